@@ -1,0 +1,114 @@
+# sipca: a certificate authority for SIP over TLS.
+#
+#   make            build ./sipca
+#   make check      install what is missing (Debian), build, run every test
+#   make demo       a throwaway CA: init, issue, export, verify
+#   make bench      benchmarks (not part of check)
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make VARIANT=san check   the same with ASan and UBSan
+
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+MANDIR    ?= $(PREFIX)/share/man
+DATADIR   ?= $(PREFIX)/share
+VARIANT   ?= release
+BUILD     ?= build/$(VARIANT)
+CC        ?= cc
+PKG_CONFIG ?= pkg-config
+ASN1PARSER ?= asn1Parser
+
+LIBS_PKG  = gnutls libtasn1 sqlite3
+# Evaluated lazily so that "make check" can install the packages first.
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(LIBS_PKG))
+PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(LIBS_PKG)) -lpthread
+CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check)
+CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check)
+
+WARNINGS = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wformat=2 -Wpointer-arith -Wvla
+CFLAGS   ?= -O2 -g
+ifeq ($(VARIANT),san)
+SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+CFLAGS    = -O1 -g
+endif
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARNINGS) $(CFLAGS) $(SAN_FLAGS) \
+             -Iinclude -I$(BUILD) $(PKG_CFLAGS) -MMD -MP
+ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
+
+SRCS      = $(sort $(wildcard src/*.c))
+LIB_SRCS  = $(filter-out src/main.c,$(SRCS))
+ASN_SRCS  = $(wildcard src/*.asn)
+ASN_TABS  = $(patsubst src/%.asn,$(BUILD)/%_asn1_tab.c,$(ASN_SRCS))
+LIB_OBJS  = $(patsubst src/%.c,$(BUILD)/%.o,$(LIB_SRCS)) \
+            $(patsubst %.c,%.o,$(ASN_TABS))
+# The test binary differs only in util.c, which then honours SIPCA_NOW.
+TEST_LIB_OBJS = $(filter-out $(BUILD)/util.o,$(LIB_OBJS)) $(BUILD)/util-testclock.o
+CHECK_SRCS = $(sort $(wildcard tests/check_*.c))
+CHECK_BINS = $(patsubst tests/%.c,$(BUILD)/tests/%,$(CHECK_SRCS))
+
+.PHONY: all check demo bench install uninstall clean deps _check _demo _bench fuzz
+
+all: $(BUILD)/sipca
+	@cp $(BUILD)/sipca ./sipca
+
+$(BUILD)/sipca: $(BUILD)/main.o $(LIB_OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/sipca-test: $(BUILD)/main.o $(TEST_LIB_OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/%.o: src/%.c | $(BUILD) $(ASN_TABS)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/util-testclock.o: src/util.c | $(BUILD)
+	$(CC) $(ALL_CFLAGS) -DSIPCA_TEST_CLOCK -c -o $@ $<
+
+$(BUILD)/%_asn1_tab.c: src/%.asn | $(BUILD)
+	$(ASN1PARSER) -o $@ -n $*_asn1_tab $<
+
+$(BUILD)/%_asn1_tab.o: $(BUILD)/%_asn1_tab.c
+	$(CC) $(filter-out -W%,$(ALL_CFLAGS)) -w -c -o $@ $<
+
+$(BUILD)/tests/check_%: tests/check_%.c $(TEST_LIB_OBJS) | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Itests -o $@ $< $(TEST_LIB_OBJS) \
+	    $(ALL_LDFLAGS) $(PKG_LIBS) $(CHECK_LIBS)
+
+$(BUILD) $(BUILD)/tests:
+	@mkdir -p $@
+
+# Installs the Debian packages that are missing (printing what it runs).
+deps:
+	@sh scripts/deps.sh
+
+check: deps
+	@$(MAKE) --no-print-directory _check
+
+_check: $(BUILD)/sipca $(BUILD)/sipca-test $(CHECK_BINS)
+	@cp $(BUILD)/sipca ./sipca
+	@SIPCA=$(abspath $(BUILD)/sipca-test) BUILD=$(abspath $(BUILD)) \
+	    sh tests/run.sh $(CHECK_BINS)
+
+demo: deps
+	@$(MAKE) --no-print-directory _demo
+
+_demo: $(BUILD)/sipca
+	@cp $(BUILD)/sipca ./sipca
+	@SIPCA=$(abspath $(BUILD)/sipca) sh scripts/demo.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory _bench
+
+_bench: $(BUILD)/sipca
+	@SIPCA=$(abspath $(BUILD)/sipca) BUILD=$(abspath $(BUILD)) sh bench/run.sh
+
+install: $(BUILD)/sipca
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 0755 $(BUILD)/sipca $(DESTDIR)$(BINDIR)/sipca
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/sipca
+
+clean:
+	rm -rf build sipca
+
+-include $(wildcard $(BUILD)/*.d $(BUILD)/tests/*.d)

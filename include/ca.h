@@ -1,0 +1,69 @@
+/*
+ * ca: the certificate authority: making the self-signed CA certificate
+ * and its key, and loading them to sign. The signing key is a
+ * gnutls_privkey_t so a key on a token signs the same way.
+ */
+#ifndef SIPCA_CA_H
+#define SIPCA_CA_H
+
+#include <stddef.h>
+#include <time.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+#include <gnutls/abstract.h>
+
+#include "cert.h"
+
+/* 2038-01-19T03:14:07Z: the last second a signed 32-bit time_t holds. */
+#define Y2038_LIMIT ((time_t)2147483647)
+
+struct ca {
+	gnutls_x509_crt_t crt;
+	gnutls_privkey_t key;		/* NULL when loaded for reading only */
+	gnutls_datum_t pem;		/* the CA certificate as PEM */
+	unsigned char key_id[64];	/* subjectKeyIdentifier */
+	size_t key_id_len;
+};
+
+struct ca_params {
+	const char *common_name;
+	const char *organization;	/* NULL: none */
+	enum key_type key_type;
+	long days;
+	time_t not_before;
+	/* nameConstraints: permitted DNS subtree and IP ranges, or NULL/0 */
+	const char *permit_dns;
+	const char *const *permit_ip;	/* CIDR strings */
+	size_t permit_ip_n;
+};
+
+/*
+ * Makes a CA key and self-signed certificate: basicConstraints CA:TRUE
+ * pathLen 0 and keyUsage keyCertSign+cRLSign, both critical (RFC 5280
+ * 4.2.1.9, 4.2.1.3), SKI (4.2.1.2), optional critical nameConstraints
+ * (4.2.1.10). *out_key_pem gets the key as PKCS#8 PEM, encrypted with
+ * passphrase unless it is NULL; the caller wipes and gnutls_free()s it.
+ * Returns a GnuTLS error code.
+ */
+int ca_create(const struct ca_params *p, const char *passphrase,
+    struct ca **out_ca, gnutls_datum_t *out_key_pem);
+
+/* Loads the CA certificate (PEM). Returns 0 or -1 with *out_reason. */
+int ca_load_cert(const unsigned char *pem, size_t len, struct ca **out_ca,
+    const char **out_reason);
+
+/*
+ * Attaches the signing key from key PEM (PKCS#8, encrypted or not).
+ * Returns 0, or a GnuTLS error code: GNUTLS_E_DECRYPTION_FAILED for a
+ * wrong passphrase, GNUTLS_E_PK_SIG_VERIFY_FAILED when the key is not
+ * the CA certificate's.
+ */
+int ca_attach_key(struct ca *ca, const unsigned char *pem, size_t len,
+    const char *passphrase);
+
+/* True when the key PEM is encrypted and needs a passphrase. */
+int ca_key_is_encrypted(const unsigned char *pem, size_t len);
+
+void ca_free(struct ca *ca);
+
+#endif

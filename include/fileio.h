@@ -1,0 +1,48 @@
+/*
+ * fileio: reading whole files and writing files atomically. Every file
+ * sipca writes goes through atomic_write(): a temporary file in the same
+ * directory, created exclusively, fsync'd, then renamed over the target,
+ * so a reader or a crash sees the old file or the new one, never a mix.
+ */
+#ifndef SIPCA_FILEIO_H
+#define SIPCA_FILEIO_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+enum atomic_flags {
+	ATOMIC_EXCLUSIVE = 1 << 0,	/* fail with EEXIST if the target exists */
+	ATOMIC_NO_SYNC = 1 << 1,	/* caller syncs the file system itself (batch) */
+};
+
+/*
+ * Writes data to path with the given mode. Returns 0, or -1 with errno
+ * set and nothing at path changed. The temporary file is created with
+ * O_CREAT|O_EXCL|O_NOFOLLOW, so its mode is never wider than asked.
+ */
+int atomic_write(const char *path, const void *data, size_t len, mode_t mode,
+    int flags);
+
+/* fsync of a directory, making a rename in it durable. */
+int fsync_dir(const char *dir);
+
+/*
+ * Reads a whole file (or stdin for "-") into a new NUL-terminated buffer.
+ * Refuses files over max_size (EFBIG). Returns 0 or -1 with errno set.
+ */
+int read_file(const char *path, size_t max_size, unsigned char **out_data,
+    size_t *out_len);
+
+/* Like read_file() but wipes and frees with secret_free(). */
+int read_secret_file(const char *path, unsigned char **out_data,
+    size_t *out_len);
+
+/* mkdir with mode, succeeding when a directory is already there. */
+int mkdir_mode(const char *path, mode_t mode);
+/* Creates path and its parents (mode for those it creates). */
+int mkdir_parents(const char *path, mode_t mode);
+
+/* True when path exists (lstat). */
+int path_exists(const char *path);
+
+#endif

@@ -1,0 +1,83 @@
+/*
+ * issuance: everything between "these are the names and the key" and
+ * "these are the bytes to store": defaults and validation of a request,
+ * the key, the serial, the signed certificate, the issuance lint guard
+ * and the PEM files. Pure memory work, safe to run in several threads at
+ * once (the batch does), with the store written afterwards by one
+ * thread through store_issue().
+ */
+#ifndef SIPCA_ISSUANCE_H
+#define SIPCA_ISSUANCE_H
+
+#include <time.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+#include <gnutls/abstract.h>
+
+#include "cert.h"
+#include "store.h"
+
+struct ca;
+
+/* The longest TLS server certificate Apple platforms accept (HT210176). */
+#define DEFAULT_LEAF_DAYS 825
+
+struct issuance_spec {
+	enum cert_kind kind;		/* KIND_SERVER or KIND_DEVICE */
+	const char *name;		/* the store name; the CN */
+	const char *domain;		/* the CA's SIP domain */
+	struct san_list sans;		/* owned: filled by issuance_default_sans() */
+	enum key_type key_type;
+	long days;
+	int allow_wildcard;
+	int force;			/* issue despite lint errors */
+	const char *crl_url;		/* NULL: none */
+	/* The subject key: a CSR, an existing key (renewal), or neither (generate). */
+	gnutls_x509_crq_t csr;		/* borrowed */
+	gnutls_pubkey_t pubkey;		/* borrowed; used when there is no CSR */
+	time_t not_before;		/* 0: now */
+};
+
+struct issuance {
+	char serial[2 * SERIAL_LEN + 1];
+	gnutls_datum_t cert_pem;	/* gnutls_free */
+	gnutls_datum_t key_pem;		/* the new key, or empty; wiped on free */
+	char *chain_pem;
+	char *subject;
+	char *sans_text;
+	time_t not_before, not_after;
+	int forced;
+	const char *key_source;		/* "generated", "csr", "kept" */
+	char key_type[16];
+	gnutls_x509_crt_t crt;		/* the signed certificate */
+};
+
+/*
+ * The identities a certificate gets by default, then the extra ones:
+ * server: URI:sip:DOMAIN (RFC 5922 section 4), DNS:DOMAIN unless
+ * no_domain_dns (clients that match the SRV-found domain as a DNS name),
+ * DNS:FQDN; device: URI:sip:NAME@DOMAIN when no URI is given.
+ */
+void issuance_default_sans(struct issuance_spec *spec, int no_domain_dns);
+
+/*
+ * Checks the name and every SAN. Returns 0, or -1 with a new message
+ * such as "invalid SIP URI: 'sip:@x': empty user part" in *out_msg.
+ */
+int issuance_validate(const struct issuance_spec *spec, char **out_msg);
+
+/*
+ * Builds, signs and lints one certificate. Returns 0; EXIT_USAGE when the
+ * lint guard refused it (findings printed, prefixed with the name);
+ * EXIT_OPERATIONAL after a crypto error (message printed).
+ */
+int issuance_prepare(const struct issuance_spec *spec, const struct ca *ca,
+    struct issuance *out);
+
+/* The store's view of a prepared issuance (strings borrowed from it). */
+void issuance_to_store(const struct issuance *is,
+    const struct issuance_spec *spec, struct store_issue *out);
+
+void issuance_free(struct issuance *is);
+
+#endif

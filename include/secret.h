@@ -1,0 +1,30 @@
+/*
+ * secret: passphrases and PINs. They come from a file named on the
+ * command line or from a no-echo prompt on /dev/tty, live in buffers
+ * that are wiped before they are freed, and never appear in a message.
+ */
+#ifndef SIPCA_SECRET_H
+#define SIPCA_SECRET_H
+
+#include <stddef.h>
+
+/* Reads the first line of path (without its newline) as a passphrase.
+ * Returns a new string (free with secret_free) or NULL after an error message. */
+char *secret_from_file(const char *path);
+
+/*
+ * Prompts on the controlling terminal with echo off. With confirm, asks
+ * twice and fails when the two differ. Returns NULL (after a message)
+ * when there is no terminal.
+ */
+char *secret_prompt(const char *prompt, int confirm);
+
+/* True when a terminal is there to prompt on. */
+int secret_have_tty(void);
+
+/* Wipes and frees a NUL-terminated secret; NULL is fine. */
+void secret_free(char *s);
+/* Wipes and frees a buffer of len bytes; NULL is fine. */
+void secret_free_buf(void *p, size_t len);
+
+#endif

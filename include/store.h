@@ -1,0 +1,178 @@
+/*
+ * store: the CA directory and its SQLite index, behind one narrow
+ * interface so that another backend can replace it without touching the
+ * commands. It owns the layout
+ *
+ *   DIR/ca.pem  ca.key (0600)  index.db  lock
+ *   DIR/issued/NAME/cert.pem  key.pem (0600)  chain.pem  history/SERIAL.pem
+ *
+ * transactions, the writers' lock, atomic file writes and crash
+ * recovery. It stores bytes it is given and knows nothing of X.509 or
+ * of lint.
+ *
+ * Issuance is two-phase (see store.c): a "pending" row reserves the
+ * serial, the files are staged and moved into place, and the row becomes
+ * "valid". Whoever next takes the writers' lock finishes or undoes what
+ * a crashed process left, so no row is without its files and no serial
+ * is recorded twice.
+ */
+#ifndef SIPCA_STORE_H
+#define SIPCA_STORE_H
+
+#include <stddef.h>
+#include <time.h>
+
+struct store;
+
+enum store_status {
+	STATUS_VALID = 0,	/* "valid" or, past notAfter, shown as "expired" */
+	STATUS_REVOKED,
+	STATUS_SUPERSEDED,
+	STATUS_PENDING,
+	STATUS_EXPIRED,		/* derived, never stored */
+};
+const char *store_status_name(enum store_status s);
+int store_status_parse(const char *s, enum store_status *out);
+
+/* Errors returned by store functions (always after a message on stderr,
+ * except STORE_E_NOTFOUND, STORE_E_NAME_TAKEN and STORE_E_SERIAL_TAKEN,
+ * which the caller reports). */
+enum store_error {
+	STORE_OK = 0,
+	STORE_E_IO = -1,		/* operational: exit 3 */
+	STORE_E_BUSY = -2,		/* lock or database busy past the timeout: exit 3 */
+	STORE_E_NOTFOUND = -3,
+	STORE_E_NAME_TAKEN = -4,	/* NAME holds a valid, unexpired certificate */
+	STORE_E_SERIAL_TAKEN = -5,
+	STORE_E_EXISTS = -6,		/* init: a CA is already there */
+	STORE_E_NOCA = -7,		/* not a sipca store: exit 2 */
+};
+
+/* Where the store lives: -d, else $SIPCA_DIR, else XDG data home. New string. */
+char *store_default_dir(const char *dir_option);
+
+enum store_open_flags {
+	STORE_CREATE = 1 << 0,	/* init: make the directory and an empty index */
+	STORE_READONLY = 1 << 1,
+};
+
+int store_open(const char *dir, int flags, struct store **out_store);
+void store_close(struct store *s);
+
+const char *store_dir(const struct store *s);
+/* DIR/rel as a new string. */
+char *store_path(const struct store *s, const char *rel);
+
+/* Settings (the CA's SIP domain, its CRL URL, ...). get returns 0 and a
+ * new string, or STORE_E_NOTFOUND. */
+int store_setting_get(struct store *s, const char *key, char **out_value);
+int store_setting_set(struct store *s, const char *key, const char *value);
+
+/*
+ * init: writes the CA's files (key 0600, created exclusively) and its
+ * settings in one go, ca.pem last. STORE_E_EXISTS when any is there.
+ */
+int store_init_ca(struct store *s, const char *ca_pem, size_t ca_pem_len,
+    const char *key_pem, size_t key_pem_len,
+    const char *const *settings /* key, value, ..., NULL */);
+
+/* Reads DIR/ca.pem or DIR/ca.key. Refuses a ca.key readable by others. */
+int store_read_ca_cert(struct store *s, unsigned char **out, size_t *out_len);
+int store_read_ca_key(struct store *s, unsigned char **out, size_t *out_len);
+
+/* One row of the index. */
+struct store_cert {
+	char *serial;		/* lowercase hex */
+	char *name;
+	char *kind;		/* "server", "device" */
+	char *subject;
+	char *sans;		/* san_list_format() text */
+	time_t not_before;
+	time_t not_after;
+	enum store_status status;	/* STATUS_EXPIRED when valid and past not_after */
+	char *key_source;	/* "generated", "csr" */
+	char *key_type;		/* "p256", ... or the CSR's */
+	int forced;		/* issued with --force despite lint errors */
+	time_t issued_at;
+	time_t revoked_at;	/* 0 unless revoked */
+	char *revoke_reason;	/* NULL unless revoked */
+	char *pem;
+};
+void store_cert_free(struct store_cert *c);
+
+/* The current (valid or expired, not superseded/revoked) certificate of NAME. */
+int store_find_current(struct store *s, const char *name,
+    struct store_cert **out_cert);
+int store_find_serial(struct store *s, const char *serial_hex,
+    struct store_cert **out_cert);
+
+struct store_filter {
+	const char *name;		/* NULL: any */
+	const char *kind;		/* NULL: any */
+	int status;			/* -1: any, else enum store_status */
+	time_t expires_before;		/* 0: any; else valid ones with not_after < this */
+};
+/* Calls fn for each row in name order; stops when fn returns non-zero. */
+int store_list(struct store *s, const struct store_filter *f,
+    int (*fn)(const struct store_cert *c, void *arg), void *arg);
+
+/* One certificate to record and install. All strings are borrowed. */
+struct store_issue {
+	const char *serial;	/* lowercase hex */
+	const char *name;
+	const char *kind;
+	const char *subject;
+	const char *sans;
+	time_t not_before;
+	time_t not_after;
+	const char *key_source;
+	const char *key_type;
+	int forced;
+	const char *cert_pem;
+	const char *chain_pem;
+	const char *key_pem;	/* NULL: see keep_key */
+	size_t key_pem_len;
+	/*
+	 * With key_pem NULL: 1 keeps issued/NAME/key.pem as it is (renewal
+	 * with the same key); 0 means there is no key (a CSR) and an old
+	 * key.pem is moved to history.
+	 */
+	int keep_key;
+	/*
+	 * 1 (renewal): the current certificate of NAME becomes superseded.
+	 * 0: NAME must not hold a valid, unexpired certificate (an expired one
+	 * is superseded).
+	 */
+	int replace;
+	int result;		/* out: STORE_OK or a store_error per item */
+};
+
+enum store_issue_flags {
+	/* Sync the file system once per call instead of once per file: for batches. */
+	STORE_ISSUE_GROUP_SYNC = 1 << 0,
+};
+
+/*
+ * Records and installs items under the writers' lock. Each item is
+ * all-or-nothing; items[i].result says how it went. Returns STORE_OK
+ * when every item was installed, STORE_E_NAME_TAKEN or
+ * STORE_E_SERIAL_TAKEN when an item was refused (the others went in), or
+ * another error when the call failed as a whole.
+ */
+int store_issue(struct store *s, struct store_issue *items, size_t n,
+    int flags);
+
+/* Marks serial revoked with time and reason. */
+int store_revoke(struct store *s, const char *serial_hex, time_t when,
+    const char *reason);
+
+/* Takes and releases the writers' lock for callers that write several
+ * things at once (CRL number and file). Recovery runs on each take. */
+int store_lock(struct store *s);
+void store_unlock(struct store *s);
+
+/* Writes DIR/rel atomically (0644, or 0600 when private). */
+int store_write_file(struct store *s, const char *rel, const void *data,
+    size_t len, int private_file);
+
+#endif

@@ -1,0 +1,64 @@
+/*
+ * util: process-wide helpers that every module may use and that use no
+ * other module: error reporting in git's style, checked allocation, the
+ * clock seam and small formatting helpers.
+ */
+#ifndef SIPCA_UTIL_H
+#define SIPCA_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+/* Exit statuses, documented in README.md and sipca(1). */
+enum sipca_exit {
+	EXIT_OK = 0,
+	EXIT_FINDINGS = 1,	/* lint findings, expiring certificates, check problems */
+	EXIT_USAGE = 2,		/* usage error or bad input; nothing was changed */
+	EXIT_OPERATIONAL = 3,	/* I/O, store busy, crypto failure */
+};
+
+/*
+ * The command currently running ("issue"), used as the prefix of every
+ * message: "sipca: issue: invalid SIP URI: 'sip:@x'".
+ */
+void util_set_command(const char *name);
+const char *util_command(void);
+
+/* Print "sipca: CMD: message\n" on stderr. */
+void error_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void warn_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Allocation that cannot fail: out of memory aborts with a message. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * "Now" for every decision that depends on the date. Test builds read
+ * SIPCA_NOW (seconds since the epoch, or YYYY-MM-DDTHH:MM:SSZ) so that
+ * expiry is tested without waiting; release builds ignore it.
+ */
+time_t sipca_now(void);
+
+/* RFC 3339 UTC ("2026-12-01T07:46:37Z") into buf of at least 21 bytes. */
+void format_time_rfc3339(time_t t, char buf[static 21]);
+/* Parses "YYYY-MM-DDTHH:MM:SSZ"; returns 0 and sets *out, or -1. */
+int parse_time_rfc3339(const char *s, time_t *out);
+
+/* Lowercase hex of len bytes into a new string. */
+char *hex_encode(const unsigned char *data, size_t len);
+/* Colon-separated uppercase hex ("AB:CD"), as phones display fingerprints. */
+char *hex_colon(const unsigned char *data, size_t len);
+/* Parses hex (optional colons); returns length or -1. out must hold len/2. */
+long hex_decode(const char *s, unsigned char *out, size_t out_size);
+
+/* Parses a positive decimal integer in [min, max]; returns 0 or -1. */
+int parse_long(const char *s, long min, long max, long *out);
+
+/* True when s is one of the comma-separated words in list. */
+int word_in_list(const char *s, const char *list);
+
+#endif

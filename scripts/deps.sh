@@ -1,0 +1,39 @@
+#!/bin/sh
+# Installs the Debian packages sipca's build and tests need, when one is
+# missing. Prints every command it runs.
+set -eu
+
+missing=""
+need() {	# need PACKAGE TEST...
+	pkg=$1; shift
+	if ! "$@" >/dev/null 2>&1; then
+		missing="$missing $pkg"
+	fi
+}
+have_cmd() { command -v "$1"; }
+have_pc() { pkg-config --exists "$1"; }
+
+need pkg-config      have_cmd pkg-config
+need libgnutls28-dev have_pc gnutls
+need libtasn1-6-dev  have_pc libtasn1
+need libtasn1-bin    have_cmd asn1Parser
+need libsqlite3-dev  have_pc sqlite3
+need check           have_pc check
+need gnutls-bin      have_cmd certtool
+need openssl         have_cmd openssl
+need build-essential have_cmd cc
+
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	if command -v sudo >/dev/null 2>&1; then SUDO=sudo; else
+		echo "sipca: deps: missing Debian packages:$missing (run as root or install them)" >&2
+		exit 2
+	fi
+else
+	SUDO=
+fi
+echo "+ $SUDO apt-get update"
+$SUDO apt-get update -qq
+echo "+ $SUDO apt-get install -y$missing"
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing

@@ -1,0 +1,217 @@
+/*
+ * sipca init: a self-signed SIP CA in a new store.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gnutls/gnutls.h>
+
+#include "ca.h"
+#include "cert.h"
+#include "cli.h"
+#include "fileio.h"
+#include "san.h"
+#include "secret.h"
+#include "signer.h"
+#include "store.h"
+#include "util.h"
+
+enum {
+	OPT_DOMAIN = 256, OPT_NAME, OPT_ORG, OPT_KEY, OPT_DAYS, OPT_Y2038,
+	OPT_NAME_CONSTRAINTS, OPT_PERMIT_IP, OPT_PASSFILE, OPT_NO_PASS,
+	OPT_CRL_URL,
+};
+
+static const struct cli_option init_options[] = {
+	{ "domain", OPT_DOMAIN, 1, "DOMAIN", NULL, "the SIP domain this CA serves (required)" },
+	{ "name", OPT_NAME, 1, "CN", NULL, "the CA's common name (default \"DOMAIN SIP CA\")" },
+	{ "org", OPT_ORG, 1, "ORG", NULL, "the CA's organization" },
+	{ "key", OPT_KEY, 1, "TYPE", KEY_TYPE_NAMES, "key type (default rsa2048, Polycom's default)" },
+	{ "days", OPT_DAYS, 1, "N", NULL, "validity in days (default 3650)" },
+	{ "allow-y2038", OPT_Y2038, 0, NULL, NULL, "allow a CA valid past 2038-01-19T03:14:07Z" },
+	{ "name-constraints", OPT_NAME_CONSTRAINTS, 0, NULL, NULL, "permit only the DNS subtree DOMAIN (critical nameConstraints)" },
+	{ "permit-ip", OPT_PERMIT_IP, 1, "CIDR", NULL, "with --name-constraints, also permit this IP range (repeatable)" },
+	{ "passphrase-file", OPT_PASSFILE, 1, "FILE", "@file", "encrypt the CA key with the first line of FILE" },
+	{ "no-passphrase", OPT_NO_PASS, 0, NULL, NULL, "store the CA key unencrypted" },
+	{ "crl-url", OPT_CRL_URL, 1, "URL", NULL, "CRL distribution point put into every certificate issued" },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static int cmd_init(int argc, char **argv);
+
+const struct command command_init = {
+	"init", cmd_init,
+	"init --domain DOMAIN [--name CN] [--org ORG] [--key TYPE] [--days N]\n"
+	"init --domain DOMAIN --name-constraints [--permit-ip CIDR]...",
+	"Create a self-signed SIP CA in a new store.",
+	init_options, NULL,
+};
+
+static int
+cmd_init(int argc, char **argv)
+{
+	struct cli_parser p;
+	struct ca_params params;
+	const char *domain = NULL, *name = NULL, *org = NULL, *pass_file = NULL;
+	const char *crl_url = NULL, *reason;
+	const char **permit_ip = NULL;
+	size_t permit_ip_n = 0;
+	int name_constraints = 0, no_pass = 0, allow_y2038 = 0, c, ret;
+	int status = EXIT_USAGE;
+	long days = 3650;
+	enum key_type key_type = KEY_RSA2048;
+	char *cn = NULL, *pass = NULL, *dir = NULL, *ca_path = NULL;
+	char created[21], days_text[32];
+	struct store *store = NULL;
+	struct ca *ca = NULL;
+	gnutls_datum_t key_pem = { NULL, 0 };
+	time_t now = sipca_now();
+
+	cli_parser_init(&p, &command_init, argc, argv);
+	while ((c = cli_next(&p)) != 0) {
+		switch (c) {
+		case OPT_DOMAIN: domain = p.arg; break;
+		case OPT_NAME: name = p.arg; break;
+		case OPT_ORG: org = p.arg; break;
+		case OPT_KEY:
+			if (key_type_parse(p.arg, &key_type) < 0) {
+				error_msg("unknown key type: '%s' (one of %s)", p.arg,
+				    KEY_TYPE_NAMES);
+				goto out;
+			}
+			break;
+		case OPT_DAYS:
+			if (parse_long(p.arg, 1, 36500, &days) < 0) {
+				error_msg("invalid --days: '%s' (1 to 36500)", p.arg);
+				goto out;
+			}
+			break;
+		case OPT_Y2038: allow_y2038 = 1; break;
+		case OPT_NAME_CONSTRAINTS: name_constraints = 1; break;
+		case OPT_PERMIT_IP:
+			if (san_parse_cidr(p.arg, NULL, NULL, &reason) < 0) {
+				error_msg("invalid --permit-ip: '%s': %s", p.arg, reason);
+				goto out;
+			}
+			permit_ip = xrealloc(permit_ip, (permit_ip_n + 1) * sizeof(*permit_ip));
+			permit_ip[permit_ip_n++] = p.arg;
+			break;
+		case OPT_PASSFILE: pass_file = p.arg; break;
+		case OPT_NO_PASS: no_pass = 1; break;
+		case OPT_CRL_URL: crl_url = p.arg; break;
+		default:
+			status = cli_usage_error(&command_init);
+			goto out;
+		}
+	}
+	if (p.index != argc) {
+		error_msg("unexpected argument: '%s'", argv[p.index]);
+		goto out;
+	}
+	if (domain == NULL) {
+		error_msg("--domain DOMAIN is required");
+		goto out;
+	}
+	if (san_check_dns(domain, 0, &reason) < 0) {
+		error_msg("invalid SIP domain: '%s': %s", domain, reason);
+		goto out;
+	}
+	if (permit_ip_n > 0 && !name_constraints) {
+		error_msg("--permit-ip needs --name-constraints");
+		goto out;
+	}
+	if (crl_url != NULL && strncmp(crl_url, "http://", 7) != 0) {
+		/* RFC 5280 4.2.1.13: HTTP URIs; clients seldom fetch anything else. */
+		error_msg("invalid --crl-url: '%s': an http:// URL is expected", crl_url);
+		goto out;
+	}
+	if (pass_file != NULL && no_pass) {
+		error_msg("--passphrase-file and --no-passphrase exclude each other");
+		goto out;
+	}
+	if (pass_file == NULL && !no_pass && !secret_have_tty()) {
+		error_msg("the CA key needs a passphrase: give --passphrase-file FILE"
+		    " or --no-passphrase (no terminal to ask on)");
+		goto out;
+	}
+	/* 32-bit phones cannot represent a later date (time_t overflow). */
+	if (!allow_y2038 && now + days * 86400 > Y2038_LIMIT) {
+		char limit[21];
+
+		format_time_rfc3339(now + days * 86400, limit);
+		error_msg("the CA would expire at %s, after 2038-01-19T03:14:07Z,"
+		    " which 32-bit phones cannot represent: use fewer --days"
+		    " or --allow-y2038", limit);
+		goto out;
+	}
+	dir = store_default_dir(cli_dir_option());
+	ca_path = xasprintf("%s/ca.pem", dir);
+	if (path_exists(ca_path)) {
+		error_msg("a CA already exists in '%s'; nothing changed", dir);
+		goto out;
+	}
+	if (pass_file != NULL && (pass = secret_from_file(pass_file)) == NULL)
+		goto out;
+	if (pass_file == NULL && !no_pass &&
+	    (pass = secret_prompt("New CA key passphrase: ", 1)) == NULL)
+		goto out;
+
+	cn = name != NULL ? xstrdup(name) : xasprintf("%s SIP CA", domain);
+	memset(&params, 0, sizeof(params));
+	params.common_name = cn;
+	params.organization = org;
+	params.key_type = key_type;
+	params.days = days;
+	params.not_before = now;
+	params.permit_dns = name_constraints ? domain : NULL;
+	params.permit_ip = permit_ip;
+	params.permit_ip_n = permit_ip_n;
+	if ((ret = ca_create(&params, pass, &ca, &key_pem)) < 0) {
+		error_msg("cannot create the CA: %s", gnutls_strerror(ret));
+		status = EXIT_OPERATIONAL;
+		goto out;
+	}
+	if ((ret = store_open(dir, STORE_CREATE, &store)) < 0) {
+		status = signer_exit_status(ret);
+		goto out;
+	}
+	format_time_rfc3339(now, created);
+	snprintf(days_text, sizeof(days_text), "%ld", days);
+	{
+		const char *settings[] = {
+			"domain", domain,
+			"created_at", created,
+			"ca_key_type", key_type_name(key_type),
+			"ca_key_encrypted", pass != NULL ? "yes" : "no",
+			crl_url != NULL ? "crl_url" : NULL, crl_url,
+			NULL,
+		};
+
+		ret = store_init_ca(store, (const char *)ca->pem.data, ca->pem.size,
+		    (const char *)key_pem.data, key_pem.size, settings);
+	}
+	if (ret < 0) {
+		status = signer_exit_status(ret);
+		goto out;
+	}
+	printf("created the SIP CA '%s' for %s in %s\n", cn, domain, dir);
+	printf("  certificate  %s/ca.pem (export it with 'sipca export')\n", dir);
+	printf("  key          %s/ca.key (%s)\n", dir,
+	    pass != NULL ? "encrypted, AES-256" : "unencrypted");
+	status = EXIT_OK;
+out:
+	cli_parser_free(&p);
+	if (key_pem.data != NULL) {
+		gnutls_memset(key_pem.data, 0, key_pem.size);
+		gnutls_free(key_pem.data);
+	}
+	secret_free(pass);
+	ca_free(ca);
+	store_close(store);
+	free(permit_ip);
+	free(cn);
+	free(dir);
+	free(ca_path);
+	return status;
+}

@@ -1,0 +1,237 @@
+/*
+ * sipca issue: a server or device certificate signed by the store's CA.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gnutls/gnutls.h>
+
+#include "ca.h"
+#include "cert.h"
+#include "cli.h"
+#include "fileio.h"
+#include "issuance.h"
+#include "signer.h"
+#include "store.h"
+#include "util.h"
+
+enum {
+	OPT_URI = 256, OPT_DNS, OPT_IP, OPT_NO_DOMAIN_DNS, OPT_CSR, OPT_COPY_SAN,
+	OPT_KEY, OPT_DAYS, OPT_WILDCARD, OPT_FORCE, OPT_PASSFILE,
+};
+
+static const struct cli_option issue_options[] = {
+	{ "uri", OPT_URI, 1, "URI", NULL, "add a SIP URI SAN, e.g. sip:alice@example.com (repeatable)" },
+	{ "dns", OPT_DNS, 1, "NAME", NULL, "add a DNS SAN (repeatable)" },
+	{ "ip", OPT_IP, 1, "ADDR", NULL, "add an IP address SAN (repeatable)" },
+	{ "no-domain-dns", OPT_NO_DOMAIN_DNS, 0, NULL, NULL, "server: leave DNS:DOMAIN out of the SAN" },
+	{ "csr", OPT_CSR, 1, "FILE", "@file", "sign this request (PEM or DER) instead of making a key" },
+	{ "copy-san", OPT_COPY_SAN, 0, NULL, NULL, "with --csr: take the SANs the request asks for" },
+	{ "key", OPT_KEY, 1, "TYPE", KEY_TYPE_NAMES, "key type (default rsa2048)" },
+	{ "days", OPT_DAYS, 1, "N", NULL, "validity in days (default 825, Apple's limit)" },
+	{ "allow-wildcard", OPT_WILDCARD, 0, NULL, NULL, "allow '*' names (Polycom rejects them; RFC 5922 7.2)" },
+	{ "force", OPT_FORCE, 0, NULL, NULL, "issue despite lint errors (recorded in the index)" },
+	{ "passphrase-file", OPT_PASSFILE, 1, "FILE", "@file", "the CA key's passphrase" },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static int cmd_issue(int argc, char **argv);
+
+const struct command command_issue = {
+	"issue", cmd_issue,
+	"issue server FQDN [--dns NAME]... [--uri URI]... [--ip ADDR]... [options]\n"
+	"issue device NAME [--uri sip:USER@DOMAIN]... [options]\n"
+	"issue server|device NAME --csr FILE [--copy-san] [options]",
+	"Issue a server (proxy, SBC) or device (phone, softphone) certificate.",
+	issue_options, "server,device",
+};
+
+static int
+load_csr(const char *path, gnutls_x509_crq_t *out)
+{
+	unsigned char *data = NULL;
+	size_t len = 0;
+	const char *reason;
+	int ret = EXIT_USAGE;
+
+	if (read_file(path, 1 << 20, &data, &len) < 0) {
+		error_msg("cannot read request: '%s': %s", path, strerror(errno));
+		return EXIT_USAGE;
+	}
+	if (csr_load(data, len, out, &reason) < 0)
+		error_msg("invalid request: '%s': %s", path, reason);
+	else
+		ret = EXIT_OK;
+	free(data);
+	return ret;
+}
+
+static void
+print_issued(const struct store *s, const struct issuance_spec *spec,
+    const struct issuance *is)
+{
+	char until[21];
+
+	format_time_rfc3339(is->not_after, until);
+	printf("issued %s certificate '%s', serial %s, valid until %s%s\n",
+	    cert_kind_name(spec->kind), spec->name, is->serial, until,
+	    is->forced ? " (forced past lint errors)" : "");
+	printf("  SAN    %s\n", is->sans_text);
+	printf("  cert   %s/issued/%s/cert.pem\n", store_dir(s), spec->name);
+	if (is->key_pem.data != NULL)
+		printf("  key    %s/issued/%s/key.pem\n", store_dir(s), spec->name);
+	printf("  chain  %s/issued/%s/chain.pem\n", store_dir(s), spec->name);
+}
+
+static int
+cmd_issue(int argc, char **argv)
+{
+	struct cli_parser p;
+	struct issuance_spec spec;
+	struct issuance is;
+	struct store_issue item;
+	struct store *store = NULL;
+	struct store_cert *current = NULL;
+	struct ca *ca = NULL;
+	const char *csr_path = NULL, *pass_file = NULL, *kind_word, *reason;
+	char *domain = NULL, *crl_url = NULL, *msg = NULL;
+	int no_domain_dns = 0, copy_san = 0, c, ret, attempt;
+	int status = EXIT_USAGE;
+	unsigned char ip[16];
+	size_t ip_len = 0;
+	char ip_text[INET6_ADDRSTRLEN];
+
+	memset(&spec, 0, sizeof(spec));
+	memset(&is, 0, sizeof(is));
+	spec.key_type = KEY_RSA2048;
+	spec.days = DEFAULT_LEAF_DAYS;
+	cli_parser_init(&p, &command_issue, argc, argv);
+	while ((c = cli_next(&p)) != 0) {
+		switch (c) {
+		case OPT_URI: san_list_add(&spec.sans, SAN_URI, p.arg); break;
+		case OPT_DNS: san_list_add(&spec.sans, SAN_DNS, p.arg); break;
+		case OPT_IP:
+			/* Stored in canonical text form, as GnuTLS will print it. */
+			if (san_parse_ip(p.arg, ip, &ip_len, &reason) < 0 ||
+			    inet_ntop(ip_len == 4 ? AF_INET : AF_INET6, ip,
+			    ip_text, sizeof(ip_text)) == NULL) {
+				error_msg("invalid IP address: '%s': %s", p.arg, reason);
+				goto out;
+			}
+			san_list_add(&spec.sans, SAN_IP, ip_text);
+			break;
+		case OPT_NO_DOMAIN_DNS: no_domain_dns = 1; break;
+		case OPT_CSR: csr_path = p.arg; break;
+		case OPT_COPY_SAN: copy_san = 1; break;
+		case OPT_KEY:
+			if (key_type_parse(p.arg, &spec.key_type) < 0) {
+				error_msg("unknown key type: '%s' (one of %s)", p.arg,
+				    KEY_TYPE_NAMES);
+				goto out;
+			}
+			break;
+		case OPT_DAYS:
+			if (parse_long(p.arg, 1, 36500, &spec.days) < 0) {
+				error_msg("invalid --days: '%s' (1 to 36500)", p.arg);
+				goto out;
+			}
+			break;
+		case OPT_WILDCARD: spec.allow_wildcard = 1; break;
+		case OPT_FORCE: spec.force = 1; break;
+		case OPT_PASSFILE: pass_file = p.arg; break;
+		default:
+			status = cli_usage_error(&command_issue);
+			goto out;
+		}
+	}
+	if (argc - p.index != 2) {
+		status = cli_usage_error(&command_issue);
+		goto out;
+	}
+	kind_word = argv[p.index];
+	spec.name = argv[p.index + 1];
+	if (strcmp(kind_word, "server") == 0)
+		spec.kind = KIND_SERVER;
+	else if (strcmp(kind_word, "device") == 0)
+		spec.kind = KIND_DEVICE;
+	else {
+		error_msg("unknown certificate kind: '%s' (server or device)", kind_word);
+		goto out;
+	}
+	if (copy_san && csr_path == NULL) {
+		error_msg("--copy-san needs --csr FILE");
+		goto out;
+	}
+	if (csr_path != NULL && load_csr(csr_path, &spec.csr) != EXIT_OK)
+		goto out;
+	if (copy_san && (ret = csr_sans(spec.csr, &spec.sans)) < 0) {
+		error_msg("invalid request: '%s': %s", csr_path, gnutls_strerror(ret));
+		goto out;
+	}
+
+	if ((status = signer_open_store(0, &store)) != EXIT_OK)
+		goto out;
+	status = EXIT_USAGE;
+	if (store_setting_get(store, "domain", &domain) < 0) {
+		error_msg("the store has no SIP domain setting");
+		status = EXIT_OPERATIONAL;
+		goto out;
+	}
+	spec.domain = domain;
+	if (store_setting_get(store, "crl_url", &crl_url) == STORE_OK)
+		spec.crl_url = crl_url;
+	issuance_default_sans(&spec, no_domain_dns);
+	if (issuance_validate(&spec, &msg) < 0) {
+		error_msg("%s", msg);
+		goto out;
+	}
+	if (store_find_current(store, spec.name, &current) == STORE_OK &&
+	    current->status == STATUS_VALID) {
+		char until[21];
+
+		format_time_rfc3339(current->not_after, until);
+		error_msg("'%s' already has a valid certificate (serial %s, until %s);"
+		    " renew it with 'sipca renew %s'", spec.name, current->serial,
+		    until, spec.name);
+		goto out;
+	}
+	if ((status = signer_open(store, 1, pass_file, &ca)) != EXIT_OK)
+		goto out;
+	/* A serial collision (p = 2^-159) is only ever met by drawing again. */
+	for (attempt = 0; attempt < 3; attempt++) {
+		if ((status = issuance_prepare(&spec, ca, &is)) != EXIT_OK)
+			goto out;
+		issuance_to_store(&is, &spec, &item);
+		ret = store_issue(store, &item, 1, 0);
+		if (ret != STORE_E_SERIAL_TAKEN)
+			break;
+		issuance_free(&is);
+	}
+	if (ret == STORE_E_NAME_TAKEN) {
+		error_msg("'%s' already has a valid certificate", spec.name);
+		status = EXIT_USAGE;
+		goto out;
+	}
+	if (ret < 0) {
+		status = signer_exit_status(ret);
+		goto out;
+	}
+	print_issued(store, &spec, &is);
+	status = EXIT_OK;
+out:
+	cli_parser_free(&p);
+	issuance_free(&is);
+	san_list_free(&spec.sans);
+	if (spec.csr != NULL)
+		gnutls_x509_crq_deinit(spec.csr);
+	store_cert_free(current);
+	ca_free(ca);
+	store_close(store);
+	free(domain);
+	free(crl_url);
+	free(msg);
+	return status;
+}

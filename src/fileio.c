@@ -1,0 +1,266 @@
+/*
+ * fileio: whole-file reads and atomic writes (write a temporary file in
+ * the target's directory, fsync, rename, fsync the directory).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gnutls/gnutls.h>
+#include <gnutls/crypto.h>
+
+#include "fileio.h"
+#include "secret.h"
+#include "util.h"
+
+static int
+write_all(int fd, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static char *
+dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	return xasprintf("%.*s", (int)(slash - path), path);
+}
+
+int
+fsync_dir(const char *dir)
+{
+	int fd, ret;
+
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ret = fsync(fd);
+	close(fd);
+	return ret;
+}
+
+int
+atomic_write(const char *path, const void *data, size_t len, mode_t mode,
+    int flags)
+{
+	unsigned char rnd[8];
+	char *tmp = NULL, *dir = NULL, *suffix = NULL;
+	int fd = -1, ret = -1, saved;
+
+	if ((flags & ATOMIC_EXCLUSIVE) && path_exists(path)) {
+		errno = EEXIST;
+		return -1;
+	}
+	if (gnutls_rnd(GNUTLS_RND_NONCE, rnd, sizeof(rnd)) < 0) {
+		errno = EIO;
+		return -1;
+	}
+	suffix = hex_encode(rnd, sizeof(rnd));
+	tmp = xasprintf("%s.tmp-%s", path, suffix);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	if (fd < 0)
+		goto out;
+	/* open() applied the umask; private files must not depend on it. */
+	if (fchmod(fd, mode) < 0 || write_all(fd, data, len) < 0)
+		goto out_unlink;
+	if (!(flags & ATOMIC_NO_SYNC) && fsync(fd) < 0)
+		goto out_unlink;
+	if (close(fd) < 0) {
+		fd = -1;
+		goto out_unlink;
+	}
+	fd = -1;
+	if (flags & ATOMIC_EXCLUSIVE) {
+		/* link() fails if the target appeared meanwhile; rename would replace it. */
+		if (link(tmp, path) < 0)
+			goto out_unlink;
+		unlink(tmp);
+	} else if (rename(tmp, path) < 0)
+		goto out_unlink;
+	if (!(flags & ATOMIC_NO_SYNC)) {
+		dir = dir_of(path);
+		if (fsync_dir(dir) < 0)
+			goto out;
+	}
+	ret = 0;
+	goto out;
+
+out_unlink:
+	saved = errno;
+	if (fd >= 0)
+		close(fd);
+	fd = -1;
+	unlink(tmp);
+	errno = saved;
+out:
+	saved = errno;
+	if (fd >= 0)
+		close(fd);
+	free(tmp);
+	free(dir);
+	free(suffix);
+	errno = saved;
+	return ret;
+}
+
+int
+read_file(const char *path, size_t max_size, unsigned char **out_data,
+    size_t *out_len)
+{
+	unsigned char *buf = NULL;
+	size_t len = 0, cap = 0;
+	struct stat st;
+	ssize_t n;
+	int fd, saved;
+
+	if (strcmp(path, "-") == 0)
+		fd = STDIN_FILENO;
+	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	if (fstat(fd, &st) == 0) {
+		if (S_ISDIR(st.st_mode)) {
+			errno = EISDIR;
+			goto fail;
+		}
+		if (S_ISREG(st.st_mode) && (size_t)st.st_size > max_size) {
+			errno = EFBIG;
+			goto fail;
+		}
+	}
+	for (;;) {
+		if (cap - len < 4096 + 1) {
+			cap = cap == 0 ? 8192 : cap * 2;
+			buf = xrealloc(buf, cap);
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > max_size) {
+			errno = EFBIG;
+			goto fail;
+		}
+	}
+	if (buf == NULL)
+		buf = xmalloc(1);
+	buf[len] = '\0';
+	if (fd != STDIN_FILENO)
+		close(fd);
+	*out_data = buf;
+	*out_len = len;
+	return 0;
+fail:
+	saved = errno;
+	if (fd != STDIN_FILENO)
+		close(fd);
+	free(buf);
+	errno = saved;
+	return -1;
+}
+
+int
+read_secret_file(const char *path, unsigned char **out_data, size_t *out_len)
+{
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	struct stat st;
+	int fd, saved;
+	ssize_t n;
+
+	/* Read in one go into a buffer of the right size: no stray copies. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > 1 << 20) {
+		saved = S_ISREG(st.st_mode) ? EFBIG : EINVAL;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	buf = xmalloc((size_t)st.st_size + 1);
+	while (len < (size_t)st.st_size) {
+		n = read(fd, buf + len, (size_t)st.st_size - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	*out_data = buf;
+	*out_len = len;
+	return 0;
+}
+
+int
+mkdir_mode(const char *path, mode_t mode)
+{
+	struct stat st;
+
+	if (mkdir(path, mode) == 0)
+		return chmod(path, mode);
+	if (errno == EEXIST && stat(path, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			return 0;
+		errno = ENOTDIR;
+	}
+	return -1;
+}
+
+int
+mkdir_parents(const char *path, mode_t mode)
+{
+	char *p = xstrdup(path), *s;
+	int ret = 0;
+
+	for (s = p + 1; *s != '\0'; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, mode) < 0 && errno != EEXIST) {
+			ret = -1;
+			break;
+		}
+		*s = '/';
+	}
+	if (ret == 0)
+		ret = mkdir_mode(p, mode);
+	free(p);
+	return ret;
+}
+
+int
+path_exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}

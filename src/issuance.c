@@ -1,0 +1,247 @@
+/*
+ * issuance: from a validated request to the bytes to store.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+#include <gnutls/abstract.h>
+
+#include "ca.h"
+#include "cert.h"
+#include "issuance.h"
+#include "san.h"
+#include "secret.h"
+#include "util.h"
+
+void
+issuance_default_sans(struct issuance_spec *spec, int no_domain_dns)
+{
+	struct san_list extra = spec->sans;
+	size_t i;
+	char *uri;
+
+	spec->sans.items = NULL;
+	spec->sans.n = 0;
+	if (spec->kind == KIND_SERVER) {
+		uri = xasprintf("sip:%s", spec->domain);
+		san_list_add(&spec->sans, SAN_URI, uri);
+		free(uri);
+		if (!no_domain_dns)
+			san_list_add(&spec->sans, SAN_DNS, spec->domain);
+		san_list_add(&spec->sans, SAN_DNS, spec->name);
+	} else {
+		int have_uri = 0;
+
+		for (i = 0; i < extra.n; i++)
+			have_uri |= extra.items[i].type == SAN_URI;
+		if (!have_uri) {
+			uri = xasprintf("sip:%s@%s", spec->name, spec->domain);
+			san_list_add(&spec->sans, SAN_URI, uri);
+			free(uri);
+		}
+	}
+	for (i = 0; i < extra.n; i++)
+		san_list_add(&spec->sans, extra.items[i].type, extra.items[i].value);
+	san_list_free(&extra);
+}
+
+int
+issuance_validate(const struct issuance_spec *spec, char **out_msg)
+{
+	int flags = spec->allow_wildcard ? SAN_ALLOW_WILDCARD : 0;
+	const char *reason = NULL;
+	size_t i;
+
+	if (san_check_store_name(spec->name, &reason) < 0) {
+		*out_msg = xasprintf("invalid name: '%s': %s", spec->name, reason);
+		return -1;
+	}
+	/* A server's CN is its FQDN: the same rules as a DNS SAN. */
+	if (spec->kind == KIND_SERVER && san_check_dns(spec->name, flags, &reason) < 0) {
+		*out_msg = xasprintf("invalid server name: '%s': %s", spec->name,
+		    reason);
+		return -1;
+	}
+	for (i = 0; i < spec->sans.n; i++) {
+		const struct san_entry *e = &spec->sans.items[i];
+
+		switch (e->type) {
+		case SAN_URI:
+			if (san_check_sip_uri(e->value, flags, &reason) < 0) {
+				*out_msg = xasprintf("invalid SIP URI: '%s': %s",
+				    e->value, reason);
+				return -1;
+			}
+			break;
+		case SAN_DNS:
+			if (san_check_dns(e->value, flags, &reason) < 0) {
+				*out_msg = xasprintf("invalid DNS name: '%s': %s",
+				    e->value, reason);
+				return -1;
+			}
+			break;
+		case SAN_IP:
+			if (san_parse_ip(e->value, NULL, NULL, &reason) < 0) {
+				*out_msg = xasprintf("invalid IP address: '%s': %s",
+				    e->value, reason);
+				return -1;
+			}
+			break;
+		}
+	}
+	return 0;
+}
+
+static void
+pk_type_name(gnutls_pubkey_t pub, char *buf, size_t size)
+{
+	unsigned bits = 0;
+	int algo = gnutls_pubkey_get_pk_algorithm(pub, &bits);
+	gnutls_ecc_curve_t curve;
+
+	if (algo == GNUTLS_PK_RSA)
+		snprintf(buf, size, "rsa%u", bits);
+	else if (algo == GNUTLS_PK_ECDSA &&
+	    gnutls_pubkey_export_ecc_raw(pub, &curve, NULL, NULL) == 0)
+		snprintf(buf, size, "%s", curve == GNUTLS_ECC_CURVE_SECP256R1 ? "p256" :
+		    curve == GNUTLS_ECC_CURVE_SECP384R1 ? "p384" :
+		    gnutls_ecc_curve_get_name(curve));
+	else
+		snprintf(buf, size, "%s", gnutls_pk_get_name(algo));
+}
+
+int
+issuance_prepare(const struct issuance_spec *spec, const struct ca *ca,
+    struct issuance *out)
+{
+	struct issuance is;
+	gnutls_x509_privkey_t key = NULL;
+	gnutls_privkey_t abstract = NULL;
+	gnutls_pubkey_t pub = NULL;
+	unsigned char serial[SERIAL_LEN];
+	struct cert_request req;
+	char *hex;
+	int ret, status = EXIT_OPERATIONAL;
+
+	memset(&is, 0, sizeof(is));
+	if ((ret = gnutls_pubkey_init(&pub)) < 0)
+		goto crypto_error;
+	if (spec->csr != NULL) {
+		if ((ret = gnutls_pubkey_import_x509_crq(pub, spec->csr, 0)) < 0)
+			goto crypto_error;
+		is.key_source = "csr";
+	} else if (spec->pubkey != NULL) {
+		gnutls_datum_t der = { NULL, 0 };
+
+		/* A copy, so the caller keeps its own key object. */
+		ret = gnutls_pubkey_export2(spec->pubkey, GNUTLS_X509_FMT_DER, &der);
+		if (ret >= 0)
+			ret = gnutls_pubkey_import(pub, &der, GNUTLS_X509_FMT_DER);
+		gnutls_free(der.data);
+		if (ret < 0)
+			goto crypto_error;
+		is.key_source = "kept";
+	} else {
+		if ((ret = key_generate(spec->key_type, &key)) < 0 ||
+		    (ret = key_export_pem(key, NULL, &is.key_pem)) < 0 ||
+		    (ret = gnutls_privkey_init(&abstract)) < 0 ||
+		    (ret = gnutls_privkey_import_x509(abstract, key,
+		    GNUTLS_PRIVKEY_IMPORT_AUTO_RELEASE)) < 0)
+			goto crypto_error;
+		key = NULL;	/* owned by abstract now */
+		if ((ret = gnutls_pubkey_import_privkey(pub, abstract, 0, 0)) < 0)
+			goto crypto_error;
+		is.key_source = "generated";
+	}
+	pk_type_name(pub, is.key_type, sizeof(is.key_type));
+	if ((ret = serial_generate(serial)) < 0)
+		goto crypto_error;
+	hex = hex_encode(serial, SERIAL_LEN);
+	snprintf(is.serial, sizeof(is.serial), "%s", hex);
+	free(hex);
+
+	memset(&req, 0, sizeof(req));
+	req.kind = spec->kind;
+	req.common_name = spec->name;
+	req.sans = &spec->sans;
+	req.days = spec->days;
+	req.not_before = spec->not_before != 0 ? spec->not_before : sipca_now();
+	/* RFC 5922 7.5 / RFC 5923: a proxy is a TLS client as well as a server. */
+	req.eku_server_auth = spec->kind == KIND_SERVER;
+	req.eku_client_auth = 1;
+	req.crl_url = spec->crl_url;
+	req.pubkey = pub;
+	if ((ret = cert_build(&req, ca, serial, &is.crt)) < 0)
+		goto crypto_error;
+	is.not_before = req.not_before;
+	is.not_after = req.not_before + (time_t)req.days * 86400;
+
+	/* GUARD */
+
+	if ((ret = cert_export(is.crt, GNUTLS_X509_FMT_PEM, &is.cert_pem)) < 0)
+		goto crypto_error;
+	is.chain_pem = xasprintf("%.*s%.*s", (int)is.cert_pem.size,
+	    (const char *)is.cert_pem.data, (int)ca->pem.size,
+	    (const char *)ca->pem.data);
+	is.subject = cert_subject(is.crt);
+	is.sans_text = san_list_format(&spec->sans);
+	*out = is;
+	memset(&is, 0, sizeof(is));
+	status = 0;
+	goto out;
+
+crypto_error:
+	error_msg("%s: cannot issue: %s", spec->name, gnutls_strerror(ret));
+out:
+	issuance_free(&is);
+	if (key != NULL)
+		gnutls_x509_privkey_deinit(key);
+	if (abstract != NULL)
+		gnutls_privkey_deinit(abstract);
+	if (pub != NULL)
+		gnutls_pubkey_deinit(pub);
+	return status;
+}
+
+void
+issuance_to_store(const struct issuance *is, const struct issuance_spec *spec,
+    struct store_issue *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->serial = is->serial;
+	out->name = spec->name;
+	out->kind = cert_kind_name(spec->kind);
+	out->subject = is->subject;
+	out->sans = is->sans_text;
+	out->not_before = is->not_before;
+	out->not_after = is->not_after;
+	out->key_source = strcmp(is->key_source, "csr") == 0 ? "csr" : "generated";
+	out->key_type = is->key_type;
+	out->forced = is->forced;
+	out->cert_pem = (const char *)is->cert_pem.data;
+	out->chain_pem = is->chain_pem;
+	if (is->key_pem.data != NULL) {
+		out->key_pem = (const char *)is->key_pem.data;
+		out->key_pem_len = is->key_pem.size;
+	}
+	out->keep_key = strcmp(is->key_source, "kept") == 0;
+}
+
+void
+issuance_free(struct issuance *is)
+{
+	if (is->key_pem.data != NULL) {
+		gnutls_memset(is->key_pem.data, 0, is->key_pem.size);
+		gnutls_free(is->key_pem.data);
+	}
+	gnutls_free(is->cert_pem.data);
+	free(is->chain_pem);
+	free(is->subject);
+	free(is->sans_text);
+	if (is->crt != NULL)
+		gnutls_x509_crt_deinit(is->crt);
+	memset(is, 0, sizeof(*is));
+}

@@ -1,0 +1,141 @@
+/*
+ * json: a streaming writer (RFC 8259). Strings are escaped for JSON and
+ * control characters written as \u00XX; bytes >= 0x80 pass through, so
+ * UTF-8 stays UTF-8.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "json.h"
+
+void
+json_init(struct json *j, FILE *f, int pretty)
+{
+	memset(j, 0, sizeof(*j));
+	j->f = f;
+	j->pretty = pretty;
+}
+
+static void
+indent(struct json *j)
+{
+	int i;
+
+	if (!j->pretty)
+		return;
+	fputc('\n', j->f);
+	for (i = 0; i < j->depth; i++)
+		fputs("  ", j->f);
+}
+
+/* Writes the separator a new value needs where it stands. */
+static void
+before_value(struct json *j)
+{
+	if (j->after_key) {
+		j->after_key = 0;
+		return;
+	}
+	if (j->depth > 0) {
+		if (j->need_comma[j->depth])
+			fputc(',', j->f);
+		j->need_comma[j->depth] = 1;
+		indent(j);
+	}
+}
+
+void
+json_write_escaped(FILE *f, const char *s)
+{
+	const unsigned char *p;
+
+	fputc('"', f);
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		switch (*p) {
+		case '"':  fputs("\\\"", f); break;
+		case '\\': fputs("\\\\", f); break;
+		case '\n': fputs("\\n", f); break;
+		case '\r': fputs("\\r", f); break;
+		case '\t': fputs("\\t", f); break;
+		default:
+			if (*p < 0x20 || *p == 0x7f)
+				fprintf(f, "\\u%04x", *p);
+			else
+				fputc(*p, f);
+		}
+	}
+	fputc('"', f);
+}
+
+static void
+open_container(struct json *j, int c)
+{
+	before_value(j);
+	fputc(c, j->f);
+	if (j->depth + 1 < JSON_MAX_DEPTH)
+		j->depth++;
+	j->need_comma[j->depth] = 0;
+}
+
+static void
+close_container(struct json *j, int c)
+{
+	int had_items = j->need_comma[j->depth];
+
+	if (j->depth > 0)
+		j->depth--;
+	if (had_items)
+		indent(j);
+	fputc(c, j->f);
+}
+
+void json_begin_object(struct json *j) { open_container(j, '{'); }
+void json_end_object(struct json *j) { close_container(j, '}'); }
+void json_begin_array(struct json *j) { open_container(j, '['); }
+void json_end_array(struct json *j) { close_container(j, ']'); }
+
+void
+json_key(struct json *j, const char *key)
+{
+	before_value(j);
+	json_write_escaped(j->f, key);
+	fputs(j->pretty ? ": " : ":", j->f);
+	j->after_key = 1;
+}
+
+void
+json_string(struct json *j, const char *s)
+{
+	before_value(j);
+	if (s == NULL)
+		fputs("null", j->f);
+	else
+		json_write_escaped(j->f, s);
+}
+
+void
+json_int(struct json *j, long long v)
+{
+	before_value(j);
+	fprintf(j->f, "%lld", v);
+}
+
+void
+json_bool(struct json *j, int v)
+{
+	before_value(j);
+	fputs(v ? "true" : "false", j->f);
+}
+
+void
+json_null(struct json *j)
+{
+	before_value(j);
+	fputs("null", j->f);
+}
+
+void
+json_finish(struct json *j)
+{
+	fputc('\n', j->f);
+}

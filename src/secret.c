@@ -1,0 +1,143 @@
+/*
+ * secret: passphrases from files or a no-echo prompt on /dev/tty,
+ * wiped before they are freed (as OpenBSD signify does with
+ * readpassphrase and explicit_bzero).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <gnutls/gnutls.h>
+
+#include "fileio.h"
+#include "secret.h"
+#include "util.h"
+
+#define SECRET_MAX 1024
+
+void
+secret_free_buf(void *p, size_t len)
+{
+	if (p == NULL)
+		return;
+	gnutls_memset(p, 0, len);
+	free(p);
+}
+
+void
+secret_free(char *s)
+{
+	if (s != NULL)
+		secret_free_buf(s, strlen(s));
+}
+
+char *
+secret_from_file(const char *path)
+{
+	unsigned char *data = NULL;
+	size_t len = 0;
+	char *line;
+
+	if (read_secret_file(path, &data, &len) < 0) {
+		error_msg("cannot read passphrase file: '%s': %s", path,
+		    strerror(errno));
+		return NULL;
+	}
+	/* The first line is the passphrase; the rest of the file is ignored. */
+	data[strcspn((char *)data, "\r\n")] = '\0';
+	if (data[0] == '\0') {
+		error_msg("passphrase file is empty: '%s'", path);
+		secret_free_buf(data, len);
+		return NULL;
+	}
+	line = xstrdup((char *)data);
+	secret_free_buf(data, len);
+	return line;
+}
+
+int
+secret_have_tty(void)
+{
+	int fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0)
+		return 0;
+	close(fd);
+	return 1;
+}
+
+static char *
+read_noecho(int fd, const char *prompt)
+{
+	struct termios saved, quiet;
+	char *buf = xmalloc(SECRET_MAX);
+	size_t len = 0;
+	int have_termios;
+	char c;
+	ssize_t n;
+
+	if (write(fd, prompt, strlen(prompt)) < 0) {
+		secret_free_buf(buf, SECRET_MAX);
+		return NULL;
+	}
+	have_termios = tcgetattr(fd, &saved) == 0;
+	if (have_termios) {
+		quiet = saved;
+		quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+		tcsetattr(fd, TCSAFLUSH, &quiet);
+	}
+	for (;;) {
+		n = read(fd, &c, 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0 || c == '\n' || c == '\r')
+			break;
+		if (len + 1 < SECRET_MAX)
+			buf[len++] = c;
+	}
+	buf[len] = '\0';
+	c = 0;
+	if (have_termios)
+		tcsetattr(fd, TCSAFLUSH, &saved);
+	if (write(fd, "\n", 1) < 0) {
+		/* the newline only tidies the terminal */
+	}
+	return buf;
+}
+
+char *
+secret_prompt(const char *prompt, int confirm)
+{
+	char *first = NULL, *second = NULL, *result = NULL;
+	int fd;
+
+	fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		error_msg("no terminal to ask for the passphrase on");
+		return NULL;
+	}
+	first = read_noecho(fd, prompt);
+	if (first == NULL || first[0] == '\0') {
+		error_msg("empty passphrase");
+		goto out;
+	}
+	if (confirm) {
+		second = read_noecho(fd, "Repeat the passphrase: ");
+		if (second == NULL || strcmp(first, second) != 0) {
+			error_msg("the passphrases do not match");
+			goto out;
+		}
+	}
+	result = xstrdup(first);
+out:
+	close(fd);
+	if (first != NULL)
+		secret_free_buf(first, SECRET_MAX);
+	if (second != NULL)
+		secret_free_buf(second, SECRET_MAX);
+	return result;
+}

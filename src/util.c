@@ -1,0 +1,262 @@
+/*
+ * util: messages, allocation, the clock seam, formatting.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util.h"
+
+static const char *current_command;
+
+void
+util_set_command(const char *name)
+{
+	current_command = name;
+}
+
+const char *
+util_command(void)
+{
+	return current_command;
+}
+
+static void
+vmessage(const char *kind, const char *fmt, va_list ap)
+{
+	fputs("sipca: ", stderr);
+	if (current_command != NULL)
+		fprintf(stderr, "%s: ", current_command);
+	if (kind != NULL)
+		fputs(kind, stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void
+error_msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage(NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
+warn_msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+static void
+out_of_memory(void)
+{
+	fputs("sipca: out of memory\n", stderr);
+	abort();
+}
+
+void *
+xmalloc(size_t n)
+{
+	void *p = malloc(n == 0 ? 1 : n);
+
+	if (p == NULL)
+		out_of_memory();
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n == 0 ? 1 : n, size == 0 ? 1 : size);
+
+	if (p == NULL)
+		out_of_memory();
+	return p;
+}
+
+void *
+xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n == 0 ? 1 : n);
+
+	if (q == NULL)
+		out_of_memory();
+	return q;
+}
+
+char *
+xstrdup(const char *s)
+{
+	char *p = strdup(s);
+
+	if (p == NULL)
+		out_of_memory();
+	return p;
+}
+
+char *
+xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		out_of_memory();
+	return s;
+}
+
+int
+parse_time_rfc3339(const char *s, time_t *out)
+{
+	struct tm tm;
+	const char *end;
+
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (end == NULL || *end != '\0')
+		return -1;
+	*out = timegm(&tm);
+	return 0;
+}
+
+time_t
+sipca_now(void)
+{
+#ifdef SIPCA_TEST_CLOCK
+	/* Test builds only: the CLI tests move the clock instead of sleeping. */
+	const char *fixed = getenv("SIPCA_NOW");
+	time_t t;
+	long v;
+
+	if (fixed != NULL && *fixed != '\0') {
+		if (parse_time_rfc3339(fixed, &t) == 0)
+			return t;
+		if (parse_long(fixed, 0, 253402300799L, &v) == 0)
+			return (time_t)v;
+	}
+#endif
+	return time(NULL);
+}
+
+void
+format_time_rfc3339(time_t t, char buf[static 21])
+{
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, 21, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		strcpy(buf, "invalid-time");
+}
+
+char *
+hex_encode(const unsigned char *data, size_t len)
+{
+	static const char digits[] = "0123456789abcdef";
+	char *s = xmalloc(len * 2 + 1);
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		s[2 * i] = digits[data[i] >> 4];
+		s[2 * i + 1] = digits[data[i] & 0x0f];
+	}
+	s[len * 2] = '\0';
+	return s;
+}
+
+char *
+hex_colon(const unsigned char *data, size_t len)
+{
+	static const char digits[] = "0123456789ABCDEF";
+	char *s = xmalloc(len * 3 + 1);
+	size_t i;
+
+	s[0] = '\0';
+	for (i = 0; i < len; i++) {
+		s[3 * i] = digits[data[i] >> 4];
+		s[3 * i + 1] = digits[data[i] & 0x0f];
+		s[3 * i + 2] = ':';
+	}
+	s[len > 0 ? len * 3 - 1 : 0] = '\0';
+	return s;
+}
+
+static int
+hex_value(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+long
+hex_decode(const char *s, unsigned char *out, size_t out_size)
+{
+	size_t n = 0;
+	int hi, lo;
+
+	while (*s != '\0') {
+		if (*s == ':') {
+			s++;
+			continue;
+		}
+		hi = hex_value((unsigned char)s[0]);
+		lo = s[1] != '\0' ? hex_value((unsigned char)s[1]) : -1;
+		if (hi < 0 || lo < 0 || n >= out_size)
+			return -1;
+		out[n++] = (unsigned char)(hi << 4 | lo);
+		s += 2;
+	}
+	return n == 0 ? -1 : (long)n;
+}
+
+int
+parse_long(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	if (s == NULL || *s == '\0' || *s == '+' || *s == ' ')
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int
+word_in_list(const char *s, const char *list)
+{
+	size_t len = strlen(s);
+	const char *p = list;
+
+	while (*p != '\0') {
+		const char *comma = strchr(p, ',');
+		size_t wlen = comma ? (size_t)(comma - p) : strlen(p);
+
+		if (wlen == len && strncmp(p, s, len) == 0)
+			return 1;
+		if (comma == NULL)
+			break;
+		p = comma + 1;
+	}
+	return 0;
+}
