@@ -1,0 +1,158 @@
+# Shared helpers for the CLI test scripts in tests/cli/ (POSIX sh).
+# Source it with: . "$(dirname "$0")/../lib.sh"
+#
+# $SIPCA is the binary under test (a build that honours SIPCA_NOW).
+# Every script gets its own temporary directory, $T, removed on exit,
+# and every background process it starts is stopped by pid.
+
+set -u
+: "${SIPCA:?SIPCA must name the sipca binary under test}"
+T=$(mktemp -d "${TMPDIR:-/tmp}/sipca-test.XXXXXX")
+TESTS_RUN=0
+TESTS_FAILED=0
+BG_PIDS=""
+
+cleanup() {
+	for pid in $BG_PIDS; do
+		kill "$pid" 2>/dev/null
+	done
+	for pid in $BG_PIDS; do
+		wait "$pid" 2>/dev/null
+	done
+	rm -rf "$T"
+}
+trap cleanup EXIT INT TERM
+
+# fail MESSAGE: records a failure and goes on.
+fail() {
+	TESTS_FAILED=$((TESTS_FAILED + 1))
+	echo "FAIL: $*" >&2
+}
+
+ok() {
+	TESTS_RUN=$((TESTS_RUN + 1))
+}
+
+# check DESCRIPTION COMMAND...: the command must succeed.
+check() {
+	desc=$1; shift
+	TESTS_RUN=$((TESTS_RUN + 1))
+	if ! "$@" >"$T/.out" 2>&1; then
+		fail "$desc"
+		sed 's/^/    /' "$T/.out" >&2
+	fi
+}
+
+# check_fails DESCRIPTION COMMAND...: the command must fail.
+check_fails() {
+	desc=$1; shift
+	TESTS_RUN=$((TESTS_RUN + 1))
+	if "$@" >"$T/.out" 2>&1; then
+		fail "$desc (succeeded)"
+		sed 's/^/    /' "$T/.out" >&2
+	fi
+}
+
+# expect_exit CODE DESCRIPTION COMMAND...: runs it, keeps stdout in
+# $T/stdout and stderr in $T/stderr, and checks the exit status.
+expect_exit() {
+	want=$1; desc=$2; shift 2
+	TESTS_RUN=$((TESTS_RUN + 1))
+	"$@" >"$T/stdout" 2>"$T/stderr" </dev/null
+	got=$?
+	if [ "$got" != "$want" ]; then
+		fail "$desc: exit $got, wanted $want"
+		sed 's/^/    stdout: /' "$T/stdout" >&2
+		sed 's/^/    stderr: /' "$T/stderr" >&2
+		return 1
+	fi
+	return 0
+}
+
+# expect_grep PATTERN FILE DESCRIPTION
+expect_grep() {
+	TESTS_RUN=$((TESTS_RUN + 1))
+	if ! grep -q -e "$1" "$2"; then
+		fail "$3: '$1' not in $(basename "$2")"
+		sed 's/^/    /' "$2" >&2
+	fi
+}
+
+expect_no_grep() {
+	TESTS_RUN=$((TESTS_RUN + 1))
+	if grep -q -e "$1" "$2"; then
+		fail "$3: '$1' unexpectedly in $(basename "$2")"
+		sed 's/^/    /' "$2" >&2
+	fi
+}
+
+# snapshot DIR: a digest of every file's path, mode and bytes, and of the
+# index's rows, so "the store is unchanged" can be asserted.
+snapshot() {
+	(
+		cd "$1" || exit 1
+		find . -path ./lock -prune -o -print | LC_ALL=C sort | while read -r f; do
+			if [ -f "$f" ]; then
+				printf '%s %s %s\n' "$f" "$(stat -c %a "$f")" "$(sha256sum < "$f" | cut -c1-64)"
+			else
+				printf '%s %s dir\n' "$f" "$(stat -c %a "$f")"
+			fi
+		done
+	)
+}
+
+# expect_unchanged BEFORE_FILE DIR DESCRIPTION
+expect_unchanged() {
+	TESTS_RUN=$((TESTS_RUN + 1))
+	snapshot "$2" > "$T/.after"
+	if ! cmp -s "$1" "$T/.after"; then
+		fail "$3: the store changed"
+		diff "$1" "$T/.after" | sed 's/^/    /' >&2
+	fi
+}
+
+# new_ca DIR [init options]: a CA with an unencrypted key for tests.
+new_ca() {
+	dir=$1; shift
+	"$SIPCA" -d "$dir" init --domain example.com --no-passphrase --key p256 "$@" >/dev/null
+}
+
+# free_port: an unused TCP port on 127.0.0.1.
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# start_bg LOGFILE COMMAND...: starts a background process (bounded by
+# timeout), remembers its pid in $BG_PID and for cleanup.
+start_bg() {
+	log=$1; shift
+	timeout 120 "$@" >"$log" 2>&1 &
+	BG_PID=$!
+	BG_PIDS="$BG_PIDS $BG_PID"
+}
+
+# stop_bg PID
+stop_bg() {
+	kill "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	BG_PIDS=$(echo "$BG_PIDS" | sed "s/ $1\b//")
+}
+
+# wait_port PORT: until something listens on 127.0.0.1:PORT (10 s at most).
+wait_port() {
+	i=0
+	while [ $i -lt 100 ]; do
+		if python3 -c "import socket,sys; s=socket.socket(); s.settimeout(0.2); sys.exit(s.connect_ex(('127.0.0.1',$1)))" 2>/dev/null; then
+			return 0
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# finish: the script's result; call it last.
+finish() {
+	echo "$(basename "$0" .sh): $TESTS_RUN checks, $TESTS_FAILED failed"
+	[ "$TESTS_FAILED" -eq 0 ]
+}
