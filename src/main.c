@@ -24,6 +24,7 @@ extern const struct command command_issue;
 extern const struct command command_export;
 extern const struct command command_list;
 extern const struct command command_show;
+extern const struct command command_lint;
 static const struct command command_help;
 
 static const struct command *const commands[] = {
@@ -32,6 +33,7 @@ static const struct command *const commands[] = {
 	&command_export,
 	&command_list,
 	&command_show,
+	&command_lint,
 	&command_help,
 	NULL,
 };

@@ -1,0 +1,68 @@
+/*
+ * asn1: sipca's libtasn1 module (src/pkix.asn: the RFC 5280 certificate
+ * structures) and the one strict-DER decoder every caller goes through,
+ * the way GnuTLS and p11-kit use libtasn1.
+ *
+ * The definitions are loaded once per process and only read afterwards,
+ * so any number of threads may decode at once: each decode makes its own
+ * element, which the caller frees with asn1_delete_structure(). Slices
+ * returned by pkix_slice() borrow from the DER the element was decoded
+ * from and live as long as that buffer.
+ */
+#ifndef SIPCA_ASN1_H
+#define SIPCA_ASN1_H
+
+#include <stddef.h>
+#include <libtasn1.h>
+
+#define PKIX_ERR_SIZE ASN1_MAX_ERROR_DESCRIPTION_SIZE
+
+enum pkix_decode_flags {
+	/* Accept data after the value; *out_used says where the value ends. */
+	PKIX_ALLOW_TRAILING = 1 << 0,
+	/* Keep a wrongly encoded UTCTime/GeneralizedTime so a rule can name it. */
+	PKIX_ALLOW_BAD_TIME = 1 << 1,
+};
+
+/* Loads the module once; 0, or -1 after setting err (PKIX_ERR_SIZE). */
+int pkix_init(char *err);
+
+/*
+ * Decodes der as the module's type ("Certificate", "BasicConstraints",
+ * ...) in strict DER: no indefinite lengths, no constructed strings, no
+ * non-minimal lengths. Returns 0 and a new element in *out_node, or -1
+ * with libtasn1's reason in err (PKIX_ERR_SIZE bytes). *out_used, when
+ * not NULL, gets the octets the value took.
+ */
+int pkix_decode(const char *type, const unsigned char *der, size_t len,
+    int flags, asn1_node *out_node, size_t *out_used, char *err);
+
+/*
+ * Reads a field into buf (size *len in, length out: octets, or bits for
+ * a BIT STRING). Returns 0, or -1 when the field is absent, too large or
+ * unreadable.
+ */
+int pkix_read(asn1_node node, const char *name, void *buf, int *len);
+
+/* Reads an OBJECT IDENTIFIER field as dotted text into buf. */
+int pkix_read_oid(asn1_node node, const char *name, char *buf, size_t size);
+
+/* True when an OPTIONAL or DEFAULT field is present in the encoding. */
+int pkix_present(asn1_node node, const char *name);
+
+/*
+ * The whole TLV of field name inside der (the buffer node was decoded
+ * from): *out points into der. Returns 0 or -1.
+ */
+int pkix_slice(asn1_node node, const unsigned char *der, size_t der_len,
+    const char *name, const unsigned char **out, size_t *out_len);
+
+/* The contents of one DER TLV (its tag and length stripped); *out_tag
+ * gets the tag octet. Returns 0 or -1 for a malformed header. */
+int pkix_tlv_content(const unsigned char *tlv, size_t len,
+    unsigned char *out_tag, const unsigned char **out, size_t *out_len);
+
+/* Number of elements of a SEQUENCE OF / SET OF field, 0 when absent. */
+int pkix_count(asn1_node node, const char *name);
+
+#endif

@@ -1,0 +1,284 @@
+/*
+ * lint: the certificate linter's engine. It owns the rule model (one
+ * struct lint_rule row per rule, each family's rows in its
+ * src/lint_<family>.c next to the check functions), profiles, kind
+ * detection, decoding one certificate once into a struct lint_cert that
+ * every rule reads, and collecting findings. It reads inputs (PEM
+ * bundles, DER files, directories, stdin) one certificate at a time so
+ * memory stays flat however large a bundle is.
+ *
+ * Knows nothing of the store or of output formats (lint_output.h).
+ */
+#ifndef SIPCA_LINT_H
+#define SIPCA_LINT_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <time.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+#include <gnutls/abstract.h>
+#include <libtasn1.h>
+
+#include "cert.h"
+#include "san.h"
+
+enum lint_severity {
+	SEV_NOTICE = 0,
+	SEV_WARN,
+	SEV_ERROR,
+	SEV_FATAL,
+};
+const char *lint_severity_name(enum lint_severity s);
+int lint_severity_parse(const char *s, enum lint_severity *out);
+
+#define LINT_KIND(k)	(1u << (k))
+#define KINDS_CA	LINT_KIND(KIND_CA)
+#define KINDS_SERVER	LINT_KIND(KIND_SERVER)
+#define KINDS_DEVICE	LINT_KIND(KIND_DEVICE)
+#define KINDS_LEAF	(KINDS_SERVER | KINDS_DEVICE)
+#define KINDS_ALL	(KINDS_CA | KINDS_LEAF)
+
+/* Profiles group rules; a rule belongs to one. 0: always on (x509.*). */
+enum lint_profile {
+	PROF_RFC5280 = 1 << 0,
+	PROF_TLS = 1 << 1,
+	PROF_APPLE = 1 << 2,
+	PROF_RFC5922 = 1 << 3,
+	PROF_SIP = 1 << 4,
+	PROF_POLYCOM = 1 << 5,
+	PROF_Y2038 = 1 << 6,
+	PROF_VALIDITY = 1 << 7,
+	PROF_CHAIN = 1 << 8,
+	PROF_SNOM = 1 << 9,
+	PROF_CISCO = 1 << 10,
+};
+#define PROF_ALL 0x7ffu
+#define LINT_PROFILE_NAMES \
+	"rfc5280,tls,apple,rfc5922,sip,polycom,y2038,validity,chain,snom,cisco"
+const char *lint_profile_name(unsigned profile);
+/* "a,b" into a mask; on an unknown name returns -1 and *out_bad. */
+int lint_profiles_parse(const char *list, unsigned *out, const char **out_bad);
+
+/* Context a rule cannot run without; it is skipped when not given. */
+enum lint_needs {
+	NEED_SIP_DOMAIN = 1 << 0,	/* --sip-domain */
+	NEED_CA = 1 << 1,		/* --ca */
+};
+
+struct lint_cert;
+struct lint_findings;
+
+struct lint_rule {
+	const char *id;			/* stable: "rfc5280.serial_not_positive" */
+	enum lint_severity severity;	/* a finding may lower it (ski_missing) */
+	unsigned kinds;			/* KINDS_* */
+	unsigned profile;		/* one PROF_*, 0 for x509.* */
+	unsigned needs;			/* NEED_* */
+	const char *summary;
+	const char *citation;		/* document and section */
+	/* NULL for the rules the engine reports itself (x509.*). */
+	void (*check)(const struct lint_cert *c, struct lint_findings *f);
+};
+
+/* Each family's rows, terminated by { NULL }. */
+extern const struct lint_rule lint_rules_x509[];
+extern const struct lint_rule lint_rules_rfc5280[];
+extern const struct lint_rule lint_rules_tls[];
+extern const struct lint_rule lint_rules_apple[];
+extern const struct lint_rule lint_rules_rfc5922[];
+extern const struct lint_rule lint_rules_sip[];
+extern const struct lint_rule lint_rules_vendor[];
+extern const struct lint_rule lint_rules_validity[];
+extern const struct lint_rule lint_rules_chain[];
+
+/* Every rule, in table order. The array is static. */
+const struct lint_rule *const *lint_rules(size_t *out_n);
+const struct lint_rule *lint_rule_find(const char *id);
+/* Index of a rule in lint_rules() (SARIF ruleIndex). */
+size_t lint_rule_index(const struct lint_rule *r);
+
+/* A CA given with --ca (or the issuing CA for the guard), loaded once. */
+struct lint_ca {
+	gnutls_x509_crt_t crt;		/* owned */
+	gnutls_pubkey_t pubkey;		/* owned */
+	gnutls_datum_t subject;		/* raw DER subject (gnutls_free) */
+	int is_ca;			/* basicConstraints cA true */
+	char *label;			/* "FILE#INDEX" */
+};
+
+struct lint_options {
+	unsigned profiles;		/* PROF_* mask; PROF_ALL by default */
+	const char *const *exclude;	/* rule ids, n_exclude of them */
+	size_t n_exclude;
+	int role;			/* -1: detect, else enum cert_kind */
+	const char *sip_domain;		/* NULL: not given */
+	const struct lint_ca *cas;	/* NULL/0: not given */
+	size_t n_ca;
+	time_t now;
+	long expiry_warn_days;
+};
+void lint_options_init(struct lint_options *o);
+
+/* Loads CA certificates for the chain rules from PEM or DER data. */
+int lint_ca_load(const unsigned char *data, size_t len, const char *label,
+    struct lint_ca **cas, size_t *n_ca, const char **out_reason);
+void lint_ca_free(struct lint_ca *cas, size_t n_ca);
+
+enum lint_time_type { LINT_TIME_NONE = 0, LINT_TIME_UTC, LINT_TIME_GEN };
+
+struct lint_time {
+	enum lint_time_type type;
+	char text[40];			/* as encoded */
+	int ok;				/* value parsed (perhaps leniently) */
+	time_t t;
+};
+
+struct lint_ext {
+	char oid[64];
+	int critical;
+	const unsigned char *value;	/* extnValue contents, borrows der */
+	size_t value_len;
+	char malformed[160];		/* why the value did not decode, or "" */
+};
+
+struct lint_san {
+	int type;			/* SAN_DNS, SAN_URI, SAN_IP, or 0 (other) */
+	char *value;			/* text; IPs as inet_ntop */
+};
+
+/* keyUsage bits, RFC 5280 4.2.1.3 numbering */
+#define KU_DIGITAL_SIGNATURE	(1u << 0)
+#define KU_NON_REPUDIATION	(1u << 1)
+#define KU_KEY_ENCIPHERMENT	(1u << 2)
+#define KU_DATA_ENCIPHERMENT	(1u << 3)
+#define KU_KEY_AGREEMENT	(1u << 4)
+#define KU_KEY_CERT_SIGN	(1u << 5)
+#define KU_CRL_SIGN		(1u << 6)
+
+#define OID_SERVER_AUTH	"1.3.6.1.5.5.7.3.1"
+#define OID_CLIENT_AUTH	"1.3.6.1.5.5.7.3.2"
+#define OID_ANY_EKU	"2.5.29.37.0"
+#define OID_RSA		"1.2.840.113549.1.1.1"
+#define OID_SHA256_RSA	"1.2.840.113549.1.1.11"
+
+/*
+ * One certificate, decoded once for every rule. Pointers into der are
+ * borrowed; strings and arrays are owned and freed by lint_cert_clear().
+ */
+struct lint_cert {
+	const char *file;		/* as given; "-" for stdin */
+	unsigned index;			/* 1-based within file */
+	unsigned line;			/* line of the PEM BEGIN, 1 for DER */
+	const unsigned char *der;	/* the certificate's own octets */
+	size_t der_len;
+	size_t trailing;		/* octets after it in its block */
+	const struct lint_options *opts;
+
+	asn1_node tree;			/* NULL when libtasn1 refused */
+	gnutls_x509_crt_t crt;		/* NULL when GnuTLS refused */
+	char parse_error[160];		/* why tree is NULL */
+	char gnutls_error[160];		/* why crt is NULL */
+	enum cert_kind kind;
+
+	int version;			/* 1, 2, 3 */
+	unsigned char serial[32];	/* the INTEGER's octets, first 32 */
+	size_t serial_len;		/* all of them, sign octet included */
+	struct lint_time not_before, not_after;
+	char sig_oid[64];
+	char spki_oid[64];
+	unsigned rsa_bits;		/* 0 unless an RSA key was decoded */
+	const unsigned char *tbs, *sig;	/* TLV, and BIT STRING contents */
+	size_t tbs_len, sig_len;
+	const unsigned char *issuer, *subject;	/* raw Name TLVs */
+	size_t issuer_len, subject_len;
+	int self_issued;		/* issuer and subject are the same */
+	char *subject_text;		/* RFC 4514 (GnuTLS) or a simple form */
+
+	char **cns;			/* subject commonName values */
+	size_t n_cn;
+
+	struct lint_ext *exts;
+	size_t n_ext;
+	int has_bc, bc_critical, bc_ca;
+	int has_ku, ku_critical;
+	unsigned ku;
+	int has_eku, eku_server, eku_client, eku_any;
+	int has_san;
+	struct lint_san *sans;
+	size_t n_san;
+	int has_aki, aki_keyid, has_ski;
+};
+
+/*
+ * Decodes der (one certificate, possibly followed by trailing octets)
+ * into c, borrowing der. Returns 0, or -1 when libtasn1 cannot decode
+ * it (c->parse_error says why; c is still cleared with lint_cert_clear).
+ */
+int lint_cert_decode(struct lint_cert *c, const unsigned char *der,
+    size_t len, const struct lint_options *o);
+void lint_cert_clear(struct lint_cert *c);
+/* ca/server/device detection, RFC 5280 4.2.1.9 and 4.2.1.12. */
+enum cert_kind lint_detect_kind(const struct lint_cert *c);
+/* The extension with this OID, or NULL; the first when duplicated. */
+const struct lint_ext *lint_cert_ext(const struct lint_cert *c,
+    const char *oid);
+
+struct lint_finding {
+	const struct lint_rule *rule;
+	enum lint_severity severity;
+	char *message;
+};
+
+struct lint_findings {
+	struct lint_finding *items;
+	size_t n, cap;
+	const struct lint_rule *current;	/* the rule running */
+};
+
+/* Reports a finding for the running rule with its severity. */
+void lint_report(struct lint_findings *f, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void lint_report_sev(struct lint_findings *f, enum lint_severity sev,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Empties the list, keeping its memory for the next certificate. */
+void lint_findings_reset(struct lint_findings *f);
+void lint_findings_free(struct lint_findings *f);
+
+/* True when rule r runs under options o on a certificate of kind k. */
+int lint_rule_enabled(const struct lint_rule *r, const struct lint_options *o,
+    enum cert_kind k);
+
+/*
+ * Lints one decoded (or undecodable) certificate: x509.parse when
+ * decoding failed, else every enabled rule. Findings are appended to f.
+ */
+void lint_run(const struct lint_cert *c, struct lint_findings *f);
+
+/* Decodes and lints one DER certificate; c must be cleared afterwards. */
+void lint_der(struct lint_cert *c, const unsigned char *der, size_t len,
+    const struct lint_options *o, struct lint_findings *f);
+
+struct lint_summary {
+	unsigned long certificates;
+	unsigned long count[SEV_FATAL + 1];
+};
+void lint_summary_add(struct lint_summary *s, const struct lint_findings *f);
+
+/*
+ * Calls fn once per certificate found in path: a file with PEM
+ * certificates or one DER certificate, a directory (walked for .pem .crt
+ * .cer .der, in name order), or "-" for stdin. Input that holds no
+ * certificate is reported to fn as an undecodable one (x509.parse).
+ * Returns 0, or -1 after a message when path cannot be read.
+ */
+typedef void (*lint_input_fn)(const char *file, unsigned index, unsigned line,
+    const unsigned char *der, size_t len, const char *problem, void *arg);
+int lint_input(const char *path, lint_input_fn fn, void *arg);
+
+/* Helpers for rules. */
+int lint_has_wildcard(const char *s);
+int lint_is_ip(const char *s);
+int lint_strcaseeq(const char *a, const char *b);
+
+#endif

@@ -1,0 +1,177 @@
+/*
+ * asn1: loading src/pkix.asn once and decoding strict DER with it.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <libtasn1.h>
+
+#include "asn1.h"
+
+extern const asn1_static_node pkix_asn1_tab[];
+
+static pthread_once_t pkix_once = PTHREAD_ONCE_INIT;
+static asn1_node pkix_defs;
+static int pkix_status = ASN1_SUCCESS;
+static char pkix_load_err[PKIX_ERR_SIZE];
+
+static void
+pkix_load(void)
+{
+	/* Read-only from here on: asn1_create_element() copies from it. */
+	pkix_status = asn1_array2tree(pkix_asn1_tab, &pkix_defs, pkix_load_err);
+}
+
+int
+pkix_init(char *err)
+{
+	pthread_once(&pkix_once, pkix_load);
+	if (pkix_status != ASN1_SUCCESS) {
+		if (err != NULL)
+			snprintf(err, PKIX_ERR_SIZE, "asn1_array2tree: %.30s: %.60s",
+			    asn1_strerror(pkix_status), pkix_load_err);
+		return -1;
+	}
+	return 0;
+}
+
+int
+pkix_decode(const char *type, const unsigned char *der, size_t len,
+    int flags, asn1_node *out_node, size_t *out_used, char *err)
+{
+	asn1_node node = NULL;
+	char name[64];
+	unsigned int aflags = ASN1_DECODE_FLAG_STRICT_DER;
+	int ilen, ret, rc = -1;
+
+	err[0] = '\0';
+	if (pkix_init(err) != 0)
+		goto out;
+	if (len == 0) {
+		snprintf(err, PKIX_ERR_SIZE, "no data");
+		goto out;
+	}
+	if (len > 0x7fffffff) {
+		snprintf(err, PKIX_ERR_SIZE, "%zu octets is too large", len);
+		goto out;
+	}
+	snprintf(name, sizeof(name), "SipcaPKIX.%s", type);
+	if ((ret = asn1_create_element(pkix_defs, name, &node)) != ASN1_SUCCESS) {
+		snprintf(err, PKIX_ERR_SIZE, "asn1_create_element %s: %s", type,
+		    asn1_strerror(ret));
+		goto out;
+	}
+	/* Trailing data is found by comparing lengths below, so that the
+	 * caller can tell it from a broken value. */
+	aflags |= ASN1_DECODE_FLAG_ALLOW_PADDING;
+	if (flags & PKIX_ALLOW_BAD_TIME)
+		aflags |= ASN1_DECODE_FLAG_ALLOW_INCORRECT_TIME;
+	ilen = (int)len;
+	ret = asn1_der_decoding2(&node, der, &ilen, aflags, err);
+	if (ret != ASN1_SUCCESS) {
+		if (err[0] == '\0')
+			snprintf(err, PKIX_ERR_SIZE, "%s", asn1_strerror(ret));
+		goto out;
+	}
+	if ((size_t)ilen < len && !(flags & PKIX_ALLOW_TRAILING)) {
+		snprintf(err, PKIX_ERR_SIZE, "%zu octets after the %s",
+		    len - (size_t)ilen, type);
+		goto out;
+	}
+	if (out_used != NULL)
+		*out_used = (size_t)ilen;
+	*out_node = node;
+	node = NULL;
+	rc = 0;
+out:
+	if (node != NULL)
+		asn1_delete_structure(&node);
+	return rc;
+}
+
+int
+pkix_read(asn1_node node, const char *name, void *buf, int *len)
+{
+	if (asn1_read_value(node, name, buf, len) != ASN1_SUCCESS)
+		return -1;
+	return 0;
+}
+
+int
+pkix_read_oid(asn1_node node, const char *name, char *buf, size_t size)
+{
+	int len = (int)size;
+
+	if (size == 0 || pkix_read(node, name, buf, &len) != 0) {
+		if (size > 0)
+			buf[0] = '\0';
+		return -1;
+	}
+	buf[len < (int)size ? len : (int)size - 1] = '\0';
+	return 0;
+}
+
+int
+pkix_present(asn1_node node, const char *name)
+{
+	unsigned char c;
+	int len = 0;
+	int ret = asn1_read_value(node, name, &c, &len);
+
+	/* Absent OPTIONAL fields say ELEMENT_NOT_FOUND or VALUE_NOT_FOUND. */
+	return ret == ASN1_MEM_ERROR || ret == ASN1_SUCCESS;
+}
+
+int
+pkix_slice(asn1_node node, const unsigned char *der, size_t der_len,
+    const char *name, const unsigned char **out, size_t *out_len)
+{
+	int start, end;
+
+	if (asn1_der_decoding_startEnd(node, der, (int)der_len, name, &start,
+	    &end) != ASN1_SUCCESS)
+		return -1;
+	if (start < 0 || end < start || (size_t)end >= der_len)
+		return -1;
+	*out = der + start;
+	*out_len = (size_t)(end - start + 1);
+	return 0;
+}
+
+int
+pkix_tlv_content(const unsigned char *tlv, size_t len,
+    unsigned char *out_tag, const unsigned char **out, size_t *out_len)
+{
+	size_t hdr = 2, n;
+	unsigned i, k;
+
+	if (len < 2 || (tlv[0] & 0x1f) == 0x1f)
+		return -1;
+	if (tlv[1] < 0x80) {
+		n = tlv[1];
+	} else {
+		k = tlv[1] & 0x7f;
+		if (k == 0 || k > sizeof(size_t) || len < 2 + k)
+			return -1;
+		for (n = 0, i = 0; i < k; i++)
+			n = (n << 8) | tlv[2 + i];
+		hdr += k;
+	}
+	if (n > len - hdr)
+		return -1;
+	*out_tag = tlv[0];
+	*out = tlv + hdr;
+	*out_len = n;
+	return 0;
+}
+
+int
+pkix_count(asn1_node node, const char *name)
+{
+	int n = 0;
+
+	if (asn1_number_of_elements(node, name, &n) != ASN1_SUCCESS)
+		return 0;
+	return n;
+}

@@ -1,0 +1,97 @@
+/*
+ * guard: linting a certificate sipca has just signed, before it is
+ * written. The DER is exported once in memory; the libtasn1 module is
+ * loaded once per process (asn1.c), so this is cheap enough for every
+ * certificate of a batch.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "guard.h"
+#include "lint.h"
+#include "util.h"
+
+/* The CA as the chain context; built per call, so threads share nothing. */
+static int
+guard_ca(const struct ca *ca, struct lint_ca *out)
+{
+	unsigned critical = 0, is_ca = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->crt = ca->crt;	/* borrowed */
+	out->label = (char *)(uintptr_t)"the CA certificate";
+	if (gnutls_x509_crt_get_raw_dn(ca->crt, &out->subject) < 0)
+		out->subject.data = NULL;
+	if (gnutls_pubkey_init(&out->pubkey) < 0)
+		return -1;
+	if (gnutls_pubkey_import_x509(out->pubkey, ca->crt, 0) < 0) {
+		gnutls_pubkey_deinit(out->pubkey);
+		out->pubkey = NULL;
+	}
+	out->is_ca = gnutls_x509_crt_get_basic_constraints(ca->crt, &critical,
+	    &is_ca, NULL) >= 0 && is_ca;
+	return 0;
+}
+
+int
+guard_issuance(gnutls_x509_crt_t crt, const struct ca *ca, enum cert_kind kind,
+    const char *sip_domain, int force, int *out_forced)
+{
+	struct lint_options opts;
+	struct lint_cert c;
+	struct lint_findings f;
+	struct lint_ca lca;
+	gnutls_datum_t der = { NULL, 0 };
+	const struct lint_finding *it;
+	size_t i, errors = 0;
+	int ret, have_ca = 0, status = EXIT_OPERATIONAL;
+
+	memset(&c, 0, sizeof(c));
+	memset(&f, 0, sizeof(f));
+	if ((ret = gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_DER, &der)) < 0) {
+		error_msg("lint: gnutls_x509_crt_export2: %s", gnutls_strerror(ret));
+		goto out;
+	}
+	lint_options_init(&opts);
+	opts.role = (int)kind;
+	/* RFC 5922 7.1 only binds a server certificate to the domain. */
+	opts.sip_domain = kind == KIND_SERVER ? sip_domain : NULL;
+	if (ca != NULL && ca->crt != NULL && guard_ca(ca, &lca) == 0) {
+		have_ca = 1;
+		opts.cas = &lca;
+		opts.n_ca = 1;
+	}
+	c.file = "issued";
+	c.index = 1;
+	lint_der(&c, der.data, der.size, &opts, &f);
+	for (i = 0; i < f.n; i++) {
+		it = &f.items[i];
+		if (it->severity >= SEV_ERROR)
+			errors++;
+		if (it->severity < SEV_WARN)
+			continue;
+		fprintf(stderr, "sipca: %s: lint: %s %s: %s [%s]\n", util_command(),
+		    lint_severity_name(it->severity), it->rule->id, it->message,
+		    it->rule->citation);
+	}
+	if (errors > 0 && !force) {
+		fprintf(stderr, "sipca: %s: lint: refusing to issue: %zu error%s (--force issues anyway)\n",
+		    util_command(), errors, errors == 1 ? "" : "s");
+		status = EXIT_USAGE;
+		goto out;
+	}
+	if (errors > 0 && out_forced != NULL)
+		*out_forced = 1;
+	status = 0;
+out:
+	lint_cert_clear(&c);
+	lint_findings_free(&f);
+	if (have_ca) {
+		gnutls_free(lca.subject.data);
+		if (lca.pubkey != NULL)
+			gnutls_pubkey_deinit(lca.pubkey);
+	}
+	gnutls_free(der.data);
+	return status;
+}

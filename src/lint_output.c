@@ -1,0 +1,403 @@
+/*
+ * lint_output: text, JSON and SARIF 2.1.0 writers for lint results.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "json.h"
+#include "lint_output.h"
+#include "util.h"
+
+#define SARIF_SCHEMA "https://json.schemastore.org/sarif-2.1.0.json"
+#define SIPCA_URI "https://github.com/sipca/sipca"
+
+struct lint_output {
+	enum lint_format fmt;
+	FILE *f;
+	int colour;
+	struct json j;
+};
+
+int
+lint_format_parse(const char *s, enum lint_format *out)
+{
+	if (strcmp(s, "text") == 0)
+		*out = LINT_FORMAT_TEXT;
+	else if (strcmp(s, "json") == 0)
+		*out = LINT_FORMAT_JSON;
+	else if (strcmp(s, "sarif") == 0)
+		*out = LINT_FORMAT_SARIF;
+	else
+		return -1;
+	return 0;
+}
+
+int
+lint_output_want_colour(FILE *f)
+{
+	const char *nc = getenv("NO_COLOR");
+
+	/* https://no-color.org: set and not empty means no colour */
+	if (nc != NULL && nc[0] != '\0')
+		return 0;
+	return isatty(fileno(f));
+}
+
+/* SARIF 2.1.0 section 3.27.10: error, warning, note. */
+static const char *
+sarif_level(enum lint_severity s)
+{
+	switch (s) {
+	case SEV_FATAL:
+	case SEV_ERROR:
+		return "error";
+	case SEV_WARN:
+		return "warning";
+	default:
+		return "note";
+	}
+}
+
+static const char *
+sarif_uri(const char *file)
+{
+	if (strcmp(file, "-") == 0)
+		return "stdin";
+	/* SARIF artifact URIs are relative references: no leading "./" */
+	while (file[0] == '.' && file[1] == '/')
+		file += 2;
+	return file;
+}
+
+static void
+write_rule_json(struct json *j, const struct lint_rule *r)
+{
+	json_begin_object(j);
+	json_key(j, "id");
+	json_string(j, r->id);
+	json_key(j, "severity");
+	json_string(j, lint_severity_name(r->severity));
+	json_key(j, "profile");
+	json_string(j, lint_profile_name(r->profile));
+	json_key(j, "kinds");
+	json_begin_array(j);
+	if (r->kinds & KINDS_CA)
+		json_string(j, "ca");
+	if (r->kinds & KINDS_SERVER)
+		json_string(j, "server");
+	if (r->kinds & KINDS_DEVICE)
+		json_string(j, "device");
+	json_end_array(j);
+	json_key(j, "summary");
+	json_string(j, r->summary);
+	json_key(j, "citation");
+	json_string(j, r->citation);
+	json_key(j, "needs");
+	json_string(j, r->needs & NEED_SIP_DOMAIN ? "--sip-domain" :
+	    r->needs & NEED_CA ? "--ca" : NULL);
+	json_end_object(j);
+}
+
+static void
+write_sarif_rule(struct json *j, const struct lint_rule *r)
+{
+	char *full = xasprintf("%s [%s]", r->summary, r->citation);
+
+	json_begin_object(j);
+	json_key(j, "id");
+	json_string(j, r->id);
+	json_key(j, "name");
+	json_string(j, r->id);
+	json_key(j, "shortDescription");
+	json_begin_object(j);
+	json_key(j, "text");
+	json_string(j, r->summary);
+	json_end_object(j);
+	json_key(j, "fullDescription");
+	json_begin_object(j);
+	json_key(j, "text");
+	json_string(j, full);
+	json_end_object(j);
+	json_key(j, "help");
+	json_begin_object(j);
+	json_key(j, "text");
+	json_string(j, full);
+	json_end_object(j);
+	json_key(j, "defaultConfiguration");
+	json_begin_object(j);
+	json_key(j, "level");
+	json_string(j, sarif_level(r->severity));
+	json_end_object(j);
+	json_key(j, "properties");
+	json_begin_object(j);
+	json_key(j, "citation");
+	json_string(j, r->citation);
+	json_key(j, "severity");
+	json_string(j, lint_severity_name(r->severity));
+	json_key(j, "profile");
+	json_string(j, lint_profile_name(r->profile));
+	json_end_object(j);
+	json_end_object(j);
+	free(full);
+}
+
+void
+lint_output_rules(FILE *f, enum lint_format fmt)
+{
+	const struct lint_rule *const *rules;
+	struct json j;
+	size_t i, n;
+
+	rules = lint_rules(&n);
+	if (fmt == LINT_FORMAT_TEXT) {
+		for (i = 0; i < n; i++)
+			fprintf(f, "%-34s %-6s %-8s %s [%s]\n", rules[i]->id,
+			    lint_severity_name(rules[i]->severity),
+			    lint_profile_name(rules[i]->profile), rules[i]->summary,
+			    rules[i]->citation);
+		return;
+	}
+	json_init(&j, f, 0);
+	json_begin_object(&j);
+	json_key(&j, "version");
+	json_int(&j, 1);
+	json_key(&j, "rules");
+	json_begin_array(&j);
+	for (i = 0; i < n; i++)
+		write_rule_json(&j, rules[i]);
+	json_end_array(&j);
+	json_end_object(&j);
+	json_finish(&j);
+}
+
+struct lint_output *
+lint_output_new(enum lint_format fmt, FILE *f, int colour)
+{
+	struct lint_output *o = xcalloc(1, sizeof(*o));
+	const struct lint_rule *const *rules;
+	size_t i, n;
+
+	o->fmt = fmt;
+	o->f = f;
+	o->colour = colour && fmt == LINT_FORMAT_TEXT;
+	if (fmt == LINT_FORMAT_JSON) {
+		json_init(&o->j, f, 0);
+		json_begin_object(&o->j);
+		json_key(&o->j, "version");
+		json_int(&o->j, 1);
+		json_key(&o->j, "results");
+		json_begin_array(&o->j);
+	} else if (fmt == LINT_FORMAT_SARIF) {
+		rules = lint_rules(&n);
+		json_init(&o->j, f, 0);
+		json_begin_object(&o->j);
+		json_key(&o->j, "$schema");
+		json_string(&o->j, SARIF_SCHEMA);
+		json_key(&o->j, "version");
+		json_string(&o->j, "2.1.0");
+		json_key(&o->j, "runs");
+		json_begin_array(&o->j);
+		json_begin_object(&o->j);
+		json_key(&o->j, "tool");
+		json_begin_object(&o->j);
+		json_key(&o->j, "driver");
+		json_begin_object(&o->j);
+		json_key(&o->j, "name");
+		json_string(&o->j, "sipca lint");
+		json_key(&o->j, "informationUri");
+		json_string(&o->j, SIPCA_URI);
+		json_key(&o->j, "rules");
+		json_begin_array(&o->j);
+		for (i = 0; i < n; i++)
+			write_sarif_rule(&o->j, rules[i]);
+		json_end_array(&o->j);
+		json_end_object(&o->j);
+		json_end_object(&o->j);
+		json_key(&o->j, "results");
+		json_begin_array(&o->j);
+	}
+	return o;
+}
+
+static const char *
+sev_colour(enum lint_severity s)
+{
+	switch (s) {
+	case SEV_FATAL:
+		return "\033[1;31m";
+	case SEV_ERROR:
+		return "\033[31m";
+	case SEV_WARN:
+		return "\033[33m";
+	default:
+		return "\033[36m";
+	}
+}
+
+static void
+output_text(struct lint_output *o, const struct lint_cert *c,
+    const struct lint_findings *f)
+{
+	size_t i;
+	const struct lint_finding *it;
+
+	for (i = 0; i < f->n; i++) {
+		it = &f->items[i];
+		fprintf(o->f, "%s#%u: %s%s%s %s: %s [%s]\n", c->file, c->index,
+		    o->colour ? sev_colour(it->severity) : "",
+		    lint_severity_name(it->severity), o->colour ? "\033[0m" : "",
+		    it->rule->id, it->message, it->rule->citation);
+	}
+}
+
+static void
+output_json(struct lint_output *o, const struct lint_cert *c,
+    const struct lint_findings *f)
+{
+	struct json *j = &o->j;
+	size_t i;
+
+	json_begin_object(j);
+	json_key(j, "file");
+	json_string(j, c->file);
+	json_key(j, "index");
+	json_int(j, c->index);
+	json_key(j, "line");
+	json_int(j, c->line);
+	json_key(j, "subject");
+	json_string(j, c->tree != NULL ? c->subject_text : NULL);
+	json_key(j, "kind");
+	json_string(j, c->tree != NULL ? cert_kind_name(c->kind) : NULL);
+	json_key(j, "findings");
+	json_begin_array(j);
+	for (i = 0; i < f->n; i++) {
+		json_begin_object(j);
+		json_key(j, "rule");
+		json_string(j, f->items[i].rule->id);
+		json_key(j, "severity");
+		json_string(j, lint_severity_name(f->items[i].severity));
+		json_key(j, "message");
+		json_string(j, f->items[i].message);
+		json_key(j, "citation");
+		json_string(j, f->items[i].rule->citation);
+		json_end_object(j);
+	}
+	json_end_array(j);
+	json_end_object(j);
+}
+
+static void
+output_sarif(struct lint_output *o, const struct lint_cert *c,
+    const struct lint_findings *f)
+{
+	struct json *j = &o->j;
+	size_t i;
+	char *msg;
+
+	for (i = 0; i < f->n; i++) {
+		msg = xasprintf("%s#%u: %s [%s]", c->file, c->index,
+		    f->items[i].message, f->items[i].rule->citation);
+		json_begin_object(j);
+		json_key(j, "ruleId");
+		json_string(j, f->items[i].rule->id);
+		json_key(j, "ruleIndex");
+		json_int(j, (long long)lint_rule_index(f->items[i].rule));
+		json_key(j, "level");
+		json_string(j, sarif_level(f->items[i].severity));
+		json_key(j, "message");
+		json_begin_object(j);
+		json_key(j, "text");
+		json_string(j, msg);
+		json_end_object(j);
+		json_key(j, "locations");
+		json_begin_array(j);
+		json_begin_object(j);
+		json_key(j, "physicalLocation");
+		json_begin_object(j);
+		json_key(j, "artifactLocation");
+		json_begin_object(j);
+		json_key(j, "uri");
+		json_string(j, sarif_uri(c->file));
+		json_end_object(j);
+		json_key(j, "region");
+		json_begin_object(j);
+		json_key(j, "startLine");
+		json_int(j, c->line > 0 ? c->line : 1);
+		json_end_object(j);
+		json_end_object(j);
+		json_end_object(j);
+		json_end_array(j);
+		json_key(j, "properties");
+		json_begin_object(j);
+		json_key(j, "severity");
+		json_string(j, lint_severity_name(f->items[i].severity));
+		json_key(j, "certificateIndex");
+		json_int(j, c->index);
+		json_end_object(j);
+		json_end_object(j);
+		free(msg);
+	}
+}
+
+void
+lint_output_cert(struct lint_output *o, const struct lint_cert *c,
+    const struct lint_findings *f)
+{
+	switch (o->fmt) {
+	case LINT_FORMAT_TEXT:
+		output_text(o, c, f);
+		break;
+	case LINT_FORMAT_JSON:
+		output_json(o, c, f);
+		break;
+	case LINT_FORMAT_SARIF:
+		output_sarif(o, c, f);
+		break;
+	}
+}
+
+void
+lint_output_finish(struct lint_output *o, const struct lint_summary *s)
+{
+	struct json *j = &o->j;
+	static const char *const names[] = { "notice", "warn", "error", "fatal" };
+	int i;
+
+	switch (o->fmt) {
+	case LINT_FORMAT_TEXT:
+		fprintf(o->f, "%lu certificate%s: %lu fatal, %lu error, %lu warn, %lu notice\n",
+		    s->certificates, s->certificates == 1 ? "" : "s",
+		    s->count[SEV_FATAL], s->count[SEV_ERROR], s->count[SEV_WARN],
+		    s->count[SEV_NOTICE]);
+		break;
+	case LINT_FORMAT_JSON:
+		json_end_array(j);
+		json_key(j, "summary");
+		json_begin_object(j);
+		json_key(j, "certificates");
+		json_int(j, (long long)s->certificates);
+		for (i = SEV_FATAL; i >= SEV_NOTICE; i--) {
+			json_key(j, names[i]);
+			json_int(j, (long long)s->count[i]);
+		}
+		json_end_object(j);
+		json_end_object(j);
+		json_finish(j);
+		break;
+	case LINT_FORMAT_SARIF:
+		json_end_array(j);	/* results */
+		json_end_object(j);	/* run */
+		json_end_array(j);	/* runs */
+		json_end_object(j);
+		json_finish(j);
+		break;
+	}
+}
+
+void
+lint_output_free(struct lint_output *o)
+{
+	free(o);
+}

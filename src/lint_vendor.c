@@ -1,0 +1,150 @@
+/*
+ * lint_vendor: what particular phones and call managers reject: Poly
+ * (Polycom) UC Software, Snom, Cisco Unified Communications Manager.
+ */
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "lint.h"
+
+#define POLY_CITE "Poly UC Software 5.9.0 Administrator Guide, Create a Certificate Signing Request"
+#define SNOM_CITE "Snom Service wiki, check_fqdn_against_server_cert"
+#define CISCO_CITE "Cisco Unified Communications Manager Security Guide, Release 15, Certificates"
+
+/* Poly: the Common Name must not contain the wildcard '*'. */
+static void
+check_polycom_wildcard_cn(const struct lint_cert *c, struct lint_findings *f)
+{
+	size_t i;
+
+	for (i = 0; i < c->n_cn; i++)
+		if (lint_has_wildcard(c->cns[i]))
+			lint_report(f, "CN '%s' contains '*', which Poly phones do not support",
+			    c->cns[i]);
+}
+
+/* Poly: no wildcard names in the subjectAltName either. */
+static void
+check_polycom_wildcard_san(const struct lint_cert *c, struct lint_findings *f)
+{
+	size_t i;
+
+	for (i = 0; i < c->n_san; i++)
+		if (c->sans[i].type == SAN_DNS && lint_has_wildcard(c->sans[i].value))
+			lint_report(f, "subjectAltName DNS '%s' contains '*'", c->sans[i].value);
+}
+
+/* Poly: one CN; several names go in the subjectAltName. */
+static void
+check_polycom_multiple_cn(const struct lint_cert *c, struct lint_findings *f)
+{
+	if (c->n_cn > 1)
+		lint_report(f, "%zu CNs ('%s', '%s'%s); put further names in the subjectAltName",
+		    c->n_cn, c->cns[0], c->cns[1], c->n_cn > 2 ? ", ..." : "");
+}
+
+/* Poly's documented default: an RSA 2048 key signed with SHA-256. */
+static void
+check_polycom_key_baseline(const struct lint_cert *c, struct lint_findings *f)
+{
+	if (c->rsa_bits == 2048 && strcmp(c->sig_oid, OID_SHA256_RSA) == 0)
+		return;
+	if (c->rsa_bits > 0)
+		lint_report(f, "RSA %u-bit key, signature %s: not Poly's RSA 2048 with sha256WithRSAEncryption",
+		    c->rsa_bits, c->sig_oid);
+	else
+		lint_report(f, "key %s, signature %s: not Poly's RSA 2048 with sha256WithRSAEncryption",
+		    c->spki_oid, c->sig_oid);
+}
+
+/* Binary form of an IPv4 or IPv6 address: its length, or 0. */
+static size_t
+inet_pton_any(const char *s, unsigned char out[16])
+{
+	if (inet_pton(AF_INET, s, out) == 1)
+		return 4;
+	if (inet_pton(AF_INET6, s, out) == 1)
+		return 16;
+	return 0;
+}
+
+/*
+ * Snom check_fqdn_against_server_cert: "If the server has been entered
+ * in the phone settings as an IP address, this check will only accept
+ * the connection if the IP address is present in the IP field of the
+ * SAN. The certificate Common Name and DNS fields of the SAN will in this
+ * case be ignored."
+ */
+static void
+check_snom_ip_not_in_san(const struct lint_cert *c, struct lint_findings *f)
+{
+	unsigned char a[16], b[16];
+	size_t i, j, alen, blen;
+	int found;
+
+	for (i = 0; i < c->n_cn; i++) {
+		if (!lint_is_ip(c->cns[i]))
+			continue;
+		alen = inet_pton_any(c->cns[i], a);
+		found = 0;
+		for (j = 0; j < c->n_san; j++)
+			if (c->sans[j].type == SAN_IP &&
+			    (blen = inet_pton_any(c->sans[j].value, b)) == alen &&
+			    memcmp(a, b, alen) == 0)
+				found = 1;
+		if (!found)
+			lint_report(f, "CN '%s' is an IP address missing from the subjectAltName iPAddress entries",
+			    c->cns[i]);
+	}
+}
+
+/*
+ * CUCM Security Guide: "Unified Communications Manager does not support
+ * certificates with wildcard entry. For example, "*.cisco.com"."
+ */
+static void
+check_cisco_wildcard(const struct lint_cert *c, struct lint_findings *f)
+{
+	size_t i;
+
+	for (i = 0; i < c->n_cn; i++)
+		if (lint_has_wildcard(c->cns[i]))
+			lint_report(f, "CN '%s' is a wildcard, which CUCM does not support",
+			    c->cns[i]);
+	for (i = 0; i < c->n_san; i++)
+		if ((c->sans[i].type == SAN_DNS || c->sans[i].type == SAN_URI) &&
+		    lint_has_wildcard(c->sans[i].value))
+			lint_report(f, "subjectAltName '%s' is a wildcard, which CUCM does not support",
+			    c->sans[i].value);
+}
+
+/* CUCM Security Guide: "The maximum size of certificate supported for
+ * DER or PEM is 4096 bits." */
+static void
+check_cisco_key_too_large(const struct lint_cert *c, struct lint_findings *f)
+{
+	if (c->rsa_bits > 4096)
+		lint_report(f, "RSA key is %u bits; CUCM supports at most 4096", c->rsa_bits);
+}
+
+const struct lint_rule lint_rules_vendor[] = {
+	{ "polycom.wildcard_cn", SEV_ERROR, KINDS_LEAF, PROF_POLYCOM, 0,
+	  "wildcard '*' in the Common Name", POLY_CITE, check_polycom_wildcard_cn },
+	{ "polycom.wildcard_san", SEV_ERROR, KINDS_LEAF, PROF_POLYCOM, 0,
+	  "wildcard '*' in a subjectAltName DNS name", POLY_CITE,
+	  check_polycom_wildcard_san },
+	{ "polycom.multiple_cn", SEV_WARN, KINDS_LEAF, PROF_POLYCOM, 0,
+	  "more than one Common Name", POLY_CITE, check_polycom_multiple_cn },
+	{ "polycom.key_baseline", SEV_NOTICE, KINDS_LEAF, PROF_POLYCOM, 0,
+	  "not RSA 2048 with sha256WithRSAEncryption, Poly's documented default",
+	  POLY_CITE, check_polycom_key_baseline },
+	{ "snom.ip_not_in_san", SEV_ERROR, KINDS_SERVER, PROF_SNOM, 0,
+	  "an IP address as CN but not as a subjectAltName iPAddress", SNOM_CITE,
+	  check_snom_ip_not_in_san },
+	{ "cisco.wildcard", SEV_ERROR, KINDS_LEAF, PROF_CISCO, 0,
+	  "wildcard name, which CUCM does not support", CISCO_CITE,
+	  check_cisco_wildcard },
+	{ "cisco.key_too_large", SEV_ERROR, KINDS_ALL, PROF_CISCO, 0,
+	  "RSA key over 4096 bits", CISCO_CITE, check_cisco_key_too_large },
+	{ NULL }
+};
