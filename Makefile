@@ -69,8 +69,13 @@ $(BUILD)/%_asn1_tab.c: src/%.asn | $(BUILD)
 $(BUILD)/%_asn1_tab.o: $(BUILD)/%_asn1_tab.c
 	$(CC) $(filter-out -W%,$(ALL_CFLAGS)) -w -c -o $@ $<
 
-$(BUILD)/tests/check_%: tests/check_%.c $(TEST_LIB_OBJS) | $(BUILD)/tests
-	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Itests -o $@ $< $(TEST_LIB_OBJS) \
+# Suites link an archive, so they pull in only the modules they test and
+# not cli.o's need for main.c's command table.
+$(BUILD)/libsipca-test.a: $(TEST_LIB_OBJS)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(BUILD)/tests/check_%: tests/check_%.c $(BUILD)/libsipca-test.a | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Itests -o $@ $< $(BUILD)/libsipca-test.a \
 	    $(ALL_LDFLAGS) $(PKG_LIBS) $(CHECK_LIBS)
 
 $(BUILD) $(BUILD)/tests:
