@@ -56,14 +56,17 @@ issuance_validate(const struct issuance_spec *spec, char **out_msg)
 	const char *reason = NULL;
 	size_t i;
 
-	if (san_check_store_name(spec->name, &reason) < 0) {
-		*out_msg = xasprintf("invalid name: '%s': %s", spec->name, reason);
-		return -1;
-	}
 	/* A server's CN is its FQDN: the same rules as a DNS SAN. */
 	if (spec->kind == KIND_SERVER && san_check_dns(spec->name, flags, &reason) < 0) {
 		*out_msg = xasprintf("invalid server name: '%s': %s", spec->name,
 		    reason);
+		return -1;
+	}
+	/* An allowed wildcard is stored as issued/'*.example.com'. */
+	if (san_check_store_name(spec->kind == KIND_SERVER && spec->allow_wildcard &&
+	    strncmp(spec->name, "*.", 2) == 0 ? spec->name + 2 : spec->name,
+	    &reason) < 0) {
+		*out_msg = xasprintf("invalid name: '%s': %s", spec->name, reason);
 		return -1;
 	}
 	for (i = 0; i < spec->sans.n; i++) {
