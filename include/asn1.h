@@ -29,8 +29,9 @@ int pkix_init(char *err);
 
 /*
  * Decodes der as the module's type ("Certificate", "BasicConstraints",
- * ...) in strict DER: no indefinite lengths, no constructed strings, no
- * non-minimal lengths. Returns 0 and a new element in *out_node, or -1
+ * ...) in strict DER: libtasn1's ASN1_DECODE_FLAG_STRICT_DER (no
+ * indefinite lengths, no constructed strings) and every length in its
+ * shortest form. Returns 0 and a new element in *out_node, or -1
  * with libtasn1's reason in err (PKIX_ERR_SIZE bytes). *out_used, when
  * not NULL, gets the octets the value took.
  */
@@ -47,7 +48,7 @@ int pkix_read(asn1_node node, const char *name, void *buf, int *len);
 /* Reads an OBJECT IDENTIFIER field as dotted text into buf. */
 int pkix_read_oid(asn1_node node, const char *name, char *buf, size_t size);
 
-/* True when an OPTIONAL or DEFAULT field is present in the encoding. */
+/* True when an OPTIONAL field was present in the decoded encoding. */
 int pkix_present(asn1_node node, const char *name);
 
 /*

@@ -277,6 +277,8 @@ typedef void (*lint_input_fn)(const char *file, unsigned index, unsigned line,
 int lint_input(const char *path, lint_input_fn fn, void *arg);
 
 /* Helpers for rules. */
+/* RFC 3339 when the time parsed, else the encoded text, into buf. */
+const char *lint_time_str(const struct lint_time *t, char buf[48]);
 int lint_has_wildcard(const char *s);
 int lint_is_ip(const char *s);
 int lint_strcaseeq(const char *a, const char *b);

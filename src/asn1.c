@@ -36,6 +36,56 @@ pkix_init(char *err)
 	return 0;
 }
 
+/*
+ * X.690 10.1: DER lengths use the definite form with the fewest octets.
+ * libtasn1's strict mode refuses indefinite lengths but takes a padded
+ * long form, so every length of the value is checked here, recursing
+ * into constructed encodings. Returns 0, or -1 with the offset in *bad.
+ */
+static int
+der_lengths_minimal(const unsigned char *p, size_t len, size_t base, int depth,
+    size_t *bad)
+{
+	size_t i = 0, start, n, k, j;
+
+	if (depth > 32) {
+		*bad = base;
+		return -1;
+	}
+	while (i < len) {
+		start = i;
+		if ((p[i++] & 0x1f) == 0x1f) {
+			while (i < len && (p[i] & 0x80))
+				i++;
+			i++;
+		}
+		if (i >= len)
+			goto bad;
+		if (p[i] < 0x80) {
+			n = p[i++];
+		} else {
+			k = p[i++] & 0x7f;
+			if (k == 0 || k > sizeof(size_t) || i + k > len || p[i] == 0)
+				goto bad;
+			for (n = 0, j = 0; j < k; j++)
+				n = (n << 8) | p[i + j];
+			i += k;
+			if (n < 0x80)
+				goto bad;
+		}
+		if (n > len - i)
+			goto bad;
+		if ((p[start] & 0x20) &&
+		    der_lengths_minimal(p + i, n, base + i, depth + 1, bad) != 0)
+			return -1;
+		i += n;
+	}
+	return 0;
+bad:
+	*bad = base + start;
+	return -1;
+}
+
 int
 pkix_decode(const char *type, const unsigned char *der, size_t len,
     int flags, asn1_node *out_node, size_t *out_used, char *err)
@@ -43,6 +93,7 @@ pkix_decode(const char *type, const unsigned char *der, size_t len,
 	asn1_node node = NULL;
 	char name[64];
 	unsigned int aflags = ASN1_DECODE_FLAG_STRICT_DER;
+	size_t bad = 0;
 	int ilen, ret, rc = -1;
 
 	err[0] = '\0';
@@ -72,6 +123,11 @@ pkix_decode(const char *type, const unsigned char *der, size_t len,
 	if (ret != ASN1_SUCCESS) {
 		if (err[0] == '\0')
 			snprintf(err, PKIX_ERR_SIZE, "%s", asn1_strerror(ret));
+		goto out;
+	}
+	if (der_lengths_minimal(der, (size_t)ilen, 0, 0, &bad) != 0) {
+		snprintf(err, PKIX_ERR_SIZE,
+		    "not DER: the length at offset %zu is not in its shortest form", bad);
 		goto out;
 	}
 	if ((size_t)ilen < len && !(flags & PKIX_ALLOW_TRAILING)) {
@@ -115,12 +171,8 @@ pkix_read_oid(asn1_node node, const char *name, char *buf, size_t size)
 int
 pkix_present(asn1_node node, const char *name)
 {
-	unsigned char c;
-	int len = 0;
-	int ret = asn1_read_value(node, name, &c, &len);
-
-	/* Absent OPTIONAL fields say ELEMENT_NOT_FOUND or VALUE_NOT_FOUND. */
-	return ret == ASN1_MEM_ERROR || ret == ASN1_SUCCESS;
+	/* Decoding drops the nodes of OPTIONAL fields that were absent. */
+	return asn1_find_node(node, name) != NULL;
 }
 
 int

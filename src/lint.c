@@ -289,6 +289,20 @@ lint_summary_add(struct lint_summary *s, const struct lint_findings *f)
 
 /* Helpers for rules */
 
+const char *
+lint_time_str(const struct lint_time *t, char buf[48])
+{
+	char tmp[21];
+
+	if (!t->ok || t->t < 0) {
+		snprintf(buf, 48, "%.40s", t->text);
+		return buf;
+	}
+	format_time_rfc3339(t->t, tmp);
+	snprintf(buf, 48, "%s", tmp);
+	return buf;
+}
+
 int
 lint_has_wildcard(const char *s)
 {

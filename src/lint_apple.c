@@ -20,13 +20,14 @@ static void
 check_validity_825(const struct lint_cert *c, struct lint_findings *f)
 {
 	long long days;
+	char a[48], b[48];
 
 	if (!c->not_before.ok || !c->not_after.ok || c->not_before.t < APPLE_CUTOFF)
 		return;
 	if (c->not_after.t - c->not_before.t > (time_t)825 * 86400) {
 		days = (long long)(c->not_after.t - c->not_before.t) / 86400;
 		lint_report(f, "valid for %lld days (%s to %s), more than 825", days,
-		    c->not_before.text, c->not_after.text);
+		    lint_time_str(&c->not_before, a), lint_time_str(&c->not_after, b));
 	}
 }
 

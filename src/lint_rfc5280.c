@@ -104,9 +104,11 @@ check_time_encoding(const struct lint_cert *c, struct lint_findings *f)
 static void
 check_validity_inverted(const struct lint_cert *c, struct lint_findings *f)
 {
+	char a[48], b[48];
+
 	if (c->not_before.ok && c->not_after.ok && c->not_after.t < c->not_before.t)
-		lint_report(f, "notAfter '%s' is before notBefore '%s'",
-		    c->not_after.text, c->not_before.text);
+		lint_report(f, "notAfter %s is before notBefore %s",
+		    lint_time_str(&c->not_after, a), lint_time_str(&c->not_before, b));
 }
 
 /* 4.2: "A certificate MUST NOT include more than one instance of a

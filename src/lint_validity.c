@@ -12,15 +12,20 @@
 static void
 check_expired(const struct lint_cert *c, struct lint_findings *f)
 {
+	char b[48];
+
 	if (c->not_after.ok && c->opts->now > c->not_after.t)
-		lint_report(f, "expired at notAfter %s", c->not_after.text);
+		lint_report(f, "expired at notAfter %s", lint_time_str(&c->not_after, b));
 }
 
 static void
 check_not_yet_valid(const struct lint_cert *c, struct lint_findings *f)
 {
+	char b[48];
+
 	if (c->not_before.ok && c->opts->now < c->not_before.t)
-		lint_report(f, "not valid before notBefore %s", c->not_before.text);
+		lint_report(f, "not valid before notBefore %s",
+		    lint_time_str(&c->not_before, b));
 }
 
 /* Renew before phones start refusing it (--expiry-warn DAYS). */
@@ -28,13 +33,14 @@ static void
 check_expires_soon(const struct lint_cert *c, struct lint_findings *f)
 {
 	time_t left;
+	char b[48];
 
 	if (!c->not_after.ok || c->opts->now > c->not_after.t)
 		return;
 	left = c->not_after.t - c->opts->now;
 	if (left < (time_t)c->opts->expiry_warn_days * 86400)
 		lint_report(f, "expires in %lld days (notAfter %s), within %ld",
-		    (long long)(left / 86400), c->not_after.text,
+		    (long long)(left / 86400), lint_time_str(&c->not_after, b),
 		    c->opts->expiry_warn_days);
 }
 
@@ -46,8 +52,11 @@ check_expires_soon(const struct lint_cert *c, struct lint_findings *f)
 static void
 check_y2038(const struct lint_cert *c, struct lint_findings *f)
 {
+	char b[48];
+
 	if (c->not_after.ok && c->not_after.t > Y2038_LIMIT)
-		lint_report(f, "notAfter %s is after 2038-01-19T03:14:07Z", c->not_after.text);
+		lint_report(f, "notAfter %s is after 2038-01-19T03:14:07Z",
+		    lint_time_str(&c->not_after, b));
 }
 
 const struct lint_rule lint_rules_validity[] = {
