@@ -80,6 +80,14 @@ int store_init_ca(struct store *s, const char *ca_pem, size_t ca_pem_len,
 int store_read_ca_cert(struct store *s, unsigned char **out, size_t *out_len);
 int store_read_ca_key(struct store *s, unsigned char **out, size_t *out_len);
 
+/*
+ * Reads issued/NAME/key.pem of NAME's current certificate (wipe and free
+ * with secret_free_buf). STORE_E_NOTFOUND when NAME has no current
+ * certificate or it was issued from a CSR, so sipca never had the key.
+ */
+int store_read_issued_key(struct store *s, const char *name,
+    unsigned char **out, size_t *out_len);
+
 /* One row of the index. */
 struct store_cert {
 	char *serial;		/* lowercase hex */

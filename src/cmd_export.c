@@ -1,28 +1,47 @@
 /*
- * sipca export: the CA certificate as the cert.pem that unprovisioned
- * clients (Zoiper, Linphone, Bria) import by hand.
+ * sipca export: without NAME, the CA certificate as the cert.pem that
+ * unprovisioned clients (Zoiper, Linphone, Bria) import by hand; with
+ * NAME, what that device or server is given: a PEM bundle, a PKCS#12
+ * file or the bare certificate in DER.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 
+#include "bundle.h"
 #include "ca.h"
 #include "cli.h"
 #include "fileio.h"
+#include "san.h"
+#include "secret.h"
 #include "signer.h"
 #include "store.h"
 #include "util.h"
 
-enum { OPT_OUTPUT = 'o', OPT_FORMAT = 256, OPT_FORCE };
+enum {
+	OPT_OUTPUT = 'o', OPT_FORMAT = 256, OPT_FORCE, OPT_WITH_KEY, OPT_LEGACY,
+	OPT_PASSFILE,
+};
+
+#define EXPORT_FORMAT_NAMES "pem,der,p12"
 
 static const struct cli_option export_options[] = {
-	{ "output", OPT_OUTPUT, 1, "FILE", "@file", "write here (default ./cert.pem; '-' for stdout)" },
-	{ "format", OPT_FORMAT, 1, "FMT", "pem,der", "pem (default) or der, for clients that want a .cer/.crt" },
+	{ "output", OPT_OUTPUT, 1, "FILE", "@file",
+	  "write here (default ./cert.pem, or NAME.pem/.der/.p12; '-' for stdout)" },
+	{ "format", OPT_FORMAT, 1, "FMT", EXPORT_FORMAT_NAMES,
+	  "pem (default), der (a .cer/.crt), or p12 (NAME only)" },
+	{ "with-key", OPT_WITH_KEY, 0, NULL, NULL,
+	  "NAME, pem: add the private key (Yealink, Grandstream uploads)" },
+	{ "legacy", OPT_LEGACY, 0, NULL, NULL,
+	  "p12: 3DES and a SHA-1 MAC for devices that refuse AES" },
+	{ "passphrase-file", OPT_PASSFILE, 1, "FILE", "@file",
+	  "p12: the passphrase to protect it with (default: ask twice)" },
 	{ "force", OPT_FORCE, 0, NULL, NULL, "overwrite FILE if it exists" },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
@@ -31,9 +50,21 @@ static int cmd_export(int argc, char **argv);
 
 const struct command command_export = {
 	"export", cmd_export,
-	"export [-o FILE] [--format pem|der] [--force]",
-	"Export the CA certificate (cert.pem) for clients to import by hand.",
-	export_options, NULL,
+	"export [-o FILE] [--format pem|der] [--force]\n"
+	"export NAME [--format pem|der] [--with-key] [-o FILE] [--force]\n"
+	"export NAME --format p12 [--legacy] [--passphrase-file FILE] [-o FILE] [--force]",
+	"Export the CA certificate, or a certificate as a device bundle.",
+	export_options, "@name",
+};
+
+enum export_format { FMT_PEM, FMT_DER, FMT_P12 };
+
+struct export_args {
+	const char *name;	/* NULL: the CA certificate */
+	const char *output;	/* NULL: the default for the format */
+	const char *pass_file;
+	enum export_format format;
+	int with_key, legacy, force;
 };
 
 /* What a phone's certificate screen shows: SHA-256 and SHA-1, colon hex. */
@@ -58,9 +89,17 @@ print_fingerprints(gnutls_x509_crt_t crt)
 	}
 }
 
+/*
+ * Writes to path, or to stdout for "-" (only ever given explicitly, so
+ * private material reaches a terminal only when asked to). A path that
+ * exists and is not a regular file (a tty, /dev/stdout) is refused: the
+ * atomic rename would replace the device node rather than write to it.
+ */
 static int
-write_output(const char *path, const void *data, size_t len, int force)
+write_output(const char *path, const void *data, size_t len, int force,
+    int private_file)
 {
+	struct stat st;
 	size_t done = 0;
 	ssize_t n;
 
@@ -77,7 +116,12 @@ write_output(const char *path, const void *data, size_t len, int force)
 		}
 		return EXIT_OK;
 	}
-	if (atomic_write(path, data, len, 0644, force ? 0 : ATOMIC_EXCLUSIVE) < 0) {
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		error_msg("not a regular file: '%s'; use '-o -' for stdout", path);
+		return EXIT_USAGE;
+	}
+	if (atomic_write(path, data, len, private_file ? 0600 : 0644,
+	    force ? 0 : ATOMIC_EXCLUSIVE) < 0) {
 		if (errno == EEXIST) {
 			error_msg("'%s' exists; use --force to overwrite it", path);
 			return EXIT_USAGE;
@@ -90,57 +134,279 @@ write_output(const char *path, const void *data, size_t len, int force)
 }
 
 static int
-cmd_export(int argc, char **argv)
+export_ca(struct store *store, const struct export_args *a)
 {
-	struct cli_parser p;
-	struct store *store = NULL;
 	struct ca *ca = NULL;
-	const char *output = "cert.pem", *format = "pem";
+	const char *output = a->output ? a->output : "cert.pem";
 	gnutls_datum_t der = { NULL, 0 };
-	int force = 0, c, status = EXIT_USAGE;
+	int status;
 
-	cli_parser_init(&p, &command_export, argc, argv);
-	while ((c = cli_next(&p)) != 0) {
-		switch (c) {
-		case OPT_OUTPUT: output = p.arg; break;
-		case OPT_FORMAT:
-			if (strcmp(p.arg, "pem") != 0 && strcmp(p.arg, "der") != 0) {
-				error_msg("unknown format: '%s' (pem or der)", p.arg);
-				goto out;
-			}
-			format = p.arg;
-			break;
-		case OPT_FORCE: force = 1; break;
-		default:
-			status = cli_usage_error(&command_export);
-			goto out;
-		}
-	}
-	if (p.index != argc) {
-		error_msg("unexpected argument: '%s'", argv[p.index]);
+	if ((status = signer_open(store, 0, NULL, &ca)) != EXIT_OK)
 		goto out;
-	}
-	if ((status = signer_open_store(STORE_READONLY, &store)) != EXIT_OK ||
-	    (status = signer_open(store, 0, NULL, &ca)) != EXIT_OK)
-		goto out;
-	if (strcmp(format, "der") == 0) {
+	if (a->format == FMT_DER) {
 		if (gnutls_x509_crt_export2(ca->crt, GNUTLS_X509_FMT_DER, &der) < 0) {
 			error_msg("cannot encode the CA certificate");
 			status = EXIT_OPERATIONAL;
 			goto out;
 		}
-		status = write_output(output, der.data, der.size, force);
+		status = write_output(output, der.data, der.size, a->force, 0);
 	} else
-		status = write_output(output, ca->pem.data, ca->pem.size, force);
+		status = write_output(output, ca->pem.data, ca->pem.size,
+		    a->force, 0);
 	if (status != EXIT_OK)
 		goto out;
 	if (strcmp(output, "-") != 0)
 		fprintf(stderr, "wrote the CA certificate to %s\n", output);
 	print_fingerprints(ca->crt);
 out:
-	cli_parser_free(&p);
 	gnutls_free(der.data);
 	ca_free(ca);
+	return status;
+}
+
+/* The passphrase for a PKCS#12 file, before anything is written. */
+static char *
+p12_passphrase(const char *pass_file)
+{
+	if (pass_file != NULL)
+		return secret_from_file(pass_file);
+	if (!secret_have_tty()) {
+		error_msg("no terminal to ask for the PKCS#12 passphrase on; "
+		    "use --passphrase-file");
+		return NULL;
+	}
+	return secret_prompt("PKCS#12 passphrase: ", 1);
+}
+
+static int
+load_key(const unsigned char *pem, size_t len, gnutls_x509_privkey_t *out_key)
+{
+	gnutls_x509_privkey_t key = NULL;
+	gnutls_datum_t d;
+	int ret;
+
+	d.data = (unsigned char *)pem;
+	d.size = (unsigned)len;
+	if ((ret = gnutls_x509_privkey_init(&key)) < 0 ||
+	    (ret = gnutls_x509_privkey_import2(key, &d, GNUTLS_X509_FMT_PEM,
+	    NULL, 0)) < 0) {
+		if (key != NULL)
+			gnutls_x509_privkey_deinit(key);
+		return ret;
+	}
+	*out_key = key;
+	return 0;
+}
+
+static const char *
+default_output(const struct export_args *a, char **owned)
+{
+	static const char *const ext[] = { "pem", "der", "p12" };
+
+	if (a->output != NULL)
+		return a->output;
+	*owned = xasprintf("%s.%s", a->name, ext[a->format]);
+	return *owned;
+}
+
+static int
+export_name(struct store *store, const struct export_args *a)
+{
+	struct ca *ca = NULL;
+	struct store_cert *row = NULL;
+	gnutls_x509_crt_t crt = NULL;
+	gnutls_x509_privkey_t key = NULL;
+	gnutls_datum_t d, out = { NULL, 0 };
+	unsigned char *key_pem = NULL;
+	size_t key_len = 0, bundle_len = 0;
+	char *bundle = NULL, *pass = NULL, *owned_output = NULL, until[21];
+	const char *output = default_output(a, &owned_output);
+	int need_key = a->with_key || a->format == FMT_P12;
+	int ret, status = EXIT_USAGE;
+
+	if ((status = signer_open(store, 0, NULL, &ca)) != EXIT_OK)
+		goto out;
+	status = EXIT_USAGE;
+	if ((ret = store_find_current(store, a->name, &row)) != STORE_OK) {
+		if (ret == STORE_E_NOTFOUND)
+			error_msg("no current certificate named '%s'; see 'sipca list'",
+			    a->name);
+		else
+			status = signer_exit_status(ret);
+		goto out;
+	}
+	if (need_key && strcmp(row->key_source, "csr") == 0) {
+		error_msg("'%s' was issued from a certificate request: sipca has "
+		    "no private key for it; export it without --with-key or p12",
+		    a->name);
+		goto out;
+	}
+	if (row->status == STATUS_EXPIRED) {
+		format_time_rfc3339(row->not_after, until);
+		warn_msg("'%s' expired at %s; see 'sipca renew'", a->name, until);
+	}
+	d.data = (unsigned char *)row->pem;
+	d.size = (unsigned)strlen(row->pem);
+	status = EXIT_OPERATIONAL;
+	if ((ret = gnutls_x509_crt_init(&crt)) < 0 ||
+	    (ret = gnutls_x509_crt_import(crt, &d, GNUTLS_X509_FMT_PEM)) < 0) {
+		error_msg("cannot load the certificate of '%s': %s", a->name,
+		    gnutls_strerror(ret));
+		goto out;
+	}
+	if (need_key) {
+		if ((ret = store_read_issued_key(store, a->name, &key_pem,
+		    &key_len)) != STORE_OK) {
+			if (ret == STORE_E_NOTFOUND)
+				error_msg("the key of '%s' is missing from the store: "
+				    "'issued/%s/key.pem'", a->name, a->name);
+			goto out;
+		}
+		if ((ret = load_key(key_pem, key_len, &key)) < 0) {
+			error_msg("cannot load the key of '%s': %s", a->name,
+			    gnutls_strerror(ret));
+			goto out;
+		}
+	}
+
+	switch (a->format) {
+	case FMT_DER:
+		if ((ret = gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_DER,
+		    &out)) < 0) {
+			error_msg("cannot encode '%s': %s", a->name,
+			    gnutls_strerror(ret));
+			goto out;
+		}
+		status = write_output(output, out.data, out.size, a->force, 0);
+		break;
+	case FMT_PEM:
+		bundle_pem(row->pem, strlen(row->pem), (const char *)ca->pem.data,
+		    ca->pem.size, (const char *)key_pem, key_len, &bundle,
+		    &bundle_len);
+		status = write_output(output, bundle, bundle_len, a->force,
+		    key_pem != NULL);
+		break;
+	case FMT_P12:
+		if ((pass = p12_passphrase(a->pass_file)) == NULL) {
+			status = EXIT_USAGE;
+			goto out;
+		}
+		if ((ret = bundle_p12(crt, key, ca->crt, a->name, pass,
+		    a->legacy ? P12_LEGACY : P12_MODERN, &out)) < 0) {
+			error_msg("cannot build the PKCS#12 file for '%s': %s",
+			    a->name, gnutls_strerror(ret));
+			goto out;
+		}
+		status = write_output(output, out.data, out.size, a->force, 1);
+		break;
+	}
+	if (status != EXIT_OK)
+		goto out;
+	if (strcmp(output, "-") != 0)
+		fprintf(stderr, "wrote '%s' (%s) to %s\n", a->name,
+		    a->format == FMT_P12 ? (a->legacy ? "PKCS#12, legacy 3DES" :
+		    "PKCS#12, AES-256") : a->format == FMT_DER ? "DER" :
+		    key_pem != NULL ? "certificate, CA and key" : "certificate and CA",
+		    output);
+	print_fingerprints(crt);
+out:
+	if (bundle != NULL)
+		secret_free_buf(bundle, bundle_len);
+	if (out.data != NULL) {
+		gnutls_memset(out.data, 0, out.size);
+		gnutls_free(out.data);
+	}
+	secret_free(pass);
+	if (key_pem != NULL)
+		secret_free_buf(key_pem, key_len);
+	if (key != NULL)
+		gnutls_x509_privkey_deinit(key);
+	if (crt != NULL)
+		gnutls_x509_crt_deinit(crt);
+	free(owned_output);
+	store_cert_free(row);
+	ca_free(ca);
+	return status;
+}
+
+/* Combinations that make no sense are refused before the store is read. */
+static int
+check_args(const struct export_args *a)
+{
+	const char *reason;
+
+	if (a->name == NULL) {
+		if (a->format == FMT_P12 || a->with_key) {
+			error_msg("the CA's key is never exported; "
+			    "name a certificate: 'sipca export NAME'");
+			return EXIT_USAGE;
+		}
+	} else if (san_check_store_name(a->name, &reason) < 0) {
+		error_msg("invalid name: '%s': %s", a->name, reason);
+		return EXIT_USAGE;
+	}
+	if (a->with_key && a->format != FMT_PEM) {
+		error_msg("--with-key goes with --format pem (a p12 always has "
+		    "the key, a DER certificate never)");
+		return EXIT_USAGE;
+	}
+	if ((a->legacy || a->pass_file != NULL) && a->format != FMT_P12) {
+		error_msg("%s goes with --format p12",
+		    a->legacy ? "--legacy" : "--passphrase-file");
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+static int
+cmd_export(int argc, char **argv)
+{
+	struct cli_parser p;
+	struct store *store = NULL;
+	struct export_args a;
+	int c, status = EXIT_USAGE;
+
+	memset(&a, 0, sizeof(a));
+	a.format = FMT_PEM;
+	cli_parser_init(&p, &command_export, argc, argv);
+	while ((c = cli_next(&p)) != 0) {
+		switch (c) {
+		case OPT_OUTPUT: a.output = p.arg; break;
+		case OPT_FORMAT:
+			if (strcmp(p.arg, "pem") == 0)
+				a.format = FMT_PEM;
+			else if (strcmp(p.arg, "der") == 0)
+				a.format = FMT_DER;
+			else if (strcmp(p.arg, "p12") == 0)
+				a.format = FMT_P12;
+			else {
+				error_msg("unknown format: '%s' (one of %s)", p.arg,
+				    EXPORT_FORMAT_NAMES);
+				goto out;
+			}
+			break;
+		case OPT_WITH_KEY: a.with_key = 1; break;
+		case OPT_LEGACY: a.legacy = 1; break;
+		case OPT_PASSFILE: a.pass_file = p.arg; break;
+		case OPT_FORCE: a.force = 1; break;
+		default:
+			status = cli_usage_error(&command_export);
+			goto out;
+		}
+	}
+	if (argc - p.index > 1) {
+		error_msg("unexpected argument: '%s'", argv[p.index + 1]);
+		goto out;
+	}
+	if (argc - p.index == 1)
+		a.name = argv[p.index];
+	if ((status = check_args(&a)) != EXIT_OK)
+		goto out;
+	if ((status = signer_open_store(STORE_READONLY, &store)) != EXIT_OK)
+		goto out;
+	status = a.name == NULL ? export_ca(store, &a) : export_name(store, &a);
+out:
+	cli_parser_free(&p);
 	store_close(store);
 	return status;
 }

@@ -433,6 +433,7 @@ install_staged(struct store *s, const char *name, const char *serial)
 			error_msg("cannot install '%s': %s", to, strerror(errno));
 			goto out;
 		}
+		test_crash_point("store-installing");
 	}
 	free(from);
 	from = xasprintf("%s/%s", staged, NO_KEY_MARKER);
@@ -697,6 +698,48 @@ store_read_ca_key(struct store *s, unsigned char **out, size_t *out_len)
 	ret = STORE_OK;
 out:
 	free(path);
+	return ret;
+}
+
+int
+store_read_issued_key(struct store *s, const char *name, unsigned char **out,
+    size_t *out_len)
+{
+	struct store_cert *c = NULL;
+	char *dir = NULL, *path = NULL;
+	struct stat st;
+	int ret;
+
+	if ((ret = store_find_current(s, name, &c)) != STORE_OK)
+		goto out;
+	/* A CSR's key never came here: there is nothing to read. */
+	if (c->key_source == NULL || strcmp(c->key_source, "csr") == 0) {
+		ret = STORE_E_NOTFOUND;
+		goto out;
+	}
+	dir = cert_dir(s, name);
+	path = xasprintf("%s/key.pem", dir);
+	ret = STORE_E_IO;
+	if (lstat(path, &st) < 0) {
+		if (errno == ENOENT)
+			ret = STORE_E_NOTFOUND;
+		else
+			error_msg("cannot read '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		error_msg("'%s' is not a regular file", path);
+		goto out;
+	}
+	if (read_secret_file(path, out, out_len) < 0) {
+		error_msg("cannot read '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	ret = STORE_OK;
+out:
+	store_cert_free(c);
+	free(path);
+	free(dir);
 	return ret;
 }
 
@@ -1147,6 +1190,7 @@ store_issue(struct store *s, struct store_issue *items, size_t n, int flags)
 	}
 	if ((ret = reserve_all(s, items, n, state)) < 0)
 		goto out;
+	test_crash_point("store-reserved");
 	ret = STORE_OK;
 	for (i = 0; i < n && ret == STORE_OK; i++) {
 		if (items[i].result != STORE_OK)
@@ -1160,9 +1204,12 @@ store_issue(struct store *s, struct store_issue *items, size_t n, int flags)
 		error_msg("cannot sync the store: %s", strerror(errno));
 		ret = STORE_E_IO;
 	}
+	test_crash_point("store-staged");
 	for (i = 0; i < n && ret == STORE_OK; i++) {
 		if (items[i].result != STORE_OK)
 			continue;
+		if (i > 0)
+			test_crash_point("store-marking");
 		if (mark_staged(s, &items[i], !group) < 0)
 			ret = STORE_E_IO;
 		else
@@ -1184,6 +1231,7 @@ store_issue(struct store *s, struct store_issue *items, size_t n, int flags)
 		ret = STORE_E_IO;
 		goto out;	/* the pending rows roll forward on the next lock */
 	}
+	test_crash_point("store-marked");
 	for (i = 0; i < n; i++) {
 		if (state[i].staged &&
 		    install_staged(s, items[i].name, items[i].serial) < 0) {
@@ -1191,6 +1239,7 @@ store_issue(struct store *s, struct store_issue *items, size_t n, int flags)
 			goto out;
 		}
 	}
+	test_crash_point("store-installed");
 	if (group)
 		sync_store(s);
 	else {

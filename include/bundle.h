@@ -1,0 +1,44 @@
+/*
+ * bundle: the files a device or server is given, built in memory: a PEM
+ * bundle (the certificate, then the CA, then optionally the key) and
+ * PKCS#12 (RFC 7292) files holding the certificate, its key and the CA.
+ * Knows nothing of the store or of files.
+ */
+#ifndef SIPCA_BUNDLE_H
+#define SIPCA_BUNDLE_H
+
+#include <stddef.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+
+/*
+ * The certificate, then the CA, then key_pem unless it is NULL, each
+ * ending in a newline. *out holds key material when key_pem is given:
+ * the caller frees it with secret_free_buf(*out, *out_len).
+ */
+void bundle_pem(const char *cert_pem, size_t cert_len, const char *ca_pem,
+    size_t ca_len, const char *key_pem, size_t key_len, char **out,
+    size_t *out_len);
+
+enum bundle_p12_kind {
+	/* AES-256-CBC with PBKDF2-HMAC-SHA256 (RFC 8018) for the bags, and
+	 * a SHA-256 MAC: what OpenSSL 3 writes by default. */
+	P12_MODERN = 0,
+	/* pbeWithSHAAnd3-KeyTripleDES-CBC (RFC 7292 appendix C) and a SHA-1
+	 * MAC: for phones and appliances that refuse PBES2. */
+	P12_LEGACY,
+};
+
+/*
+ * PKCS#12 (DER) with two bags: the certificate and the CA in an
+ * encrypted one, and the key in a shrouded key bag; the certificate and
+ * key share a localKeyId and carry friendly_name (RFC 7292 4.2). The
+ * passphrase must be non-empty. Returns 0 or a GnuTLS error code
+ * (GNUTLS_E_CERTIFICATE_KEY_MISMATCH when key is not crt's); the caller
+ * gnutls_free()s out_der->data.
+ */
+int bundle_p12(gnutls_x509_crt_t crt, gnutls_x509_privkey_t key,
+    gnutls_x509_crt_t ca, const char *friendly_name, const char *passphrase,
+    enum bundle_p12_kind kind, gnutls_datum_t *out_der);
+
+#endif
