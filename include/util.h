@@ -43,6 +43,13 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  */
 time_t sipca_now(void);
 
+/*
+ * A named point where a test build may be told to die (SIPCA_CRASH_AT=NAME
+ * makes it _exit(99) there), so crash recovery is tested at every step
+ * deterministically. Release builds ignore it.
+ */
+void test_crash_point(const char *name);
+
 /* RFC 3339 UTC ("2026-12-01T07:46:37Z") into buf of at least 21 bytes. */
 void format_time_rfc3339(time_t t, char buf[static 21]);
 /* Parses "YYYY-MM-DDTHH:MM:SSZ"; returns 0 and sets *out, or -1. */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -149,6 +150,19 @@ sipca_now(void)
 	}
 #endif
 	return time(NULL);
+}
+
+void
+test_crash_point(const char *name)
+{
+#ifdef SIPCA_TEST_CLOCK
+	const char *at = getenv("SIPCA_CRASH_AT");
+
+	if (at != NULL && strcmp(at, name) == 0)
+		_exit(99);
+#else
+	(void)name;
+#endif
 }
 
 void

@@ -1,0 +1,396 @@
+/*
+ * Tests for src/store.c and src/fileio.c: atomic writes, the two-phase
+ * issuance, refusals, and recovery after a crash at every step.
+ */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gnutls/gnutls.h>
+
+#include "fileio.h"
+#include "store.h"
+#include "util.h"
+
+static char tmpdir[] = "/tmp/check_store.XXXXXX";
+static char *dir;
+
+static void
+setup(void)
+{
+	const char *settings[] = { "domain", "example.com", NULL };
+	struct store *s = NULL;
+
+	ck_assert_ptr_nonnull(mkdtemp(strcpy(tmpdir, "/tmp/check_store.XXXXXX")));
+	dir = xasprintf("%s/ca", tmpdir);
+	ck_assert_int_eq(store_open(dir, STORE_CREATE, &s), STORE_OK);
+	ck_assert_int_eq(store_init_ca(s, "CA PEM\n", 7, "KEY PEM\n", 8, settings),
+	    STORE_OK);
+	store_close(s);
+}
+
+static void
+teardown(void)
+{
+	char *cmd = xasprintf("rm -rf '%s'", tmpdir);
+
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+	free(dir);
+	unsetenv("SIPCA_CRASH_AT");
+}
+
+static char *
+slurp(const char *path)
+{
+	unsigned char *data = NULL;
+	size_t len;
+
+	if (read_file(path, 1 << 20, &data, &len) < 0)
+		return NULL;
+	return (char *)data;
+}
+
+static int
+count_cb(const struct store_cert *c, void *arg)
+{
+	(void)c;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static int
+rows(struct store *s, int status)
+{
+	struct store_filter f = { NULL, NULL, status, 0 };
+	int n = 0;
+
+	ck_assert_int_eq(store_list(s, &f, count_cb, &n), 0);
+	return n;
+}
+
+static void
+fill_item(struct store_issue *it, const char *serial, const char *name,
+    const char *pem)
+{
+	memset(it, 0, sizeof(*it));
+	it->serial = serial;
+	it->name = name;
+	it->kind = "device";
+	it->subject = "CN=x";
+	it->sans = "URI:sip:x@example.com";
+	it->not_before = sipca_now() - 10;
+	it->not_after = sipca_now() + 86400;
+	it->key_source = "generated";
+	it->key_type = "p256";
+	it->cert_pem = pem;
+	it->chain_pem = "CHAIN\n";
+	it->key_pem = "PRIVATE\n";
+	it->key_pem_len = 8;
+}
+
+START_TEST(test_atomic_write)
+{
+	char *path = xasprintf("%s/f", tmpdir), *data;
+	struct stat st;
+
+	ck_assert_int_eq(atomic_write(path, "one", 3, 0600, ATOMIC_EXCLUSIVE), 0);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0600);
+	/* Exclusive never replaces. */
+	ck_assert_int_eq(atomic_write(path, "two", 3, 0600, ATOMIC_EXCLUSIVE), -1);
+	ck_assert_int_eq(errno, EEXIST);
+	data = slurp(path);
+	ck_assert_str_eq(data, "one");
+	free(data);
+	ck_assert_int_eq(atomic_write(path, "three", 5, 0644, 0), 0);
+	data = slurp(path);
+	ck_assert_str_eq(data, "three");
+	free(data);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0644);
+	/* No temporary file is left behind. */
+	{
+		char *cmd = xasprintf("test $(ls -A '%s' | wc -l) -eq 2", tmpdir);
+
+		ck_assert_int_eq(system(cmd), 0);
+		free(cmd);
+	}
+	free(path);
+}
+END_TEST
+
+START_TEST(test_atomic_write_refuses_symlink_tmp)
+{
+	char *path = xasprintf("%s/nodir/f", tmpdir);
+
+	ck_assert_int_eq(atomic_write(path, "x", 1, 0600, 0), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	free(path);
+}
+END_TEST
+
+START_TEST(test_read_file_limit)
+{
+	char *path = xasprintf("%s/big", tmpdir);
+	unsigned char *data = NULL;
+	size_t len;
+
+	ck_assert_int_eq(atomic_write(path, "0123456789", 10, 0600, 0), 0);
+	ck_assert_int_eq(read_file(path, 9, &data, &len), -1);
+	ck_assert_int_eq(errno, EFBIG);
+	ck_assert_int_eq(read_file(path, 10, &data, &len), 0);
+	ck_assert_uint_eq(len, 10);
+	free(data);
+	free(path);
+}
+END_TEST
+
+START_TEST(test_init_refuses_existing)
+{
+	struct store *s = NULL;
+	const char *settings[] = { NULL };
+
+	ck_assert_int_eq(store_open(dir, 0, &s), STORE_OK);
+	ck_assert_int_eq(store_init_ca(s, "X", 1, "Y", 1, settings), STORE_E_EXISTS);
+	store_close(s);
+}
+END_TEST
+
+START_TEST(test_open_without_ca)
+{
+	struct store *s = NULL;
+	char *other = xasprintf("%s/empty", tmpdir);
+
+	ck_assert_int_eq(mkdir(other, 0700), 0);
+	ck_assert_int_eq(store_open(other, 0, &s), STORE_E_NOCA);
+	ck_assert_ptr_null(s);
+	free(other);
+}
+END_TEST
+
+START_TEST(test_issue_and_refuse_name_and_serial)
+{
+	struct store *s = NULL;
+	struct store_issue it;
+	struct store_cert *c = NULL;
+	char *path, *data;
+	struct stat st;
+
+	ck_assert_int_eq(store_open(dir, 0, &s), STORE_OK);
+	fill_item(&it, "0a01", "alice", "CERT A\n");
+	ck_assert_int_eq(store_issue(s, &it, 1, 0), STORE_OK);
+	path = xasprintf("%s/issued/alice/key.pem", dir);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0600);
+	free(path);
+	path = xasprintf("%s/issued/alice/cert.pem", dir);
+	data = slurp(path);
+	ck_assert_str_eq(data, "CERT A\n");
+	free(data);
+	free(path);
+	ck_assert_int_eq(store_find_current(s, "alice", &c), STORE_OK);
+	ck_assert_str_eq(c->serial, "0a01");
+	ck_assert_int_eq(c->status, STATUS_VALID);
+	store_cert_free(c);
+
+	/* The same name again, while valid: refused. */
+	fill_item(&it, "0a02", "alice", "CERT B\n");
+	ck_assert_int_eq(store_issue(s, &it, 1, 0), STORE_E_NAME_TAKEN);
+	/* The same serial under another name: refused, nothing written. */
+	fill_item(&it, "0a01", "bob", "CERT C\n");
+	ck_assert_int_eq(store_issue(s, &it, 1, 0), STORE_E_SERIAL_TAKEN);
+	path = xasprintf("%s/issued/bob", dir);
+	ck_assert(!path_exists(path));
+	free(path);
+	ck_assert_int_eq(rows(s, -1), 1);
+	store_close(s);
+}
+END_TEST
+
+START_TEST(test_replace_keeps_history)
+{
+	struct store *s = NULL;
+	struct store_issue it;
+	char *path, *data;
+
+	ck_assert_int_eq(store_open(dir, 0, &s), STORE_OK);
+	fill_item(&it, "0b01", "carol", "CERT 1\n");
+	ck_assert_int_eq(store_issue(s, &it, 1, 0), STORE_OK);
+	fill_item(&it, "0b02", "carol", "CERT 2\n");
+	it.replace = 1;
+	it.key_pem = NULL;
+	it.keep_key = 1;
+	ck_assert_int_eq(store_issue(s, &it, 1, 0), STORE_OK);
+	path = xasprintf("%s/issued/carol/history/0b01.pem", dir);
+	data = slurp(path);
+	ck_assert_str_eq(data, "CERT 1\n");
+	free(data);
+	free(path);
+	path = xasprintf("%s/issued/carol/key.pem", dir);
+	data = slurp(path);
+	ck_assert_str_eq(data, "PRIVATE\n");	/* kept */
+	free(data);
+	free(path);
+	ck_assert_int_eq(rows(s, STATUS_SUPERSEDED), 1);
+	ck_assert_int_eq(rows(s, STATUS_VALID), 1);
+	store_close(s);
+}
+END_TEST
+
+START_TEST(test_expired_name_can_be_reissued)
+{
+	struct store *s = NULL;
+	struct store_issue it;
+
+	ck_assert_int_eq(store_open(dir, 0, &s), STORE_OK);
+	fill_item(&it, "0c01", "dave", "CERT old\n");
+	it.not_after = sipca_now() - 1;
+	ck_assert_int_eq(store_issue(s, &it, 1, 0), STORE_OK);
+	ck_assert_int_eq(rows(s, STATUS_EXPIRED), 1);
+	fill_item(&it, "0c02", "dave", "CERT new\n");
+	ck_assert_int_eq(store_issue(s, &it, 1, 0), STORE_OK);
+	ck_assert_int_eq(rows(s, STATUS_SUPERSEDED), 1);
+	ck_assert_int_eq(rows(s, STATUS_VALID), 1);
+	store_close(s);
+}
+END_TEST
+
+/*
+ * The crash table: where the child dies, and whether the next writer
+ * must have rolled the issuance back (0) or forward (1).
+ */
+static const struct {
+	const char *point;
+	int forward;
+} crashes[] = {
+	{ "store-reserved", 0 },
+	{ "store-staged", 0 },
+	{ "store-marked", 1 },
+	{ "store-installing", 1 },
+	{ "store-installed", 1 },
+};
+
+START_TEST(test_crash_recovery)
+{
+	struct store *s = NULL;
+	struct store_issue it;
+	struct store_cert *c = NULL;
+	char *path, *data, *cmd;
+	pid_t pid;
+	int wstatus;
+
+	/* A first certificate, then a renewal that crashes. */
+	ck_assert_int_eq(store_open(dir, 0, &s), STORE_OK);
+	fill_item(&it, "0d01", "eve", "CERT 1\n");
+	ck_assert_int_eq(store_issue(s, &it, 1, 0), STORE_OK);
+	store_close(s);
+	s = NULL;
+
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		setenv("SIPCA_CRASH_AT", crashes[_i].point, 1);
+		if (store_open(dir, 0, &s) != STORE_OK)
+			_exit(1);
+		fill_item(&it, "0d02", "eve", "CERT 2\n");
+		it.replace = 1;
+		it.key_pem = "NEWKEY\n";
+		it.key_pem_len = 7;
+		store_issue(s, &it, 1, 0);
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &wstatus, 0), pid);
+	ck_assert(WIFEXITED(wstatus));
+	ck_assert_int_eq(WEXITSTATUS(wstatus), 99);
+
+	ck_assert_int_eq(store_open(dir, 0, &s), STORE_OK);
+	ck_assert_int_eq(store_lock(s), STORE_OK);	/* runs recovery */
+	store_unlock(s);
+	ck_assert_int_eq(store_find_current(s, "eve", &c), STORE_OK);
+	path = xasprintf("%s/issued/eve/cert.pem", dir);
+	data = slurp(path);
+	if (crashes[_i].forward) {
+		ck_assert_str_eq(c->serial, "0d02");
+		ck_assert_str_eq(data, "CERT 2\n");
+		ck_assert_int_eq(rows(s, STATUS_SUPERSEDED), 1);
+	} else {
+		ck_assert_str_eq(c->serial, "0d01");
+		ck_assert_str_eq(data, "CERT 1\n");
+		ck_assert_int_eq(rows(s, STATUS_SUPERSEDED), 0);
+	}
+	free(data);
+	free(path);
+	path = xasprintf("%s/issued/eve/key.pem", dir);
+	data = slurp(path);
+	ck_assert_str_eq(data, crashes[_i].forward ? "NEWKEY\n" : "PRIVATE\n");
+	free(data);
+	free(path);
+	store_cert_free(c);
+	/* No pending row and no staging directory survive. */
+	ck_assert_int_eq(rows(s, -1), crashes[_i].forward ? 2 : 1);
+	cmd = xasprintf("test -z \"$(ls -A '%s/issued/eve' | grep staging)\"", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+	store_close(s);
+}
+END_TEST
+
+START_TEST(test_group_issue)
+{
+	struct store *s = NULL;
+	struct store_issue items[3];
+
+	ck_assert_int_eq(store_open(dir, 0, &s), STORE_OK);
+	fill_item(&items[0], "0e01", "g1", "G1\n");
+	fill_item(&items[1], "0e02", "g2", "G2\n");
+	fill_item(&items[2], "0e03", "g1", "G1 again\n");	/* same name twice */
+	ck_assert_int_eq(store_issue(s, items, 3, STORE_ISSUE_GROUP_SYNC),
+	    STORE_E_NAME_TAKEN);
+	ck_assert_int_eq(items[0].result, STORE_OK);
+	ck_assert_int_eq(items[1].result, STORE_OK);
+	ck_assert_int_eq(items[2].result, STORE_E_NAME_TAKEN);
+	ck_assert_int_eq(rows(s, STATUS_VALID), 2);
+	store_close(s);
+}
+END_TEST
+
+static Suite *
+store_suite(void)
+{
+	Suite *s = suite_create("store");
+	TCase *tc = tcase_create("store");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_atomic_write);
+	tcase_add_test(tc, test_atomic_write_refuses_symlink_tmp);
+	tcase_add_test(tc, test_read_file_limit);
+	tcase_add_test(tc, test_init_refuses_existing);
+	tcase_add_test(tc, test_open_without_ca);
+	tcase_add_test(tc, test_issue_and_refuse_name_and_serial);
+	tcase_add_test(tc, test_replace_keeps_history);
+	tcase_add_test(tc, test_expired_name_can_be_reissued);
+	tcase_add_loop_test(tc, test_crash_recovery, 0,
+	    sizeof(crashes) / sizeof(crashes[0]));
+	tcase_add_test(tc, test_group_issue);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(store_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
