@@ -183,4 +183,22 @@ void store_unlock(struct store *s);
 int store_write_file(struct store *s, const char *rel, const void *data,
     size_t len, int private_file);
 
+
+/* ---- lifecycle: CRL numbers and settings (sipca crl, revoke, config) ---- */
+
+/*
+ * The next CRL number (RFC 5280 5.2.3: it increases with every CRL): the
+ * setting "crl_number" plus one, read and written back in one
+ * transaction under the writers' lock, so two CRLs never share a number.
+ * A number taken by a CRL that was then not written is simply skipped.
+ */
+int store_crl_number_next(struct store *s, unsigned long long *out_number);
+
+/* Calls fn for each setting in key order; stops when fn returns non-zero. */
+int store_setting_each(struct store *s,
+    int (*fn)(const char *key, const char *value, void *arg), void *arg);
+
+/* Removes a setting under the writers' lock; STORE_OK when it was absent. */
+int store_setting_unset(struct store *s, const char *key);
+
 #endif

@@ -1284,3 +1284,91 @@ out:
 	free(issued);
 	return ret;
 }
+
+/* ---- lifecycle: CRL numbers and settings ---- */
+
+int
+store_crl_number_next(struct store *s, unsigned long long *out_number)
+{
+	char *text = NULL, *end = NULL, next_text[32];
+	unsigned long long next = 1;
+	int ret, locked = 0, in_tx = 0;
+
+	if ((ret = store_lock(s)) < 0)
+		goto out;
+	locked = 1;
+	if ((ret = exec_sql(s, "BEGIN IMMEDIATE")) < 0)
+		goto out;
+	in_tx = 1;
+	ret = store_setting_get(s, "crl_number", &text);
+	if (ret == STORE_OK) {
+		errno = 0;
+		next = strtoull(text, &end, 10);
+		if (errno != 0 || end == text || *end != '\0' || next == ~0ULL) {
+			error_msg("the store's crl_number setting is corrupt: '%s'", text);
+			ret = STORE_E_IO;
+			goto out;
+		}
+		next++;
+	} else if (ret != STORE_E_NOTFOUND)
+		goto out;
+	snprintf(next_text, sizeof(next_text), "%llu", next);
+	if ((ret = setting_put(s, "crl_number", next_text)) < 0)
+		goto out;
+	if ((ret = exec_sql(s, "COMMIT")) < 0)
+		goto out;
+	in_tx = 0;
+	*out_number = next;
+	ret = STORE_OK;
+out:
+	if (in_tx)
+		exec_sql(s, "ROLLBACK");
+	if (locked)
+		store_unlock(s);
+	free(text);
+	return ret;
+}
+
+int
+store_setting_each(struct store *s,
+    int (*fn)(const char *key, const char *value, void *arg), void *arg)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, ret = STORE_OK;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT key, value FROM settings ORDER BY key",
+	    -1, &st, NULL) != SQLITE_OK)
+		return db_error(s, "store");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ret = fn((const char *)sqlite3_column_text(st, 0),
+		    (const char *)sqlite3_column_text(st, 1), arg);
+		if (ret != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		ret = db_error(s, "store");
+	sqlite3_finalize(st);
+	return ret;
+}
+
+int
+store_setting_unset(struct store *s, const char *key)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, ret;
+
+	if ((ret = store_lock(s)) < 0)
+		return ret;
+	if (sqlite3_prepare_v2(s->db, "DELETE FROM settings WHERE key = ?", -1,
+	    &st, NULL) != SQLITE_OK) {
+		ret = db_error(s, "store");
+		goto out;
+	}
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	ret = rc == SQLITE_DONE ? STORE_OK : db_error(s, "store");
+	sqlite3_finalize(st);
+out:
+	store_unlock(s);
+	return ret;
+}
