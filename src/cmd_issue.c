@@ -9,6 +9,7 @@
 
 #include <gnutls/gnutls.h>
 
+#include "batch.h"
 #include "ca.h"
 #include "cert.h"
 #include "cli.h"
@@ -21,6 +22,7 @@
 enum {
 	OPT_URI = 256, OPT_DNS, OPT_IP, OPT_NO_DOMAIN_DNS, OPT_CSR, OPT_COPY_SAN,
 	OPT_KEY, OPT_DAYS, OPT_WILDCARD, OPT_FORCE, OPT_PASSFILE,
+	OPT_BATCH, OPT_JOBS, OPT_QUIET,
 };
 
 static const struct cli_option issue_options[] = {
@@ -35,6 +37,9 @@ static const struct cli_option issue_options[] = {
 	{ "allow-wildcard", OPT_WILDCARD, 0, NULL, NULL, "allow '*' names (Polycom rejects them; RFC 5922 7.2)" },
 	{ "force", OPT_FORCE, 0, NULL, NULL, "issue despite lint errors (recorded in the index)" },
 	{ "passphrase-file", OPT_PASSFILE, 1, "FILE", "@file", "the CA key's passphrase" },
+	{ "batch", OPT_BATCH, 1, "FILE", "@file", "issue every row of a CSV file (" BATCH_COLUMNS "; - for stdin)" },
+	{ "jobs", OPT_JOBS, 1, "N", NULL, "with --batch: signing threads (default: online CPUs)" },
+	{ "quiet", OPT_QUIET, 0, NULL, NULL, "with --batch: no progress line and no summary" },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 
@@ -44,7 +49,8 @@ const struct command command_issue = {
 	"issue", cmd_issue,
 	"issue server FQDN [--dns NAME]... [--uri URI]... [--ip ADDR]... [options]\n"
 	"issue device NAME [--uri sip:USER@DOMAIN]... [options]\n"
-	"issue server|device NAME --csr FILE [--copy-san] [options]",
+	"issue server|device NAME --csr FILE [--copy-san] [options]\n"
+	"issue --batch FILE [--jobs N] [--quiet] [--key TYPE] [--days N] [options]",
 	"Issue a server (proxy, SBC) or device (phone, softphone) certificate.",
 	issue_options, "server,device",
 };
@@ -97,6 +103,7 @@ cmd_issue(int argc, char **argv)
 	struct store_cert *current = NULL;
 	struct ca *ca = NULL;
 	const char *csr_path = NULL, *pass_file = NULL, *kind_word, *reason;
+	struct batch_options batch;
 	char *domain = NULL, *crl_url = NULL, *msg = NULL;
 	int no_domain_dns = 0, copy_san = 0, c, ret, attempt;
 	int status = EXIT_USAGE;
@@ -106,6 +113,7 @@ cmd_issue(int argc, char **argv)
 
 	memset(&spec, 0, sizeof(spec));
 	memset(&is, 0, sizeof(is));
+	memset(&batch, 0, sizeof(batch));
 	spec.key_type = KEY_RSA2048;
 	spec.days = DEFAULT_LEAF_DAYS;
 	cli_parser_init(&p, &command_issue, argc, argv);
@@ -142,10 +150,40 @@ cmd_issue(int argc, char **argv)
 		case OPT_WILDCARD: spec.allow_wildcard = 1; break;
 		case OPT_FORCE: spec.force = 1; break;
 		case OPT_PASSFILE: pass_file = p.arg; break;
+		case OPT_BATCH: batch.file = p.arg; break;
+		case OPT_JOBS:
+			if (parse_long(p.arg, 1, 1024, &batch.jobs) < 0) {
+				error_msg("invalid --jobs: '%s' (1 to 1024)", p.arg);
+				goto out;
+			}
+			break;
+		case OPT_QUIET: batch.quiet = 1; break;
 		default:
 			status = cli_usage_error(&command_issue);
 			goto out;
 		}
+	}
+	if (batch.file != NULL) {
+		/* The rows say kind, name and identities; these say it for one. */
+		if (argc != p.index || spec.sans.n > 0 || csr_path != NULL) {
+			error_msg("--batch takes no kind, name, --uri, --dns, --ip or --csr"
+			    " (they are columns of the file)");
+			status = cli_usage_error(&command_issue);
+			goto out;
+		}
+		batch.key_type = spec.key_type;
+		batch.days = spec.days;
+		batch.no_domain_dns = no_domain_dns;
+		batch.allow_wildcard = spec.allow_wildcard;
+		batch.force = spec.force;
+		batch.copy_san = copy_san;
+		batch.passphrase_file = pass_file;
+		status = batch_issue(&batch);
+		goto out;
+	}
+	if (batch.jobs != 0 || batch.quiet) {
+		error_msg("--jobs and --quiet go with --batch FILE");
+		goto out;
 	}
 	if (argc - p.index != 2) {
 		status = cli_usage_error(&command_issue);
