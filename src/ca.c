@@ -130,6 +130,17 @@ ca_create(const struct ca_params *p, const char *passphrase,
 	if ((ret = gnutls_x509_crt_export2(ca->crt, GNUTLS_X509_FMT_PEM,
 	    &ca->pem)) < 0)
 		goto out;
+	/*
+	 * GnuTLS reads some extensions of a certificate it built (name
+	 * constraints, SANs) back only after an import: hand out the
+	 * certificate as every later command will see it.
+	 */
+	gnutls_x509_crt_deinit(ca->crt);
+	ca->crt = NULL;
+	if ((ret = gnutls_x509_crt_init(&ca->crt)) < 0 ||
+	    (ret = gnutls_x509_crt_import(ca->crt, &ca->pem,
+	    GNUTLS_X509_FMT_PEM)) < 0)
+		goto out;
 	ca->key = signer;
 	signer = NULL;
 	*out_key_pem = key_pem;
