@@ -103,7 +103,12 @@ _demo: $(BUILD)/sipca
 bench: deps
 	@$(MAKE) --no-print-directory _bench
 
-_bench: $(BUILD)/sipca
+# The bare GnuTLS rate bench/batch.sh compares sipca's batch with.
+$(BUILD)/bench/raw_rate: bench/raw_rate.c
+	@mkdir -p $(BUILD)/bench
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS) $(PKG_LIBS)
+
+_bench: $(BUILD)/sipca $(BUILD)/bench/raw_rate
 	@SIPCA=$(abspath $(BUILD)/sipca) BUILD=$(abspath $(BUILD)) sh bench/run.sh
 
 install: $(BUILD)/sipca
