@@ -24,7 +24,14 @@ extern const struct command command_issue;
 extern const struct command command_export;
 extern const struct command command_list;
 extern const struct command command_show;
+extern const struct command command_renew;
+extern const struct command command_revoke;
+extern const struct command command_crl;
+extern const struct command command_config;
 extern const struct command command_lint;
+extern const struct command command_probe;
+extern const struct command command_complete;
+extern const struct command command_man;
 static const struct command command_help;
 
 static const struct command *const commands[] = {
@@ -33,8 +40,15 @@ static const struct command *const commands[] = {
 	&command_export,
 	&command_list,
 	&command_show,
+	&command_renew,
+	&command_revoke,
+	&command_crl,
+	&command_config,
 	&command_lint,
+	&command_probe,
 	&command_help,
+	&command_complete,
+	&command_man,
 	NULL,
 };
 
