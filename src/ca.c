@@ -86,7 +86,6 @@ ca_create(const struct ca_params *p, const char *passphrase,
 		goto out;
 	xkey = NULL;	/* owned by signer now */
 	if ((ret = gnutls_pubkey_init(&pub)) < 0 ||
-	    (ret = gnutls_pubkey_init(&pub)) < 0 ||
 	    (ret = gnutls_pubkey_import_privkey(pub, signer, 0, 0)) < 0)
 		goto out;
 	if ((ret = gnutls_x509_crt_init(&ca->crt)) < 0 ||
