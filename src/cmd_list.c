@@ -1,20 +1,30 @@
 /*
- * sipca list: every certificate the CA has issued.
+ * sipca list: every certificate the CA has issued, with filters that make
+ * it an expiry inventory: "sipca list --expiring 30" exits 1 when
+ * something expires within 30 days, so cron or a monitoring check can
+ * alarm on it.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cert.h"
 #include "cli.h"
 #include "json.h"
 #include "signer.h"
 #include "store.h"
 #include "util.h"
 
-enum { OPT_JSON = 256 };
+enum { OPT_JSON = 256, OPT_EXPIRING, OPT_STATUS, OPT_KIND };
+
+/* The summary's "expiring" window, whatever --expiring says. */
+#define SUMMARY_EXPIRING_DAYS 30
 
 static const struct cli_option list_options[] = {
-	{ "json", OPT_JSON, 0, NULL, NULL, "print a JSON array (name, kind, serial, not_before, not_after, status)" },
+	{ "expiring", OPT_EXPIRING, 1, "DAYS", NULL, "only valid certificates expiring within DAYS; exit 1 if any" },
+	{ "status", OPT_STATUS, 1, "STATUS", "valid,expired,revoked,superseded", "only certificates with this status" },
+	{ "kind", OPT_KIND, 1, "KIND", "server,device", "only server or device certificates" },
+	{ "json", OPT_JSON, 0, NULL, NULL, "print a JSON array of objects (schema in docs/lifecycle.md)" },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 
@@ -22,43 +32,105 @@ static int cmd_list(int argc, char **argv);
 
 const struct command command_list = {
 	"list", cmd_list,
-	"list [--json]",
-	"List the certificates in the store, one line each.",
-	list_options, NULL,
+	"list [--expiring DAYS] [--status STATUS] [--kind KIND] [--json] [NAME]",
+	"List the certificates in the store, one line each, and count them.",
+	list_options, "@name",
 };
 
 struct list_ctx {
 	struct json json;
 	int as_json;
-	size_t count;
+	time_t now;
+	size_t count, valid, expiring, expired, revoked, superseded;
 };
+
+static void
+json_time(struct json *j, const char *key, time_t t)
+{
+	char buf[21];
+
+	json_key(j, key);
+	if (t == 0) {
+		json_null(j);
+		return;
+	}
+	format_time_rfc3339(t, buf);
+	json_string(j, buf);
+}
+
+static void
+print_json(struct list_ctx *ctx, const struct store_cert *c)
+{
+	struct json *j = &ctx->json;
+	struct san_list sans = { NULL, 0 };
+	char *one;
+	size_t i;
+
+	json_begin_object(j);
+	json_key(j, "name");
+	json_string(j, c->name);
+	json_key(j, "kind");
+	json_string(j, c->kind);
+	json_key(j, "serial");
+	json_string(j, c->serial);
+	json_time(j, "not_before", c->not_before);
+	json_time(j, "not_after", c->not_after);
+	json_key(j, "status");
+	json_string(j, store_status_name(c->status));
+	/* Whole days left, negative once expired: what an alarm compares. */
+	json_key(j, "days_left");
+	json_int(j, (long long)((c->not_after - ctx->now) / 86400));
+	json_key(j, "subject");
+	json_string(j, c->subject);
+	json_key(j, "sans");
+	json_begin_array(j);
+	if (c->sans != NULL && san_list_parse(c->sans, &sans) == 0) {
+		for (i = 0; i < sans.n; i++) {
+			struct san_list single = { &sans.items[i], 1 };
+
+			one = san_list_format(&single);
+			json_string(j, one);
+			free(one);
+		}
+	}
+	san_list_free(&sans);
+	json_end_array(j);
+	json_key(j, "key_source");
+	json_string(j, c->key_source);
+	json_key(j, "key_type");
+	json_string(j, c->key_type);
+	json_key(j, "forced");
+	json_bool(j, c->forced);
+	json_time(j, "issued_at", c->issued_at);
+	json_time(j, "revoked_at", c->status == STATUS_REVOKED ? c->revoked_at : 0);
+	json_key(j, "revoke_reason");
+	json_string(j, c->status == STATUS_REVOKED ? c->revoke_reason : NULL);
+	json_end_object(j);
+}
 
 static int
 print_row(const struct store_cert *c, void *arg)
 {
 	struct list_ctx *ctx = arg;
-	char before[21], after[21];
+	char after[21];
 
-	format_time_rfc3339(c->not_before, before);
-	format_time_rfc3339(c->not_after, after);
 	ctx->count++;
+	switch (c->status) {
+	case STATUS_VALID:
+		ctx->valid++;
+		if (c->not_after <= ctx->now + SUMMARY_EXPIRING_DAYS * 86400)
+			ctx->expiring++;
+		break;
+	case STATUS_EXPIRED: ctx->expired++; break;
+	case STATUS_REVOKED: ctx->revoked++; break;
+	case STATUS_SUPERSEDED: ctx->superseded++; break;
+	default: break;
+	}
 	if (ctx->as_json) {
-		json_begin_object(&ctx->json);
-		json_key(&ctx->json, "name");
-		json_string(&ctx->json, c->name);
-		json_key(&ctx->json, "kind");
-		json_string(&ctx->json, c->kind);
-		json_key(&ctx->json, "serial");
-		json_string(&ctx->json, c->serial);
-		json_key(&ctx->json, "not_before");
-		json_string(&ctx->json, before);
-		json_key(&ctx->json, "not_after");
-		json_string(&ctx->json, after);
-		json_key(&ctx->json, "status");
-		json_string(&ctx->json, store_status_name(c->status));
-		json_end_object(&ctx->json);
+		print_json(ctx, c);
 		return 0;
 	}
+	format_time_rfc3339(c->not_after, after);
 	printf("%-24s %-6s %s %s %s\n", c->name, c->kind, c->serial, after,
 	    store_status_name(c->status));
 	return 0;
@@ -71,22 +143,52 @@ cmd_list(int argc, char **argv)
 	struct store *store = NULL;
 	struct store_filter filter = { NULL, NULL, -1, 0 };
 	struct list_ctx ctx;
+	enum store_status st;
+	enum cert_kind kind;
+	long expiring = -1;
 	int c, ret, status = EXIT_USAGE;
 
 	memset(&ctx, 0, sizeof(ctx));
+	ctx.now = sipca_now();
 	cli_parser_init(&p, &command_list, argc, argv);
 	while ((c = cli_next(&p)) != 0) {
 		switch (c) {
 		case OPT_JSON: ctx.as_json = 1; break;
+		case OPT_EXPIRING:
+			if (parse_long(p.arg, 0, 36500, &expiring) < 0) {
+				error_msg("invalid --expiring: '%s' (0 to 36500 days)", p.arg);
+				goto out;
+			}
+			break;
+		case OPT_STATUS:
+			/* pending is the store's business, never a user's filter. */
+			if (store_status_parse(p.arg, &st) < 0 || st == STATUS_PENDING) {
+				error_msg("unknown status: '%s' (valid, expired, revoked"
+				    " or superseded)", p.arg);
+				goto out;
+			}
+			filter.status = (int)st;
+			break;
+		case OPT_KIND:
+			if (cert_kind_parse(p.arg, &kind) < 0 || kind == KIND_CA) {
+				error_msg("unknown kind: '%s' (server or device)", p.arg);
+				goto out;
+			}
+			filter.kind = cert_kind_name(kind);
+			break;
 		default:
 			status = cli_usage_error(&command_list);
 			goto out;
 		}
 	}
-	if (p.index != argc) {
-		error_msg("unexpected argument: '%s'", argv[p.index]);
+	if (argc - p.index > 1) {
+		error_msg("unexpected argument: '%s'", argv[p.index + 1]);
 		goto out;
 	}
+	if (argc - p.index == 1)
+		filter.name = argv[p.index];
+	if (expiring >= 0)
+		filter.expires_before = ctx.now + (time_t)expiring * 86400;
 	if ((status = signer_open_store(STORE_READONLY, &store)) != EXIT_OK)
 		goto out;
 	if (ctx.as_json) {
@@ -97,8 +199,19 @@ cmd_list(int argc, char **argv)
 	if (ctx.as_json) {
 		json_end_array(&ctx.json);
 		json_finish(&ctx.json);
+	} else if (ret >= 0) {
+		/* Counts what was listed; "expiring" is also counted in "valid". */
+		printf("%zu certificate%s: %zu valid (%zu expiring within %d days),"
+		    " %zu expired, %zu revoked, %zu superseded\n", ctx.count,
+		    ctx.count == 1 ? "" : "s", ctx.valid, ctx.expiring,
+		    SUMMARY_EXPIRING_DAYS, ctx.expired, ctx.revoked, ctx.superseded);
 	}
-	status = ret < 0 ? signer_exit_status(ret) : EXIT_OK;
+	if (ret < 0)
+		status = signer_exit_status(ret);
+	else if (expiring >= 0 && ctx.count > 0)
+		status = EXIT_FINDINGS;
+	else
+		status = EXIT_OK;
 out:
 	cli_parser_free(&p);
 	store_close(store);

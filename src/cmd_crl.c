@@ -1,0 +1,133 @@
+/*
+ * sipca crl: a fresh CRL signed by the CA, in DIR/crl.pem and optionally
+ * in a file of the caller's choosing (PEM, or DER for an HTTP
+ * distribution point: RFC 5280 4.2.1.13 serves DER).
+ */
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ca.h"
+#include "cli.h"
+#include "crl.h"
+#include "crl_publish.h"
+#include "fileio.h"
+#include "signer.h"
+#include "store.h"
+#include "util.h"
+
+enum { OPT_DAYS = 256, OPT_DER, OPT_PASSFILE };
+
+static const struct cli_option crl_options[] = {
+	{ "output", 'o', 1, "FILE", "@file", "also write the CRL to FILE" },
+	{ "days", OPT_DAYS, 1, "N", NULL, "nextUpdate N days after thisUpdate (default 30)" },
+	{ "der", OPT_DER, 0, NULL, NULL, "write FILE as DER (what HTTP distribution points serve)" },
+	{ "passphrase-file", OPT_PASSFILE, 1, "FILE", "@file", "the CA key's passphrase" },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static int cmd_crl(int argc, char **argv);
+
+const struct command command_crl = {
+	"crl", cmd_crl,
+	"crl [-o FILE [--der]] [--days N] [--passphrase-file FILE]",
+	"Sign a fresh CRL (DIR/crl.pem) listing every revoked certificate.",
+	crl_options, NULL,
+};
+
+/* Refuses an output path that cannot be written before anything changes. */
+static int
+check_output(const char *path)
+{
+	char *copy = xstrdup(path);
+	const char *dir = dirname(copy);
+	struct stat st;
+	int ret = -1;
+
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		error_msg("cannot write the CRL to '%s': is a directory", path);
+	else if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+		error_msg("cannot write the CRL to '%s': no directory '%s'", path, dir);
+	else if (access(dir, W_OK) < 0)
+		error_msg("cannot write the CRL to '%s': %s", path, strerror(errno));
+	else
+		ret = 0;
+	free(copy);
+	return ret;
+}
+
+static int
+cmd_crl(int argc, char **argv)
+{
+	struct cli_parser p;
+	struct store *store = NULL;
+	struct ca *ca = NULL;
+	struct crl_published pub;
+	const char *output = NULL, *pass_file = NULL;
+	char this_update[21], next_update[21];
+	long days = CRL_DEFAULT_DAYS;
+	int c, der = 0, status = EXIT_USAGE;
+
+	memset(&pub, 0, sizeof(pub));
+	cli_parser_init(&p, &command_crl, argc, argv);
+	while ((c = cli_next(&p)) != 0) {
+		switch (c) {
+		case 'o': output = p.arg; break;
+		case OPT_DAYS:
+			if (parse_long(p.arg, 1, 3650, &days) < 0) {
+				error_msg("invalid --days: '%s' (1 to 3650)", p.arg);
+				goto out;
+			}
+			break;
+		case OPT_DER: der = 1; break;
+		case OPT_PASSFILE: pass_file = p.arg; break;
+		default:
+			status = cli_usage_error(&command_crl);
+			goto out;
+		}
+	}
+	if (p.index != argc) {
+		error_msg("unexpected argument: '%s'", argv[p.index]);
+		goto out;
+	}
+	if (der && output == NULL) {
+		error_msg("--der needs -o FILE (the store keeps crl.pem)");
+		goto out;
+	}
+	if (output != NULL && check_output(output) < 0)
+		goto out;
+	if ((status = signer_open_store(0, &store)) != EXIT_OK)
+		goto out;
+	if ((status = signer_open(store, 1, pass_file, &ca)) != EXIT_OK)
+		goto out;
+	if ((status = crl_publish(store, ca, days, &pub)) != EXIT_OK)
+		goto out;
+	if (output != NULL) {
+		const gnutls_datum_t *d = der ? &pub.der : &pub.pem;
+
+		if (atomic_write(output, d->data, d->size, 0644, 0) < 0) {
+			error_msg("cannot write '%s': %s (%s/crl.pem is written)",
+			    output, strerror(errno), store_dir(store));
+			status = EXIT_OPERATIONAL;
+			goto out;
+		}
+	}
+	format_time_rfc3339(pub.this_update, this_update);
+	format_time_rfc3339(pub.next_update, next_update);
+	printf("CRL number %llu, %zu revoked, thisUpdate %s, nextUpdate %s\n",
+	    pub.number, pub.entries, this_update, next_update);
+	printf("  crl    %s/crl.pem\n", store_dir(store));
+	if (output != NULL)
+		printf("  copy   %s%s\n", output, der ? " (DER)" : "");
+	status = EXIT_OK;
+out:
+	cli_parser_free(&p);
+	crl_published_free(&pub);
+	ca_free(ca);
+	store_close(store);
+	return status;
+}

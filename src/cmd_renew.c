@@ -1,0 +1,509 @@
+/*
+ * sipca renew: a new certificate for a name already in the store: new
+ * serial, same subject, SANs, kind and (by default) key, a fresh
+ * validity of the original length. The old certificate stays in the
+ * index as superseded and its PEM under issued/NAME/history/.
+ *
+ * With --expiring DAYS it renews every valid certificate that expires
+ * within DAYS, so a daily cron job keeps a fleet alive; the renewed ones
+ * are no longer due, so a second run renews nothing.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+#include <gnutls/abstract.h>
+
+#include "ca.h"
+#include "cert.h"
+#include "cli.h"
+#include "issuance.h"
+#include "secret.h"
+#include "signer.h"
+#include "store.h"
+#include "util.h"
+
+enum {
+	OPT_DAYS = 256, OPT_REKEY, OPT_KEY, OPT_EXPIRING, OPT_DRY_RUN, OPT_FORCE,
+	OPT_PASSFILE,
+};
+
+static const struct cli_option renew_options[] = {
+	{ "days", OPT_DAYS, 1, "N", NULL, "validity in days (default: the original certificate's)" },
+	{ "rekey", OPT_REKEY, 0, NULL, NULL, "make a new key (not for certificates issued from a CSR)" },
+	{ "key", OPT_KEY, 1, "TYPE", KEY_TYPE_NAMES, "with --rekey: the new key's type (default: the old one's)" },
+	{ "expiring", OPT_EXPIRING, 1, "DAYS", NULL, "renew every valid certificate expiring within DAYS" },
+	{ "dry-run", OPT_DRY_RUN, 0, NULL, NULL, "say what would be renewed, change nothing" },
+	{ "force", OPT_FORCE, 0, NULL, NULL, "renew despite lint errors (recorded in the index)" },
+	{ "passphrase-file", OPT_PASSFILE, 1, "FILE", "@file", "the CA key's passphrase" },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static int cmd_renew(int argc, char **argv);
+
+const struct command command_renew = {
+	"renew", cmd_renew,
+	"renew NAME [--days N] [--rekey [--key TYPE]] [--dry-run] [options]\n"
+	"renew --expiring DAYS [--days N] [--dry-run] [options]",
+	"Renew a certificate (same names and key, new serial and validity).",
+	renew_options, "@name",
+};
+
+struct renew_opts {
+	long days;		/* 0: the original length */
+	int rekey;
+	int key_type_set;
+	enum key_type key_type;
+	int force;
+	const char *domain;
+	const char *crl_url;
+};
+
+/* The public key of a stored certificate. */
+static int
+cert_pubkey(const char *pem, gnutls_pubkey_t *out)
+{
+	gnutls_x509_crt_t crt = NULL;
+	gnutls_pubkey_t pub = NULL;
+	gnutls_datum_t d = { (unsigned char *)(uintptr_t)pem, (unsigned)strlen(pem) };
+	int ret;
+
+	if ((ret = gnutls_x509_crt_init(&crt)) < 0 ||
+	    (ret = gnutls_x509_crt_import(crt, &d, GNUTLS_X509_FMT_PEM)) < 0 ||
+	    (ret = gnutls_pubkey_init(&pub)) < 0 ||
+	    (ret = gnutls_pubkey_import_x509(pub, crt, 0)) < 0)
+		goto out;
+	*out = pub;
+	pub = NULL;
+out:
+	if (pub != NULL)
+		gnutls_pubkey_deinit(pub);
+	if (crt != NULL)
+		gnutls_x509_crt_deinit(crt);
+	return ret < 0 ? ret : 0;
+}
+
+static int
+same_key(gnutls_pubkey_t a, gnutls_pubkey_t b)
+{
+	unsigned char ida[64], idb[64];
+	size_t la = sizeof(ida), lb = sizeof(idb);
+
+	return gnutls_pubkey_get_key_id(a, GNUTLS_KEYID_USE_SHA256, ida, &la) == 0 &&
+	    gnutls_pubkey_get_key_id(b, GNUTLS_KEYID_USE_SHA256, idb, &lb) == 0 &&
+	    la == lb && memcmp(ida, idb, la) == 0;
+}
+
+/*
+ * The key the renewal keeps: for a generated key, issued/NAME/key.pem
+ * (checked against the certificate, so the new certificate is for the
+ * key the device has); for a CSR, the certificate's public key. Returns
+ * an exit status after a message.
+ */
+static int
+kept_key(struct store *s, const struct store_cert *cur, gnutls_pubkey_t *out)
+{
+	unsigned char *pem = NULL;
+	size_t len = 0;
+	gnutls_privkey_t priv = NULL;
+	gnutls_pubkey_t from_cert = NULL, pub = NULL;
+	gnutls_datum_t d;
+	int ret, status = EXIT_OPERATIONAL;
+
+	if ((ret = cert_pubkey(cur->pem, &from_cert)) < 0) {
+		error_msg("%s: the stored certificate is unreadable: %s", cur->name,
+		    gnutls_strerror(ret));
+		goto out;
+	}
+	if (strcmp(cur->key_source, "csr") == 0) {
+		*out = from_cert;
+		from_cert = NULL;
+		status = EXIT_OK;
+		goto out;
+	}
+	ret = store_read_issued_key(s, cur->name, &pem, &len);
+	if (ret == STORE_E_NOTFOUND) {
+		error_msg("%s: issued/%s/key.pem is missing; renew with --rekey",
+		    cur->name, cur->name);
+		goto out;
+	}
+	if (ret < 0) {
+		status = signer_exit_status(ret);
+		goto out;
+	}
+	d.data = pem;
+	d.size = (unsigned)len;
+	if ((ret = gnutls_privkey_init(&priv)) < 0 ||
+	    (ret = gnutls_privkey_import_x509_raw(priv, &d, GNUTLS_X509_FMT_PEM,
+	    NULL, 0)) < 0 ||
+	    (ret = gnutls_pubkey_init(&pub)) < 0 ||
+	    (ret = gnutls_pubkey_import_privkey(pub, priv, 0, 0)) < 0) {
+		error_msg("%s: issued/%s/key.pem: %s", cur->name, cur->name,
+		    gnutls_strerror(ret));
+		goto out;
+	}
+	if (!same_key(pub, from_cert)) {
+		error_msg("%s: issued/%s/key.pem is not the key of serial %s;"
+		    " renew with --rekey", cur->name, cur->name, cur->serial);
+		goto out;
+	}
+	*out = pub;
+	pub = NULL;
+	status = EXIT_OK;
+out:
+	secret_free_buf(pem, len);
+	if (priv != NULL)
+		gnutls_privkey_deinit(priv);
+	if (pub != NULL)
+		gnutls_pubkey_deinit(pub);
+	if (from_cert != NULL)
+		gnutls_pubkey_deinit(from_cert);
+	return status;
+}
+
+/*
+ * The request that reproduces cur: its kind, name and SANs as the index
+ * recorded them, the original validity length. Exit status.
+ */
+static int
+spec_from_row(const struct store_cert *cur, const struct renew_opts *o,
+    struct issuance_spec *spec)
+{
+	char *msg = NULL;
+
+	memset(spec, 0, sizeof(*spec));
+	spec->name = cur->name;
+	spec->domain = o->domain;
+	spec->crl_url = o->crl_url;
+	spec->force = o->force;
+	if (cert_kind_parse(cur->kind, &spec->kind) < 0 ||
+	    (spec->kind != KIND_SERVER && spec->kind != KIND_DEVICE)) {
+		error_msg("%s: cannot renew a certificate of kind '%s'", cur->name,
+		    cur->kind);
+		return EXIT_USAGE;
+	}
+	if (san_list_parse(cur->sans, &spec->sans) < 0) {
+		error_msg("%s: the index holds unreadable SANs: '%s'", cur->name,
+		    cur->sans);
+		return EXIT_OPERATIONAL;
+	}
+	/* It was issued with --allow-wildcard, or it would have none. */
+	spec->allow_wildcard = strchr(cur->sans, '*') != NULL;
+	spec->days = o->days != 0 ? o->days :
+	    (long)((cur->not_after - cur->not_before + 86399) / 86400);
+	if (spec->days < 1)
+		spec->days = 1;
+	spec->key_type = KEY_RSA2048;
+	if (o->key_type_set)
+		spec->key_type = o->key_type;
+	else if (cur->key_type != NULL)
+		key_type_parse(cur->key_type, &spec->key_type);
+	if (issuance_validate(spec, &msg) < 0) {
+		error_msg("%s: %s", cur->name, msg);
+		free(msg);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+static int
+find_revoked(const struct store_cert *c, void *arg)
+{
+	char **serial = arg;
+
+	free(*serial);
+	*serial = xstrdup(c->serial);
+	return 0;
+}
+
+/* NAME's current certificate, or a message saying why there is none. */
+static int
+current_of(struct store *s, const char *name, struct store_cert **out)
+{
+	struct store_filter filter = { name, NULL, STATUS_REVOKED, 0 };
+	char *revoked = NULL;
+	int ret = store_find_current(s, name, out);
+
+	if (ret == STORE_OK)
+		return EXIT_OK;
+	if (ret != STORE_E_NOTFOUND)
+		return signer_exit_status(ret);
+	store_list(s, &filter, find_revoked, &revoked);
+	if (revoked != NULL)
+		error_msg("'%s' is revoked (serial %s) and cannot be renewed;"
+		    " issue a new certificate with 'sipca issue'", name, revoked);
+	else
+		error_msg("no certificate named '%s'", name);
+	free(revoked);
+	return EXIT_USAGE;
+}
+
+/* Checks what can be checked without the CA key; exit status. */
+static int
+renewable(const struct store_cert *cur, const struct renew_opts *o)
+{
+	if (o->rekey && strcmp(cur->key_source, "csr") == 0) {
+		error_msg("'%s' was issued from a CSR: sipca has no key to replace;"
+		    " issue it again with a new --csr", cur->name);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+/*
+ * Renews NAME under the writers' lock, provided its current certificate
+ * is still expect_serial (a concurrent run may have renewed it).
+ * *out_skipped is set when it was not.
+ */
+static int
+renew_one(struct store *s, const struct ca *ca, const struct renew_opts *o,
+    const char *name, const char *expect_serial, int *out_skipped)
+{
+	struct store_cert *cur = NULL;
+	struct issuance_spec spec;
+	struct issuance is;
+	struct store_issue item;
+	gnutls_pubkey_t pub = NULL;
+	char until[21];
+	int ret = STORE_OK, attempt, locked = 0, status;
+
+	memset(&spec, 0, sizeof(spec));
+	memset(&is, 0, sizeof(is));
+	if ((ret = store_lock(s)) < 0) {
+		status = signer_exit_status(ret);
+		goto out;
+	}
+	locked = 1;
+	if ((status = current_of(s, name, &cur)) != EXIT_OK)
+		goto out;
+	if (expect_serial != NULL && strcmp(cur->serial, expect_serial) != 0) {
+		*out_skipped = 1;
+		goto out;
+	}
+	if ((status = renewable(cur, o)) != EXIT_OK ||
+	    (status = spec_from_row(cur, o, &spec)) != EXIT_OK)
+		goto out;
+	if (!o->rekey && (status = kept_key(s, cur, &pub)) != EXIT_OK)
+		goto out;
+	spec.pubkey = pub;
+	for (attempt = 0; attempt < 3; attempt++) {
+		if ((status = issuance_prepare(&spec, ca, &is)) != EXIT_OK)
+			goto out;
+		issuance_to_store(&is, &spec, &item);
+		/* A CSR-issued certificate stays one: its key is the device's. */
+		item.key_source = cur->key_source;
+		item.replace = 1;
+		ret = store_issue(s, &item, 1, 0);
+		if (ret != STORE_E_SERIAL_TAKEN)
+			break;
+		issuance_free(&is);
+	}
+	if (ret < 0) {
+		if (ret == STORE_E_NOTFOUND)
+			error_msg("'%s' has no current certificate any more", name);
+		status = ret == STORE_E_NOTFOUND ? EXIT_USAGE : signer_exit_status(ret);
+		goto out;
+	}
+	format_time_rfc3339(is.not_after, until);
+	printf("renewed %s '%s': serial %s -> %s, valid until %s, %s key%s\n",
+	    cur->kind, name, cur->serial, is.serial, until,
+	    o->rekey ? "new" : "same", is.forced ? " (forced past lint errors)" : "");
+	status = EXIT_OK;
+out:
+	if (locked)
+		store_unlock(s);
+	issuance_free(&is);
+	san_list_free(&spec.sans);
+	if (pub != NULL)
+		gnutls_pubkey_deinit(pub);
+	store_cert_free(cur);
+	return status;
+}
+
+struct due {
+	char **names, **serials;
+	time_t *not_after;
+	size_t n;
+};
+
+static int
+collect_due(const struct store_cert *c, void *arg)
+{
+	struct due *d = arg;
+
+	d->names = xrealloc(d->names, (d->n + 1) * sizeof(*d->names));
+	d->serials = xrealloc(d->serials, (d->n + 1) * sizeof(*d->serials));
+	d->not_after = xrealloc(d->not_after, (d->n + 1) * sizeof(*d->not_after));
+	d->names[d->n] = xstrdup(c->name);
+	d->serials[d->n] = xstrdup(c->serial);
+	d->not_after[d->n] = c->not_after;
+	d->n++;
+	return 0;
+}
+
+static void
+due_free(struct due *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		free(d->names[i]);
+		free(d->serials[i]);
+	}
+	free(d->names);
+	free(d->serials);
+	free(d->not_after);
+}
+
+static int
+cmd_renew(int argc, char **argv)
+{
+	struct cli_parser p;
+	struct renew_opts o;
+	struct store *store = NULL;
+	struct store_cert *cur = NULL;
+	struct issuance_spec spec;
+	struct ca *ca = NULL;
+	struct due due = { NULL, NULL, NULL, 0 };
+	struct store_filter filter = { NULL, NULL, STATUS_VALID, 0 };
+	const char *pass_file = NULL, *name = NULL;
+	char *domain = NULL, *crl_url = NULL, until[21];
+	long expiring = -1;
+	int c, ret, dry_run = 0, skipped, one, status = EXIT_USAGE;
+	size_t i, renewed = 0;
+
+	memset(&o, 0, sizeof(o));
+	memset(&spec, 0, sizeof(spec));
+	cli_parser_init(&p, &command_renew, argc, argv);
+	while ((c = cli_next(&p)) != 0) {
+		switch (c) {
+		case OPT_DAYS:
+			if (parse_long(p.arg, 1, 36500, &o.days) < 0) {
+				error_msg("invalid --days: '%s' (1 to 36500)", p.arg);
+				goto out;
+			}
+			break;
+		case OPT_REKEY: o.rekey = 1; break;
+		case OPT_KEY:
+			if (key_type_parse(p.arg, &o.key_type) < 0) {
+				error_msg("unknown key type: '%s' (one of %s)", p.arg,
+				    KEY_TYPE_NAMES);
+				goto out;
+			}
+			o.key_type_set = 1;
+			break;
+		case OPT_EXPIRING:
+			if (parse_long(p.arg, 0, 36500, &expiring) < 0) {
+				error_msg("invalid --expiring: '%s' (0 to 36500 days)", p.arg);
+				goto out;
+			}
+			break;
+		case OPT_DRY_RUN: dry_run = 1; break;
+		case OPT_FORCE: o.force = 1; break;
+		case OPT_PASSFILE: pass_file = p.arg; break;
+		default:
+			status = cli_usage_error(&command_renew);
+			goto out;
+		}
+	}
+	if ((argc - p.index == 1) == (expiring >= 0) || argc - p.index > 1) {
+		error_msg("give either NAME or --expiring DAYS");
+		status = cli_usage_error(&command_renew);
+		goto out;
+	}
+	if (o.key_type_set && !o.rekey) {
+		error_msg("--key needs --rekey (renewal keeps the key otherwise)");
+		goto out;
+	}
+	if (expiring >= 0 && o.rekey) {
+		/* A fleet rekey would strand every device that made its own key. */
+		error_msg("--rekey renews one NAME at a time");
+		goto out;
+	}
+	if (expiring < 0)
+		name = argv[p.index];
+
+	if ((status = signer_open_store(dry_run ? STORE_READONLY : 0, &store)) != EXIT_OK)
+		goto out;
+	if (store_setting_get(store, "domain", &domain) < 0) {
+		error_msg("the store has no SIP domain setting");
+		status = EXIT_OPERATIONAL;
+		goto out;
+	}
+	o.domain = domain;
+	if (store_setting_get(store, "crl_url", &crl_url) == STORE_OK)
+		o.crl_url = crl_url;
+
+	if (name != NULL) {
+		/* Everything the input can be wrong about, before the key is asked for. */
+		if ((status = current_of(store, name, &cur)) != EXIT_OK ||
+		    (status = renewable(cur, &o)) != EXIT_OK ||
+		    (status = spec_from_row(cur, &o, &spec)) != EXIT_OK)
+			goto out;
+		if (dry_run) {
+			format_time_rfc3339(cur->not_after, until);
+			printf("would renew %s '%s' (serial %s, until %s) for %ld days\n",
+			    cur->kind, name, cur->serial, until, spec.days);
+			status = EXIT_OK;
+			goto out;
+		}
+		if ((status = signer_open(store, 1, pass_file, &ca)) != EXIT_OK)
+			goto out;
+		skipped = 0;
+		status = renew_one(store, ca, &o, name, cur->serial, &skipped);
+		if (status == EXIT_OK && skipped) {
+			error_msg("'%s' was renewed meanwhile by another sipca", name);
+			status = EXIT_USAGE;
+		}
+		goto out;
+	}
+
+	filter.expires_before = sipca_now() + (time_t)expiring * 86400;
+	if ((ret = store_list(store, &filter, collect_due, &due)) < 0) {
+		status = signer_exit_status(ret);
+		goto out;
+	}
+	status = EXIT_OK;
+	if (dry_run) {
+		for (i = 0; i < due.n; i++) {
+			format_time_rfc3339(due.not_after[i], until);
+			printf("would renew '%s' (serial %s, until %s)\n", due.names[i],
+			    due.serials[i], until);
+		}
+		printf("%zu to renew\n", due.n);
+		goto out;
+	}
+	if (due.n == 0) {
+		printf("nothing expires within %ld days\n", expiring);
+		goto out;
+	}
+	if ((status = signer_open(store, 1, pass_file, &ca)) != EXIT_OK)
+		goto out;
+	/* One failure does not stop the others; the worst status is returned. */
+	for (i = 0; i < due.n; i++) {
+		skipped = 0;
+		one = renew_one(store, ca, &o, due.names[i], due.serials[i], &skipped);
+		if (one != EXIT_OK) {
+			if (one > status)
+				status = one;
+			continue;
+		}
+		if (skipped)
+			printf("skipped '%s': renewed meanwhile\n", due.names[i]);
+		else
+			renewed++;
+	}
+	printf("%zu renewed, %zu due\n", renewed, due.n);
+out:
+	cli_parser_free(&p);
+	san_list_free(&spec.sans);
+	store_cert_free(cur);
+	due_free(&due);
+	ca_free(ca);
+	store_close(store);
+	free(domain);
+	free(crl_url);
+	return status;
+}

@@ -1,0 +1,235 @@
+/*
+ * sipca revoke: marks certificates revoked and publishes a fresh CRL.
+ *
+ * By name it revokes the current certificate and every superseded one
+ * of that name that has not expired yet: renewal keeps the key, so an
+ * older certificate of a lost phone would otherwise go on working until
+ * its notAfter. --serial revokes exactly one certificate.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ca.h"
+#include "cli.h"
+#include "crl.h"
+#include "crl_publish.h"
+#include "signer.h"
+#include "store.h"
+#include "util.h"
+
+enum { OPT_SERIAL = 256, OPT_REASON, OPT_CRL_DAYS, OPT_PASSFILE };
+
+static const struct cli_option revoke_options[] = {
+	{ "serial", OPT_SERIAL, 1, "HEX", NULL, "revoke this one certificate (any of its names' history)" },
+	{ "reason", OPT_REASON, 1, "REASON", CRL_REASON_NAMES, "RFC 5280 5.3.1 reason (default unspecified)" },
+	{ "crl-days", OPT_CRL_DAYS, 1, "N", NULL, "the new CRL's nextUpdate in days (default 30)" },
+	{ "passphrase-file", OPT_PASSFILE, 1, "FILE", "@file", "the CA key's passphrase" },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static int cmd_revoke(int argc, char **argv);
+
+const struct command command_revoke = {
+	"revoke", cmd_revoke,
+	"revoke NAME [--reason REASON] [--passphrase-file FILE]\n"
+	"revoke --serial HEX [--reason REASON] [--passphrase-file FILE]",
+	"Revoke a certificate and publish a fresh CRL.",
+	revoke_options, "@name",
+};
+
+struct targets {
+	char **serials;
+	size_t n;
+	time_t now;
+};
+
+static void
+add_target(struct targets *t, const char *serial)
+{
+	t->serials = xrealloc(t->serials, (t->n + 1) * sizeof(*t->serials));
+	t->serials[t->n++] = xstrdup(serial);
+}
+
+/* NAME's superseded certificates that still validate. */
+static int
+add_superseded(const struct store_cert *c, void *arg)
+{
+	struct targets *t = arg;
+
+	if (c->not_after > t->now)
+		add_target(t, c->serial);
+	return 0;
+}
+
+static int
+last_revoked(const struct store_cert *c, void *arg)
+{
+	struct store_cert **last = arg;
+
+	(*last)->revoked_at = c->revoked_at;
+	free((*last)->serial);
+	(*last)->serial = xstrdup(c->serial);
+	return 0;
+}
+
+/* Fills t with what revoking NAME means; an exit status after a message. */
+static int
+targets_by_name(struct store *s, const char *name, struct targets *t)
+{
+	struct store_filter filter = { name, NULL, STATUS_SUPERSEDED, 0 };
+	struct store_cert *current = NULL, last;
+	struct store_cert *lastp = &last;
+	char when[21];
+	int ret;
+
+	ret = store_find_current(s, name, &current);
+	if (ret == STORE_E_NOTFOUND) {
+		memset(&last, 0, sizeof(last));
+		filter.status = STATUS_REVOKED;
+		store_list(s, &filter, last_revoked, &lastp);
+		if (last.serial != NULL) {
+			format_time_rfc3339(last.revoked_at, when);
+			error_msg("'%s' has no current certificate: serial %s was"
+			    " revoked at %s", name, last.serial, when);
+			free(last.serial);
+		} else
+			error_msg("no certificate named '%s'", name);
+		return EXIT_USAGE;
+	}
+	if (ret < 0)
+		return signer_exit_status(ret);
+	add_target(t, current->serial);
+	store_cert_free(current);
+	if ((ret = store_list(s, &filter, add_superseded, t)) < 0)
+		return signer_exit_status(ret);
+	return EXIT_OK;
+}
+
+static int
+target_by_serial(struct store *s, const char *serial, struct targets *t)
+{
+	struct store_cert *c = NULL;
+	unsigned char buf[64];
+	char when[21];
+	int ret;
+
+	if (hex_decode(serial, buf, sizeof(buf)) <= 0) {
+		error_msg("invalid serial: '%s': hex expected", serial);
+		return EXIT_USAGE;
+	}
+	ret = store_find_serial(s, serial, &c);
+	if (ret == STORE_E_NOTFOUND) {
+		error_msg("no certificate with serial '%s'", serial);
+		return EXIT_USAGE;
+	}
+	if (ret < 0)
+		return signer_exit_status(ret);
+	if (c->status == STATUS_REVOKED) {
+		format_time_rfc3339(c->revoked_at, when);
+		error_msg("serial %s ('%s') was revoked already, at %s", c->serial,
+		    c->name, when);
+		store_cert_free(c);
+		return EXIT_USAGE;
+	}
+	add_target(t, c->serial);
+	store_cert_free(c);
+	return EXIT_OK;
+}
+
+static int
+cmd_revoke(int argc, char **argv)
+{
+	struct cli_parser p;
+	struct store *store = NULL;
+	struct ca *ca = NULL;
+	struct targets t = { NULL, 0, 0 };
+	struct crl_published pub;
+	const char *serial = NULL, *reason = "unspecified", *pass_file = NULL;
+	const char *name = NULL;
+	enum crl_reason code;
+	long crl_days = CRL_DEFAULT_DAYS;
+	char when[21];
+	size_t i;
+	int c, ret, locked = 0, status = EXIT_USAGE;
+
+	memset(&pub, 0, sizeof(pub));
+	t.now = sipca_now();
+	cli_parser_init(&p, &command_revoke, argc, argv);
+	while ((c = cli_next(&p)) != 0) {
+		switch (c) {
+		case OPT_SERIAL: serial = p.arg; break;
+		case OPT_REASON:
+			if (crl_reason_parse(p.arg, &code) < 0) {
+				error_msg("unknown reason: '%s' (one of %s)", p.arg,
+				    CRL_REASON_NAMES);
+				goto out;
+			}
+			reason = p.arg;
+			break;
+		case OPT_CRL_DAYS:
+			if (parse_long(p.arg, 1, 3650, &crl_days) < 0) {
+				error_msg("invalid --crl-days: '%s' (1 to 3650)", p.arg);
+				goto out;
+			}
+			break;
+		case OPT_PASSFILE: pass_file = p.arg; break;
+		default:
+			status = cli_usage_error(&command_revoke);
+			goto out;
+		}
+	}
+	if (argc - p.index > 1 || (argc - p.index == 1) == (serial != NULL)) {
+		error_msg("give either NAME or --serial HEX");
+		status = cli_usage_error(&command_revoke);
+		goto out;
+	}
+	if (serial == NULL)
+		name = argv[p.index];
+
+	if ((status = signer_open_store(0, &store)) != EXIT_OK)
+		goto out;
+	/* The key first: when it cannot sign a CRL, nothing is revoked. */
+	if ((status = signer_open(store, 1, pass_file, &ca)) != EXIT_OK)
+		goto out;
+	if ((ret = store_lock(store)) < 0) {
+		status = signer_exit_status(ret);
+		goto out;
+	}
+	locked = 1;
+	status = name != NULL ? targets_by_name(store, name, &t) :
+	    target_by_serial(store, serial, &t);
+	if (status != EXIT_OK)
+		goto out;
+	format_time_rfc3339(t.now, when);
+	for (i = 0; i < t.n; i++) {
+		if ((ret = store_revoke(store, t.serials[i], t.now, reason)) < 0) {
+			if (ret == STORE_E_NOTFOUND)
+				error_msg("serial %s is no longer revocable", t.serials[i]);
+			status = ret == STORE_E_NOTFOUND ? EXIT_OPERATIONAL :
+			    signer_exit_status(ret);
+			goto out;
+		}
+		printf("revoked serial %s%s%s at %s, reason %s\n", t.serials[i],
+		    name != NULL ? " of " : "", name != NULL ? name : "", when, reason);
+	}
+	if ((status = crl_publish(store, ca, crl_days, &pub)) != EXIT_OK) {
+		error_msg("the revocation is recorded but no CRL was written;"
+		    " run 'sipca crl'");
+		goto out;
+	}
+	printf("CRL number %llu, %zu revoked: %s/crl.pem\n", pub.number,
+	    pub.entries, store_dir(store));
+	status = EXIT_OK;
+out:
+	if (locked)
+		store_unlock(store);
+	cli_parser_free(&p);
+	crl_published_free(&pub);
+	for (i = 0; i < t.n; i++)
+		free(t.serials[i]);
+	free(t.serials);
+	ca_free(ca);
+	store_close(store);
+	return status;
+}

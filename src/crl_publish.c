@@ -1,0 +1,98 @@
+/*
+ * crl_publish: the store's revoked rows into DIR/crl.pem.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <gnutls/gnutls.h>
+
+#include "ca.h"
+#include "crl.h"
+#include "crl_publish.h"
+#include "signer.h"
+#include "store.h"
+#include "util.h"
+
+struct revoked {
+	struct crl_entry *items;
+	size_t n;
+};
+
+static int
+collect(const struct store_cert *c, void *arg)
+{
+	struct revoked *r = arg;
+	struct crl_entry *e;
+
+	r->items = xrealloc(r->items, (r->n + 1) * sizeof(*r->items));
+	e = &r->items[r->n++];
+	e->serial_hex = xstrdup(c->serial);
+	e->revoked_at = c->revoked_at;
+	/* The index keeps the name sipca revoke was given; older rows may have none. */
+	if (c->revoke_reason == NULL ||
+	    crl_reason_parse(c->revoke_reason, &e->reason) < 0)
+		e->reason = CRL_REASON_UNSPECIFIED;
+	return 0;
+}
+
+int
+crl_publish(struct store *s, const struct ca *ca, long days,
+    struct crl_published *out)
+{
+	struct store_filter filter = { NULL, NULL, STATUS_REVOKED, 0 };
+	struct revoked revoked = { NULL, 0 };
+	struct crl_published pub;
+	struct crl_params params;
+	size_t i;
+	int ret, locked = 0, status = EXIT_OPERATIONAL;
+
+	memset(&pub, 0, sizeof(pub));
+	/* One lock over number, rows and file: CRL n+1 never lands before n. */
+	if ((ret = store_lock(s)) < 0) {
+		status = signer_exit_status(ret);
+		goto out;
+	}
+	locked = 1;
+	if ((ret = store_list(s, &filter, collect, &revoked)) < 0 ||
+	    (ret = store_crl_number_next(s, &pub.number)) < 0) {
+		status = signer_exit_status(ret);
+		goto out;
+	}
+	pub.this_update = sipca_now();
+	pub.next_update = pub.this_update + (time_t)days * 86400;
+	pub.entries = revoked.n;
+	memset(&params, 0, sizeof(params));
+	params.this_update = pub.this_update;
+	params.next_update = pub.next_update;
+	params.number = pub.number;
+	params.entries = revoked.items;
+	params.n = revoked.n;
+	if ((ret = crl_build(&params, ca, &pub.der)) < 0 ||
+	    (ret = crl_to_pem(&pub.der, &pub.pem)) < 0) {
+		error_msg("cannot make the CRL: %s", gnutls_strerror(ret));
+		goto out;
+	}
+	if ((ret = store_write_file(s, "crl.pem", pub.pem.data, pub.pem.size, 0)) < 0) {
+		status = signer_exit_status(ret);
+		goto out;
+	}
+	*out = pub;
+	memset(&pub, 0, sizeof(pub));
+	status = EXIT_OK;
+out:
+	if (locked)
+		store_unlock(s);
+	for (i = 0; i < revoked.n; i++)
+		free((char *)revoked.items[i].serial_hex);
+	free(revoked.items);
+	crl_published_free(&pub);
+	return status;
+}
+
+void
+crl_published_free(struct crl_published *p)
+{
+	gnutls_free(p->der.data);
+	gnutls_free(p->pem.data);
+	p->der.data = p->pem.data = NULL;
+}
