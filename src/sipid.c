@@ -1,0 +1,132 @@
+/*
+ * sipid: RFC 5922 section 7.1 ("Finding SIP Identities in a
+ * Certificate") and 7.2 ("Comparing SIP Identities").
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "sipid.h"
+
+const char *
+sipid_set_name(enum sipid_set s)
+{
+	switch (s) {
+	case SIPID_URI: return "sip: URIs";
+	case SIPID_DNS: return "DNS names";
+	case SIPID_CN: return "CN";
+	default: return "no identity";
+	}
+}
+
+int
+sipid_uri_split(const char *value, char *scheme, size_t ssize,
+    int *out_has_user, char *host, size_t hsize)
+{
+	const char *colon = strchr(value, ':'), *p, *at, *end, *rb;
+	size_t n;
+
+	if (colon == NULL || colon == value || (size_t)(colon - value) >= ssize)
+		return -1;
+	n = (size_t)(colon - value);
+	memcpy(scheme, value, n);
+	scheme[n] = '\0';
+	p = colon + 1;
+	/* URI parameters and headers are not part of the identity. */
+	end = p + strcspn(p, ";?");
+	at = memchr(p, '@', (size_t)(end - p));
+	*out_has_user = at != NULL;
+	if (at != NULL)
+		p = at + 1;
+	if (*p == '[') {
+		p++;
+		rb = memchr(p, ']', (size_t)(end - p));
+		n = rb != NULL ? (size_t)(rb - p) : (size_t)(end - p);
+	} else {
+		n = strcspn(p, ":;?");
+		if (p + n > end)
+			n = (size_t)(end - p);
+	}
+	if (n >= hsize)
+		return -1;
+	memcpy(host, p, n);
+	host[n] = '\0';
+	return 0;
+}
+
+/*
+ * 7.1: "If the scheme of the URI is not "sip", then the implementation
+ * MUST NOT accept the value as a SIP domain identity", nor when "the URI
+ * contains a user part".
+ */
+static int
+domain_uri_host(const struct san_entry *e, char *host, size_t hsize)
+{
+	char scheme[16];
+	int user;
+
+	if (e->type != SAN_URI ||
+	    sipid_uri_split(e->value, scheme, sizeof(scheme), &user, host, hsize) != 0)
+		return 0;
+	return strcasecmp(scheme, "sip") == 0 && !user && host[0] != '\0';
+}
+
+enum sipid_set
+sipid_identity_set(const struct san_list *sans, int has_san, size_t n_cn)
+{
+	char host[256];
+	size_t i;
+
+	for (i = 0; i < sans->n; i++)
+		if (domain_uri_host(&sans->items[i], host, sizeof(host)))
+			return SIPID_URI;
+	/* DNS names count "if and only if no other identity is found that
+	 * matches the "sip" URI type". */
+	for (i = 0; i < sans->n; i++)
+		if (sans->items[i].type == SAN_DNS)
+			return SIPID_DNS;
+	/* "If and only if the subjectAltName does not appear in the
+	 * certificate, the implementation MAY examine the CN field." */
+	if (!has_san && n_cn > 0)
+		return SIPID_CN;
+	return SIPID_NONE;
+}
+
+/* 7.2: exact comparison, case-insensitive, and no wildcard matches. */
+static int
+identity_equal(const char *identity, const char *domain)
+{
+	return strchr(identity, '*') == NULL && strcasecmp(identity, domain) == 0;
+}
+
+int
+sipid_match_domain(const struct san_list *sans, int has_san,
+    const char *const *cns, size_t n_cn, const char *domain,
+    enum sipid_set *out_set, const char **out_value)
+{
+	enum sipid_set set = sipid_identity_set(sans, has_san, n_cn);
+	const char *found = NULL;
+	char host[256];
+	size_t i;
+
+	if (set == SIPID_URI) {
+		for (i = 0; i < sans->n && found == NULL; i++)
+			if (domain_uri_host(&sans->items[i], host, sizeof(host)) &&
+			    identity_equal(host, domain))
+				found = sans->items[i].value;
+	} else if (set == SIPID_DNS) {
+		for (i = 0; i < sans->n && found == NULL; i++)
+			if (sans->items[i].type == SAN_DNS &&
+			    identity_equal(sans->items[i].value, domain))
+				found = sans->items[i].value;
+	} else if (set == SIPID_CN) {
+		for (i = 0; i < n_cn && found == NULL; i++)
+			if (identity_equal(cns[i], domain))
+				found = cns[i];
+	}
+	if (out_set != NULL)
+		*out_set = set;
+	if (out_value != NULL)
+		*out_value = found;
+	return found != NULL;
+}
