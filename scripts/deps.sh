@@ -12,6 +12,8 @@ need() {	# need PACKAGE TEST...
 }
 have_cmd() { command -v "$1"; }
 have_pc() { pkg-config --exists "$1"; }
+# Installed, not merely known: dpkg -s also answers for removed packages.
+have_pkg() { dpkg-query -W -f '${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
 
 need pkg-config      have_cmd pkg-config
 need libgnutls28-dev have_pc gnutls
@@ -22,6 +24,9 @@ need check           have_pc check
 need gnutls-bin      have_cmd certtool
 need openssl         have_cmd openssl
 need build-essential have_cmd cc
+# The interop tests (tests/cli/kamailio.sh) run a real Kamailio with TLS.
+need kamailio        have_cmd kamailio
+need kamailio-tls-modules have_pkg kamailio-tls-modules
 
 [ -z "$missing" ] && exit 0
 
