@@ -208,6 +208,10 @@ struct lint_cert {
 	struct lint_san *sans;
 	size_t n_san;
 	int has_aki, aki_keyid, has_ski;
+
+	/* The --ca certificate that signed it (chain profile with --ca),
+	 * found once at decode time: a signature check per rule is too dear. */
+	const struct lint_ca *signer;
 };
 
 /*
@@ -275,6 +279,9 @@ void lint_summary_add(struct lint_summary *s, const struct lint_findings *f);
 typedef void (*lint_input_fn)(const char *file, unsigned index, unsigned line,
     const unsigned char *der, size_t len, const char *problem, void *arg);
 int lint_input(const char *path, lint_input_fn fn, void *arg);
+
+/* The CA among o->cas whose name and signature match c, or NULL. */
+const struct lint_ca *lint_chain_signer(const struct lint_cert *c);
 
 /* Helpers for rules. */
 /* RFC 3339 when the time parsed, else the encoded text, into buf. */

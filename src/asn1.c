@@ -16,11 +16,48 @@ static asn1_node pkix_defs;
 static int pkix_status = ASN1_SUCCESS;
 static char pkix_load_err[PKIX_ERR_SIZE];
 
+/*
+ * asn1_create_element() expands every type reference by name, which
+ * costs more than the decoding itself; an expanded empty element of each
+ * type the linter decodes per certificate is made once here and copied
+ * with asn1_dup_node() instead. Read-only after pkix_load().
+ */
+static const char *const template_types[] = {
+	"Certificate", "BasicConstraints", "KeyUsage", "ExtKeyUsageSyntax",
+	"GeneralNames", "AuthorityKeyIdentifier", "SubjectKeyIdentifier",
+};
+static asn1_node templates[sizeof(template_types) / sizeof(template_types[0])];
+
 static void
 pkix_load(void)
 {
-	/* Read-only from here on: asn1_create_element() copies from it. */
+	char name[64];
+	size_t i;
+
+	/* Read-only from here on: elements are copied from it. */
 	pkix_status = asn1_array2tree(pkix_asn1_tab, &pkix_defs, pkix_load_err);
+	if (pkix_status != ASN1_SUCCESS)
+		return;
+	for (i = 0; i < sizeof(template_types) / sizeof(template_types[0]); i++) {
+		snprintf(name, sizeof(name), "SipcaPKIX.%s", template_types[i]);
+		if (asn1_create_element(pkix_defs, name, &templates[i]) != ASN1_SUCCESS)
+			templates[i] = NULL;
+	}
+}
+
+static int
+new_element(const char *type, asn1_node *out)
+{
+	char name[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(template_types) / sizeof(template_types[0]); i++)
+		if (templates[i] != NULL && strcmp(template_types[i], type) == 0) {
+			*out = asn1_dup_node(templates[i], "");
+			return *out != NULL ? ASN1_SUCCESS : ASN1_MEM_ERROR;
+		}
+	snprintf(name, sizeof(name), "SipcaPKIX.%s", type);
+	return asn1_create_element(pkix_defs, name, out);
 }
 
 int
@@ -91,7 +128,6 @@ pkix_decode(const char *type, const unsigned char *der, size_t len,
     int flags, asn1_node *out_node, size_t *out_used, char *err)
 {
 	asn1_node node = NULL;
-	char name[64];
 	unsigned int aflags = ASN1_DECODE_FLAG_STRICT_DER;
 	size_t bad = 0;
 	int ilen, ret, rc = -1;
@@ -107,8 +143,7 @@ pkix_decode(const char *type, const unsigned char *der, size_t len,
 		snprintf(err, PKIX_ERR_SIZE, "%zu octets is too large", len);
 		goto out;
 	}
-	snprintf(name, sizeof(name), "SipcaPKIX.%s", type);
-	if ((ret = asn1_create_element(pkix_defs, name, &node)) != ASN1_SUCCESS) {
+	if ((ret = new_element(type, &node)) != ASN1_SUCCESS) {
 		snprintf(err, PKIX_ERR_SIZE, "asn1_create_element %s: %s", type,
 		    asn1_strerror(ret));
 		goto out;

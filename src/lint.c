@@ -820,6 +820,8 @@ lint_cert_decode(struct lint_cert *c, const unsigned char *der, size_t len,
 		c->subject_text = simple_subject(c);
 	}
 	c->kind = o->role >= 0 ? (enum cert_kind)o->role : lint_detect_kind(c);
+	if (o->n_ca > 0 && (o->profiles & PROF_CHAIN))
+		c->signer = lint_chain_signer(c);
 	rc = 0;
 out:
 	return rc;

@@ -48,8 +48,8 @@ signed_by(const struct lint_cert *c, const struct lint_ca *ca)
 	return (status & (GNUTLS_CERT_SIGNATURE_FAILURE | GNUTLS_CERT_SIGNER_NOT_FOUND)) == 0;
 }
 
-static const struct lint_ca *
-find_signer(const struct lint_cert *c)
+const struct lint_ca *
+lint_chain_signer(const struct lint_cert *c)
 {
 	size_t i;
 
@@ -64,7 +64,7 @@ find_signer(const struct lint_cert *c)
 static void
 check_issuer_mismatch(const struct lint_cert *c, struct lint_findings *f)
 {
-	if (find_signer(c) == NULL)
+	if (c->signer == NULL)
 		lint_report(f, "not signed by any --ca certificate (issuer name and signature checked)");
 }
 
@@ -73,7 +73,7 @@ check_issuer_mismatch(const struct lint_cert *c, struct lint_findings *f)
 static void
 check_ca_not_ca(const struct lint_cert *c, struct lint_findings *f)
 {
-	const struct lint_ca *ca = find_signer(c);
+	const struct lint_ca *ca = c->signer;
 
 	if (ca != NULL && !ca->is_ca && ca->crt != NULL)
 		lint_report(f, "signed by %s, which is not a CA (no basicConstraints cA true)",
