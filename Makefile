@@ -46,7 +46,7 @@ TEST_LIB_OBJS = $(filter-out $(BUILD)/util.o,$(LIB_OBJS)) $(BUILD)/util-testcloc
 CHECK_SRCS = $(sort $(wildcard tests/check_*.c))
 CHECK_BINS = $(patsubst tests/%.c,$(BUILD)/tests/%,$(CHECK_SRCS))
 
-.PHONY: all check demo bench install uninstall clean deps _check _demo _bench fuzz
+.PHONY: all check demo bench install uninstall clean deps _check _demo _bench fuzz man
 
 all: $(BUILD)/sipca
 	@cp $(BUILD)/sipca ./sipca
@@ -111,12 +111,30 @@ $(BUILD)/bench/raw_rate: bench/raw_rate.c
 _bench: $(BUILD)/sipca $(BUILD)/bench/raw_rate
 	@SIPCA=$(abspath $(BUILD)/sipca) BUILD=$(abspath $(BUILD)) sh bench/run.sh
 
-install: $(BUILD)/sipca
-	install -d $(DESTDIR)$(BINDIR)
+# sipca(1) is generated from the command tables; doc/sipca.1 is the
+# committed copy (tests/cli/manpage.sh fails when it is stale).
+$(BUILD)/sipca.1: $(BUILD)/sipca
+	$(BUILD)/sipca __man > $@.tmp && mv $@.tmp $@
+
+man: $(BUILD)/sipca.1
+	@cp $(BUILD)/sipca.1 doc/sipca.1
+
+install: $(BUILD)/sipca $(BUILD)/sipca.1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(DATADIR)/bash-completion/completions \
+	    $(DESTDIR)$(DATADIR)/zsh/site-functions \
+	    $(DESTDIR)$(DATADIR)/fish/vendor_completions.d
 	install -m 0755 $(BUILD)/sipca $(DESTDIR)$(BINDIR)/sipca
+	install -m 0644 $(BUILD)/sipca.1 $(DESTDIR)$(MANDIR)/man1/sipca.1
+	install -m 0644 completions/sipca.bash $(DESTDIR)$(DATADIR)/bash-completion/completions/sipca
+	install -m 0644 completions/_sipca $(DESTDIR)$(DATADIR)/zsh/site-functions/_sipca
+	install -m 0644 completions/sipca.fish $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/sipca.fish
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/sipca
+	rm -f $(DESTDIR)$(BINDIR)/sipca $(DESTDIR)$(MANDIR)/man1/sipca.1 \
+	    $(DESTDIR)$(DATADIR)/bash-completion/completions/sipca \
+	    $(DESTDIR)$(DATADIR)/zsh/site-functions/_sipca \
+	    $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/sipca.fish
 
 clean:
 	rm -rf build sipca

@@ -24,6 +24,10 @@ need check           have_pc check
 need gnutls-bin      have_cmd certtool
 need openssl         have_cmd openssl
 need build-essential have_cmd cc
+# completions.sh drives each shell; manpage.sh renders with man -l.
+need zsh             have_cmd zsh
+need fish            have_cmd fish
+need man-db          have_cmd man
 # The interop tests (tests/cli/kamailio.sh) run a real Kamailio with TLS.
 need kamailio        have_cmd kamailio
 need kamailio-tls-modules have_pkg kamailio-tls-modules
