@@ -1,0 +1,98 @@
+#!/bin/sh
+# examples/: each recipe's files.sh runs against a fresh CA, and the
+# files its configuration names are the ones sipca wrote, holding what
+# the device or server expects (certificate, CA, matching key).
+. "$(dirname "$0")/../lib.sh"
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+E=$top/examples
+D=$T/ca
+new_ca "$D"
+export SIPCA SIPCA_DIR="$D"
+for n in pbx.example.com fs.example.com sipx.example.com; do
+	"$SIPCA" issue server "$n" --key p256 >/dev/null || fail "issue $n"
+done
+"$SIPCA" issue device yealink-0015651234ab --key rsa2048 >/dev/null || fail "issue phone"
+
+# key_matches CERTFILE KEYFILE
+key_matches() {
+	openssl x509 -in "$1" -noout -pubkey > "$T/p1" 2>/dev/null &&
+	openssl pkey -in "$2" -pubout > "$T/p2" 2>/dev/null && cmp -s "$T/p1" "$T/p2"
+}
+certs_in() { grep -c 'BEGIN CERTIFICATE' "$1"; }
+
+# Asterisk: every *_file in pjsip.conf, made under a stand-in root.
+mkdir -p "$T/asterisk/etc/asterisk/keys"
+check "asterisk files.sh" sh "$E/asterisk/files.sh" "$T/asterisk/etc/asterisk/keys"
+for f in $(sed -n 's/^[a-z_]*_file *= *//p' "$E/asterisk/pjsip.conf"); do
+	check "pjsip.conf names $f, which files.sh made" test -s "$T/asterisk$f"
+done
+check "asterisk key matches its certificate" \
+    key_matches "$T/asterisk/etc/asterisk/keys/asterisk.pem" "$T/asterisk/etc/asterisk/keys/asterisk.key"
+check "asterisk CA is the CA" cmp -s "$T/asterisk/etc/asterisk/keys/ca.pem" "$D/ca.pem"
+check "asterisk verifies" openssl verify -CAfile "$D/ca.pem" "$T/asterisk/etc/asterisk/keys/asterisk.pem"
+[ "$(stat -c %a "$T/asterisk/etc/asterisk/keys/asterisk.key")" = 600 ] && ok || fail "asterisk key not 0600"
+
+# FreeSWITCH: agent.pem = certificate + CA + key; cafile.pem = CA.
+mkdir -p "$T/fs"
+check "freeswitch files.sh" env SERVER=fs.example.com sh "$E/freeswitch/files.sh" "$T/fs"
+[ "$(certs_in "$T/fs/agent.pem")" = 2 ] && ok || fail "agent.pem: certificate and CA"
+check "agent.pem key matches" key_matches "$T/fs/agent.pem" "$T/fs/agent.pem"
+check "cafile.pem is the CA" cmp -s "$T/fs/cafile.pem" "$D/ca.pem"
+check "internal-tls.xml parses" python3 -c 'import sys,xml.etree.ElementTree as E; E.fromstring("<s>"+open(sys.argv[1]).read()+"</s>")' "$E/freeswitch/internal-tls.xml"
+expect_grep 'tls-cert-dir' "$E/freeswitch/internal-tls.xml" "freeswitch profile names tls-cert-dir"
+
+# sipXcom: CA, certificate, key.
+mkdir -p "$T/sipx"
+check "sipxcom files.sh" env SERVER=sipx.example.com sh "$E/sipxcom/files.sh" "$T/sipx"
+check "sipx key matches" key_matches "$T/sipx/sipx.example.com.crt" "$T/sipx/sipx.example.com.key"
+check "sipx DER" openssl x509 -inform der -in "$T/sipx/sipx.example.com.der" -noout
+
+# Polycom: well-formed XML whose customCaCert1 is the CA's DER.
+mkdir -p "$T/poly"
+check "polycom files.sh" sh "$E/polycom/files.sh" "$T/poly"
+python3 - "$T/poly/sipca-tls.cfg" "$D/ca.pem" > "$T/poly.out" 2>&1 <<'PY' && ok || { fail "polycom cfg"; cat "$T/poly.out" >&2; }
+import base64, ssl, sys, xml.etree.ElementTree as E
+dev = E.parse(sys.argv[1]).getroot().find("device")
+der = base64.b64decode(dev.get("device.sec.TLS.customCaCert1"))
+assert der == ssl.PEM_cert_to_DER_cert(open(sys.argv[2]).read()), "not the CA"
+PY
+
+# Yealink: a trusted certificate and a server certificate with its key,
+# each under 5 MB, with the extensions the guide allows.
+mkdir -p "$T/yl"
+check "yealink files.sh" sh "$E/yealink/files.sh" "$T/yl"
+check "trusted certificate is the CA" cmp -s "$T/yl/sipca-ca.crt" "$D/ca.pem"
+check "server certificate holds the matching key" \
+    key_matches "$T/yl/yealink-0015651234ab.pem" "$T/yl/yealink-0015651234ab.pem"
+for f in "$T/yl/sipca-ca.crt" "$T/yl/yealink-0015651234ab.pem"; do
+	[ "$(stat -c %s "$f")" -lt 5242880 ] && ok || fail "$f over 5 MB"
+done
+for u in $(sed -n 's/^static\.[a-z_]*certificates\.url *= *//p' "$E/yealink/sipca.cfg"); do
+	case $u in
+	*.pem|*.cer|*.crt|*.der) test -e "$T/yl/$(basename "$u")" && ok ||
+		fail "sipca.cfg fetches $(basename "$u"), which files.sh did not make" ;;
+	*) fail "sipca.cfg URL with an extension Yealink refuses: $u" ;;
+	esac
+done
+
+# CI: the YAML parses and runs the lint command sipca has.
+for y in "$E/ci/github-actions.yml" "$E/ci/gitlab-ci.yml"; do
+	check "$(basename "$y") parses" python3 -c 'import sys,yaml; yaml.safe_load(open(sys.argv[1]))' "$y"
+	expect_grep "sipca lint --format sarif" "$y" "$(basename "$y") runs lint with SARIF"
+done
+# What the jobs run, on a directory like a repository's certs/.
+mkdir -p "$T/certs"
+cp "$D/ca.pem" "$T/certs/ca.pem"
+cp "$D/issued/pbx.example.com/cert.pem" "$T/certs/pbx.pem"
+"$SIPCA" lint --format sarif "$T/certs/" > "$T/lint.sarif" 2>"$T/lint.err"
+[ $? -le 1 ] && ok || fail "sipca lint --format sarif failed: $(cat "$T/lint.err")"
+check "the SARIF is SARIF 2.1.0" python3 -c 'import sys,json; d=json.load(open(sys.argv[1])); assert d["version"]=="2.1.0" and d["runs"]' "$T/lint.sarif"
+expect_grep "upload-sarif" "$E/ci/github-actions.yml" "github workflow uploads SARIF"
+
+# Every recipe has a README.
+for d in "$E"/*/; do
+	case $d in */kamailio/) continue ;; esac
+	check "README in $(basename "$d")" test -s "$d/README.md"
+done
+finish
