@@ -24,6 +24,8 @@
  * its certificate (the issuer name is copied out of the CA's ASN.1
  * tree). So each worker gets its own copy of the CA, certificate and
  * unlocked key, made once when it starts; the passphrase is asked once.
+ * A key that cannot be copied (on a token) is shared under a mutex: the
+ * token serialises its signatures anyway.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -102,6 +104,8 @@ struct batch {
 	size_t *todo;			/* rows to issue, in file order */
 	size_t n_todo;
 
+	pthread_mutex_t ca_mu;		/* held around signing with a shared CA */
+	int share_ca;			/* the key could not be copied */
 	pthread_mutex_t mu;		/* guards everything below */
 	pthread_cond_t can_put, can_take;
 	size_t next;			/* the next todo entry to hand out */
@@ -447,7 +451,7 @@ out:
 
 /* Builds, signs and lints one row's certificate with the given CA. */
 static int
-prepare_row(const struct batch_row *row, const struct ca *ca,
+prepare_row(struct batch *b, const struct batch_row *row, const struct ca *ca,
     struct issuance *out)
 {
 	struct issuance_spec spec = row->spec;	/* sans borrowed from the row */
@@ -465,7 +469,11 @@ prepare_row(const struct batch_row *row, const struct ca *ca,
 			return EXIT_OPERATIONAL;
 		}
 	}
+	if (b->share_ca)
+		pthread_mutex_lock(&b->ca_mu);
 	ret = issuance_prepare(&spec, ca, out);
+	if (b->share_ca)
+		pthread_mutex_unlock(&b->ca_mu);
 	if (spec.csr != NULL)
 		gnutls_x509_crq_deinit(spec.csr);
 	if (ret == EXIT_OK && out->crt != NULL) {
@@ -498,7 +506,8 @@ worker_main(void *arg)
 
 		memset(&r, 0, sizeof(r));
 		r.row = row;
-		status = prepare_row(&b->rows[row], w->ca, &r.is);
+		status = prepare_row(b, &b->rows[row], w->ca != NULL ? w->ca : b->ca,
+		    &r.is);
 
 		pthread_mutex_lock(&b->mu);
 		if (status != EXIT_OK) {
@@ -535,7 +544,7 @@ retry_serial(struct batch *b, size_t row)
 	memset(&is, 0, sizeof(is));
 	for (attempt = 0; attempt < 3 && ret == STORE_E_SERIAL_TAKEN; attempt++) {
 		issuance_free(&is);
-		if (prepare_row(&b->rows[row], b->ca, &is) != EXIT_OK) {
+		if (prepare_row(b, &b->rows[row], b->ca, &is) != EXIT_OK) {
 			ret = STORE_E_IO;
 			break;
 		}
@@ -703,6 +712,7 @@ issue_rows(struct batch *b, struct progress *pg)
 	if ((size_t)jobs > b->n_todo)
 		jobs = (long)b->n_todo;
 	pthread_mutex_init(&b->mu, NULL);
+	pthread_mutex_init(&b->ca_mu, NULL);
 	pthread_condattr_init(&ca_attr);
 	pthread_condattr_setclock(&ca_attr, CLOCK_MONOTONIC);
 	pthread_cond_init(&b->can_take, &ca_attr);
@@ -711,9 +721,10 @@ issue_rows(struct batch *b, struct progress *pg)
 	sync_ready = 1;
 	b->queue = xcalloc(QUEUE_MAX, sizeof(*b->queue));
 	workers = xcalloc((size_t)jobs, sizeof(*workers));
+	b->share_ca = gnutls_privkey_get_type(b->ca->key) != GNUTLS_PRIVKEY_X509;
 	for (j = 0; j < jobs; j++) {
 		workers[j].b = b;
-		if (ca_copy(b->ca, &workers[j].ca) < 0) {
+		if (!b->share_ca && ca_copy(b->ca, &workers[j].ca) < 0) {
 			status = EXIT_OPERATIONAL;
 			goto out;
 		}
@@ -746,6 +757,7 @@ out:
 		pthread_cond_destroy(&b->can_take);
 		pthread_cond_destroy(&b->can_put);
 		pthread_mutex_destroy(&b->mu);
+		pthread_mutex_destroy(&b->ca_mu);
 	}
 	if (locked)
 		store_unlock(b->store);
