@@ -35,6 +35,11 @@ struct ca_params {
 	const char *permit_dns;
 	const char *const *permit_ip;	/* CIDR strings */
 	size_t permit_ip_n;
+	/*
+	 * Sign with this key (a token's, borrowed) instead of generating
+	 * one; the new CA then has no key attached and no key PEM.
+	 */
+	gnutls_privkey_t key;
 };
 
 /*
@@ -60,6 +65,13 @@ int ca_load_cert(const unsigned char *pem, size_t len, struct ca **out_ca,
  */
 int ca_attach_key(struct ca *ca, const unsigned char *pem, size_t len,
     const char *passphrase);
+
+/*
+ * Attaches a signing key already loaded (a token's), taking it over on
+ * success. Returns 0, GNUTLS_E_PK_SIG_VERIFY_FAILED when it is not the
+ * key of the CA certificate, or another GnuTLS error code.
+ */
+int ca_attach_privkey(struct ca *ca, gnutls_privkey_t key);
 
 /* True when the key PEM is encrypted and needs a passphrase. */
 int ca_key_is_encrypted(const unsigned char *pem, size_t len);

@@ -2,7 +2,9 @@
  * signer: opens the store's CA for the commands that sign (issue, renew,
  * crl, batch): reads ca.pem and ca.key, asks for the passphrase when the
  * key is encrypted (from --passphrase-file or a no-echo prompt) and
- * checks the key belongs to the certificate.
+ * checks the key belongs to the certificate. When the store's setting
+ * ca_key_uri names a key on a PKCS#11 token, that key signs instead and
+ * the passphrase file holds the token's PIN (pkcs11.h).
  */
 #ifndef SIPCA_SIGNER_H
 #define SIPCA_SIGNER_H

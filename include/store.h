@@ -71,6 +71,7 @@ int store_setting_set(struct store *s, const char *key, const char *value);
 /*
  * init: writes the CA's files (key 0600, created exclusively) and its
  * settings in one go, ca.pem last. STORE_E_EXISTS when any is there.
+ * key_pem NULL: the key is on a token (setting "ca_key_uri"), no ca.key.
  */
 int store_init_ca(struct store *s, const char *ca_pem, size_t ca_pem_len,
     const char *key_pem, size_t key_pem_len,
@@ -200,5 +201,47 @@ int store_setting_each(struct store *s,
 
 /* Removes a setting under the writers' lock; STORE_OK when it was absent. */
 int store_setting_unset(struct store *s, const char *key);
+
+/*
+ * check: the index against the files (see store.c for what is checked).
+ * Unless the store is open read-only, this runs under the writers' lock,
+ * after recovery, so it sees no issuance half done. problem() gets each
+ * problem; row() gets every row but pending ones, with the files of the
+ * one installed as issued/NAME/cert.pem, for the caller to verify what
+ * the store cannot (signatures, that a key belongs to its certificate).
+ */
+enum store_problem {
+	STORE_PROBLEM_MISSING = 1,	/* a row's file is not there */
+	STORE_PROBLEM_ORPHAN,		/* a file no row records */
+	STORE_PROBLEM_DIFFERS,		/* a file is not what its row records */
+	STORE_PROBLEM_MODE,		/* a private key others can read, or not a file */
+	STORE_PROBLEM_LEFTOVER,		/* what an interrupted write left */
+	STORE_PROBLEM_PENDING,		/* an interrupted issuance (read-only check) */
+	STORE_PROBLEM_CA_KEY,		/* ca.key missing (no token key), or as MODE */
+	STORE_PROBLEM_REPAIRED,		/* not a problem: what the repair did */
+};
+
+struct store_check_row {
+	const struct store_cert *cert;
+	int installed;			/* the row is issued/NAME/cert.pem */
+	const char *dir;		/* issued/NAME, for messages */
+	const char *key_path;		/* installed: its key.pem, or NULL */
+	const char *chain_path;		/* installed: its chain.pem, or NULL */
+};
+
+struct store_check_ops {
+	void (*problem)(enum store_problem what, const char *path,
+	    const char *message, void *arg);
+	void (*row)(const struct store_check_row *r, void *arg);
+};
+
+enum store_check_flags {
+	/* Remove what interrupted writes left (FILE.tmp-*, orphan staging). */
+	STORE_CHECK_REPAIR = 1 << 0,
+};
+
+/* Returns STORE_OK when the walk completed (problems or not), else an error. */
+int store_check(struct store *s, int flags, const struct store_check_ops *ops,
+    void *arg);
 
 #endif

@@ -77,10 +77,11 @@ ca_create(const struct ca_params *p, const char *passphrase,
 	unsigned char serial[SERIAL_LEN];
 	int ret;
 
-	if ((ret = key_generate(p->key_type, &xkey)) < 0 ||
-	    (ret = key_export_pem(xkey, passphrase, &key_pem)) < 0)
-		goto out;
-	if ((ret = gnutls_privkey_init(&signer)) < 0 ||
+	if (p->key != NULL)
+		signer = p->key;	/* a token's key: borrowed, no PEM */
+	else if ((ret = key_generate(p->key_type, &xkey)) < 0 ||
+	    (ret = key_export_pem(xkey, passphrase, &key_pem)) < 0 ||
+	    (ret = gnutls_privkey_init(&signer)) < 0 ||
 	    (ret = gnutls_privkey_import_x509(signer, xkey,
 	    GNUTLS_PRIVKEY_IMPORT_AUTO_RELEASE)) < 0)
 		goto out;
@@ -140,7 +141,7 @@ ca_create(const struct ca_params *p, const char *passphrase,
 	    (ret = gnutls_x509_crt_import(ca->crt, &ca->pem,
 	    GNUTLS_X509_FMT_PEM)) < 0)
 		goto out;
-	ca->key = signer;
+	ca->key = p->key != NULL ? NULL : signer;
 	signer = NULL;
 	*out_key_pem = key_pem;
 	key_pem.data = NULL;
@@ -150,7 +151,7 @@ ca_create(const struct ca_params *p, const char *passphrase,
 out:
 	if (pub != NULL)
 		gnutls_pubkey_deinit(pub);
-	if (signer != NULL)
+	if (signer != NULL && signer != p->key)
 		gnutls_privkey_deinit(signer);
 	if (xkey != NULL)
 		gnutls_x509_privkey_deinit(xkey);
@@ -247,5 +248,34 @@ out:
 		gnutls_privkey_deinit(signer);
 	if (xkey != NULL)
 		gnutls_x509_privkey_deinit(xkey);
+	return ret;
+}
+
+int
+ca_attach_privkey(struct ca *ca, gnutls_privkey_t key)
+{
+	gnutls_pubkey_t pub = NULL;
+	unsigned char key_id[64], crt_id[64];
+	size_t key_id_len = sizeof(key_id), crt_id_len = sizeof(crt_id);
+	int ret;
+
+	if ((ret = gnutls_pubkey_init(&pub)) < 0 ||
+	    (ret = gnutls_pubkey_import_privkey(pub, key, 0, 0)) < 0 ||
+	    (ret = gnutls_pubkey_get_key_id(pub, GNUTLS_KEYID_USE_SHA256, key_id,
+	    &key_id_len)) < 0 ||
+	    (ret = gnutls_x509_crt_get_key_id(ca->crt, GNUTLS_KEYID_USE_SHA256,
+	    crt_id, &crt_id_len)) < 0)
+		goto out;
+	if (key_id_len != crt_id_len || memcmp(key_id, crt_id, key_id_len) != 0) {
+		ret = GNUTLS_E_PK_SIG_VERIFY_FAILED;
+		goto out;
+	}
+	if (ca->key != NULL)
+		gnutls_privkey_deinit(ca->key);
+	ca->key = key;
+	ret = 0;
+out:
+	if (pub != NULL)
+		gnutls_pubkey_deinit(pub);
 	return ret;
 }

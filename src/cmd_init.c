@@ -11,6 +11,7 @@
 #include "cert.h"
 #include "cli.h"
 #include "fileio.h"
+#include "pkcs11.h"
 #include "san.h"
 #include "secret.h"
 #include "signer.h"
@@ -20,7 +21,7 @@
 enum {
 	OPT_DOMAIN = 256, OPT_NAME, OPT_ORG, OPT_KEY, OPT_DAYS, OPT_Y2038,
 	OPT_NAME_CONSTRAINTS, OPT_PERMIT_IP, OPT_PASSFILE, OPT_NO_PASS,
-	OPT_CRL_URL,
+	OPT_CRL_URL, OPT_PKCS11, OPT_PIN_FILE,
 };
 
 static const struct cli_option init_options[] = {
@@ -35,6 +36,8 @@ static const struct cli_option init_options[] = {
 	{ "passphrase-file", OPT_PASSFILE, 1, "FILE", "@file", "encrypt the CA key with the first line of FILE" },
 	{ "no-passphrase", OPT_NO_PASS, 0, NULL, NULL, "store the CA key unencrypted" },
 	{ "crl-url", OPT_CRL_URL, 1, "URL", NULL, "CRL distribution point put into every certificate issued" },
+	{ "pkcs11", OPT_PKCS11, 1, "URI", NULL, "keep the CA key on this PKCS#11 token (RFC 7512 URI): use its key or make one" },
+	{ "pin-file", OPT_PIN_FILE, 1, "FILE", "@file", "with --pkcs11: the token's user PIN is the first line of FILE" },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 
@@ -43,10 +46,31 @@ static int cmd_init(int argc, char **argv);
 const struct command command_init = {
 	"init", cmd_init,
 	"init --domain DOMAIN [--name CN] [--org ORG] [--key TYPE] [--days N]\n"
-	"init --domain DOMAIN --name-constraints [--permit-ip CIDR]...",
+	"init --domain DOMAIN --name-constraints [--permit-ip CIDR]...\n"
+	"init --domain DOMAIN --pkcs11 URI [--pin-file FILE] [options]",
 	"Create a self-signed SIP CA in a new store.",
 	init_options, NULL,
 };
+
+/* The CA key type as init records it ("p256"), read from the certificate. */
+static const char *
+token_key_type_name(const struct ca *ca, char *buf, size_t size)
+{
+	gnutls_ecc_curve_t curve;
+	unsigned bits = 0;
+	int algo = gnutls_x509_crt_get_pk_algorithm(ca->crt, &bits);
+
+	if (algo == GNUTLS_PK_RSA)
+		snprintf(buf, size, "rsa%u", bits);
+	else if (algo == GNUTLS_PK_ECDSA &&
+	    gnutls_x509_crt_get_pk_ecc_raw(ca->crt, &curve, NULL, NULL) == 0)
+		snprintf(buf, size, "%s", curve == GNUTLS_ECC_CURVE_SECP256R1 ? "p256" :
+		    curve == GNUTLS_ECC_CURVE_SECP384R1 ? "p384" :
+		    gnutls_ecc_curve_get_name(curve));
+	else
+		snprintf(buf, size, "%s", gnutls_pk_get_name(algo));
+	return buf;
+}
 
 static int
 cmd_init(int argc, char **argv)
@@ -54,7 +78,7 @@ cmd_init(int argc, char **argv)
 	struct cli_parser p;
 	struct ca_params params;
 	const char *domain = NULL, *name = NULL, *org = NULL, *pass_file = NULL;
-	const char *crl_url = NULL, *reason;
+	const char *crl_url = NULL, *reason, *pkcs11_uri = NULL, *pin_file = NULL;
 	const char **permit_ip = NULL;
 	size_t permit_ip_n = 0;
 	int name_constraints = 0, no_pass = 0, allow_y2038 = 0, c, ret;
@@ -62,6 +86,9 @@ cmd_init(int argc, char **argv)
 	long days = 3650;
 	enum key_type key_type = KEY_RSA2048;
 	char *cn = NULL, *pass = NULL, *dir = NULL, *ca_path = NULL;
+	char *key_url = NULL, *shown_uri = NULL, token_key_type[16];
+	gnutls_privkey_t token_key = NULL;
+	int generated = 0;
 	char created[21], days_text[32];
 	struct store *store = NULL;
 	struct ca *ca = NULL;
@@ -100,6 +127,8 @@ cmd_init(int argc, char **argv)
 		case OPT_PASSFILE: pass_file = p.arg; break;
 		case OPT_NO_PASS: no_pass = 1; break;
 		case OPT_CRL_URL: crl_url = p.arg; break;
+		case OPT_PKCS11: pkcs11_uri = p.arg; break;
+		case OPT_PIN_FILE: pin_file = p.arg; break;
 		default:
 			status = cli_usage_error(&command_init);
 			goto out;
@@ -130,6 +159,23 @@ cmd_init(int argc, char **argv)
 		error_msg("--passphrase-file and --no-passphrase exclude each other");
 		goto out;
 	}
+	if (pin_file != NULL && pkcs11_uri == NULL) {
+		error_msg("--pin-file needs --pkcs11 URI");
+		goto out;
+	}
+	if (pkcs11_uri != NULL) {
+		if ((shown_uri = pkcs11_uri_strip_pin(pkcs11_uri, &reason)) == NULL) {
+			error_msg("invalid --pkcs11: '%s': %s", pkcs11_is_uri(pkcs11_uri) ?
+			    "pkcs11:..." : pkcs11_uri, reason);
+			goto out;
+		}
+		if (pass_file != NULL) {
+			error_msg("--passphrase-file encrypts a key file; a token's key"
+			    " is guarded by its PIN (--pin-file)");
+			goto out;
+		}
+		no_pass = 1;	/* there is no key file to encrypt */
+	}
 	if (pass_file == NULL && !no_pass && !secret_have_tty()) {
 		error_msg("the CA key needs a passphrase: give --passphrase-file FILE"
 		    " or --no-passphrase (no terminal to ask on)");
@@ -157,6 +203,14 @@ cmd_init(int argc, char **argv)
 	    (pass = secret_prompt("New CA key passphrase: ", 1)) == NULL)
 		goto out;
 
+	if (pkcs11_uri != NULL) {
+		pkcs11_pin_setup(pin_file, "--pin-file");
+		if ((status = pkcs11_ca_key(pkcs11_uri, key_type, &key_url,
+		    &token_key, &generated)) != EXIT_OK)
+			goto out;
+		status = EXIT_USAGE;
+	}
+
 	cn = name != NULL ? xstrdup(name) : xasprintf("%s SIP CA", domain);
 	memset(&params, 0, sizeof(params));
 	params.common_name = cn;
@@ -167,6 +221,7 @@ cmd_init(int argc, char **argv)
 	params.permit_dns = name_constraints ? domain : NULL;
 	params.permit_ip = permit_ip;
 	params.permit_ip_n = permit_ip_n;
+	params.key = token_key;
 	if ((ret = ca_create(&params, pass, &ca, &key_pem)) < 0) {
 		error_msg("cannot create the CA: %s", gnutls_strerror(ret));
 		status = EXIT_OPERATIONAL;
@@ -179,17 +234,31 @@ cmd_init(int argc, char **argv)
 	format_time_rfc3339(now, created);
 	snprintf(days_text, sizeof(days_text), "%ld", days);
 	{
-		const char *settings[] = {
-			"domain", domain,
-			"created_at", created,
-			"ca_key_type", key_type_name(key_type),
-			"ca_key_encrypted", pass != NULL ? "yes" : "no",
-			crl_url != NULL ? "crl_url" : NULL, crl_url,
-			NULL,
-		};
+		const char *settings[13];
+		size_t n = 0;
 
+		settings[n++] = "domain";
+		settings[n++] = domain;
+		settings[n++] = "created_at";
+		settings[n++] = created;
+		settings[n++] = "ca_key_type";
+		settings[n++] = token_key != NULL ? token_key_type_name(ca,
+		    token_key_type, sizeof(token_key_type)) : key_type_name(key_type);
+		settings[n++] = "ca_key_encrypted";
+		settings[n++] = token_key != NULL ? "token" : pass != NULL ? "yes" : "no";
+		if (crl_url != NULL) {
+			settings[n++] = "crl_url";
+			settings[n++] = crl_url;
+		}
+		/* The key's URI without any PIN: the PIN is never stored. */
+		if (key_url != NULL) {
+			settings[n++] = "ca_key_uri";
+			settings[n++] = key_url;
+		}
+		settings[n] = NULL;
 		ret = store_init_ca(store, (const char *)ca->pem.data, ca->pem.size,
-		    (const char *)key_pem.data, key_pem.size, settings);
+		    (const char *)key_pem.data, key_pem.data != NULL ? key_pem.size : 0,
+		    settings);
 	}
 	if (ret < 0) {
 		status = signer_exit_status(ret);
@@ -197,8 +266,12 @@ cmd_init(int argc, char **argv)
 	}
 	printf("created the SIP CA '%s' for %s in %s\n", cn, domain, dir);
 	printf("  certificate  %s/ca.pem (export it with 'sipca export')\n", dir);
-	printf("  key          %s/ca.key (%s)\n", dir,
-	    pass != NULL ? "encrypted, AES-256" : "unencrypted");
+	if (key_url != NULL)
+		printf("  key          on the token (%s): %s\n",
+		    generated ? "generated there" : "found there", key_url);
+	else
+		printf("  key          %s/ca.key (%s)\n", dir,
+		    pass != NULL ? "encrypted, AES-256" : "unencrypted");
 	status = EXIT_OK;
 out:
 	cli_parser_free(&p);
@@ -208,6 +281,10 @@ out:
 	}
 	secret_free(pass);
 	ca_free(ca);
+	if (token_key != NULL)
+		gnutls_privkey_deinit(token_key);
+	free(key_url);
+	free(shown_uri);
 	store_close(store);
 	free(permit_ip);
 	free(cn);

@@ -29,6 +29,7 @@ extern const struct command command_revoke;
 extern const struct command command_crl;
 extern const struct command command_config;
 extern const struct command command_lint;
+extern const struct command command_check;
 extern const struct command command_probe;
 extern const struct command command_complete;
 extern const struct command command_man;
@@ -45,6 +46,7 @@ static const struct command *const commands[] = {
 	&command_crl,
 	&command_config,
 	&command_lint,
+	&command_check,
 	&command_probe,
 	&command_help,
 	&command_complete,

@@ -5,9 +5,11 @@
 #include <string.h>
 
 #include <gnutls/gnutls.h>
+#include <gnutls/abstract.h>
 
 #include "ca.h"
 #include "cli.h"
+#include "pkcs11.h"
 #include "secret.h"
 #include "signer.h"
 #include "store.h"
@@ -46,7 +48,8 @@ signer_open(struct store *s, int need_key, const char *passphrase_file,
 	unsigned char *cert = NULL, *key = NULL;
 	size_t cert_len = 0, key_len = 0;
 	struct ca *ca = NULL;
-	char *pass = NULL;
+	char *pass = NULL, *uri = NULL;
+	gnutls_privkey_t token_key = NULL;
 	const char *reason;
 	int ret, status;
 
@@ -59,7 +62,20 @@ signer_open(struct store *s, int need_key, const char *passphrase_file,
 		status = EXIT_OPERATIONAL;
 		goto out;
 	}
-	if (need_key) {
+	if (need_key && store_setting_get(s, "ca_key_uri", &uri) == STORE_OK) {
+		/* On a token: passphrase_file names the PIN file. */
+		pkcs11_pin_setup(passphrase_file, "--passphrase-file");
+		if ((status = pkcs11_open_key(uri, &token_key)) != EXIT_OK)
+			goto out;
+		if ((ret = ca_attach_privkey(ca, token_key)) < 0) {
+			error_msg("%s: %s", uri, ret == GNUTLS_E_PK_SIG_VERIFY_FAILED ?
+			    "the token's key does not belong to ca.pem" :
+			    gnutls_strerror(ret));
+			status = EXIT_OPERATIONAL;
+			goto out;
+		}
+		token_key = NULL;	/* owned by ca now */
+	} else if (need_key) {
 		if ((ret = store_read_ca_key(s, &key, &key_len)) < 0) {
 			status = signer_exit_status(ret);
 			goto out;
@@ -97,6 +113,9 @@ out:
 	free(cert);
 	secret_free_buf(key, key_len);
 	secret_free(pass);
+	free(uri);
+	if (token_key != NULL)
+		gnutls_privkey_deinit(token_key);
 	ca_free(ca);
 	return status;
 }

@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -638,7 +639,8 @@ store_init_ca(struct store *s, const char *ca_pem, size_t ca_pem_len,
 		goto out;
 	}
 	/* The key first and exclusively; ca.pem last marks the CA complete. */
-	if (atomic_write(key_path, key_pem, key_pem_len, 0600, ATOMIC_EXCLUSIVE) < 0 ||
+	if ((key_pem != NULL &&
+	    atomic_write(key_path, key_pem, key_pem_len, 0600, ATOMIC_EXCLUSIVE) < 0) ||
 	    atomic_write(cert_path, ca_pem, ca_pem_len, 0644, ATOMIC_EXCLUSIVE) < 0) {
 		error_msg("cannot write the CA: %s", strerror(errno));
 		ret = STORE_E_IO;
@@ -1370,5 +1372,444 @@ store_setting_unset(struct store *s, const char *key)
 	sqlite3_finalize(st);
 out:
 	store_unlock(s);
+	return ret;
+}
+
+/* ---- check ---- */
+
+/*
+ * Walks the index against the files. Under the writers' lock (taken
+ * unless the store is open read-only) recovery has already run and no
+ * issuance is half done, so every remaining difference is a problem:
+ *
+ *   a row without its files: a valid row's issued/NAME/cert.pem (equal
+ *     to the row's pem), chain.pem and, for a generated key, key.pem; a
+ *     superseded row's history/SERIAL.pem;
+ *   a file without its row: issued/NAME with no row for NAME, a
+ *     cert.pem or history/SERIAL.pem no row records, a key.pem of a
+ *     certificate issued from a CSR;
+ *   a private key (ca.key, key.pem, history/SERIAL.key) others can read;
+ *   what a writer killed at the wrong moment leaves and recovery does
+ *   not own: atomic_write()'s FILE.tmp-* and staging directories
+ *   without their pending row. STORE_CHECK_REPAIR removes those.
+ */
+
+struct check_state {
+	struct store *s;
+	const struct store_check_ops *ops;
+	void *arg;
+	int repair;
+	struct store_cert **rows;	/* name order */
+	size_t n_rows;
+	char **pending;			/* serial, name of each pending row */
+	size_t n_pending;		/* (read-only check: no recovery ran) */
+};
+
+static void
+check_problem(struct check_state *cs, enum store_problem what,
+    const char *path, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void
+check_problem(struct check_state *cs, enum store_problem what,
+    const char *path, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg = NULL;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	cs->ops->problem(what, path, msg != NULL ? msg : fmt, cs->arg);
+	free(msg);
+}
+
+static int
+is_leftover_name(const char *name)
+{
+	return strstr(name, ".tmp-") != NULL;
+}
+
+/* A leftover file or staging directory: reported, or removed with repair. */
+static void
+check_leftover(struct check_state *cs, const char *path, int is_dir)
+{
+	if (!cs->repair) {
+		check_problem(cs, STORE_PROBLEM_LEFTOVER, path,
+		    "left by an interrupted write (sipca check --repair removes it)");
+		return;
+	}
+	if ((is_dir ? remove_flat_dir(path) : unlink(path)) < 0) {
+		check_problem(cs, STORE_PROBLEM_LEFTOVER, path,
+		    "left by an interrupted write; cannot remove it: %s",
+		    strerror(errno));
+		return;
+	}
+	cs->ops->problem(STORE_PROBLEM_REPAIRED, path,
+	    "removed what an interrupted write left", cs->arg);
+}
+
+/* A private key file: a regular file, not a link, no access for others. */
+static void
+check_private(struct check_state *cs, const char *path, enum store_problem what)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return;
+	if (!S_ISREG(st.st_mode))
+		check_problem(cs, what, path, "not a regular file");
+	else if (st.st_mode & 077)
+		check_problem(cs, what, path,
+		    "readable by others (mode %04o): fix it with: chmod 600 '%s'",
+		    (unsigned)(st.st_mode & 07777), path);
+}
+
+/* "SERIAL" or "SERIAL.tmp" of a pending row: its writer's, or recovery's. */
+static int
+is_pending_staging(const struct check_state *cs, const char *suffix)
+{
+	size_t i, len;
+
+	for (i = 0; i < cs->n_pending; i++) {
+		len = strlen(cs->pending[2 * i]);
+		if (strncmp(suffix, cs->pending[2 * i], len) == 0 &&
+		    (suffix[len] == '\0' || strcmp(suffix + len, ".tmp") == 0))
+			return 1;
+	}
+	return 0;
+}
+
+static int
+row_name_cmp(const void *a, const void *b)
+{
+	const char *name = a;
+	const struct store_cert *const *c = b;
+
+	return strcmp(name, (*c)->name);
+}
+
+static int
+has_rows_for(const struct check_state *cs, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cs->n_pending; i++)
+		if (strcmp(cs->pending[2 * i + 1], name) == 0)
+			return 1;
+	return bsearch(name, cs->rows, cs->n_rows, sizeof(*cs->rows),
+	    row_name_cmp) != NULL;
+}
+
+static int
+load_check_rows(struct check_state *cs, size_t *out_pending)
+{
+	sqlite3_stmt *st = NULL;
+	size_t pending = 0;
+	int rc;
+
+	if (sqlite3_prepare_v2(cs->s->db, "SELECT " CERT_COLUMNS ", status ="
+	    " 'pending' FROM certs ORDER BY name, issued_at, serial", -1, &st,
+	    NULL) != SQLITE_OK)
+		return db_error(cs->s, "check");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (sqlite3_column_int(st, 15)) {
+			pending++;
+			cs->pending = xrealloc(cs->pending, 2 * pending * sizeof(char *));
+			cs->pending[2 * pending - 2] = column_dup(st, 0);
+			cs->pending[2 * pending - 1] = column_dup(st, 1);
+			cs->n_pending = pending;
+			check_problem(cs, STORE_PROBLEM_PENDING, NULL,
+			    "interrupted issuance of '%s' (serial %s): the next"
+			    " command that writes finishes or undoes it",
+			    (const char *)sqlite3_column_text(st, 1),
+			    (const char *)sqlite3_column_text(st, 0));
+			continue;
+		}
+		cs->rows = xrealloc(cs->rows, (cs->n_rows + 1) * sizeof(*cs->rows));
+		cs->rows[cs->n_rows++] = row_to_cert(st);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_error(cs->s, "check");
+	*out_pending = pending;
+	return STORE_OK;
+}
+
+static int
+file_is(const unsigned char *data, size_t len, const char *pem)
+{
+	return data != NULL && len == strlen(pem) && memcmp(data, pem, len) == 0;
+}
+
+/* history/: every SERIAL.pem a row of NAME, every SERIAL.key its .pem. */
+static void
+check_history(struct check_state *cs, const char *name, const char *dir,
+    struct store_cert **rows, size_t n)
+{
+	char *hist = xasprintf("%s/history", dir), *path = NULL, *pem = NULL;
+	unsigned char *data = NULL;
+	size_t len = 0, i, base;
+	struct dirent *e;
+	DIR *d;
+
+	for (i = 0; i < n; i++) {
+		const struct store_cert *c = rows[i];
+
+		if (c->status != STATUS_SUPERSEDED && c->status != STATUS_REVOKED)
+			continue;
+		free(path);
+		path = xasprintf("%s/%s.pem", hist, c->serial);
+		free(data);
+		data = NULL;
+		if (read_file(path, MAX_STORE_FILE, &data, &len) < 0) {
+			/* A revoked certificate replaced by "issue" keeps only its row. */
+			if (c->status == STATUS_SUPERSEDED)
+				check_problem(cs, STORE_PROBLEM_MISSING, path,
+				    "missing: the superseded certificate of '%s'"
+				    " (serial %s)", name, c->serial);
+			continue;
+		}
+		if (!file_is(data, len, c->pem))
+			check_problem(cs, STORE_PROBLEM_DIFFERS, path,
+			    "differs from the index (serial %s)", c->serial);
+	}
+	if ((d = opendir(hist)) == NULL)
+		goto out;
+	while ((e = readdir(d)) != NULL) {
+		const char *f = e->d_name;
+		int found = 0;
+
+		if (strcmp(f, ".") == 0 || strcmp(f, "..") == 0)
+			continue;
+		free(path);
+		path = xasprintf("%s/%s", hist, f);
+		if (is_leftover_name(f)) {
+			check_leftover(cs, path, 0);
+			continue;
+		}
+		base = strlen(f);
+		if (base > 4 && (strcmp(f + base - 4, ".pem") == 0 ||
+		    strcmp(f + base - 4, ".key") == 0)) {
+			for (i = 0; i < n && !found; i++)
+				found = strlen(rows[i]->serial) == base - 4 &&
+				    strncmp(rows[i]->serial, f, base - 4) == 0;
+		} else
+			continue;	/* not a file sipca names */
+		if (strcmp(f + base - 4, ".key") == 0) {
+			check_private(cs, path, STORE_PROBLEM_MODE);
+			free(pem);
+			pem = xasprintf("%s/%.*s.pem", hist, (int)(base - 4), f);
+			if (found && path_exists(pem))
+				continue;
+		}
+		if (!found)
+			check_problem(cs, STORE_PROBLEM_ORPHAN, path,
+			    "no row in the index of '%s' has this serial", name);
+		else if (strcmp(f + base - 4, ".key") == 0)
+			check_problem(cs, STORE_PROBLEM_ORPHAN, path,
+			    "a kept key without its certificate");
+	}
+	closedir(d);
+out:
+	free(hist);
+	free(path);
+	free(pem);
+	free(data);
+}
+
+/* issued/NAME against the rows of NAME. */
+static void
+check_name(struct check_state *cs, struct store_cert **rows, size_t n)
+{
+	const char *name = rows[0]->name;
+	char *dir = cert_dir(cs->s, name);
+	char *cert_path = xasprintf("%s/cert.pem", dir);
+	char *key_path = xasprintf("%s/key.pem", dir);
+	char *chain_path = xasprintf("%s/chain.pem", dir);
+	char *path = NULL;
+	unsigned char *cert = NULL;
+	size_t cert_len = 0, i;
+	int have_key = 0, have_chain = 0;
+	const struct store_cert *current = NULL, *installed = NULL;
+	struct store_check_row r;
+	struct dirent *e;
+	struct stat st;
+	DIR *d;
+
+	for (i = 0; i < n; i++)
+		if (rows[i]->status == STATUS_VALID || rows[i]->status == STATUS_EXPIRED)
+			current = rows[i];
+	if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		if (current != NULL || lstat(dir, &st) == 0)
+			check_problem(cs, STORE_PROBLEM_MISSING, dir, "%s",
+			    lstat(dir, &st) == 0 ? "not a directory" :
+			    "missing: the directory of a current certificate");
+		goto rows;
+	}
+	if (read_file(cert_path, MAX_STORE_FILE, &cert, &cert_len) == 0) {
+		for (i = 0; i < n && installed == NULL; i++)
+			if (file_is(cert, cert_len, rows[i]->pem))
+				installed = rows[i];
+		if (installed == NULL)
+			check_problem(cs, STORE_PROBLEM_ORPHAN, cert_path,
+			    "no row in the index records this certificate");
+	}
+	if (current != NULL && installed != current)
+		check_problem(cs, cert == NULL ? STORE_PROBLEM_MISSING :
+		    STORE_PROBLEM_DIFFERS, cert_path, "%s (serial %s)",
+		    cert == NULL ? "missing: the current certificate" :
+		    "is not the current certificate", current->serial);
+	if (cert != NULL && !(have_chain = path_exists(chain_path)))
+		check_problem(cs, STORE_PROBLEM_MISSING, chain_path,
+		    "missing: the chain of '%s'", name);
+	if (path_exists(key_path)) {
+		check_private(cs, key_path, STORE_PROBLEM_MODE);
+		if (installed != NULL && strcmp(installed->key_source, "csr") == 0)
+			check_problem(cs, STORE_PROBLEM_ORPHAN, key_path,
+			    "a key, though serial %s was issued from a request",
+			    installed->serial);
+		else if (installed == NULL)
+			check_problem(cs, STORE_PROBLEM_ORPHAN, key_path,
+			    "a key without its certificate");
+		else
+			have_key = 1;
+	} else if (installed != NULL && strcmp(installed->key_source, "generated") == 0)
+		check_problem(cs, STORE_PROBLEM_MISSING, key_path,
+		    "missing: the key of serial %s", installed->serial);
+	check_history(cs, name, dir, rows, n);
+	if ((d = opendir(dir)) != NULL) {
+		while ((e = readdir(d)) != NULL) {
+			free(path);
+			path = xasprintf("%s/%s", dir, e->d_name);
+			if (strncmp(e->d_name, ".staging-", 9) == 0) {
+				if (!is_pending_staging(cs, e->d_name + 9))
+					check_leftover(cs, path, 1);
+			}
+			else if (is_leftover_name(e->d_name))
+				check_leftover(cs, path, 0);
+		}
+		closedir(d);
+	}
+rows:
+	for (i = 0; i < n; i++) {
+		memset(&r, 0, sizeof(r));
+		r.cert = rows[i];
+		r.installed = rows[i] == installed;
+		r.dir = dir;
+		if (r.installed) {
+			r.key_path = have_key ? key_path : NULL;
+			r.chain_path = have_chain ? chain_path : NULL;
+		}
+		cs->ops->row(&r, cs->arg);
+	}
+	free(cert);
+	free(path);
+	free(dir);
+	free(cert_path);
+	free(key_path);
+	free(chain_path);
+}
+
+/* issued/: a row for every directory. */
+static void
+check_issued_dir(struct check_state *cs)
+{
+	char *issued = store_path(cs->s, "issued"), *path = NULL;
+	struct dirent *e;
+	DIR *d;
+
+	if ((d = opendir(issued)) == NULL) {
+		if (errno != ENOENT || cs->n_rows > 0)
+			check_problem(cs, STORE_PROBLEM_MISSING, issued, "cannot read"
+			    " it: %s", strerror(errno));
+		goto out;
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		free(path);
+		path = xasprintf("%s/%s", issued, e->d_name);
+		if (is_leftover_name(e->d_name))
+			check_leftover(cs, path, 0);
+		else if (!has_rows_for(cs, e->d_name))
+			check_problem(cs, STORE_PROBLEM_ORPHAN, path,
+			    "no row in the index has this name");
+	}
+	closedir(d);
+out:
+	free(issued);
+	free(path);
+}
+
+/* DIR itself: ca.key and what atomic_write() may have left. */
+static void
+check_top(struct check_state *cs)
+{
+	char *key = store_path(cs->s, "ca.key"), *uri = NULL, *path = NULL;
+	struct dirent *e;
+	DIR *d;
+
+	if (path_exists(key))
+		check_private(cs, key, STORE_PROBLEM_CA_KEY);
+	else if (store_setting_get(cs->s, "ca_key_uri", &uri) != STORE_OK)
+		check_problem(cs, STORE_PROBLEM_CA_KEY, key, "missing");
+	if ((d = opendir(cs->s->dir)) != NULL) {
+		while ((e = readdir(d)) != NULL) {
+			if (!is_leftover_name(e->d_name))
+				continue;
+			free(path);
+			path = store_path(cs->s, e->d_name);
+			check_leftover(cs, path, 0);
+		}
+		closedir(d);
+	}
+	free(key);
+	free(uri);
+	free(path);
+}
+
+int
+store_check(struct store *s, int flags, const struct store_check_ops *ops,
+    void *arg)
+{
+	struct check_state cs;
+	size_t pending = 0, i, j;
+	int ret, locked = 0;
+
+	memset(&cs, 0, sizeof(cs));
+	cs.s = s;
+	cs.ops = ops;
+	cs.arg = arg;
+	cs.repair = (flags & STORE_CHECK_REPAIR) != 0;
+	if (!s->readonly) {
+		if ((ret = store_lock(s)) < 0)
+			goto out;
+		locked = 1;
+	} else if (cs.repair) {
+		error_msg("cannot repair a store opened read-only");
+		ret = STORE_E_IO;
+		goto out;
+	}
+	check_top(&cs);
+	if ((ret = load_check_rows(&cs, &pending)) < 0)
+		goto out;
+	for (i = 0; i < cs.n_rows; i = j) {
+		for (j = i + 1; j < cs.n_rows; j++)
+			if (strcmp(cs.rows[i]->name, cs.rows[j]->name) != 0)
+				break;
+		check_name(&cs, cs.rows + i, j - i);
+	}
+	check_issued_dir(&cs);
+	ret = STORE_OK;
+out:
+	if (locked)
+		store_unlock(s);
+	for (i = 0; i < cs.n_rows; i++)
+		store_cert_free(cs.rows[i]);
+	free(cs.rows);
+	for (i = 0; i < 2 * cs.n_pending; i++)
+		free(cs.pending[i]);
+	free(cs.pending);
 	return ret;
 }

@@ -1,0 +1,422 @@
+/*
+ * pkcs11: CA keys on tokens, through GnuTLS's PKCS#11 support.
+ *
+ * URIs follow RFC 7512: "pkcs11:" path attributes separated by ';',
+ * then optionally '?' and query attributes separated by '&'. The PIN
+ * attributes (pin-value, pin-source; section 2.3) belong to the query
+ * but p11-kit accepts them in the path too, so both are stripped before
+ * a URI is stored or printed.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gnutls/gnutls.h>
+#include <gnutls/pkcs11.h>
+#include <gnutls/abstract.h>
+
+#include "cert.h"
+#include "pkcs11.h"
+#include "secret.h"
+#include "util.h"
+
+#define URI_MAX 4096
+#define DEFAULT_LABEL "sipca-ca"
+
+struct pin_source {
+	const char *file;	/* NULL: prompt */
+	const char *option;	/* the option that names a PIN file, for messages */
+	int asked;		/* the callback ran and found no PIN to give */
+	int wrong;		/* the token said the PIN was wrong */
+};
+
+static struct pin_source pin_source;
+
+int
+pkcs11_is_uri(const char *s)
+{
+	return s != NULL && strncmp(s, "pkcs11:", 7) == 0;
+}
+
+static int
+is_pin_attr(const char *attr, size_t len)
+{
+	return (len >= 10 && strncmp(attr, "pin-value=", 10) == 0) ||
+	    (len >= 11 && strncmp(attr, "pin-source=", 11) == 0);
+}
+
+/* Appends the attributes of [p, end) split at sep, but the PIN ones. */
+static char *
+copy_attrs(char *o, const char *p, const char *end, char sep, char lead)
+{
+	const char *a;
+	size_t len;
+	int first = 1;
+
+	for (; p < end; p = a + 1) {
+		if ((a = memchr(p, sep, (size_t)(end - p))) == NULL)
+			a = end;
+		len = (size_t)(a - p);
+		if (len == 0 || is_pin_attr(p, len))
+			continue;
+		if (!first || lead != 0)
+			*o++ = first ? lead : sep;
+		memcpy(o, p, len);
+		o += len;
+		first = 0;
+	}
+	return o;
+}
+
+char *
+pkcs11_uri_strip_pin(const char *uri, const char **out_reason)
+{
+	const char *p, *query, *end;
+	char *out, *o;
+
+	if (!pkcs11_is_uri(uri)) {
+		*out_reason = "not a PKCS#11 URI (RFC 7512: 'pkcs11:token=...')";
+		return NULL;
+	}
+	if (strlen(uri) > URI_MAX) {
+		*out_reason = "longer than 4096 characters";
+		return NULL;
+	}
+	for (p = uri; *p != '\0'; p++) {
+		/* RFC 7512 section 2.3: no space or control character, unescaped. */
+		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f) {
+			*out_reason = "a space or control character (percent-encode it)";
+			return NULL;
+		}
+	}
+	end = uri + strlen(uri);
+	if ((query = strchr(uri, '?')) == NULL)
+		query = end;
+	out = xmalloc((size_t)(end - uri) + 1);
+	memcpy(out, "pkcs11:", 7);
+	o = copy_attrs(out + 7, uri + 7, query, ';', 0);
+	if (query < end)
+		o = copy_attrs(o, query + 1, end, '&', '?');
+	*o = '\0';
+	return out;
+}
+
+/* The value of a path attribute ("object"), percent-decoded; a new string or NULL. */
+static char *
+uri_attr(const char *uri, const char *name)
+{
+	size_t n = strlen(name), len, i;
+	const char *p, *end;
+	char *v, *o;
+
+	for (p = uri + 7; *p != '\0' && *p != '?'; p = *end == ';' ? end + 1 : end) {
+		end = p + strcspn(p, ";?");
+		len = (size_t)(end - p);
+		if (len <= n || strncmp(p, name, n) != 0 || p[n] != '=')
+			continue;
+		v = o = xmalloc(len - n);
+		for (i = n + 1; i < len; i++) {
+			unsigned hi, lo;
+
+			if (p[i] == '%' && i + 2 < len &&
+			    sscanf(p + i + 1, "%1x%1x", &hi, &lo) == 2) {
+				*o++ = (char)(hi << 4 | lo);
+				i += 2;
+			} else
+				*o++ = p[i];
+		}
+		*o = '\0';
+		return v;
+	}
+	return NULL;
+}
+
+/*
+ * GnuTLS calls this when a token needs its user PIN (and has found no
+ * pin-value or pin-source in the URI). A PIN from a file is given once:
+ * retrying a wrong one would only count down the token's retries.
+ */
+static int
+pin_callback(void *userdata, int attempt, const char *token_url,
+    const char *token_label, unsigned flags, char *pin, size_t pin_max)
+{
+	struct pin_source *src = userdata;
+	char *secret = NULL, *prompt = NULL;
+	size_t len;
+	int ret = GNUTLS_E_PKCS11_PIN_ERROR;
+
+	(void)token_url;
+	if (flags & GNUTLS_PIN_WRONG)
+		src->wrong = 1;
+	if (src->file != NULL) {
+		if (attempt > 0 || (flags & GNUTLS_PIN_WRONG))
+			return GNUTLS_E_PKCS11_PIN_ERROR;
+		secret = secret_from_file(src->file);
+	} else if (secret_have_tty() && attempt < 3) {
+		prompt = xasprintf("PIN for token '%s'%s: ", token_label,
+		    (flags & GNUTLS_PIN_FINAL_TRY) ? " (final try before it locks)" :
+		    (flags & GNUTLS_PIN_WRONG) ? " (wrong, try again)" : "");
+		secret = secret_prompt(prompt, 0);
+	} else
+		src->asked = 1;
+	if (secret == NULL)
+		goto out;
+	len = strlen(secret);
+	if (len + 1 > pin_max) {
+		error_msg("the PIN is longer than the token takes (%zu characters)",
+		    pin_max - 1);
+		goto out;
+	}
+	memcpy(pin, secret, len + 1);
+	ret = 0;
+out:
+	secret_free(secret);
+	free(prompt);
+	return ret;
+}
+
+void
+pkcs11_pin_setup(const char *pin_file, const char *option)
+{
+	memset(&pin_source, 0, sizeof(pin_source));
+	pin_source.file = pin_file;
+	pin_source.option = option;
+	gnutls_pkcs11_set_pin_function(pin_callback, &pin_source);
+}
+
+/* Says why a token operation failed, naming the URI without its PIN. */
+static int
+token_error(const char *what, const char *uri, int ret)
+{
+	const char *reason;
+	char *shown = pkcs11_uri_strip_pin(uri, &reason);
+
+	if (ret == GNUTLS_E_PKCS11_PIN_ERROR ||
+	    ret == GNUTLS_E_PKCS11_PIN_LOCKED || ret == GNUTLS_E_PKCS11_PIN_EXPIRED ||
+	    pin_source.wrong || pin_source.asked) {
+		if (pin_source.asked && !pin_source.wrong)
+			error_msg("%s: the token needs its PIN: give %s FILE"
+			    " (no terminal to ask on): '%s'", what, pin_source.option,
+			    shown ? shown : "");
+		else
+			error_msg("%s: the token refused the PIN: '%s': %s", what,
+			    shown ? shown : "", gnutls_strerror(ret));
+		free(shown);
+		return EXIT_USAGE;
+	}
+	error_msg("%s: '%s': %s", what, shown ? shown : "", gnutls_strerror(ret));
+	free(shown);
+	return ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE ? EXIT_USAGE :
+	    EXIT_OPERATIONAL;
+}
+
+/* The private key objects uri names: their URIs, count in *out_n. */
+static int
+find_private_keys(const char *uri, char ***out_urls, unsigned *out_n)
+{
+	gnutls_pkcs11_obj_t *list = NULL;
+	unsigned n = 0, i;
+	char **urls = NULL;
+	int ret;
+
+	ret = gnutls_pkcs11_obj_list_import_url4(&list, &n, uri,
+	    GNUTLS_PKCS11_OBJ_FLAG_PRIVKEY | GNUTLS_PKCS11_OBJ_FLAG_LOGIN);
+	if (ret < 0)
+		return ret;
+	urls = xcalloc(n + 1, sizeof(*urls));
+	for (i = 0; i < n; i++) {
+		if (ret >= 0)
+			ret = gnutls_pkcs11_obj_export_url(list[i],
+			    GNUTLS_PKCS11_URL_GENERIC, &urls[i]);
+		gnutls_pkcs11_obj_deinit(list[i]);
+	}
+	gnutls_free(list);
+	if (ret < 0) {
+		for (i = 0; i < n; i++)
+			gnutls_free(urls[i]);
+		free(urls);
+		return ret;
+	}
+	*out_urls = urls;
+	*out_n = n;
+	return 0;
+}
+
+static void
+free_urls(char **urls, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; urls != NULL && i < n; i++)
+		gnutls_free(urls[i]);
+	free(urls);
+}
+
+/* uri with ";object=LABEL" added to its path (before any query). */
+static char *
+uri_with_label(const char *uri, const char *label)
+{
+	const char *q = strchr(uri, '?');
+	size_t path_len = q != NULL ? (size_t)(q - uri) : strlen(uri);
+	const char *sep = uri[path_len - 1] == ':' ? "" : ";";
+
+	return xasprintf("%.*s%sobject=%s%s", (int)path_len, uri, sep, label,
+	    q != NULL ? q : "");
+}
+
+/* The key's own URI, with the query (pin-value, pin-source) of the one given. */
+static char *
+with_query_of(const char *url, const char *given)
+{
+	const char *q = strchr(given, '?');
+
+	return xasprintf("%s%s", url, q != NULL ? q : "");
+}
+
+static int
+generate(const char *uri, const char *label, enum key_type type)
+{
+	gnutls_pk_algorithm_t pk = GNUTLS_PK_RSA;
+	unsigned bits;
+
+	switch (type) {
+	case KEY_RSA2048: bits = 2048; break;
+	case KEY_RSA3072: bits = 3072; break;
+	case KEY_RSA4096: bits = 4096; break;
+	case KEY_P256:
+		pk = GNUTLS_PK_ECDSA;
+		bits = GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1);
+		break;
+	default:
+		pk = GNUTLS_PK_ECDSA;
+		bits = GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP384R1);
+		break;
+	}
+	/*
+	 * Sensitive and never extractable (PKCS#11 v2.40 4.9): the key never
+	 * leaves the token. keyCertSign and cRLSign are all a CA key does.
+	 */
+	return gnutls_pkcs11_privkey_generate3(uri, pk, bits, label, NULL,
+	    GNUTLS_X509_FMT_DER, NULL,
+	    GNUTLS_KEY_DIGITAL_SIGNATURE | GNUTLS_KEY_KEY_CERT_SIGN |
+	    GNUTLS_KEY_CRL_SIGN,
+	    GNUTLS_PKCS11_OBJ_FLAG_LOGIN | GNUTLS_PKCS11_OBJ_FLAG_MARK_SENSITIVE |
+	    GNUTLS_PKCS11_OBJ_FLAG_MARK_PRIVATE);
+}
+
+int
+pkcs11_ca_key(const char *uri, enum key_type type, char **out_url,
+    gnutls_privkey_t *out_key, int *out_generated)
+{
+	char *label = uri_attr(uri, "object"), *id = uri_attr(uri, "id");
+	char *search = NULL, *open_url = NULL, *stored = NULL;
+	char **urls = NULL;
+	const char *reason;
+	unsigned n = 0;
+	int ret, status = EXIT_OPERATIONAL, generated = 0;
+
+	/* Without object= or id=, the key is the one labelled "sipca-ca". */
+	search = label == NULL && id == NULL ?
+	    uri_with_label(uri, DEFAULT_LABEL) : xstrdup(uri);
+	if ((ret = find_private_keys(search, &urls, &n)) < 0) {
+		status = token_error("cannot search the token", uri, ret);
+		goto out;
+	}
+	if (n > 1) {
+		error_msg("the URI names %u private keys; add object= or id= to"
+		    " name one: '%s'", n, urls[0]);
+		status = EXIT_USAGE;
+		goto out;
+	}
+	if (n == 0) {
+		if (id != NULL && label == NULL) {
+			error_msg("no private key with that id on the token");
+			status = EXIT_USAGE;
+			goto out;
+		}
+		if ((ret = generate(search, label != NULL ? label : DEFAULT_LABEL,
+		    type)) < 0) {
+			status = token_error("cannot generate the CA key on the token",
+			    uri, ret);
+			goto out;
+		}
+		generated = 1;
+		free_urls(urls, n);
+		urls = NULL;
+		if ((ret = find_private_keys(search, &urls, &n)) < 0 || n != 1) {
+			status = token_error("cannot find the key just generated", uri,
+			    ret < 0 ? ret : GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE);
+			goto out;
+		}
+	}
+	if ((stored = pkcs11_uri_strip_pin(urls[0], &reason)) == NULL) {
+		error_msg("the token gave an unusable URI: %s", reason);
+		goto out;
+	}
+	open_url = with_query_of(stored, uri);
+	if ((status = pkcs11_open_key(open_url, out_key)) != EXIT_OK)
+		goto out;
+	*out_url = stored;
+	stored = NULL;
+	*out_generated = generated;
+	status = EXIT_OK;
+out:
+	free_urls(urls, n);
+	free(label);
+	free(id);
+	free(search);
+	free(stored);
+	/* open_url may carry the URI's pin-value */
+	secret_free(open_url);
+	return status;
+}
+
+int
+pkcs11_open_key(const char *uri, gnutls_privkey_t *out_key)
+{
+	gnutls_privkey_t key = NULL;
+	int ret;
+
+	if ((ret = gnutls_privkey_init(&key)) < 0)
+		return token_error("cannot open the CA key", uri, ret);
+	/* The login happens here, so a wrong PIN shows before anything is signed. */
+	ret = gnutls_privkey_import_url(key, uri, 0);
+	if (ret < 0) {
+		gnutls_privkey_deinit(key);
+		return token_error("cannot open the CA key", uri, ret);
+	}
+	*out_key = key;
+	return EXIT_OK;
+}
+
+int
+pkcs11_key_matches(const char *uri, gnutls_x509_crt_t crt, int *out_match)
+{
+	gnutls_privkey_t key = NULL;
+	gnutls_pubkey_t pub = NULL;
+	unsigned char key_id[64], crt_id[64];
+	size_t key_id_len = sizeof(key_id), crt_id_len = sizeof(crt_id);
+	int ret, status;
+
+	if ((status = pkcs11_open_key(uri, &key)) != EXIT_OK)
+		return status;
+	if ((ret = gnutls_pubkey_init(&pub)) < 0 ||
+	    (ret = gnutls_pubkey_import_privkey(pub, key, 0, 0)) < 0 ||
+	    (ret = gnutls_pubkey_get_key_id(pub, GNUTLS_KEYID_USE_SHA256, key_id,
+	    &key_id_len)) < 0 ||
+	    (ret = gnutls_x509_crt_get_key_id(crt, GNUTLS_KEYID_USE_SHA256, crt_id,
+	    &crt_id_len)) < 0) {
+		status = token_error("cannot read the token key's public half", uri,
+		    ret);
+		goto out;
+	}
+	*out_match = key_id_len == crt_id_len &&
+	    memcmp(key_id, crt_id, key_id_len) == 0;
+out:
+	if (pub != NULL)
+		gnutls_pubkey_deinit(pub);
+	if (key != NULL)
+		gnutls_privkey_deinit(key);
+	return status;
+}
