@@ -58,7 +58,7 @@ hidden(const struct command *c)
 	return c->name[0] == '_';
 }
 
-/* Literal value lists ("pem,der,p12") as "one of: pem, der, p12". */
+/* Literal value lists ("pem,der,p12") as "; one of: pem, der, p12". */
 static void
 print_values(FILE *f, const char *values)
 {
@@ -66,7 +66,7 @@ print_values(FILE *f, const char *values)
 
 	if (values == NULL || values[0] == '@')
 		return;
-	fputs(" One of: ", f);
+	fputs("; one of: ", f);
 	for (p = values; *p != '\0'; p++) {
 		if (*p == ',')
 			fputs(", ", f);
