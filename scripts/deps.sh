@@ -24,6 +24,9 @@ need check           have_pc check
 need gnutls-bin      have_cmd certtool
 need openssl         have_cmd openssl
 need build-essential have_cmd cc
+# tests/cli/pkcs11.sh: a SoftHSM2 token; .ci/run: the valgrind pass
+need softhsm2        have_cmd softhsm2-util
+need valgrind        have_cmd valgrind
 # completions.sh drives each shell; manpage.sh renders with man -l.
 need zsh             have_cmd zsh
 need fish            have_cmd fish
