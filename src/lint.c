@@ -452,16 +452,19 @@ decode_subject(struct lint_cert *c)
 	char name[96], oid[64];
 	const unsigned char *v;
 	size_t vlen;
+	asn1_node rdns;
 	int n, m, i, j;
 
-	n = pkix_count(c->tree, "tbsCertificate.subject.rdnSequence");
+	if ((rdns = asn1_find_node(c->tree, "tbsCertificate.subject.rdnSequence")) == NULL)
+		return;
+	/* names below a node start with that node's own name */
+	n = pkix_count(rdns, "rdnSequence");
 	for (i = 1; i <= n; i++) {
-		snprintf(name, sizeof(name), "tbsCertificate.subject.rdnSequence.?%d", i);
-		m = pkix_count(c->tree, name);
+		snprintf(name, sizeof(name), "rdnSequence.?%d", i);
+		m = pkix_count(rdns, name);
 		for (j = 1; j <= m; j++) {
-			snprintf(name, sizeof(name),
-			    "tbsCertificate.subject.rdnSequence.?%d.?%d.type", i, j);
-			if (pkix_read_oid(c->tree, name, oid, sizeof(oid)) != 0 ||
+			snprintf(name, sizeof(name), "rdnSequence.?%d.?%d.type", i, j);
+			if (pkix_read_oid(rdns, name, oid, sizeof(oid)) != 0 ||
 			    strcmp(oid, "2.5.4.3") != 0)
 				continue;
 			snprintf(name, sizeof(name),
@@ -659,24 +662,44 @@ decode_extensions(struct lint_cert *c)
 	size_t tlv_len;
 	unsigned char tag;
 
-	n = pkix_count(c->tree, "tbsCertificate.extensions");
+	asn1_node exts, ext;
+	const unsigned char *p;
+	size_t plen;
+
+	if ((exts = asn1_find_node(c->tree, "tbsCertificate.extensions")) == NULL)
+		return;
+	/* names below a node start with that node's own name */
+	n = pkix_count(exts, "extensions");
 	if (n <= 0)
 		return;
 	c->exts = xcalloc((size_t)n, sizeof(*c->exts));
 	for (i = 1; i <= n; i++) {
 		e = &c->exts[c->n_ext];
-		snprintf(name, sizeof(name), "tbsCertificate.extensions.?%d.extnID", i);
-		if (pkix_read_oid(c->tree, name, e->oid, sizeof(e->oid)) != 0)
+		snprintf(name, sizeof(name), "extensions.?%d", i);
+		if ((ext = asn1_find_node(exts, name)) == NULL)
 			continue;
-		snprintf(name, sizeof(name), "tbsCertificate.extensions.?%d.critical", i);
+		snprintf(name, sizeof(name), "?%d.extnID", i);
+		if (pkix_read_oid(ext, name, e->oid, sizeof(e->oid)) != 0)
+			continue;
+		snprintf(name, sizeof(name), "?%d.critical", i);
 		len = sizeof(v) - 1;
-		if (pkix_read(c->tree, name, v, &len) == 0) {
+		if (pkix_read(ext, name, v, &len) == 0) {
 			v[len] = '\0';
 			e->critical = strcmp(v, "TRUE") == 0;
 		}
-		snprintf(name, sizeof(name), "tbsCertificate.extensions.?%d.extnValue", i);
+		/* extnValue is the Extension's last element: one slice of the
+		 * Extension, then its elements walked in place. */
+		snprintf(name, sizeof(name), "tbsCertificate.extensions.?%d", i);
 		if (pkix_slice(c->tree, c->der, c->der_len, name, &tlv, &tlv_len) != 0 ||
-		    pkix_tlv_content(tlv, tlv_len, &tag, &e->value, &e->value_len) != 0)
+		    pkix_tlv_content(tlv, tlv_len, &tag, &p, &plen) != 0)
+			continue;
+		e->value = NULL;
+		while (plen > 0 && pkix_tlv_content(p, plen, &tag, &e->value,
+		    &e->value_len) == 0) {
+			plen -= (size_t)(e->value + e->value_len - p);
+			p = e->value + e->value_len;
+		}
+		if (tag != 0x04 || e->value == NULL)
 			continue;
 		c->n_ext++;
 		/* Only the first of duplicated extensions is interpreted, as
