@@ -205,10 +205,17 @@ token_error(const char *what, const char *uri, int ret)
 		free(shown);
 		return EXIT_USAGE;
 	}
+	/* Nothing matches the URI: a typo or a token not plugged in. */
+	if (ret == GNUTLS_E_PKCS11_REQUESTED_OBJECT_NOT_AVAILBLE ||
+	    ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE) {
+		error_msg("%s: no token or key matches '%s' (is the token present"
+		    " and its module known to p11-kit?)", what, shown ? shown : "");
+		free(shown);
+		return EXIT_USAGE;
+	}
 	error_msg("%s: '%s': %s", what, shown ? shown : "", gnutls_strerror(ret));
 	free(shown);
-	return ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE ? EXIT_USAGE :
-	    EXIT_OPERATIONAL;
+	return EXIT_OPERATIONAL;
 }
 
 /* The private key objects uri names: their URIs, count in *out_n. */
