@@ -23,6 +23,8 @@ need libsqlite3-dev  have_pc sqlite3
 need check           have_pc check
 need gnutls-bin      have_cmd certtool
 need openssl         have_cmd openssl
+need ca-certificates have_pkg ca-certificates	# tests/cli/lint.sh lints /etc/ssl/certs
+need time            have_cmd /usr/bin/time	# bench/lint.sh: peak RSS
 need build-essential have_cmd cc
 # tests/cli/pkcs11.sh: a SoftHSM2 token; .ci/run: the valgrind pass
 need softhsm2        have_cmd softhsm2-util
