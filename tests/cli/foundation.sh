@@ -105,7 +105,7 @@ stop_bg "$serv"
 
 # ---- list and show ----
 expect_exit 0 "list" "$SIPCA" -d "$CA" list
-check "list has 4 rows" test "$(grep -c valid "$T/stdout")" -eq 4
+check "list has 4 rows" test "$(grep -c ' valid$' "$T/stdout")" -eq 4
 expect_exit 0 "list --json" "$SIPCA" -d "$CA" list --json
 check "list --json schema" python3 -c '
 import json, re, sys
