@@ -52,9 +52,13 @@
 #include "store.h"
 #include "util.h"
 
-/* A group is one store_issue() call: large enough that its two syncfs()
- * calls are cheap per certificate, small enough to bound memory. */
-#define GROUP_MAX 256
+/*
+ * A group is one store_issue() call: large enough that its syncfs()
+ * calls (which wait for every writer on the file system, not just us)
+ * are cheap per certificate, small enough to bound memory: two groups
+ * of queued certificates are a few MiB.
+ */
+#define GROUP_MAX 1024
 #define QUEUE_MAX (2 * GROUP_MAX)
 /* A slow group (RSA keys) is committed after this long anyway, so an
  * interruption loses little and the progress line moves. */
