@@ -284,6 +284,8 @@ int lint_input(const char *path, lint_input_fn fn, void *arg);
 const struct lint_ca *lint_chain_signer(const struct lint_cert *c);
 
 /* Helpers for rules. */
+/* A readable name for common key and signature OIDs, else the OID. */
+const char *lint_oid_name(const char *oid);
 /* RFC 3339 when the time parsed, else the encoded text, into buf. */
 const char *lint_time_str(const struct lint_time *t, char buf[48]);
 int lint_has_wildcard(const char *s);

@@ -289,6 +289,36 @@ lint_summary_add(struct lint_summary *s, const struct lint_findings *f)
 
 /* Helpers for rules */
 
+static const struct {
+	const char *oid, *name;
+} oid_names[] = {
+	{ "1.2.840.113549.1.1.1", "rsaEncryption" },
+	{ "1.2.840.10045.2.1", "id-ecPublicKey" },
+	{ "1.3.101.112", "Ed25519" },
+	{ "1.3.101.113", "Ed448" },
+	{ "1.2.840.113549.1.1.4", "md5WithRSAEncryption" },
+	{ "1.2.840.113549.1.1.5", "sha1WithRSAEncryption" },
+	{ "1.2.840.113549.1.1.10", "RSASSA-PSS" },
+	{ "1.2.840.113549.1.1.11", "sha256WithRSAEncryption" },
+	{ "1.2.840.113549.1.1.12", "sha384WithRSAEncryption" },
+	{ "1.2.840.113549.1.1.13", "sha512WithRSAEncryption" },
+	{ "1.2.840.10045.4.1", "ecdsa-with-SHA1" },
+	{ "1.2.840.10045.4.3.2", "ecdsa-with-SHA256" },
+	{ "1.2.840.10045.4.3.3", "ecdsa-with-SHA384" },
+	{ "1.2.840.10045.4.3.4", "ecdsa-with-SHA512" },
+};
+
+const char *
+lint_oid_name(const char *oid)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(oid_names) / sizeof(oid_names[0]); i++)
+		if (strcmp(oid_names[i].oid, oid) == 0)
+			return oid_names[i].name;
+	return oid;
+}
+
 const char *
 lint_time_str(const struct lint_time *t, char buf[48])
 {

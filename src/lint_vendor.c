@@ -50,11 +50,11 @@ check_polycom_key_baseline(const struct lint_cert *c, struct lint_findings *f)
 	if (c->rsa_bits == 2048 && strcmp(c->sig_oid, OID_SHA256_RSA) == 0)
 		return;
 	if (c->rsa_bits > 0)
-		lint_report(f, "RSA %u-bit key, signature %s: not Poly's RSA 2048 with sha256WithRSAEncryption",
-		    c->rsa_bits, c->sig_oid);
+		lint_report(f, "RSA %u-bit key signed with %s: not Poly's RSA 2048 with sha256WithRSAEncryption",
+		    c->rsa_bits, lint_oid_name(c->sig_oid));
 	else
-		lint_report(f, "key %s, signature %s: not Poly's RSA 2048 with sha256WithRSAEncryption",
-		    c->spki_oid, c->sig_oid);
+		lint_report(f, "%s key signed with %s: not Poly's RSA 2048 with sha256WithRSAEncryption",
+		    lint_oid_name(c->spki_oid), lint_oid_name(c->sig_oid));
 }
 
 /* Binary form of an IPv4 or IPv6 address: its length, or 0. */
