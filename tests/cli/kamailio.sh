@@ -1,0 +1,216 @@
+#!/bin/sh
+# Interop: a real Kamailio (TLS module, mutual TLS, CRL) running the
+# configuration in examples/kamailio/ -- templated only for paths and
+# ports -- with certificates from sipca, and real clients (gnutls-cli,
+# openssl s_client, sipca probe) sending SIP OPTIONS over TLS on
+# 127.0.0.1. Every client verifies the server against the exported
+# cert.pem and the host name sip.example.com.
+. "$(dirname "$0")/../lib.sh"
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+EX=$top/examples/kamailio
+KAMAILIO=$(command -v kamailio || echo /usr/sbin/kamailio)
+HOST=sip.example.com
+DAY=86400
+NOW=$(date +%s)
+
+# The CA is made 1000 days ago so that certificates issued 900 days ago
+# (expired now, after their 825 days) fall inside its validity.
+SIPCA_NOW=$((NOW - 1000 * DAY)); export SIPCA_NOW
+new_ca "$T/ca"
+new_ca "$T/other"
+SIPCA_NOW=$((NOW - 900 * DAY))
+"$SIPCA" -d "$T/ca" issue server $HOST >/dev/null
+cp -r "$T/ca/issued/$HOST" "$T/expired-server"
+"$SIPCA" -d "$T/ca" issue device old-phone >/dev/null
+unset SIPCA_NOW
+
+"$SIPCA" -d "$T/ca" issue server $HOST >/dev/null
+"$SIPCA" -d "$T/ca" issue server wrong.example.net >/dev/null
+"$SIPCA" -d "$T/ca" issue device alice >/dev/null
+"$SIPCA" -d "$T/ca" issue device lost-phone >/dev/null
+"$SIPCA" -d "$T/other" issue server $HOST >/dev/null
+"$SIPCA" -d "$T/other" issue device mallory >/dev/null
+"$SIPCA" -d "$T/ca" export -o "$T/cert.pem" 2>/dev/null
+check "revoke lost-phone" "$SIPCA" -d "$T/ca" revoke lost-phone
+check "revoke publishes DIR/crl.pem" test -s "$T/ca/crl.pem"
+
+# A device certificate without clientAuth: sipca never makes one, so
+# certtool signs it with the test CA's (unencrypted) key.
+cat > "$T/serveronly.tmpl" <<EOF
+cn = "serveronly"
+uri = "sip:serveronly@example.com"
+tls_www_server
+signing_key
+expiration_days = 30
+EOF
+certtool --generate-privkey --key-type ecdsa --outfile "$T/serveronly.key" 2>/dev/null
+certtool --generate-certificate --load-privkey "$T/serveronly.key" \
+    --load-ca-privkey "$T/ca/ca.key" --load-ca-certificate "$T/ca/ca.pem" \
+    --template "$T/serveronly.tmpl" --outfile "$T/serveronly.pem" 2>/dev/null
+check "certtool made a certificate without clientAuth" \
+    sh -c "certtool -i --infile '$T/serveronly.pem' | grep -q 'TLS WWW Server' &&
+        ! certtool -i --infile '$T/serveronly.pem' | grep -q 'TLS WWW Client'"
+
+# OPTIONS with exact CRLFs (RFC 3261 section 7).
+printf 'OPTIONS sip:example.com SIP/2.0\r\nVia: SIP/2.0/TLS 127.0.0.1:5061;branch=z9hG4bK-interop;rport\r\nMax-Forwards: 70\r\nTo: <sip:example.com>\r\nFrom: <sip:interop@example.com>;tag=1\r\nCall-ID: interop@127.0.0.1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n' > "$T/options.sip"
+
+# start_kamailio NAME CERTDIR: Kamailio with the example's configuration,
+# serving CERTDIR's key.pem and chain.pem; sets PORT.
+start_kamailio() {
+	k=$T/k-$1
+	mkdir -p "$k/run"
+	PORT=$(free_port)
+	sed -e "s|/etc/kamailio/tls.cfg|$k/tls.cfg|" \
+	    -e "s|127.0.0.1:5061|127.0.0.1:$PORT|" "$EX/kamailio.cfg" > "$k/kamailio.cfg"
+	sed -e "s|/var/lib/sipca/issued/sip.example.com|$2|" \
+	    -e "s|/etc/kamailio/sipca-ca.pem|$T/cert.pem|" \
+	    -e "s|/var/lib/sipca/crl.pem|$T/ca/crl.pem|" "$EX/tls.cfg" > "$k/tls.cfg"
+	if grep -q -e /etc/kamailio -e /var/lib/sipca "$k/kamailio.cfg" "$k/tls.cfg" ||
+	    ! grep -q "127.0.0.1:$PORT" "$k/kamailio.cfg"; then
+		fail "$1: the example configuration no longer has the paths this test replaces"
+	fi
+	# -DD: foreground, yet with the TCP/TLS workers (-D alone has none).
+	start_bg "$k/log" "$KAMAILIO" -f "$k/kamailio.cfg" -DD -E \
+	    -Y "$k/run" -P "$k/run/kamailio.pid" -w "$k/run" -m 32 -M 8
+	if ! wait_port "$PORT"; then
+		fail "$1: Kamailio did not listen on 127.0.0.1:$PORT"
+		sed 's/^/    /' "$k/log" >&2
+	fi
+}
+
+# sip_send OUT CLIENT...: sends the OPTIONS through CLIENT, keeping its
+# stdin open until an answer or a failure shows in OUT (5 s at most).
+sip_send() {
+	out=$1; shift
+	: > "$out"
+	{
+		cat "$T/options.sip"
+		i=0
+		while [ $i -lt 50 ] && ! grep -q -i -e '^SIP/2.0 ' -e 'error' \
+		    -e 'alert' -e 'terminated' -e 'closed' "$out"; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+	} | "$@" > "$out" 2>&1
+}
+
+gnutls_client() {	# PORT [cert key]
+	port=$1; shift
+	if [ $# -gt 0 ]; then set -- --x509certfile "$1" --x509keyfile "$2"; fi
+	timeout 10 gnutls-cli --x509cafile "$T/cert.pem" --verify-hostname $HOST \
+	    -p "$port" "$@" 127.0.0.1
+}
+
+openssl_client() {	# PORT [cert key]
+	port=$1; shift
+	if [ $# -gt 0 ]; then set -- -cert "$1" -key "$2"; fi
+	timeout 10 openssl s_client -connect "127.0.0.1:$port" -servername $HOST \
+	    -CAfile "$T/cert.pem" -verify_return_error -verify_hostname $HOST \
+	    -x509_strict -brief -nocommands "$@"
+}
+
+# expect_answer DESC OUT: the server answered 200.
+expect_answer() {
+	expect_grep '^SIP/2.0 200 OK' "$2" "$1"
+}
+
+# expect_refused DESC OUT: no SIP answer came through.
+expect_refused() {
+	expect_no_grep '^SIP/2.0' "$2" "$1"
+}
+
+I=$T/ca/issued
+start_kamailio good "$I/$HOST"; P_GOOD=$PORT; K_GOOD=$T/k-good
+start_kamailio wronghost "$I/wrong.example.net"; P_WRONG=$PORT
+start_kamailio otherca "$T/other/issued/$HOST"; P_OTHER=$PORT
+start_kamailio expired "$T/expired-server"; P_EXPIRED=$PORT
+
+# The server side, verified by both clients, with a sipca device
+# certificate (the example requires one).
+for client in gnutls_client openssl_client; do
+	sip_send "$T/out" $client $P_GOOD "$I/alice/cert.pem" "$I/alice/key.pem"
+	expect_answer "$client: OPTIONS with alice's certificate" "$T/out"
+done
+
+# expect_alert DESC ALERT OUT: Kamailio sent this TLS alert (RFC 8446
+# section 6.2), as gnutls-cli or openssl prints it.
+expect_alert() {
+	expect_grep "alert \\[$2\\]\\|alert number $2\$" "$3" "$1: alert $2"
+}
+
+# Mutual TLS: judged on the SIP answer, since with TLS 1.3 a refused
+# client certificate only shows after the handshake has completed. The
+# alert says why: 116 certificate_required, 48 unknown_ca, 45
+# certificate_expired, 44 certificate_revoked, 43 unsupported_certificate.
+for client in gnutls_client openssl_client; do
+	sip_send "$T/out" $client $P_GOOD
+	expect_refused "$client: no client certificate" "$T/out"
+	expect_alert "$client: no client certificate" 116 "$T/out"
+	sip_send "$T/out" $client $P_GOOD "$T/other/issued/mallory/cert.pem" \
+	    "$T/other/issued/mallory/key.pem"
+	expect_refused "$client: a device certificate from another CA" "$T/out"
+	expect_alert "$client: a device certificate from another CA" 48 "$T/out"
+	sip_send "$T/out" $client $P_GOOD "$I/old-phone/cert.pem" "$I/old-phone/key.pem"
+	expect_refused "$client: an expired device certificate" "$T/out"
+	expect_alert "$client: an expired device certificate" 45 "$T/out"
+	sip_send "$T/out" $client $P_GOOD "$I/lost-phone/cert.pem" "$I/lost-phone/key.pem"
+	expect_refused "$client: a revoked device certificate (CRL)" "$T/out"
+	expect_alert "$client: a revoked device certificate (CRL)" 44 "$T/out"
+	sip_send "$T/out" $client $P_GOOD "$T/serveronly.pem" "$T/serveronly.key"
+	expect_refused "$client: a device certificate without clientAuth" "$T/out"
+	expect_alert "$client: a device certificate without clientAuth" 43 "$T/out"
+done
+expect_grep 'did not return a certificate' "$K_GOOD/log" "Kamailio logs the missing certificate"
+expect_grep 'certificate verify failed' "$K_GOOD/log" "Kamailio logs the failed verification"
+
+# Negative server cases: both clients refuse, though the server is up
+# and answers a client that does not verify it.
+for case in wronghost:$P_WRONG otherca:$P_OTHER expired:$P_EXPIRED; do
+	name=${case%%:*}; port=${case#*:}
+	sip_send "$T/out" timeout 10 gnutls-cli --insecure -p "$port" \
+	    --x509certfile "$I/alice/cert.pem" --x509keyfile "$I/alice/key.pem" 127.0.0.1
+	expect_answer "$name: the server is up (unverified client)" "$T/out"
+	for client in gnutls_client openssl_client; do
+		sip_send "$T/out" $client "$port" "$I/alice/cert.pem" "$I/alice/key.pem"
+		expect_refused "$client: $name server certificate" "$T/out"
+		expect_grep '[Vv]erif\|trusted\|xpired' "$T/out" \
+		    "$client: $name refused in verification"
+	done
+done
+
+# sipca probe against the same servers.
+cd "$T"
+export SIPCA_DIR="$T/ca"
+expect_exit 0 "probe with alice's certificate" \
+    "$SIPCA" probe $HOST --connect "127.0.0.1:$P_GOOD" --cert alice
+expect_grep '^ok *options: SIP/2.0 200 OK' "$T/stdout" "probe: OPTIONS answered"
+expect_grep "^ok *client-cert: the server accepted 'alice'" "$T/stdout" "probe: mutual TLS"
+expect_grep '^ok *sip-domain' "$T/stdout" "probe: SIP domain"
+expect_grep '^tls *TLS1' "$T/stdout" "probe: TLS version"
+expect_grep '^chain *\[1\] CN=example.com SIP CA' "$T/stdout" "probe: chain printed"
+expect_exit 0 "probe --json" "$SIPCA" probe "$HOST:$P_GOOD" --connect 127.0.0.1 \
+    --cert alice --json
+expect_grep '"findings": 0' "$T/stdout" "probe --json: no findings"
+expect_grep '"status_line": "SIP/2.0 200 OK"' "$T/stdout" "probe --json: status line"
+expect_exit 1 "probe without a certificate" \
+    "$SIPCA" probe $HOST --connect "127.0.0.1:$P_GOOD"
+expect_grep '^fail *client-cert: the server asked for a client certificate' "$T/stdout" \
+    "probe: refused without a certificate"
+expect_exit 1 "probe with an expired device certificate" \
+    "$SIPCA" probe $HOST --connect "127.0.0.1:$P_GOOD" --cert old-phone
+expect_grep "^fail *client-cert: the server refused 'old-phone'" "$T/stdout" \
+    "probe: expired client certificate refused"
+expect_exit 1 "probe: wrong host name" \
+    "$SIPCA" probe $HOST --connect "127.0.0.1:$P_WRONG" --cert alice
+expect_grep "^fail *hostname: '$HOST' does not match" "$T/stdout" "probe: host name"
+expect_grep '^ok *sip-domain' "$T/stdout" "probe: the SIP domain still matches"
+expect_exit 1 "probe: another CA" \
+    "$SIPCA" probe $HOST --connect "127.0.0.1:$P_OTHER" --cert alice
+expect_grep '^fail *verify: not trusted' "$T/stdout" "probe: another CA not trusted"
+expect_exit 1 "probe: expired server certificate" \
+    "$SIPCA" probe $HOST --connect "127.0.0.1:$P_EXPIRED" --cert alice
+expect_grep '^fail *chain: \[0\] expired at' "$T/stdout" "probe: expired server"
+expect_grep '^fail *lint \[0\]' "$T/stdout" "probe: lint reports the expired server"
+
+finish
