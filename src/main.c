@@ -90,6 +90,10 @@ cmd_help(int argc, char **argv)
 		print_overview(stdout);
 		return EXIT_OK;
 	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		cli_print_help(stdout, &command_help);
+		return EXIT_OK;
+	}
 	if ((cmd = cli_find_command(argv[1])) == NULL) {
 		error_msg("unknown command: '%s'", argv[1]);
 		return EXIT_USAGE;
