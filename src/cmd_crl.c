@@ -50,6 +50,9 @@ check_output(const char *path)
 
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		error_msg("cannot write the CRL to '%s': is a directory", path);
+	else if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		/* The rename in atomic_write() would replace a device node or FIFO. */
+		error_msg("cannot write the CRL to '%s': not a regular file", path);
 	else if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
 		error_msg("cannot write the CRL to '%s': no directory '%s'", path, dir);
 	else if (access(dir, W_OK) < 0)
