@@ -81,6 +81,21 @@ setup(void)
 	    GNUTLS_DIG_SHA256, 0), 0);
 }
 
+static void
+teardown(void)
+{
+	gnutls_x509_crt_deinit(ca_crt);
+	gnutls_x509_privkey_deinit(ca_key);
+	gnutls_x509_privkey_deinit(leaf_key);
+	if (rsa1024_key != NULL)
+		gnutls_x509_privkey_deinit(rsa1024_key);
+	if (rsa2048_key != NULL)
+		gnutls_x509_privkey_deinit(rsa2048_key);
+	ca_crt = NULL;
+	ca_key = leaf_key = rsa1024_key = rsa2048_key = NULL;
+	gnutls_global_deinit();
+}
+
 static gnutls_x509_privkey_t
 rsa_key(unsigned bits)
 {
@@ -173,6 +188,17 @@ options(struct lint_options *o, int role, const char *domain, int with_ca)
 		o->cas = &test_ca;
 		o->n_ca = 1;
 	}
+}
+
+static void
+options_free(struct lint_options *o)
+{
+	if (o->n_ca == 0)
+		return;
+	gnutls_free(test_ca.subject.data);
+	gnutls_pubkey_deinit(test_ca.pubkey);
+	memset(&test_ca, 0, sizeof(test_ca));
+	o->n_ca = 0;
 }
 
 static int
@@ -355,6 +381,7 @@ START_TEST(test_row)
 		ck_assert_msg(!has_rule(&f, r->absent), "%s: %s fired:%s", r->name,
 		    r->absent, describe(&f));
 	lint_findings_free(&f);
+	options_free(&o);
 	gnutls_free(der.data);
 }
 END_TEST
@@ -690,7 +717,7 @@ lint_suite(void)
 	Suite *s = suite_create("lint");
 	TCase *tc = tcase_create("rules");
 
-	tcase_add_unchecked_fixture(tc, setup, NULL);
+	tcase_add_unchecked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, test_row, 0, nitems(rows));
 	tcase_add_test(tc, test_rsa_keys);
@@ -703,7 +730,7 @@ lint_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("engine");
-	tcase_add_unchecked_fixture(tc, setup, NULL);
+	tcase_add_unchecked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_rule_table);
 	tcase_add_test(tc, test_input_stream);
 	suite_add_tcase(s, tc);
