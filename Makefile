@@ -63,6 +63,9 @@ $(BUILD)/%.o: src/%.c | $(BUILD) $(ASN_TABS)
 $(BUILD)/util-testclock.o: src/util.c | $(BUILD)
 	$(CC) $(ALL_CFLAGS) -DSIPCA_TEST_CLOCK -c -o $@ $<
 
+# Generated sources are kept: they are not intermediate files to delete.
+.SECONDARY: $(ASN_TABS)
+
 $(BUILD)/%_asn1_tab.c: src/%.asn | $(BUILD)
 	$(ASN1PARSER) -o $@ -n $*_asn1_tab $<
 
