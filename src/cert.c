@@ -11,6 +11,7 @@
 #include <gnutls/x509.h>
 #include <gnutls/abstract.h>
 #include <gnutls/crypto.h>
+#include <gnutls/x509-ext.h>
 
 #include "ca.h"
 #include "cert.h"
@@ -376,44 +377,66 @@ add_gnutls_san(struct san_list *out, unsigned type, const unsigned char *buf,
 	}
 }
 
+/* Reads a DER subjectAltName extension (RFC 5280 4.2.1.6) into out. */
+static int
+sans_from_extension(const gnutls_datum_t *der, struct san_list *out)
+{
+	gnutls_subject_alt_names_t sans = NULL;
+	gnutls_datum_t name;
+	unsigned type, i;
+	int ret;
+
+	if ((ret = gnutls_subject_alt_names_init(&sans)) < 0)
+		return ret;
+	if ((ret = gnutls_x509_ext_import_subject_alt_names(der, sans, 0)) < 0)
+		goto out;
+	for (i = 0;; i++) {
+		ret = gnutls_subject_alt_names_get(sans, i, &type, &name, NULL);
+		if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE) {
+			ret = 0;
+			break;
+		}
+		if (ret < 0)
+			break;
+		add_gnutls_san(out, type, name.data, name.size);
+	}
+out:
+	gnutls_subject_alt_names_deinit(sans);
+	return ret;
+}
+
 int
 csr_sans(gnutls_x509_crq_t crq, struct san_list *out)
 {
-	unsigned char buf[4096];
-	size_t size;
-	unsigned type, critical, seq;
+	gnutls_datum_t der = { NULL, 0 };
+	unsigned critical;
 	int ret;
 
-	for (seq = 0;; seq++) {
-		size = sizeof(buf);
-		ret = gnutls_x509_crq_get_subject_alt_name(crq, seq, buf, &size,
-		    &type, &critical);
-		if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
-			return 0;
-		if (ret < 0)
-			return ret;
-		add_gnutls_san(out, (unsigned)ret, buf, size);
-	}
+	ret = gnutls_x509_crq_get_extension_by_oid2(crq, GNUTLS_X509EXT_OID_SAN, 0,
+	    &der, &critical);
+	if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+		return 0;
+	if (ret >= 0)
+		ret = sans_from_extension(&der, out);
+	gnutls_free(der.data);
+	return ret;
 }
 
 int
 cert_sans(gnutls_x509_crt_t crt, struct san_list *out)
 {
-	unsigned char buf[4096];
-	size_t size;
-	unsigned type, critical, seq;
+	gnutls_datum_t der = { NULL, 0 };
+	unsigned critical;
 	int ret;
 
-	for (seq = 0;; seq++) {
-		size = sizeof(buf);
-		ret = gnutls_x509_crt_get_subject_alt_name2(crt, seq, buf, &size,
-		    &type, &critical);
-		if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
-			return 0;
-		if (ret < 0)
-			return ret;
-		add_gnutls_san(out, type, buf, size);
-	}
+	ret = gnutls_x509_crt_get_extension_by_oid2(crt, GNUTLS_X509EXT_OID_SAN, 0,
+	    &der, &critical);
+	if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+		return 0;
+	if (ret >= 0)
+		ret = sans_from_extension(&der, out);
+	gnutls_free(der.data);
+	return ret;
 }
 
 int
