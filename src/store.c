@@ -284,14 +284,26 @@ int
 store_setting_get(struct store *s, const char *key, char **out_value)
 {
 	sqlite3_stmt *st = NULL;
-	int rc, ret;
+	int ret;
 
 	if (sqlite3_prepare_v2(s->db, "SELECT value FROM settings WHERE key = ?",
+/* Steps a query that yields at most one row: STORE_OK on a row. */
+static int
+step_single(struct store *s, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		return STORE_OK;
+	if (rc == SQLITE_DONE)
+		return STORE_E_NOTFOUND;
+	return db_error(s, "store");
+}
+
 	    -1, &st, NULL) != SQLITE_OK)
 		return db_error(s, "store");
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	if ((ret = step_single(s, st)) == STORE_OK)
 		*out_value = column_dup(st, 0);
 		ret = STORE_OK;
 	} else if (rc == SQLITE_DONE)
@@ -815,13 +827,12 @@ find_one(struct store *s, const char *sql, const char *arg,
     struct store_cert **out_cert)
 {
 	sqlite3_stmt *st = NULL;
-	int rc, ret;
+	int ret;
 
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return db_error(s, "store");
 	sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	if ((ret = step_single(s, st)) == STORE_OK)
 		*out_cert = row_to_cert(st);
 		ret = STORE_OK;
 	} else if (rc == SQLITE_DONE)
