@@ -196,16 +196,9 @@ store_open(const char *dir, int flags, struct store **out_store)
 			goto out;
 		}
 		ca_path = store_path(s, "ca.pem");
-		if (lstat(ca_path, &st) < 0) {
-			/* A store we may not read is not a missing one. */
-			if (errno != ENOENT) {
-				error_msg("cannot read the store '%s': %s", dir,
-				    strerror(errno));
-				ret = STORE_E_IO;
-			} else {
-				error_msg("no CA in '%s' (run 'sipca init' first)", dir);
-				ret = STORE_E_NOCA;
-			}
+		if (!path_exists(ca_path)) {
+			error_msg("no CA in '%s' (run 'sipca init' first)", dir);
+			ret = STORE_E_NOCA;
 			goto out;
 		}
 	}
@@ -287,13 +280,6 @@ column_dup(sqlite3_stmt *st, int i)
 	return t != NULL ? xstrdup((const char *)t) : NULL;
 }
 
-int
-store_setting_get(struct store *s, const char *key, char **out_value)
-{
-	sqlite3_stmt *st = NULL;
-	int ret;
-
-	if (sqlite3_prepare_v2(s->db, "SELECT value FROM settings WHERE key = ?",
 /* Steps a query that yields at most one row: STORE_OK on a row. */
 static int
 step_single(struct store *s, sqlite3_stmt *st)
@@ -307,16 +293,18 @@ step_single(struct store *s, sqlite3_stmt *st)
 	return db_error(s, "store");
 }
 
+int
+store_setting_get(struct store *s, const char *key, char **out_value)
+{
+	sqlite3_stmt *st = NULL;
+	int ret;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT value FROM settings WHERE key = ?",
 	    -1, &st, NULL) != SQLITE_OK)
 		return db_error(s, "store");
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	if ((ret = step_single(s, st)) == STORE_OK)
 		*out_value = column_dup(st, 0);
-		ret = STORE_OK;
-	} else if (rc == SQLITE_DONE)
-		ret = STORE_E_NOTFOUND;
-	else
-		ret = db_error(s, "store");
 	sqlite3_finalize(st);
 	return ret;
 }
@@ -841,11 +829,6 @@ find_one(struct store *s, const char *sql, const char *arg,
 	sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
 	if ((ret = step_single(s, st)) == STORE_OK)
 		*out_cert = row_to_cert(st);
-		ret = STORE_OK;
-	} else if (rc == SQLITE_DONE)
-		ret = STORE_E_NOTFOUND;
-	else
-		ret = db_error(s, "store");
 	sqlite3_finalize(st);
 	return ret;
 }
