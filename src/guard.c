@@ -35,8 +35,8 @@ guard_ca(const struct ca *ca, struct lint_ca *out)
 }
 
 int
-guard_issuance(gnutls_x509_crt_t crt, const struct ca *ca, enum cert_kind kind,
-    const char *sip_domain, int force, int *out_forced)
+guard_issuance(gnutls_x509_crt_t crt, const char *name, const struct ca *ca,
+    enum cert_kind kind, const char *sip_domain, int force, int *out_forced)
 {
 	struct lint_options opts;
 	struct lint_cert c;
@@ -71,13 +71,15 @@ guard_issuance(gnutls_x509_crt_t crt, const struct ca *ca, enum cert_kind kind,
 			errors++;
 		if (it->severity < SEV_WARN)
 			continue;
-		fprintf(stderr, "sipca: %s: lint: %s %s: %s [%s]\n", util_command(),
+		fprintf(stderr, "sipca: %s: %s: lint: %s %s: %s [%s]\n",
+		    util_command(), name,
 		    lint_severity_name(it->severity), it->rule->id, it->message,
 		    it->rule->citation);
 	}
 	if (errors > 0 && !force) {
-		fprintf(stderr, "sipca: %s: lint: refusing to issue: %zu error%s (--force issues anyway)\n",
-		    util_command(), errors, errors == 1 ? "" : "s");
+		fprintf(stderr, "sipca: %s: %s: lint: refusing to issue: %zu error%s"
+		    " (--force issues anyway)\n", util_command(), name, errors,
+		    errors == 1 ? "" : "s");
 		status = EXIT_USAGE;
 		goto out;
 	}

@@ -183,8 +183,8 @@ issuance_prepare(const struct issuance_spec *spec, const struct ca *ca,
 	is.not_before = req.not_before;
 	is.not_after = req.not_before + (time_t)req.days * 86400;
 
-	if ((status = guard_issuance(is.crt, ca, spec->kind, spec->domain,
-	    spec->force, &is.forced)) != 0)
+	if ((status = guard_issuance(is.crt, spec->name, ca, spec->kind,
+	    spec->domain, spec->force, &is.forced)) != 0)
 		goto out;
 
 	if ((ret = cert_export(is.crt, GNUTLS_X509_FMT_PEM, &is.cert_pem)) < 0)
