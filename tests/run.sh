@@ -4,6 +4,17 @@
 # $SIPCA is the binary under test (a test-clock build).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
+
+# $SIPCA_WRAPPER (.ci/run sets "valgrind ..."): a command every sipca the
+# CLI scripts start runs under; they see a $SIPCA that execs it.
+if [ -n "${SIPCA_WRAPPER:-}" ]; then
+	wrapdir=$(mktemp -d "${TMPDIR:-/tmp}/sipca-wrap.XXXXXX")
+	trap 'rm -rf "$wrapdir"' EXIT
+	printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$SIPCA_WRAPPER" "$SIPCA" > "$wrapdir/sipca"
+	chmod 755 "$wrapdir" "$wrapdir/sipca"
+	SIPCA=$wrapdir/sipca
+	export SIPCA
+fi
 passed=0
 failed=0
 failures=""
