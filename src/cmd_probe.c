@@ -646,6 +646,20 @@ decode_chain(struct probe_ctx *x)
 	return 0;
 }
 
+/* A store is there to take the SIP domain from (no message when not). */
+static int
+store_present(void)
+{
+	char *dir = store_default_dir(cli_dir_option()), *ca;
+	int ret;
+
+	ca = xasprintf("%s/ca.pem", dir);
+	ret = path_exists(ca);
+	free(ca);
+	free(dir);
+	return ret;
+}
+
 /* The store's SIP domain, the trust anchors and the client credentials. */
 static int
 load_inputs(struct probe_ctx *x, const char *ca_file, char **out_domain,
@@ -655,7 +669,8 @@ load_inputs(struct probe_ctx *x, const char *ca_file, char **out_domain,
 	struct store_cert *current = NULL;
 	int status = EXIT_OK, ret;
 
-	if (ca_file == NULL || x->cert_name != NULL) {
+	if (ca_file == NULL || x->cert_name != NULL ||
+	    (x->domain == NULL && store_present())) {
 		if ((status = signer_open_store(STORE_READONLY, &store)) != EXIT_OK)
 			goto out;
 		if (x->domain == NULL)

@@ -326,7 +326,9 @@ exchange(gnutls_session_t s, int fd, const struct probe_params *p,
 		}
 		got += (size_t)ret;
 		buf[got] = '\0';
-		if (strstr(buf, "\r\n\r\n") != NULL)
+		/* The end of the header; bare LFs are tolerated (RFC 3261
+		 * section 7.5 asks for CRLF, not every peer sends it). */
+		if (strstr(buf, "\r\n\r\n") != NULL || strstr(buf, "\n\n") != NULL)
 			break;
 	}
 	if (got > 0) {
@@ -372,7 +374,9 @@ probe_run(const struct probe_params *p, struct probe_result *out)
 	if ((fd = dial(p, out)) < 0)
 		goto out;
 	out->stage = PROBE_STAGE_HANDSHAKE;
-	if ((ret = gnutls_init(&s, GNUTLS_CLIENT)) < 0 ||
+	/* GNUTLS_NO_SIGNAL: a server that hangs up on us is a finding,
+	 * not a SIGPIPE. */
+	if ((ret = gnutls_init(&s, GNUTLS_CLIENT | GNUTLS_NO_SIGNAL)) < 0 ||
 	    (ret = gnutls_set_default_priority(s)) < 0 ||
 	    (ret = gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, cred)) < 0 ||
 	    (!is_ip_literal(p->host) && (ret = gnutls_server_name_set(s,
