@@ -36,6 +36,8 @@ need man-db          have_cmd man
 # The interop tests (tests/cli/kamailio.sh) run a real Kamailio with TLS.
 need kamailio        have_cmd kamailio
 need kamailio-tls-modules have_pkg kamailio-tls-modules
+# tests/cli/probe.sh keeps gnutls-serv on loopback in a network namespace.
+need iproute2        have_pkg iproute2
 
 [ -z "$missing" ] && exit 0
 

@@ -188,6 +188,15 @@ keep_chain(gnutls_session_t s, struct probe_result *r)
 	}
 }
 
+/* Kept after a failed handshake too: with TLS 1.2 a refused client
+ * certificate ends the handshake itself. */
+static void
+keep_cert_request(gnutls_session_t s, struct probe_result *r)
+{
+	r->cert_requested = gnutls_certificate_client_get_request_status(s) != 0;
+	r->cert_sent = gnutls_certificate_get_ours(s) != NULL;
+}
+
 static void
 keep_session_info(gnutls_session_t s, struct probe_result *r)
 {
@@ -202,8 +211,6 @@ keep_session_info(gnutls_session_t s, struct probe_result *r)
 		r->description = xstrdup(desc);
 		gnutls_free(desc);
 	}
-	r->cert_requested = gnutls_certificate_client_get_request_status(s) != 0;
-	r->cert_sent = gnutls_certificate_get_ours(s) != NULL;
 }
 
 static double
@@ -390,6 +397,7 @@ probe_run(const struct probe_params *p, struct probe_result *out)
 		ret = gnutls_handshake(s);
 	while (ret < 0 && !gnutls_error_is_fatal(ret) && ret != GNUTLS_E_AGAIN);
 	keep_chain(s, out);
+	keep_cert_request(s, out);
 	if (ret < 0) {
 		tls_error(s, out, "TLS handshake", ret);
 		goto out;

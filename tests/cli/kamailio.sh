@@ -95,9 +95,12 @@ sip_send() {
 	} | "$@" > "$out" 2>&1
 }
 
-gnutls_client() {	# PORT [cert key]
+gnutls_client() {	# PORT [cert key] [gnutls-cli options]
 	port=$1; shift
-	if [ $# -gt 0 ]; then set -- --x509certfile "$1" --x509keyfile "$2"; fi
+	if [ $# -gt 0 ] && [ -f "$1" ]; then
+		c=$1 k=$2; shift 2
+		set -- --x509certfile "$c" --x509keyfile "$k" "$@"
+	fi
 	timeout 10 gnutls-cli --x509cafile "$T/cert.pem" --verify-hostname $HOST \
 	    -p "$port" "$@" 127.0.0.1
 }
@@ -132,6 +135,14 @@ for client in gnutls_client openssl_client; do
 	sip_send "$T/out" $client $P_GOOD "$I/alice/cert.pem" "$I/alice/key.pem"
 	expect_answer "$client: OPTIONS with alice's certificate" "$T/out"
 done
+
+# TLS 1.2, where a refused client certificate ends the handshake.
+sip_send "$T/out" gnutls_client $P_GOOD "$I/alice/cert.pem" "$I/alice/key.pem" \
+    --priority NORMAL:-VERS-TLS1.3
+expect_answer "gnutls-cli TLS 1.2: OPTIONS with alice's certificate" "$T/out"
+sip_send "$T/out" gnutls_client $P_GOOD --priority NORMAL:-VERS-TLS1.3
+expect_refused "gnutls-cli TLS 1.2: no client certificate" "$T/out"
+expect_grep 'Handshake failed\|alert' "$T/out" "gnutls-cli TLS 1.2: the handshake is refused"
 
 # expect_alert DESC ALERT OUT: Kamailio sent this TLS alert (RFC 8446
 # section 6.2), as gnutls-cli or openssl prints it.

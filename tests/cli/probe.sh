@@ -200,6 +200,19 @@ expect_grep '^fail *client-cert: the server asked for a client certificate and r
     "$T/stdout" "refused without a certificate"
 expect_grep '^result *2 findings$' "$T/stdout" "refused: two findings (client-cert, options)"
 stop_bg $SERV
+# With TLS 1.2 the refusal ends the handshake itself.
+serve "$I/$HOST/chain.pem" "$I/$HOST/key.pem" --require-client-cert \
+    --x509cafile "$T/ca/ca.pem" --priority NORMAL:-VERS-TLS1.3
+expect_exit 1 "TLS 1.2 mutual TLS with alice" probe $HOST --connect 127.0.0.1:$PORT --cert alice
+expect_grep '^tls *TLS1.2 ' "$T/stdout" "TLS 1.2 negotiated"
+expect_grep "^ok *client-cert: the server accepted 'alice'" "$T/stdout" "TLS 1.2: alice accepted"
+expect_exit 1 "TLS 1.2 mutual TLS without a certificate" probe $HOST --connect 127.0.0.1:$PORT
+expect_grep '^fail *tls: TLS handshake: the server sent the fatal alert' "$T/stdout" \
+    "TLS 1.2: the handshake refused"
+expect_grep '^fail *client-cert: the server asked for a client certificate and refused us' \
+    "$T/stdout" "TLS 1.2: refused without a certificate"
+expect_grep '^ok *verify' "$T/stdout" "TLS 1.2: the chain is still checked"
+stop_bg $SERV
 serve "$I/$HOST/chain.pem" "$I/$HOST/key.pem" --disable-client-cert
 expect_exit 1 "--cert to a server that does not ask" probe $HOST --connect 127.0.0.1:$PORT \
     --cert alice
