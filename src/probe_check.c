@@ -28,6 +28,19 @@ probe_verdict_name(enum probe_verdict v)
 static void add(struct probe_check *x, const char *check, enum probe_verdict v,
     int cert, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
+/* What a server put in its certificate reaches a terminal: no control
+ * characters (escape sequences) get through. */
+static char *
+scrub(char *s)
+{
+	char *p;
+
+	for (p = s; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return s;
+}
+
 static struct probe_finding *
 add_item(struct probe_check *x, const char *check, enum probe_verdict v,
     int cert, char *message)
@@ -40,7 +53,7 @@ add_item(struct probe_check *x, const char *check, enum probe_verdict v,
 	f->check = check;
 	f->verdict = v;
 	f->cert = cert;
-	f->message = message;
+	f->message = scrub(message);
 	if (v == PROBE_FAIL)
 		x->failed++;
 	return f;
@@ -88,7 +101,7 @@ probe_dn(gnutls_x509_crt_t crt, int issuer)
 		return xstrdup("");
 	s = xasprintf("%.*s", (int)dn.size, (const char *)dn.data);
 	gnutls_free(dn.data);
-	return s;
+	return scrub(s);
 }
 
 static int

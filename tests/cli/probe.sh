@@ -57,6 +57,9 @@ expect_exit 2 "a --ca file that is not there" probe $HOST --ca "$T/none.pem"
 PORT=$(free_port)
 expect_exit 3 "nothing listening" probe $HOST --connect 127.0.0.1:$PORT
 expect_grep "cannot connect to '127.0.0.1:$PORT'" "$T/stderr" "connection refused message"
+expect_exit 3 "nothing listening, --json" probe $HOST --connect 127.0.0.1:$PORT --json
+expect_grep '"connected": false' "$T/stdout" "--json: not connected"
+expect_grep '"error": "cannot connect to' "$T/stdout" "--json: the reason"
 # A server that accepts and never speaks TLS: the handshake times out.
 PORT=$(free_port)
 start_bg "$T/mute.log" python3 -c "
