@@ -55,6 +55,7 @@ check "certtool made a certificate without clientAuth" \
 # OPTIONS with exact CRLFs (RFC 3261 section 7).
 printf 'OPTIONS sip:example.com SIP/2.0\r\nVia: SIP/2.0/TLS 127.0.0.1:5061;branch=z9hG4bK-interop;rport\r\nMax-Forwards: 70\r\nTo: <sip:example.com>\r\nFrom: <sip:interop@example.com>;tag=1\r\nCall-ID: interop@127.0.0.1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n' > "$T/options.sip"
 
+K_PIDS=""
 # start_kamailio NAME CERTDIR: Kamailio with the example's configuration,
 # serving CERTDIR's key.pem and chain.pem; sets PORT.
 start_kamailio() {
@@ -73,6 +74,7 @@ start_kamailio() {
 	# -DD: foreground, yet with the TCP/TLS workers (-D alone has none).
 	start_bg "$k/log" "$KAMAILIO" -f "$k/kamailio.cfg" -DD -E \
 	    -Y "$k/run" -P "$k/run/kamailio.pid" -w "$k/run" -m 32 -M 8
+	K_PIDS="$K_PIDS $BG_PID"
 	if ! wait_port "$PORT"; then
 		fail "$1: Kamailio did not listen on 127.0.0.1:$PORT"
 		sed 's/^/    /' "$k/log" >&2
@@ -223,5 +225,14 @@ expect_exit 1 "probe: expired server certificate" \
     "$SIPCA" probe $HOST --connect "127.0.0.1:$P_EXPIRED" --cert alice
 expect_grep '^fail *chain: \[0\] expired at' "$T/stdout" "probe: expired server"
 expect_grep '^fail *lint \[0\]' "$T/stdout" "probe: lint reports the expired server"
+
+# Stopped by pid (the timeout wrapper passes SIGTERM on to Kamailio).
+for pid in $K_PIDS; do
+	stop_bg "$pid"
+done
+for f in "$T"/k-*/run/kamailio.pid; do
+	[ -f "$f" ] || continue
+	check_fails "Kamailio $(cat "$f") has exited" kill -0 "$(cat "$f")"
+done
 
 finish
