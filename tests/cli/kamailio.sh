@@ -226,13 +226,15 @@ expect_exit 1 "probe: expired server certificate" \
 expect_grep '^fail *chain: \[0\] expired at' "$T/stdout" "probe: expired server"
 expect_grep '^fail *lint \[0\]' "$T/stdout" "probe: lint reports the expired server"
 
-# Stopped by pid (the timeout wrapper passes SIGTERM on to Kamailio).
+# Stopped by pid (the timeout wrapper passes SIGTERM on to Kamailio),
+# and gone afterwards: the main processes' pids come from their pidfiles.
+mains=$(cat "$T"/k-*/run/kamailio.pid)
+check "four Kamailio pidfiles" test "$(echo $mains | wc -w)" -eq 4
 for pid in $K_PIDS; do
 	stop_bg "$pid"
 done
-for f in "$T"/k-*/run/kamailio.pid; do
-	[ -f "$f" ] || continue
-	check_fails "Kamailio $(cat "$f") has exited" kill -0 "$(cat "$f")"
+for pid in $mains; do
+	check_fails "Kamailio $pid has exited" kill -0 "$pid"
 done
 
 finish
