@@ -143,8 +143,9 @@ check "CSR cert holds the CSR's key" sh -c "test \"\$(openssl x509 -in '$CA/issu
 # A request whose signature does not verify: flip a byte in its signature.
 python3 - "$T/phone.csr" "$T/bad.csr" <<'EOT'
 import base64, sys
-pem = open(sys.argv[1]).read().split("\n")
-body = base64.b64decode("".join(l for l in pem if l and not l.startswith("-----")))
+text = open(sys.argv[1]).read()
+b64 = text.split("-----BEGIN NEW CERTIFICATE REQUEST-----")[1].split("-----END")[0]
+body = base64.b64decode("".join(b64.split()))
 body = body[:-3] + bytes([body[-3] ^ 0x01]) + body[-2:]
 open(sys.argv[2], "wb").write(body)
 EOT
@@ -178,7 +179,9 @@ bad "unknown key type" issue device x7 --key dsa1024
 bad "bad days" issue device x8 --days 0
 bad "missing csr file" issue device x9 --csr "$T/nope.csr"
 bad "garbage csr" issue device x10 --csr /etc/hostname
+check "the corrupted request exists" test -s "$T/bad.csr"
 bad "csr with a bad signature" issue device x11 --csr "$T/bad.csr"
+expect_grep "signature does not verify" "$T/stderr" "bad CSR signature named"
 bad "--copy-san without --csr" issue device x12 --copy-san
 bad "unknown option" issue device x13 --frobnicate
 bad "missing option value" issue device x14 --uri
