@@ -26,6 +26,7 @@ need openssl         have_cmd openssl
 need ca-certificates have_pkg ca-certificates	# tests/cli/lint.sh lints /etc/ssl/certs
 need time            have_cmd /usr/bin/time	# bench/lint.sh: peak RSS
 need build-essential have_cmd cc
+need python3         have_cmd python3	# tests/lib.sh: free ports, JSON checks
 # tests/cli/pkcs11.sh: a SoftHSM2 token; .ci/run: the valgrind pass
 need softhsm2        have_cmd softhsm2-util
 need valgrind        have_cmd valgrind
