@@ -196,9 +196,16 @@ store_open(const char *dir, int flags, struct store **out_store)
 			goto out;
 		}
 		ca_path = store_path(s, "ca.pem");
-		if (!path_exists(ca_path)) {
-			error_msg("no CA in '%s' (run 'sipca init' first)", dir);
-			ret = STORE_E_NOCA;
+		if (lstat(ca_path, &st) < 0) {
+			/* A store we may not read is not a missing one. */
+			if (errno != ENOENT) {
+				error_msg("cannot read the store '%s': %s", dir,
+				    strerror(errno));
+				ret = STORE_E_IO;
+			} else {
+				error_msg("no CA in '%s' (run 'sipca init' first)", dir);
+				ret = STORE_E_NOCA;
+			}
 			goto out;
 		}
 	}
