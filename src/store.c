@@ -17,6 +17,10 @@
  *   6. transaction: the row becomes "valid", the one it replaces
  *      "superseded".
  *
+ * A name that has no directory yet is staged as issued/.staging-SERIAL.tmp/
+ * and step 5 is one rename of that directory to issued/NAME: steps 4 and
+ * 5 are then the same atomic step.
+ *
  * A process killed anywhere leaves a pending row. The next writer, on
  * taking the lock, finishes it when step 4 was reached (or step 5
  * completed), and otherwise removes the row and the staging directory.
@@ -404,6 +408,19 @@ staging_dir(struct store *s, const char *name, const char *serial, int done)
 	    done ? "" : ".tmp");
 }
 
+/*
+ * A name seen for the first time is staged beside the others, in
+ * issued/.staging-SERIAL.tmp/, and one rename makes it issued/NAME/: the
+ * directory appears with all its files at once, which needs no marker,
+ * one directory fewer and one rename instead of four (batches of
+ * thousands of new phones are this case).
+ */
+static char *
+fresh_staging_dir(struct store *s, const char *serial)
+{
+	return xasprintf("%s/issued/.staging-%s.tmp", s->dir, serial);
+}
+
 /* Removes a directory holding plain files only (a staging dir). */
 static int
 remove_flat_dir(const char *path)
@@ -541,10 +558,13 @@ undo_staging(struct store *s, const char *name, const char *serial,
     const char *supersedes)
 {
 	char *tmp = staging_dir(s, name, serial, 0);
+	char *fresh = fresh_staging_dir(s, serial);
 	char *dir = cert_dir(s, name);
 	char *hist = xasprintf("%s/history", dir);
 
 	remove_flat_dir(tmp);
+	remove_flat_dir(fresh);
+	free(fresh);
 	if (supersedes != NULL)
 		remove_history(s, name, supersedes);
 	rmdir(hist);	/* only when empty */
@@ -931,6 +951,7 @@ out:
 
 struct issue_state {
 	char *supersedes;	/* the serial this item replaces, or NULL */
+	int fresh;		/* issued/NAME does not exist yet */
 	int staged;		/* reached step 4 */
 };
 
@@ -1076,16 +1097,17 @@ out:
 /* Steps 2 and 3 for one item, up to the point just before step 4. */
 static int
 stage_item(struct store *s, const struct store_issue *it, const char *supersedes,
-    const char *old_pem, int sync)
+    const char *old_pem, int fresh, int sync)
 {
 	char *dir = cert_dir(s, it->name);
-	char *tmp = staging_dir(s, it->name, it->serial, 0);
+	char *tmp = fresh ? fresh_staging_dir(s, it->serial) :
+	    staging_dir(s, it->name, it->serial, 0);
 	char *hist = xasprintf("%s/history", dir);
 	char *key = xasprintf("%s/key.pem", dir);
 	char *old_key = NULL, *old_cert = NULL;
 	int ret = -1;
 
-	if (mkdir_mode(dir, 0700) < 0 || mkdir(tmp, 0700) < 0) {
+	if ((!fresh && mkdir_mode(dir, 0700) < 0) || mkdir(tmp, 0700) < 0) {
 		error_msg("cannot create '%s': %s", tmp, strerror(errno));
 		goto out;
 	}
@@ -1133,6 +1155,23 @@ out:
 	free(key);
 	free(old_key);
 	free(old_cert);
+	return ret;
+}
+
+/* Step 5 for a fresh name: its directory appears whole. */
+static int
+install_fresh(struct store *s, const char *name, const char *serial)
+{
+	char *tmp = fresh_staging_dir(s, serial);
+	char *dir = cert_dir(s, name);
+	int ret = 0;
+
+	if (rename(tmp, dir) < 0) {
+		error_msg("cannot install '%s': %s", dir, strerror(errno));
+		ret = -1;
+	}
+	free(tmp);
+	free(dir);
 	return ret;
 }
 
@@ -1203,10 +1242,16 @@ store_issue(struct store *s, struct store_issue *items, size_t n, int flags)
 	test_crash_point("store-reserved");
 	ret = STORE_OK;
 	for (i = 0; i < n && ret == STORE_OK; i++) {
+		char *dir;
+
 		if (items[i].result != STORE_OK)
 			continue;
+		dir = cert_dir(s, items[i].name);
+		state[i].fresh = state[i].supersedes == NULL && !path_exists(dir);
+		free(dir);
 		old_pem = state[i].supersedes ? pem_of(s, state[i].supersedes) : NULL;
-		if (stage_item(s, &items[i], state[i].supersedes, old_pem, !group) < 0)
+		if (stage_item(s, &items[i], state[i].supersedes, old_pem,
+		    state[i].fresh, !group) < 0)
 			ret = STORE_E_IO;
 		free(old_pem);
 	}
@@ -1220,7 +1265,8 @@ store_issue(struct store *s, struct store_issue *items, size_t n, int flags)
 			continue;
 		if (i > 0)
 			test_crash_point("store-marking");
-		if (mark_staged(s, &items[i], !group) < 0)
+		/* A fresh name's commit point is its install rename itself. */
+		if (!state[i].fresh && mark_staged(s, &items[i], !group) < 0)
 			ret = STORE_E_IO;
 		else
 			state[i].staged = 1;
@@ -1243,8 +1289,10 @@ store_issue(struct store *s, struct store_issue *items, size_t n, int flags)
 	}
 	test_crash_point("store-marked");
 	for (i = 0; i < n; i++) {
-		if (state[i].staged &&
-		    install_staged(s, items[i].name, items[i].serial) < 0) {
+		if (!state[i].staged)
+			continue;
+		if ((state[i].fresh ? install_fresh(s, items[i].name, items[i].serial) :
+		    install_staged(s, items[i].name, items[i].serial)) < 0) {
 			ret = STORE_E_IO;
 			goto out;
 		}
@@ -1259,7 +1307,7 @@ store_issue(struct store *s, struct store_issue *items, size_t n, int flags)
 			if (!state[i].staged)
 				continue;
 			dir = cert_dir(s, items[i].name);
-			fsync_dir(dir);
+			fsync_dir(state[i].fresh ? issued : dir);
 			free(dir);
 		}
 	}

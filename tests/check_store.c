@@ -275,6 +275,12 @@ static const struct {
 	{ "store-marked", 1 },
 	{ "store-installing", 1 },
 	{ "store-installed", 1 },
+}, fresh_crashes[] = {
+	/* A new name's commit point is the rename of its whole directory. */
+	{ "store-reserved", 0 },
+	{ "store-staged", 0 },
+	{ "store-marked", 0 },
+	{ "store-installed", 1 },
 };
 
 START_TEST(test_crash_recovery)
@@ -342,6 +348,53 @@ START_TEST(test_crash_recovery)
 }
 END_TEST
 
+START_TEST(test_crash_recovery_fresh_name)
+{
+	struct store *s = NULL;
+	struct store_issue it;
+	struct store_cert *c = NULL;
+	char *path, *cmd;
+	pid_t pid;
+	int wstatus, ret;
+
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		setenv("SIPCA_CRASH_AT", fresh_crashes[_i].point, 1);
+		if (store_open(dir, 0, &s) != STORE_OK)
+			_exit(1);
+		fill_item(&it, "0f01", "frank", "CERT F\n");
+		store_issue(s, &it, 1, STORE_ISSUE_GROUP_SYNC);
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &wstatus, 0), pid);
+	ck_assert(WIFEXITED(wstatus));
+	ck_assert_int_eq(WEXITSTATUS(wstatus), 99);
+
+	ck_assert_int_eq(store_open(dir, 0, &s), STORE_OK);
+	ck_assert_int_eq(store_lock(s), STORE_OK);	/* runs recovery */
+	store_unlock(s);
+	ret = store_find_current(s, "frank", &c);
+	path = xasprintf("%s/issued/frank/cert.pem", dir);
+	if (fresh_crashes[_i].forward) {
+		ck_assert_int_eq(ret, STORE_OK);
+		ck_assert_str_eq(c->serial, "0f01");
+		ck_assert(path_exists(path));
+	} else {
+		ck_assert_int_eq(ret, STORE_E_NOTFOUND);
+		ck_assert(!path_exists(path));
+	}
+	ck_assert_int_eq(rows(s, -1), fresh_crashes[_i].forward ? 1 : 0);
+	/* Nothing staged is left in issued/. */
+	cmd = xasprintf("test -z \"$(ls -A '%s/issued' | grep staging)\"", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+	free(path);
+	store_cert_free(c);
+	store_close(s);
+}
+END_TEST
+
 START_TEST(test_group_issue)
 {
 	struct store *s = NULL;
@@ -378,6 +431,8 @@ store_suite(void)
 	tcase_add_test(tc, test_expired_name_can_be_reissued);
 	tcase_add_loop_test(tc, test_crash_recovery, 0,
 	    sizeof(crashes) / sizeof(crashes[0]));
+	tcase_add_loop_test(tc, test_crash_recovery_fresh_name, 0,
+	    sizeof(fresh_crashes) / sizeof(fresh_crashes[0]));
 	tcase_add_test(tc, test_group_issue);
 	suite_add_tcase(s, tc);
 	return s;
