@@ -105,6 +105,13 @@ struct lint_ca {
 	gnutls_datum_t subject;		/* raw DER subject (gnutls_free) */
 	int is_ca;			/* basicConstraints cA true */
 	char *label;			/* "FILE#INDEX" */
+	/*
+	 * Set by the issuance guard only: sipca has just signed the certificate
+	 * with this CA's key (checked against the CA certificate when it was
+	 * loaded), so the chain rules compare the issuer name and do not verify
+	 * the signature a second time.
+	 */
+	int signed_by_us;
 };
 
 struct lint_options {
