@@ -1,0 +1,52 @@
+/*
+ * fuzz_csr: certificate requests as "issue --csr" and the batch's csr
+ * column read them (csr_load in src/cert.c: PEM or DER, the
+ * self-signature verified), then what issuance takes from an accepted
+ * one: its SANs (--copy-san) and its public key.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+#include <gnutls/abstract.h>
+
+#include "cert.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	return gnutls_global_init() < 0;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	gnutls_x509_crq_t crq = NULL;
+	gnutls_pubkey_t pub = NULL;
+	struct san_list sans = { NULL, 0 };
+	const char *reason = NULL;
+	char *text;
+
+	if (csr_load(data, size, &crq, &reason) < 0) {
+		if (reason == NULL)
+			abort();	/* a refusal always says why */
+		return 0;
+	}
+	if (csr_sans(crq, &sans) == 0) {
+		text = san_list_format(&sans);
+		free(text);
+	}
+	san_list_free(&sans);
+	if (gnutls_pubkey_init(&pub) == 0) {
+		(void)gnutls_pubkey_import_x509_crq(pub, crq, 0);
+		gnutls_pubkey_deinit(pub);
+	}
+	gnutls_x509_crq_deinit(crq);
+	return 0;
+}

@@ -1,0 +1,64 @@
+/*
+ * fuzz_san: the identity parsers of src/san.c (SIP URI per RFC 3261
+ * 25.1, DNS name per RFC 1123, IP and CIDR through inet_pton, store
+ * names) and the SAN list text of src/cert.c, on one string each run.
+ * What one accepts is checked against the others where they must agree.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cert.h"
+#include "san.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *s = malloc(size + 1), host[300], *text;
+	unsigned char bin[32];
+	const char *reason;
+	struct san_list list = { NULL, 0 };
+	size_t len;
+	int flags;
+
+	if (s == NULL)
+		return 0;
+	memcpy(s, data, size);
+	s[size] = '\0';	/* the parsers take C strings: a NUL ends the input */
+	for (flags = 0; flags <= SAN_ALLOW_WILDCARD; flags += SAN_ALLOW_WILDCARD) {
+		reason = NULL;
+		if (san_check_sip_uri(s, flags, &reason) == 0) {
+			/* An accepted URI has a host, and the host extractor finds it. */
+			if (san_sip_uri_host(s, host, sizeof(host)) != 0)
+				abort();
+			(void)san_sip_uri_has_user(s);
+		} else if (reason == NULL)
+			abort();
+		reason = NULL;
+		if (san_check_dns(s, flags, &reason) == 0) {
+			if (strlen(s) > 253)
+				abort();	/* RFC 1035 2.3.4 */
+		} else if (reason == NULL)
+			abort();
+	}
+	if (san_parse_ip(s, bin, &len, &reason) == 0 && len != 4 && len != 16)
+		abort();
+	if (san_parse_cidr(s, bin, &len, &reason) == 0 && len != 8 && len != 32)
+		abort();
+	if (san_check_store_name(s, &reason) == 0) {
+		/* A store name never leaves or hides in its directory. */
+		if (strchr(s, '/') != NULL || s[0] == '.' || strlen(s) > 64)
+			abort();
+	}
+	(void)san_sip_uri_host(s, host, sizeof(host));
+	(void)san_sip_uri_has_user(s);
+	if (san_list_parse(s, &list) == 0) {
+		text = san_list_format(&list);
+		free(text);
+	}
+	san_list_free(&list);
+	free(s);
+	return 0;
+}
