@@ -52,6 +52,10 @@ struct san_list {
 
 /* Adds a copy of value unless an equal entry is there already. */
 void san_list_add(struct san_list *l, enum san_type type, const char *value);
+/* Adds an IP address in the canonical text form GnuTLS prints it in;
+ * returns -1 with *out_reason set when text is not an address. */
+int san_list_add_ip(struct san_list *l, const char *text,
+    const char **out_reason);
 void san_list_free(struct san_list *l);
 /* "URI:sip:example.com,DNS:example.com,IP:192.0.2.1": a new string. */
 char *san_list_format(const struct san_list *l);

@@ -27,7 +27,6 @@
  * A key that cannot be copied (on a token) is shared under a mutex: the
  * token serialises its signatures anyway.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -175,9 +174,6 @@ static int
 add_sans(struct san_list *l, enum san_type type, char *cell, char **out_msg)
 {
 	char *save = NULL, *v;
-	unsigned char ip[16];
-	size_t ip_len = 0;
-	char ip_text[INET6_ADDRSTRLEN];
 	const char *reason = NULL;
 
 	for (v = strtok_r(cell, " \t", &save); v != NULL;
@@ -186,15 +182,11 @@ add_sans(struct san_list *l, enum san_type type, char *cell, char **out_msg)
 			san_list_add(l, type, v);
 			continue;
 		}
-		/* Stored in canonical text form, as GnuTLS will print it. */
-		if (san_parse_ip(v, ip, &ip_len, &reason) < 0 ||
-		    inet_ntop(ip_len == 4 ? AF_INET : AF_INET6, ip, ip_text,
-		    sizeof(ip_text)) == NULL) {
+		if (san_list_add_ip(l, v, &reason) < 0) {
 			*out_msg = xasprintf("invalid IP address: '%s': %s", v,
-			    reason != NULL ? reason : "not an address");
+			    reason);
 			return -1;
 		}
-		san_list_add(l, SAN_IP, ip_text);
 	}
 	return 0;
 }

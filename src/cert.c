@@ -92,6 +92,24 @@ san_list_add(struct san_list *l, enum san_type type, const char *value)
 	l->n++;
 }
 
+int
+san_list_add_ip(struct san_list *l, const char *text, const char **out_reason)
+{
+	unsigned char ip[16];
+	size_t ip_len = 0;
+	char canonical[INET6_ADDRSTRLEN];
+
+	if (san_parse_ip(text, ip, &ip_len, out_reason) < 0)
+		return -1;
+	if (inet_ntop(ip_len == 4 ? AF_INET : AF_INET6, ip, canonical,
+	    sizeof(canonical)) == NULL) {
+		*out_reason = "not an IPv4 or IPv6 address";
+		return -1;
+	}
+	san_list_add(l, SAN_IP, canonical);
+	return 0;
+}
+
 void
 san_list_free(struct san_list *l)
 {

@@ -1,7 +1,6 @@
 /*
  * sipca issue: a server or device certificate signed by the store's CA.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,9 +106,6 @@ cmd_issue(int argc, char **argv)
 	char *domain = NULL, *crl_url = NULL, *msg = NULL;
 	int no_domain_dns = 0, copy_san = 0, c, ret, attempt;
 	int status = EXIT_USAGE;
-	unsigned char ip[16];
-	size_t ip_len = 0;
-	char ip_text[INET6_ADDRSTRLEN];
 
 	memset(&spec, 0, sizeof(spec));
 	memset(&is, 0, sizeof(is));
@@ -123,13 +119,10 @@ cmd_issue(int argc, char **argv)
 		case OPT_DNS: san_list_add(&spec.sans, SAN_DNS, p.arg); break;
 		case OPT_IP:
 			/* Stored in canonical text form, as GnuTLS will print it. */
-			if (san_parse_ip(p.arg, ip, &ip_len, &reason) < 0 ||
-			    inet_ntop(ip_len == 4 ? AF_INET : AF_INET6, ip,
-			    ip_text, sizeof(ip_text)) == NULL) {
+			if (san_list_add_ip(&spec.sans, p.arg, &reason) < 0) {
 				error_msg("invalid IP address: '%s': %s", p.arg, reason);
 				goto out;
 			}
-			san_list_add(&spec.sans, SAN_IP, ip_text);
 			break;
 		case OPT_NO_DOMAIN_DNS: no_domain_dns = 1; break;
 		case OPT_CSR: csr_path = p.arg; break;
