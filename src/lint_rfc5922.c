@@ -8,41 +8,7 @@
 #include <strings.h>
 
 #include "lint.h"
-
-/*
- * The parts of a SAN URI that RFC 5922 7.1 looks at: the scheme, whether
- * there is a user part, and the host (without port or parameters).
- * Returns 0, or -1 when value is not scheme ":" something.
- */
-static int
-uri_split(const char *value, char *scheme, size_t ssize, int *has_user,
-    char *host, size_t hsize)
-{
-	const char *colon = strchr(value, ':'), *p, *at, *end;
-	size_t n;
-
-	if (colon == NULL || colon == value)
-		return -1;
-	n = (size_t)(colon - value);
-	snprintf(scheme, ssize, "%.*s", (int)n, value);
-	p = colon + 1;
-	end = p + strcspn(p, ";?");
-	at = memchr(p, '@', (size_t)(end - p));
-	*has_user = at != NULL;
-	if (at != NULL)
-		p = at + 1;
-	if (*p == '[') {
-		const char *rb = memchr(p, ']', (size_t)(end - p));
-		n = rb != NULL ? (size_t)(rb - p - 1) : (size_t)(end - p - 1);
-		p++;
-	} else {
-		n = strcspn(p, ":;?");
-		if (p + n > end)
-			n = (size_t)(end - p);
-	}
-	snprintf(host, hsize, "%.*s", (int)n, p);
-	return 0;
-}
+#include "sipid.h"
 
 static int
 is_sip_domain_uri(const struct lint_san *s, char *host, size_t hsize)
@@ -51,7 +17,7 @@ is_sip_domain_uri(const struct lint_san *s, char *host, size_t hsize)
 	int user;
 
 	if (s->type != SAN_URI ||
-	    uri_split(s->value, scheme, sizeof(scheme), &user, host, hsize) != 0)
+	    sipid_uri_split(s->value, scheme, sizeof(scheme), &user, host, hsize) != 0)
 		return 0;
 	return strcasecmp(scheme, "sip") == 0 && !user;
 }
@@ -102,7 +68,7 @@ check_san_uri_user_part(const struct lint_cert *c, struct lint_findings *f)
 
 	for (i = 0; i < c->n_san; i++)
 		if (c->sans[i].type == SAN_URI &&
-		    uri_split(c->sans[i].value, scheme, sizeof(scheme), &user, host,
+		    sipid_uri_split(c->sans[i].value, scheme, sizeof(scheme), &user, host,
 		    sizeof(host)) == 0 && strcasecmp(scheme, "sip") == 0 && user)
 			lint_report(f, "URI '%s' has a user part, so it is not a domain identity",
 			    c->sans[i].value);
@@ -120,7 +86,7 @@ check_san_uri_non_sip_scheme(const struct lint_cert *c, struct lint_findings *f)
 	for (i = 0; i < c->n_san; i++) {
 		if (c->sans[i].type != SAN_URI)
 			continue;
-		if (uri_split(c->sans[i].value, scheme, sizeof(scheme), &user, host,
+		if (sipid_uri_split(c->sans[i].value, scheme, sizeof(scheme), &user, host,
 		    sizeof(host)) != 0)
 			lint_report(f, "URI '%s' has no scheme", c->sans[i].value);
 		else if (strcasecmp(scheme, "sip") != 0)
