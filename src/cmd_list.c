@@ -24,7 +24,7 @@ static const struct cli_option list_options[] = {
 	{ "expiring", OPT_EXPIRING, 1, "DAYS", NULL, "only valid certificates expiring within DAYS; exit 1 if any" },
 	{ "status", OPT_STATUS, 1, "STATUS", "valid,expired,revoked,superseded", "only certificates with this status" },
 	{ "kind", OPT_KIND, 1, "KIND", "server,device", "only server or device certificates" },
-	{ "json", OPT_JSON, 0, NULL, NULL, "print a JSON array of objects (schema in docs/lifecycle.md)" },
+	{ "json", OPT_JSON, 0, NULL, NULL, "print a JSON array of objects (schema in README.md, Inventory)" },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 
