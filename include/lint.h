@@ -184,6 +184,11 @@ struct lint_cert {
 
 	asn1_node tree;			/* NULL when libtasn1 refused */
 	gnutls_x509_crt_t crt;		/* NULL when GnuTLS refused */
+	/*
+	 * Set by a caller that already holds the certificate as GnuTLS built
+	 * it (the issuance guard): crt is borrowed, not imported again.
+	 */
+	int crt_borrowed;
 	char parse_error[160];		/* why tree is NULL */
 	char gnutls_error[160];		/* why crt is NULL */
 	enum cert_kind kind;

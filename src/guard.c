@@ -60,6 +60,8 @@ guard_issuance(gnutls_x509_crt_t crt, const char *name, const struct ca *ca,
 	}
 	c.file = "issued";
 	c.index = 1;
+	c.crt = crt;
+	c.crt_borrowed = 1;
 	lint_der(&c, der.data, der.size, &opts, &f);
 	for (i = 0; i < f.n; i++) {
 		it = &f.items[i];

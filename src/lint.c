@@ -827,7 +827,9 @@ lint_cert_decode(struct lint_cert *c, const unsigned char *der, size_t len,
 
 	d.data = (unsigned char *)(uintptr_t)der;
 	d.size = (unsigned)used;
-	if ((ret = gnutls_x509_crt_init(&c->crt)) == 0 &&
+	if (c->crt_borrowed)
+		;	/* GnuTLS made it: it takes it by construction */
+	else if ((ret = gnutls_x509_crt_init(&c->crt)) == 0 &&
 	    (ret = gnutls_x509_crt_import(c->crt, &d, GNUTLS_X509_FMT_DER)) < 0) {
 		snprintf(c->gnutls_error, sizeof(c->gnutls_error), "%s",
 		    gnutls_strerror(ret));
@@ -887,7 +889,7 @@ lint_cert_clear(struct lint_cert *c)
 
 	if (c->tree != NULL)
 		asn1_delete_structure(&c->tree);
-	if (c->crt != NULL)
+	if (c->crt != NULL && !c->crt_borrowed)
 		gnutls_x509_crt_deinit(c->crt);
 	for (i = 0; i < c->n_cn; i++)
 		free(c->cns[i]);
