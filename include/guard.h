@@ -14,14 +14,16 @@
 #include "cert.h"
 
 /*
- * Lints a certificate sipca has just built, in memory, before anything is written.
+ * Lints a certificate sipca has just built, in memory, before anything is written:
+ * crt as GnuTLS built it and der its encoding (the caller encodes once).
  * Prints findings (warn and above) on stderr as
  * "sipca: CMD: NAME: lint: SEVERITY RULE: MESSAGE [CITATION]", NAME being
  * the certificate's store name, so a batch says which row a finding is for.
  * Returns 0 to go on: no error-level finding, or force set (then *out_forced = 1 when there were errors);
  * EXIT_USAGE (2) when an error-level finding refuses the issuance and force is not set.
  */
-int guard_issuance(gnutls_x509_crt_t crt, const char *name, const struct ca *ca,
-    enum cert_kind kind, const char *sip_domain, int force, int *out_forced);
+int guard_issuance(gnutls_x509_crt_t crt, const gnutls_datum_t *der,
+    const char *name, const struct ca *ca, enum cert_kind kind,
+    const char *sip_domain, int force, int *out_forced);
 
 #endif

@@ -31,24 +31,20 @@ guard_ca(const struct ca *ca, struct lint_ca *out)
 }
 
 int
-guard_issuance(gnutls_x509_crt_t crt, const char *name, const struct ca *ca,
-    enum cert_kind kind, const char *sip_domain, int force, int *out_forced)
+guard_issuance(gnutls_x509_crt_t crt, const gnutls_datum_t *der,
+    const char *name, const struct ca *ca, enum cert_kind kind,
+    const char *sip_domain, int force, int *out_forced)
 {
 	struct lint_options opts;
 	struct lint_cert c;
 	struct lint_findings f;
 	struct lint_ca lca;
-	gnutls_datum_t der = { NULL, 0 };
 	const struct lint_finding *it;
 	size_t i, errors = 0;
-	int ret, have_ca = 0, status = EXIT_OPERATIONAL;
+	int have_ca = 0, status = EXIT_OPERATIONAL;
 
 	memset(&c, 0, sizeof(c));
 	memset(&f, 0, sizeof(f));
-	if ((ret = gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_DER, &der)) < 0) {
-		error_msg("lint: gnutls_x509_crt_export2: %s", gnutls_strerror(ret));
-		goto out;
-	}
 	lint_options_init(&opts);
 	opts.role = (int)kind;
 	/* RFC 5922 7.1 only binds a server certificate to the domain. */
@@ -62,7 +58,7 @@ guard_issuance(gnutls_x509_crt_t crt, const char *name, const struct ca *ca,
 	c.index = 1;
 	c.crt = crt;
 	c.crt_borrowed = 1;
-	lint_der(&c, der.data, der.size, &opts, &f);
+	lint_der(&c, der->data, der->size, &opts, &f);
 	for (i = 0; i < f.n; i++) {
 		it = &f.items[i];
 		if (it->severity >= SEV_ERROR)
@@ -92,6 +88,5 @@ out:
 		if (lca.pubkey != NULL)
 			gnutls_pubkey_deinit(lca.pubkey);
 	}
-	gnutls_free(der.data);
 	return status;
 }

@@ -125,10 +125,11 @@ issuance_prepare(const struct issuance_spec *spec, const struct ca *ca,
 	gnutls_x509_privkey_t key = NULL;
 	gnutls_privkey_t abstract = NULL;
 	gnutls_pubkey_t pub = NULL;
+	gnutls_datum_t der = { NULL, 0 };
 	unsigned char serial[SERIAL_LEN];
 	struct cert_request req;
 	char *hex;
-	int ret, status = EXIT_OPERATIONAL;
+	int ret, status = EXIT_OPERATIONAL, key_generated = 0;
 
 	memset(&is, 0, sizeof(is));
 	if ((ret = gnutls_pubkey_init(&pub)) < 0)
@@ -138,13 +139,13 @@ issuance_prepare(const struct issuance_spec *spec, const struct ca *ca,
 			goto crypto_error;
 		is.key_source = "csr";
 	} else if (spec->pubkey != NULL) {
-		gnutls_datum_t der = { NULL, 0 };
+		gnutls_datum_t spki = { NULL, 0 };
 
 		/* A copy, so the caller keeps its own key object. */
-		ret = gnutls_pubkey_export2(spec->pubkey, GNUTLS_X509_FMT_DER, &der);
+		ret = gnutls_pubkey_export2(spec->pubkey, GNUTLS_X509_FMT_DER, &spki);
 		if (ret >= 0)
-			ret = gnutls_pubkey_import(pub, &der, GNUTLS_X509_FMT_DER);
-		gnutls_free(der.data);
+			ret = gnutls_pubkey_import(pub, &spki, GNUTLS_X509_FMT_DER);
+		gnutls_free(spki.data);
 		if (ret < 0)
 			goto crypto_error;
 		is.key_source = "kept";
@@ -159,8 +160,13 @@ issuance_prepare(const struct issuance_spec *spec, const struct ca *ca,
 		if ((ret = gnutls_pubkey_import_privkey(pub, abstract, 0, 0)) < 0)
 			goto crypto_error;
 		is.key_source = "generated";
+		key_generated = 1;
 	}
-	pk_type_name(pub, is.key_type, sizeof(is.key_type));
+	if (key_generated)
+		snprintf(is.key_type, sizeof(is.key_type), "%s",
+		    key_type_name(spec->key_type));
+	else
+		pk_type_name(pub, is.key_type, sizeof(is.key_type));
 	if ((ret = serial_generate(serial)) < 0)
 		goto crypto_error;
 	hex = hex_encode(serial, SERIAL_LEN);
@@ -183,11 +189,15 @@ issuance_prepare(const struct issuance_spec *spec, const struct ca *ca,
 	is.not_before = req.not_before;
 	is.not_after = req.not_before + (time_t)req.days * 86400;
 
-	if ((status = guard_issuance(is.crt, spec->name, ca, spec->kind,
+	/* Encoded once: the guard lints these octets and the PEM carries them. */
+	if ((ret = cert_export(is.crt, GNUTLS_X509_FMT_DER, &der)) < 0)
+		goto crypto_error;
+	if ((status = guard_issuance(is.crt, &der, spec->name, ca, spec->kind,
 	    spec->domain, spec->force, &is.forced)) != 0)
 		goto out;
-
-	if ((ret = cert_export(is.crt, GNUTLS_X509_FMT_PEM, &is.cert_pem)) < 0)
+	status = EXIT_OPERATIONAL;
+	if ((ret = gnutls_pem_base64_encode2("CERTIFICATE", &der,
+	    &is.cert_pem)) < 0)
 		goto crypto_error;
 	is.chain_pem = xasprintf("%.*s%.*s", (int)is.cert_pem.size,
 	    (const char *)is.cert_pem.data, (int)ca->pem.size,
@@ -203,6 +213,7 @@ crypto_error:
 	error_msg("%s: cannot issue: %s", spec->name, gnutls_strerror(ret));
 out:
 	issuance_free(&is);
+	gnutls_free(der.data);
 	if (key != NULL)
 		gnutls_x509_privkey_deinit(key);
 	if (abstract != NULL)
