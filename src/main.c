@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <gnutls/gnutls.h>
@@ -132,6 +133,8 @@ main(int argc, char **argv)
 
 	/* Everything sipca creates is private to its owner (signify). */
 	umask(077);
+	/* A crash must not leave a core file with a CA key or passphrase in it. */
+	setrlimit(RLIMIT_CORE, &(struct rlimit){ 0, 0 });
 	while (i < argc && argv[i][0] == '-') {
 		if ((strcmp(argv[i], "-d") == 0 || strcmp(argv[i], "--dir") == 0) &&
 		    i + 1 < argc) {

@@ -372,9 +372,9 @@ out:
 	free_urls(urls, n);
 	free(label);
 	free(id);
-	free(search);
 	free(stored);
-	/* open_url may carry the URI's pin-value */
+	/* Both may carry the pin-value of the URI given. */
+	secret_free(search);
 	secret_free(open_url);
 	return status;
 }

@@ -112,6 +112,17 @@ expect_exit 0 "encrypted key with its passphrase" "$SIPCA" -d "$ENC" check --pas
 expect_exit 2 "encrypted key, wrong passphrase" "$SIPCA" -d "$ENC" check --passphrase-file "$T/wrong"
 expect_no_grep "horse" "$T/stderr" "no passphrase in the message"
 
+# Keys are private whatever the caller's umask (sipca sets 077 itself).
+LOOSE=$T/loose
+(umask 000 && "$SIPCA" -d "$LOOSE" init --domain example.com --no-passphrase --key p256 >/dev/null &&
+    "$SIPCA" -d "$LOOSE" issue device dana --key p256 >/dev/null) || fail "init/issue under umask 000"
+check "ca.key is 0600 under umask 000" test "$(stat -c %a "$LOOSE/ca.key")" = 600
+check "key.pem is 0600 under umask 000" test "$(stat -c %a "$LOOSE/issued/dana/key.pem")" = 600
+check "the store is 0700 under umask 000" test "$(stat -c %a "$LOOSE")" = 700
+check "issued/NAME is 0700 under umask 000" test "$(stat -c %a "$LOOSE/issued/dana")" = 700
+check "index.db is 0600 under umask 000" test "$(stat -c %a "$LOOSE/index.db")" = 600
+expect_exit 0 "a store made under umask 000 checks clean" "$SIPCA" -d "$LOOSE" check
+
 # Bad use.
 expect_exit 2 "check with an argument" "$SIPCA" -d "$CA" check extra
 expect_exit 2 "check with an unknown option" "$SIPCA" -d "$CA" check --nope
