@@ -1786,7 +1786,11 @@ check_issued_dir(struct check_state *cs)
 			continue;
 		free(path);
 		path = xasprintf("%s/%s", issued, e->d_name);
-		if (is_leftover_name(e->d_name))
+		/* A new name's staging directory (store_issue, fresh_staging_dir). */
+		if (strncmp(e->d_name, ".staging-", 9) == 0) {
+			if (!is_pending_staging(cs, e->d_name + 9))
+				check_leftover(cs, path, 1);
+		} else if (is_leftover_name(e->d_name))
 			check_leftover(cs, path, 0);
 		else if (!has_rows_for(cs, e->d_name))
 			check_problem(cs, STORE_PROBLEM_ORPHAN, path,
