@@ -135,4 +135,47 @@ check "each cert.pem holds the serial its row records" cmp -s "$T/files" "$T/row
 check "openssl verified every certificate" test "$(grep -c ': OK$' "$T/verify")" -eq $((batches * ROWS))
 check "openssl found nothing wrong" test -z "$(grep -v ': OK$' "$T/verify")"
 
+# ---- renewals killed: the path that replaces files in issued/NAME ----
+# The calibration store's 300 certificates, renewed all at once and
+# killed mid-way, ten times; each renewal supersedes a row and keeps the
+# old certificate in history/.
+RENEW_KILLS=${CRASH_RENEW_KILLS:-10}
+estimate_ms=$((full_ms * 3))
+kills=0 rounds=0
+while [ $kills -lt "$RENEW_KILLS" ] && [ $rounds -lt $((RENEW_KILLS * 4)) ]; do
+	rounds=$((rounds + 1))
+	delay_ms=$(rand "$estimate_ms")
+	start=$(date +%s%N)
+	"$SIPCA" -d "$T/calib" renew --expiring 36500 >"$T/run.out" 2>"$T/run.err" &
+	pid=$!
+	sleep "$(awk -v ms="$delay_ms" 'BEGIN { printf "%.3f", ms / 1000 }')"
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	rc=$?
+	if [ $rc -eq 137 ]; then
+		kills=$((kills + 1))
+	elif [ $rc -eq 0 ]; then
+		end=$(date +%s%N)
+		estimate_ms=$(( (end - start) / 1000000 ))
+		[ "$estimate_ms" -gt 0 ] || estimate_ms=1
+	else
+		fail "renew round $rounds: exit $rc"
+		sed 's/^/    /' "$T/run.err" >&2
+	fi
+	expect_exit 0 "renew round $rounds (killed after ${delay_ms} ms): check" \
+	    timeout 300 "$SIPCA" -d "$T/calib" check --repair --quiet
+done
+echo "crash: $kills renewals killed mid-run in $rounds rounds"
+check "$RENEW_KILLS kills landed while renewals ran" test "$kills" -ge "$RENEW_KILLS"
+expect_exit 0 "after the killed renewals, check is clean" timeout 300 "$SIPCA" -d "$T/calib" check
+expect_exit 0 "list every row" "$SIPCA" -d "$T/calib" list
+grep -E '^g00-d[0-9]+ ' "$T/stdout" | awk '{ print $1, $3, $5 }' > "$T/rrows"
+check "no serial twice among renewals" test -z "$(cut -d' ' -f2 "$T/rrows" | sort | uniq -d)"
+check "one valid certificate per name" test "$(awk '$3 == "valid" { print $1 }' "$T/rrows" | sort -u | wc -l)" -eq $ROWS
+check "and no more" test "$(awk '$3 == "valid"' "$T/rrows" | wc -l)" -eq $ROWS
+(cd "$T/calib/issued" && timeout 600 openssl verify -CAfile "$T/calib/ca.pem" */cert.pem */history/*.pem) > "$T/rverify" 2>&1
+check "openssl verifies the current and the superseded certificates" test -z "$(grep -v ': OK$' "$T/rverify")"
+check "each superseded row has its history file" \
+    test "$(ls "$T/calib"/issued/*/history/*.pem | wc -l)" -eq "$(awk '$3 == "superseded"' "$T/rrows" | wc -l)"
+
 finish
