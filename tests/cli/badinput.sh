@@ -22,6 +22,7 @@ bad() {
 	expect_unchanged "$T/.before" "$CA" "$desc"
 }
 
+printf 'correct horse\n' > "$T/pass"
 LONG=$(printf '%010000d' 0 | tr 0 a)
 NL=$(printf 'a\nb')
 
@@ -93,7 +94,6 @@ bad 2 "issue with an unknown kind" "$SIPCA" -d "$CA" issue router bob
 bad 2 "issue with an unknown option" "$SIPCA" -d "$CA" issue device bob --frobnicate
 bad 2 "issue with a missing option value" "$SIPCA" -d "$CA" issue device bob --days
 ENC=$T/enc
-printf 'correct horse\n' > "$T/pass"
 "$SIPCA" -d "$ENC" init --domain example.com --key p256 --passphrase-file "$T/pass" >/dev/null || fail "init encrypted"
 for f in big empty dir nonexistent garbage; do
 	snapshot "$ENC" > "$T/.enc"
@@ -111,6 +111,15 @@ bad 2 "crl -o a FIFO" "$SIPCA" -d "$CA" crl -o "$F/fifo"
 check "the FIFO is still a FIFO" test -p "$F/fifo"
 bad 2 "export -o a FIFO" "$SIPCA" -d "$CA" export -o "$F/fifo"
 bad 2 "export --format unknown" "$SIPCA" -d "$CA" export --format jks -o "$T/x"
+for f in big empty nonexistent dir; do
+	bad 2 "export p12 --passphrase-file $f" "$SIPCA" -d "$CA" export alice --format p12 --passphrase-file "$F/$f" -o "$T/x.p12"
+done
+bad 2 "export p12 without a passphrase or terminal" "$SIPCA" -d "$CA" export alice --format p12 -o "$T/x.p12"
+bad 2 "export --with-key as DER" "$SIPCA" -d "$CA" export alice --with-key --format der -o "$T/x.der"
+bad 2 "export --legacy without p12" "$SIPCA" -d "$CA" export alice --legacy -o "$T/x.pem"
+bad 2 "export p12 of a name not in the store" "$SIPCA" -d "$CA" export nobody --format p12 --passphrase-file "$T/pass" -o "$T/x.p12"
+bad 2 "export -o a directory" "$SIPCA" -d "$CA" export alice -o "$F/dir"
+check "no bundle was written" test ! -e "$T/x.p12" -a ! -e "$T/x.der" -a ! -e "$T/x.pem"
 bad 2 "config with an unknown key" "$SIPCA" -d "$CA" config frobnication
 bad 2 "config crl-url ftp" "$SIPCA" -d "$CA" config crl-url "ftp://example.com/crl"
 bad 2 "config crl-url with a newline" "$SIPCA" -d "$CA" config crl-url "http://a$NL"
