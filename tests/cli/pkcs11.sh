@@ -71,6 +71,18 @@ expect_exit 0 "crl signs on the token" timeout 60 "$SIPCA" -d "$CA" crl --passph
 check "openssl verifies the CRL" sh -c "timeout 20 openssl crl -in '$T/crl.pem' -CAfile '$CA/ca.pem' -noout 2>&1 | grep -q 'verify OK'"
 check "certtool verifies the CRL" timeout 20 certtool --verify-crl --load-ca-certificate "$CA/ca.pem" --infile "$T/crl.pem"
 check "the CRL lists the revoked server" sh -c "timeout 20 openssl crl -in '$T/crl.pem' -noout -text | grep -qi 'Serial Number'"
+# The batch's worker threads all sign with the one token key.
+awk 'BEGIN { print "kind,name"; for (i = 1; i <= 100; i++) printf "device,phone%03d\n", i }' > "$T/batch.csv"
+expect_exit 0 "issue --batch signs on the token from four threads" timeout 120 "$SIPCA" -d "$CA" issue \
+    --batch "$T/batch.csv" --key p256 --jobs 4 --passphrase-file "$T/pin"
+expect_grep "issued 100, skipped 0" "$T/stdout" "the batch issued every row"
+check "openssl verifies every batch certificate" sh -c \
+    "cd '$CA/issued' && timeout 60 openssl verify -CAfile ../ca.pem phone*/cert.pem | grep -c ': OK\$' | grep -qx 100"
+sed 's/^device,phone/device,desk/' "$T/batch.csv" > "$T/batch2.csv"
+snapshot "$CA" > "$T/before-batch"
+expect_exit 2 "a batch with a wrong PIN" timeout 120 "$SIPCA" -d "$CA" issue \
+    --batch "$T/batch2.csv" --key p256 --passphrase-file "$T/wrong"
+expect_unchanged "$T/before-batch" "$CA" "a batch with a wrong PIN issues nothing"
 expect_exit 0 "check with the PIN: the token key matches ca.pem" timeout 60 "$SIPCA" -d "$CA" check --passphrase-file "$T/pin"
 expect_grep "0 problems" "$T/stdout" "check is clean"
 expect_exit 0 "check without a PIN: clean, with a note" timeout 60 "$SIPCA" -d "$CA" check
