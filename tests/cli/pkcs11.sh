@@ -111,6 +111,14 @@ verify "$CA2/issued/carol/cert.pem" "$CA2/ca.pem" "P-384 token CA"
 expect_exit 0 "config ca-key-type" "$SIPCA" -d "$CA2" config ca-key-type
 expect_grep "p384" "$T/stdout" "the key type is recorded"
 
+# pin-source (RFC 7512 2.4): p11-kit reads the whole file, newline and all.
+printf '%s' "$PIN" > "$T/pin-raw"
+expect_exit 0 "init with pin-source in the URI" timeout 60 "$SIPCA" -d "$T/ca-src" init --domain example.com \
+    --pkcs11 "$TOKEN;object=sipca-ca?pin-source=$T/pin-raw"
+no_pin_in "$T/ca-src" "init with pin-source"
+expect_exit 0 "config of the pin-source store" "$SIPCA" -d "$T/ca-src" config
+expect_no_grep "pin-raw" "$T/stdout" "the pin-source path is not stored"
+
 CA3=$T/ca3
 expect_exit 0 "init uses the key already on the token" timeout 60 "$SIPCA" -d "$CA3" init \
     --domain example.com --pkcs11 "$TOKEN;object=sipca-ca" --pin-file "$T/pin"
