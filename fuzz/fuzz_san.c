@@ -1,7 +1,8 @@
 /*
  * fuzz_san: the identity parsers of src/san.c (SIP URI per RFC 3261
  * 25.1, DNS name per RFC 1123, IP and CIDR through inet_pton, store
- * names) and the SAN list text of src/cert.c, on one string each run.
+ * names), the SAN list text of src/cert.c and RFC 5922 7.1's reading of
+ * a certificate's identities (src/sipid.c), on one string each run.
  * What one accepts is checked against the others where they must agree.
  */
 #include <stdint.h>
@@ -10,13 +11,17 @@
 
 #include "cert.h"
 #include "san.h"
+#include "sipid.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *s = malloc(size + 1), host[300], *text;
+	char *s = malloc(size + 1), host[300], scheme[16], *text;
+	const char *cn, *value;
+	enum sipid_set set;
+	int has_user;
 	unsigned char bin[32];
 	const char *reason;
 	struct san_list list = { NULL, 0 };
@@ -54,9 +59,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	(void)san_sip_uri_host(s, host, sizeof(host));
 	(void)san_sip_uri_has_user(s);
+	if (sipid_uri_split(s, scheme, sizeof(scheme), &has_user, host,
+	    sizeof(host)) == 0 && (strlen(scheme) >= sizeof(scheme) ||
+	    strlen(host) >= sizeof(host)))
+		abort();
 	if (san_list_parse(s, &list) == 0) {
 		text = san_list_format(&list);
 		free(text);
+		/* The string as a certificate's SANs and as its CN. */
+		cn = s;
+		set = sipid_identity_set(&list, list.n > 0, 1);
+		(void)sipid_set_name(set);
+		value = NULL;
+		if (sipid_match_domain(&list, list.n > 0, &cn, 1, "example.com",
+		    &set, &value) && value == NULL)
+			abort();
 	}
 	san_list_free(&list);
 	free(s);
