@@ -159,6 +159,15 @@ exec_sql(struct store *s, const char *sql)
 	return STORE_OK;
 }
 
+/* SQLite ends a transaction itself on some errors (SQLITE_FULL): then
+ * there is nothing to roll back, and no second message to print. */
+static void
+rollback(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
 static int
 schema_version(struct store *s, int *out)
 {
@@ -238,7 +247,7 @@ store_open(const char *dir, int flags, struct store **out_store)
 			goto out;
 		if ((ret = schema_version(s, &version)) < 0 ||
 		    (version == 0 && (ret = exec_sql(s, schema)) < 0)) {
-			exec_sql(s, "ROLLBACK");
+			rollback(s);
 			goto out;
 		}
 		if ((ret = exec_sql(s, "COMMIT")) < 0)
@@ -664,7 +673,7 @@ store_init_ca(struct store *s, const char *ca_pem, size_t ca_pem_len,
 		if ((ret = setting_put(s, settings[i], settings[i + 1])) < 0)
 			break;
 	if (ret < 0 || (ret = exec_sql(s, "COMMIT")) < 0) {
-		exec_sql(s, "ROLLBACK");
+		rollback(s);
 		goto out;
 	}
 	if (mkdir_mode(issued, 0700) < 0) {
@@ -1054,7 +1063,7 @@ out:
 	sqlite3_finalize(pend);
 	sqlite3_finalize(ins);
 	if (ret < 0)
-		exec_sql(s, "ROLLBACK");
+		rollback(s);
 	return ret;
 }
 
@@ -1319,7 +1328,7 @@ store_issue(struct store *s, struct store_issue *items, size_t n, int flags)
 		if (!state[i].staged)
 			continue;
 		if (finish_row(s, items[i].serial, state[i].supersedes) < 0) {
-			exec_sql(s, "ROLLBACK");
+			rollback(s);
 			ret = STORE_E_IO;
 			goto out;
 		}
@@ -1380,7 +1389,7 @@ store_crl_number_next(struct store *s, unsigned long long *out_number)
 	ret = STORE_OK;
 out:
 	if (in_tx)
-		exec_sql(s, "ROLLBACK");
+		rollback(s);
 	if (locked)
 		store_unlock(s);
 	free(text);

@@ -237,6 +237,7 @@ if mount -t tmpfs -o size=512k tmpfs "$FULL" 2>/dev/null; then
 	snapshot "$FULL/ca" > "$T/full.before"
 	expect_exit 3 "issue on a full disk" timeout 60 "$SIPCA" -d "$FULL/ca" issue device bob --key p256
 	expect_grep "full\|No space" "$T/stderr" "the full disk is named"
+	expect_no_grep "cannot rollback" "$T/stderr" "one clear message, not a second about the rollback"
 	expect_exit 3 "renew on a full disk" timeout 60 "$SIPCA" -d "$FULL/ca" renew first
 	expect_exit 3 "crl on a full disk" timeout 60 "$SIPCA" -d "$FULL/ca" crl
 	printf 'kind,name\ndevice,b1\ndevice,b2\n' > "$T/ok.csv"
