@@ -423,21 +423,26 @@ out:
 	return ret;
 }
 
+/* What an extension lookup returned: no subjectAltName is no SANs. */
+static int
+sans_from_lookup(int ret, gnutls_datum_t *der, struct san_list *out)
+{
+	if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+		return 0;
+	if (ret >= 0)
+		ret = sans_from_extension(der, out);
+	gnutls_free(der->data);
+	return ret;
+}
+
 int
 csr_sans(gnutls_x509_crq_t crq, struct san_list *out)
 {
 	gnutls_datum_t der = { NULL, 0 };
 	unsigned critical;
-	int ret;
 
-	ret = gnutls_x509_crq_get_extension_by_oid2(crq, GNUTLS_X509EXT_OID_SAN, 0,
-	    &der, &critical);
-	if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
-		return 0;
-	if (ret >= 0)
-		ret = sans_from_extension(&der, out);
-	gnutls_free(der.data);
-	return ret;
+	return sans_from_lookup(gnutls_x509_crq_get_extension_by_oid2(crq,
+	    GNUTLS_X509EXT_OID_SAN, 0, &der, &critical), &der, out);
 }
 
 int
@@ -445,16 +450,9 @@ cert_sans(gnutls_x509_crt_t crt, struct san_list *out)
 {
 	gnutls_datum_t der = { NULL, 0 };
 	unsigned critical;
-	int ret;
 
-	ret = gnutls_x509_crt_get_extension_by_oid2(crt, GNUTLS_X509EXT_OID_SAN, 0,
-	    &der, &critical);
-	if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
-		return 0;
-	if (ret >= 0)
-		ret = sans_from_extension(&der, out);
-	gnutls_free(der.data);
-	return ret;
+	return sans_from_lookup(gnutls_x509_crt_get_extension_by_oid2(crt,
+	    GNUTLS_X509EXT_OID_SAN, 0, &der, &critical), &der, out);
 }
 
 int

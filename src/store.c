@@ -493,24 +493,14 @@ out:
 	return ret;
 }
 
+/* Runs an UPDATE or DELETE whose one parameter is a serial. */
 static int
-finish_row(struct store *s, const char *serial, const char *supersedes)
+exec_on_serial(struct store *s, const char *sql, const char *serial)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if (supersedes != NULL) {
-		if (sqlite3_prepare_v2(s->db, "UPDATE certs SET status = 'superseded'"
-		    " WHERE serial = ? AND status = 'valid'", -1, &st, NULL) != SQLITE_OK)
-			return db_error(s, "store");
-		sqlite3_bind_text(st, 1, supersedes, -1, SQLITE_STATIC);
-		rc = sqlite3_step(st);
-		sqlite3_finalize(st);
-		if (rc != SQLITE_DONE)
-			return db_error(s, "store");
-	}
-	if (sqlite3_prepare_v2(s->db, "UPDATE certs SET status = 'valid'"
-	    " WHERE serial = ? AND status = 'pending'", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return db_error(s, "store");
 	sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
@@ -519,18 +509,23 @@ finish_row(struct store *s, const char *serial, const char *supersedes)
 }
 
 static int
+finish_row(struct store *s, const char *serial, const char *supersedes)
+{
+	int ret;
+
+	if (supersedes != NULL && (ret = exec_on_serial(s, "UPDATE certs SET"
+	    " status = 'superseded' WHERE serial = ? AND status = 'valid'",
+	    supersedes)) < 0)
+		return ret;
+	return exec_on_serial(s, "UPDATE certs SET status = 'valid'"
+	    " WHERE serial = ? AND status = 'pending'", serial);
+}
+
+static int
 delete_row(struct store *s, const char *serial)
 {
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	if (sqlite3_prepare_v2(s->db, "DELETE FROM certs WHERE serial = ?"
-	    " AND status = 'pending'", -1, &st, NULL) != SQLITE_OK)
-		return db_error(s, "store");
-	sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? STORE_OK : db_error(s, "store");
+	return exec_on_serial(s, "DELETE FROM certs WHERE serial = ?"
+	    " AND status = 'pending'", serial);
 }
 
 /* True when issued/NAME/cert.pem is exactly pem. */
