@@ -1066,12 +1066,36 @@ is_cert_begin(const char *line)
 	    strncmp(line, "-----BEGIN X509 CERTIFICATE-----", 32) == 0;
 }
 
+/* RFC 7468 lines are 64 characters; anything far longer is not PEM. */
+#define LINT_MAX_LINE 4096
+
+/*
+ * One line of at most size - 1 octets into buf, the rest of a longer line
+ * skipped, so an endless input without newlines (/dev/zero) costs no
+ * memory. Returns the length kept, or -1 at the end of the input.
+ */
+static ssize_t
+read_line_bounded(FILE *fp, char *buf, size_t size)
+{
+	size_t n = 0;
+	int ch;
+
+	while ((ch = getc(fp)) != EOF) {
+		if (n + 1 < size)
+			buf[n++] = (char)ch;
+		if (ch == '\n')
+			break;
+	}
+	buf[n] = '\0';
+	return n == 0 && ch == EOF ? -1 : (ssize_t)n;
+}
+
 /* PEM blocks one at a time (RFC 7468 section 2), or one DER value. */
 static int
 lint_stream(FILE *fp, const char *name, lint_input_fn fn, void *arg)
 {
-	char *line = NULL;
-	size_t cap = 0, blen = 0, bcap = 0, dlen, i;
+	char *line = xmalloc(LINT_MAX_LINE);
+	size_t blen = 0, bcap = 0, dlen, i;
 	ssize_t n;
 	unsigned char *b = NULL;
 	unsigned lineno = 0, start = 0, index = 0;
@@ -1099,7 +1123,7 @@ lint_stream(FILE *fp, const char *name, lint_input_fn fn, void *arg)
 		fn(name, 1, 1, b, blen, NULL, arg);
 		goto out;
 	}
-	while ((n = getline(&line, &cap, fp)) >= 0) {
+	while ((n = read_line_bounded(fp, line, LINT_MAX_LINE)) >= 0) {
 		lineno++;
 		if (!in) {
 			if (is_cert_begin(line)) {

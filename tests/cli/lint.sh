@@ -316,4 +316,10 @@ if [ -d /etc/ssl/certs ]; then
 	    fail "/etc/ssl/certs SARIF is not JSON"
 fi
 
+# An endless input without newlines is read in bounded memory: under a
+# 256 MiB address-space limit sipca is still reading when the timeout
+# stops it (124), rather than dying of an allocation failure.
+expect_exit 124 "lint /dev/zero in bounded memory" sh -c \
+    'ulimit -v 262144; exec timeout 2 "$0" lint /dev/zero' "$SIPCA"
+
 finish
