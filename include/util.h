@@ -68,4 +68,22 @@ int parse_long(const char *s, long min, long max, long *out);
 /* True when s is one of the comma-separated words in list. */
 int word_in_list(const char *s, const char *list);
 
+/*
+ * Text from outside (a certificate's names, a CSV field, an option) made
+ * safe to print: printable ASCII and well-formed UTF-8 of printable code
+ * points pass; a backslash becomes "\\"; C0 controls, DEL, C1 controls
+ * (U+0080..U+009F), NUL and bytes that are not UTF-8 become "\xNN". At
+ * most max input bytes are shown (0: all), then "..." and the full
+ * length: "aaaa...(10485760 bytes)". A new string.
+ */
+char *text_escape(const void *data, size_t len, size_t max);
+
+/*
+ * A name a person chose (a CA's or a certificate's common name): 1 to
+ * max characters (code points) of well-formed UTF-8 without C0 or C1
+ * controls or DEL. Returns 0, or -1 and a static reason ("control
+ * character at offset 3").
+ */
+int text_check_name(const char *s, size_t max, const char **out_reason);
+
 #endif

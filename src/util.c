@@ -274,3 +274,108 @@ word_in_list(const char *s, const char *list)
 	}
 	return 0;
 }
+
+/*
+ * The length of the well-formed UTF-8 sequence at p (RFC 3629 section 4:
+ * shortest form, no surrogates, at most U+10FFFF), 0 when there is none;
+ * *out_cp gets the code point.
+ */
+static size_t
+utf8_seq(const unsigned char *p, size_t avail, unsigned long *out_cp)
+{
+	unsigned long cp, min;
+	size_t n, i;
+
+	if (p[0] < 0x80) {
+		*out_cp = p[0];
+		return 1;
+	}
+	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+		n = 2; cp = p[0] & 0x1f; min = 0x80;
+	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		n = 3; cp = p[0] & 0x0f; min = 0x800;
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		n = 4; cp = p[0] & 0x07; min = 0x10000;
+	} else
+		return 0;
+	if (n > avail)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	*out_cp = cp;
+	return n;
+}
+
+static int
+is_control(unsigned long cp)
+{
+	return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f);
+}
+
+char *
+text_escape(const void *data, size_t len, size_t max)
+{
+	const unsigned char *p = data;
+	size_t shown = (max != 0 && len > max) ? max : len;
+	size_t i = 0, o = 0;
+	/* Every input byte takes at most 4 output bytes ("\xNN"). */
+	char *out = xmalloc(shown * 4 + 40);
+
+	while (i < shown) {
+		unsigned long cp;
+		size_t n = utf8_seq(p + i, shown - i, &cp);
+
+		if (n == 0 || is_control(cp)) {
+			o += (size_t)sprintf(out + o, "\\x%02x", p[i]);
+			i++;
+		} else if (cp == '\\') {
+			out[o++] = '\\';
+			out[o++] = '\\';
+			i++;
+		} else {
+			memcpy(out + o, p + i, n);
+			o += n;
+			i += n;
+		}
+	}
+	if (shown < len)
+		o += (size_t)sprintf(out + o, "...(%zu bytes)", len);
+	out[o] = '\0';
+	return out;
+}
+
+int
+text_check_name(const char *s, size_t max, const char **out_reason)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = strlen(s), i = 0, chars = 0;
+
+	if (len == 0) {
+		*out_reason = "empty";
+		return -1;
+	}
+	while (i < len) {
+		unsigned long cp;
+		size_t n = utf8_seq(p + i, len - i, &cp);
+
+		if (n == 0) {
+			*out_reason = "not UTF-8";
+			return -1;
+		}
+		if (is_control(cp)) {
+			*out_reason = "control character";
+			return -1;
+		}
+		i += n;
+		if (++chars > max) {
+			*out_reason = "too long";
+			return -1;
+		}
+	}
+	return 0;
+}
