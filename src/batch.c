@@ -800,7 +800,8 @@ issue_rows(struct batch *b, struct progress *pg)
 	locked = 1;
 	if ((ret = store_list(b->store, &valid, collect_legacy, &legacy)) < 0)
 		goto out;
-	qsort(legacy.names, legacy.n, sizeof(*legacy.names), cmp_str);
+	if (legacy.n > 1)
+		qsort(legacy.names, legacy.n, sizeof(*legacy.names), cmp_str);
 	b->todo = xcalloc(b->n_rows ? b->n_rows : 1, sizeof(*b->todo));
 	for (i = 0; i < b->n_rows; i++) {
 		const char *key = b->rows[i].name;
