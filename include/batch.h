@@ -24,6 +24,7 @@ struct batch_options {
 	/* As the options of the same names do for one certificate. */
 	int no_domain_dns;
 	int allow_wildcard;
+	int allow_foreign;		/* --allow-foreign-names for every row */
 	int force;
 	int copy_san;
 	const char *passphrase_file;

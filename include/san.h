@@ -50,6 +50,8 @@ int san_parse_cidr(const char *text, unsigned char out[32], size_t *out_len,
  * never escape the directory or hide in it.
  */
 int san_check_store_name(const char *name, const char **out_reason);
+/* Folds a NAME to lower case in place (names are case-insensitive); returns it. */
+char *san_fold_store_name(char *name);
 
 /* The host part of a SIP URI into buf; returns 0 or -1. */
 int san_sip_uri_host(const char *uri, char *buf, size_t size);

@@ -33,6 +33,20 @@ int sipid_uri_split(const char *value, char *scheme, size_t ssize,
     int *out_has_user, char *host, size_t hsize);
 
 /*
+ * Folds in place what RFC 3261 section 19.1.4 compares case-insensitively:
+ * a URI's scheme and host, never its user part; a DNS name whole (RFC 4343).
+ * So two spellings of one identity are one string.
+ */
+void sipid_uri_fold(char *value);
+void sipid_dns_fold(char *name);
+
+/*
+ * True when host (a DNS name, perhaps "*.x") is domain itself or a name
+ * under it, compared case-insensitively on a label boundary.
+ */
+int sipid_in_domain(const char *host, const char *domain);
+
+/*
  * The identity set of a certificate: sans is its subjectAltName (text
  * entries, as cert_sans() gives them), has_san whether the extension is
  * there at all (it may hold only types sans leaves out), and n_cn the

@@ -28,6 +28,7 @@
  * token serialises its signatures anyway.
  */
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,6 +66,8 @@
 #define MAX_BATCH_FILE (256u << 20)
 #define MAX_CSR_FILE (1u << 20)
 #define MAX_JOBS 256
+/* How much of a value from the file a message quotes (escaped). */
+#define ECHO_MAX 64
 
 enum column {
 	COL_KIND, COL_NAME, COL_URI, COL_DNS, COL_IP, COL_KEY, COL_DAYS, COL_CSR,
@@ -99,7 +102,7 @@ struct worker {
 
 struct batch {
 	const struct batch_options *o;
-	const char *label;		/* the file as named in messages */
+	char *label;			/* the file as named in messages, escaped */
 	struct store *store;
 	struct ca *ca;			/* used by this (the writer) thread only */
 	struct batch_row *rows;
@@ -135,6 +138,23 @@ trim(char *s)
 	return s;
 }
 
+/* A value from the file, quoted in a message: escaped and cut short. */
+static char *
+echo(const char *value)
+{
+	return text_escape(value, strlen(value), ECHO_MAX);
+}
+
+/* "HEAD'VALUE'TAIL" with VALUE escaped: a new message. */
+static char *
+msg_with(const char *head, const char *value, const char *tail)
+{
+	char *v = echo(value), *m = xasprintf("%s'%s'%s", head, v, tail);
+
+	free(v);
+	return m;
+}
+
 /* Maps the header row to columns; returns 0 or -1 with *out_msg. */
 static int
 parse_header(const struct csv_record *rec, int *map, char **out_msg)
@@ -150,12 +170,12 @@ parse_header(const struct csv_record *rec, int *map, char **out_msg)
 			if (strcasecmp(h, column_names[c]) == 0)
 				break;
 		if (c == N_COLUMNS) {
-			*out_msg = xasprintf("unknown column '%s' (the columns are %s)",
-			    h, BATCH_COLUMNS);
+			*out_msg = msg_with("unknown column ", h,
+			    " (the columns are " BATCH_COLUMNS ")");
 			return -1;
 		}
 		if (seen[c]) {
-			*out_msg = xasprintf("column '%s' given twice", h);
+			*out_msg = msg_with("column ", h, " given twice");
 			return -1;
 		}
 		seen[c] = 1;
@@ -183,24 +203,71 @@ add_sans(struct san_list *l, enum san_type type, char *cell, char **out_msg)
 			continue;
 		}
 		if (san_list_add_ip(l, v, &reason) < 0) {
-			*out_msg = xasprintf("invalid IP address: '%s': %s", v,
-			    reason);
+			char *tail = xasprintf(": %s", reason);
+
+			*out_msg = msg_with("invalid IP address: ", v, tail);
+			free(tail);
 			return -1;
 		}
 	}
 	return 0;
 }
 
-/* A CSR path relative to the batch file's directory, as a new string. */
+/*
+ * A row's csr names a file under the CSV file's directory (the current
+ * directory for stdin), never anything else on the machine: a file
+ * handed over by someone else must not make sipca read /etc/shadow. An
+ * absolute path or a ".." component is refused as written; a symbolic
+ * link is followed only when its target is still under that directory
+ * (realpath() on both). The check and the read are two steps, so it
+ * guards against what the file says, not against someone who can
+ * rename things in that directory while the batch runs.
+ * Returns the path to read, or NULL with *out_msg.
+ */
 static char *
-csr_path(const char *batch_file, const char *path)
+csr_path(const char *batch_file, const char *cell, char **out_msg)
 {
-	const char *slash;
+	const char *slash = strrchr(batch_file, '/'), *p;
+	char *dir = NULL, *path = NULL, *real_dir = NULL, *real = NULL;
+	size_t n;
 
-	if (path[0] == '/' || strcmp(batch_file, "-") == 0 ||
-	    (slash = strrchr(batch_file, '/')) == NULL)
-		return xstrdup(path);
-	return xasprintf("%.*s/%s", (int)(slash - batch_file), batch_file, path);
+	if (cell[0] == '/') {
+		*out_msg = msg_with("csr ", cell, ": an absolute path (the csr"
+		    " column names a file under the CSV file's directory)");
+		goto out;
+	}
+	for (p = cell; *p != '\0'; p += n + (p[n] == '/')) {
+		n = strcspn(p, "/");
+		if (n == 2 && p[0] == '.' && p[1] == '.') {
+			*out_msg = msg_with("csr ", cell, ": '..' leaves the CSV"
+			    " file's directory");
+			goto out;
+		}
+	}
+	if (strcmp(batch_file, "-") == 0 || slash == NULL)
+		dir = xstrdup(".");
+	else if (slash == batch_file)
+		dir = xstrdup("/");
+	else
+		dir = xasprintf("%.*s", (int)(slash - batch_file), batch_file);
+	path = xasprintf("%s/%s", dir, cell);
+	/* What cannot be resolved is reported by the read, with its errno. */
+	if ((real_dir = realpath(dir, NULL)) != NULL &&
+	    (real = realpath(path, NULL)) != NULL) {
+		n = strlen(real_dir);
+		if (strcmp(real_dir, "/") != 0 &&
+		    (strncmp(real, real_dir, n) != 0 || real[n] != '/')) {
+			*out_msg = msg_with("csr ", cell, ": a symbolic link leads"
+			    " out of the CSV file's directory");
+			free(path);
+			path = NULL;
+		}
+	}
+out:
+	free(dir);
+	free(real_dir);
+	free(real);
+	return path;
 }
 
 /* Reads and verifies a row's CSR; keeps it as DER for the worker. */
@@ -208,31 +275,35 @@ static int
 load_row_csr(struct batch *b, struct batch_row *row, const char *cell,
     char **out_msg)
 {
-	char *path = csr_path(b->o->file, cell);
+	char *path = csr_path(b->o->file, cell, out_msg);
 	unsigned char *data = NULL;
 	size_t len = 0;
 	gnutls_x509_crq_t crq = NULL;
 	gnutls_datum_t der = { NULL, 0 };
 	const char *reason;
+	char *tail = NULL;
 	int ret = -1, gret;
 
+	if (path == NULL)
+		goto out;
 	if (read_file(path, MAX_CSR_FILE, &data, &len) < 0) {
-		*out_msg = xasprintf("cannot read request: '%s': %s", path,
-		    strerror(errno));
+		tail = xasprintf(": %s", strerror(errno));
+		*out_msg = msg_with("cannot read request: ", path, tail);
 		goto out;
 	}
 	if (csr_load(data, len, &crq, &reason) < 0) {
-		*out_msg = xasprintf("invalid request: '%s': %s", path, reason);
+		tail = xasprintf(": %s", reason);
+		*out_msg = msg_with("invalid request: ", path, tail);
 		goto out;
 	}
 	if (b->o->copy_san && (gret = csr_sans(crq, &row->spec.sans)) < 0) {
-		*out_msg = xasprintf("invalid request: '%s': %s", path,
-		    gnutls_strerror(gret));
+		tail = xasprintf(": %s", gnutls_strerror(gret));
+		*out_msg = msg_with("invalid request: ", path, tail);
 		goto out;
 	}
 	if ((gret = gnutls_x509_crq_export2(crq, GNUTLS_X509_FMT_DER, &der)) < 0) {
-		*out_msg = xasprintf("invalid request: '%s': %s", path,
-		    gnutls_strerror(gret));
+		tail = xasprintf(": %s", gnutls_strerror(gret));
+		*out_msg = msg_with("invalid request: ", path, tail);
 		goto out;
 	}
 	row->csr_der = xmalloc(der.size);
@@ -245,6 +316,7 @@ out:
 		gnutls_x509_crq_deinit(crq);
 	free(data);
 	free(path);
+	free(tail);
 	return ret;
 }
 
@@ -263,10 +335,12 @@ parse_row(struct batch *b, const struct csv_record *rec, const int *map,
 	spec->domain = domain;
 	spec->crl_url = crl_url;
 	spec->allow_wildcard = b->o->allow_wildcard;
+	spec->allow_foreign = b->o->allow_foreign;
 	spec->force = b->o->force;
 	spec->key_type = b->o->key_type;
 	spec->days = b->o->days;
-	row->name = xstrdup(cells[COL_NAME]);
+	/* Names are case-insensitive: "Case1" and "case1" are one row's. */
+	row->name = san_fold_store_name(xstrdup(cells[COL_NAME]));
 	spec->name = row->name;
 
 	if (strcmp(cells[COL_KIND], "server") == 0)
@@ -274,19 +348,19 @@ parse_row(struct batch *b, const struct csv_record *rec, const int *map,
 	else if (strcmp(cells[COL_KIND], "device") == 0)
 		spec->kind = KIND_DEVICE;
 	else {
-		msg = xasprintf("unknown certificate kind: '%s' (server or device)",
-		    cells[COL_KIND]);
+		msg = msg_with("unknown certificate kind: ", cells[COL_KIND],
+		    " (server or device)");
 		goto out;
 	}
 	if (cells[COL_KEY] != NULL && *cells[COL_KEY] != '\0' &&
 	    key_type_parse(cells[COL_KEY], &spec->key_type) < 0) {
-		msg = xasprintf("unknown key type: '%s' (one of %s)", cells[COL_KEY],
-		    KEY_TYPE_NAMES);
+		msg = msg_with("unknown key type: ", cells[COL_KEY],
+		    " (one of " KEY_TYPE_NAMES ")");
 		goto out;
 	}
 	if (cells[COL_DAYS] != NULL && *cells[COL_DAYS] != '\0' &&
 	    parse_long(cells[COL_DAYS], 1, 36500, &spec->days) < 0) {
-		msg = xasprintf("invalid days: '%s' (1 to 36500)", cells[COL_DAYS]);
+		msg = msg_with("invalid days: ", cells[COL_DAYS], " (1 to 36500)");
 		goto out;
 	}
 	if ((cells[COL_URI] != NULL &&
@@ -331,9 +405,12 @@ find_duplicates(struct batch *b)
 	for (i = 1; i < b->n_rows; i++) {
 		struct batch_row *prev = &b->rows[idx[i - 1]], *cur = &b->rows[idx[i]];
 
-		if (strcmp(prev->name, cur->name) == 0 && cur->error == NULL)
-			cur->error = xasprintf("duplicate name '%s' (also on line %u)",
-			    cur->name, prev->line);
+		if (strcmp(prev->name, cur->name) == 0 && cur->error == NULL) {
+			char *tail = xasprintf(" (also on line %u)", prev->line);
+
+			cur->error = msg_with("duplicate name ", cur->name, tail);
+			free(tail);
+		}
 	}
 	free(idx);
 }
@@ -670,12 +747,47 @@ default_jobs(void)
 	return n > 0 ? n : 1;
 }
 
+/*
+ * Valid names stored before names were folded, the ones with capitals,
+ * folded and sorted: a row "case1" is the same name as a stored
+ * "Case1". One pass over the index for the whole file.
+ */
+struct legacy_names {
+	char **names;
+	size_t n;
+};
+
+static int
+collect_legacy(const struct store_cert *c, void *arg)
+{
+	struct legacy_names *l = arg;
+	const char *p;
+
+	if (c->status != STATUS_VALID)
+		return 0;
+	for (p = c->name; *p != '\0' && !(*p >= 'A' && *p <= 'Z'); p++)
+		;
+	if (*p == '\0')
+		return 0;
+	l->names = xrealloc(l->names, (l->n + 1) * sizeof(*l->names));
+	l->names[l->n++] = san_fold_store_name(xstrdup(c->name));
+	return 0;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 /* Stages 2 and 3 under the writers' lock. */
 static int
 issue_rows(struct batch *b, struct progress *pg)
 {
 	struct worker *workers = NULL;
 	struct store_cert *cur = NULL;
+	struct store_filter valid = { NULL, NULL, STATUS_VALID, 0 };
+	struct legacy_names legacy = { NULL, 0 };
 	pthread_condattr_t ca_attr;
 	long jobs = b->o->jobs > 0 ? b->o->jobs : default_jobs(), j;
 	size_t i;
@@ -686,10 +798,20 @@ issue_rows(struct batch *b, struct progress *pg)
 		goto out;
 	}
 	locked = 1;
+	if ((ret = store_list(b->store, &valid, collect_legacy, &legacy)) < 0)
+		goto out;
+	if (legacy.n > 1)
+		qsort(legacy.names, legacy.n, sizeof(*legacy.names), cmp_str);
 	b->todo = xcalloc(b->n_rows ? b->n_rows : 1, sizeof(*b->todo));
 	for (i = 0; i < b->n_rows; i++) {
-		ret = store_find_current(b->store, b->rows[i].name, &cur);
-		if (ret == STORE_OK && cur->status == STATUS_VALID) {
+		const char *key = b->rows[i].name;
+
+		ret = store_find_current(b->store, key, &cur);
+		if (ret == STORE_E_NOTFOUND && legacy.n > 0 && bsearch(&key,
+		    legacy.names, legacy.n, sizeof(*legacy.names), cmp_str) != NULL) {
+			b->rows[i].skip = 1;
+			b->skipped++;
+		} else if (ret == STORE_OK && cur->status == STATUS_VALID) {
 			b->rows[i].skip = 1;
 			b->skipped++;
 		} else if (ret != STORE_OK && ret != STORE_E_NOTFOUND) {
@@ -746,6 +868,9 @@ issue_rows(struct batch *b, struct progress *pg)
 			pthread_join(workers[j].thread, NULL);
 	progress_end(pg);
 out:
+	for (i = 0; i < legacy.n; i++)
+		free(legacy.names[i]);
+	free(legacy.names);
 	for (j = 0; workers != NULL && j < jobs; j++)
 		ca_free(workers[j].ca);
 	free(workers);
@@ -773,7 +898,8 @@ batch_issue(const struct batch_options *o)
 	memset(&b, 0, sizeof(b));
 	memset(&pg, 0, sizeof(pg));
 	b.o = o;
-	b.label = strcmp(o->file, "-") == 0 ? "stdin" : o->file;
+	b.label = strcmp(o->file, "-") == 0 ? xstrdup("stdin") :
+	    text_escape(o->file, strlen(o->file), 0);
 	pg.enabled = !o->quiet && isatty(STDERR_FILENO);
 
 	if ((status = signer_open_store(0, &b.store)) != EXIT_OK)
@@ -809,6 +935,7 @@ out:
 		free(b.rows[i].error);
 	}
 	free(b.rows);
+	free(b.label);
 	free(b.todo);
 	free(b.queue);
 	ca_free(b.ca);

@@ -18,6 +18,7 @@
 #include "ca.h"
 #include "cli.h"
 #include "fileio.h"
+#include "issuance.h"
 #include "san.h"
 #include "secret.h"
 #include "signer.h"
@@ -227,7 +228,7 @@ export_name(struct store *store, const struct export_args *a)
 	if ((status = signer_open(store, 0, NULL, &ca)) != EXIT_OK)
 		goto out;
 	status = EXIT_USAGE;
-	if ((ret = store_find_current(store, a->name, &row)) != STORE_OK) {
+	if ((ret = issuance_find_current(store, a->name, &row)) != STORE_OK) {
 		if (ret == STORE_E_NOTFOUND)
 			error_msg("no current certificate named '%s'; see 'sipca list'",
 			    a->name);
@@ -255,7 +256,7 @@ export_name(struct store *store, const struct export_args *a)
 		goto out;
 	}
 	if (need_key) {
-		if ((ret = store_read_issued_key(store, a->name, &key_pem,
+		if ((ret = store_read_issued_key(store, row->name, &key_pem,
 		    &key_len)) != STORE_OK) {
 			if (ret == STORE_E_NOTFOUND)
 				error_msg("the key of '%s' is missing from the store: "
@@ -399,7 +400,7 @@ cmd_export(int argc, char **argv)
 		goto out;
 	}
 	if (argc - p.index == 1)
-		a.name = argv[p.index];
+		a.name = san_fold_store_name(argv[p.index]);
 	if ((status = check_args(&a)) != EXIT_OK)
 		goto out;
 	if ((status = signer_open_store(STORE_READONLY, &store)) != EXIT_OK)

@@ -21,7 +21,7 @@
 enum {
 	OPT_URI = 256, OPT_DNS, OPT_IP, OPT_NO_DOMAIN_DNS, OPT_CSR, OPT_COPY_SAN,
 	OPT_KEY, OPT_DAYS, OPT_WILDCARD, OPT_FORCE, OPT_PASSFILE,
-	OPT_BATCH, OPT_JOBS, OPT_QUIET,
+	OPT_BATCH, OPT_JOBS, OPT_QUIET, OPT_FOREIGN,
 };
 
 static const struct cli_option issue_options[] = {
@@ -34,6 +34,7 @@ static const struct cli_option issue_options[] = {
 	{ "key", OPT_KEY, 1, "TYPE", KEY_TYPE_NAMES, "key type (default rsa2048)" },
 	{ "days", OPT_DAYS, 1, "N", NULL, "validity in days (default 825, Apple's limit)" },
 	{ "allow-wildcard", OPT_WILDCARD, 0, NULL, NULL, "allow '*' names (Polycom rejects them; RFC 5922 7.2)" },
+	{ "allow-foreign-names", OPT_FOREIGN, 0, NULL, NULL, "allow DNS names and SIP URI hosts outside the store's SIP domain" },
 	{ "force", OPT_FORCE, 0, NULL, NULL, "issue despite lint errors (recorded in the index)" },
 	{ "passphrase-file", OPT_PASSFILE, 1, "FILE", "@file", "the CA key's passphrase" },
 	{ "batch", OPT_BATCH, 1, "FILE", "@file", "issue every row of a CSV file (" BATCH_COLUMNS "; - for stdin)" },
@@ -54,22 +55,34 @@ const struct command command_issue = {
 	issue_options, "server,device",
 };
 
+/* A value from the command line, quoted in a message: escaped and cut short. */
+#define ECHO_MAX 64
+
+static char *
+echo(const char *value)
+{
+	return text_escape(value, strlen(value), ECHO_MAX);
+}
+
 static int
 load_csr(const char *path, gnutls_x509_crq_t *out)
 {
 	unsigned char *data = NULL;
 	size_t len = 0;
 	const char *reason;
+	char *shown = echo(path);
 	int ret = EXIT_USAGE;
 
 	if (read_file(path, 1 << 20, &data, &len) < 0) {
-		error_msg("cannot read request: '%s': %s", path, strerror(errno));
-		return EXIT_USAGE;
+		error_msg("cannot read request: '%s': %s", shown, strerror(errno));
+		goto out;
 	}
 	if (csr_load(data, len, out, &reason) < 0)
-		error_msg("invalid request: '%s': %s", path, reason);
+		error_msg("invalid request: '%s': %s", shown, reason);
 	else
 		ret = EXIT_OK;
+out:
+	free(shown);
 	free(data);
 	return ret;
 }
@@ -103,7 +116,8 @@ cmd_issue(int argc, char **argv)
 	struct ca *ca = NULL;
 	const char *csr_path = NULL, *pass_file = NULL, *kind_word, *reason;
 	struct batch_options batch;
-	char *domain = NULL, *crl_url = NULL, *msg = NULL;
+	char *domain = NULL, *crl_url = NULL, *msg = NULL, *shown = NULL;
+	char *name = NULL;
 	int no_domain_dns = 0, copy_san = 0, c, ret, attempt;
 	int status = EXIT_USAGE;
 
@@ -120,7 +134,8 @@ cmd_issue(int argc, char **argv)
 		case OPT_IP:
 			/* Stored in canonical text form, as GnuTLS will print it. */
 			if (san_list_add_ip(&spec.sans, p.arg, &reason) < 0) {
-				error_msg("invalid IP address: '%s': %s", p.arg, reason);
+				error_msg("invalid IP address: '%s': %s",
+				    (shown = echo(p.arg)), reason);
 				goto out;
 			}
 			break;
@@ -129,24 +144,27 @@ cmd_issue(int argc, char **argv)
 		case OPT_COPY_SAN: copy_san = 1; break;
 		case OPT_KEY:
 			if (key_type_parse(p.arg, &spec.key_type) < 0) {
-				error_msg("unknown key type: '%s' (one of %s)", p.arg,
-				    KEY_TYPE_NAMES);
+				error_msg("unknown key type: '%s' (one of %s)",
+				    (shown = echo(p.arg)), KEY_TYPE_NAMES);
 				goto out;
 			}
 			break;
 		case OPT_DAYS:
 			if (parse_long(p.arg, 1, 36500, &spec.days) < 0) {
-				error_msg("invalid --days: '%s' (1 to 36500)", p.arg);
+				error_msg("invalid --days: '%s' (1 to 36500)",
+				    (shown = echo(p.arg)));
 				goto out;
 			}
 			break;
 		case OPT_WILDCARD: spec.allow_wildcard = 1; break;
+		case OPT_FOREIGN: spec.allow_foreign = 1; break;
 		case OPT_FORCE: spec.force = 1; break;
 		case OPT_PASSFILE: pass_file = p.arg; break;
 		case OPT_BATCH: batch.file = p.arg; break;
 		case OPT_JOBS:
 			if (parse_long(p.arg, 1, 1024, &batch.jobs) < 0) {
-				error_msg("invalid --jobs: '%s' (1 to 1024)", p.arg);
+				error_msg("invalid --jobs: '%s' (1 to 1024)",
+				    (shown = echo(p.arg)));
 				goto out;
 			}
 			break;
@@ -168,6 +186,7 @@ cmd_issue(int argc, char **argv)
 		batch.days = spec.days;
 		batch.no_domain_dns = no_domain_dns;
 		batch.allow_wildcard = spec.allow_wildcard;
+		batch.allow_foreign = spec.allow_foreign;
 		batch.force = spec.force;
 		batch.copy_san = copy_san;
 		batch.passphrase_file = pass_file;
@@ -183,13 +202,16 @@ cmd_issue(int argc, char **argv)
 		goto out;
 	}
 	kind_word = argv[p.index];
-	spec.name = argv[p.index + 1];
+	/* Names are case-insensitive: stored, and compared, in lower case. */
+	name = san_fold_store_name(xstrdup(argv[p.index + 1]));
+	spec.name = name;
 	if (strcmp(kind_word, "server") == 0)
 		spec.kind = KIND_SERVER;
 	else if (strcmp(kind_word, "device") == 0)
 		spec.kind = KIND_DEVICE;
 	else {
-		error_msg("unknown certificate kind: '%s' (server or device)", kind_word);
+		error_msg("unknown certificate kind: '%s' (server or device)",
+		    (shown = echo(kind_word)));
 		goto out;
 	}
 	if (copy_san && csr_path == NULL) {
@@ -199,7 +221,8 @@ cmd_issue(int argc, char **argv)
 	if (csr_path != NULL && load_csr(csr_path, &spec.csr) != EXIT_OK)
 		goto out;
 	if (copy_san && (ret = csr_sans(spec.csr, &spec.sans)) < 0) {
-		error_msg("invalid request: '%s': %s", csr_path, gnutls_strerror(ret));
+		error_msg("invalid request: '%s': %s", (shown = echo(csr_path)),
+		    gnutls_strerror(ret));
 		goto out;
 	}
 
@@ -219,14 +242,15 @@ cmd_issue(int argc, char **argv)
 		error_msg("%s", msg);
 		goto out;
 	}
-	if (store_find_current(store, spec.name, &current) == STORE_OK &&
+	/* As typed, too: a mixed-case name from before folding is the same one. */
+	if (issuance_find_current(store, argv[p.index + 1], &current) == STORE_OK &&
 	    current->status == STATUS_VALID) {
 		char until[21];
 
 		format_time_rfc3339(current->not_after, until);
 		error_msg("'%s' already has a valid certificate (serial %s, until %s);"
-		    " renew it with 'sipca renew %s'", spec.name, current->serial,
-		    until, spec.name);
+		    " renew it with 'sipca renew %s'", current->name, current->serial,
+		    until, current->name);
 		goto out;
 	}
 	if ((status = signer_open(store, 1, pass_file, &ca)) != EXIT_OK)
@@ -264,5 +288,7 @@ out:
 	free(domain);
 	free(crl_url);
 	free(msg);
+	free(shown);
+	free(name);
 	return status;
 }

@@ -11,6 +11,7 @@
 #include "cert.h"
 #include "cli.h"
 #include "json.h"
+#include "san.h"
 #include "signer.h"
 #include "store.h"
 #include "util.h"
@@ -186,7 +187,7 @@ cmd_list(int argc, char **argv)
 		goto out;
 	}
 	if (argc - p.index == 1)
-		filter.name = argv[p.index];
+		filter.name = san_fold_store_name(argv[p.index]);
 	if (expiring >= 0)
 		filter.expires_before = ctx.now + (time_t)expiring * 86400;
 	if ((status = signer_open_store(STORE_READONLY, &store)) != EXIT_OK)

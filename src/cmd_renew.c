@@ -20,6 +20,7 @@
 #include "cert.h"
 #include "cli.h"
 #include "issuance.h"
+#include "san.h"
 #include "secret.h"
 #include "signer.h"
 #include "store.h"
@@ -27,7 +28,7 @@
 
 enum {
 	OPT_DAYS = 256, OPT_REKEY, OPT_KEY, OPT_EXPIRING, OPT_DRY_RUN, OPT_FORCE,
-	OPT_PASSFILE,
+	OPT_PASSFILE, OPT_FOREIGN,
 };
 
 static const struct cli_option renew_options[] = {
@@ -37,6 +38,7 @@ static const struct cli_option renew_options[] = {
 	{ "expiring", OPT_EXPIRING, 1, "DAYS", NULL, "renew every valid certificate expiring within DAYS" },
 	{ "dry-run", OPT_DRY_RUN, 0, NULL, NULL, "say what would be renewed, change nothing" },
 	{ "force", OPT_FORCE, 0, NULL, NULL, "renew despite lint errors (recorded in the index)" },
+	{ "allow-foreign-names", OPT_FOREIGN, 0, NULL, NULL, "renew certificates with names outside the store's SIP domain" },
 	{ "passphrase-file", OPT_PASSFILE, 1, "FILE", "@file", "the CA key's passphrase" },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
@@ -57,6 +59,7 @@ struct renew_opts {
 	int key_type_set;
 	enum key_type key_type;
 	int force;
+	int allow_foreign;
 	const char *domain;
 	const char *crl_url;
 };
@@ -165,7 +168,14 @@ out:
 
 /*
  * The request that reproduces cur: its kind, name and SANs as the index
- * recorded them, the original validity length. Exit status.
+ * recorded them (DNS names and URI hosts folded to lower case), the
+ * original validity length. Exit status.
+ *
+ * It is checked as a new request is, identity policy included: a
+ * certificate issued before the policy with a device identity that is
+ * the domain's (RFC 5922 section 7.1) is not renewed at all (revoke it
+ * and issue a correct one), and one with names outside the SIP domain
+ * only with --allow-foreign-names, which the index does not record.
  */
 static int
 spec_from_row(const struct store_cert *cur, const struct renew_opts *o,
@@ -178,6 +188,7 @@ spec_from_row(const struct store_cert *cur, const struct renew_opts *o,
 	spec->domain = o->domain;
 	spec->crl_url = o->crl_url;
 	spec->force = o->force;
+	spec->allow_foreign = o->allow_foreign;
 	if (cert_kind_parse(cur->kind, &spec->kind) < 0 ||
 	    (spec->kind != KIND_SERVER && spec->kind != KIND_DEVICE)) {
 		error_msg("%s: cannot renew a certificate of kind '%s'", cur->name,
@@ -185,10 +196,14 @@ spec_from_row(const struct store_cert *cur, const struct renew_opts *o,
 		return EXIT_USAGE;
 	}
 	if (san_list_parse(cur->sans, &spec->sans) < 0) {
+		char *shown = text_escape(cur->sans, strlen(cur->sans), 64);
+
 		error_msg("%s: the index holds unreadable SANs: '%s'", cur->name,
-		    cur->sans);
+		    shown);
+		free(shown);
 		return EXIT_OPERATIONAL;
 	}
+	issuance_fold_sans(&spec->sans);
 	/* It was issued with --allow-wildcard, or it would have none. */
 	spec->allow_wildcard = strchr(cur->sans, '*') != NULL;
 	spec->days = o->days != 0 ? o->days :
@@ -218,26 +233,39 @@ find_revoked(const struct store_cert *c, void *arg)
 	return 0;
 }
 
-/* NAME's current certificate, or a message saying why there is none. */
+/*
+ * NAME's current certificate, or a message saying why there is none.
+ * typed: NAME is as a person typed it (names are case-insensitive, see
+ * issuance_find_current()); else it is a stored name, looked up exactly.
+ */
 static int
-current_of(struct store *s, const char *name, struct store_cert **out)
+current_of(struct store *s, const char *name, int typed, struct store_cert **out)
 {
-	struct store_filter filter = { name, NULL, STATUS_REVOKED, 0 };
-	char *revoked = NULL;
-	int ret = store_find_current(s, name, out);
+	char *folded = san_fold_store_name(xstrdup(name)), *revoked = NULL;
+	char *shown = text_escape(name, strlen(name), 64);
+	struct store_filter filter = { folded, NULL, STATUS_REVOKED, 0 };
+	int ret = typed ? issuance_find_current(s, name, out) :
+	    store_find_current(s, name, out), status = EXIT_USAGE;
 
-	if (ret == STORE_OK)
-		return EXIT_OK;
-	if (ret != STORE_E_NOTFOUND)
-		return signer_exit_status(ret);
+	if (ret == STORE_OK) {
+		status = EXIT_OK;
+		goto out;
+	}
+	if (ret != STORE_E_NOTFOUND) {
+		status = signer_exit_status(ret);
+		goto out;
+	}
 	store_list(s, &filter, find_revoked, &revoked);
 	if (revoked != NULL)
 		error_msg("'%s' is revoked (serial %s) and cannot be renewed;"
-		    " issue a new certificate with 'sipca issue'", name, revoked);
+		    " issue a new certificate with 'sipca issue'", shown, revoked);
 	else
-		error_msg("no certificate named '%s'", name);
+		error_msg("no certificate named '%s'", shown);
+out:
 	free(revoked);
-	return EXIT_USAGE;
+	free(shown);
+	free(folded);
+	return status;
 }
 
 /* Checks what can be checked without the CA key; exit status. */
@@ -276,7 +304,8 @@ renew_one(struct store *s, const struct ca *ca, const struct renew_opts *o,
 		goto out;
 	}
 	locked = 1;
-	if ((status = current_of(s, name, &cur)) != EXIT_OK)
+	/* name is the stored name: the caller resolved what was typed. */
+	if ((status = current_of(s, name, 0, &cur)) != EXIT_OK)
 		goto out;
 	if (expect_serial != NULL && strcmp(cur->serial, expect_serial) != 0) {
 		*out_skipped = 1;
@@ -402,6 +431,7 @@ cmd_renew(int argc, char **argv)
 			break;
 		case OPT_DRY_RUN: dry_run = 1; break;
 		case OPT_FORCE: o.force = 1; break;
+		case OPT_FOREIGN: o.allow_foreign = 1; break;
 		case OPT_PASSFILE: pass_file = p.arg; break;
 		default:
 			status = cli_usage_error(&command_renew);
@@ -438,23 +468,23 @@ cmd_renew(int argc, char **argv)
 
 	if (name != NULL) {
 		/* Everything the input can be wrong about, before the key is asked for. */
-		if ((status = current_of(store, name, &cur)) != EXIT_OK ||
+		if ((status = current_of(store, name, 1, &cur)) != EXIT_OK ||
 		    (status = renewable(cur, &o)) != EXIT_OK ||
 		    (status = spec_from_row(cur, &o, &spec)) != EXIT_OK)
 			goto out;
 		if (dry_run) {
 			format_time_rfc3339(cur->not_after, until);
 			printf("would renew %s '%s' (serial %s, until %s) for %ld days\n",
-			    cur->kind, name, cur->serial, until, spec.days);
+			    cur->kind, cur->name, cur->serial, until, spec.days);
 			status = EXIT_OK;
 			goto out;
 		}
 		if ((status = signer_open(store, 1, pass_file, &ca)) != EXIT_OK)
 			goto out;
 		skipped = 0;
-		status = renew_one(store, ca, &o, name, cur->serial, &skipped);
+		status = renew_one(store, ca, &o, cur->name, cur->serial, &skipped);
 		if (status == EXIT_OK && skipped) {
-			error_msg("'%s' was renewed meanwhile by another sipca", name);
+			error_msg("'%s' was renewed meanwhile by another sipca", cur->name);
 			status = EXIT_USAGE;
 		}
 		goto out;

@@ -14,6 +14,8 @@
 #include "cli.h"
 #include "crl.h"
 #include "crl_publish.h"
+#include "issuance.h"
+#include "san.h"
 #include "signer.h"
 #include "store.h"
 #include "util.h"
@@ -83,7 +85,7 @@ targets_by_name(struct store *s, const char *name, struct targets *t)
 	char when[21];
 	int ret;
 
-	ret = store_find_current(s, name, &current);
+	ret = issuance_find_current(s, name, &current);
 	if (ret == STORE_E_NOTFOUND) {
 		memset(&last, 0, sizeof(last));
 		filter.status = STATUS_REVOKED;
@@ -100,8 +102,10 @@ targets_by_name(struct store *s, const char *name, struct targets *t)
 	if (ret < 0)
 		return signer_exit_status(ret);
 	add_target(t, current->serial);
+	filter.name = current->name;	/* as stored: it may predate folding */
+	ret = store_list(s, &filter, add_superseded, t);
 	store_cert_free(current);
-	if ((ret = store_list(s, &filter, add_superseded, t)) < 0)
+	if (ret < 0)
 		return signer_exit_status(ret);
 	return EXIT_OK;
 }
@@ -185,7 +189,7 @@ cmd_revoke(int argc, char **argv)
 		goto out;
 	}
 	if (serial == NULL)
-		name = argv[p.index];
+		name = san_fold_store_name(argv[p.index]);
 
 	if ((status = signer_open_store(0, &store)) != EXIT_OK)
 		goto out;

@@ -13,6 +13,7 @@
 #include "cert.h"
 #include "cli.h"
 #include "fileio.h"
+#include "issuance.h"
 #include "san.h"
 #include "signer.h"
 #include "store.h"
@@ -205,7 +206,7 @@ cmd_show(int argc, char **argv)
 		if ((status = signer_open_store(STORE_READONLY, &store)) != EXIT_OK)
 			goto out;
 		status = EXIT_USAGE;
-		ret = store_find_current(store, what, &row);
+		ret = issuance_find_current(store, what, &row);
 		if (ret == STORE_E_NOTFOUND) {
 			error_msg("no certificate named '%s' in the store", what);
 			goto out;

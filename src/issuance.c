@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
@@ -15,6 +16,8 @@
 #include "issuance.h"
 #include "san.h"
 #include "secret.h"
+#include "sipid.h"
+#include "store.h"
 #include "util.h"
 
 void
@@ -47,56 +50,228 @@ issuance_default_sans(struct issuance_spec *spec, int no_domain_dns)
 	for (i = 0; i < extra.n; i++)
 		san_list_add(&spec->sans, extra.items[i].type, extra.items[i].value);
 	san_list_free(&extra);
+	issuance_fold_sans(&spec->sans);
 }
 
-int
-issuance_validate(const struct issuance_spec *spec, char **out_msg)
+void
+issuance_fold_sans(struct san_list *sans)
+{
+	size_t i;
+
+	for (i = 0; i < sans->n; i++) {
+		if (sans->items[i].type == SAN_DNS)
+			sipid_dns_fold(sans->items[i].value);
+		else if (sans->items[i].type == SAN_URI)
+			sipid_uri_fold(sans->items[i].value);
+	}
+}
+
+/* The value quoted in a message: escaped, and cut after ECHO_MAX bytes. */
+#define ECHO_MAX 64
+
+static char *
+msg_value(const char *fmt_head, const char *value, const char *tail)
+{
+	char *v = text_escape(value, strlen(value), ECHO_MAX);
+	char *m = xasprintf("%s'%s'%s", fmt_head, v, tail);
+
+	free(v);
+	return m;
+}
+
+/* Syntax: what each name must look like, whoever asks for it. */
+static int
+validate_syntax(const struct issuance_spec *spec, char **out_msg)
 {
 	int flags = spec->allow_wildcard ? SAN_ALLOW_WILDCARD : 0;
-	const char *reason = NULL;
+	const char *reason = NULL, *what = NULL;
+	char *tail;
 	size_t i;
 
 	/* A server's CN is its FQDN: the same rules as a DNS SAN. */
 	if (spec->kind == KIND_SERVER && san_check_dns(spec->name, flags, &reason) < 0) {
-		*out_msg = xasprintf("invalid server name: '%s': %s", spec->name,
-		    reason);
-		return -1;
+		what = "invalid server name: ";
+		goto bad_name;
 	}
 	/* An allowed wildcard is stored as issued/'*.example.com'. */
 	if (san_check_store_name(spec->kind == KIND_SERVER && spec->allow_wildcard &&
 	    strncmp(spec->name, "*.", 2) == 0 ? spec->name + 2 : spec->name,
 	    &reason) < 0) {
-		*out_msg = xasprintf("invalid name: '%s': %s", spec->name, reason);
-		return -1;
+		what = "invalid name: ";
+		goto bad_name;
+	}
+	/*
+	 * The name is the subject's CN: X.520's ub-common-name is 64
+	 * (RFC 5280 appendix A), which "*." in front of a 64-character
+	 * store name would pass.
+	 */
+	if (text_check_name(spec->name, UB_COMMON_NAME, &reason) < 0) {
+		what = "invalid common name: ";
+		goto bad_name;
 	}
 	for (i = 0; i < spec->sans.n; i++) {
 		const struct san_entry *e = &spec->sans.items[i];
 
 		switch (e->type) {
 		case SAN_URI:
-			if (san_check_sip_uri(e->value, flags, &reason) < 0) {
-				*out_msg = xasprintf("invalid SIP URI: '%s': %s",
-				    e->value, reason);
-				return -1;
-			}
+			if (san_check_sip_uri(e->value, flags, &reason) < 0)
+				what = "invalid SIP URI: ";
 			break;
 		case SAN_DNS:
-			if (san_check_dns(e->value, flags, &reason) < 0) {
-				*out_msg = xasprintf("invalid DNS name: '%s': %s",
-				    e->value, reason);
-				return -1;
-			}
+			if (san_check_dns(e->value, flags, &reason) < 0)
+				what = "invalid DNS name: ";
 			break;
 		case SAN_IP:
-			if (san_parse_ip(e->value, NULL, NULL, &reason) < 0) {
-				*out_msg = xasprintf("invalid IP address: '%s': %s",
-				    e->value, reason);
-				return -1;
-			}
+			if (san_parse_ip(e->value, NULL, NULL, &reason) < 0)
+				what = "invalid IP address: ";
 			break;
+		}
+		if (what != NULL) {
+			tail = xasprintf(": %s", reason);
+			*out_msg = msg_value(what, e->value, tail);
+			free(tail);
+			return -1;
 		}
 	}
 	return 0;
+
+bad_name:
+	tail = xasprintf(": %s", reason);
+	*out_msg = msg_value(what, spec->name, tail);
+	free(tail);
+	return -1;
+}
+
+/*
+ * Policy: which identities this CA vouches for. The one place the rule
+ * lives; issue, renew and the batch all come through here.
+ *
+ * RFC 5922 section 7.1 takes a "sip" URI without a user part as the
+ * SIP domain's identity and, when a certificate has no such URI, its
+ * DNS names; 7.4 lets a peer take a client certificate as the domain's
+ * too. A device's certificate names a user, so it may carry neither a
+ * user-less sip:/sips: URI nor the domain as a DNS name: either would
+ * let the phone act as the proxy. And a CA for one SIP domain vouches
+ * for names in that domain only, unless the operator says otherwise.
+ */
+static int
+validate_policy(const struct issuance_spec *spec, char **out_msg)
+{
+	char scheme[16], host[256], *tail, *d;
+	const char *why;
+	int user, foreign;
+	size_t i;
+
+	for (i = 0; i < spec->sans.n; i++) {
+		const struct san_entry *e = &spec->sans.items[i];
+
+		why = NULL;
+		foreign = 0;
+		if (e->type == SAN_URI) {
+			if (sipid_uri_split(e->value, scheme, sizeof(scheme), &user,
+			    host, sizeof(host)) < 0)
+				why = "unreadable SIP URI";
+			else if (spec->kind == KIND_DEVICE && !user)
+				why = "a SIP URI without a user part is the identity of"
+				    " the domain, not of a device (RFC 5922 section 7.1)";
+			else
+				foreign = !sipid_in_domain(host, spec->domain);
+		} else if (e->type == SAN_DNS) {
+			if (spec->kind == KIND_DEVICE &&
+			    strcasecmp(e->value, spec->domain) == 0)
+				why = "the SIP domain as a DNS name is the domain's"
+				    " identity, not a device's (RFC 5922 section 7.1)";
+			else
+				foreign = !sipid_in_domain(e->value, spec->domain);
+		}
+		if (why != NULL) {
+			tail = xasprintf(": %s", why);
+			*out_msg = msg_value(spec->kind != KIND_DEVICE ? "URI " :
+			    e->type == SAN_URI ? "device certificate with URI " :
+			    "device certificate with DNS name ", e->value, tail);
+			free(tail);
+			return -1;
+		}
+		if (foreign && !spec->allow_foreign) {
+			d = text_escape(spec->domain, strlen(spec->domain), ECHO_MAX);
+			tail = xasprintf(" is outside the SIP domain '%s'"
+			    " (--allow-foreign-names issues it anyway)", d);
+			*out_msg = msg_value(e->type == SAN_URI ? "URI " : "DNS name ",
+			    e->value, tail);
+			free(d);
+			free(tail);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+issuance_validate(const struct issuance_spec *spec, char **out_msg)
+{
+	if (validate_syntax(spec, out_msg) < 0 || validate_policy(spec, out_msg) < 0)
+		return -1;
+	return 0;
+}
+
+static int
+has_upper(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			return 1;
+	return 0;
+}
+
+struct nocase_match {
+	const char *folded;
+	char *found;		/* the stored spelling, owned */
+};
+
+static int
+match_nocase(const struct store_cert *c, void *arg)
+{
+	struct nocase_match *m = arg;
+
+	if ((c->status != STATUS_VALID && c->status != STATUS_EXPIRED) ||
+	    !has_upper(c->name) || strcasecmp(c->name, m->folded) != 0)
+		return 0;
+	m->found = xstrdup(c->name);
+	return 1;
+}
+
+int
+issuance_find_current(struct store *s, const char *name,
+    struct store_cert **out_cert)
+{
+	struct store_filter all = { NULL, NULL, -1, 0 };
+	struct nocase_match m = { NULL, NULL };
+	char *folded = san_fold_store_name(xstrdup(name));
+	int ret;
+
+	/* The spelling typed first: a store from before may hold "Case1" and "case1". */
+	ret = STORE_E_NOTFOUND;
+	if (strcmp(folded, name) != 0)
+		ret = store_find_current(s, name, out_cert);
+	if (ret == STORE_E_NOTFOUND)
+		ret = store_find_current(s, folded, out_cert);
+	if (ret != STORE_E_NOTFOUND)
+		goto out;
+	/*
+	 * Names stored before they were folded may have capitals: look for
+	 * one equal but for case. A scan of the index, paid only when the
+	 * folded name is not there, until the store compares names without
+	 * regard to case itself.
+	 */
+	m.folded = folded;
+	if ((ret = store_list(s, &all, match_nocase, &m)) < 0)
+		goto out;
+	ret = m.found != NULL ? store_find_current(s, m.found, out_cert) :
+	    STORE_E_NOTFOUND;
+out:
+	free(m.found);
+	free(folded);
+	return ret;
 }
 
 static void

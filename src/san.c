@@ -436,6 +436,23 @@ out:
 }
 
 /*
+ * Store names are compared without regard to case, so that "Case1" and
+ * "case1" cannot hold two valid certificates for one identity (and two
+ * directories on a case-insensitive file system would be one): every
+ * NAME a person types is folded to lower case before it is used.
+ */
+char *
+san_fold_store_name(char *name)
+{
+	char	*p;
+
+	for (p = name; *p != '\0'; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return name;
+}
+
+/*
  * Parses again rather than trusting the caller, with wildcards allowed
  * since the caller has already decided whether to accept one.
  */

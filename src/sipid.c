@@ -19,23 +19,27 @@ sipid_set_name(enum sipid_set s)
 	}
 }
 
-int
-sipid_uri_split(const char *value, char *scheme, size_t ssize,
-    int *out_has_user, char *host, size_t hsize)
+/*
+ * Where the parts of a URI SAN are, as offsets into value: the scheme
+ * [0, *scheme_len), the host [*host_off, *host_off + *host_len) without
+ * brackets, port or parameters. Returns 0, or -1 when value is not
+ * "scheme:something".
+ */
+static int
+uri_parts(const char *value, size_t *scheme_len, int *has_user,
+    size_t *host_off, size_t *host_len)
 {
 	const char *colon = strchr(value, ':'), *p, *at, *end, *rb;
 	size_t n;
 
-	if (colon == NULL || colon == value || (size_t)(colon - value) >= ssize)
+	if (colon == NULL || colon == value)
 		return -1;
-	n = (size_t)(colon - value);
-	memcpy(scheme, value, n);
-	scheme[n] = '\0';
+	*scheme_len = (size_t)(colon - value);
 	p = colon + 1;
 	/* URI parameters and headers are not part of the identity. */
 	end = p + strcspn(p, ";?");
 	at = memchr(p, '@', (size_t)(end - p));
-	*out_has_user = at != NULL;
+	*has_user = at != NULL;
 	if (at != NULL)
 		p = at + 1;
 	if (*p == '[') {
@@ -47,11 +51,75 @@ sipid_uri_split(const char *value, char *scheme, size_t ssize,
 		if (p + n > end)
 			n = (size_t)(end - p);
 	}
-	if (n >= hsize)
-		return -1;
-	memcpy(host, p, n);
-	host[n] = '\0';
+	*host_off = (size_t)(p - value);
+	*host_len = n;
 	return 0;
+}
+
+int
+sipid_uri_split(const char *value, char *scheme, size_t ssize,
+    int *out_has_user, char *host, size_t hsize)
+{
+	size_t slen, hoff, hlen;
+	int user;
+
+	if (uri_parts(value, &slen, &user, &hoff, &hlen) < 0 || slen >= ssize ||
+	    hlen >= hsize)
+		return -1;
+	memcpy(scheme, value, slen);
+	scheme[slen] = '\0';
+	memcpy(host, value + hoff, hlen);
+	host[hlen] = '\0';
+	*out_has_user = user;
+	return 0;
+}
+
+static void
+ascii_lower(char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] >= 'A' && s[i] <= 'Z')
+			s[i] = (char)(s[i] - 'A' + 'a');
+}
+
+/*
+ * RFC 3261 section 19.1.4: "comparison of the userinfo of SIP and SIPS
+ * URIs is case-sensitive", while the scheme and the host compare
+ * case-insensitively; so only those two are folded.
+ */
+void
+sipid_uri_fold(char *value)
+{
+	size_t slen, hoff, hlen;
+	int user;
+
+	if (uri_parts(value, &slen, &user, &hoff, &hlen) < 0)
+		return;
+	ascii_lower(value, slen);
+	ascii_lower(value + hoff, hlen);
+}
+
+void
+sipid_dns_fold(char *name)
+{
+	ascii_lower(name, strlen(name));
+}
+
+/*
+ * The store's SIP domain and the names under it; compared the way 7.2
+ * compares identities, case-insensitively, label by label from the
+ * right, so "example.com.evil" and "badexample.com" are outside.
+ */
+int
+sipid_in_domain(const char *host, const char *domain)
+{
+	size_t hl = strlen(host), dl = strlen(domain);
+
+	if (dl == 0 || hl < dl || strcasecmp(host + hl - dl, domain) != 0)
+		return 0;
+	return hl == dl || host[hl - dl - 1] == '.';
 }
 
 /*

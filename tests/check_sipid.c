@@ -106,6 +106,66 @@ START_TEST(test_split)
 }
 END_TEST
 
+struct domain_case {
+	const char *host, *domain;
+	int in;
+};
+
+static const struct domain_case domains[] = {
+	{ "example.com", "example.com", 1 },
+	{ "SIP.Example.COM", "example.com", 1 },
+	{ "a.b.example.com", "EXAMPLE.com", 1 },
+	{ "*.example.com", "example.com", 1 },
+	/* A label boundary, not a string suffix. */
+	{ "badexample.com", "example.com", 0 },
+	{ "example.com.evil", "example.com", 0 },
+	{ "com", "example.com", 0 },
+	{ "192.0.2.1", "example.com", 0 },
+	{ "example.com", "", 0 },
+};
+
+START_TEST(test_in_domain)
+{
+	const struct domain_case *c = &domains[_i];
+
+	ck_assert_msg(sipid_in_domain(c->host, c->domain) == c->in,
+	    "'%s' in '%s': expected %d", c->host, c->domain, c->in);
+}
+END_TEST
+
+struct fold_case {
+	const char *in, *out;
+};
+
+/* RFC 3261 19.1.4: scheme and host fold, the user part does not. */
+static const struct fold_case folds[] = {
+	{ "SIP:Alice@Example.COM", "sip:Alice@example.com" },
+	{ "sips:BOB@SIP.example.com:5061", "sips:BOB@sip.example.com:5061" },
+	{ "sip:Example.COM", "sip:example.com" },
+	{ "sip:[2001:DB8::1]:5061", "sip:[2001:db8::1]:5061" },
+	{ "sip:Alice@Example.COM;Transport=TLS", "sip:Alice@example.com;Transport=TLS" },
+	{ "NoScheme", "NoScheme" },
+};
+
+START_TEST(test_uri_fold)
+{
+	char buf[128];
+
+	snprintf(buf, sizeof(buf), "%s", folds[_i].in);
+	sipid_uri_fold(buf);
+	ck_assert_str_eq(buf, folds[_i].out);
+}
+END_TEST
+
+START_TEST(test_dns_fold)
+{
+	char buf[] = "SIP.Example.COM";
+
+	sipid_dns_fold(buf);
+	ck_assert_str_eq(buf, "sip.example.com");
+}
+END_TEST
+
 static Suite *
 sipid_suite(void)
 {
@@ -114,6 +174,9 @@ sipid_suite(void)
 
 	tcase_add_loop_test(tc, test_match, 0, nitems(cases));
 	tcase_add_loop_test(tc, test_split, 0, nitems(splits));
+	tcase_add_loop_test(tc, test_in_domain, 0, nitems(domains));
+	tcase_add_loop_test(tc, test_uri_fold, 0, nitems(folds));
+	tcase_add_test(tc, test_dns_fold);
 	suite_add_tcase(s, tc);
 	return s;
 }
