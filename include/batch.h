@@ -26,6 +26,7 @@ struct batch_options {
 	int allow_wildcard;
 	int force;
 	int copy_san;
+	int drop_other_sans;
 	const char *passphrase_file;
 };
 

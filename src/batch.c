@@ -208,7 +208,7 @@ static int
 load_row_csr(struct batch *b, struct batch_row *row, const char *cell,
     char **out_msg)
 {
-	char *path = csr_path(b->o->file, cell);
+	char *path = csr_path(b->o->file, cell), *msg = NULL, *dropped = NULL;
 	unsigned char *data = NULL;
 	size_t len = 0;
 	gnutls_x509_crq_t crq = NULL;
@@ -225,11 +225,14 @@ load_row_csr(struct batch *b, struct batch_row *row, const char *cell,
 		*out_msg = xasprintf("invalid request: '%s': %s", path, reason);
 		goto out;
 	}
-	if (b->o->copy_san && (gret = csr_sans(crq, &row->spec.sans)) < 0) {
-		*out_msg = xasprintf("invalid request: '%s': %s", path,
-		    gnutls_strerror(gret));
+	if (b->o->copy_san && csr_copy_sans(crq, b->o->drop_other_sans,
+	    &row->spec.sans, &dropped, &msg) < 0) {
+		*out_msg = xasprintf("invalid request: '%s': %s", path, msg);
 		goto out;
 	}
+	if (dropped != NULL)
+		warn_msg("%s:%u: '%s': not copying the request's %s", b->label,
+		    row->line, path, dropped);
 	if ((gret = gnutls_x509_crq_export2(crq, GNUTLS_X509_FMT_DER, &der)) < 0) {
 		*out_msg = xasprintf("invalid request: '%s': %s", path,
 		    gnutls_strerror(gret));
@@ -245,6 +248,8 @@ out:
 		gnutls_x509_crq_deinit(crq);
 	free(data);
 	free(path);
+	free(msg);
+	free(dropped);
 	return ret;
 }
 

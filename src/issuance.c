@@ -69,6 +69,11 @@ issuance_validate(const struct issuance_spec *spec, char **out_msg)
 		*out_msg = xasprintf("invalid name: '%s': %s", spec->name, reason);
 		return -1;
 	}
+	if (spec->sans.n > SAN_MAX) {
+		*out_msg = xasprintf("too many SANs: %zu (at most %d in one"
+		    " certificate)", spec->sans.n, SAN_MAX);
+		return -1;
+	}
 	for (i = 0; i < spec->sans.n; i++) {
 		const struct san_entry *e = &spec->sans.items[i];
 
@@ -94,6 +99,10 @@ issuance_validate(const struct issuance_spec *spec, char **out_msg)
 				return -1;
 			}
 			break;
+		default:
+			*out_msg = xasprintf("%s SANs are not issued",
+			    san_type_name(e->type));
+			return -1;
 		}
 	}
 	return 0;
