@@ -36,6 +36,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct issuance_spec spec;
 	const char *reason = NULL;
 	char *text, *msg;
+	int copied;
 
 	if (csr_load(data, size, &crq, &reason) < 0) {
 		if (reason == NULL)
@@ -45,6 +46,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (csr_sans(crq, &sans) == 0) {
 		text = san_list_format(&sans);
 		free(text);
+	}
+	san_list_free(&sans);
+	msg = NULL;
+	text = NULL;
+	copied = csr_copy_sans(crq, 1, &sans, &text, &msg) == 0;
+	if (!copied && msg == NULL)
+		abort();	/* a refusal always says why */
+	free(text);
+	free(msg);
+	if (copied) {
 		/* issue --copy-san: the request's names must pass issue's checks. */
 		memset(&spec, 0, sizeof(spec));
 		spec.kind = KIND_SERVER;

@@ -27,6 +27,7 @@ struct batch_options {
 	int allow_foreign;		/* --allow-foreign-names for every row */
 	int force;
 	int copy_san;
+	int drop_other_sans;
 	const char *passphrase_file;
 };
 

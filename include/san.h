@@ -16,6 +16,13 @@ enum san_type {
 	SAN_DNS = 1,
 	SAN_URI,
 	SAN_IP,
+	/* Read from certificates and requests, never issued. */
+	SAN_EMAIL,		/* rfc822Name */
+	SAN_X400,		/* x400Address */
+	SAN_DIRNAME,		/* directoryName */
+	SAN_EDIPARTY,		/* ediPartyName */
+	SAN_OTHERNAME,
+	SAN_RID,		/* registeredID */
 };
 
 enum san_flags {
@@ -34,6 +41,15 @@ int san_check_sip_uri(const char *uri, int flags, const char **out_reason);
 
 /* LDH labels of at most 63 octets, 253 in all, no trailing dot. */
 int san_check_dns(const char *name, int flags, const char **out_reason);
+
+/*
+ * The len octets of an IA5String value as encoded (dNSName, rfc822Name,
+ * uniformResourceIdentifier; RFC 5280 section 4.2.1.6): no byte above
+ * 0x7f (X.680 section 41: IA5 is 7-bit) and no NUL, which would let a C
+ * string end before the encoded value does. value need not be
+ * terminated.
+ */
+int san_check_ia5(const char *value, size_t len, const char **out_reason);
 
 /* An IPv4 or IPv6 address. out (16 bytes) gets the binary form and
  * *out_len 4 or 16; both may be NULL. */

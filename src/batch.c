@@ -275,7 +275,7 @@ static int
 load_row_csr(struct batch *b, struct batch_row *row, const char *cell,
     char **out_msg)
 {
-	char *path = csr_path(b->o->file, cell, out_msg);
+	char *path = csr_path(b->o->file, cell, out_msg), *msg = NULL, *dropped = NULL;
 	unsigned char *data = NULL;
 	size_t len = 0;
 	gnutls_x509_crq_t crq = NULL;
@@ -296,10 +296,18 @@ load_row_csr(struct batch *b, struct batch_row *row, const char *cell,
 		*out_msg = msg_with("invalid request: ", path, tail);
 		goto out;
 	}
-	if (b->o->copy_san && (gret = csr_sans(crq, &row->spec.sans)) < 0) {
-		tail = xasprintf(": %s", gnutls_strerror(gret));
+	if (b->o->copy_san && csr_copy_sans(crq, b->o->drop_other_sans,
+	    &row->spec.sans, &dropped, &msg) < 0) {
+		tail = xasprintf(": %s", msg);
 		*out_msg = msg_with("invalid request: ", path, tail);
 		goto out;
+	}
+	if (dropped != NULL) {
+		char *shown = echo(path);
+
+		warn_msg("%s:%u: '%s': not copying the request's %s", b->label,
+		    row->line, shown, dropped);
+		free(shown);
 	}
 	if ((gret = gnutls_x509_crq_export2(crq, GNUTLS_X509_FMT_DER, &der)) < 0) {
 		tail = xasprintf(": %s", gnutls_strerror(gret));
@@ -317,6 +325,8 @@ out:
 	free(data);
 	free(path);
 	free(tail);
+	free(msg);
+	free(dropped);
 	return ret;
 }
 

@@ -21,7 +21,7 @@
 enum {
 	OPT_URI = 256, OPT_DNS, OPT_IP, OPT_NO_DOMAIN_DNS, OPT_CSR, OPT_COPY_SAN,
 	OPT_KEY, OPT_DAYS, OPT_WILDCARD, OPT_FORCE, OPT_PASSFILE,
-	OPT_BATCH, OPT_JOBS, OPT_QUIET, OPT_FOREIGN,
+	OPT_BATCH, OPT_JOBS, OPT_QUIET, OPT_FOREIGN, OPT_DROP_OTHER_SANS,
 };
 
 static const struct cli_option issue_options[] = {
@@ -31,6 +31,7 @@ static const struct cli_option issue_options[] = {
 	{ "no-domain-dns", OPT_NO_DOMAIN_DNS, 0, NULL, NULL, "server: leave DNS:DOMAIN out of the SAN" },
 	{ "csr", OPT_CSR, 1, "FILE", "@file", "sign this request (PEM or DER) instead of making a key" },
 	{ "copy-san", OPT_COPY_SAN, 0, NULL, NULL, "with --csr: take the SANs the request asks for" },
+	{ "drop-other-sans", OPT_DROP_OTHER_SANS, 0, NULL, NULL, "with --copy-san: leave out (and name) SANs of types sipca does not issue instead of refusing the request" },
 	{ "key", OPT_KEY, 1, "TYPE", KEY_TYPE_NAMES, "key type (default rsa2048)" },
 	{ "days", OPT_DAYS, 1, "N", NULL, "validity in days (default 825, Apple's limit)" },
 	{ "allow-wildcard", OPT_WILDCARD, 0, NULL, NULL, "allow '*' names (Polycom rejects them; RFC 5922 7.2)" },
@@ -49,7 +50,7 @@ const struct command command_issue = {
 	"issue", cmd_issue,
 	"issue server FQDN [--dns NAME]... [--uri URI]... [--ip ADDR]... [options]\n"
 	"issue device NAME [--uri sip:USER@DOMAIN]... [options]\n"
-	"issue server|device NAME --csr FILE [--copy-san] [options]\n"
+	"issue server|device NAME --csr FILE [--copy-san [--drop-other-sans]] [options]\n"
 	"issue --batch FILE [--jobs N] [--quiet] [--key TYPE] [--days N] [options]",
 	"Issue a server (proxy, SBC) or device (phone, softphone) certificate.",
 	issue_options, "server,device",
@@ -117,8 +118,8 @@ cmd_issue(int argc, char **argv)
 	const char *csr_path = NULL, *pass_file = NULL, *kind_word, *reason;
 	struct batch_options batch;
 	char *domain = NULL, *crl_url = NULL, *msg = NULL, *shown = NULL;
-	char *name = NULL;
-	int no_domain_dns = 0, copy_san = 0, c, ret, attempt;
+	char *name = NULL, *dropped = NULL;
+	int no_domain_dns = 0, copy_san = 0, drop_others = 0, c, ret, attempt;
 	int status = EXIT_USAGE;
 
 	memset(&spec, 0, sizeof(spec));
@@ -142,6 +143,7 @@ cmd_issue(int argc, char **argv)
 		case OPT_NO_DOMAIN_DNS: no_domain_dns = 1; break;
 		case OPT_CSR: csr_path = p.arg; break;
 		case OPT_COPY_SAN: copy_san = 1; break;
+		case OPT_DROP_OTHER_SANS: drop_others = 1; break;
 		case OPT_KEY:
 			if (key_type_parse(p.arg, &spec.key_type) < 0) {
 				error_msg("unknown key type: '%s' (one of %s)",
@@ -174,6 +176,10 @@ cmd_issue(int argc, char **argv)
 			goto out;
 		}
 	}
+	if (drop_others && !copy_san) {
+		error_msg("--drop-other-sans goes with --copy-san");
+		goto out;
+	}
 	if (batch.file != NULL) {
 		/* The rows say kind, name and identities; these say it for one. */
 		if (argc != p.index || spec.sans.n > 0 || csr_path != NULL) {
@@ -189,6 +195,7 @@ cmd_issue(int argc, char **argv)
 		batch.allow_foreign = spec.allow_foreign;
 		batch.force = spec.force;
 		batch.copy_san = copy_san;
+		batch.drop_other_sans = drop_others;
 		batch.passphrase_file = pass_file;
 		status = batch_issue(&batch);
 		goto out;
@@ -220,11 +227,14 @@ cmd_issue(int argc, char **argv)
 	}
 	if (csr_path != NULL && load_csr(csr_path, &spec.csr) != EXIT_OK)
 		goto out;
-	if (copy_san && (ret = csr_sans(spec.csr, &spec.sans)) < 0) {
-		error_msg("invalid request: '%s': %s", (shown = echo(csr_path)),
-		    gnutls_strerror(ret));
+	if (copy_san && csr_copy_sans(spec.csr, drop_others, &spec.sans, &dropped,
+	    &msg) < 0) {
+		error_msg("invalid request: '%s': %s", (shown = echo(csr_path)), msg);
 		goto out;
 	}
+	if (dropped != NULL)
+		warn_msg("'%s': not copying the request's %s",
+		    (shown = echo(csr_path)), dropped);
 
 	if ((status = signer_open_store(0, &store)) != EXIT_OK)
 		goto out;
@@ -290,5 +300,6 @@ out:
 	free(msg);
 	free(shown);
 	free(name);
+	free(dropped);
 	return status;
 }

@@ -32,37 +32,57 @@ const struct command command_show = {
 	show_options, "@name,@file",
 };
 
+/* What a certificate says reaches the terminal only through text_escape(). */
 static void
 print_dn(const char *label, gnutls_x509_crt_t crt, int issuer)
 {
 	gnutls_datum_t dn = { NULL, 0 };
 	int ret = issuer ? gnutls_x509_crt_get_issuer_dn3(crt, &dn, 0) :
 	    gnutls_x509_crt_get_dn3(crt, &dn, 0);
+	char *text = text_escape(dn.data, ret == 0 ? dn.size : 0, 0);
 
-	printf("%-12s %.*s\n", label, ret == 0 ? (int)dn.size : 0,
-	    ret == 0 ? (const char *)dn.data : "");
+	printf("%-12s %s\n", label, text);
+	free(text);
 	gnutls_free(dn.data);
 }
 
+/*
+ * Every GeneralName, identities first, each value escaped and whole: a
+ * NUL inside a name shows as \x00 instead of ending it, and a value whose
+ * octets are no value of its type says why.
+ */
 static void
 print_sans(gnutls_x509_crt_t crt)
 {
 	struct san_list sans = { NULL, 0 };
-	static const struct { enum san_type type; const char *label; } order[] = {
-		{ SAN_URI, "URI" }, { SAN_DNS, "DNS" }, { SAN_IP, "IP" },
+	static const enum san_type order[] = {
+		SAN_URI, SAN_DNS, SAN_IP, SAN_EMAIL, SAN_DIRNAME, SAN_OTHERNAME,
+		SAN_RID, SAN_X400, SAN_EDIPARTY,
 	};
+	const char *label = "SAN";
+	char *text;
 	size_t i, j;
+	int ret;
 
-	cert_sans(crt, &sans);
-	if (sans.n == 0) {
-		printf("%-12s (none)\n", "SAN");
-		return;
+	if ((ret = cert_sans(crt, &sans)) < 0)
+		printf("%-12s (unreadable: %s)\n", label, gnutls_strerror(ret));
+	else if (sans.n == 0)
+		printf("%-12s (none)\n", label);
+	for (j = 0; j < sizeof(order) / sizeof(order[0]); j++) {
+		for (i = 0; i < sans.n; i++) {
+			const struct san_entry *e = &sans.items[i];
+
+			if (e->type != order[j])
+				continue;
+			text = text_escape(e->value, e->len, 0);
+			printf("%-12s %s:%s%s%s%s\n", label, san_type_name(e->type), text,
+			    e->problem != NULL ? " (" : "",
+			    e->problem != NULL ? e->problem : "",
+			    e->problem != NULL ? ")" : "");
+			free(text);
+			label = "";
+		}
 	}
-	for (j = 0; j < sizeof(order) / sizeof(order[0]); j++)
-		for (i = 0; i < sans.n; i++)
-			if (sans.items[i].type == order[j].type)
-				printf("%-12s %s:%s\n", j == 0 && i == 0 ? "SAN" : "",
-				    order[j].label, sans.items[i].value);
 	san_list_free(&sans);
 }
 

@@ -109,6 +109,11 @@ validate_syntax(const struct issuance_spec *spec, char **out_msg)
 		what = "invalid common name: ";
 		goto bad_name;
 	}
+	if (spec->sans.n > SAN_MAX) {
+		*out_msg = xasprintf("too many SANs: %zu (at most %d in one"
+		    " certificate)", spec->sans.n, SAN_MAX);
+		return -1;
+	}
 	for (i = 0; i < spec->sans.n; i++) {
 		const struct san_entry *e = &spec->sans.items[i];
 
@@ -125,6 +130,10 @@ validate_syntax(const struct issuance_spec *spec, char **out_msg)
 			if (san_parse_ip(e->value, NULL, NULL, &reason) < 0)
 				what = "invalid IP address: ";
 			break;
+		default:
+			*out_msg = xasprintf("%s SANs are not issued",
+			    san_type_name(e->type));
+			return -1;
 		}
 		if (what != NULL) {
 			tail = xasprintf(": %s", reason);

@@ -17,6 +17,10 @@
 #include "sipid.h"
 #include "util.h"
 
+/* Bytes of one certificate value shown in a finding, and of a DN. */
+#define PROBE_TEXT_MAX 256
+#define PROBE_DN_MAX 1024
+
 static const char *const verdict_names[] = { "ok", "note", "warn", "fail" };
 
 const char *
@@ -59,17 +63,26 @@ add_item(struct probe_check *x, const char *check, enum probe_verdict v,
 	return f;
 }
 
+/* As long as it needs to be: the values in it are bounded by whoever
+ * escapes them, and a cut here would hide what follows a long one. */
 static void
 add(struct probe_check *x, const char *check, enum probe_verdict v, int cert,
     const char *fmt, ...)
 {
 	va_list ap;
-	char buf[1024];
+	char *buf;
+	int n;
 
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	add_item(x, check, v, cert, xstrdup(buf));
+	buf = xmalloc(n > 0 ? (size_t)n + 1 : 1);
+	buf[0] = '\0';
+	va_start(ap, fmt);
+	if (n > 0)
+		vsnprintf(buf, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	add_item(x, check, v, cert, buf);
 }
 
 void
@@ -99,9 +112,9 @@ probe_dn(gnutls_x509_crt_t crt, int issuer)
 	if ((issuer ? gnutls_x509_crt_get_issuer_dn3(crt, &dn, 0) :
 	    gnutls_x509_crt_get_dn3(crt, &dn, 0)) < 0)
 		return xstrdup("");
-	s = xasprintf("%.*s", (int)dn.size, (const char *)dn.data);
+	s = text_escape(dn.data, dn.size, PROBE_DN_MAX);
 	gnutls_free(dn.data);
-	return scrub(s);
+	return s;
 }
 
 static int
@@ -241,20 +254,34 @@ check_chain(struct probe_check *x)
 		    x->chain_n, x->chain_n == 1 ? "" : "s");
 }
 
+/*
+ * The subject's CNs, escaped: a CN is compared with the SIP domain (RFC
+ * 5922 7.1), and escaping leaves a name that is valid as a domain as it
+ * is, while one with a NUL or control byte inside can no longer equal it.
+ */
 static char **
 leaf_cns(gnutls_x509_crt_t crt, size_t *out_n)
 {
-	char buf[1024], **cns = NULL;
+	char **cns = NULL, *buf;
 	size_t size, n = 0;
 	unsigned idx;
+	int ret;
 
 	for (idx = 0;; idx++) {
-		size = sizeof(buf);
-		if (gnutls_x509_crt_get_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, idx,
-		    0, buf, &size) < 0)
+		size = 0;
+		ret = gnutls_x509_crt_get_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME,
+		    idx, 0, NULL, &size);
+		if (ret != GNUTLS_E_SHORT_MEMORY_BUFFER || size == 0)
 			break;
+		buf = xmalloc(size);
+		if (gnutls_x509_crt_get_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME,
+		    idx, 0, buf, &size) < 0) {
+			free(buf);
+			break;
+		}
 		cns = xrealloc(cns, (n + 1) * sizeof(*cns));
-		cns[n++] = xstrdup(buf);
+		cns[n++] = text_escape(buf, size, 0);
+		free(buf);
 	}
 	*out_n = n;
 	return cns;
@@ -270,10 +297,10 @@ leaf_cns(gnutls_x509_crt_t crt, size_t *out_n)
 static void
 check_identities(struct probe_check *x)
 {
-	struct san_list sans = { NULL, 0 };
+	struct san_list raw = { NULL, 0 }, sans = { NULL, 0 }, shown = { NULL, 0 };
 	enum sipid_set set;
 	const char *value;
-	char **cns = NULL, *list;
+	char **cns = NULL, *list, *what;
 	size_t n_cn = 0, i, size = 0;
 	unsigned critical;
 	int has_san, ret;
@@ -281,9 +308,23 @@ check_identities(struct probe_check *x)
 	ret = gnutls_x509_crt_get_extension_by_oid(x->chain[0], "2.5.29.17", 0,
 	    NULL, &size, &critical);
 	has_san = ret >= 0 || ret == GNUTLS_E_SHORT_MEMORY_BUFFER;
-	cert_sans(x->chain[0], &sans);
+	if (has_san && (ret = cert_sans(x->chain[0], &raw)) < 0)
+		add(x, "san", PROBE_FAIL, 0, "the subjectAltName cannot be read: %s"
+		    " (RFC 5280 section 4.2.1.6)", gnutls_strerror(ret));
+	/* A name whose octets are not what it reads as is no identity. */
+	for (i = 0; i < raw.n; i++) {
+		if (raw.items[i].problem == NULL)
+			continue;
+		what = san_entry_describe(&raw.items[i], PROBE_TEXT_MAX);
+		add(x, "san", PROBE_FAIL, 0, "%s is no identity: %s"
+		    " (RFC 5280 section 4.2.1.6)", what, raw.items[i].problem);
+		free(what);
+	}
+	/* Compared escaped and whole, shown escaped and bounded. */
+	san_list_escaped(&raw, 0, &sans);
+	san_list_escaped(&raw, PROBE_TEXT_MAX, &shown);
 	cns = leaf_cns(x->chain[0], &n_cn);
-	list = san_list_format(&sans);
+	list = san_list_format(&shown);
 	if (sipid_match_domain(&sans, has_san, (const char *const *)cns, n_cn,
 	    x->domain, &set, &value))
 		add(x, "sip-domain", PROBE_OK, 0,
@@ -313,7 +354,9 @@ check_identities(struct probe_check *x)
 	for (i = 0; i < n_cn; i++)
 		free(cns[i]);
 	free(cns);
+	san_list_free(&raw);
 	san_list_free(&sans);
+	san_list_free(&shown);
 }
 
 /* lint's chain rules see what a client could use: what follows the

@@ -302,6 +302,25 @@ san_check_dns(const char *name, int flags, const char **out_reason)
 	return reason != NULL ? -1 : 0;
 }
 
+int
+san_check_ia5(const char *value, size_t len, const char **out_reason)
+{
+	const char	*reason = NULL;
+	size_t		 i;
+
+	for (i = 0; i < len && reason == NULL; i++) {
+		unsigned char c = value[i];
+
+		if (c == '\0')
+			reason = "contains a NUL byte";
+		else if (c > 0x7f)
+			reason = "contains a byte outside IA5 (ASCII)";
+	}
+	if (reason != NULL && out_reason != NULL)
+		*out_reason = reason;
+	return reason != NULL ? -1 : 0;
+}
+
 /*
  * inet_pton alone: it takes neither brackets nor an RFC 4007 zone id,
  * and neither belongs in an iPAddress, which is the bare 4 or 16 octets

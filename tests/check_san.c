@@ -488,6 +488,49 @@ START_TEST(test_sip_uri_host)
 }
 END_TEST
 
+/*
+ * IA5String values as encoded: counted octets, so a NUL inside is seen
+ * instead of ending the value (issue 11: "evil.com\0.example.com").
+ */
+static const struct {
+	const char	*octets;
+	size_t		 len;
+	const char	*reason;	/* NULL: accepted */
+} ia5s[] = {
+	{ "example.com", 11, NULL },
+	{ "", 0, NULL },
+	{ "sip:alice@example.com", 21, NULL },
+	{ "\x7f", 1, NULL },		/* DEL is IA5; the syntax checks refuse it */
+	{ "evil.com\0.example.com", 21, "contains a NUL byte" },
+	{ "\0", 1, "contains a NUL byte" },
+	{ "example.com\0", 12, "contains a NUL byte" },
+	{ "ex\xe4mple.com", 11, "contains a byte outside IA5 (ASCII)" },
+	{ "\xc3\xa9", 2, "contains a byte outside IA5 (ASCII)" },
+	{ "\x80", 1, "contains a byte outside IA5 (ASCII)" },
+};
+
+START_TEST(test_ia5)
+{
+	const char	*reason = NULL;
+	int		 ret;
+
+	ret = san_check_ia5(ia5s[_i].octets, ia5s[_i].len, &reason);
+	if (ia5s[_i].reason == NULL) {
+		ck_assert_msg(ret == 0, "row %d refused: %s", _i, reason);
+		ck_assert_ptr_null(reason);
+	} else {
+		ck_assert_msg(ret == -1, "row %d accepted", _i);
+		ck_assert_str_eq(reason, ia5s[_i].reason);
+	}
+	/* Counted: what a C string would see of it, the octets before the
+	 * NUL, passes alone. */
+	if (ia5s[_i].reason != NULL &&
+	    strcmp(ia5s[_i].reason, "contains a NUL byte") == 0)
+		ck_assert_int_eq(san_check_ia5(ia5s[_i].octets,
+		    strlen(ia5s[_i].octets), NULL), 0);
+}
+END_TEST
+
 static Suite *
 san_suite(void)
 {
@@ -508,6 +551,10 @@ san_suite(void)
 	tc = tcase_create("ip");
 	tcase_add_loop_test(tc, test_parse_ip, 0, nitems(ips));
 	tcase_add_loop_test(tc, test_parse_cidr, 0, nitems(cidrs));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("ia5");
+	tcase_add_loop_test(tc, test_ia5, 0, nitems(ia5s));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("store_name");
