@@ -30,7 +30,13 @@ void json_null(struct json *j);
 /* Ends the document with a newline. */
 void json_finish(struct json *j);
 
-/* Writes s as a JSON string literal (quotes included) to f. */
+/*
+ * Writes s as a JSON string literal (quotes included) to f. The output
+ * is always UTF-8 without raw controls: C0, DEL and C1 become \u00XX
+ * (the code point, exactly), well-formed UTF-8 passes, and an octet that
+ * is not UTF-8 becomes the text \xNN (JSON "\\xNN"), text_escape()'s
+ * notation, as no JSON string can hold it.
+ */
 void json_write_escaped(FILE *f, const char *s);
 
 #endif

@@ -84,6 +84,7 @@ struct lint_rule {
 /* Each family's rows, terminated by { NULL }. */
 extern const struct lint_rule lint_rules_x509[];
 extern const struct lint_rule lint_rules_rfc5280[];
+extern const struct lint_rule lint_rules_names[];
 extern const struct lint_rule lint_rules_tls[];
 extern const struct lint_rule lint_rules_apple[];
 extern const struct lint_rule lint_rules_rfc5922[];
@@ -136,22 +137,46 @@ enum lint_time_type { LINT_TIME_NONE = 0, LINT_TIME_UTC, LINT_TIME_GEN };
 
 struct lint_time {
 	enum lint_time_type type;
-	char text[40];			/* as encoded */
+	const unsigned char *raw;	/* the encoded octets, borrows der */
+	size_t raw_len;
+	char text[40];			/* raw as a string when it fits, else "" */
 	int ok;				/* value parsed (perhaps leniently) */
 	time_t t;
 };
 
 struct lint_ext {
-	char oid[64];
+	/* Dotted; oid_text unless the OID is longer, then oid_long (owned). */
+	const char *oid;
+	char oid_text[64];
+	char *oid_long;
 	int critical;
 	const unsigned char *value;	/* extnValue contents, borrows der */
 	size_t value_len;
 	char malformed[160];		/* why the value did not decode, or "" */
 };
 
+/* GeneralName alternatives beside san.h's SAN_DNS, SAN_URI, SAN_IP. */
+#define LINT_SAN_EMAIL	0x100		/* rfc822Name */
+
+/*
+ * One GeneralName. Its octets are length-counted, exactly as encoded:
+ * an IA5String may hold a NUL or bytes above 0x7F, and a rule that read
+ * it as a C string would see another name (a NUL cuts it). value is
+ * followed by a NUL that is not part of it, so a clean value (no NUL,
+ * no byte above 0x7F) can be handed to functions that take strings.
+ */
 struct lint_san {
-	int type;			/* SAN_DNS, SAN_URI, SAN_IP, or 0 (other) */
-	char *value;			/* text; IPs as inet_ntop */
+	int type;			/* SAN_DNS, SAN_URI, SAN_IP, LINT_SAN_EMAIL, 0 */
+	const char *choice;		/* "dNSName", "otherName", ... (static) */
+	const char *value;		/* iPAddress: the address octets */
+	size_t len;
+	int clean;			/* IA5 text without NUL or byte > 0x7F */
+};
+
+/* A subject attribute's string: owned, length-counted, NUL after it. */
+struct lint_str {
+	char *data;
+	size_t len;
 };
 
 /* keyUsage bits, RFC 5280 4.2.1.3 numbering */
@@ -197,7 +222,7 @@ struct lint_cert {
 	unsigned char serial[32];	/* the INTEGER's octets, first 32 */
 	size_t serial_len;		/* all of them, sign octet included */
 	struct lint_time not_before, not_after;
-	char sig_oid[64];
+	char sig_oid[64];		/* "" when the OID is longer */
 	char spki_oid[64];
 	unsigned rsa_bits;		/* 0 unless an RSA key was decoded */
 	const unsigned char *tbs, *sig;	/* TLV, and BIT STRING contents */
@@ -205,9 +230,10 @@ struct lint_cert {
 	const unsigned char *issuer, *subject;	/* raw Name TLVs */
 	size_t issuer_len, subject_len;
 	int self_issued;		/* issuer and subject are the same */
-	char *subject_text;		/* RFC 4514 (GnuTLS) or a simple form */
+	char *subject_text;		/* RFC 4514 (GnuTLS) or a simple form;
+					 * outside text: escape it to print */
 
-	char **cns;			/* subject commonName values */
+	struct lint_str *cns;		/* subject commonName values, UTF-8 */
 	size_t n_cn;
 
 	struct lint_ext *exts;
@@ -217,7 +243,7 @@ struct lint_cert {
 	unsigned ku;
 	int has_eku, eku_server, eku_client, eku_any;
 	int has_san;
-	struct lint_san *sans;
+	struct lint_san *sans;		/* owned, with the octets after them */
 	size_t n_san;
 	int has_aki, aki_keyid, has_ski;
 
@@ -250,9 +276,25 @@ struct lint_findings {
 	struct lint_finding *items;
 	size_t n, cap;
 	const struct lint_rule *current;	/* the rule running */
+	char **esc;				/* lint_esc() strings, until reset */
+	size_t n_esc, cap_esc;
 };
 
-/* Reports a finding for the running rule with its severity. */
+/*
+ * Octets from the certificate (or a file name) as text safe to put into
+ * a finding: text_escape() with at most LINT_ECHO_MAX octets shown. The
+ * string belongs to f and lives until lint_findings_reset(), so a rule
+ * writes lint_report(f, "'%s'", lint_esc(f, v, n)) and frees nothing.
+ */
+#define LINT_ECHO_MAX 256
+const char *lint_esc(struct lint_findings *f, const void *data, size_t len);
+const char *lint_esc_str(struct lint_findings *f, const char *s);
+
+/*
+ * Reports a finding for the running rule with its severity. Every value
+ * from the certificate in the message goes through lint_esc(), so the
+ * message is text that any output may print as it is.
+ */
 void lint_report(struct lint_findings *f, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void lint_report_sev(struct lint_findings *f, enum lint_severity sev,
@@ -300,8 +342,11 @@ const struct lint_ca *lint_chain_signer(const struct lint_cert *c);
 const char *lint_oid_name(const char *oid);
 /* RFC 3339 when the time parsed, else the encoded text, into buf. */
 const char *lint_time_str(const struct lint_time *t, char buf[48]);
-int lint_has_wildcard(const char *s);
-int lint_is_ip(const char *s);
-int lint_strcaseeq(const char *a, const char *b);
+/* Length-counted: the octets may hold a NUL. */
+int lint_has_wildcard(const char *p, size_t len);
+/* An IPv4 or IPv6 address in text: its octets into out, 4 or 16; else 0. */
+size_t lint_ip_text(const char *p, size_t len, unsigned char out[16]);
+/* p[0..len) equals s, ASCII letters folded (RFC 4343 section 3). */
+int lint_text_caseeq(const char *p, size_t len, const char *s);
 
 #endif

@@ -79,6 +79,15 @@ int word_in_list(const char *s, const char *list);
 char *text_escape(const void *data, size_t len, size_t max);
 
 /*
+ * The length of the well-formed UTF-8 sequence at p (RFC 3629 section 4:
+ * shortest form, no surrogates, at most U+10FFFF), 0 when there is none;
+ * *out_cp gets the code point. For writers that must keep UTF-8 (JSON)
+ * and checks that must judge it, so that text_escape() stays the one
+ * reading of UTF-8.
+ */
+size_t utf8_seq(const unsigned char *p, size_t avail, unsigned long *out_cp);
+
+/*
  * A name a person chose (a CA's or a certificate's common name): 1 to
  * max characters (code points) of well-formed UTF-8 without C0 or C1
  * controls or DEL. Returns 0, or -1 and a static reason ("control

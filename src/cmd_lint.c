@@ -86,28 +86,43 @@ on_cert(const char *file, unsigned index, unsigned line,
 	lint_cert_clear(&c);
 }
 
+/* An argument quoted in a message: escaped and bounded. */
+static char *
+esc(const char *s)
+{
+	return text_escape(s, strlen(s), 256);
+}
+
 static int
 load_cas(const char *const *files, size_t n, struct lint_ca **cas,
     size_t *n_ca)
 {
 	unsigned char *data = NULL;
 	const char *reason = NULL;
+	char *name = NULL;
 	size_t len, i;
+	int err, rc = -1;
 
 	for (i = 0; i < n; i++) {
 		if (read_file(files[i], 16u << 20, &data, &len) != 0) {
-			error_msg("cannot read '%s': %s", files[i], strerror(errno));
-			return -1;
+			err = errno;
+			name = esc(files[i]);
+			error_msg("cannot read '%s': %s", name, strerror(err));
+			goto out;
 		}
 		if (lint_ca_load(data, len, files[i], cas, n_ca, &reason) != 0) {
-			error_msg("'%s': not a certificate: %s", files[i], reason);
-			free(data);
-			return -1;
+			name = esc(files[i]);
+			error_msg("'%s': not a certificate: %s", name, reason);
+			goto out;
 		}
 		free(data);
 		data = NULL;
 	}
-	return 0;
+	rc = 0;
+out:
+	free(data);
+	free(name);
+	return rc;
 }
 
 static int
@@ -120,6 +135,7 @@ cmd_lint(int argc, char **argv)
 	size_t n_ca = 0, n_exclude = 0, n_cafile = 0;
 	const char **exclude = NULL, **cafiles = NULL;
 	const char *bad;
+	char *shown = NULL;
 	enum lint_format fmt = LINT_FORMAT_TEXT;
 	enum lint_severity fail_on = SEV_ERROR;
 	enum cert_kind role;
@@ -134,15 +150,15 @@ cmd_lint(int argc, char **argv)
 		switch (c) {
 		case OPT_PROFILE:
 			if (lint_profiles_parse(p.arg, &opts.profiles, &bad) != 0) {
-				error_msg("unknown profile: '%s' (profiles: %s)", bad,
-				    LINT_PROFILE_NAMES);
+				error_msg("unknown profile: '%s' (profiles: %s)",
+				    (shown = esc(bad)), LINT_PROFILE_NAMES);
 				goto out;
 			}
 			break;
 		case OPT_EXCLUDE:
 			if (lint_rule_find(p.arg) == NULL) {
 				error_msg("unknown rule: '%s' (see 'sipca lint --list-rules')",
-				    p.arg);
+				    (shown = esc(p.arg)));
 				goto out;
 			}
 			exclude = xrealloc(exclude, (n_exclude + 1) * sizeof(*exclude));
@@ -150,7 +166,8 @@ cmd_lint(int argc, char **argv)
 			break;
 		case OPT_ROLE:
 			if (cert_kind_parse(p.arg, &role) != 0) {
-				error_msg("invalid role: '%s' (ca, server or device)", p.arg);
+				error_msg("invalid role: '%s' (ca, server or device)",
+				    (shown = esc(p.arg)));
 				goto out;
 			}
 			opts.role = (int)role;
@@ -164,21 +181,23 @@ cmd_lint(int argc, char **argv)
 			break;
 		case OPT_EXPIRY_WARN:
 			if (parse_long(p.arg, 0, 36500, &days) != 0) {
-				error_msg("invalid --expiry-warn: '%s' (days, 0 to 36500)", p.arg);
+				error_msg("invalid --expiry-warn: '%s' (days, 0 to 36500)",
+				    (shown = esc(p.arg)));
 				goto out;
 			}
 			opts.expiry_warn_days = days;
 			break;
 		case OPT_FORMAT:
 			if (lint_format_parse(p.arg, &fmt) != 0) {
-				error_msg("invalid format: '%s' (%s)", p.arg, LINT_FORMAT_NAMES);
+				error_msg("invalid format: '%s' (%s)", (shown = esc(p.arg)),
+				    LINT_FORMAT_NAMES);
 				goto out;
 			}
 			break;
 		case OPT_FAIL_ON:
 			if (lint_severity_parse(p.arg, &fail_on) != 0) {
 				error_msg("invalid --fail-on: '%s' (fatal, error, warn, notice)",
-				    p.arg);
+				    (shown = esc(p.arg)));
 				goto out;
 			}
 			break;
@@ -228,6 +247,7 @@ cmd_lint(int argc, char **argv)
 		if (ctx.summary.count[s] > 0)
 			status = EXIT_FINDINGS;
 out:
+	free(shown);
 	lint_output_free(ctx.out);
 	lint_findings_free(&ctx.findings);
 	lint_ca_free(cas, n_ca);

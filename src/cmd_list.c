@@ -109,11 +109,19 @@ print_json(struct list_ctx *ctx, const struct store_cert *c)
 	json_end_object(j);
 }
 
+/* A field of the index on a terminal: escaped, since the index is a
+ * file that may have been edited. */
+static char *
+esc(const char *s)
+{
+	return text_escape(s != NULL ? s : "", s != NULL ? strlen(s) : 0, 256);
+}
+
 static int
 print_row(const struct store_cert *c, void *arg)
 {
 	struct list_ctx *ctx = arg;
-	char after[21];
+	char after[21], *name, *kind, *serial;
 
 	ctx->count++;
 	switch (c->status) {
@@ -132,8 +140,14 @@ print_row(const struct store_cert *c, void *arg)
 		return 0;
 	}
 	format_time_rfc3339(c->not_after, after);
-	printf("%-24s %-6s %s %s %s\n", c->name, c->kind, c->serial, after,
+	name = esc(c->name);
+	kind = esc(c->kind);
+	serial = esc(c->serial);
+	printf("%-24s %-6s %s %s %s\n", name, kind, serial, after,
 	    store_status_name(c->status));
+	free(name);
+	free(kind);
+	free(serial);
 	return 0;
 }
 

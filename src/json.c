@@ -1,12 +1,15 @@
 /*
- * json: a streaming writer (RFC 8259). Strings are escaped for JSON and
- * control characters written as \u00XX; bytes >= 0x80 pass through, so
- * UTF-8 stays UTF-8.
+ * json: a streaming writer (RFC 8259). Strings are escaped for JSON:
+ * C0 and C1 controls and DEL as \u00XX, well-formed UTF-8 as it is, and
+ * an octet that is not UTF-8 as the four characters \xNN (written
+ * "\\xNN"), the notation text_escape() uses, since a JSON text must
+ * be UTF-8 (RFC 8259 section 8.1).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "json.h"
+#include "util.h"
 
 void
 json_init(struct json *j, FILE *f, int pretty)
@@ -47,21 +50,33 @@ before_value(struct json *j)
 void
 json_write_escaped(FILE *f, const char *s)
 {
-	const unsigned char *p;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = strlen(s), i, n;
+	unsigned long cp;
 
 	fputc('"', f);
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		switch (*p) {
+	for (i = 0; i < len; i += n) {
+		n = 1;
+		switch (p[i]) {
 		case '"':  fputs("\\\"", f); break;
 		case '\\': fputs("\\\\", f); break;
 		case '\n': fputs("\\n", f); break;
 		case '\r': fputs("\\r", f); break;
 		case '\t': fputs("\\t", f); break;
 		default:
-			if (*p < 0x20 || *p == 0x7f)
-				fprintf(f, "\\u%04x", *p);
-			else
-				fputc(*p, f);
+			if (p[i] < 0x20 || p[i] == 0x7f) {
+				fprintf(f, "\\u%04x", p[i]);
+			} else if (p[i] < 0x80) {
+				fputc(p[i], f);
+			} else if ((n = utf8_seq(p + i, len - i, &cp)) == 0) {
+				n = 1;
+				fprintf(f, "\\\\x%02x", p[i]);
+			} else if (cp <= 0x9f) {
+				/* C1: valid JSON raw, but a terminal acts on it */
+				fprintf(f, "\\u%04lx", cp);
+			} else {
+				fwrite(p + i, 1, n, f);
+			}
 		}
 	}
 	fputc('"', f);

@@ -39,6 +39,7 @@ const struct lint_rule lint_rules_x509[] = {
 static const struct lint_rule *const lint_families[] = {
 	lint_rules_x509,
 	lint_rules_rfc5280,
+	lint_rules_names,
 	lint_rules_tls,
 	lint_rules_apple,
 	lint_rules_rfc5922,
@@ -255,6 +256,23 @@ lint_report_sev(struct lint_findings *f, enum lint_severity sev,
 	va_end(ap);
 }
 
+const char *
+lint_esc(struct lint_findings *f, const void *data, size_t len)
+{
+	if (f->n_esc == f->cap_esc) {
+		f->cap_esc = f->cap_esc ? f->cap_esc * 2 : 4;
+		f->esc = xrealloc(f->esc, f->cap_esc * sizeof(*f->esc));
+	}
+	f->esc[f->n_esc] = text_escape(data, len, LINT_ECHO_MAX);
+	return f->esc[f->n_esc++];
+}
+
+const char *
+lint_esc_str(struct lint_findings *f, const char *s)
+{
+	return lint_esc(f, s, strlen(s));
+}
+
 void
 lint_findings_reset(struct lint_findings *f)
 {
@@ -262,7 +280,10 @@ lint_findings_reset(struct lint_findings *f)
 
 	for (i = 0; i < f->n; i++)
 		free(f->items[i].message);
+	for (i = 0; i < f->n_esc; i++)
+		free(f->esc[i]);
 	f->n = 0;
+	f->n_esc = 0;
 	f->current = NULL;
 }
 
@@ -273,8 +294,11 @@ lint_findings_free(struct lint_findings *f)
 		return;
 	lint_findings_reset(f);
 	free(f->items);
+	free(f->esc);
 	f->items = NULL;
+	f->esc = NULL;
 	f->cap = 0;
+	f->cap_esc = 0;
 }
 
 void
@@ -334,23 +358,45 @@ lint_time_str(const struct lint_time *t, char buf[48])
 }
 
 int
-lint_has_wildcard(const char *s)
+lint_has_wildcard(const char *p, size_t len)
 {
-	return s != NULL && strchr(s, '*') != NULL;
+	return p != NULL && memchr(p, '*', len) != NULL;
+}
+
+size_t
+lint_ip_text(const char *p, size_t len, unsigned char out[16])
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	/* inet_pton reads a C string: a NUL inside must not end it early. */
+	if (len == 0 || len >= sizeof(buf) || memchr(p, '\0', len) != NULL)
+		return 0;
+	memcpy(buf, p, len);
+	buf[len] = '\0';
+	if (inet_pton(AF_INET, buf, out) == 1)
+		return 4;
+	if (inet_pton(AF_INET6, buf, out) == 1)
+		return 16;
+	return 0;
+}
+
+static unsigned char
+ascii_lower(unsigned char ch)
+{
+	return ch >= 'A' && ch <= 'Z' ? (unsigned char)(ch - 'A' + 'a') : ch;
 }
 
 int
-lint_is_ip(const char *s)
+lint_text_caseeq(const char *p, size_t len, const char *s)
 {
-	unsigned char buf[16];
+	size_t i;
 
-	return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
-}
-
-int
-lint_strcaseeq(const char *a, const char *b)
-{
-	return strcasecmp(a, b) == 0;
+	if (strlen(s) != len)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (ascii_lower((unsigned char)p[i]) != ascii_lower((unsigned char)s[i]))
+			return 0;
+	return 1;
 }
 
 /* Decoding */
@@ -392,12 +438,14 @@ parse_asn1_time(struct lint_time *t)
 	if (*s == '.' || *s == ',')
 		for (s++; isdigit((unsigned char)*s); s++)
 			;
-	if ((*s == '+' || *s == '-') && strlen(s) == 5) {
+	if ((*s == '+' || *s == '-') && strlen(s) == 5 && isdigit((unsigned char)s[1]) &&
+	    isdigit((unsigned char)s[2]) && isdigit((unsigned char)s[3]) &&
+	    isdigit((unsigned char)s[4])) {
 		off = ((s[1] - '0') * 10 + (s[2] - '0')) * 3600 +
 		    ((s[3] - '0') * 10 + (s[4] - '0')) * 60;
 		if (*s == '+')
 			off = -off;
-	} else if (*s != 'Z' && *s != '\0') {
+	} else if (!(*s == 'Z' && s[1] == '\0') && *s != '\0') {
 		return -1;
 	}
 	tm.tm_year = year - 1900;
@@ -414,43 +462,54 @@ parse_asn1_time(struct lint_time *t)
 	return 0;
 }
 
+/*
+ * The Time CHOICE is untagged, so its slice is the UTCTime (0x17) or
+ * GeneralizedTime (0x18) itself. The octets are kept as encoded for the
+ * messages; only a string that fits text and holds no NUL is parsed.
+ */
 static void
 read_time(struct lint_cert *c, const char *name, struct lint_time *t)
 {
-	char path[160], choice[32];
-	int len = sizeof(choice) - 1;
+	const unsigned char *tlv;
+	size_t tlv_len;
+	unsigned char tag;
 
 	memset(t, 0, sizeof(*t));
-	if (pkix_read(c->tree, name, choice, &len) != 0)
+	if (pkix_slice(c->tree, c->der, c->der_len, name, &tlv, &tlv_len) != 0 ||
+	    pkix_tlv_content(tlv, tlv_len, &tag, &t->raw, &t->raw_len) != 0)
 		return;
-	choice[len] = '\0';
-	if (strcmp(choice, "utcTime") == 0)
+	if (tag == 0x17)
 		t->type = LINT_TIME_UTC;
-	else if (strcmp(choice, "generalTime") == 0)
+	else if (tag == 0x18)
 		t->type = LINT_TIME_GEN;
 	else
 		return;
-	snprintf(path, sizeof(path), "%.100s.%.31s", name, choice);
-	len = sizeof(t->text) - 1;
-	if (pkix_read(c->tree, path, t->text, &len) != 0) {
-		t->text[0] = '\0';
+	if (t->raw_len >= sizeof(t->text) || memchr(t->raw, '\0', t->raw_len) != NULL)
 		return;
-	}
-	t->text[len] = '\0';
+	memcpy(t->text, t->raw, t->raw_len);
+	t->text[t->raw_len] = '\0';
 	parse_asn1_time(t);
 }
 
-/* A DirectoryString's text (UTF8, Printable, IA5, Teletex, BMP). */
-static char *
-directory_string(const unsigned char *tlv, size_t len)
+/*
+ * A DirectoryString's octets (UTF8, Printable, IA5, Teletex), or a
+ * BMPString's as UTF-8: exactly as encoded, NULs included, so that no
+ * comparison sees a shorter name than the certificate holds.
+ * rfc5280.subject_bad_bytes judges the bytes themselves.
+ */
+static void
+directory_string(const unsigned char *tlv, size_t len, struct lint_str *out)
 {
 	const unsigned char *p;
 	unsigned char tag;
 	size_t n, i, o = 0;
 	char *s;
 
-	if (pkix_tlv_content(tlv, len, &tag, &p, &n) != 0)
-		return xstrdup("");
+	if (pkix_tlv_content(tlv, len, &tag, &p, &n) != 0) {
+		out->data = xstrdup("");
+		out->len = 0;
+		return;
+	}
 	if (tag == 0x1e) {	/* BMPString: UCS-2 big-endian */
 		s = xmalloc(n / 2 * 3 + 1);
 		for (i = 0; i + 1 < n; i += 2) {
@@ -467,13 +526,15 @@ directory_string(const unsigned char *tlv, size_t len)
 			}
 		}
 		s[o] = '\0';
-		return s;
+		out->data = s;
+		out->len = o;
+		return;
 	}
 	s = xmalloc(n + 1);
-	for (i = 0; i < n; i++)
-		s[i] = p[i] == '\0' ? '?' : (char)p[i];
+	memcpy(s, p, n);
 	s[n] = '\0';
-	return s;
+	out->data = s;
+	out->len = n;
 }
 
 static void
@@ -502,7 +563,7 @@ decode_subject(struct lint_cert *c)
 			if (pkix_slice(c->tree, c->der, c->der_len, name, &v, &vlen) != 0)
 				continue;
 			c->cns = xrealloc(c->cns, (c->n_cn + 1) * sizeof(*c->cns));
-			c->cns[c->n_cn++] = directory_string(v, vlen);
+			directory_string(v, vlen, &c->cns[c->n_cn++]);
 		}
 	}
 }
@@ -584,12 +645,27 @@ decode_eku(struct lint_cert *c, struct lint_ext *e)
 	asn1_delete_structure(&n);
 }
 
+/* GeneralName (RFC 5280 4.2.1.6) by its context tag number. */
+static const char *const general_name_choices[] = {
+	"otherName", "rfc822Name", "dNSName", "x400Address", "directoryName",
+	"ediPartyName", "uniformResourceIdentifier", "iPAddress", "registeredID",
+};
+
+/*
+ * libtasn1 checks the structure; the names are then read from the DER
+ * itself, each element's content octets copied whole into one buffer
+ * after the array (the contents cannot add up to more than the
+ * extension), so a name is neither cut at a NUL nor at a buffer's size
+ * and a certificate costs one allocation however many names it holds.
+ */
 static void
 decode_san(struct lint_cert *c, struct lint_ext *e)
 {
 	asn1_node n = NULL;
-	char err[PKIX_ERR_SIZE], name[64], choice[40], buf[1024];
-	int i, count, len;
+	char err[PKIX_ERR_SIZE], *buf;
+	const unsigned char *p, *v;
+	size_t plen, vlen, count, i;
+	unsigned char tag, num;
 	struct lint_san *s;
 
 	if (pkix_decode("GeneralNames", e->value, e->value_len, 0, &n, NULL,
@@ -597,45 +673,43 @@ decode_san(struct lint_cert *c, struct lint_ext *e)
 		ext_malformed(e, "subjectAltName", err);
 		return;
 	}
-	c->has_san = 1;
-	count = pkix_count(n, "");
-	c->sans = xcalloc(count > 0 ? (size_t)count : 1, sizeof(*c->sans));
-	for (i = 1; i <= count; i++) {
-		snprintf(name, sizeof(name), "?%d", i);
-		len = sizeof(choice) - 1;
-		if (pkix_read(n, name, choice, &len) != 0)
-			continue;
-		choice[len] = '\0';
-		s = &c->sans[c->n_san];
-		snprintf(name, sizeof(name), "?%d.%s", i, choice);
-		len = sizeof(buf) - 1;
-		if (strcmp(choice, "dNSName") == 0)
-			s->type = SAN_DNS;
-		else if (strcmp(choice, "uniformResourceIdentifier") == 0)
-			s->type = SAN_URI;
-		else if (strcmp(choice, "iPAddress") == 0)
-			s->type = SAN_IP;
-		else
-			s->type = 0;
-		if (s->type == 0) {
-			s->value = xstrdup(choice);
-		} else if (pkix_read(n, name, buf, &len) != 0) {
-			s->value = xstrdup("");
-		} else if (s->type == SAN_IP) {
-			char text[INET6_ADDRSTRLEN];
-			if (len == 4 && inet_ntop(AF_INET, buf, text, sizeof(text)))
-				s->value = xstrdup(text);
-			else if (len == 16 && inet_ntop(AF_INET6, buf, text, sizeof(text)))
-				s->value = xstrdup(text);
-			else
-				s->value = xasprintf("(%d octets)", len);
-		} else {
-			buf[len] = '\0';
-			s->value = xstrdup(buf);
-		}
-		c->n_san++;
-	}
 	asn1_delete_structure(&n);
+	c->has_san = 1;
+	if (pkix_tlv_content(e->value, e->value_len, &tag, &p, &plen) != 0)
+		return;
+	/* every element takes two octets at least */
+	count = plen / 2 + 1;
+	c->sans = xmalloc(count * sizeof(*c->sans) + plen + count);
+	buf = (char *)(c->sans + count);
+	while (plen > 0 && pkix_tlv_content(p, plen, &tag, &v, &vlen) == 0) {
+		plen -= (size_t)(v + vlen - p);
+		p = v + vlen;
+		num = tag & 0x1f;
+		s = &c->sans[c->n_san++];
+		memset(s, 0, sizeof(*s));
+		s->choice = num < sizeof(general_name_choices) /
+		    sizeof(general_name_choices[0]) ? general_name_choices[num] : "?";
+		switch (tag) {
+		case 0x82: s->type = SAN_DNS; break;
+		case 0x86: s->type = SAN_URI; break;
+		case 0x87: s->type = SAN_IP; break;
+		case 0x81: s->type = LINT_SAN_EMAIL; break;
+		default: s->type = 0; break;
+		}
+		if (s->type == 0)
+			vlen = 0;	/* other types are not read as names */
+		memcpy(buf, v, vlen);
+		buf[vlen] = '\0';
+		s->value = buf;
+		s->len = vlen;
+		buf += vlen + 1;
+		if (s->type != SAN_IP && s->type != 0) {
+			s->clean = memchr(v, '\0', vlen) == NULL;
+			for (i = 0; i < vlen && s->clean; i++)
+				if (v[i] > 0x7f)
+					s->clean = 0;
+		}
+	}
 }
 
 static void
@@ -681,6 +755,33 @@ static const struct {
 	{ "2.5.29.14", decode_ski },
 };
 
+/*
+ * An OID of any length: a long one (a critical extension under a deep
+ * private arc) must still be seen by the rules, not dropped because its
+ * text did not fit.
+ */
+static int
+read_ext_oid(asn1_node ext, const char *name, struct lint_ext *e)
+{
+	int len = 0;
+
+	e->oid = e->oid_text;
+	if (pkix_read_oid(ext, name, e->oid_text, sizeof(e->oid_text)) == 0)
+		return 0;
+	/* asn1_read_value() says how much room it wants */
+	pkix_read(ext, name, NULL, &len);
+	if (len <= 0)
+		return -1;
+	e->oid_long = xmalloc((size_t)len + 1);
+	if (pkix_read_oid(ext, name, e->oid_long, (size_t)len + 1) != 0) {
+		free(e->oid_long);
+		e->oid_long = NULL;
+		return -1;
+	}
+	e->oid = e->oid_long;
+	return 0;
+}
+
 static void
 decode_extensions(struct lint_cert *c)
 {
@@ -705,11 +806,14 @@ decode_extensions(struct lint_cert *c)
 	c->exts = xcalloc((size_t)n, sizeof(*c->exts));
 	for (i = 1; i <= n; i++) {
 		e = &c->exts[c->n_ext];
+		/* the slot of an extension skipped below is used again */
+		free(e->oid_long);
+		memset(e, 0, sizeof(*e));
 		snprintf(name, sizeof(name), "extensions.?%d", i);
 		if ((ext = asn1_find_node(exts, name)) == NULL)
 			continue;
 		snprintf(name, sizeof(name), "?%d.extnID", i);
-		if (pkix_read_oid(ext, name, e->oid, sizeof(e->oid)) != 0)
+		if (read_ext_oid(ext, name, e) != 0)
 			continue;
 		snprintf(name, sizeof(name), "?%d.critical", i);
 		len = sizeof(v) - 1;
@@ -743,6 +847,10 @@ decode_extensions(struct lint_cert *c)
 			if (strcmp(ext_decoders[k].oid, e->oid) == 0)
 				ext_decoders[k].decode(c, e);
 	}
+	if (c->n_ext < (size_t)n) {
+		free(c->exts[c->n_ext].oid_long);
+		c->exts[c->n_ext].oid_long = NULL;
+	}
 }
 
 /* Modulus size of an RSAPublicKey in the SPKI's BIT STRING (RFC 3279 2.3.1). */
@@ -772,12 +880,18 @@ decode_rsa_bits(struct lint_cert *c)
 		c->rsa_bits++;
 }
 
+/* When GnuTLS refused the certificate: its first CN, escaped. */
 static char *
 simple_subject(const struct lint_cert *c)
 {
+	char *esc, *s;
+
 	if (c->n_cn == 0)
 		return xstrdup("");
-	return xasprintf("CN=%s", c->cns[0]);
+	esc = text_escape(c->cns[0].data, c->cns[0].len, LINT_ECHO_MAX);
+	s = xasprintf("CN=%s", esc);
+	free(esc);
+	return s;
 }
 
 enum cert_kind
@@ -892,11 +1006,11 @@ lint_cert_clear(struct lint_cert *c)
 	if (c->crt != NULL && !c->crt_borrowed)
 		gnutls_x509_crt_deinit(c->crt);
 	for (i = 0; i < c->n_cn; i++)
-		free(c->cns[i]);
+		free(c->cns[i].data);
 	free(c->cns);
-	for (i = 0; i < c->n_san; i++)
-		free(c->sans[i].value);
 	free(c->sans);
+	for (i = 0; i < c->n_ext; i++)
+		free(c->exts[i].oid_long);
 	free(c->exts);
 	free(c->subject_text);
 	memset(c, 0, sizeof(*c));
@@ -1090,6 +1204,17 @@ read_line_bounded(FILE *fp, char *buf, size_t size)
 	return n == 0 && ch == EOF ? -1 : (ssize_t)n;
 }
 
+/* An input that cannot be read, its name escaped: a file name may hold
+ * any byte but '/' and NUL. */
+static void
+input_error(const char *path, int err)
+{
+	char *esc = text_escape(path, strlen(path), 0);
+
+	error_msg("cannot read '%s': %s", esc, strerror(err));
+	free(esc);
+}
+
 /* PEM blocks one at a time (RFC 7468 section 2), or one DER value. */
 static int
 lint_stream(FILE *fp, const char *name, lint_input_fn fn, void *arg)
@@ -1170,7 +1295,7 @@ lint_stream(FILE *fp, const char *name, lint_input_fn fn, void *arg)
 	}
 out:
 	if (ferror(fp)) {
-		error_msg("%s: %s", name, strerror(errno));
+		input_error(name, errno);
 		rc = -1;
 	}
 	free(line);
@@ -1195,7 +1320,7 @@ lint_file(const char *path, lint_input_fn fn, void *arg)
 	int rc;
 
 	if ((fp = fopen(path, "rb")) == NULL) {
-		error_msg("cannot read '%s': %s", path, strerror(errno));
+		input_error(path, errno);
 		return -1;
 	}
 	rc = lint_stream(fp, path, fn, arg);
@@ -1208,15 +1333,17 @@ lint_dir(const char *path, int depth, lint_input_fn fn, void *arg)
 {
 	struct dirent **list = NULL;
 	struct stat st, lst;
-	char *sub;
+	char *sub, *esc;
 	int n, i, rc = 0;
 
 	if (depth > 32) {
-		error_msg("'%s': directories nested too deep", path);
+		esc = text_escape(path, strlen(path), 0);
+		error_msg("'%s': directories nested too deep", esc);
+		free(esc);
 		return -1;
 	}
 	if ((n = scandir(path, &list, NULL, alphasort)) < 0) {
-		error_msg("cannot read '%s': %s", path, strerror(errno));
+		input_error(path, errno);
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
@@ -1226,7 +1353,7 @@ lint_dir(const char *path, int depth, lint_input_fn fn, void *arg)
 		if (stat(sub, &st) != 0) {
 			/* a dangling symlink in a certificate directory */
 			if (wanted_file(sub)) {
-				error_msg("cannot read '%s': %s", sub, strerror(errno));
+				input_error(sub, errno);
 				rc = -1;
 			}
 		} else if (S_ISDIR(st.st_mode)) {
@@ -1254,7 +1381,7 @@ lint_input(const char *path, lint_input_fn fn, void *arg)
 	if (strcmp(path, "-") == 0)
 		return lint_stream(stdin, "-", fn, arg);
 	if (stat(path, &st) != 0) {
-		error_msg("cannot read '%s': %s", path, strerror(errno));
+		input_error(path, errno);
 		return -1;
 	}
 	if (S_ISDIR(st.st_mode))

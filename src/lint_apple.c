@@ -46,7 +46,7 @@ check_san_dns_required(const struct lint_cert *c, struct lint_findings *f)
 			return;
 	if (c->n_cn > 0)
 		lint_report(f, "no DNS name in subjectAltName; the CN '%s' is not trusted",
-		    c->cns[0]);
+		    lint_esc(f, c->cns[0].data, c->cns[0].len));
 	else
 		lint_report(f, "no DNS name in subjectAltName");
 }

@@ -79,7 +79,7 @@ check_ca_not_ca(const struct lint_cert *c, struct lint_findings *f)
 
 	if (ca != NULL && !ca->is_ca && ca->crt != NULL)
 		lint_report(f, "signed by %s, which is not a CA (no basicConstraints cA true)",
-		    ca->label);
+		    lint_esc_str(f, ca->label));
 }
 
 const struct lint_rule lint_rules_chain[] = {

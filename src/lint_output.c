@@ -236,20 +236,30 @@ sev_colour(enum lint_severity s)
 	}
 }
 
+/*
+ * The file name is escaped here (a name may hold any octet but '/' and
+ * NUL); the messages are text already, as the rules escape every value
+ * they quote (lint_esc()).
+ */
 static void
 output_text(struct lint_output *o, const struct lint_cert *c,
     const struct lint_findings *f)
 {
 	size_t i;
 	const struct lint_finding *it;
+	char *file;
 
+	if (f->n == 0)
+		return;
+	file = text_escape(c->file, strlen(c->file), 0);
 	for (i = 0; i < f->n; i++) {
 		it = &f->items[i];
-		fprintf(o->f, "%s#%u: %s%s%s %s: %s [%s]\n", c->file, c->index,
+		fprintf(o->f, "%s#%u: %s%s%s %s: %s [%s]\n", file, c->index,
 		    o->colour ? sev_colour(it->severity) : "",
 		    lint_severity_name(it->severity), o->colour ? "\033[0m" : "",
 		    it->rule->id, it->message, it->rule->citation);
 	}
+	free(file);
 }
 
 static void

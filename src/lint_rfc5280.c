@@ -50,13 +50,13 @@ check_serial_too_long(const struct lint_cert *c, struct lint_findings *f)
 static int
 time_well_formed(const struct lint_time *t)
 {
-	size_t len = strlen(t->text), i, want;
+	size_t len = t->raw_len, i, want;
 
 	want = t->type == LINT_TIME_UTC ? 13 : 15;
-	if (len != want || t->text[len - 1] != 'Z')
+	if (len != want || t->raw[len - 1] != 'Z')
 		return 0;
 	for (i = 0; i + 1 < len; i++)
-		if (t->text[i] < '0' || t->text[i] > '9')
+		if (t->raw[i] < '0' || t->raw[i] > '9')
 			return 0;
 	return 1;
 }
@@ -71,7 +71,7 @@ time_encoding_one(const struct lint_time *t, const char *which,
 	if (t->type == LINT_TIME_NONE)
 		return;
 	if (!time_well_formed(t)) {
-		lint_report(f, "%s '%s' is not %s", which, t->text,
+		lint_report(f, "%s '%s' is not %s", which, lint_esc(f, t->raw, t->raw_len),
 		    t->type == LINT_TIME_UTC ? "YYMMDDHHMMSSZ" : "YYYYMMDDHHMMSSZ");
 		return;
 	}

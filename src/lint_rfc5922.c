@@ -10,14 +10,27 @@
 #include "lint.h"
 #include "sipid.h"
 
+/*
+ * A URI read as a string: only a clean one (no NUL, nothing above 0x7F),
+ * since "sip:example.com\0.evil.com" read up to its NUL would be the
+ * domain. The others are findings of rfc5280.san_nul / san_not_ia5 and
+ * are no identity at all.
+ */
+static int
+uri_split(const struct lint_san *s, char scheme[16], int *user, char *host,
+    size_t hsize)
+{
+	return s->type == SAN_URI && s->clean &&
+	    sipid_uri_split(s->value, scheme, 16, user, host, hsize) == 0 ? 0 : -1;
+}
+
 static int
 is_sip_domain_uri(const struct lint_san *s, char *host, size_t hsize)
 {
 	char scheme[16];
 	int user;
 
-	if (s->type != SAN_URI ||
-	    sipid_uri_split(s->value, scheme, sizeof(scheme), &user, host, hsize) != 0)
+	if (uri_split(s, scheme, &user, host, hsize) != 0)
 		return 0;
 	return strcasecmp(scheme, "sip") == 0 && !user;
 }
@@ -34,12 +47,14 @@ check_wildcard(const struct lint_cert *c, struct lint_findings *f)
 
 	for (i = 0; i < c->n_san; i++)
 		if ((c->sans[i].type == SAN_DNS || c->sans[i].type == SAN_URI) &&
-		    lint_has_wildcard(c->sans[i].value))
+		    lint_has_wildcard(c->sans[i].value, c->sans[i].len))
 			lint_report(f, "subjectAltName %s '%s' contains '*'",
-			    c->sans[i].type == SAN_DNS ? "DNS" : "URI", c->sans[i].value);
+			    c->sans[i].type == SAN_DNS ? "DNS" : "URI",
+			    lint_esc(f, c->sans[i].value, c->sans[i].len));
 	for (i = 0; i < c->n_cn; i++)
-		if (lint_has_wildcard(c->cns[i]))
-			lint_report(f, "CN '%s' contains '*'", c->cns[i]);
+		if (lint_has_wildcard(c->cns[i].data, c->cns[i].len))
+			lint_report(f, "CN '%s' contains '*'",
+			    lint_esc(f, c->cns[i].data, c->cns[i].len));
 }
 
 /*
@@ -52,7 +67,7 @@ check_cn_only(const struct lint_cert *c, struct lint_findings *f)
 {
 	if (!c->has_san && c->n_cn > 0)
 		lint_report(f, "no subjectAltName; the identity '%s' is only in the CN",
-		    c->cns[0]);
+		    lint_esc(f, c->cns[0].data, c->cns[0].len));
 }
 
 /*
@@ -67,11 +82,10 @@ check_san_uri_user_part(const struct lint_cert *c, struct lint_findings *f)
 	int user;
 
 	for (i = 0; i < c->n_san; i++)
-		if (c->sans[i].type == SAN_URI &&
-		    sipid_uri_split(c->sans[i].value, scheme, sizeof(scheme), &user, host,
-		    sizeof(host)) == 0 && strcasecmp(scheme, "sip") == 0 && user)
+		if (uri_split(&c->sans[i], scheme, &user, host, sizeof(host)) == 0 &&
+		    strcasecmp(scheme, "sip") == 0 && user)
 			lint_report(f, "URI '%s' has a user part, so it is not a domain identity",
-			    c->sans[i].value);
+			    lint_esc(f, c->sans[i].value, c->sans[i].len));
 }
 
 /* 7.1: "If the scheme of the URI is not "sip", then the implementation
@@ -84,14 +98,15 @@ check_san_uri_non_sip_scheme(const struct lint_cert *c, struct lint_findings *f)
 	int user;
 
 	for (i = 0; i < c->n_san; i++) {
-		if (c->sans[i].type != SAN_URI)
+		if (c->sans[i].type != SAN_URI || !c->sans[i].clean)
 			continue;
-		if (sipid_uri_split(c->sans[i].value, scheme, sizeof(scheme), &user, host,
-		    sizeof(host)) != 0)
-			lint_report(f, "URI '%s' has no scheme", c->sans[i].value);
+		if (uri_split(&c->sans[i], scheme, &user, host, sizeof(host)) != 0)
+			lint_report(f, "URI '%s' has no scheme",
+			    lint_esc(f, c->sans[i].value, c->sans[i].len));
 		else if (strcasecmp(scheme, "sip") != 0)
 			lint_report(f, "URI '%s' has scheme '%s', not 'sip'",
-			    c->sans[i].value, scheme);
+			    lint_esc(f, c->sans[i].value, c->sans[i].len),
+			    lint_esc_str(f, scheme));
 	}
 }
 
@@ -118,11 +133,11 @@ check_uri_shadows_dns(const struct lint_cert *c, struct lint_findings *f)
 		covered = 0;
 		for (j = 0; j < c->n_san; j++)
 			if (is_sip_domain_uri(&c->sans[j], host, sizeof(host)) &&
-			    strcasecmp(host, c->sans[i].value) == 0)
+			    lint_text_caseeq(c->sans[i].value, c->sans[i].len, host))
 				covered = 1;
 		if (!covered)
 			lint_report(f, "DNS name '%s' is ignored by RFC 5922 clients: a sip: URI is present",
-			    c->sans[i].value);
+			    lint_esc(f, c->sans[i].value, c->sans[i].len));
 	}
 }
 
@@ -144,17 +159,18 @@ check_sip_domain_missing(const struct lint_cert *c, struct lint_findings *f)
 			if (strcasecmp(host, d) == 0)
 				return;
 		}
+	/* length-counted: "example.com\0.evil.com" is not example.com */
 	if (!have_uri)
 		for (i = 0; i < c->n_san; i++)
 			if (c->sans[i].type == SAN_DNS &&
-			    strcasecmp(c->sans[i].value, d) == 0)
+			    lint_text_caseeq(c->sans[i].value, c->sans[i].len, d))
 				return;
 	if (!c->has_san)
 		for (i = 0; i < c->n_cn; i++)
-			if (strcasecmp(c->cns[i], d) == 0)
+			if (lint_text_caseeq(c->cns[i].data, c->cns[i].len, d))
 				return;
 	lint_report(f, "SIP domain '%s' is not among the certificate's RFC 5922 identities (%s)",
-	    d, have_uri ? "sip: URIs" : c->has_san ? "DNS names" : "CN");
+	    lint_esc_str(f, d), have_uri ? "sip: URIs" : c->has_san ? "DNS names" : "CN");
 }
 
 const struct lint_rule lint_rules_rfc5922[] = {

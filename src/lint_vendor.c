@@ -3,7 +3,6 @@
  * (Polycom) UC Software, Snom, Cisco Unified Communications Manager.
  */
 #include <string.h>
-#include <arpa/inet.h>
 
 #include "lint.h"
 
@@ -18,9 +17,9 @@ check_polycom_wildcard_cn(const struct lint_cert *c, struct lint_findings *f)
 	size_t i;
 
 	for (i = 0; i < c->n_cn; i++)
-		if (lint_has_wildcard(c->cns[i]))
+		if (lint_has_wildcard(c->cns[i].data, c->cns[i].len))
 			lint_report(f, "CN '%s' contains '*', which Poly phones do not support",
-			    c->cns[i]);
+			    lint_esc(f, c->cns[i].data, c->cns[i].len));
 }
 
 /* Poly: no wildcard names in the subjectAltName either. */
@@ -30,8 +29,10 @@ check_polycom_wildcard_san(const struct lint_cert *c, struct lint_findings *f)
 	size_t i;
 
 	for (i = 0; i < c->n_san; i++)
-		if (c->sans[i].type == SAN_DNS && lint_has_wildcard(c->sans[i].value))
-			lint_report(f, "subjectAltName DNS '%s' contains '*'", c->sans[i].value);
+		if (c->sans[i].type == SAN_DNS &&
+		    lint_has_wildcard(c->sans[i].value, c->sans[i].len))
+			lint_report(f, "subjectAltName DNS '%s' contains '*'",
+			    lint_esc(f, c->sans[i].value, c->sans[i].len));
 }
 
 /* Poly: one CN; several names go in the subjectAltName. */
@@ -40,7 +41,8 @@ check_polycom_multiple_cn(const struct lint_cert *c, struct lint_findings *f)
 {
 	if (c->n_cn > 1)
 		lint_report(f, "%zu CNs ('%s', '%s'%s); put further names in the subjectAltName",
-		    c->n_cn, c->cns[0], c->cns[1], c->n_cn > 2 ? ", ..." : "");
+		    c->n_cn, lint_esc(f, c->cns[0].data, c->cns[0].len),
+		    lint_esc(f, c->cns[1].data, c->cns[1].len), c->n_cn > 2 ? ", ..." : "");
 }
 
 /* Poly's documented default: an RSA 2048 key signed with SHA-256. */
@@ -57,17 +59,6 @@ check_polycom_key_baseline(const struct lint_cert *c, struct lint_findings *f)
 		    lint_oid_name(c->spki_oid), lint_oid_name(c->sig_oid));
 }
 
-/* Binary form of an IPv4 or IPv6 address: its length, or 0. */
-static size_t
-inet_pton_any(const char *s, unsigned char out[16])
-{
-	if (inet_pton(AF_INET, s, out) == 1)
-		return 4;
-	if (inet_pton(AF_INET6, s, out) == 1)
-		return 16;
-	return 0;
-}
-
 /*
  * Snom check_fqdn_against_server_cert: "If the server has been entered
  * in the phone settings as an IP address, this check will only accept
@@ -78,23 +69,22 @@ inet_pton_any(const char *s, unsigned char out[16])
 static void
 check_snom_ip_not_in_san(const struct lint_cert *c, struct lint_findings *f)
 {
-	unsigned char a[16], b[16];
-	size_t i, j, alen, blen;
+	unsigned char a[16];
+	size_t i, j, alen;
 	int found;
 
 	for (i = 0; i < c->n_cn; i++) {
-		if (!lint_is_ip(c->cns[i]))
+		if ((alen = lint_ip_text(c->cns[i].data, c->cns[i].len, a)) == 0)
 			continue;
-		alen = inet_pton_any(c->cns[i], a);
 		found = 0;
+		/* an iPAddress is the address octets themselves (4.2.1.6) */
 		for (j = 0; j < c->n_san; j++)
-			if (c->sans[j].type == SAN_IP &&
-			    (blen = inet_pton_any(c->sans[j].value, b)) == alen &&
-			    memcmp(a, b, alen) == 0)
+			if (c->sans[j].type == SAN_IP && c->sans[j].len == alen &&
+			    memcmp(a, c->sans[j].value, alen) == 0)
 				found = 1;
 		if (!found)
 			lint_report(f, "CN '%s' is an IP address missing from the subjectAltName iPAddress entries",
-			    c->cns[i]);
+			    lint_esc(f, c->cns[i].data, c->cns[i].len));
 	}
 }
 
@@ -108,14 +98,14 @@ check_cisco_wildcard(const struct lint_cert *c, struct lint_findings *f)
 	size_t i;
 
 	for (i = 0; i < c->n_cn; i++)
-		if (lint_has_wildcard(c->cns[i]))
+		if (lint_has_wildcard(c->cns[i].data, c->cns[i].len))
 			lint_report(f, "CN '%s' is a wildcard, which CUCM does not support",
-			    c->cns[i]);
+			    lint_esc(f, c->cns[i].data, c->cns[i].len));
 	for (i = 0; i < c->n_san; i++)
 		if ((c->sans[i].type == SAN_DNS || c->sans[i].type == SAN_URI) &&
-		    lint_has_wildcard(c->sans[i].value))
+		    lint_has_wildcard(c->sans[i].value, c->sans[i].len))
 			lint_report(f, "subjectAltName '%s' is a wildcard, which CUCM does not support",
-			    c->sans[i].value);
+			    lint_esc(f, c->sans[i].value, c->sans[i].len));
 }
 
 /* CUCM Security Guide: "The maximum size of certificate supported for

@@ -280,7 +280,7 @@ word_in_list(const char *s, const char *list)
  * shortest form, no surrogates, at most U+10FFFF), 0 when there is none;
  * *out_cp gets the code point.
  */
-static size_t
+size_t
 utf8_seq(const unsigned char *p, size_t avail, unsigned long *out_cp)
 {
 	unsigned long cp, min;

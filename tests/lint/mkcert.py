@@ -56,12 +56,15 @@ def integer(v):
     return tlv(0x02, v.to_bytes(n, "big", signed=True))
 
 
-def name(cns, org=None):
+def name(cns, org=None, cns_hex=()):
     rdns = []
     if org:
         rdns.append(tlv(0x31, seq(oid("2.5.4.10"), tlv(0x0C, org.encode()))))
     for cn in cns:
         rdns.append(tlv(0x31, seq(oid("2.5.4.3"), tlv(0x0C, cn.encode()))))
+    for spec in cns_hex:
+        tag, _, value = spec.partition(":")
+        rdns.append(tlv(0x31, seq(oid("2.5.4.3"), tlv(int(tag, 16), bytes.fromhex(value)))))
     return seq(*rdns)
 
 
@@ -100,6 +103,18 @@ def key_usage(names):
     return tlv(0x03, bytes([unused]) + octets)
 
 
+SAN_TAGS = {"EMAIL": 0x81, "DNS": 0x82, "URI": 0x86, "IP": 0x87}
+
+
+def general_name_hex(spec):
+    """TYPE:HEX, the octets as given: a NUL, bytes above 0x7F, an
+    iPAddress of any length, which no certificate tool writes."""
+    kind, _, value = spec.partition(":")
+    if kind not in SAN_TAGS:
+        raise SystemExit("mkcert: unknown SAN type: " + spec)
+    return tlv(SAN_TAGS[kind], bytes.fromhex(value))
+
+
 def general_name(spec):
     kind, _, value = spec.partition(":")
     if kind == "DNS":
@@ -131,6 +146,10 @@ def main():
     ap.add_argument("--not-after", default="2027-01-01T00:00:00Z")
     ap.add_argument("--hash", default="sha256", choices=["sha256", "sha1", "md5"])
     ap.add_argument("--san", action="append", default=[])
+    ap.add_argument("--san-hex", action="append", default=[],
+                    help="TYPE:HEX (DNS, URI, IP, EMAIL), raw octets after --san's")
+    ap.add_argument("--cn-hex", action="append", default=[],
+                    help="TAG:HEX, a CN of this string tag (0c UTF8, 13 Printable, 16 IA5, 1e BMP) and raw octets")
     ap.add_argument("--eku", help="server,client,any")
     ap.add_argument("--ku", help="digitalSignature,keyEncipherment,...")
     ap.add_argument("--ku-critical", action="store_true")
@@ -168,8 +187,9 @@ def main():
                "any": "2.5.29.37.0"}
         exts.append(ext("2.5.29.37", False,
                         seq(*[oid(ids[x]) for x in a.eku.split(",")])))
-    if a.san:
-        exts.append(ext("2.5.29.17", False, seq(*[general_name(s) for s in a.san])))
+    if a.san or a.san_hex:
+        exts.append(ext("2.5.29.17", False, seq(*[general_name(s) for s in a.san],
+                                                *[general_name_hex(s) for s in a.san_hex])))
     if a.ski:
         exts.append(ext("2.5.29.14", False, tlv(0x04, hashlib.sha1(spki).digest())))
     if a.aki:
@@ -184,7 +204,7 @@ def main():
     tbs_items = [tlv(0xA0, integer(2)), integer_raw(bytes.fromhex(a.serial)), alg,
                  name(a.issuer_cn if a.issuer_cn is not None else a.cn, a.issuer_org),
                  seq(asn1_time(a.not_before), asn1_time(a.not_after)),
-                 name(a.cn, a.org), spki]
+                 name(a.cn, a.org, a.cn_hex), spki]
     if exts:
         tbs_items.append(tlv(0xA3, seq(*[e[1] for e in exts])))
     tbs = seq(*tbs_items)
