@@ -218,7 +218,7 @@ load_row_csr(struct batch *b, struct batch_row *row, const char *cell,
 
 	if (read_file(path, MAX_CSR_FILE, &data, &len) < 0) {
 		*out_msg = xasprintf("cannot read request: '%s': %s", path,
-		    strerror(errno));
+		    file_strerror(errno));
 		goto out;
 	}
 	if (csr_load(data, len, &crq, &reason) < 0) {
@@ -352,7 +352,7 @@ read_rows(struct batch *b, const char *domain, const char *crl_url)
 	char *msg = NULL;
 
 	if (read_file(b->o->file, MAX_BATCH_FILE, &data, &len) < 0) {
-		error_msg("cannot read '%s': %s", b->label, strerror(errno));
+		error_msg("cannot read '%s': %s", b->label, file_strerror(errno));
 		goto out;
 	}
 	csv_init(&r, (const char *)data, len);

@@ -63,7 +63,7 @@ load_csr(const char *path, gnutls_x509_crq_t *out)
 	int ret = EXIT_USAGE;
 
 	if (read_file(path, 1 << 20, &data, &len) < 0) {
-		error_msg("cannot read request: '%s': %s", path, strerror(errno));
+		error_msg("cannot read request: '%s': %s", path, file_strerror(errno));
 		return EXIT_USAGE;
 	}
 	if (csr_load(data, len, out, &reason) < 0)

@@ -96,7 +96,7 @@ load_cas(const char *const *files, size_t n, struct lint_ca **cas,
 
 	for (i = 0; i < n; i++) {
 		if (read_file(files[i], 16u << 20, &data, &len) != 0) {
-			error_msg("cannot read '%s': %s", files[i], strerror(errno));
+			error_msg("cannot read '%s': %s", files[i], file_strerror(errno));
 			return -1;
 		}
 		if (lint_ca_load(data, len, files[i], cas, n_ca, &reason) != 0) {

@@ -16,8 +16,10 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <arpa/inet.h>
+#include <unistd.h>
 
 #include "asn1.h"
+#include "fileio.h"
 #include "lint.h"
 #include "util.h"
 
@@ -1191,11 +1193,15 @@ wanted_file(const char *name)
 static int
 lint_file(const char *path, lint_input_fn fn, void *arg)
 {
-	FILE *fp;
-	int rc;
+	FILE *fp = NULL;
+	int fd, rc;
 
-	if ((fp = fopen(path, "rb")) == NULL) {
-		error_msg("cannot read '%s': %s", path, strerror(errno));
+	/* A FIFO or a device is refused, not waited on: only "-" is a stream. */
+	if ((fd = open_regular_file(path)) < 0 ||
+	    (fp = fdopen(fd, "rb")) == NULL) {
+		error_msg("cannot read '%s': %s", path, file_strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
 	rc = lint_stream(fp, path, fn, arg);
