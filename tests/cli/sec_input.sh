@@ -258,6 +258,12 @@ expect_grep "removed again" "$T/stderr" "init says it removed the key"
 mkdir -p "$T/p3/lock"
 no_orphan "init fails when the lock cannot be opened" "$SIPCA" -d "$T/p3" init --domain example.com \
     --key p256 --pkcs11 "$TOKEN;object=orphan2" --pin-file "$T/pin"
+expect_grep "removed again" "$T/stderr" "init says it removed the key (lock)"
+mkdir "$T/p6"
+head -c 4096 /dev/urandom > "$T/p6/index.db"
+no_orphan "init fails when index.db is not a database" "$SIPCA" -d "$T/p6" init --domain example.com \
+    --key p256 --pkcs11 "$TOKEN;object=orphan10" --pin-file "$T/pin"
+expect_grep "removed again" "$T/stderr" "init says it removed the key (index.db)"
 mkdir "$T/p4"
 : > "$T/p4/issued"
 no_orphan "init with ;pin-value= in the path fails after the key is made" "$SIPCA" -d "$T/p4" init \
