@@ -78,4 +78,20 @@ int ca_key_is_encrypted(const unsigned char *pem, size_t len);
 
 void ca_free(struct ca *ca);
 
+/* The longest CRL distribution point URL accepted, in characters. */
+#define CA_CRL_URL_MAX 1024
+
+/*
+ * Checks a CRL distribution point URL before it is written into every
+ * certificate (RFC 5280 4.2.1.13) and fetched by every phone: RFC 3986
+ * syntax with the scheme "http" only (an https CRL needs a CRL to check
+ * its own server, and phones fetch http); no userinfo, since a password
+ * would be published in each certificate; a host that is a DNS name, an
+ * IPv4 address or a bracketed IPv6 address; a port of 1 to 65535; a
+ * path and query of RFC 3986 pchar, '/' and '?', without the single
+ * quote; no fragment; at most CA_CRL_URL_MAX characters, printable ASCII.
+ * Returns 0, or -1 and a static reason.
+ */
+int ca_check_crl_url(const char *url, const char **out_reason);
+
 #endif

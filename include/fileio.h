@@ -7,6 +7,7 @@
 #ifndef SIPCA_FILEIO_H
 #define SIPCA_FILEIO_H
 
+#include <errno.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -27,13 +28,41 @@ int atomic_write(const char *path, const void *data, size_t len, mode_t mode,
 int fsync_dir(const char *dir);
 
 /*
- * Reads a whole file (or stdin for "-") into a new NUL-terminated buffer.
- * Refuses files over max_size (EFBIG). Returns 0 or -1 with errno set.
+ * The errno of open_regular_file() and the reads below for a path that
+ * is a FIFO, a device or a socket. open(2) itself says ENXIO for a
+ * socket or a device without a driver, so here it only ever means "not
+ * a regular file"; file_strerror() says so in words.
+ */
+#define FILEIO_E_NOT_REGULAR ENXIO
+
+/* strerror(), but FILEIO_E_NOT_REGULAR reads "not a regular file ...". */
+const char *file_strerror(int err);
+
+/*
+ * Opens a file named by the user for reading. Only a regular file is
+ * opened: a FIFO would block the open (or the read) forever, a device
+ * may never end. The open does not block (O_NONBLOCK, cleared after)
+ * and the type is checked on the descriptor, so what is read is what was
+ * checked. Symlinks are followed, so /dev/stdin is a regular file only
+ * when stdin is redirected from one; for a pipe, give "-" to read_file().
+ * Returns the descriptor, or -1 with errno: EISDIR for a directory,
+ * FILEIO_E_NOT_REGULAR for the rest.
+ */
+int open_regular_file(const char *path);
+
+/*
+ * Reads a whole file (or stdin for "-", which may be a pipe) into a new
+ * NUL-terminated buffer. A path must name a regular file, as
+ * open_regular_file() checks. Refuses files over max_size (EFBIG).
+ * Returns 0 or -1 with errno set.
  */
 int read_file(const char *path, size_t max_size, unsigned char **out_data,
     size_t *out_len);
 
-/* Like read_file() but wipes and frees with secret_free(). */
+/*
+ * Like read_file() but for a regular file only (no "-"), of at most
+ * 1 MiB; free the buffer with secret_free_buf().
+ */
 int read_secret_file(const char *path, unsigned char **out_data,
     size_t *out_len);
 

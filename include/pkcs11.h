@@ -33,20 +33,33 @@ char *pkcs11_uri_strip_pin(const char *uri, const char **out_reason);
  * NULL), else a prompt when there is a terminal. Installs the callback.
  * A PIN from a file is offered once: a wrong one is not retried, so a
  * token's retry counter is not run down. option ("--pin-file") names
- * the command's PIN file option in messages.
+ * the command's PIN file option in messages. The file is read once
+ * here: returns 0, or EXIT_USAGE after a message when it cannot be
+ * (missing, empty, not a regular file).
  */
-void pkcs11_pin_setup(const char *pin_file, const char *option);
+int pkcs11_pin_setup(const char *pin_file, const char *option);
 
 /*
  * The CA key for init: the private key object uri names when there is
  * one, else a new key of type generated on the token uri names, labelled
  * with the URI's object attribute (default "sipca-ca"), sensitive and
  * never extractable. *out_url gets the key's own URI (without any PIN)
- * for the store and *out_key the key to sign with. Returns 0, or an exit
- * status after a message.
+ * for the store and *out_key the key to sign with; *out_generated says
+ * whether the key was made here. The search logs in first, so a wrong
+ * or missing PIN makes no key. A key made here is removed again when
+ * this fails later. Returns 0, or an exit status after a message.
  */
 int pkcs11_ca_key(const char *uri, enum key_type type, char **out_url,
     gnutls_privkey_t *out_key, int *out_generated);
+
+/*
+ * Removes from the token the key pair pkcs11_ca_key() generated, whose
+ * private key has the URI key_url (its *out_url), logging in as
+ * given_uri (the URI given to pkcs11_ca_key()) does: init calls it when
+ * it fails after the key was made, so no orphan key is left. Returns
+ * 0, or an exit status after a message.
+ */
+int pkcs11_delete_key(const char *key_url, const char *given_uri);
 
 /*
  * Opens the private key at uri for signing. Returns 0, or an exit

@@ -287,7 +287,7 @@ load_row_csr(struct batch *b, struct batch_row *row, const char *cell,
 	if (path == NULL)
 		goto out;
 	if (read_file(path, MAX_CSR_FILE, &data, &len) < 0) {
-		tail = xasprintf(": %s", strerror(errno));
+		tail = xasprintf(": %s", file_strerror(errno));
 		*out_msg = msg_with("cannot read request: ", path, tail);
 		goto out;
 	}
@@ -439,7 +439,7 @@ read_rows(struct batch *b, const char *domain, const char *crl_url)
 	char *msg = NULL;
 
 	if (read_file(b->o->file, MAX_BATCH_FILE, &data, &len) < 0) {
-		error_msg("cannot read '%s': %s", b->label, strerror(errno));
+		error_msg("cannot read '%s': %s", b->label, file_strerror(errno));
 		goto out;
 	}
 	csv_init(&r, (const char *)data, len);

@@ -279,3 +279,154 @@ out:
 		gnutls_pubkey_deinit(pub);
 	return ret;
 }
+
+/* RFC 3986 2.3 unreserved, in ASCII whatever the locale. */
+static int
+url_unreserved(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
+}
+
+static int
+hex_value(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* The host of an authority (RFC 3986 3.2.2), without brackets for IPv6. */
+static const char *
+crl_url_host(const char *host, size_t len, int bracketed)
+{
+	char *h = xasprintf("%.*s", (int)len, host);
+	unsigned char ip[16];
+	size_t ip_len = 0;
+	const char *reason = NULL, *dns_reason = NULL;
+
+	if (len == 0)
+		reason = "no host";
+	else if (bracketed) {
+		/* An IP-literal; IPvFuture and RFC 6874 zone ids name no server. */
+		if (san_parse_ip(h, ip, &ip_len, NULL) < 0 || ip_len != 16)
+			reason = "not an IPv6 address inside the brackets";
+	} else if (san_parse_ip(h, ip, &ip_len, NULL) == 0 && ip_len == 4)
+		;	/* IPv4address */
+	else if (san_check_dns(h, 0, &dns_reason) < 0)
+		reason = "the host is not a DNS name or IP address (LDH labels,"
+		    " RFC 1123 section 2.1)";
+	free(h);
+	return reason;
+}
+
+int
+ca_check_crl_url(const char *url, const char **out_reason)
+{
+	const char *auth, *auth_end, *host_end, *p, *reason = NULL;
+	size_t len = strlen(url), i;
+	long port;
+	char digits[8];
+
+	if (len > CA_CRL_URL_MAX) {
+		reason = "longer than 1024 characters";
+		goto out;
+	}
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)url[i];
+
+		if (c <= 0x20 || c >= 0x7f) {
+			reason = "a space, control or non-ASCII character"
+			    " (percent-encode it)";
+			goto out;
+		}
+	}
+	if (strncmp(url, "http://", 7) != 0) {
+		reason = "an http:// URL is expected (RFC 5280 4.2.1.13;"
+		    " phones fetch CRLs over plain HTTP)";
+		goto out;
+	}
+	auth = url + 7;
+	auth_end = auth + strcspn(auth, "/?#");
+	if (memchr(auth, '@', (size_t)(auth_end - auth)) != NULL) {
+		reason = "a user or password (RFC 3986 userinfo) would be"
+		    " published in every certificate";
+		goto out;
+	}
+	if (*auth == '[') {
+		host_end = memchr(auth, ']', (size_t)(auth_end - auth));
+		if (host_end == NULL) {
+			reason = "an IPv6 address without its closing ']'";
+			goto out;
+		}
+		if ((reason = crl_url_host(auth + 1,
+		    (size_t)(host_end - auth - 1), 1)) != NULL)
+			goto out;
+		host_end++;
+	} else {
+		if ((host_end = memchr(auth, ':', (size_t)(auth_end - auth))) == NULL)
+			host_end = auth_end;
+		if ((reason = crl_url_host(auth, (size_t)(host_end - auth), 0)) != NULL)
+			goto out;
+	}
+	if (host_end < auth_end) {
+		/* RFC 3986 3.2.3: port = *DIGIT; an empty one is refused too. */
+		if (*host_end != ':') {
+			reason = "characters after the host that are not a :port";
+			goto out;
+		}
+		len = (size_t)(auth_end - host_end - 1);
+		if (len == 0 || len > 5 ||
+		    strspn(host_end + 1, "0123456789") < len) {
+			reason = "the port is not a number from 1 to 65535";
+			goto out;
+		}
+		memcpy(digits, host_end + 1, len);
+		digits[len] = '\0';
+		if (parse_long(digits, 1, 65535, &port) < 0) {
+			reason = "the port is not a number from 1 to 65535";
+			goto out;
+		}
+	}
+	/*
+	 * RFC 3986 3.3 and 3.4: path and query are pchar, '/' and '?'. The
+	 * single quote, a sub-delim, is refused as well: the URL is quoted in
+	 * messages and pasted into phone configurations (%27 says the same).
+	 */
+	for (p = auth_end; *p != '\0'; p++) {
+		if (*p == '#') {
+			reason = "a fragment (#...) is never sent to the server";
+			goto out;
+		}
+		if (*p == '%') {
+			int hi = hex_value((unsigned char)p[1]);
+			int lo = hi < 0 ? -1 : hex_value((unsigned char)p[2]);
+
+			if (hi < 0 || lo < 0) {
+				reason = "a '%' not followed by two hex digits"
+				    " (RFC 3986 2.1)";
+				goto out;
+			}
+			if (hi * 16 + lo < 0x20 || hi * 16 + lo == 0x7f) {
+				reason = "a percent-encoded control character";
+				goto out;
+			}
+			p += 2;
+			continue;
+		}
+		if (!url_unreserved((unsigned char)*p) &&
+		    strchr("!$&()*+,;=:@/?", *p) == NULL) {
+			reason = "a character a URL path may not hold: quotes,"
+			    " backslashes, <>, {}, |, ^ and ` (percent-encode it)";
+			goto out;
+		}
+	}
+out:
+	if (reason != NULL)
+		*out_reason = reason;
+	return reason != NULL ? -1 : 0;
+}

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ca.h"
 #include "cli.h"
 #include "signer.h"
 #include "store.h"
@@ -32,8 +33,6 @@ const struct command command_config = {
 	config_options, "crl-url,domain,created-at,ca-key-type,ca-key-encrypted,crl-number",
 };
 
-static int check_crl_url(const char *url, const char **out_reason);
-
 /* One row per key the command knows: its CLI spelling and store spelling. */
 static const struct config_key {
 	const char *name;
@@ -41,34 +40,12 @@ static const struct config_key {
 	int (*check)(const char *value, const char **out_reason);	/* NULL: read-only */
 } config_keys[] = {
 	{ "domain", "domain", NULL },
-	{ "crl-url", "crl_url", check_crl_url },
+	{ "crl-url", "crl_url", ca_check_crl_url },
 	{ "created-at", "created_at", NULL },
 	{ "ca-key-type", "ca_key_type", NULL },
 	{ "ca-key-encrypted", "ca_key_encrypted", NULL },
 	{ "crl-number", "crl_number", NULL },
 };
-
-/*
- * RFC 5280 4.2.1.13: the distributionPoint is a URI; phones and proxies
- * fetch http:// (an https:// CRL would need a CRL to check its server).
- */
-static int
-check_crl_url(const char *url, const char **out_reason)
-{
-	const unsigned char *c;
-
-	if (strncmp(url, "http://", 7) != 0 || url[7] == '\0' || url[7] == '/') {
-		*out_reason = "an http://HOST/... URL is expected";
-		return -1;
-	}
-	for (c = (const unsigned char *)url; *c != '\0'; c++) {
-		if (*c <= 0x20 || *c >= 0x7f) {
-			*out_reason = "spaces and non-ASCII characters must be %-escaped";
-			return -1;
-		}
-	}
-	return 0;
-}
 
 static const struct config_key *
 find_key(const char *name)
@@ -85,13 +62,16 @@ find_key(const char *name)
 static int
 print_setting(const char *key, const char *value, void *arg)
 {
-	char *name = xstrdup(key), *u;
+	char *name = xstrdup(key), *u, *shown;
 
 	(void)arg;
 	for (u = name; *u != '\0'; u++)
 		if (*u == '_')
 			*u = '-';
-	printf("%-18s %s\n", name, value);
+	/* The store may have been written by an older sipca or by hand. */
+	shown = text_escape(value, strlen(value), 0);
+	printf("%-18s %s\n", name, shown);
+	free(shown);
 	free(name);
 	return 0;
 }
@@ -103,7 +83,7 @@ cmd_config(int argc, char **argv)
 	struct store *store = NULL;
 	const struct config_key *key = NULL;
 	const char *value = NULL, *reason = NULL;
-	char *current = NULL;
+	char *current = NULL, *shown = NULL;
 	int c, ret, unset = 0, nargs, status = EXIT_USAGE;
 
 	cli_parser_init(&p, &command_config, argc, argv);
@@ -121,7 +101,8 @@ cmd_config(int argc, char **argv)
 		goto out;
 	}
 	if (nargs >= 1 && (key = find_key(argv[p.index])) == NULL) {
-		error_msg("unknown setting: '%s'", argv[p.index]);
+		shown = text_escape(argv[p.index], strlen(argv[p.index]), 64);
+		error_msg("unknown setting: '%s'", shown);
 		goto out;
 	}
 	if (nargs == 2)
@@ -132,7 +113,8 @@ cmd_config(int argc, char **argv)
 		goto out;
 	}
 	if (value != NULL && key->check(value, &reason) < 0) {
-		error_msg("invalid %s: '%s': %s", key->name, value, reason);
+		shown = text_escape(value, strlen(value), 256);
+		error_msg("invalid %s: '%s': %s", key->name, shown, reason);
 		goto out;
 	}
 	if ((status = signer_open_store(value != NULL || unset ? 0 : STORE_READONLY,
@@ -169,11 +151,13 @@ cmd_config(int argc, char **argv)
 		status = signer_exit_status(ret);
 		goto out;
 	}
-	printf("%s\n", current);
+	shown = text_escape(current, strlen(current), 0);
+	printf("%s\n", shown);
 	status = EXIT_OK;
 out:
 	cli_parser_free(&p);
 	free(current);
+	free(shown);
 	store_close(store);
 	return status;
 }

@@ -43,23 +43,24 @@ const struct command command_crl = {
 static int
 check_output(const char *path)
 {
-	char *copy = xstrdup(path);
+	char *copy = xstrdup(path), *shown = text_escape(path, strlen(path), 256);
 	const char *dir = dirname(copy);
 	struct stat st;
 	int ret = -1;
 
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-		error_msg("cannot write the CRL to '%s': is a directory", path);
+		error_msg("cannot write the CRL to '%s': is a directory", shown);
 	else if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
 		/* The rename in atomic_write() would replace a device node or FIFO. */
-		error_msg("cannot write the CRL to '%s': not a regular file", path);
+		error_msg("cannot write the CRL to '%s': not a regular file", shown);
 	else if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
-		error_msg("cannot write the CRL to '%s': no directory '%s'", path, dir);
+		error_msg("cannot write the CRL to '%s': no directory for it", shown);
 	else if (access(dir, W_OK) < 0)
-		error_msg("cannot write the CRL to '%s': %s", path, strerror(errno));
+		error_msg("cannot write the CRL to '%s': %s", shown, strerror(errno));
 	else
 		ret = 0;
 	free(copy);
+	free(shown);
 	return ret;
 }
 
@@ -71,7 +72,7 @@ cmd_crl(int argc, char **argv)
 	struct ca *ca = NULL;
 	struct crl_published pub;
 	const char *output = NULL, *pass_file = NULL;
-	char this_update[21], next_update[21];
+	char this_update[21], next_update[21], *shown = NULL;
 	long days = CRL_DEFAULT_DAYS;
 	int c, der = 0, status = EXIT_USAGE;
 
@@ -82,7 +83,8 @@ cmd_crl(int argc, char **argv)
 		case 'o': output = p.arg; break;
 		case OPT_DAYS:
 			if (parse_long(p.arg, 1, 3650, &days) < 0) {
-				error_msg("invalid --days: '%s' (1 to 3650)", p.arg);
+				shown = text_escape(p.arg, strlen(p.arg), 64);
+				error_msg("invalid --days: '%s' (1 to 3650)", shown);
 				goto out;
 			}
 			break;
@@ -94,7 +96,8 @@ cmd_crl(int argc, char **argv)
 		}
 	}
 	if (p.index != argc) {
-		error_msg("unexpected argument: '%s'", argv[p.index]);
+		shown = text_escape(argv[p.index], strlen(argv[p.index]), 128);
+		error_msg("unexpected argument: '%s'", shown);
 		goto out;
 	}
 	if (der && output == NULL) {
@@ -113,8 +116,9 @@ cmd_crl(int argc, char **argv)
 		const gnutls_datum_t *d = der ? &pub.der : &pub.pem;
 
 		if (atomic_write(output, d->data, d->size, 0644, 0) < 0) {
+			shown = text_escape(output, strlen(output), 256);
 			error_msg("cannot write '%s': %s (%s/crl.pem is written)",
-			    output, strerror(errno), store_dir(store));
+			    shown, strerror(errno), store_dir(store));
 			status = EXIT_OPERATIONAL;
 			goto out;
 		}
@@ -132,5 +136,6 @@ out:
 	crl_published_free(&pub);
 	ca_free(ca);
 	store_close(store);
+	free(shown);
 	return status;
 }

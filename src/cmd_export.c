@@ -103,6 +103,8 @@ write_output(const char *path, const void *data, size_t len, int force,
 	struct stat st;
 	size_t done = 0;
 	ssize_t n;
+	char *shown = NULL;
+	int status = EXIT_OK;
 
 	if (strcmp(path, "-") == 0) {
 		while (done < len) {
@@ -117,21 +119,23 @@ write_output(const char *path, const void *data, size_t len, int force,
 		}
 		return EXIT_OK;
 	}
+	shown = text_escape(path, strlen(path), 256);
 	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		error_msg("not a regular file: '%s'; use '-o -' for stdout", path);
-		return EXIT_USAGE;
-	}
-	if (atomic_write(path, data, len, private_file ? 0600 : 0644,
+		error_msg("not a regular file: '%s'; use '-o -' for stdout", shown);
+		status = EXIT_USAGE;
+	} else if (atomic_write(path, data, len, private_file ? 0600 : 0644,
 	    force ? 0 : ATOMIC_EXCLUSIVE) < 0) {
 		if (errno == EEXIST) {
-			error_msg("'%s' exists; use --force to overwrite it", path);
-			return EXIT_USAGE;
+			error_msg("'%s' exists; use --force to overwrite it", shown);
+			status = EXIT_USAGE;
+		} else {
+			status = errno == ENOENT || errno == ENOTDIR ||
+			    errno == EISDIR ? EXIT_USAGE : EXIT_OPERATIONAL;
+			error_msg("cannot write '%s': %s", shown, strerror(errno));
 		}
-		error_msg("cannot write '%s': %s", path, strerror(errno));
-		return errno == ENOENT || errno == ENOTDIR || errno == EISDIR ?
-		    EXIT_USAGE : EXIT_OPERATIONAL;
 	}
-	return EXIT_OK;
+	free(shown);
+	return status;
 }
 
 static int
@@ -335,6 +339,7 @@ static int
 check_args(const struct export_args *a)
 {
 	const char *reason;
+	char *shown;
 
 	if (a->name == NULL) {
 		if (a->format == FMT_P12 || a->with_key) {
@@ -343,7 +348,9 @@ check_args(const struct export_args *a)
 			return EXIT_USAGE;
 		}
 	} else if (san_check_store_name(a->name, &reason) < 0) {
-		error_msg("invalid name: '%s': %s", a->name, reason);
+		shown = text_escape(a->name, strlen(a->name), 128);
+		error_msg("invalid name: '%s': %s", shown, reason);
+		free(shown);
 		return EXIT_USAGE;
 	}
 	if (a->with_key && a->format != FMT_PEM) {
@@ -365,6 +372,7 @@ cmd_export(int argc, char **argv)
 	struct cli_parser p;
 	struct store *store = NULL;
 	struct export_args a;
+	char *shown = NULL;
 	int c, status = EXIT_USAGE;
 
 	memset(&a, 0, sizeof(a));
@@ -381,7 +389,8 @@ cmd_export(int argc, char **argv)
 			else if (strcmp(p.arg, "p12") == 0)
 				a.format = FMT_P12;
 			else {
-				error_msg("unknown format: '%s' (one of %s)", p.arg,
+				shown = text_escape(p.arg, strlen(p.arg), 64);
+				error_msg("unknown format: '%s' (one of %s)", shown,
 				    EXPORT_FORMAT_NAMES);
 				goto out;
 			}
@@ -396,7 +405,8 @@ cmd_export(int argc, char **argv)
 		}
 	}
 	if (argc - p.index > 1) {
-		error_msg("unexpected argument: '%s'", argv[p.index + 1]);
+		shown = text_escape(argv[p.index + 1], strlen(argv[p.index + 1]), 128);
+		error_msg("unexpected argument: '%s'", shown);
 		goto out;
 	}
 	if (argc - p.index == 1)
@@ -409,5 +419,6 @@ cmd_export(int argc, char **argv)
 out:
 	cli_parser_free(&p);
 	store_close(store);
+	free(shown);
 	return status;
 }

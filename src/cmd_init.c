@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <gnutls/gnutls.h>
 
@@ -52,6 +53,66 @@ const struct command command_init = {
 	init_options, NULL,
 };
 
+/* X.520's upper bound for commonName and organizationName (RFC 5280 appendix A). */
+#define X520_NAME_MAX 64
+
+/* "invalid --OPTION: 'VALUE': REASON", the value escaped and cut short. */
+static void
+invalid_option(const char *option, const char *value, const char *reason)
+{
+	char *shown = text_escape(value, strlen(value), 128);
+
+	error_msg("invalid --%s: '%s': %s", option, shown, reason);
+	free(shown);
+}
+
+/*
+ * A name a person chose for the CA: 1 to 64 characters (ub-common-name,
+ * ub-organization-name) without control characters, which would reach
+ * every terminal that shows the certificate.
+ */
+static int
+check_x520_name(const char *option, const char *value)
+{
+	const char *reason;
+	char why[128];
+
+	if (text_check_name(value, X520_NAME_MAX, &reason) == 0)
+		return 0;
+	if (strcmp(reason, "too long") == 0) {
+		snprintf(why, sizeof(why), "longer than %d characters (X.520's"
+		    " upper bound, RFC 5280 appendix A)", X520_NAME_MAX);
+		reason = why;
+	}
+	invalid_option(option, value, reason);
+	return -1;
+}
+
+/*
+ * What must hold before init makes anything, a key on a token included:
+ * the store directory is a directory or can be made, and holds no CA
+ * and no key from an interrupted init.
+ */
+static int
+check_store_dir(const char *dir)
+{
+	char *key_path = xasprintf("%s/ca.key", dir), *shown = NULL;
+	struct stat st;
+	int ret = -1;
+
+	shown = text_escape(dir, strlen(dir), 256);
+	if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode))
+		error_msg("cannot create the store: '%s': not a directory", shown);
+	else if (path_exists(key_path))
+		error_msg("'%s/ca.key' exists without ca.pem (an interrupted init?);"
+		    " move it away to start again; nothing changed", shown);
+	else
+		ret = 0;
+	free(key_path);
+	free(shown);
+	return ret;
+}
+
 /* The CA key type as init records it ("p256"), read from the certificate. */
 static const char *
 token_key_type_name(const struct ca *ca, char *buf, size_t size)
@@ -86,7 +147,7 @@ cmd_init(int argc, char **argv)
 	long days = 3650;
 	enum key_type key_type = KEY_RSA2048;
 	char *cn = NULL, *pass = NULL, *dir = NULL, *ca_path = NULL;
-	char *key_url = NULL, *shown_uri = NULL, token_key_type[16];
+	char *key_url = NULL, *shown_uri = NULL, *shown = NULL, token_key_type[16];
 	gnutls_privkey_t token_key = NULL;
 	int generated = 0;
 	char created[21], days_text[32];
@@ -103,14 +164,14 @@ cmd_init(int argc, char **argv)
 		case OPT_ORG: org = p.arg; break;
 		case OPT_KEY:
 			if (key_type_parse(p.arg, &key_type) < 0) {
-				error_msg("unknown key type: '%s' (one of %s)", p.arg,
-				    KEY_TYPE_NAMES);
+				invalid_option("key", p.arg, "unknown key type (one of "
+				    KEY_TYPE_NAMES ")");
 				goto out;
 			}
 			break;
 		case OPT_DAYS:
 			if (parse_long(p.arg, 1, 36500, &days) < 0) {
-				error_msg("invalid --days: '%s' (1 to 36500)", p.arg);
+				invalid_option("days", p.arg, "1 to 36500");
 				goto out;
 			}
 			break;
@@ -118,7 +179,7 @@ cmd_init(int argc, char **argv)
 		case OPT_NAME_CONSTRAINTS: name_constraints = 1; break;
 		case OPT_PERMIT_IP:
 			if (san_parse_cidr(p.arg, NULL, NULL, &reason) < 0) {
-				error_msg("invalid --permit-ip: '%s': %s", p.arg, reason);
+				invalid_option("permit-ip", p.arg, reason);
 				goto out;
 			}
 			permit_ip = xrealloc(permit_ip, (permit_ip_n + 1) * sizeof(*permit_ip));
@@ -135,7 +196,8 @@ cmd_init(int argc, char **argv)
 		}
 	}
 	if (p.index != argc) {
-		error_msg("unexpected argument: '%s'", argv[p.index]);
+		shown = text_escape(argv[p.index], strlen(argv[p.index]), 128);
+		error_msg("unexpected argument: '%s'", shown);
 		goto out;
 	}
 	if (domain == NULL) {
@@ -143,16 +205,27 @@ cmd_init(int argc, char **argv)
 		goto out;
 	}
 	if (san_check_dns(domain, 0, &reason) < 0) {
-		error_msg("invalid SIP domain: '%s': %s", domain, reason);
+		shown = text_escape(domain, strlen(domain), 128);
+		error_msg("invalid SIP domain: '%s': %s", shown, reason);
+		goto out;
+	}
+	if (name != NULL && check_x520_name("name", name) < 0)
+		goto out;
+	if (org != NULL && check_x520_name("org", org) < 0)
+		goto out;
+	/* The default name must fit the bound too: a long domain makes it long. */
+	if (name == NULL && strlen(domain) + strlen(" SIP CA") > X520_NAME_MAX) {
+		error_msg("the default common name '%s SIP CA' is longer than %d"
+		    " characters (X.520, RFC 5280 appendix A): give --name CN",
+		    domain, X520_NAME_MAX);
 		goto out;
 	}
 	if (permit_ip_n > 0 && !name_constraints) {
 		error_msg("--permit-ip needs --name-constraints");
 		goto out;
 	}
-	if (crl_url != NULL && strncmp(crl_url, "http://", 7) != 0) {
-		/* RFC 5280 4.2.1.13: HTTP URIs; clients seldom fetch anything else. */
-		error_msg("invalid --crl-url: '%s': an http:// URL is expected", crl_url);
+	if (crl_url != NULL && ca_check_crl_url(crl_url, &reason) < 0) {
+		invalid_option("crl-url", crl_url, reason);
 		goto out;
 	}
 	if (pass_file != NULL && no_pass) {
@@ -165,7 +238,7 @@ cmd_init(int argc, char **argv)
 	}
 	if (pkcs11_uri != NULL) {
 		if ((shown_uri = pkcs11_uri_strip_pin(pkcs11_uri, &reason)) == NULL) {
-			error_msg("invalid --pkcs11: '%s': %s", pkcs11_is_uri(pkcs11_uri) ?
+			invalid_option("pkcs11", pkcs11_is_uri(pkcs11_uri) ?
 			    "pkcs11:..." : pkcs11_uri, reason);
 			goto out;
 		}
@@ -194,9 +267,12 @@ cmd_init(int argc, char **argv)
 	dir = store_default_dir(cli_dir_option());
 	ca_path = xasprintf("%s/ca.pem", dir);
 	if (path_exists(ca_path)) {
-		error_msg("a CA already exists in '%s'; nothing changed", dir);
+		shown = text_escape(dir, strlen(dir), 256);
+		error_msg("a CA already exists in '%s'; nothing changed", shown);
 		goto out;
 	}
+	if (check_store_dir(dir) < 0)
+		goto out;
 	if (pass_file != NULL && (pass = secret_from_file(pass_file)) == NULL)
 		goto out;
 	if (pass_file == NULL && !no_pass &&
@@ -204,8 +280,8 @@ cmd_init(int argc, char **argv)
 		goto out;
 
 	if (pkcs11_uri != NULL) {
-		pkcs11_pin_setup(pin_file, "--pin-file");
-		if ((status = pkcs11_ca_key(pkcs11_uri, key_type, &key_url,
+		if ((status = pkcs11_pin_setup(pin_file, "--pin-file")) != EXIT_OK ||
+		    (status = pkcs11_ca_key(pkcs11_uri, key_type, &key_url,
 		    &token_key, &generated)) != EXIT_OK)
 			goto out;
 		status = EXIT_USAGE;
@@ -283,6 +359,10 @@ out:
 	ca_free(ca);
 	if (token_key != NULL)
 		gnutls_privkey_deinit(token_key);
+	/* A key made on the token for a CA that did not come to be. */
+	if (generated && status != EXIT_OK)
+		pkcs11_delete_key(key_url, pkcs11_uri);
+	free(shown);
 	free(key_url);
 	free(shown_uri);
 	store_close(store);

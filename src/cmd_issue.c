@@ -75,7 +75,7 @@ load_csr(const char *path, gnutls_x509_crq_t *out)
 	int ret = EXIT_USAGE;
 
 	if (read_file(path, 1 << 20, &data, &len) < 0) {
-		error_msg("cannot read request: '%s': %s", shown, strerror(errno));
+		error_msg("cannot read request: '%s': %s", shown, file_strerror(errno));
 		goto out;
 	}
 	if (csr_load(data, len, out, &reason) < 0)

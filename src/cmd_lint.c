@@ -107,7 +107,7 @@ load_cas(const char *const *files, size_t n, struct lint_ca **cas,
 		if (read_file(files[i], 16u << 20, &data, &len) != 0) {
 			err = errno;
 			name = esc(files[i]);
-			error_msg("cannot read '%s': %s", name, strerror(err));
+			error_msg("cannot read '%s': %s", name, file_strerror(err));
 			goto out;
 		}
 		if (lint_ca_load(data, len, files[i], cas, n_ca, &reason) != 0) {

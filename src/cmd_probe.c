@@ -243,7 +243,7 @@ load_inputs(struct probe_ctx *x, const char *ca_file, const char *cert_name,
 	status = EXIT_USAGE;
 	if (ca_file != NULL) {
 		if (read_file(ca_file, 4 << 20, &x->ca_data, &x->ca_len) < 0) {
-			error_msg("cannot read CA file: '%s': %s", ca_file, strerror(errno));
+			error_msg("cannot read CA file: '%s': %s", ca_file, file_strerror(errno));
 			goto out;
 		}
 		label = ca_file;

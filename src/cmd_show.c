@@ -219,7 +219,7 @@ cmd_show(int argc, char **argv)
 	/* A path names a file; anything else is a name in the store. */
 	if (strchr(what, '/') != NULL || strcmp(what, "-") == 0 || path_exists(what)) {
 		if (read_file(what, 16u << 20, &data, &len) < 0) {
-			error_msg("cannot read '%s': %s", what, strerror(errno));
+			error_msg("cannot read '%s': %s", what, file_strerror(errno));
 			goto out;
 		}
 	} else {

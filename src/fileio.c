@@ -126,6 +126,49 @@ out:
 	return ret;
 }
 
+const char *
+file_strerror(int err)
+{
+	if (err == FILEIO_E_NOT_REGULAR)
+		return "not a regular file (give '-' to read standard input)";
+	return strerror(err);
+}
+
+int
+open_regular_file(const char *path)
+{
+	struct stat st;
+	int fd, flags, saved;
+
+	/* Refuse by name first, so a device is not even opened (a tape rewinds). */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		errno = S_ISDIR(st.st_mode) ? EISDIR : FILEIO_E_NOT_REGULAR;
+		return -1;
+	}
+	/*
+	 * O_NONBLOCK: opening a FIFO that has no writer waits forever. Then
+	 * fstat() judges what was really opened, whatever the path became
+	 * since the stat() above.
+	 */
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0)
+		return -1;
+	if (fstat(fd, &st) < 0)
+		goto fail;
+	if (!S_ISREG(st.st_mode)) {
+		errno = S_ISDIR(st.st_mode) ? EISDIR : FILEIO_E_NOT_REGULAR;
+		goto fail;
+	}
+	if ((flags = fcntl(fd, F_GETFL)) < 0 ||
+	    fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0)
+		goto fail;
+	return fd;
+fail:
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return -1;
+}
+
 int
 read_file(const char *path, size_t max_size, unsigned char **out_data,
     size_t *out_len)
@@ -136,9 +179,10 @@ read_file(const char *path, size_t max_size, unsigned char **out_data,
 	ssize_t n;
 	int fd, saved;
 
+	/* Only "-" may be a pipe or a terminal: the caller asked for stdin. */
 	if (strcmp(path, "-") == 0)
 		fd = STDIN_FILENO;
-	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	else if ((fd = open_regular_file(path)) < 0)
 		return -1;
 	if (fstat(fd, &st) == 0) {
 		if (S_ISDIR(st.st_mode)) {
@@ -196,13 +240,13 @@ read_secret_file(const char *path, unsigned char **out_data, size_t *out_len)
 	ssize_t n;
 
 	/* Read in one go into a buffer of the right size: no stray copies. */
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if ((fd = open_regular_file(path)) < 0)
 		return -1;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > 1 << 20) {
-		saved = S_ISREG(st.st_mode) ? EFBIG : EINVAL;
-		close(fd);
-		errno = saved;
-		return -1;
+	if (fstat(fd, &st) < 0)
+		goto fail;
+	if (st.st_size > 1 << 20) {
+		errno = EFBIG;
+		goto fail;
 	}
 	buf = xmalloc((size_t)st.st_size + 1);
 	while (len < (size_t)st.st_size) {
@@ -218,6 +262,11 @@ read_secret_file(const char *path, unsigned char **out_data, size_t *out_len)
 	*out_data = buf;
 	*out_len = len;
 	return 0;
+fail:
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return -1;
 }
 
 int

@@ -16,8 +16,10 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <arpa/inet.h>
+#include <unistd.h>
 
 #include "asn1.h"
+#include "fileio.h"
 #include "lint.h"
 #include "util.h"
 
@@ -1211,7 +1213,7 @@ input_error(const char *path, int err)
 {
 	char *esc = text_escape(path, strlen(path), 0);
 
-	error_msg("cannot read '%s': %s", esc, strerror(err));
+	error_msg("cannot read '%s': %s", esc, file_strerror(err));
 	free(esc);
 }
 
@@ -1316,11 +1318,15 @@ wanted_file(const char *name)
 static int
 lint_file(const char *path, lint_input_fn fn, void *arg)
 {
-	FILE *fp;
-	int rc;
+	FILE *fp = NULL;
+	int fd, rc;
 
-	if ((fp = fopen(path, "rb")) == NULL) {
+	/* A FIFO or a device is refused, not waited on: only "-" is a stream. */
+	if ((fd = open_regular_file(path)) < 0 ||
+	    (fp = fdopen(fd, "rb")) == NULL) {
 		input_error(path, errno);
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
 	rc = lint_stream(fp, path, fn, arg);

@@ -11,12 +11,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gnutls/gnutls.h>
 #include <gnutls/pkcs11.h>
 #include <gnutls/abstract.h>
 
 #include "cert.h"
+#include "fileio.h"
 #include "pkcs11.h"
 #include "secret.h"
 #include "util.h"
@@ -46,9 +48,18 @@ is_pin_attr(const char *attr, size_t len)
 	    (len >= 11 && strncmp(attr, "pin-source=", 11) == 0);
 }
 
-/* Appends the attributes of [p, end) split at sep, but the PIN ones. */
+/* The object class attribute: without it a URI names a whole key pair. */
+static int
+is_pin_or_type_attr(const char *attr, size_t len)
+{
+	return is_pin_attr(attr, len) ||
+	    (len >= 5 && strncmp(attr, "type=", 5) == 0);
+}
+
+/* Appends the attributes of [p, end) split at sep, but those skip() names. */
 static char *
-copy_attrs(char *o, const char *p, const char *end, char sep, char lead)
+copy_attrs(char *o, const char *p, const char *end, char sep, char lead,
+    int (*skip)(const char *, size_t))
 {
 	const char *a;
 	size_t len;
@@ -58,7 +69,7 @@ copy_attrs(char *o, const char *p, const char *end, char sep, char lead)
 		if ((a = memchr(p, sep, (size_t)(end - p))) == NULL)
 			a = end;
 		len = (size_t)(a - p);
-		if (len == 0 || is_pin_attr(p, len))
+		if (len == 0 || skip(p, len))
 			continue;
 		if (!first || lead != 0)
 			*o++ = first ? lead : sep;
@@ -95,24 +106,28 @@ pkcs11_uri_strip_pin(const char *uri, const char **out_reason)
 		query = end;
 	out = xmalloc((size_t)(end - uri) + 1);
 	memcpy(out, "pkcs11:", 7);
-	o = copy_attrs(out + 7, uri + 7, query, ';', 0);
+	o = copy_attrs(out + 7, uri + 7, query, ';', 0, is_pin_attr);
 	if (query < end)
-		o = copy_attrs(o, query + 1, end, '&', '?');
+		o = copy_attrs(o, query + 1, end, '&', '?', is_pin_attr);
 	*o = '\0';
 	return out;
 }
 
-/* The value of a path attribute ("object"), percent-decoded; a new string or NULL. */
+/*
+ * The value of attribute name among those of [p, end) split at sep,
+ * percent-decoded; a new string or NULL.
+ */
 static char *
-uri_attr(const char *uri, const char *name)
+find_attr(const char *p, const char *end, char sep, const char *name)
 {
 	size_t n = strlen(name), len, i;
-	const char *p, *end;
+	const char *a;
 	char *v, *o;
 
-	for (p = uri + 7; *p != '\0' && *p != '?'; p = *end == ';' ? end + 1 : end) {
-		end = p + strcspn(p, ";?");
-		len = (size_t)(end - p);
+	for (; p < end; p = a + 1) {
+		if ((a = memchr(p, sep, (size_t)(end - p))) == NULL)
+			a = end;
+		len = (size_t)(a - p);
 		if (len <= n || strncmp(p, name, n) != 0 || p[n] != '=')
 			continue;
 		v = o = xmalloc(len - n);
@@ -130,6 +145,45 @@ uri_attr(const char *uri, const char *name)
 		return v;
 	}
 	return NULL;
+}
+
+/* The value of a path attribute ("object"), percent-decoded; a new string or NULL. */
+static char *
+uri_attr(const char *uri, const char *name)
+{
+	const char *q = strchr(uri, '?');
+
+	return find_attr(uri + 7, q != NULL ? q : uri + strlen(uri), ';', name);
+}
+
+/*
+ * A pin-source (RFC 7512 section 2.4; in the query, or in the path
+ * where p11-kit takes it too) is read by GnuTLS itself with a blocking
+ * open: a FIFO there would hang init. It must be a regular file, as
+ * every file sipca reads a secret from.
+ */
+static int
+check_pin_source(const char *uri)
+{
+	const char *q = strchr(uri, '?');
+	char *path = uri_attr(uri, "pin-source");
+	const char *file;
+	int fd, status = EXIT_OK;
+
+	if (path == NULL && q != NULL)
+		path = find_attr(q + 1, q + strlen(q), '&', "pin-source");
+	if (path == NULL)
+		return EXIT_OK;
+	file = strncmp(path, "file:", 5) == 0 ? path + 5 : path;
+	if ((fd = open_regular_file(file)) >= 0)
+		close(fd);
+	else if (errno == FILEIO_E_NOT_REGULAR || errno == EISDIR) {
+		error_msg("the URI's pin-source is not a regular file");
+		status = EXIT_USAGE;
+	}
+	/* Other errors (no such file) are the token library's to report. */
+	free(path);
+	return status;
 }
 
 /*
@@ -176,13 +230,24 @@ out:
 	return ret;
 }
 
-void
+int
 pkcs11_pin_setup(const char *pin_file, const char *option)
 {
+	char *pin = NULL;
+
 	memset(&pin_source, 0, sizeof(pin_source));
 	pin_source.file = pin_file;
 	pin_source.option = option;
 	gnutls_pkcs11_set_pin_function(pin_callback, &pin_source);
+	/*
+	 * Read once now, so a PIN file that is missing, empty or not a
+	 * regular file is refused before any token is touched, with its
+	 * own message rather than a refused PIN.
+	 */
+	if (pin_file != NULL && (pin = secret_from_file(pin_file)) == NULL)
+		return EXIT_USAGE;
+	secret_free(pin);
+	return EXIT_OK;
 }
 
 /* Says why a token operation failed, naming the URI without its PIN. */
@@ -272,13 +337,72 @@ uri_with_label(const char *uri, const char *label)
 	    q != NULL ? q : "");
 }
 
-/* The key's own URI, with the query (pin-value, pin-source) of the one given. */
+/*
+ * The key's own URI with what the one given said about logging in: its
+ * query (pin-value, pin-source, module-name, module-path; RFC 7512
+ * section 2.4) and any PIN attribute it had in its path, where p11-kit
+ * takes one too. Without the latter, a URI with ";pin-value=" logged in
+ * for the search and the key generation, and then opening the new key
+ * found no PIN.
+ */
 static char *
-with_query_of(const char *url, const char *given)
+with_login_of(const char *url, const char *given)
 {
-	const char *q = strchr(given, '?');
+	const char *q = strchr(given, '?'), *p, *a;
+	const char *path_end = q != NULL ? q : given + strlen(given);
+	char *out = xmalloc(strlen(url) + strlen(given) + 2), *o;
+	char sep = strchr(url, '?') != NULL ? '&' : '?';
+	size_t len;
 
-	return xasprintf("%s%s", url, q != NULL ? q : "");
+	o = stpcpy(out, url);
+	for (p = given + 7; p < path_end; p = a + 1) {
+		if ((a = memchr(p, ';', (size_t)(path_end - p))) == NULL)
+			a = path_end;
+		len = (size_t)(a - p);
+		if (!is_pin_attr(p, len))
+			continue;
+		*o++ = sep;
+		sep = '&';
+		memcpy(o, p, len);
+		o += len;
+	}
+	if (q != NULL && q[1] != '\0') {
+		*o++ = sep;
+		o = stpcpy(o, q + 1);
+	}
+	*o = '\0';
+	return out;
+}
+
+/*
+ * Removes the key pair init generated at key_url (the private key's URI)
+ * when init fails after all: without type=, the URI names both the
+ * private and the public object, which share CKA_ID and CKA_LABEL.
+ */
+int
+pkcs11_delete_key(const char *key_url, const char *given_uri)
+{
+	const char *path_end = strchr(key_url, '?');
+	char *pair = NULL, *url = NULL;
+	int ret;
+
+	if (path_end == NULL)
+		path_end = key_url + strlen(key_url);
+	pair = xmalloc(strlen(key_url) + 1);
+	memcpy(pair, "pkcs11:", 7);
+	*copy_attrs(pair + 7, key_url + 7, path_end, ';', 0,
+	    is_pin_or_type_attr) = '\0';
+	url = with_login_of(pair, given_uri);
+	ret = gnutls_pkcs11_delete_url(url, GNUTLS_PKCS11_OBJ_FLAG_LOGIN);
+	if (ret < 0)
+		error_msg("cannot remove the key generated on the token: '%s': %s;"
+		    " remove it by hand (p11tool --delete)", pair, gnutls_strerror(ret));
+	else
+		error_msg("the key generated on the token is removed again: '%s'",
+		    pair);
+	free(pair);
+	secret_free(url);
+	return ret < 0 ? EXIT_OPERATIONAL : EXIT_OK;
 }
 
 static int
@@ -323,6 +447,9 @@ pkcs11_ca_key(const char *uri, enum key_type type, char **out_url,
 	unsigned n = 0;
 	int ret, status = EXIT_OPERATIONAL, generated = 0;
 
+	if ((status = check_pin_source(uri)) != EXIT_OK)
+		goto out;
+	status = EXIT_OPERATIONAL;
 	/* Without object= or id=, the key is the one labelled "sipca-ca". */
 	search = label == NULL && id == NULL ?
 	    uri_with_label(uri, DEFAULT_LABEL) : xstrdup(uri);
@@ -361,7 +488,7 @@ pkcs11_ca_key(const char *uri, enum key_type type, char **out_url,
 		error_msg("the token gave an unusable URI: %s", reason);
 		goto out;
 	}
-	open_url = with_query_of(stored, uri);
+	open_url = with_login_of(stored, uri);
 	if ((status = pkcs11_open_key(open_url, out_key)) != EXIT_OK)
 		goto out;
 	*out_url = stored;
@@ -369,6 +496,9 @@ pkcs11_ca_key(const char *uri, enum key_type type, char **out_url,
 	*out_generated = generated;
 	status = EXIT_OK;
 out:
+	/* A key made here and not handed out is an orphan: remove it. */
+	if (generated && status != EXIT_OK && stored != NULL)
+		pkcs11_delete_key(stored, uri);
 	free_urls(urls, n);
 	free(label);
 	free(id);

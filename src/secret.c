@@ -40,17 +40,22 @@ secret_from_file(const char *path)
 {
 	unsigned char *data = NULL;
 	size_t len = 0;
-	char *line;
+	char *line, *shown;
 
 	if (read_secret_file(path, &data, &len) < 0) {
-		error_msg("cannot read passphrase file: '%s': %s", path,
+		shown = text_escape(path, strlen(path), 256);
+		error_msg("cannot read passphrase file: '%s': %s", shown,
+		    errno == FILEIO_E_NOT_REGULAR ? "not a regular file" :
 		    strerror(errno));
+		free(shown);
 		return NULL;
 	}
 	/* The first line is the passphrase; the rest of the file is ignored. */
 	data[strcspn((char *)data, "\r\n")] = '\0';
 	if (data[0] == '\0') {
-		error_msg("passphrase file is empty: '%s'", path);
+		shown = text_escape(path, strlen(path), 256);
+		error_msg("passphrase file is empty: '%s'", shown);
+		free(shown);
 		secret_free_buf(data, len);
 		return NULL;
 	}

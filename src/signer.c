@@ -64,8 +64,9 @@ signer_open(struct store *s, int need_key, const char *passphrase_file,
 	}
 	if (need_key && store_setting_get(s, "ca_key_uri", &uri) == STORE_OK) {
 		/* On a token: passphrase_file names the PIN file. */
-		pkcs11_pin_setup(passphrase_file, "--passphrase-file");
-		if ((status = pkcs11_open_key(uri, &token_key)) != EXIT_OK)
+		if ((status = pkcs11_pin_setup(passphrase_file,
+		    "--passphrase-file")) != EXIT_OK ||
+		    (status = pkcs11_open_key(uri, &token_key)) != EXIT_OK)
 			goto out;
 		if ((ret = ca_attach_privkey(ca, token_key)) < 0) {
 			error_msg("%s: %s", uri, ret == GNUTLS_E_PK_SIG_VERIFY_FAILED ?
