@@ -171,9 +171,13 @@ enum store_issue_flags {
 int store_issue(struct store *s, struct store_issue *items, size_t n,
     int flags);
 
-/* Marks serial revoked with time and reason. */
-int store_revoke(struct store *s, const char *serial_hex, time_t when,
-    const char *reason);
+/*
+ * Marks every serial revoked with time and reason, in one transaction:
+ * all or none. STORE_E_NOTFOUND (nothing changed) when one of them is
+ * not valid or superseded.
+ */
+int store_revoke(struct store *s, const char *const *serials, size_t n,
+    time_t when, const char *reason);
 
 /* Takes and releases the writers' lock for callers that write several
  * things at once (CRL number and file). Recovery runs on each take. */

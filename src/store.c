@@ -922,31 +922,52 @@ store_list(struct store *s, const struct store_filter *f,
 	return ret;
 }
 
+/*
+ * All of them in one transaction: a revocation killed halfway would
+ * leave older certificates of the same key valid, which is what revoking
+ * by name is for.
+ */
 int
-store_revoke(struct store *s, const char *serial_hex, time_t when,
+store_revoke(struct store *s, const char *const *serials, size_t n, time_t when,
     const char *reason)
 {
 	sqlite3_stmt *st = NULL;
-	int rc, ret;
+	size_t i;
+	int ret, in_tx = 0;
 
 	if ((ret = store_lock(s)) < 0)
 		return ret;
+	if ((ret = exec_sql(s, "BEGIN IMMEDIATE")) < 0)
+		goto out;
+	in_tx = 1;
 	if (sqlite3_prepare_v2(s->db, "UPDATE certs SET status = 'revoked',"
 	    " revoked_at = ?, revoke_reason = ? WHERE serial = lower(?)"
 	    " AND status IN ('valid', 'superseded')", -1, &st, NULL) != SQLITE_OK) {
 		ret = db_error(s, "store");
 		goto out;
 	}
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)when);
-	sqlite3_bind_text(st, 2, reason, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, serial_hex, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_DONE)
-		ret = db_error(s, "store");
-	else
-		ret = sqlite3_changes(s->db) == 1 ? STORE_OK : STORE_E_NOTFOUND;
-	sqlite3_finalize(st);
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			test_crash_point("store-revoking");
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)when);
+		sqlite3_bind_text(st, 2, reason, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, serials[i], -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			ret = db_error(s, "store");
+			goto out;
+		}
+		if (sqlite3_changes(s->db) != 1) {
+			ret = STORE_E_NOTFOUND;
+			goto out;
+		}
+	}
+	if ((ret = exec_sql(s, "COMMIT")) == STORE_OK)
+		in_tx = 0;
 out:
+	sqlite3_finalize(st);
+	if (in_tx)
+		rollback(s);
 	store_unlock(s);
 	return ret;
 }
