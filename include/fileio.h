@@ -74,4 +74,18 @@ int mkdir_parents(const char *path, mode_t mode);
 /* True when path exists (lstat). */
 int path_exists(const char *path);
 
+/*
+ * The same, relative to an open directory (the store walks itself this
+ * way, so that no link inside it is followed). atomic_writeat() writes
+ * dir_fd/name as atomic_write() does; a link at name is replaced, never
+ * written through.
+ */
+int atomic_writeat(int dir_fd, const char *name, const void *data, size_t len,
+    mode_t mode, int flags);
+/* Reads an open file whole (up to max_size, else EFBIG), NUL-terminated. */
+int read_fd(int fd, size_t max_size, unsigned char **out_data, size_t *out_len);
+/* Reads an open regular file of at most 1 MiB into one buffer of its size
+ * (wipe and free with secret_free_buf). */
+int read_secret_fd(int fd, unsigned char **out_data, size_t *out_len);
+
 #endif

@@ -46,6 +46,7 @@ enum store_error {
 	STORE_E_SERIAL_TAKEN = -5,
 	STORE_E_EXISTS = -6,		/* init: a CA is already there */
 	STORE_E_NOCA = -7,		/* not a sipca store: exit 2 */
+	STORE_E_UNSAFE = -8,		/* a link, FIFO, stranger's or writable entry: exit 3 */
 };
 
 /* Where the store lives: -d, else $SIPCA_DIR, else XDG data home. New string. */
@@ -54,6 +55,13 @@ char *store_default_dir(const char *dir_option);
 enum store_open_flags {
 	STORE_CREATE = 1 << 0,	/* init: make the directory and an empty index */
 	STORE_READONLY = 1 << 1,
+	/*
+	 * check: open a store whose owners or modes are wrong, so that it
+	 * can report them (a link or a FIFO where index.db or ca.pem should
+	 * be is still refused). Only reads are lenient; every write sipca
+	 * makes still refuses such entries.
+	 */
+	STORE_INSPECT = 1 << 2,
 };
 
 int store_open(const char *dir, int flags, struct store **out_store);
@@ -171,9 +179,13 @@ enum store_issue_flags {
 int store_issue(struct store *s, struct store_issue *items, size_t n,
     int flags);
 
-/* Marks serial revoked with time and reason. */
-int store_revoke(struct store *s, const char *serial_hex, time_t when,
-    const char *reason);
+/*
+ * Marks every serial revoked with time and reason, in one transaction:
+ * all or none. STORE_E_NOTFOUND (nothing changed) when one of them is
+ * not valid or superseded.
+ */
+int store_revoke(struct store *s, const char *const *serials, size_t n,
+    time_t when, const char *reason);
 
 /* Takes and releases the writers' lock for callers that write several
  * things at once (CRL number and file). Recovery runs on each take. */
@@ -214,10 +226,12 @@ enum store_problem {
 	STORE_PROBLEM_MISSING = 1,	/* a row's file is not there */
 	STORE_PROBLEM_ORPHAN,		/* a file no row records */
 	STORE_PROBLEM_DIFFERS,		/* a file is not what its row records */
-	STORE_PROBLEM_MODE,		/* a private key others can read, or not a file */
+	STORE_PROBLEM_MODE,		/* a private key others can read, an entry they can write */
 	STORE_PROBLEM_LEFTOVER,		/* what an interrupted write left */
 	STORE_PROBLEM_PENDING,		/* an interrupted issuance (read-only check) */
 	STORE_PROBLEM_CA_KEY,		/* ca.key missing (no token key), or as MODE */
+	STORE_PROBLEM_UNSAFE,		/* a link, a non-regular file, another user's */
+	STORE_PROBLEM_INDEX,		/* index.db damaged, or a uniqueness broken */
 	STORE_PROBLEM_REPAIRED,		/* not a problem: what the repair did */
 };
 
@@ -225,8 +239,17 @@ struct store_check_row {
 	const struct store_cert *cert;
 	int installed;			/* the row is issued/NAME/cert.pem */
 	const char *dir;		/* issued/NAME, for messages */
-	const char *key_path;		/* installed: its key.pem, or NULL */
-	const char *chain_path;		/* installed: its chain.pem, or NULL */
+	/*
+	 * Installed: its key.pem and chain.pem as the store read them (no
+	 * link followed), borrowed for the call; NULL when absent. The
+	 * paths are for messages.
+	 */
+	const char *key_path;
+	const unsigned char *key_pem;
+	size_t key_len;
+	const char *chain_path;
+	const unsigned char *chain_pem;
+	size_t chain_len;
 };
 
 struct store_check_ops {
@@ -236,7 +259,9 @@ struct store_check_ops {
 };
 
 enum store_check_flags {
-	/* Remove what interrupted writes left (FILE.tmp-*, orphan staging). */
+	/* Remove what interrupted writes left (FILE.tmp-*, orphan staging),
+	 * and take group and others' write access (read access, for private
+	 * keys) from our own entries. */
 	STORE_CHECK_REPAIR = 1 << 0,
 };
 

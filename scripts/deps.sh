@@ -27,6 +27,7 @@ need ca-certificates have_pkg ca-certificates	# tests/cli/lint.sh lints /etc/ssl
 need time            have_cmd /usr/bin/time	# bench/lint.sh: peak RSS
 need build-essential have_cmd cc
 need python3         have_cmd python3	# tests/lib.sh: free ports, JSON checks
+need sqlite3         have_cmd sqlite3	# tests/cli/sec_store.sh: looks at and damages index.db
 # tests/cli/pkcs11.sh: a SoftHSM2 token; .ci/run: the valgrind pass
 need softhsm2        have_cmd softhsm2-util
 need valgrind        have_cmd valgrind

@@ -4,7 +4,8 @@
  * the CA certificate, that the CA key belongs to it, every recorded
  * certificate's signature, serial and notAfter, and that each installed
  * key and chain belongs to its certificate. Problems go to stdout, one
- * a line as "PATH: what is wrong"; exit 1 when there is any.
+ * a line as "PATH: what is wrong" (escaped: the store's names are not
+ * ours to trust); exit 1 when there is any.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -30,7 +31,7 @@
 enum { OPT_REPAIR = 256, OPT_PASSFILE, OPT_QUIET };
 
 static const struct cli_option check_options[] = {
-	{ "repair", OPT_REPAIR, 0, NULL, NULL, "remove what interrupted writes left (temporary files, staging directories)" },
+	{ "repair", OPT_REPAIR, 0, NULL, NULL, "remove what interrupted writes left (temporary files, staging directories) and take others' access off our own files" },
 	{ "passphrase-file", OPT_PASSFILE, 1, "FILE", "@file", "the CA key's passphrase (or token PIN), to check the key matches ca.pem" },
 	{ "quiet", OPT_QUIET, 0, NULL, NULL, "print problems only, not the closing summary" },
 	{ NULL, 0, 0, NULL, NULL, NULL },
@@ -75,38 +76,40 @@ problem(struct check_ctx *ctx, const char *path, const char *fmt, ...)
 	putchar('\n');
 }
 
+/* Paths and messages name what is in the store, which anyone with
+ * access to it may have named: escaped before they are printed. */
 static void
 on_store_problem(enum store_problem what, const char *path, const char *message,
     void *arg)
 {
 	struct check_ctx *ctx = arg;
+	char *p = path != NULL ? text_escape(path, strlen(path), 0) : NULL;
+	char *m = text_escape(message, strlen(message), 0);
 
 	if (what == STORE_PROBLEM_REPAIRED) {
 		ctx->repaired++;
-		printf("repaired: %s: %s\n", path, message);
-		return;
+		printf("repaired: %s: %s\n", p, m);
+	} else {
+		if (what == STORE_PROBLEM_CA_KEY)
+			ctx->ca_key_bad = 1;
+		problem(ctx, p, "%s", m);
 	}
-	if (what == STORE_PROBLEM_CA_KEY)
-		ctx->ca_key_bad = 1;
-	problem(ctx, path, "%s", message);
+	free(p);
+	free(m);
 }
 
 /* The key in key_path is the private half of crt's public key. */
 static void
-check_key(struct check_ctx *ctx, const char *key_path, gnutls_x509_crt_t crt,
-    const char *serial)
+check_key(struct check_ctx *ctx, const char *key_path, const unsigned char *pem,
+    size_t len, gnutls_x509_crt_t crt, const char *serial)
 {
-	unsigned char *pem = NULL, key_id[64], crt_id[64];
-	size_t len = 0, key_id_len = sizeof(key_id), crt_id_len = sizeof(crt_id);
+	unsigned char key_id[64], crt_id[64];
+	size_t key_id_len = sizeof(key_id), crt_id_len = sizeof(crt_id);
 	gnutls_x509_privkey_t key = NULL;
 	gnutls_datum_t d;
 	int ret;
 
-	if (read_secret_file(key_path, &pem, &len) < 0) {
-		problem(ctx, key_path, "cannot read it: %s", strerror(errno));
-		return;
-	}
-	d.data = pem;
+	d.data = (unsigned char *)pem;
 	d.size = (unsigned)len;
 	if ((ret = gnutls_x509_privkey_init(&key)) < 0 ||
 	    (ret = gnutls_x509_privkey_import2(key, &d, GNUTLS_X509_FMT_PEM, NULL,
@@ -127,7 +130,6 @@ check_key(struct check_ctx *ctx, const char *key_path, gnutls_x509_crt_t crt,
 out:
 	if (key != NULL)
 		gnutls_x509_privkey_deinit(key);
-	secret_free_buf(pem, len);
 }
 
 static int
@@ -146,17 +148,12 @@ same_der(gnutls_x509_crt_t a, gnutls_x509_crt_t b)
 
 /* chain.pem is the certificate, then the CA: what a server sends. */
 static void
-check_chain(struct check_ctx *ctx, const char *chain_path, gnutls_x509_crt_t crt)
+check_chain(struct check_ctx *ctx, const char *chain_path,
+    const unsigned char *data, size_t len, gnutls_x509_crt_t crt)
 {
-	unsigned char *data = NULL;
 	gnutls_x509_crt_t *list = NULL;
 	unsigned n = 0, i;
-	size_t len = 0;
 
-	if (read_file(chain_path, 1 << 20, &data, &len) < 0) {
-		problem(ctx, chain_path, "cannot read it: %s", strerror(errno));
-		return;
-	}
 	if (cert_load_all(data, len, &list, &n) < 0 || n != 2)
 		problem(ctx, chain_path, "not the certificate and the CA (%u certificates)", n);
 	else if (!same_der(list[0], crt))
@@ -166,7 +163,6 @@ check_chain(struct check_ctx *ctx, const char *chain_path, gnutls_x509_crt_t crt
 	for (i = 0; i < n; i++)
 		gnutls_x509_crt_deinit(list[i]);
 	gnutls_free(list);
-	free(data);
 }
 
 static void
@@ -205,10 +201,10 @@ on_store_row(const struct store_check_row *r, void *arg)
 		    c->serial, ret < 0 ? gnutls_strerror(ret) : (const char *)why.data);
 		gnutls_free(why.data);
 	}
-	if (r->key_path != NULL)
-		check_key(ctx, r->key_path, crt, c->serial);
-	if (r->chain_path != NULL)
-		check_chain(ctx, r->chain_path, crt);
+	if (r->key_pem != NULL)
+		check_key(ctx, r->key_path, r->key_pem, r->key_len, crt, c->serial);
+	if (r->chain_pem != NULL)
+		check_chain(ctx, r->chain_path, r->chain_pem, r->chain_len, crt);
 out:
 	if (crt != NULL)
 		gnutls_x509_crt_deinit(crt);
@@ -333,7 +329,8 @@ cmd_check(int argc, char **argv)
 		    " writers' lock", dir);
 		flags |= STORE_READONLY;
 	}
-	if ((status = signer_open_store(flags, &store)) != EXIT_OK)
+	/* An unsafe store is opened to be reported, not refused (STORE_INSPECT). */
+	if ((status = signer_open_store(flags | STORE_INSPECT, &store)) != EXIT_OK)
 		goto out;
 	if ((status = signer_open(store, 0, NULL, &ctx.ca)) != EXIT_OK)
 		goto out;

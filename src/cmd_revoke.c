@@ -4,7 +4,10 @@
  * By name it revokes the current certificate and every superseded one
  * of that name that has not expired yet: renewal keeps the key, so an
  * older certificate of a lost phone would otherwise go on working until
- * its notAfter. --serial revokes exactly one certificate.
+ * its notAfter. All of them in one transaction, then the CRL. Run again
+ * on a name that is revoked already, it finishes what is left (a
+ * superseded certificate still valid, the CRL a killed run did not
+ * write) and succeeds. --serial revokes exactly one certificate.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,24 +67,29 @@ add_superseded(const struct store_cert *c, void *arg)
 	return 0;
 }
 
+/* The latest revocation of NAME, to say when it happened. */
 static int
 last_revoked(const struct store_cert *c, void *arg)
 {
-	struct store_cert **last = arg;
+	struct store_cert *last = arg;
 
-	(*last)->revoked_at = c->revoked_at;
-	free((*last)->serial);
-	(*last)->serial = xstrdup(c->serial);
+	last->revoked_at = c->revoked_at;
+	free(last->serial);
+	last->serial = xstrdup(c->serial);
 	return 0;
 }
 
-/* Fills t with what revoking NAME means; an exit status after a message. */
+/*
+ * Fills t with what revoking NAME means; an exit status after a message.
+ * A name whose current certificate was revoked already is not an error:
+ * what is left of it is revoked now (its superseded certificates still
+ * valid: a revocation from before they were revoked together).
+ */
 static int
 targets_by_name(struct store *s, const char *name, struct targets *t)
 {
 	struct store_filter filter = { name, NULL, STATUS_SUPERSEDED, 0 };
 	struct store_cert *current = NULL, last;
-	struct store_cert *lastp = &last;
 	char when[21];
 	int ret;
 
@@ -89,20 +97,23 @@ targets_by_name(struct store *s, const char *name, struct targets *t)
 	if (ret == STORE_E_NOTFOUND) {
 		memset(&last, 0, sizeof(last));
 		filter.status = STATUS_REVOKED;
-		store_list(s, &filter, last_revoked, &lastp);
-		if (last.serial != NULL) {
-			format_time_rfc3339(last.revoked_at, when);
-			error_msg("'%s' has no current certificate: serial %s was"
-			    " revoked at %s", name, last.serial, when);
-			free(last.serial);
-		} else
+		if ((ret = store_list(s, &filter, last_revoked, &last)) < 0)
+			return signer_exit_status(ret);
+		if (last.serial == NULL) {
 			error_msg("no certificate named '%s'", name);
-		return EXIT_USAGE;
-	}
-	if (ret < 0)
+			return EXIT_USAGE;
+		}
+		format_time_rfc3339(last.revoked_at, when);
+		printf("'%s' has no current certificate: serial %s was revoked"
+		    " already at %s\n", name, last.serial, when);
+		free(last.serial);
+		filter.status = STATUS_SUPERSEDED;
+	} else if (ret < 0)
 		return signer_exit_status(ret);
-	add_target(t, current->serial);
-	filter.name = current->name;	/* as stored: it may predate folding */
+	else
+		add_target(t, current->serial);
+	if (current != NULL)
+		filter.name = current->name;	/* as stored: it may predate folding */
 	ret = store_list(s, &filter, add_superseded, t);
 	store_cert_free(current);
 	if (ret < 0)
@@ -206,17 +217,21 @@ cmd_revoke(int argc, char **argv)
 	if (status != EXIT_OK)
 		goto out;
 	format_time_rfc3339(t.now, when);
-	for (i = 0; i < t.n; i++) {
-		if ((ret = store_revoke(store, t.serials[i], t.now, reason)) < 0) {
-			if (ret == STORE_E_NOTFOUND)
-				error_msg("serial %s is no longer revocable", t.serials[i]);
-			status = ret == STORE_E_NOTFOUND ? EXIT_OPERATIONAL :
-			    signer_exit_status(ret);
-			goto out;
-		}
+	if (t.n > 0 && (ret = store_revoke(store, (const char *const *)t.serials,
+	    t.n, t.now, reason)) < 0) {
+		/* We hold the lock since the targets were chosen: cannot happen. */
+		if (ret == STORE_E_NOTFOUND)
+			error_msg("a certificate of %s is no longer revocable",
+			    name != NULL ? name : serial);
+		status = ret == STORE_E_NOTFOUND ? EXIT_OPERATIONAL :
+		    signer_exit_status(ret);
+		goto out;
+	}
+	for (i = 0; i < t.n; i++)
 		printf("revoked serial %s%s%s at %s, reason %s\n", t.serials[i],
 		    name != NULL ? " of " : "", name != NULL ? name : "", when, reason);
-	}
+	/* A test build may die here: the revocation is recorded, no CRL yet. */
+	test_crash_point("revoke-recorded");
 	if ((status = crl_publish(store, ca, crl_days, &pub)) != EXIT_OK) {
 		error_msg("the revocation is recorded but no CRL was written;"
 		    " run 'sipca crl'");

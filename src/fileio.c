@@ -66,62 +66,18 @@ int
 atomic_write(const char *path, const void *data, size_t len, mode_t mode,
     int flags)
 {
-	unsigned char rnd[8];
-	char *tmp = NULL, *dir = NULL, *suffix = NULL;
-	int fd = -1, ret = -1, saved;
+	const char *slash = strrchr(path, '/');
+	char *dir = dir_of(path);
+	int dir_fd, ret, saved;
 
-	if ((flags & ATOMIC_EXCLUSIVE) && path_exists(path)) {
-		errno = EEXIST;
-		return -1;
-	}
-	if (gnutls_rnd(GNUTLS_RND_NONCE, rnd, sizeof(rnd)) < 0) {
-		errno = EIO;
-		return -1;
-	}
-	suffix = hex_encode(rnd, sizeof(rnd));
-	tmp = xasprintf("%s.tmp-%s", path, suffix);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-	if (fd < 0)
-		goto out;
-	/* open() applied the umask; private files must not depend on it. */
-	if (fchmod(fd, mode) < 0 || write_all(fd, data, len) < 0)
-		goto out_unlink;
-	if (!(flags & ATOMIC_NO_SYNC) && fsync(fd) < 0)
-		goto out_unlink;
-	if (close(fd) < 0) {
-		fd = -1;
-		goto out_unlink;
-	}
-	fd = -1;
-	if (flags & ATOMIC_EXCLUSIVE) {
-		/* link() fails if the target appeared meanwhile; rename would replace it. */
-		if (link(tmp, path) < 0)
-			goto out_unlink;
-		unlink(tmp);
-	} else if (rename(tmp, path) < 0)
-		goto out_unlink;
-	if (!(flags & ATOMIC_NO_SYNC)) {
-		dir = dir_of(path);
-		if (fsync_dir(dir) < 0)
-			goto out;
-	}
-	ret = 0;
-	goto out;
-
-out_unlink:
-	saved = errno;
-	if (fd >= 0)
-		close(fd);
-	fd = -1;
-	unlink(tmp);
-	errno = saved;
-out:
-	saved = errno;
-	if (fd >= 0)
-		close(fd);
-	free(tmp);
+	dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	free(dir);
-	free(suffix);
+	if (dir_fd < 0)
+		return -1;
+	ret = atomic_writeat(dir_fd, slash != NULL ? slash + 1 : path, data, len,
+	    mode, flags);
+	saved = errno;
+	close(dir_fd);
 	errno = saved;
 	return ret;
 }
@@ -312,4 +268,134 @@ path_exists(const char *path)
 	struct stat st;
 
 	return lstat(path, &st) == 0;
+}
+
+int
+atomic_writeat(int dir_fd, const char *name, const void *data, size_t len,
+    mode_t mode, int flags)
+{
+	unsigned char rnd[8];
+	char *tmp = NULL, *suffix = NULL;
+	struct stat st;
+	int fd = -1, ret = -1, saved;
+
+	if ((flags & ATOMIC_EXCLUSIVE) &&
+	    fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		errno = EEXIST;
+		return -1;
+	}
+	if (gnutls_rnd(GNUTLS_RND_NONCE, rnd, sizeof(rnd)) < 0) {
+		errno = EIO;
+		return -1;
+	}
+	suffix = hex_encode(rnd, sizeof(rnd));
+	tmp = xasprintf("%s.tmp-%s", name, suffix);
+	fd = openat(dir_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, mode);
+	if (fd < 0)
+		goto out;
+	/* open() applied the umask; private files must not depend on it. */
+	if (fchmod(fd, mode) < 0 || write_all(fd, data, len) < 0)
+		goto out_unlink;
+	if (!(flags & ATOMIC_NO_SYNC) && fsync(fd) < 0)
+		goto out_unlink;
+	if (close(fd) < 0) {
+		fd = -1;
+		goto out_unlink;
+	}
+	fd = -1;
+	if (flags & ATOMIC_EXCLUSIVE) {
+		/* link() fails if the target appeared meanwhile; rename would replace it. */
+		if (linkat(dir_fd, tmp, dir_fd, name, 0) < 0)
+			goto out_unlink;
+		unlinkat(dir_fd, tmp, 0);
+	} else if (renameat(dir_fd, tmp, dir_fd, name) < 0)
+		goto out_unlink;
+	if (!(flags & ATOMIC_NO_SYNC) && fsync(dir_fd) < 0)
+		goto out;
+	ret = 0;
+	goto out;
+
+out_unlink:
+	saved = errno;
+	if (fd >= 0)
+		close(fd);
+	fd = -1;
+	unlinkat(dir_fd, tmp, 0);
+	errno = saved;
+out:
+	saved = errno;
+	if (fd >= 0)
+		close(fd);
+	free(tmp);
+	free(suffix);
+	errno = saved;
+	return ret;
+}
+
+int
+read_fd(int fd, size_t max_size, unsigned char **out_data, size_t *out_len)
+{
+	unsigned char *buf = NULL;
+	size_t len = 0, cap = 0;
+	ssize_t n;
+	int saved;
+
+	for (;;) {
+		if (cap - len < 4096 + 1) {
+			cap = cap == 0 ? 8192 : cap * 2;
+			buf = xrealloc(buf, cap);
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto fail;
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > max_size) {
+			errno = EFBIG;
+			goto fail;
+		}
+	}
+	buf[len] = '\0';
+	*out_data = buf;
+	*out_len = len;
+	return 0;
+fail:
+	saved = errno;
+	free(buf);
+	errno = saved;
+	return -1;
+}
+
+int
+read_secret_fd(int fd, unsigned char **out_data, size_t *out_len)
+{
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	struct stat st;
+	ssize_t n;
+
+	/* Read in one go into a buffer of the right size: no stray copies. */
+	if (fstat(fd, &st) < 0)
+		return -1;
+	if (!S_ISREG(st.st_mode) || st.st_size > 1 << 20) {
+		errno = S_ISREG(st.st_mode) ? EFBIG : EINVAL;
+		return -1;
+	}
+	buf = xmalloc((size_t)st.st_size + 1);
+	while (len < (size_t)st.st_size) {
+		n = read(fd, buf + len, (size_t)st.st_size - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	*out_data = buf;
+	*out_len = len;
+	return 0;
 }

@@ -41,6 +41,7 @@
 #include <sqlite3.h>
 
 #include "fileio.h"
+#include "secret.h"
 #include "store.h"
 #include "util.h"
 
@@ -50,11 +51,13 @@
 #define MAX_STORE_FILE (16u << 20)
 
 struct store {
-	char *dir;
+	char *dir;		/* as given: for messages and SQLite */
+	int dir_fd;		/* DIR: everything inside is reached from here */
 	sqlite3 *db;
 	int lock_fd;
 	int lock_depth;
 	int readonly;
+	int inspect;		/* STORE_INSPECT: check reports owners and modes */
 };
 
 static const char *const status_names[] = {
@@ -182,57 +185,415 @@ schema_version(struct store *s, int *out)
 	return rc == SQLITE_ROW ? STORE_OK : db_error(s, "store");
 }
 
+/* ---- the directory: one fd, no links followed, no strangers ---- */
+
+/*
+ * Everything under DIR is reached from s->dir_fd one component at a time
+ * with O_NOFOLLOW (openat, mkdirat, renameat, linkat, unlinkat, fstatat
+ * with AT_SYMLINK_NOFOLLOW), so a symbolic link inside the store is never
+ * followed, whoever planted it: nothing is read, written or removed
+ * through one. DIR itself is opened as given, since -d may name a link
+ * the administrator made; its parents are the administrator's too.
+ *
+ * Every directory and file sipca uses inside must be of the type it
+ * expects (a FIFO or a device is never read: it would block us while we
+ * hold the writers' lock), owned by us or by root (as ssh's StrictModes:
+ * whoever else owns it can change it under us), and not writable by
+ * group or others. Anything else is refused with STORE_E_UNSAFE, which
+ * check reports as a problem instead (STORE_INSPECT).
+ */
+
+enum walk_flags {
+	WALK_CREATE = 1 << 0,	/* make missing directories (0700) */
+	WALK_READ = 1 << 1,	/* only reading: check may look at what it reports */
+};
+
+static const char *
+writers(mode_t mode)
+{
+	return (mode & 022) == 022 ? "its group and others" :
+	    (mode & 020) ? "its group" : "others";
+}
+
+/* Why st is no entry sipca uses, or NULL. owner_mode 0: type and links only. */
+static const char *
+entry_refusal(const struct stat *st, int want_dir, int owner_mode, char *buf,
+    size_t size)
+{
+	if (S_ISLNK(st->st_mode))
+		return "a symbolic link; sipca follows no link inside the store";
+	if (want_dir && !S_ISDIR(st->st_mode))
+		return "not a directory";
+	if (!want_dir && !S_ISREG(st->st_mode))
+		return "not a regular file";
+	if (!owner_mode)
+		return NULL;
+	if (st->st_uid != geteuid() && st->st_uid != 0) {
+		snprintf(buf, size, "owned by uid %u, neither you (uid %u) nor root",
+		    (unsigned)st->st_uid, (unsigned)geteuid());
+		return buf;
+	}
+	if (st->st_mode & 022) {
+		snprintf(buf, size, "writable by %s (mode %04o)",
+		    writers(st->st_mode), (unsigned)(st->st_mode & 07777));
+		return buf;
+	}
+	return NULL;
+}
+
+static int
+strict(const struct store *s, int how)
+{
+	return !(s->inspect && (how & WALK_READ));
+}
+
+static int
+refuse(struct store *s, const char *rel, size_t rel_len, const char *why)
+{
+	error_msg("refusing '%s/%.*s': %s", s->dir, (int)rel_len, rel, why);
+	return STORE_E_UNSAFE;
+}
+
+static int
+fail_errno(struct store *s, const char *what, const char *rel, size_t rel_len)
+{
+	error_msg("cannot %s '%s/%.*s': %s", what, s->dir, (int)rel_len, rel,
+	    strerror(errno));
+	return STORE_E_IO;
+}
+
+/*
+ * Opens directory DIR/rel ("" is DIR), component by component, checking
+ * each. Returns STORE_OK and an fd to close, STORE_E_NOTFOUND (no
+ * message), or an error after a message.
+ */
+static int
+dir_open(struct store *s, const char *rel, int how, int *out_fd)
+{
+	const char *comp = rel, *end;
+	char *name = NULL, why[96];
+	const char *reason;
+	struct stat st;
+	int fd, sub = -1, ret = STORE_E_IO, created;
+
+	if ((fd = fcntl(s->dir_fd, F_DUPFD_CLOEXEC, 0)) < 0)
+		return fail_errno(s, "open", "", 0);
+	while (*comp != '\0') {
+		end = strchr(comp, '/');
+		if (end == NULL)
+			end = comp + strlen(comp);
+		free(name);
+		name = xasprintf("%.*s", (int)(end - comp), comp);
+		created = 0;
+		sub = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub < 0 && errno == ENOENT && (how & WALK_CREATE)) {
+			if (mkdirat(fd, name, 0700) < 0 && errno != EEXIST) {
+				ret = fail_errno(s, "create", rel, (size_t)(end - rel));
+				goto out;
+			}
+			created = 1;
+			sub = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+			    O_CLOEXEC);
+		}
+		if (sub < 0) {
+			if (errno == ENOENT)
+				ret = STORE_E_NOTFOUND;
+			else if ((errno == ELOOP || errno == ENOTDIR) &&
+			    fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+				ret = refuse(s, rel, (size_t)(end - rel),
+				    entry_refusal(&st, 1, 0, why, sizeof(why)));
+			else
+				ret = fail_errno(s, "open", rel, (size_t)(end - rel));
+			goto out;
+		}
+		close(fd);
+		fd = sub;
+		sub = -1;
+		/* mkdir applied the umask; 0700 must not depend on it. */
+		if (fstat(fd, &st) < 0 || (created && fchmod(fd, 0700) < 0)) {
+			ret = fail_errno(s, "open", rel, (size_t)(end - rel));
+			goto out;
+		}
+		if ((reason = entry_refusal(&st, 1, strict(s, how), why,
+		    sizeof(why))) != NULL) {
+			ret = refuse(s, rel, (size_t)(end - rel), reason);
+			goto out;
+		}
+		comp = *end == '/' ? end + 1 : end;
+	}
+	*out_fd = fd;
+	fd = -1;
+	ret = STORE_OK;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(name);
+	return ret;
+}
+
+/* The directory holding DIR/rel, and rel's last component (borrowed). */
+static int
+parent_open(struct store *s, const char *rel, int how, int *out_fd,
+    const char **out_base)
+{
+	const char *slash = strrchr(rel, '/');
+	char *parent = slash != NULL ? xasprintf("%.*s", (int)(slash - rel), rel) :
+	    xstrdup("");
+	int ret = dir_open(s, parent, how, out_fd);
+
+	free(parent);
+	*out_base = slash != NULL ? slash + 1 : rel;
+	return ret;
+}
+
+/* lstat of DIR/rel: STORE_OK, STORE_E_NOTFOUND (no message), or an error. */
+static int
+entry_stat(struct store *s, const char *rel, struct stat *out_st)
+{
+	const char *base;
+	int fd = -1, ret;
+
+	if ((ret = parent_open(s, rel, WALK_READ, &fd, &base)) != STORE_OK)
+		return ret;
+	if (fstatat(fd, base, out_st, AT_SYMLINK_NOFOLLOW) < 0)
+		ret = errno == ENOENT ? STORE_E_NOTFOUND :
+		    fail_errno(s, "read", rel, strlen(rel));
+	close(fd);
+	return ret;
+}
+
+/*
+ * Opens the regular file DIR/rel for reading. Its type is looked at
+ * before it is opened and again after (O_NONBLOCK: a FIFO swapped in
+ * between does not block the open). STORE_E_NOTFOUND without a message.
+ */
+static int
+file_open(struct store *s, const char *rel, int how, int *out_fd,
+    struct stat *out_st)
+{
+	const char *base, *reason;
+	char why[96];
+	struct stat st;
+	int dir = -1, fd = -1, ret;
+
+	if ((ret = parent_open(s, rel, how, &dir, &base)) != STORE_OK)
+		return ret;
+	if (fstatat(dir, base, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		ret = errno == ENOENT ? STORE_E_NOTFOUND :
+		    fail_errno(s, "read", rel, strlen(rel));
+		goto out;
+	}
+	if ((reason = entry_refusal(&st, 0, strict(s, how), why, sizeof(why))) != NULL) {
+		ret = refuse(s, rel, strlen(rel), reason);
+		goto out;
+	}
+	fd = openat(dir, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		ret = errno == ENOENT ? STORE_E_NOTFOUND :
+		    fail_errno(s, "read", rel, strlen(rel));
+		goto out;
+	}
+	if ((reason = entry_refusal(&st, 0, strict(s, how), why, sizeof(why))) != NULL) {
+		ret = refuse(s, rel, strlen(rel), reason);
+		goto out;
+	}
+	if (out_st != NULL)
+		*out_st = st;
+	*out_fd = fd;
+	fd = -1;
+	ret = STORE_OK;
+out:
+	if (fd >= 0)
+		close(fd);
+	close(dir);
+	return ret;
+}
+
+/* Reads DIR/rel whole; STORE_E_NOTFOUND without a message. */
+static int
+file_read(struct store *s, const char *rel, int how, unsigned char **out,
+    size_t *out_len)
+{
+	int fd = -1, ret;
+
+	if ((ret = file_open(s, rel, how, &fd, NULL)) != STORE_OK)
+		return ret;
+	if (read_fd(fd, MAX_STORE_FILE, out, out_len) < 0)
+		ret = fail_errno(s, "read", rel, strlen(rel));
+	close(fd);
+	return ret;
+}
+
+/*
+ * Removes directory name in dir_fd holding plain files only (a staging
+ * directory). A link in its place is not followed: -1 with ELOOP or
+ * ENOTDIR and nothing removed.
+ */
+static int
+remove_flat_dir_at(int dir_fd, const char *name)
+{
+	struct dirent *e;
+	DIR *d;
+	int fd;
+
+	fd = openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return -1;
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			unlinkat(fd, e->d_name, 0);
+	}
+	closedir(d);
+	return unlinkat(dir_fd, name, AT_REMOVEDIR);
+}
+
+/*
+ * The store's own entries at open: DIR, ca.pem, index.db, issued/ (when
+ * there). With STORE_INSPECT only what cannot be opened safely at all
+ * (a link, a FIFO) is refused; check reports the rest.
+ */
+static int
+open_checks(struct store *s, int creating)
+{
+	static const struct { const char *rel; int dir, needed; } entries[] = {
+		{ "ca.pem", 0, 1 }, { "index.db", 0, 1 }, { "issued", 1, 0 },
+		{ "lock", 0, 0 },
+	};
+	const char *reason;
+	char why[96];
+	struct stat st;
+	size_t i;
+
+	if (fstat(s->dir_fd, &st) < 0)
+		return fail_errno(s, "read", "", 0);
+	/* init makes a directory of ours private (store_open), others are refused. */
+	if ((reason = entry_refusal(&st, 1, !s->inspect, why, sizeof(why))) != NULL &&
+	    !(creating && st.st_uid == geteuid())) {
+		error_msg("refusing the store '%s': %s", s->dir, reason);
+		return STORE_E_UNSAFE;
+	}
+	for (i = 0; i < sizeof(entries) / sizeof(entries[0]); i++) {
+		/* check opens no more than the files it needs, and reports the rest. */
+		if (s->inspect && entries[i].dir)
+			continue;
+		if (fstatat(s->dir_fd, entries[i].rel, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno == ENOENT && !creating && entries[i].needed) {
+				if (i == 0)
+					error_msg("no CA in '%s' (run 'sipca init' first)", s->dir);
+				else
+					error_msg("the store has no index: '%s/index.db'", s->dir);
+				return STORE_E_NOCA;
+			}
+			if (errno == ENOENT)
+				continue;
+			/* A store we may not read is not a missing one. */
+			error_msg("cannot read the store '%s': %s", s->dir, strerror(errno));
+			return STORE_E_IO;
+		}
+		if ((reason = entry_refusal(&st, entries[i].dir, !s->inspect, why,
+		    sizeof(why))) != NULL)
+			return refuse(s, entries[i].rel, strlen(entries[i].rel), reason);
+	}
+	return STORE_OK;
+}
+
+/*
+ * init's preconditions, before it creates anything: no CA there, not
+ * even half of one. index.db may be left by an init that was killed; it
+ * is refused below when it records certificates.
+ */
+static int
+create_checks(struct store *s)
+{
+	struct stat st;
+
+	if (fstatat(s->dir_fd, "ca.pem", &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		error_msg("a CA already exists in '%s'", s->dir);
+		return STORE_E_EXISTS;
+	}
+	if (fstatat(s->dir_fd, "ca.key", &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		error_msg("'%s/ca.key' exists without ca.pem (an interrupted init?);"
+		    " move it away to start again", s->dir);
+		return STORE_E_EXISTS;
+	}
+	return STORE_OK;
+}
+
+/*
+ * SQLite opens index.db by name: the name given is DIR resolved, so that
+ * SQLITE_OPEN_NOFOLLOW (no link anywhere in it) holds and it names the
+ * directory s->dir_fd is, which is checked.
+ */
+static char *
+db_path(struct store *s)
+{
+	struct stat a, b;
+	char *real = realpath(s->dir, NULL), *path = NULL;
+
+	if (real != NULL && stat(real, &a) == 0 && fstat(s->dir_fd, &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+		path = xasprintf("%s/index.db", real);
+	else
+		error_msg("cannot resolve the store '%s': %s", s->dir,
+		    real == NULL ? strerror(errno) : "it moved while opening");
+	free(real);
+	return path;
+}
+
+static int init_refuse_rows(struct store *s);
+
 int
 store_open(const char *dir, int flags, struct store **out_store)
 {
 	struct store *s = xcalloc(1, sizeof(*s));
-	char *ca_path = NULL, *db_path = NULL, *lock_path = NULL;
+	char *path = NULL;
 	struct stat st;
-	int ret = STORE_E_IO, version, open_flags;
+	int ret = STORE_E_IO, version, open_flags, creating;
+	const char *reason = NULL;
+	char why[96];
 
 	s->dir = xstrdup(dir);
+	s->dir_fd = -1;
 	s->lock_fd = -1;
 	s->readonly = (flags & STORE_READONLY) != 0;
-	if (flags & STORE_CREATE) {
-		if (mkdir_parents(dir, 0700) < 0) {
-			error_msg("cannot create the store: '%s': %s", dir,
-			    strerror(errno));
-			ret = errno == ENOTDIR || errno == EEXIST ? STORE_E_NOCA :
-			    STORE_E_IO;
-			goto out;
-		}
-	} else {
-		if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
-			error_msg("no CA store at '%s'%s", dir, stat(dir, &st) == 0 ?
-			    ": not a directory" : " (run 'sipca init' first)");
-			ret = STORE_E_NOCA;
-			goto out;
-		}
-		ca_path = store_path(s, "ca.pem");
-		if (lstat(ca_path, &st) < 0) {
-			/* A store we may not read is not a missing one. */
-			if (errno != ENOENT) {
-				error_msg("cannot read the store '%s': %s", dir,
-				    strerror(errno));
-				ret = STORE_E_IO;
-			} else {
-				error_msg("no CA in '%s' (run 'sipca init' first)", dir);
-				ret = STORE_E_NOCA;
-			}
-			goto out;
-		}
-	}
-	db_path = store_path(s, "index.db");
-	if (!(flags & STORE_CREATE) && !path_exists(db_path)) {
-		error_msg("the store has no index: '%s'", db_path);
-		ret = STORE_E_NOCA;
+	s->inspect = (flags & STORE_INSPECT) != 0;
+	creating = (flags & STORE_CREATE) != 0;
+	if (creating && mkdir_parents(dir, 0700) < 0) {
+		error_msg("cannot create the store: '%s': %s", dir, strerror(errno));
+		ret = errno == ENOTDIR || errno == EEXIST ? STORE_E_NOCA : STORE_E_IO;
 		goto out;
 	}
-	open_flags = s->readonly ? SQLITE_OPEN_READONLY :
-	    SQLITE_OPEN_READWRITE | ((flags & STORE_CREATE) ? SQLITE_OPEN_CREATE : 0);
-	if (sqlite3_open_v2(db_path, &s->db, open_flags | SQLITE_OPEN_FULLMUTEX,
-	    NULL) != SQLITE_OK) {
-		error_msg("cannot open '%s': %s", db_path,
+	if ((s->dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		if (errno == ENOENT || errno == ENOTDIR) {
+			error_msg("no CA store at '%s'%s", dir, errno == ENOTDIR ?
+			    ": not a directory" : " (run 'sipca init' first)");
+			ret = STORE_E_NOCA;
+		} else
+			error_msg("cannot read the store '%s': %s", dir, strerror(errno));
+		goto out;
+	}
+	/* Preconditions first: a refused init leaves everything as it was. */
+	if ((creating && (ret = create_checks(s)) < 0) ||
+	    (ret = open_checks(s, creating)) < 0)
+		goto out;
+	ret = STORE_E_IO;
+	if (creating && fstat(s->dir_fd, &st) == 0 && (st.st_mode & 077) &&
+	    fchmod(s->dir_fd, 0700) < 0) {
+		error_msg("cannot make '%s' private: %s", dir, strerror(errno));
+		goto out;
+	}
+	if ((path = db_path(s)) == NULL)
+		goto out;
+	/* Only init creates an index; SQLite opens no link (nor a journal one). */
+	open_flags = SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_FULLMUTEX |
+	    (s->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
+	    (creating ? SQLITE_OPEN_CREATE : 0);
+	if (sqlite3_open_v2(path, &s->db, open_flags, NULL) != SQLITE_OK) {
+		error_msg("cannot open '%s/index.db': %s", dir,
 		    s->db ? sqlite3_errmsg(s->db) : "out of memory");
 		goto out;
 	}
@@ -241,8 +602,14 @@ store_open(const char *dir, int flags, struct store **out_store)
 		goto out;
 	if ((ret = schema_version(s, &version)) < 0)
 		goto out;
-	if (version == 0 && !s->readonly) {
-		chmod(db_path, 0600);
+	if (version == 0 && creating) {
+		if (fstatat(s->dir_fd, "index.db", &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    (reason = entry_refusal(&st, 0, 1, why, sizeof(why))) != NULL) {
+			ret = refuse(s, "index.db", 8, reason != NULL ? reason :
+			    strerror(errno));
+			goto out;
+		}
+		fchmodat(s->dir_fd, "index.db", 0600, 0);
 		if ((ret = exec_sql(s, "BEGIN IMMEDIATE")) < 0)
 			goto out;
 		if ((ret = schema_version(s, &version)) < 0 ||
@@ -252,19 +619,29 @@ store_open(const char *dir, int flags, struct store **out_store)
 		}
 		if ((ret = exec_sql(s, "COMMIT")) < 0)
 			goto out;
+	} else if (version == 0) {
+		/* An empty file (or one a crashed init left): no schema is made here. */
+		error_msg("'%s/index.db' holds no sipca index (it is empty or"
+		    " damaged)", dir);
+		ret = STORE_E_IO;
+		goto out;
 	} else if (version != SCHEMA_VERSION) {
 		error_msg("index.db has schema version %d; this sipca knows %d",
 		    version, SCHEMA_VERSION);
 		ret = STORE_E_NOCA;
 		goto out;
-	}
+	} else if (creating && (ret = init_refuse_rows(s)) < 0)
+		goto out;
 	if (!s->readonly) {
-		lock_path = store_path(s, "lock");
-		s->lock_fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-		    0600);
-		if (s->lock_fd < 0) {
-			error_msg("cannot open '%s': %s", lock_path, strerror(errno));
+		s->lock_fd = openat(s->dir_fd, "lock", O_RDWR | O_CREAT | O_NOFOLLOW |
+		    O_NONBLOCK | O_CLOEXEC, 0600);
+		if (s->lock_fd < 0 || fstat(s->lock_fd, &st) < 0) {
+			error_msg("cannot open '%s/lock': %s", dir, strerror(errno));
 			ret = STORE_E_IO;
+			goto out;
+		}
+		if ((reason = entry_refusal(&st, 0, !s->inspect, why, sizeof(why))) != NULL) {
+			ret = refuse(s, "lock", 4, reason);
 			goto out;
 		}
 	}
@@ -272,10 +649,28 @@ store_open(const char *dir, int flags, struct store **out_store)
 	s = NULL;
 	ret = STORE_OK;
 out:
-	free(ca_path);
-	free(db_path);
-	free(lock_path);
+	free(path);
 	store_close(s);
+	return ret;
+}
+
+/* init over an index a killed init left: only when it records no certificate. */
+static int
+init_refuse_rows(struct store *s)
+{
+	sqlite3_stmt *st = NULL;
+	int ret = STORE_OK;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM certs", -1, &st,
+	    NULL) != SQLITE_OK)
+		return db_error(s, "init");
+	if (sqlite3_step(st) != SQLITE_ROW)
+		ret = db_error(s, "init");
+	else if (sqlite3_column_int(st, 0) > 0) {
+		error_msg("a CA already exists in '%s'", s->dir);
+		ret = STORE_E_EXISTS;
+	}
+	sqlite3_finalize(st);
 	return ret;
 }
 
@@ -288,6 +683,8 @@ store_close(struct store *s)
 		sqlite3_close(s->db);
 	if (s->lock_fd >= 0)
 		close(s->lock_fd);
+	if (s->dir_fd >= 0)
+		close(s->dir_fd);
 	free(s->dir);
 	free(s);
 }
@@ -362,8 +759,9 @@ store_setting_set(struct store *s, const char *key, const char *value)
 
 static int store_recover(struct store *s);
 
-int
-store_lock(struct store *s)
+/* The flock alone, without recovery (check runs recovery itself). */
+static int
+lock_take(struct store *s)
 {
 	struct timespec pause = { 0, 20 * 1000 * 1000 };
 	int waited = 0;
@@ -389,9 +787,19 @@ store_lock(struct store *s)
 		nanosleep(&pause, NULL);
 		waited += 20;
 	}
-	if (store_recover(s) < 0) {
+	return STORE_OK;
+}
+
+int
+store_lock(struct store *s)
+{
+	int ret;
+
+	if ((ret = lock_take(s)) < 0)
+		return ret;
+	if (s->lock_depth == 1 && (ret = store_recover(s)) < 0) {
 		store_unlock(s);
-		return STORE_E_IO;
+		return ret == STORE_E_UNSAFE ? ret : STORE_E_IO;
 	}
 	return STORE_OK;
 }
@@ -404,17 +812,23 @@ store_unlock(struct store *s)
 	flock(s->lock_fd, LOCK_UN);
 }
 
+/* Paths relative to DIR: issued/NAME and its staging directories. */
 static char *
-cert_dir(struct store *s, const char *name)
+cert_dir(const char *name)
 {
-	return xasprintf("%s/issued/%s", s->dir, name);
+	return xasprintf("issued/%s", name);
 }
 
 static char *
-staging_dir(struct store *s, const char *name, const char *serial, int done)
+staging_name(const char *serial, int done)
 {
-	return xasprintf("%s/issued/%s/.staging-%s%s", s->dir, name, serial,
-	    done ? "" : ".tmp");
+	return xasprintf(".staging-%s%s", serial, done ? "" : ".tmp");
+}
+
+static char *
+staging_dir(const char *name, const char *serial, int done)
+{
+	return xasprintf("issued/%s/.staging-%s%s", name, serial, done ? "" : ".tmp");
 }
 
 /*
@@ -425,30 +839,9 @@ staging_dir(struct store *s, const char *name, const char *serial, int done)
  * thousands of new phones are this case).
  */
 static char *
-fresh_staging_dir(struct store *s, const char *serial)
+fresh_staging_dir(const char *serial)
 {
-	return xasprintf("%s/issued/.staging-%s.tmp", s->dir, serial);
-}
-
-/* Removes a directory holding plain files only (a staging dir). */
-static int
-remove_flat_dir(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *e;
-	char *p;
-
-	if (d == NULL)
-		return errno == ENOENT ? 0 : -1;
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		p = xasprintf("%s/%s", path, e->d_name);
-		unlink(p);
-		free(p);
-	}
-	closedir(d);
-	return rmdir(path);
+	return xasprintf("issued/.staging-%s.tmp", serial);
 }
 
 static const char *const staged_files[] = { "key.pem", "chain.pem", "cert.pem" };
@@ -459,37 +852,39 @@ static const char *const staged_files[] = { "key.pem", "chain.pem", "cert.pem" }
 static int
 install_staged(struct store *s, const char *name, const char *serial)
 {
-	char *staged = staging_dir(s, name, serial, 1);
-	char *dir = cert_dir(s, name);
-	char *from = NULL, *to = NULL;
+	char *rel = cert_dir(name), *staged = staging_dir(name, serial, 1);
+	char *staged_name = staging_name(serial, 1);
+	int dir = -1, from = -1, ret;
+	struct stat st;
 	size_t i;
-	int ret = -1;
 
+	if ((ret = dir_open(s, rel, 0, &dir)) < 0 ||
+	    (ret = dir_open(s, staged, 0, &from)) < 0)
+		goto out;
+	ret = STORE_E_IO;
 	for (i = 0; i < sizeof(staged_files) / sizeof(staged_files[0]); i++) {
-		free(from);
-		free(to);
-		from = xasprintf("%s/%s", staged, staged_files[i]);
-		to = xasprintf("%s/%s", dir, staged_files[i]);
-		if (rename(from, to) < 0 && errno != ENOENT) {
-			error_msg("cannot install '%s': %s", to, strerror(errno));
+		if (renameat(from, staged_files[i], dir, staged_files[i]) < 0 &&
+		    errno != ENOENT) {
+			error_msg("cannot install '%s/%s/%s': %s", s->dir, rel,
+			    staged_files[i], strerror(errno));
 			goto out;
 		}
 		test_crash_point("store-installing");
 	}
-	free(from);
-	from = xasprintf("%s/%s", staged, NO_KEY_MARKER);
-	if (path_exists(from)) {
-		free(to);
-		to = xasprintf("%s/key.pem", dir);
-		unlink(to);
-	}
-	remove_flat_dir(staged);
-	ret = 0;
+	if (fstatat(from, NO_KEY_MARKER, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		unlinkat(dir, "key.pem", 0);
+	close(from);
+	from = -1;
+	remove_flat_dir_at(dir, staged_name);
+	ret = STORE_OK;
 out:
-	free(from);
-	free(to);
+	if (from >= 0)
+		close(from);
+	if (dir >= 0)
+		close(dir);
+	free(rel);
 	free(staged);
-	free(dir);
+	free(staged_name);
 	return ret;
 }
 
@@ -528,98 +923,195 @@ delete_row(struct store *s, const char *serial)
 	    " AND status = 'pending'", serial);
 }
 
-/* True when issued/NAME/cert.pem is exactly pem. */
+/* 1 when issued/NAME/cert.pem is exactly pem, 0 when not, or an error. */
 static int
 installed_cert_is(struct store *s, const char *name, const char *pem)
 {
-	char *path = xasprintf("%s/issued/%s/cert.pem", s->dir, name);
+	char *rel = xasprintf("issued/%s/cert.pem", name);
 	unsigned char *data = NULL;
 	size_t len = 0;
-	int same = 0;
+	int ret;
 
-	if (read_file(path, MAX_STORE_FILE, &data, &len) == 0)
-		same = len == strlen(pem) && memcmp(data, pem, len) == 0;
+	ret = file_read(s, rel, 0, &data, &len);
+	if (ret == STORE_OK)
+		ret = len == strlen(pem) && memcmp(data, pem, len) == 0;
+	else if (ret == STORE_E_NOTFOUND)
+		ret = 0;
 	free(data);
-	free(path);
-	return same;
+	free(rel);
+	return ret;
 }
 
 static void
-remove_history(struct store *s, const char *name, const char *old_serial)
+remove_history(int hist_fd, const char *old_serial)
 {
-	char *p = xasprintf("%s/issued/%s/history/%s.pem", s->dir, name, old_serial);
+	char *p = xasprintf("%s.pem", old_serial);
 
-	unlink(p);
+	unlinkat(hist_fd, p, 0);
 	free(p);
-	p = xasprintf("%s/issued/%s/history/%s.key", s->dir, name, old_serial);
-	unlink(p);
+	p = xasprintf("%s.key", old_serial);
+	unlinkat(hist_fd, p, 0);
 	free(p);
 }
 
 /* Undoes steps 1 to 3 of an issuance that did not reach step 4. */
-static void
+static int
 undo_staging(struct store *s, const char *name, const char *serial,
     const char *supersedes)
 {
-	char *tmp = staging_dir(s, name, serial, 0);
-	char *fresh = fresh_staging_dir(s, serial);
-	char *dir = cert_dir(s, name);
-	char *hist = xasprintf("%s/history", dir);
+	char *tmp = staging_name(serial, 0), *rel = cert_dir(name);
+	int issued = -1, dir = -1, hist = -1, ret;
 
-	remove_flat_dir(tmp);
-	remove_flat_dir(fresh);
-	free(fresh);
-	if (supersedes != NULL)
-		remove_history(s, name, supersedes);
-	rmdir(hist);	/* only when empty */
-	rmdir(dir);
-	free(hist);
+	if ((ret = dir_open(s, "issued", 0, &issued)) < 0)
+		goto out;
+	if (remove_flat_dir_at(issued, tmp) < 0 && errno != ENOENT) {
+		ret = fail_errno(s, "remove", "issued/", 7);
+		goto out;
+	}
+	ret = dir_open(s, rel, 0, &dir);
+	if (ret == STORE_E_NOTFOUND) {
+		ret = STORE_OK;
+		goto out;
+	}
+	if (ret < 0)
+		goto out;
+	if (remove_flat_dir_at(dir, tmp) < 0 && errno != ENOENT) {
+		ret = fail_errno(s, "remove", rel, strlen(rel));
+		goto out;
+	}
+	if (supersedes != NULL) {
+		char *hist_rel = xasprintf("%s/history", rel);
+
+		ret = dir_open(s, hist_rel, 0, &hist);
+		free(hist_rel);
+		if (ret == STORE_OK)
+			remove_history(hist, supersedes);
+		else if (ret != STORE_E_NOTFOUND)
+			goto out;
+	}
+	ret = STORE_OK;
+	unlinkat(dir, "history", AT_REMOVEDIR);	/* only when empty */
+	unlinkat(issued, name, AT_REMOVEDIR);
+out:
+	if (hist >= 0)
+		close(hist);
+	if (dir >= 0)
+		close(dir);
+	if (issued >= 0)
+		close(issued);
 	free(tmp);
-	free(dir);
+	free(rel);
+	return ret;
 }
 
 struct pending {
 	char *serial, *name, *supersedes, *pem;
+	int action;		/* what recovery does with the row */
 };
 
+enum { PENDING_LEAVE = 0, PENDING_FINISH, PENDING_DELETE };
+
+/*
+ * Whether a pending row reached step 4 (its .staging-SERIAL is there).
+ * Every staging name of the row must be a directory of ours or absent:
+ * recovery removes and renames them, so a link there is refused, not
+ * followed.
+ */
+static int
+pending_staged(struct store *s, const struct pending *p, int *out_staged)
+{
+	char *rels[3];
+	const char *reason;
+	char why[96];
+	struct stat st;
+	size_t i;
+	int ret = STORE_OK, r;
+
+	rels[0] = staging_dir(p->name, p->serial, 1);
+	rels[1] = staging_dir(p->name, p->serial, 0);
+	rels[2] = fresh_staging_dir(p->serial);
+	*out_staged = 0;
+	for (i = 0; i < 3 && ret == STORE_OK; i++) {
+		r = entry_stat(s, rels[i], &st);
+		if (r == STORE_E_NOTFOUND)
+			continue;
+		if (r < 0)
+			ret = r;
+		else if ((reason = entry_refusal(&st, 1, 1, why, sizeof(why))) != NULL)
+			ret = refuse(s, rels[i], strlen(rels[i]), reason);
+		else if (i == 0)
+			*out_staged = 1;
+	}
+	for (i = 0; i < 3; i++)
+		free(rels[i]);
+	return ret;
+}
+
+/*
+ * Finishes or undoes what crashed writers left (we hold the lock, so
+ * only a crashed writer leaves pending rows). The files of every row
+ * first, each step idempotent, then every row in one transaction: a
+ * killed batch of thousands costs one synced commit to undo, not one per
+ * row, so repeated kills cannot keep it from ever finishing. Killed
+ * before that commit, the next recovery finds the files done and decides
+ * the same again.
+ */
 static int
 store_recover(struct store *s)
 {
 	sqlite3_stmt *st = NULL;
 	struct pending *p = NULL;
-	size_t n = 0, i;
-	char *staged;
-	int ret = STORE_OK;
+	size_t n = 0, i, done;
+	int ret = STORE_OK, staged, r;
 
 	if (sqlite3_prepare_v2(s->db, "SELECT serial, name, supersedes, pem"
 	    " FROM certs WHERE status = 'pending'", -1, &st, NULL) != SQLITE_OK)
 		return db_error(s, "recovery");
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		p = xrealloc(p, (n + 1) * sizeof(*p));
 		p[n].serial = column_dup(st, 0);
 		p[n].name = column_dup(st, 1);
 		p[n].supersedes = column_dup(st, 2);
 		p[n].pem = column_dup(st, 3);
+		p[n].action = PENDING_LEAVE;
 		n++;
 	}
 	sqlite3_finalize(st);
-	if (n == 0)
-		return STORE_OK;
-	/* Only a crashed writer leaves pending rows: we hold the lock. */
+	if (r != SQLITE_DONE)
+		ret = db_error(s, "recovery");
 	for (i = 0; i < n && ret == STORE_OK; i++) {
-		staged = staging_dir(s, p[i].name, p[i].serial, 1);
-		if (path_exists(staged)) {
-			if (install_staged(s, p[i].name, p[i].serial) < 0)
-				ret = STORE_E_IO;
+		if ((ret = pending_staged(s, &p[i], &staged)) < 0)
+			break;
+		if (staged) {
+			if ((ret = install_staged(s, p[i].name, p[i].serial)) == STORE_OK)
+				p[i].action = PENDING_FINISH;
+		} else if ((r = installed_cert_is(s, p[i].name, p[i].pem)) < 0)
+			ret = r;
+		else if (r == 1)
+			p[i].action = PENDING_FINISH;
+		else if ((ret = undo_staging(s, p[i].name, p[i].serial,
+		    p[i].supersedes)) == STORE_OK)
+			p[i].action = PENDING_DELETE;
+	}
+	test_crash_point("store-recovering");
+	/* The rows whose files are done, even when a later one failed. */
+	for (i = 0, done = 0; i < n; i++)
+		done += p[i].action != PENDING_LEAVE;
+	if (done > 0) {
+		if ((r = exec_sql(s, "BEGIN IMMEDIATE")) == STORE_OK) {
+			for (i = 0; i < n && r == STORE_OK; i++) {
+				if (p[i].action == PENDING_FINISH)
+					r = finish_row(s, p[i].serial, p[i].supersedes);
+				else if (p[i].action == PENDING_DELETE)
+					r = delete_row(s, p[i].serial);
+			}
+			if (r == STORE_OK)
+				r = exec_sql(s, "COMMIT");
 			else
-				ret = finish_row(s, p[i].serial, p[i].supersedes);
-		} else if (installed_cert_is(s, p[i].name, p[i].pem)) {
-			ret = finish_row(s, p[i].serial, p[i].supersedes);
-		} else {
-			undo_staging(s, p[i].name, p[i].serial, p[i].supersedes);
-			ret = delete_row(s, p[i].serial);
+				rollback(s);
 		}
-		free(staged);
+		if (r < 0)
+			ret = r;
 	}
 	for (i = 0; i < n; i++) {
 		free(p[i].serial);
@@ -637,31 +1129,15 @@ int
 store_init_ca(struct store *s, const char *ca_pem, size_t ca_pem_len,
     const char *key_pem, size_t key_pem_len, const char *const *settings)
 {
-	char *cert_path = store_path(s, "ca.pem");
-	char *key_path = store_path(s, "ca.key");
-	char *issued = store_path(s, "issued");
-	sqlite3_stmt *st = NULL;
-	int ret, locked = 0, count = 0;
+	int ret, locked = 0, issued = -1;
 	size_t i;
 
 	if ((ret = store_lock(s)) < 0)
 		goto out;
 	locked = 1;
-	if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM certs", -1, &st,
-	    NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-		count = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	if (path_exists(cert_path) || count > 0) {
-		error_msg("a CA already exists in '%s'", s->dir);
-		ret = STORE_E_EXISTS;
+	/* Again under the lock: another init may have won meanwhile. */
+	if ((ret = create_checks(s)) < 0 || (ret = init_refuse_rows(s)) < 0)
 		goto out;
-	}
-	if (path_exists(key_path)) {
-		error_msg("'%s' exists without ca.pem (an interrupted init?);"
-		    " move it away to start again", key_path);
-		ret = STORE_E_EXISTS;
-		goto out;
-	}
 	if ((ret = exec_sql(s, "BEGIN IMMEDIATE")) < 0)
 		goto out;
 	for (i = 0; settings != NULL && settings[i] != NULL; i += 2)
@@ -671,73 +1147,69 @@ store_init_ca(struct store *s, const char *ca_pem, size_t ca_pem_len,
 		rollback(s);
 		goto out;
 	}
-	if (mkdir_mode(issued, 0700) < 0) {
-		error_msg("cannot create '%s': %s", issued, strerror(errno));
-		ret = STORE_E_IO;
+	if ((ret = dir_open(s, "issued", WALK_CREATE, &issued)) < 0)
 		goto out;
-	}
 	/* The key first and exclusively; ca.pem last marks the CA complete. */
-	if ((key_pem != NULL &&
-	    atomic_write(key_path, key_pem, key_pem_len, 0600, ATOMIC_EXCLUSIVE) < 0) ||
-	    atomic_write(cert_path, ca_pem, ca_pem_len, 0644, ATOMIC_EXCLUSIVE) < 0) {
+	if ((key_pem != NULL && atomic_writeat(s->dir_fd, "ca.key", key_pem,
+	    key_pem_len, 0600, ATOMIC_EXCLUSIVE) < 0) ||
+	    atomic_writeat(s->dir_fd, "ca.pem", ca_pem, ca_pem_len, 0644,
+	    ATOMIC_EXCLUSIVE) < 0) {
 		error_msg("cannot write the CA: %s", strerror(errno));
 		ret = STORE_E_IO;
 		goto out;
 	}
 	ret = STORE_OK;
 out:
+	if (issued >= 0)
+		close(issued);
 	if (locked)
 		store_unlock(s);
-	free(cert_path);
-	free(key_path);
-	free(issued);
 	return ret;
 }
 
 int
 store_read_ca_cert(struct store *s, unsigned char **out, size_t *out_len)
 {
-	char *path = store_path(s, "ca.pem");
-	int ret = STORE_OK;
+	int ret = file_read(s, "ca.pem", WALK_READ, out, out_len);
 
-	if (read_file(path, MAX_STORE_FILE, out, out_len) < 0) {
-		error_msg("cannot read '%s': %s", path, strerror(errno));
+	if (ret == STORE_E_NOTFOUND) {
+		error_msg("cannot read '%s/ca.pem': %s", s->dir, strerror(ENOENT));
 		ret = STORE_E_IO;
 	}
-	free(path);
+	return ret;
+}
+
+/* A private key of the store: as ssh does with identity files, one
+ * others can read is a leak, refused. NOTFOUND without a message. */
+static int
+read_private(struct store *s, const char *rel, int how, int refuse_readable,
+    unsigned char **out, size_t *out_len)
+{
+	struct stat st;
+	int fd = -1, ret;
+
+	if ((ret = file_open(s, rel, how, &fd, &st)) != STORE_OK)
+		return ret;
+	if (refuse_readable && (st.st_mode & 077)) {
+		error_msg("'%s/%s' is readable by others (mode %04o); "
+		    "fix it with: chmod 600 '%s/%s'", s->dir, rel,
+		    (unsigned)(st.st_mode & 07777), s->dir, rel);
+		ret = STORE_E_NOCA;
+	} else if (read_secret_fd(fd, out, out_len) < 0)
+		ret = fail_errno(s, "read", rel, strlen(rel));
+	close(fd);
 	return ret;
 }
 
 int
 store_read_ca_key(struct store *s, unsigned char **out, size_t *out_len)
 {
-	char *path = store_path(s, "ca.key");
-	struct stat st;
-	int ret = STORE_E_IO;
+	int ret = read_private(s, "ca.key", WALK_READ, 1, out, out_len);
 
-	if (lstat(path, &st) < 0) {
-		error_msg("cannot read '%s': %s", path, strerror(errno));
-		goto out;
+	if (ret == STORE_E_NOTFOUND) {
+		error_msg("cannot read '%s/ca.key': %s", s->dir, strerror(ENOENT));
+		ret = STORE_E_IO;
 	}
-	if (!S_ISREG(st.st_mode)) {
-		error_msg("'%s' is not a regular file", path);
-		goto out;
-	}
-	/* As ssh does with identity files: a key others can read is a leak. */
-	if (st.st_mode & 077) {
-		error_msg("'%s' is readable by others (mode %04o); "
-		    "fix it with: chmod 600 '%s'", path,
-		    (unsigned)(st.st_mode & 07777), path);
-		ret = STORE_E_NOCA;
-		goto out;
-	}
-	if (read_secret_file(path, out, out_len) < 0) {
-		error_msg("cannot read '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	ret = STORE_OK;
-out:
-	free(path);
 	return ret;
 }
 
@@ -746,8 +1218,7 @@ store_read_issued_key(struct store *s, const char *name, unsigned char **out,
     size_t *out_len)
 {
 	struct store_cert *c = NULL;
-	char *dir = NULL, *path = NULL;
-	struct stat st;
+	char *rel = NULL;
 	int ret;
 
 	if ((ret = store_find_current(s, name, &c)) != STORE_OK)
@@ -757,29 +1228,12 @@ store_read_issued_key(struct store *s, const char *name, unsigned char **out,
 		ret = STORE_E_NOTFOUND;
 		goto out;
 	}
-	dir = cert_dir(s, name);
-	path = xasprintf("%s/key.pem", dir);
-	ret = STORE_E_IO;
-	if (lstat(path, &st) < 0) {
-		if (errno == ENOENT)
-			ret = STORE_E_NOTFOUND;
-		else
-			error_msg("cannot read '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		error_msg("'%s' is not a regular file", path);
-		goto out;
-	}
-	if (read_secret_file(path, out, out_len) < 0) {
-		error_msg("cannot read '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	ret = STORE_OK;
+	rel = xasprintf("issued/%s/key.pem", name);
+	/* Its mode is check's to report: this key is not ours to keep. */
+	ret = read_private(s, rel, 0, 0, out, out_len);
 out:
 	store_cert_free(c);
-	free(path);
-	free(dir);
+	free(rel);
 	return ret;
 }
 
@@ -787,14 +1241,15 @@ int
 store_write_file(struct store *s, const char *rel, const void *data,
     size_t len, int private_file)
 {
-	char *path = store_path(s, rel);
-	int ret = STORE_OK;
+	const char *base;
+	int dir = -1, ret;
 
-	if (atomic_write(path, data, len, private_file ? 0600 : 0644, 0) < 0) {
-		error_msg("cannot write '%s': %s", path, strerror(errno));
-		ret = STORE_E_IO;
-	}
-	free(path);
+	if ((ret = parent_open(s, rel, 0, &dir, &base)) < 0)
+		return ret == STORE_E_NOTFOUND ? fail_errno(s, "write", rel,
+		    strlen(rel)) : ret;
+	if (atomic_writeat(dir, base, data, len, private_file ? 0600 : 0644, 0) < 0)
+		ret = fail_errno(s, "write", rel, strlen(rel));
+	close(dir);
 	return ret;
 }
 
@@ -922,31 +1377,52 @@ store_list(struct store *s, const struct store_filter *f,
 	return ret;
 }
 
+/*
+ * All of them in one transaction: a revocation killed halfway would
+ * leave older certificates of the same key valid, which is what revoking
+ * by name is for.
+ */
 int
-store_revoke(struct store *s, const char *serial_hex, time_t when,
+store_revoke(struct store *s, const char *const *serials, size_t n, time_t when,
     const char *reason)
 {
 	sqlite3_stmt *st = NULL;
-	int rc, ret;
+	size_t i;
+	int ret, in_tx = 0;
 
 	if ((ret = store_lock(s)) < 0)
 		return ret;
+	if ((ret = exec_sql(s, "BEGIN IMMEDIATE")) < 0)
+		goto out;
+	in_tx = 1;
 	if (sqlite3_prepare_v2(s->db, "UPDATE certs SET status = 'revoked',"
 	    " revoked_at = ?, revoke_reason = ? WHERE serial = lower(?)"
 	    " AND status IN ('valid', 'superseded')", -1, &st, NULL) != SQLITE_OK) {
 		ret = db_error(s, "store");
 		goto out;
 	}
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)when);
-	sqlite3_bind_text(st, 2, reason, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, serial_hex, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_DONE)
-		ret = db_error(s, "store");
-	else
-		ret = sqlite3_changes(s->db) == 1 ? STORE_OK : STORE_E_NOTFOUND;
-	sqlite3_finalize(st);
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			test_crash_point("store-revoking");
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)when);
+		sqlite3_bind_text(st, 2, reason, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, serials[i], -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			ret = db_error(s, "store");
+			goto out;
+		}
+		if (sqlite3_changes(s->db) != 1) {
+			ret = STORE_E_NOTFOUND;
+			goto out;
+		}
+	}
+	if ((ret = exec_sql(s, "COMMIT")) == STORE_OK)
+		in_tx = 0;
 out:
+	sqlite3_finalize(st);
+	if (in_tx)
+		rollback(s);
 	store_unlock(s);
 	return ret;
 }
@@ -1063,16 +1539,16 @@ out:
 }
 
 static int
-stage_file(const char *dir, const char *file, const char *data, size_t len,
-    mode_t mode, int sync)
+stage_file(struct store *s, int dir, const char *dir_rel, const char *file,
+    const char *data, size_t len, mode_t mode, int sync)
 {
-	char *path = xasprintf("%s/%s", dir, file);
 	int fd, ret = -1;
 	ssize_t w;
 	size_t done = 0;
 
 	/* Private keys: created exclusively, never through a link (signify). */
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	fd = openat(dir, file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    mode);
 	if (fd < 0)
 		goto out;
 	if (fchmod(fd, mode) < 0)
@@ -1093,8 +1569,8 @@ out_close:
 		ret = -1;
 out:
 	if (ret < 0)
-		error_msg("cannot write '%s': %s", path, strerror(errno));
-	free(path);
+		error_msg("cannot write '%s/%s/%s': %s", s->dir, dir_rel, file,
+		    strerror(errno));
 	return ret;
 }
 
@@ -1103,62 +1579,85 @@ static int
 stage_item(struct store *s, const struct store_issue *it, const char *supersedes,
     const char *old_pem, int fresh, int sync)
 {
-	char *dir = cert_dir(s, it->name);
-	char *tmp = fresh ? fresh_staging_dir(s, it->serial) :
-	    staging_dir(s, it->name, it->serial, 0);
-	char *hist = xasprintf("%s/history", dir);
-	char *key = xasprintf("%s/key.pem", dir);
-	char *old_key = NULL, *old_cert = NULL;
-	int ret = -1;
+	char *rel = cert_dir(it->name), *tmp_name = staging_name(it->serial, 0);
+	char *tmp_rel = fresh ? fresh_staging_dir(it->serial) :
+	    staging_dir(it->name, it->serial, 0);
+	char *hist_rel = xasprintf("%s/history", rel), *old = NULL, why[96];
+	const char *reason;
+	int dir = -1, tmp = -1, hist = -1, ret = STORE_E_IO;
+	struct stat st;
 
-	if ((!fresh && mkdir_mode(dir, 0700) < 0) || mkdir(tmp, 0700) < 0) {
-		error_msg("cannot create '%s': %s", tmp, strerror(errno));
+	/* issued/ for a fresh name (the staging directory goes beside it), else issued/NAME. */
+	if ((ret = dir_open(s, fresh ? "issued" : rel, fresh ? 0 : WALK_CREATE,
+	    &dir)) < 0)
+		goto out;
+	ret = STORE_E_IO;
+	if (mkdirat(dir, tmp_name, 0700) < 0 ||
+	    (tmp = openat(dir, tmp_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) < 0 || fchmod(tmp, 0700) < 0) {
+		fail_errno(s, "create", tmp_rel, strlen(tmp_rel));
 		goto out;
 	}
-	if (it->key_pem != NULL &&
-	    stage_file(tmp, "key.pem", it->key_pem, it->key_pem_len, 0600, sync) < 0)
+	if (it->key_pem != NULL && stage_file(s, tmp, tmp_rel, "key.pem",
+	    it->key_pem, it->key_pem_len, 0600, sync) < 0)
 		goto out;
 	if (it->key_pem == NULL && !it->keep_key &&
-	    stage_file(tmp, NO_KEY_MARKER, "", 0, 0600, sync) < 0)
+	    stage_file(s, tmp, tmp_rel, NO_KEY_MARKER, "", 0, 0600, sync) < 0)
 		goto out;
-	if (stage_file(tmp, "cert.pem", it->cert_pem, strlen(it->cert_pem), 0644,
-	    sync) < 0 ||
-	    stage_file(tmp, "chain.pem", it->chain_pem, strlen(it->chain_pem),
-	    0644, sync) < 0)
+	if (stage_file(s, tmp, tmp_rel, "cert.pem", it->cert_pem,
+	    strlen(it->cert_pem), 0644, sync) < 0 ||
+	    stage_file(s, tmp, tmp_rel, "chain.pem", it->chain_pem,
+	    strlen(it->chain_pem), 0644, sync) < 0)
 		goto out;
 	if (supersedes != NULL && old_pem != NULL) {
-		if (mkdir_mode(hist, 0700) < 0) {
-			error_msg("cannot create '%s': %s", hist, strerror(errno));
+		if ((ret = dir_open(s, hist_rel, WALK_CREATE, &hist)) < 0)
 			goto out;
-		}
-		old_cert = xasprintf("%s/%s.pem", hist, supersedes);
-		if (atomic_write(old_cert, old_pem, strlen(old_pem), 0644,
+		ret = STORE_E_IO;
+		old = xasprintf("%s.pem", supersedes);
+		if (atomic_writeat(hist, old, old_pem, strlen(old_pem), 0644,
 		    sync ? 0 : ATOMIC_NO_SYNC) < 0) {
-			error_msg("cannot write '%s': %s", old_cert, strerror(errno));
+			error_msg("cannot write '%s/%s/%s': %s", s->dir, hist_rel, old,
+			    strerror(errno));
 			goto out;
 		}
-		if (!it->keep_key && path_exists(key)) {
-			/* A hard link keeps the old key's bytes without a copy in memory. */
-			old_key = xasprintf("%s/%s.key", hist, supersedes);
-			unlink(old_key);
-			if (link(key, old_key) < 0) {
-				error_msg("cannot keep '%s': %s", old_key, strerror(errno));
+		if (!it->keep_key && fstatat(dir, "key.pem", &st,
+		    AT_SYMLINK_NOFOLLOW) == 0) {
+			/* A hard link keeps the old key's bytes without a copy in
+			 * memory: of the file itself, so never of a link. */
+			if ((reason = entry_refusal(&st, 0, 1, why, sizeof(why))) != NULL) {
+				char *key_rel = xasprintf("%s/key.pem", rel);
+
+				ret = refuse(s, key_rel, strlen(key_rel), reason);
+				free(key_rel);
+				goto out;
+			}
+			free(old);
+			old = xasprintf("%s.key", supersedes);
+			unlinkat(hist, old, 0);
+			if (linkat(dir, "key.pem", hist, old, 0) < 0) {
+				error_msg("cannot keep '%s/%s/%s': %s", s->dir, hist_rel,
+				    old, strerror(errno));
 				goto out;
 			}
 		}
 	}
-	if (sync && fsync_dir(tmp) < 0) {
-		error_msg("cannot sync '%s': %s", tmp, strerror(errno));
+	if (sync && fsync(tmp) < 0) {
+		fail_errno(s, "sync", tmp_rel, strlen(tmp_rel));
 		goto out;
 	}
-	ret = 0;
+	ret = STORE_OK;
 out:
-	free(dir);
-	free(tmp);
-	free(hist);
-	free(key);
-	free(old_key);
-	free(old_cert);
+	if (dir >= 0)
+		close(dir);
+	if (tmp >= 0)
+		close(tmp);
+	if (hist >= 0)
+		close(hist);
+	free(rel);
+	free(tmp_name);
+	free(tmp_rel);
+	free(hist_rel);
+	free(old);
 	return ret;
 }
 
@@ -1166,34 +1665,39 @@ out:
 static int
 install_fresh(struct store *s, const char *name, const char *serial)
 {
-	char *tmp = fresh_staging_dir(s, serial);
-	char *dir = cert_dir(s, name);
-	int ret = 0;
+	char *tmp = staging_name(serial, 0);
+	int issued = -1, ret;
 
-	if (rename(tmp, dir) < 0) {
-		error_msg("cannot install '%s': %s", dir, strerror(errno));
-		ret = -1;
+	if ((ret = dir_open(s, "issued", 0, &issued)) == STORE_OK &&
+	    renameat(issued, tmp, issued, name) < 0) {
+		error_msg("cannot install '%s/issued/%s': %s", s->dir, name,
+		    strerror(errno));
+		ret = STORE_E_IO;
 	}
+	if (issued >= 0)
+		close(issued);
 	free(tmp);
-	free(dir);
 	return ret;
 }
 
 static int
 mark_staged(struct store *s, const struct store_issue *it, int sync)
 {
-	char *tmp = staging_dir(s, it->name, it->serial, 0);
-	char *done = staging_dir(s, it->name, it->serial, 1);
-	char *dir = cert_dir(s, it->name);
-	int ret = 0;
+	char *rel = cert_dir(it->name);
+	char *tmp = staging_name(it->serial, 0), *done = staging_name(it->serial, 1);
+	int dir = -1, ret;
 
-	if (rename(tmp, done) < 0 || (sync && fsync_dir(dir) < 0)) {
-		error_msg("cannot commit '%s': %s", done, strerror(errno));
-		ret = -1;
+	if ((ret = dir_open(s, rel, 0, &dir)) == STORE_OK &&
+	    (renameat(dir, tmp, dir, done) < 0 || (sync && fsync(dir) < 0))) {
+		error_msg("cannot commit '%s/%s/%s': %s", s->dir, rel, done,
+		    strerror(errno));
+		ret = STORE_E_IO;
 	}
+	if (dir >= 0)
+		close(dir);
+	free(rel);
 	free(tmp);
 	free(done);
-	free(dir);
 	return ret;
 }
 
@@ -1215,12 +1719,36 @@ pem_of(struct store *s, const char *serial)
 static int
 sync_store(struct store *s)
 {
-	int fd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), ret;
+	return syncfs(s->dir_fd);
+}
 
-	if (fd < 0)
-		return -1;
-	ret = syncfs(fd);
-	close(fd);
+/* fsync of DIR/rel, a directory: makes a rename in it durable. */
+static void
+sync_dir(struct store *s, const char *rel)
+{
+	int fd = -1;
+
+	if (dir_open(s, rel, 0, &fd) == STORE_OK) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
+/* issued/NAME is absent, or a directory sipca may write in. */
+static int
+name_dir_usable(struct store *s, const char *name)
+{
+	char *rel = cert_dir(name), why[96];
+	const char *reason;
+	struct stat st;
+	int ret = entry_stat(s, rel, &st);
+
+	if (ret == STORE_E_NOTFOUND)
+		ret = STORE_OK;
+	else if (ret == STORE_OK &&
+	    (reason = entry_refusal(&st, 1, 1, why, sizeof(why))) != NULL)
+		ret = refuse(s, rel, strlen(rel), reason);
+	free(rel);
 	return ret;
 }
 
@@ -1229,18 +1757,21 @@ store_issue(struct store *s, struct store_issue *items, size_t n, int flags)
 {
 	struct issue_state *state = xcalloc(n, sizeof(*state));
 	int group = (flags & STORE_ISSUE_GROUP_SYNC) != 0;
-	char *issued = store_path(s, "issued"), *old_pem;
+	char *old_pem;
+	struct stat st;
 	size_t i;
-	int ret, locked = 0, refused = 0;
+	int ret, locked = 0, refused = 0, undo;
 
 	if ((ret = store_lock(s)) < 0)
 		goto out;
 	locked = 1;
-	if (mkdir_mode(issued, 0700) < 0) {
-		error_msg("cannot create '%s': %s", issued, strerror(errno));
-		ret = STORE_E_IO;
+	if ((ret = dir_open(s, "issued", WALK_CREATE, &undo)) < 0)
 		goto out;
-	}
+	close(undo);
+	/* An unsafe issued/NAME is refused before anything is recorded. */
+	for (i = 0; i < n; i++)
+		if ((ret = name_dir_usable(s, items[i].name)) < 0)
+			goto out;
 	if ((ret = reserve_all(s, items, n, state)) < 0)
 		goto out;
 	test_crash_point("store-reserved");
@@ -1250,13 +1781,14 @@ store_issue(struct store *s, struct store_issue *items, size_t n, int flags)
 
 		if (items[i].result != STORE_OK)
 			continue;
-		dir = cert_dir(s, items[i].name);
-		state[i].fresh = state[i].supersedes == NULL && !path_exists(dir);
+		/* Anything at issued/NAME (a link too) is not fresh: stage_item judges it. */
+		dir = cert_dir(items[i].name);
+		state[i].fresh = state[i].supersedes == NULL &&
+		    entry_stat(s, dir, &st) == STORE_E_NOTFOUND;
 		free(dir);
 		old_pem = state[i].supersedes ? pem_of(s, state[i].supersedes) : NULL;
-		if (stage_item(s, &items[i], state[i].supersedes, old_pem,
-		    state[i].fresh, !group) < 0)
-			ret = STORE_E_IO;
+		ret = stage_item(s, &items[i], state[i].supersedes, old_pem,
+		    state[i].fresh, !group);
 		free(old_pem);
 	}
 	if (ret == STORE_OK && group && sync_store(s) < 0) {
@@ -1276,14 +1808,28 @@ store_issue(struct store *s, struct store_issue *items, size_t n, int flags)
 			state[i].staged = 1;
 	}
 	if (ret != STORE_OK) {
-		/* Undo what did not reach step 4; what did rolls forward below. */
-		for (i = 0; i < n; i++) {
+		/*
+		 * Undo what did not reach step 4 (what did rolls forward
+		 * below): the files, then the rows in one transaction. Rows
+		 * left behind by a failure here are recovery's.
+		 */
+		for (i = 0, undo = 0; i < n; i++) {
 			if (items[i].result != STORE_OK || state[i].staged)
 				continue;
 			undo_staging(s, items[i].name, items[i].serial,
 			    state[i].supersedes);
-			delete_row(s, items[i].serial);
 			items[i].result = STORE_E_IO;
+			undo = 1;
+		}
+		if (undo && exec_sql(s, "BEGIN IMMEDIATE") == STORE_OK) {
+			for (i = 0; i < n && undo; i++)
+				if (items[i].result == STORE_E_IO && !state[i].staged &&
+				    delete_row(s, items[i].serial) < 0)
+					undo = 0;
+			if (undo)
+				exec_sql(s, "COMMIT");
+			else
+				rollback(s);
 		}
 	}
 	if (group && sync_store(s) < 0) {
@@ -1310,8 +1856,8 @@ store_issue(struct store *s, struct store_issue *items, size_t n, int flags)
 
 			if (!state[i].staged)
 				continue;
-			dir = cert_dir(s, items[i].name);
-			fsync_dir(state[i].fresh ? issued : dir);
+			dir = cert_dir(items[i].name);
+			sync_dir(s, state[i].fresh ? "issued" : dir);
 			free(dir);
 		}
 	}
@@ -1343,7 +1889,6 @@ out:
 	for (i = 0; i < n; i++)
 		free(state[i].supersedes);
 	free(state);
-	free(issued);
 	return ret;
 }
 
@@ -1442,16 +1987,26 @@ out:
  * unless the store is open read-only) recovery has already run and no
  * issuance is half done, so every remaining difference is a problem:
  *
+ *   the index itself: SQLite's integrity_check, and the uniqueness the
+ *     schema promises (one row per serial, one valid certificate per
+ *     name) asked again without the indexes that should enforce it;
  *   a row without its files: a valid row's issued/NAME/cert.pem (equal
  *     to the row's pem), chain.pem and, for a generated key, key.pem; a
  *     superseded row's history/SERIAL.pem;
  *   a file without its row: issued/NAME with no row for NAME, a
  *     cert.pem or history/SERIAL.pem no row records, a key.pem of a
  *     certificate issued from a CSR;
- *   a private key (ca.key, key.pem, history/SERIAL.key) others can read;
+ *   an entry sipca would refuse (see "the directory" above): a link, a
+ *     FIFO or other non-regular file, another user's, one group or
+ *     others may write; a private key (ca.key, key.pem,
+ *     history/SERIAL.key) others can read;
  *   what a writer killed at the wrong moment leaves and recovery does
  *   not own: atomic_write()'s FILE.tmp-* and staging directories
- *   without their pending row. STORE_CHECK_REPAIR removes those.
+ *   without their pending row. STORE_CHECK_REPAIR removes those, and
+ *   makes the modes of our own entries safe.
+ *
+ * The walk reads through directory fds and O_NOFOLLOW|O_NONBLOCK opens
+ * like the rest of the store, so what it reports it never follows.
  */
 
 struct check_state {
@@ -1459,6 +2014,8 @@ struct check_state {
 	const struct store_check_ops *ops;
 	void *arg;
 	int repair;
+	int index_damaged;		/* integrity_check failed */
+	int issued_absent;
 	struct store_cert **rows;	/* name order */
 	size_t n_rows;
 	char **pending;			/* serial, name of each pending row */
@@ -1490,16 +2047,108 @@ is_leftover_name(const char *name)
 	return strstr(name, ".tmp-") != NULL;
 }
 
+/*
+ * One entry (name in dir_fd) as check sees it: reports what sipca would
+ * refuse; private_what, when not 0, makes it a private file whose read
+ * access for others is reported as that problem. Returns 1 when it is
+ * there and may be read, 0 when absent, -1 when it is not to be touched.
+ */
+static int
+check_entry(struct check_state *cs, int dir_fd, const char *name,
+    const char *path, int want_dir, enum store_problem private_what)
+{
+	struct stat st, now;
+	mode_t bad, mode;
+	int fd;
+
+	if (fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		check_problem(cs, STORE_PROBLEM_UNSAFE, path, "cannot read it: %s",
+		    strerror(errno));
+		return -1;
+	}
+	if (S_ISLNK(st.st_mode)) {
+		check_problem(cs, STORE_PROBLEM_UNSAFE, path, "a symbolic link:"
+		    " sipca follows no link inside the store; remove it");
+		return -1;
+	}
+	if (want_dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode)) {
+		check_problem(cs, private_what ? private_what : STORE_PROBLEM_UNSAFE,
+		    path, "%s", want_dir ? "not a directory" : "not a regular file");
+		return -1;
+	}
+	if (st.st_uid != geteuid() && st.st_uid != 0)
+		check_problem(cs, STORE_PROBLEM_UNSAFE, path, "owned by uid %u,"
+		    " neither you (uid %u) nor root", (unsigned)st.st_uid,
+		    (unsigned)geteuid());
+	mode = st.st_mode & 07777;
+	bad = mode & (private_what ? 077 : 022);
+	if (bad == 0)
+		return 1;
+	if (cs->repair && st.st_uid == geteuid()) {
+		fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+		    (want_dir ? O_DIRECTORY : O_NONBLOCK));
+		if (fd >= 0 && fstat(fd, &now) == 0 && now.st_ino == st.st_ino &&
+		    now.st_dev == st.st_dev && fchmod(fd, mode & ~bad) == 0) {
+			close(fd);
+			check_problem(cs, STORE_PROBLEM_REPAIRED, path,
+			    "mode %04o made %04o", (unsigned)mode,
+			    (unsigned)(mode & ~bad));
+			return 1;
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	if (private_what && (bad & 044))
+		check_problem(cs, private_what, path, "readable by others (mode"
+		    " %04o): fix it with: chmod 600 '%s'", (unsigned)mode, path);
+	else
+		check_problem(cs, private_what ? private_what : STORE_PROBLEM_MODE,
+		    path, "writable by %s (mode %04o): fix it with: chmod go-w '%s'",
+		    writers(bad), (unsigned)mode, path);
+	return 1;
+}
+
+/* check_entry(), then the file's bytes (private ones wiped by the caller). */
+static int
+check_read(struct check_state *cs, int dir_fd, const char *name,
+    const char *path, enum store_problem private_what, unsigned char **out,
+    size_t *out_len)
+{
+	struct stat st;
+	int r, fd;
+
+	if ((r = check_entry(cs, dir_fd, name, path, 0, private_what)) <= 0)
+		return r;
+	fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd >= 0 && fstat(fd, &st) == 0 && !S_ISREG(st.st_mode))
+		errno = EINVAL;		/* swapped since check_entry */
+	if (fd < 0 || !S_ISREG(st.st_mode) ||
+	    (private_what ? read_secret_fd(fd, out, out_len) :
+	    read_fd(fd, MAX_STORE_FILE, out, out_len)) < 0) {
+		check_problem(cs, STORE_PROBLEM_UNSAFE, path, "cannot read it: %s",
+		    strerror(errno));
+		r = -1;
+	}
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
 /* A leftover file or staging directory: reported, or removed with repair. */
 static void
-check_leftover(struct check_state *cs, const char *path, int is_dir)
+check_leftover(struct check_state *cs, int dir_fd, const char *name,
+    const char *path, int is_dir)
 {
+	if (check_entry(cs, dir_fd, name, path, is_dir, 0) < 0)
+		return;
 	if (!cs->repair) {
 		check_problem(cs, STORE_PROBLEM_LEFTOVER, path,
 		    "left by an interrupted write (sipca check --repair removes it)");
 		return;
 	}
-	if ((is_dir ? remove_flat_dir(path) : unlink(path)) < 0) {
+	if ((is_dir ? remove_flat_dir_at(dir_fd, name) : unlinkat(dir_fd, name, 0)) < 0) {
 		check_problem(cs, STORE_PROBLEM_LEFTOVER, path,
 		    "left by an interrupted write; cannot remove it: %s",
 		    strerror(errno));
@@ -1507,22 +2156,6 @@ check_leftover(struct check_state *cs, const char *path, int is_dir)
 	}
 	cs->ops->problem(STORE_PROBLEM_REPAIRED, path,
 	    "removed what an interrupted write left", cs->arg);
-}
-
-/* A private key file: a regular file, not a link, no access for others. */
-static void
-check_private(struct check_state *cs, const char *path, enum store_problem what)
-{
-	struct stat st;
-
-	if (lstat(path, &st) < 0)
-		return;
-	if (!S_ISREG(st.st_mode))
-		check_problem(cs, what, path, "not a regular file");
-	else if (st.st_mode & 077)
-		check_problem(cs, what, path,
-		    "readable by others (mode %04o): fix it with: chmod 600 '%s'",
-		    (unsigned)(st.st_mode & 07777), path);
 }
 
 /* "SERIAL" or "SERIAL.tmp" of a pending row: its writer's, or recovery's. */
@@ -1557,8 +2190,9 @@ has_rows_for(const struct check_state *cs, const char *name)
 	for (i = 0; i < cs->n_pending; i++)
 		if (strcmp(cs->pending[2 * i + 1], name) == 0)
 			return 1;
-	return bsearch(name, cs->rows, cs->n_rows, sizeof(*cs->rows),
-	    row_name_cmp) != NULL;
+	/* No rows: rows is NULL, which bsearch() must not be given (C11 7.22.5). */
+	return cs->n_rows > 0 && bsearch(name, cs->rows, cs->n_rows,
+	    sizeof(*cs->rows), row_name_cmp) != NULL;
 }
 
 static int
@@ -1596,33 +2230,112 @@ load_check_rows(struct check_state *cs, size_t *out_pending)
 	return STORE_OK;
 }
 
+/*
+ * index.db itself. integrity_check rather than quick_check: only it
+ * compares every index with its table and checks UNIQUE, and a damaged
+ * index is exactly what would let a serial or a name's valid certificate
+ * be recorded twice; it reads the whole file, which a store of tens of
+ * thousands of rows does in well under a second. Then the uniqueness the
+ * schema promises, asked NOT INDEXED so a damaged index cannot answer
+ * for itself.
+ */
+static void
+check_index(struct check_state *cs)
+{
+	static const struct { const char *sql, *what, *note; } unique[] = {
+		{ "SELECT serial, count(*) FROM certs NOT INDEXED GROUP BY serial"
+		  " HAVING count(*) > 1", "serial ", "times (a serial is unique)" },
+		{ "SELECT name, count(*) FROM certs NOT INDEXED WHERE status ="
+		  " 'valid' GROUP BY name HAVING count(*) > 1", "",
+		  "valid certificates (one at most)" },
+	};
+	char *path = store_path(cs->s, "index.db");
+	sqlite3_stmt *st = NULL;
+	const char *text;
+	size_t i;
+	int rc;
+
+	if (sqlite3_prepare_v2(cs->s->db, "PRAGMA integrity_check", -1, &st,
+	    NULL) != SQLITE_OK)
+		rc = SQLITE_ERROR;
+	else {
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			text = (const char *)sqlite3_column_text(st, 0);
+			if (text != NULL && strcmp(text, "ok") != 0) {
+				cs->index_damaged = 1;
+				check_problem(cs, STORE_PROBLEM_INDEX, path, "damaged: %s",
+				    text);
+			}
+		}
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc != SQLITE_DONE) {
+		cs->index_damaged = 1;
+		check_problem(cs, STORE_PROBLEM_INDEX, path, "damaged: %s",
+		    sqlite3_errmsg(cs->s->db));
+	}
+	for (i = 0; i < sizeof(unique) / sizeof(unique[0]); i++) {
+		if (sqlite3_prepare_v2(cs->s->db, unique[i].sql, -1, &st, NULL) != SQLITE_OK)
+			rc = SQLITE_ERROR;
+		else
+			while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+				check_problem(cs, STORE_PROBLEM_INDEX, path, "%s'%s' %s %d"
+				    " %s", unique[i].what,
+				    (const char *)sqlite3_column_text(st, 0),
+				    i == 0 ? "is recorded" : "has",
+				    sqlite3_column_int(st, 1), unique[i].note);
+		sqlite3_finalize(st);
+		st = NULL;
+		if (rc != SQLITE_DONE) {
+			cs->index_damaged = 1;
+			check_problem(cs, STORE_PROBLEM_INDEX, path, "cannot read it: %s",
+			    sqlite3_errmsg(cs->s->db));
+		}
+	}
+	free(path);
+}
+
 static int
 file_is(const unsigned char *data, size_t len, const char *pem)
 {
 	return data != NULL && len == strlen(pem) && memcmp(data, pem, len) == 0;
 }
 
+static int
+open_subdir(int dir_fd, const char *name)
+{
+	return openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
 /* history/: every SERIAL.pem a row of NAME, every SERIAL.key its .pem. */
 static void
-check_history(struct check_state *cs, const char *name, const char *dir,
-    struct store_cert **rows, size_t n)
+check_history(struct check_state *cs, const char *name, int dir_fd,
+    const char *dir, struct store_cert **rows, size_t n)
 {
-	char *hist = xasprintf("%s/history", dir), *path = NULL, *pem = NULL;
+	char *hist_path = xasprintf("%s/history", dir), *path = NULL, *file = NULL;
 	unsigned char *data = NULL;
 	size_t len = 0, i, base;
 	struct dirent *e;
-	DIR *d;
+	struct stat st;
+	DIR *d = NULL;
+	int hist = -1, r;
 
+	if (check_entry(cs, dir_fd, "history", hist_path, 1, 0) > 0)
+		hist = open_subdir(dir_fd, "history");
 	for (i = 0; i < n; i++) {
 		const struct store_cert *c = rows[i];
 
 		if (c->status != STATUS_SUPERSEDED && c->status != STATUS_REVOKED)
 			continue;
+		free(file);
+		file = xasprintf("%s.pem", c->serial);
 		free(path);
-		path = xasprintf("%s/%s.pem", hist, c->serial);
+		path = xasprintf("%s/%s", hist_path, file);
 		free(data);
 		data = NULL;
-		if (read_file(path, MAX_STORE_FILE, &data, &len) < 0) {
+		r = hist >= 0 ? check_read(cs, hist, file, path, 0, &data, &len) : 0;
+		if (r == 0) {
 			/* A revoked certificate replaced by "issue" keeps only its row. */
 			if (c->status == STATUS_SUPERSEDED)
 				check_problem(cs, STORE_PROBLEM_MISSING, path,
@@ -1630,84 +2343,95 @@ check_history(struct check_state *cs, const char *name, const char *dir,
 				    " (serial %s)", name, c->serial);
 			continue;
 		}
-		if (!file_is(data, len, c->pem))
+		if (r > 0 && !file_is(data, len, c->pem))
 			check_problem(cs, STORE_PROBLEM_DIFFERS, path,
 			    "differs from the index (serial %s)", c->serial);
 	}
-	if ((d = opendir(hist)) == NULL)
+	if (hist < 0 || (r = fcntl(hist, F_DUPFD_CLOEXEC, 0)) < 0 ||
+	    (d = fdopendir(r)) == NULL)
 		goto out;
 	while ((e = readdir(d)) != NULL) {
 		const char *f = e->d_name;
-		int found = 0;
+		int found = 0, is_key;
 
 		if (strcmp(f, ".") == 0 || strcmp(f, "..") == 0)
 			continue;
 		free(path);
-		path = xasprintf("%s/%s", hist, f);
+		path = xasprintf("%s/%s", hist_path, f);
 		if (is_leftover_name(f)) {
-			check_leftover(cs, path, 0);
+			check_leftover(cs, hist, f, path, 0);
 			continue;
 		}
 		base = strlen(f);
-		if (base > 4 && (strcmp(f + base - 4, ".pem") == 0 ||
-		    strcmp(f + base - 4, ".key") == 0)) {
-			for (i = 0; i < n && !found; i++)
-				found = strlen(rows[i]->serial) == base - 4 &&
-				    strncmp(rows[i]->serial, f, base - 4) == 0;
-		} else
+		if (base <= 4 || (strcmp(f + base - 4, ".pem") != 0 &&
+		    strcmp(f + base - 4, ".key") != 0))
 			continue;	/* not a file sipca names */
-		if (strcmp(f + base - 4, ".key") == 0) {
-			check_private(cs, path, STORE_PROBLEM_MODE);
-			free(pem);
-			pem = xasprintf("%s/%.*s.pem", hist, (int)(base - 4), f);
-			if (found && path_exists(pem))
+		for (i = 0; i < n && !found; i++)
+			found = strlen(rows[i]->serial) == base - 4 &&
+			    strncmp(rows[i]->serial, f, base - 4) == 0;
+		is_key = strcmp(f + base - 4, ".key") == 0;
+		if (is_key) {
+			if (check_entry(cs, hist, f, path, 0, STORE_PROBLEM_MODE) < 0)
 				continue;
-		}
+			free(file);
+			file = xasprintf("%.*s.pem", (int)(base - 4), f);
+			if (found && fstatat(hist, file, &st, AT_SYMLINK_NOFOLLOW) == 0)
+				continue;
+		} else if (found || check_entry(cs, hist, f, path, 0, 0) < 0)
+			continue;
 		if (!found)
 			check_problem(cs, STORE_PROBLEM_ORPHAN, path,
 			    "no row in the index of '%s' has this serial", name);
-		else if (strcmp(f + base - 4, ".key") == 0)
+		else
 			check_problem(cs, STORE_PROBLEM_ORPHAN, path,
 			    "a kept key without its certificate");
 	}
-	closedir(d);
 out:
-	free(hist);
+	if (d != NULL)
+		closedir(d);
+	if (hist >= 0)
+		close(hist);
+	free(hist_path);
 	free(path);
-	free(pem);
+	free(file);
 	free(data);
 }
 
 /* issued/NAME against the rows of NAME. */
 static void
-check_name(struct check_state *cs, struct store_cert **rows, size_t n)
+check_name(struct check_state *cs, int issued, struct store_cert **rows,
+    size_t n)
 {
 	const char *name = rows[0]->name;
-	char *dir = cert_dir(cs->s, name);
-	char *cert_path = xasprintf("%s/cert.pem", dir);
-	char *key_path = xasprintf("%s/key.pem", dir);
-	char *chain_path = xasprintf("%s/chain.pem", dir);
+	char *dir_path = xasprintf("%s/issued/%s", cs->s->dir, name);
+	char *cert_path = xasprintf("%s/cert.pem", dir_path);
+	char *key_path = xasprintf("%s/key.pem", dir_path);
+	char *chain_path = xasprintf("%s/chain.pem", dir_path);
 	char *path = NULL;
-	unsigned char *cert = NULL;
-	size_t cert_len = 0, i;
-	int have_key = 0, have_chain = 0;
+	unsigned char *cert = NULL, *key = NULL, *chain = NULL;
+	size_t cert_len = 0, key_len = 0, chain_len = 0, i;
+	int have_key = 0, have_chain = 0, dir = -1, r, rc, rk, fd;
 	const struct store_cert *current = NULL, *installed = NULL;
-	struct store_check_row r;
+	struct store_check_row row;
 	struct dirent *e;
-	struct stat st;
 	DIR *d;
 
 	for (i = 0; i < n; i++)
 		if (rows[i]->status == STATUS_VALID || rows[i]->status == STATUS_EXPIRED)
 			current = rows[i];
-	if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		if (current != NULL || lstat(dir, &st) == 0)
-			check_problem(cs, STORE_PROBLEM_MISSING, dir, "%s",
-			    lstat(dir, &st) == 0 ? "not a directory" :
-			    "missing: the directory of a current certificate");
+	r = issued >= 0 ? check_entry(cs, issued, name, dir_path, 1, 0) : 0;
+	if (r == 0 && current != NULL)
+		check_problem(cs, STORE_PROBLEM_MISSING, dir_path,
+		    "missing: the directory of a current certificate");
+	if (r <= 0)
+		goto rows;
+	if ((dir = open_subdir(issued, name)) < 0) {
+		check_problem(cs, STORE_PROBLEM_UNSAFE, dir_path, "cannot read it: %s",
+		    strerror(errno));
 		goto rows;
 	}
-	if (read_file(cert_path, MAX_STORE_FILE, &cert, &cert_len) == 0) {
+	if ((rc = check_read(cs, dir, "cert.pem", cert_path, 0, &cert,
+	    &cert_len)) > 0) {
 		for (i = 0; i < n && installed == NULL; i++)
 			if (file_is(cert, cert_len, rows[i]->pem))
 				installed = rows[i];
@@ -1715,16 +2439,18 @@ check_name(struct check_state *cs, struct store_cert **rows, size_t n)
 			check_problem(cs, STORE_PROBLEM_ORPHAN, cert_path,
 			    "no row in the index records this certificate");
 	}
-	if (current != NULL && installed != current)
+	if (current != NULL && installed != current && rc >= 0)
 		check_problem(cs, cert == NULL ? STORE_PROBLEM_MISSING :
 		    STORE_PROBLEM_DIFFERS, cert_path, "%s (serial %s)",
 		    cert == NULL ? "missing: the current certificate" :
 		    "is not the current certificate", current->serial);
-	if (cert != NULL && !(have_chain = path_exists(chain_path)))
+	if (cert != NULL && (have_chain = check_read(cs, dir, "chain.pem",
+	    chain_path, 0, &chain, &chain_len)) == 0)
 		check_problem(cs, STORE_PROBLEM_MISSING, chain_path,
 		    "missing: the chain of '%s'", name);
-	if (path_exists(key_path)) {
-		check_private(cs, key_path, STORE_PROBLEM_MODE);
+	rk = check_read(cs, dir, "key.pem", key_path, STORE_PROBLEM_MODE, &key,
+	    &key_len);
+	if (rk > 0) {
 		if (installed != NULL && strcmp(installed->key_source, "csr") == 0)
 			check_problem(cs, STORE_PROBLEM_ORPHAN, key_path,
 			    "a key, though serial %s was issued from a request",
@@ -1734,38 +2460,52 @@ check_name(struct check_state *cs, struct store_cert **rows, size_t n)
 			    "a key without its certificate");
 		else
 			have_key = 1;
-	} else if (installed != NULL && strcmp(installed->key_source, "generated") == 0)
+	} else if (rk == 0 && installed != NULL &&
+	    strcmp(installed->key_source, "generated") == 0)
 		check_problem(cs, STORE_PROBLEM_MISSING, key_path,
 		    "missing: the key of serial %s", installed->serial);
-	check_history(cs, name, dir, rows, n);
-	if ((d = opendir(dir)) != NULL) {
+	check_history(cs, name, dir, dir_path, rows, n);
+	if ((fd = fcntl(dir, F_DUPFD_CLOEXEC, 0)) >= 0 &&
+	    (d = fdopendir(fd)) != NULL) {
 		while ((e = readdir(d)) != NULL) {
 			free(path);
-			path = xasprintf("%s/%s", dir, e->d_name);
+			path = xasprintf("%s/%s", dir_path, e->d_name);
 			if (strncmp(e->d_name, ".staging-", 9) == 0) {
 				if (!is_pending_staging(cs, e->d_name + 9))
-					check_leftover(cs, path, 1);
-			}
-			else if (is_leftover_name(e->d_name))
-				check_leftover(cs, path, 0);
+					check_leftover(cs, dir, e->d_name, path, 1);
+				else
+					check_entry(cs, dir, e->d_name, path, 1, 0);
+			} else if (is_leftover_name(e->d_name))
+				check_leftover(cs, dir, e->d_name, path, 0);
 		}
 		closedir(d);
-	}
+	} else if (fd >= 0)
+		close(fd);
 rows:
 	for (i = 0; i < n; i++) {
-		memset(&r, 0, sizeof(r));
-		r.cert = rows[i];
-		r.installed = rows[i] == installed;
-		r.dir = dir;
-		if (r.installed) {
-			r.key_path = have_key ? key_path : NULL;
-			r.chain_path = have_chain ? chain_path : NULL;
+		memset(&row, 0, sizeof(row));
+		row.cert = rows[i];
+		row.installed = rows[i] == installed;
+		row.dir = dir_path;
+		if (row.installed && have_key) {
+			row.key_path = key_path;
+			row.key_pem = key;
+			row.key_len = key_len;
 		}
-		cs->ops->row(&r, cs->arg);
+		if (row.installed && have_chain > 0) {
+			row.chain_path = chain_path;
+			row.chain_pem = chain;
+			row.chain_len = chain_len;
+		}
+		cs->ops->row(&row, cs->arg);
 	}
+	if (dir >= 0)
+		close(dir);
 	free(cert);
+	free(chain);
+	secret_free_buf(key, key_len);
 	free(path);
-	free(dir);
+	free(dir_path);
 	free(cert_path);
 	free(key_path);
 	free(chain_path);
@@ -1773,64 +2513,90 @@ rows:
 
 /* issued/: a row for every directory. */
 static void
-check_issued_dir(struct check_state *cs)
+check_issued_dir(struct check_state *cs, int issued)
 {
-	char *issued = store_path(cs->s, "issued"), *path = NULL;
+	char *path = NULL;
 	struct dirent *e;
 	DIR *d;
+	int fd;
 
-	if ((d = opendir(issued)) == NULL) {
-		if (errno != ENOENT || cs->n_rows > 0)
-			check_problem(cs, STORE_PROBLEM_MISSING, issued, "cannot read"
-			    " it: %s", strerror(errno));
-		goto out;
+	if (issued < 0 || (fd = fcntl(issued, F_DUPFD_CLOEXEC, 0)) < 0)
+		return;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return;
 	}
 	while ((e = readdir(d)) != NULL) {
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
 		free(path);
-		path = xasprintf("%s/%s", issued, e->d_name);
+		path = xasprintf("%s/issued/%s", cs->s->dir, e->d_name);
 		/* A new name's staging directory (store_issue, fresh_staging_dir). */
 		if (strncmp(e->d_name, ".staging-", 9) == 0) {
 			if (!is_pending_staging(cs, e->d_name + 9))
-				check_leftover(cs, path, 1);
+				check_leftover(cs, issued, e->d_name, path, 1);
+			else
+				check_entry(cs, issued, e->d_name, path, 1, 0);
 		} else if (is_leftover_name(e->d_name))
-			check_leftover(cs, path, 0);
-		else if (!has_rows_for(cs, e->d_name))
+			check_leftover(cs, issued, e->d_name, path, 0);
+		else if (!has_rows_for(cs, e->d_name) &&
+		    check_entry(cs, issued, e->d_name, path, 1, 0) >= 0)
 			check_problem(cs, STORE_PROBLEM_ORPHAN, path,
 			    "no row in the index has this name");
 	}
 	closedir(d);
-out:
-	free(issued);
 	free(path);
 }
 
-/* DIR itself: ca.key and what atomic_write() may have left. */
-static void
+/*
+ * DIR itself, its own files and what atomic_write() may have left there.
+ * Returns an fd of issued/ for the walk, or -1.
+ */
+static int
 check_top(struct check_state *cs)
 {
-	char *key = store_path(cs->s, "ca.key"), *uri = NULL, *path = NULL;
+	static const char *const files[] = {
+		"ca.pem", "index.db", "index.db-journal", "lock", "crl.pem",
+	};
+	int dir = cs->s->dir_fd, issued = -1, fd, r;
+	char *path = NULL, *uri = NULL;
 	struct dirent *e;
+	size_t i;
 	DIR *d;
 
-	if (path_exists(key))
-		check_private(cs, key, STORE_PROBLEM_CA_KEY);
-	else if (store_setting_get(cs->s, "ca_key_uri", &uri) != STORE_OK)
-		check_problem(cs, STORE_PROBLEM_CA_KEY, key, "missing");
-	if ((d = opendir(cs->s->dir)) != NULL) {
+	check_entry(cs, dir, ".", cs->s->dir, 1, 0);
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		free(path);
+		path = store_path(cs->s, files[i]);
+		check_entry(cs, dir, files[i], path, 0, 0);
+	}
+	free(path);
+	path = store_path(cs->s, "ca.key");
+	if (check_entry(cs, dir, "ca.key", path, 0, STORE_PROBLEM_CA_KEY) == 0 &&
+	    store_setting_get(cs->s, "ca_key_uri", &uri) != STORE_OK)
+		check_problem(cs, STORE_PROBLEM_CA_KEY, path, "missing");
+	free(path);
+	path = store_path(cs->s, "issued");
+	if ((r = check_entry(cs, dir, "issued", path, 1, 0)) > 0 &&
+	    (issued = open_subdir(dir, "issued")) < 0)
+		check_problem(cs, STORE_PROBLEM_MISSING, path, "cannot read it: %s",
+		    strerror(errno));
+	cs->issued_absent = r == 0;
+	if ((fd = fcntl(dir, F_DUPFD_CLOEXEC, 0)) >= 0 &&
+	    (d = fdopendir(fd)) != NULL) {
 		while ((e = readdir(d)) != NULL) {
 			if (!is_leftover_name(e->d_name))
 				continue;
 			free(path);
 			path = store_path(cs->s, e->d_name);
-			check_leftover(cs, path, 0);
+			check_leftover(cs, dir, e->d_name, path, 0);
 		}
 		closedir(d);
-	}
-	free(key);
+	} else if (fd >= 0)
+		close(fd);
 	free(uri);
 	free(path);
+	return issued;
 }
 
 int
@@ -1839,7 +2605,8 @@ store_check(struct store *s, int flags, const struct store_check_ops *ops,
 {
 	struct check_state cs;
 	size_t pending = 0, i, j;
-	int ret, locked = 0;
+	int ret, locked = 0, issued = -1;
+	char *path;
 
 	memset(&cs, 0, sizeof(cs));
 	cs.s = s;
@@ -1847,7 +2614,7 @@ store_check(struct store *s, int flags, const struct store_check_ops *ops,
 	cs.arg = arg;
 	cs.repair = (flags & STORE_CHECK_REPAIR) != 0;
 	if (!s->readonly) {
-		if ((ret = store_lock(s)) < 0)
+		if ((ret = lock_take(s)) < 0)
 			goto out;
 		locked = 1;
 	} else if (cs.repair) {
@@ -1855,18 +2622,35 @@ store_check(struct store *s, int flags, const struct store_check_ops *ops,
 		ret = STORE_E_IO;
 		goto out;
 	}
-	check_top(&cs);
-	if ((ret = load_check_rows(&cs, &pending)) < 0)
+	issued = check_top(&cs);
+	/*
+	 * Recovery after the top (whose modes --repair may have fixed). When
+	 * it cannot run (it said why), its pending rows are reported below.
+	 */
+	if (locked && s->lock_depth == 1)
+		store_recover(s);
+	check_index(&cs);
+	if ((ret = load_check_rows(&cs, &pending)) < 0) {
+		if (cs.index_damaged)
+			ret = STORE_OK;	/* reported: the walk needs the rows */
 		goto out;
+	}
+	if (cs.issued_absent && cs.n_rows > 0) {
+		path = store_path(s, "issued");
+		check_problem(&cs, STORE_PROBLEM_MISSING, path, "missing");
+		free(path);
+	}
 	for (i = 0; i < cs.n_rows; i = j) {
 		for (j = i + 1; j < cs.n_rows; j++)
 			if (strcmp(cs.rows[i]->name, cs.rows[j]->name) != 0)
 				break;
-		check_name(&cs, cs.rows + i, j - i);
+		check_name(&cs, issued, cs.rows + i, j - i);
 	}
-	check_issued_dir(&cs);
+	check_issued_dir(&cs, issued);
 	ret = STORE_OK;
 out:
+	if (issued >= 0)
+		close(issued);
 	if (locked)
 		store_unlock(s);
 	for (i = 0; i < cs.n_rows; i++)

@@ -414,6 +414,122 @@ START_TEST(test_group_issue)
 }
 END_TEST
 
+/* A link at issued/NAME is refused before anything is recorded, and
+ * nothing is written where it points. */
+START_TEST(test_issue_refuses_linked_name)
+{
+	struct store *s = NULL;
+	struct store_issue it;
+	char *outside = xasprintf("%s/outside", tmpdir);
+	char *link = xasprintf("%s/issued/mallory", dir);
+	char *cmd;
+
+	ck_assert_int_eq(mkdir(outside, 0700), 0);
+	ck_assert_int_eq(symlink(outside, link), 0);
+	ck_assert_int_eq(store_open(dir, 0, &s), STORE_OK);
+	fill_item(&it, "0a01", "mallory", "CERT M\n");
+	ck_assert_int_eq(store_issue(s, &it, 1, 0), STORE_E_UNSAFE);
+	ck_assert_int_eq(rows(s, -1), 0);
+	cmd = xasprintf("test -z \"$(ls -A '%s')\"", outside);
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+	store_close(s);
+	free(outside);
+	free(link);
+}
+END_TEST
+
+/* An index others may write is refused, except to check, which reports it. */
+START_TEST(test_open_refuses_writable_index)
+{
+	struct store *s = NULL;
+	char *db = xasprintf("%s/index.db", dir);
+
+	ck_assert_int_eq(chmod(db, 0666), 0);
+	ck_assert_int_eq(store_open(dir, 0, &s), STORE_E_UNSAFE);
+	ck_assert_ptr_null(s);
+	ck_assert_int_eq(store_open(dir, STORE_INSPECT, &s), STORE_OK);
+	store_close(s);
+	free(db);
+}
+END_TEST
+
+/* Revoking several serials is all or none. */
+START_TEST(test_revoke_all_or_none)
+{
+	struct store *s = NULL;
+	struct store_issue it;
+	const char *serials[] = { "0b01", "0bff" };
+
+	ck_assert_int_eq(store_open(dir, 0, &s), STORE_OK);
+	fill_item(&it, "0b01", "oscar", "CERT O\n");
+	ck_assert_int_eq(store_issue(s, &it, 1, 0), STORE_OK);
+	ck_assert_int_eq(store_revoke(s, serials, 2, sipca_now(), "unspecified"),
+	    STORE_E_NOTFOUND);
+	ck_assert_int_eq(rows(s, STATUS_REVOKED), 0);
+	ck_assert_int_eq(store_revoke(s, serials, 1, sipca_now(), "unspecified"),
+	    STORE_OK);
+	ck_assert_int_eq(rows(s, STATUS_REVOKED), 1);
+	store_close(s);
+}
+END_TEST
+
+/* SQLite's file change counter (header offset 24): one per write transaction. */
+static unsigned long
+change_counter(void)
+{
+	char *path = xasprintf("%s/index.db", dir);
+	unsigned char *data = NULL;
+	size_t len = 0;
+	unsigned long n;
+
+	ck_assert_int_eq(read_file(path, 1 << 24, &data, &len), 0);
+	ck_assert_uint_ge(len, 28);
+	n = (unsigned long)data[24] << 24 | (unsigned long)data[25] << 16 |
+	    (unsigned long)data[26] << 8 | data[27];
+	free(data);
+	free(path);
+	return n;
+}
+
+/* A killed group of 30 is undone in one transaction, not 30. */
+START_TEST(test_recovery_one_transaction)
+{
+	struct store *s = NULL;
+	struct store_issue items[30];
+	char serials[30][8], names[30][8];
+	unsigned long before;
+	pid_t pid;
+	int wstatus, i;
+
+	for (i = 0; i < 30; i++) {
+		snprintf(serials[i], sizeof(serials[i]), "0c%02x", i);
+		snprintf(names[i], sizeof(names[i]), "g%02d", i);
+	}
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		setenv("SIPCA_CRASH_AT", "store-staged", 1);
+		if (store_open(dir, 0, &s) != STORE_OK)
+			_exit(1);
+		for (i = 0; i < 30; i++)
+			fill_item(&items[i], serials[i], names[i], "G\n");
+		store_issue(s, items, 30, STORE_ISSUE_GROUP_SYNC);
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &wstatus, 0), pid);
+	ck_assert(WIFEXITED(wstatus));
+	ck_assert_int_eq(WEXITSTATUS(wstatus), 99);
+	before = change_counter();
+	ck_assert_int_eq(store_open(dir, 0, &s), STORE_OK);
+	ck_assert_int_eq(store_lock(s), STORE_OK);	/* runs recovery */
+	store_unlock(s);
+	ck_assert_uint_eq(change_counter(), before + 1);
+	ck_assert_int_eq(rows(s, -1), 0);
+	store_close(s);
+}
+END_TEST
+
 static Suite *
 store_suite(void)
 {
@@ -434,6 +550,10 @@ store_suite(void)
 	tcase_add_loop_test(tc, test_crash_recovery_fresh_name, 0,
 	    sizeof(fresh_crashes) / sizeof(fresh_crashes[0]));
 	tcase_add_test(tc, test_group_issue);
+	tcase_add_test(tc, test_issue_refuses_linked_name);
+	tcase_add_test(tc, test_open_refuses_writable_index);
+	tcase_add_test(tc, test_revoke_all_or_none);
+	tcase_add_test(tc, test_recovery_one_transaction);
 	suite_add_tcase(s, tc);
 	return s;
 }
