@@ -78,6 +78,11 @@ int word_in_list(const char *s, const char *list);
  */
 char *text_escape(const void *data, size_t len, size_t max);
 
+/* A NUL-terminated value quoted in a message: text_escape() cut after
+ * TEXT_ECHO_MAX bytes. NULL is shown as "". A new string. */
+#define TEXT_ECHO_MAX 128
+char *text_echo(const char *s);
+
 /*
  * The length of the well-formed UTF-8 sequence at p (RFC 3629 section 4:
  * shortest form, no surrogates, at most U+10FFFF), 0 when there is none;

@@ -66,8 +66,6 @@
 #define MAX_BATCH_FILE (256u << 20)
 #define MAX_CSR_FILE (1u << 20)
 #define MAX_JOBS 256
-/* How much of a value from the file a message quotes (escaped). */
-#define ECHO_MAX 64
 
 enum column {
 	COL_KIND, COL_NAME, COL_URI, COL_DNS, COL_IP, COL_KEY, COL_DAYS, COL_CSR,
@@ -138,18 +136,11 @@ trim(char *s)
 	return s;
 }
 
-/* A value from the file, quoted in a message: escaped and cut short. */
-static char *
-echo(const char *value)
-{
-	return text_escape(value, strlen(value), ECHO_MAX);
-}
-
 /* "HEAD'VALUE'TAIL" with VALUE escaped: a new message. */
 static char *
 msg_with(const char *head, const char *value, const char *tail)
 {
-	char *v = echo(value), *m = xasprintf("%s'%s'%s", head, v, tail);
+	char *v = text_echo(value), *m = xasprintf("%s'%s'%s", head, v, tail);
 
 	free(v);
 	return m;
@@ -303,7 +294,7 @@ load_row_csr(struct batch *b, struct batch_row *row, const char *cell,
 		goto out;
 	}
 	if (dropped != NULL) {
-		char *shown = echo(path);
+		char *shown = text_echo(path);
 
 		warn_msg("%s:%u: '%s': not copying the request's %s", b->label,
 		    row->line, shown, dropped);

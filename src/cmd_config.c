@@ -101,7 +101,7 @@ cmd_config(int argc, char **argv)
 		goto out;
 	}
 	if (nargs >= 1 && (key = find_key(argv[p.index])) == NULL) {
-		shown = text_escape(argv[p.index], strlen(argv[p.index]), 64);
+		shown = text_echo(argv[p.index]);
 		error_msg("unknown setting: '%s'", shown);
 		goto out;
 	}
@@ -113,7 +113,7 @@ cmd_config(int argc, char **argv)
 		goto out;
 	}
 	if (value != NULL && key->check(value, &reason) < 0) {
-		shown = text_escape(value, strlen(value), 256);
+		shown = text_echo(value);
 		error_msg("invalid %s: '%s': %s", key->name, shown, reason);
 		goto out;
 	}

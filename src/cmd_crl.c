@@ -43,7 +43,7 @@ const struct command command_crl = {
 static int
 check_output(const char *path)
 {
-	char *copy = xstrdup(path), *shown = text_escape(path, strlen(path), 256);
+	char *copy = xstrdup(path), *shown = text_echo(path);
 	const char *dir = dirname(copy);
 	struct stat st;
 	int ret = -1;
@@ -83,7 +83,7 @@ cmd_crl(int argc, char **argv)
 		case 'o': output = p.arg; break;
 		case OPT_DAYS:
 			if (parse_long(p.arg, 1, 3650, &days) < 0) {
-				shown = text_escape(p.arg, strlen(p.arg), 64);
+				shown = text_echo(p.arg);
 				error_msg("invalid --days: '%s' (1 to 3650)", shown);
 				goto out;
 			}
@@ -96,7 +96,7 @@ cmd_crl(int argc, char **argv)
 		}
 	}
 	if (p.index != argc) {
-		shown = text_escape(argv[p.index], strlen(argv[p.index]), 128);
+		shown = text_echo(argv[p.index]);
 		error_msg("unexpected argument: '%s'", shown);
 		goto out;
 	}
@@ -116,7 +116,7 @@ cmd_crl(int argc, char **argv)
 		const gnutls_datum_t *d = der ? &pub.der : &pub.pem;
 
 		if (atomic_write(output, d->data, d->size, 0644, 0) < 0) {
-			shown = text_escape(output, strlen(output), 256);
+			shown = text_echo(output);
 			error_msg("cannot write '%s': %s (%s/crl.pem is written)",
 			    shown, strerror(errno), store_dir(store));
 			status = EXIT_OPERATIONAL;

@@ -119,7 +119,7 @@ write_output(const char *path, const void *data, size_t len, int force,
 		}
 		return EXIT_OK;
 	}
-	shown = text_escape(path, strlen(path), 256);
+	shown = text_echo(path);
 	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
 		error_msg("not a regular file: '%s'; use '-o -' for stdout", shown);
 		status = EXIT_USAGE;
@@ -348,7 +348,7 @@ check_args(const struct export_args *a)
 			return EXIT_USAGE;
 		}
 	} else if (san_check_store_name(a->name, &reason) < 0) {
-		shown = text_escape(a->name, strlen(a->name), 128);
+		shown = text_echo(a->name);
 		error_msg("invalid name: '%s': %s", shown, reason);
 		free(shown);
 		return EXIT_USAGE;
@@ -389,7 +389,7 @@ cmd_export(int argc, char **argv)
 			else if (strcmp(p.arg, "p12") == 0)
 				a.format = FMT_P12;
 			else {
-				shown = text_escape(p.arg, strlen(p.arg), 64);
+				shown = text_echo(p.arg);
 				error_msg("unknown format: '%s' (one of %s)", shown,
 				    EXPORT_FORMAT_NAMES);
 				goto out;
@@ -405,7 +405,7 @@ cmd_export(int argc, char **argv)
 		}
 	}
 	if (argc - p.index > 1) {
-		shown = text_escape(argv[p.index + 1], strlen(argv[p.index + 1]), 128);
+		shown = text_echo(argv[p.index + 1]);
 		error_msg("unexpected argument: '%s'", shown);
 		goto out;
 	}

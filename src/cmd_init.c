@@ -60,7 +60,7 @@ const struct command command_init = {
 static void
 invalid_option(const char *option, const char *value, const char *reason)
 {
-	char *shown = text_escape(value, strlen(value), 128);
+	char *shown = text_echo(value);
 
 	error_msg("invalid --%s: '%s': %s", option, shown, reason);
 	free(shown);
@@ -100,7 +100,7 @@ check_store_dir(const char *dir)
 	struct stat st;
 	int ret = -1;
 
-	shown = text_escape(dir, strlen(dir), 256);
+	shown = text_echo(dir);
 	if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode))
 		error_msg("cannot create the store: '%s': not a directory", shown);
 	else if (path_exists(key_path))
@@ -196,7 +196,7 @@ cmd_init(int argc, char **argv)
 		}
 	}
 	if (p.index != argc) {
-		shown = text_escape(argv[p.index], strlen(argv[p.index]), 128);
+		shown = text_echo(argv[p.index]);
 		error_msg("unexpected argument: '%s'", shown);
 		goto out;
 	}
@@ -205,7 +205,7 @@ cmd_init(int argc, char **argv)
 		goto out;
 	}
 	if (san_check_dns(domain, 0, &reason) < 0) {
-		shown = text_escape(domain, strlen(domain), 128);
+		shown = text_echo(domain);
 		error_msg("invalid SIP domain: '%s': %s", shown, reason);
 		goto out;
 	}
@@ -267,7 +267,7 @@ cmd_init(int argc, char **argv)
 	dir = store_default_dir(cli_dir_option());
 	ca_path = xasprintf("%s/ca.pem", dir);
 	if (path_exists(ca_path)) {
-		shown = text_escape(dir, strlen(dir), 256);
+		shown = text_echo(dir);
 		error_msg("a CA already exists in '%s'; nothing changed", shown);
 		goto out;
 	}

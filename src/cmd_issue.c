@@ -56,22 +56,13 @@ const struct command command_issue = {
 	issue_options, "server,device",
 };
 
-/* A value from the command line, quoted in a message: escaped and cut short. */
-#define ECHO_MAX 64
-
-static char *
-echo(const char *value)
-{
-	return text_escape(value, strlen(value), ECHO_MAX);
-}
-
 static int
 load_csr(const char *path, gnutls_x509_crq_t *out)
 {
 	unsigned char *data = NULL;
 	size_t len = 0;
 	const char *reason;
-	char *shown = echo(path);
+	char *shown = text_echo(path);
 	int ret = EXIT_USAGE;
 
 	if (read_file(path, 1 << 20, &data, &len) < 0) {
@@ -136,7 +127,7 @@ cmd_issue(int argc, char **argv)
 			/* Stored in canonical text form, as GnuTLS will print it. */
 			if (san_list_add_ip(&spec.sans, p.arg, &reason) < 0) {
 				error_msg("invalid IP address: '%s': %s",
-				    (shown = echo(p.arg)), reason);
+				    (shown = text_echo(p.arg)), reason);
 				goto out;
 			}
 			break;
@@ -147,14 +138,14 @@ cmd_issue(int argc, char **argv)
 		case OPT_KEY:
 			if (key_type_parse(p.arg, &spec.key_type) < 0) {
 				error_msg("unknown key type: '%s' (one of %s)",
-				    (shown = echo(p.arg)), KEY_TYPE_NAMES);
+				    (shown = text_echo(p.arg)), KEY_TYPE_NAMES);
 				goto out;
 			}
 			break;
 		case OPT_DAYS:
 			if (parse_long(p.arg, 1, 36500, &spec.days) < 0) {
 				error_msg("invalid --days: '%s' (1 to 36500)",
-				    (shown = echo(p.arg)));
+				    (shown = text_echo(p.arg)));
 				goto out;
 			}
 			break;
@@ -166,7 +157,7 @@ cmd_issue(int argc, char **argv)
 		case OPT_JOBS:
 			if (parse_long(p.arg, 1, 1024, &batch.jobs) < 0) {
 				error_msg("invalid --jobs: '%s' (1 to 1024)",
-				    (shown = echo(p.arg)));
+				    (shown = text_echo(p.arg)));
 				goto out;
 			}
 			break;
@@ -218,7 +209,7 @@ cmd_issue(int argc, char **argv)
 		spec.kind = KIND_DEVICE;
 	else {
 		error_msg("unknown certificate kind: '%s' (server or device)",
-		    (shown = echo(kind_word)));
+		    (shown = text_echo(kind_word)));
 		goto out;
 	}
 	if (copy_san && csr_path == NULL) {
@@ -229,12 +220,12 @@ cmd_issue(int argc, char **argv)
 		goto out;
 	if (copy_san && csr_copy_sans(spec.csr, drop_others, &spec.sans, &dropped,
 	    &msg) < 0) {
-		error_msg("invalid request: '%s': %s", (shown = echo(csr_path)), msg);
+		error_msg("invalid request: '%s': %s", (shown = text_echo(csr_path)), msg);
 		goto out;
 	}
 	if (dropped != NULL)
 		warn_msg("'%s': not copying the request's %s",
-		    (shown = echo(csr_path)), dropped);
+		    (shown = text_echo(csr_path)), dropped);
 
 	if ((status = signer_open_store(0, &store)) != EXIT_OK)
 		goto out;

@@ -86,13 +86,6 @@ on_cert(const char *file, unsigned index, unsigned line,
 	lint_cert_clear(&c);
 }
 
-/* An argument quoted in a message: escaped and bounded. */
-static char *
-esc(const char *s)
-{
-	return text_escape(s, strlen(s), 256);
-}
-
 static int
 load_cas(const char *const *files, size_t n, struct lint_ca **cas,
     size_t *n_ca)
@@ -106,12 +99,12 @@ load_cas(const char *const *files, size_t n, struct lint_ca **cas,
 	for (i = 0; i < n; i++) {
 		if (read_file(files[i], 16u << 20, &data, &len) != 0) {
 			err = errno;
-			name = esc(files[i]);
+			name = text_echo(files[i]);
 			error_msg("cannot read '%s': %s", name, file_strerror(err));
 			goto out;
 		}
 		if (lint_ca_load(data, len, files[i], cas, n_ca, &reason) != 0) {
-			name = esc(files[i]);
+			name = text_echo(files[i]);
 			error_msg("'%s': not a certificate: %s", name, reason);
 			goto out;
 		}
@@ -151,14 +144,14 @@ cmd_lint(int argc, char **argv)
 		case OPT_PROFILE:
 			if (lint_profiles_parse(p.arg, &opts.profiles, &bad) != 0) {
 				error_msg("unknown profile: '%s' (profiles: %s)",
-				    (shown = esc(bad)), LINT_PROFILE_NAMES);
+				    (shown = text_echo(bad)), LINT_PROFILE_NAMES);
 				goto out;
 			}
 			break;
 		case OPT_EXCLUDE:
 			if (lint_rule_find(p.arg) == NULL) {
 				error_msg("unknown rule: '%s' (see 'sipca lint --list-rules')",
-				    (shown = esc(p.arg)));
+				    (shown = text_echo(p.arg)));
 				goto out;
 			}
 			exclude = xrealloc(exclude, (n_exclude + 1) * sizeof(*exclude));
@@ -167,7 +160,7 @@ cmd_lint(int argc, char **argv)
 		case OPT_ROLE:
 			if (cert_kind_parse(p.arg, &role) != 0) {
 				error_msg("invalid role: '%s' (ca, server or device)",
-				    (shown = esc(p.arg)));
+				    (shown = text_echo(p.arg)));
 				goto out;
 			}
 			opts.role = (int)role;
@@ -182,14 +175,14 @@ cmd_lint(int argc, char **argv)
 		case OPT_EXPIRY_WARN:
 			if (parse_long(p.arg, 0, 36500, &days) != 0) {
 				error_msg("invalid --expiry-warn: '%s' (days, 0 to 36500)",
-				    (shown = esc(p.arg)));
+				    (shown = text_echo(p.arg)));
 				goto out;
 			}
 			opts.expiry_warn_days = days;
 			break;
 		case OPT_FORMAT:
 			if (lint_format_parse(p.arg, &fmt) != 0) {
-				error_msg("invalid format: '%s' (%s)", (shown = esc(p.arg)),
+				error_msg("invalid format: '%s' (%s)", (shown = text_echo(p.arg)),
 				    LINT_FORMAT_NAMES);
 				goto out;
 			}
@@ -197,7 +190,7 @@ cmd_lint(int argc, char **argv)
 		case OPT_FAIL_ON:
 			if (lint_severity_parse(p.arg, &fail_on) != 0) {
 				error_msg("invalid --fail-on: '%s' (fatal, error, warn, notice)",
-				    (shown = esc(p.arg)));
+				    (shown = text_echo(p.arg)));
 				goto out;
 			}
 			break;

@@ -109,14 +109,8 @@ print_json(struct list_ctx *ctx, const struct store_cert *c)
 	json_end_object(j);
 }
 
-/* A field of the index on a terminal: escaped, since the index is a
+/* Fields of the index reach the terminal escaped, since the index is a
  * file that may have been edited. */
-static char *
-esc(const char *s)
-{
-	return text_escape(s != NULL ? s : "", s != NULL ? strlen(s) : 0, 256);
-}
-
 static int
 print_row(const struct store_cert *c, void *arg)
 {
@@ -140,9 +134,9 @@ print_row(const struct store_cert *c, void *arg)
 		return 0;
 	}
 	format_time_rfc3339(c->not_after, after);
-	name = esc(c->name);
-	kind = esc(c->kind);
-	serial = esc(c->serial);
+	name = text_echo(c->name);
+	kind = text_echo(c->kind);
+	serial = text_echo(c->serial);
 	printf("%-24s %-6s %s %s %s\n", name, kind, serial, after,
 	    store_status_name(c->status));
 	free(name);

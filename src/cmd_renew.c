@@ -196,7 +196,7 @@ spec_from_row(const struct store_cert *cur, const struct renew_opts *o,
 		return EXIT_USAGE;
 	}
 	if (san_list_parse(cur->sans, &spec->sans) < 0) {
-		char *shown = text_escape(cur->sans, strlen(cur->sans), 64);
+		char *shown = text_echo(cur->sans);
 
 		error_msg("%s: the index holds unreadable SANs: '%s'", cur->name,
 		    shown);
@@ -242,7 +242,7 @@ static int
 current_of(struct store *s, const char *name, int typed, struct store_cert **out)
 {
 	char *folded = san_fold_store_name(xstrdup(name)), *revoked = NULL;
-	char *shown = text_escape(name, strlen(name), 64);
+	char *shown = text_echo(name);
 	struct store_filter filter = { folded, NULL, STATUS_REVOKED, 0 };
 	int ret = typed ? issuance_find_current(s, name, out) :
 	    store_find_current(s, name, out), status = EXIT_USAGE;

@@ -66,13 +66,10 @@ issuance_fold_sans(struct san_list *sans)
 	}
 }
 
-/* The value quoted in a message: escaped, and cut after ECHO_MAX bytes. */
-#define ECHO_MAX 64
-
 static char *
 msg_value(const char *fmt_head, const char *value, const char *tail)
 {
-	char *v = text_escape(value, strlen(value), ECHO_MAX);
+	char *v = text_echo(value);
 	char *m = xasprintf("%s'%s'%s", fmt_head, v, tail);
 
 	free(v);
@@ -202,7 +199,7 @@ validate_policy(const struct issuance_spec *spec, char **out_msg)
 			return -1;
 		}
 		if (foreign && !spec->allow_foreign) {
-			d = text_escape(spec->domain, strlen(spec->domain), ECHO_MAX);
+			d = text_echo(spec->domain);
 			tail = xasprintf(" is outside the SIP domain '%s'"
 			    " (--allow-foreign-names issues it anyway)", d);
 			*out_msg = msg_value(e->type == SAN_URI ? "URI " : "DNS name ",

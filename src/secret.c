@@ -43,7 +43,7 @@ secret_from_file(const char *path)
 	char *line, *shown;
 
 	if (read_secret_file(path, &data, &len) < 0) {
-		shown = text_escape(path, strlen(path), 256);
+		shown = text_echo(path);
 		error_msg("cannot read passphrase file: '%s': %s", shown,
 		    errno == FILEIO_E_NOT_REGULAR ? "not a regular file" :
 		    strerror(errno));
@@ -53,7 +53,7 @@ secret_from_file(const char *path)
 	/* The first line is the passphrase; the rest of the file is ignored. */
 	data[strcspn((char *)data, "\r\n")] = '\0';
 	if (data[0] == '\0') {
-		shown = text_escape(path, strlen(path), 256);
+		shown = text_echo(path);
 		error_msg("passphrase file is empty: '%s'", shown);
 		free(shown);
 		secret_free_buf(data, len);

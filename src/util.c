@@ -349,6 +349,12 @@ text_escape(const void *data, size_t len, size_t max)
 	return out;
 }
 
+char *
+text_echo(const char *s)
+{
+	return s == NULL ? xstrdup("") : text_escape(s, strlen(s), TEXT_ECHO_MAX);
+}
+
 int
 text_check_name(const char *s, size_t max, const char **out_reason)
 {

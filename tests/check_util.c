@@ -74,6 +74,22 @@ START_TEST(test_name)
 }
 END_TEST
 
+START_TEST(test_echo)
+{
+	char long_value[TEXT_ECHO_MAX * 2 + 1], *got;
+
+	got = text_echo(NULL);
+	ck_assert_str_eq(got, "");
+	free(got);
+	memset(long_value, 'a', sizeof(long_value) - 1);
+	long_value[sizeof(long_value) - 1] = '\0';
+	got = text_echo(long_value);
+	ck_assert_uint_eq(strspn(got, "a"), TEXT_ECHO_MAX);
+	ck_assert_str_eq(got + TEXT_ECHO_MAX, "...(256 bytes)");
+	free(got);
+}
+END_TEST
+
 static Suite *
 util_suite(void)
 {
@@ -82,6 +98,7 @@ util_suite(void)
 
 	tcase_add_loop_test(tc, test_escape, 0, nitems(escapes));
 	tcase_add_loop_test(tc, test_name, 0, nitems(names));
+	tcase_add_test(tc, test_echo);
 	suite_add_tcase(s, tc);
 	return s;
 }
