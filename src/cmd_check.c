@@ -248,7 +248,9 @@ check_ca_key(struct check_ctx *ctx, struct store *s, const char *pass_file)
 			    " FILE with its PIN to check it belongs to ca.pem");
 			goto out;
 		}
-		pkcs11_pin_setup(pass_file, "--passphrase-file");
+		if ((status = pkcs11_pin_setup(pass_file, "--passphrase-file")) !=
+		    EXIT_OK)
+			goto out;
 		if ((status = pkcs11_key_matches(uri, ctx->ca->crt, &match)) == EXIT_OK &&
 		    !match)
 			problem(ctx, uri, "the token's key is not the key of ca.pem");

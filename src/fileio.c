@@ -129,100 +129,41 @@ int
 read_file(const char *path, size_t max_size, unsigned char **out_data,
     size_t *out_len)
 {
-	unsigned char *buf = NULL;
-	size_t len = 0, cap = 0;
 	struct stat st;
-	ssize_t n;
-	int fd, saved;
+	int fd, ret = -1, saved;
 
 	/* Only "-" may be a pipe or a terminal: the caller asked for stdin. */
 	if (strcmp(path, "-") == 0)
 		fd = STDIN_FILENO;
 	else if ((fd = open_regular_file(path)) < 0)
 		return -1;
-	if (fstat(fd, &st) == 0) {
-		if (S_ISDIR(st.st_mode)) {
-			errno = EISDIR;
-			goto fail;
-		}
-		if (S_ISREG(st.st_mode) && (size_t)st.st_size > max_size) {
-			errno = EFBIG;
-			goto fail;
-		}
-	}
-	for (;;) {
-		if (cap - len < 4096 + 1) {
-			cap = cap == 0 ? 8192 : cap * 2;
-			buf = xrealloc(buf, cap);
-		}
-		n = read(fd, buf + len, cap - len - 1);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			goto fail;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len > max_size) {
-			errno = EFBIG;
-			goto fail;
-		}
-	}
-	if (buf == NULL)
-		buf = xmalloc(1);
-	buf[len] = '\0';
-	if (fd != STDIN_FILENO)
-		close(fd);
-	*out_data = buf;
-	*out_len = len;
-	return 0;
-fail:
+	if (fstat(fd, &st) < 0)
+		;
+	else if (S_ISDIR(st.st_mode))
+		errno = EISDIR;
+	else if (S_ISREG(st.st_mode) && (size_t)st.st_size > max_size)
+		errno = EFBIG;		/* refused before a byte is read */
+	else
+		ret = read_fd(fd, max_size, out_data, out_len);
 	saved = errno;
 	if (fd != STDIN_FILENO)
 		close(fd);
-	free(buf);
 	errno = saved;
-	return -1;
+	return ret;
 }
 
 int
 read_secret_file(const char *path, unsigned char **out_data, size_t *out_len)
 {
-	unsigned char *buf = NULL;
-	size_t len = 0;
-	struct stat st;
-	int fd, saved;
-	ssize_t n;
+	int fd, ret, saved;
 
-	/* Read in one go into a buffer of the right size: no stray copies. */
 	if ((fd = open_regular_file(path)) < 0)
 		return -1;
-	if (fstat(fd, &st) < 0)
-		goto fail;
-	if (st.st_size > 1 << 20) {
-		errno = EFBIG;
-		goto fail;
-	}
-	buf = xmalloc((size_t)st.st_size + 1);
-	while (len < (size_t)st.st_size) {
-		n = read(fd, buf + len, (size_t)st.st_size - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	buf[len] = '\0';
-	*out_data = buf;
-	*out_len = len;
-	return 0;
-fail:
+	ret = read_secret_fd(fd, out_data, out_len);
 	saved = errno;
 	close(fd);
 	errno = saved;
-	return -1;
+	return ret;
 }
 
 int
