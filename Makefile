@@ -42,14 +42,17 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARNINGS) $(CFLAGS) $(SAN_FLAGS) \
              -Iinclude -I$(BUILD) $(PKG_CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
 
-SRCS      = $(sort $(wildcard src/*.c))
-LIB_SRCS  = $(filter-out src/main.c,$(SRCS))
-ASN_SRCS  = $(wildcard src/*.asn)
+# One folder per layer (README, Development): cli/ calls authority/, which
+# joins pki/, lint/ and store/; net/ is the probe; util/ depends on nothing.
+LAYERS    = cli authority pki lint store net util
+SRCS      = $(sort $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c)))
+LIB_SRCS  = $(filter-out src/cli/main.c,$(SRCS))
+ASN_SRCS  = $(wildcard src/*/*.asn)
 ASN_TABS  = $(patsubst src/%.asn,$(BUILD)/%_asn1_tab.c,$(ASN_SRCS))
 LIB_OBJS  = $(patsubst src/%.c,$(BUILD)/%.o,$(LIB_SRCS)) \
             $(patsubst %.c,%.o,$(ASN_TABS))
 # The test binary differs only in util.c, which then honours SIPCA_NOW.
-TEST_LIB_OBJS = $(filter-out $(BUILD)/util.o,$(LIB_OBJS)) $(BUILD)/util-testclock.o
+TEST_LIB_OBJS = $(filter-out $(BUILD)/util/util.o,$(LIB_OBJS)) $(BUILD)/util/util-testclock.o
 CHECK_SRCS = $(sort $(wildcard tests/check_*.c))
 CHECK_BINS = $(patsubst tests/%.c,$(BUILD)/tests/%,$(CHECK_SRCS))
 # Fuzz targets fuzz/fuzz_NAME.c; their seeds and crashers in tests/fuzz/NAME/.
@@ -63,23 +66,26 @@ REPLAY_BINS  = $(patsubst %,$(BUILD)/fuzz/replay_%,$(FUZZ_TARGETS))
 all: $(BUILD)/sipca
 	@cp $(BUILD)/sipca ./sipca
 
-$(BUILD)/sipca: $(BUILD)/main.o $(LIB_OBJS)
+$(BUILD)/sipca: $(BUILD)/cli/main.o $(LIB_OBJS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/sipca-test: $(BUILD)/main.o $(TEST_LIB_OBJS)
+$(BUILD)/sipca-test: $(BUILD)/cli/main.o $(TEST_LIB_OBJS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/%.o: src/%.c | $(BUILD) $(ASN_TABS)
+	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/util-testclock.o: src/util.c | $(BUILD)
+$(BUILD)/util/util-testclock.o: src/util/util.c | $(BUILD)
+	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -DSIPCA_TEST_CLOCK -c -o $@ $<
 
 # Generated sources are kept: they are not intermediate files to delete.
 .SECONDARY: $(ASN_TABS)
 
 $(BUILD)/%_asn1_tab.c: src/%.asn | $(BUILD)
-	$(ASN1PARSER) -o $@ -n $*_asn1_tab $<
+	@mkdir -p $(@D)
+	$(ASN1PARSER) -o $@ -n $(notdir $*)_asn1_tab $<
 
 $(BUILD)/%_asn1_tab.o: $(BUILD)/%_asn1_tab.c
 	$(CC) $(filter-out -W%,$(ALL_CFLAGS)) -w -c -o $@ $<
@@ -174,4 +180,4 @@ _fuzz: $(FUZZ_BINS)
 clean:
 	rm -rf build sipca
 
--include $(wildcard $(BUILD)/*.d $(BUILD)/tests/*.d $(BUILD)/fuzz/*.d)
+-include $(wildcard $(BUILD)/*/*.d)

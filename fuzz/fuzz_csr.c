@@ -1,6 +1,6 @@
 /*
  * fuzz_csr: certificate requests as "issue --csr" and the batch's csr
- * column read them (csr_load in src/cert.c: PEM or DER, the
+ * column read them (csr_load in src/pki/cert.c: PEM or DER, the
  * self-signature verified), then what issuance takes from an accepted
  * one: its SANs (--copy-san), checked as issue checks them, and its
  * public key.

@@ -1,6 +1,6 @@
 /*
  * fuzz_csv: the RFC 4180 reader "issue --batch" reads its file with
- * (src/csv.c): every record until the end or the first error, which
+ * (src/util/csv.c): every record until the end or the first error, which
  * must name a reason and a line not past the input's last.
  */
 #include <stdint.h>

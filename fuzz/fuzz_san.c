@@ -1,8 +1,8 @@
 /*
- * fuzz_san: the identity parsers of src/san.c (SIP URI per RFC 3261
+ * fuzz_san: the identity parsers of src/pki/san.c (SIP URI per RFC 3261
  * 25.1, DNS name per RFC 1123, IP and CIDR through inet_pton, store
- * names), the SAN list text of src/cert.c and RFC 5922 7.1's reading of
- * a certificate's identities (src/sipid.c), on one string each run.
+ * names), the SAN list text of src/pki/cert.c and RFC 5922 7.1's reading of
+ * a certificate's identities (src/pki/sipid.c), on one string each run.
  * What one accepts is checked against the others where they must agree.
  */
 #include <stdint.h>

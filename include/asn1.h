@@ -1,5 +1,5 @@
 /*
- * asn1: sipca's libtasn1 module (src/pkix.asn: the RFC 5280 certificate
+ * asn1: sipca's libtasn1 module (src/pki/pkix.asn: the RFC 5280 certificate
  * structures) and the one strict-DER decoder every caller goes through,
  * the way GnuTLS and p11-kit use libtasn1.
  *

@@ -1,5 +1,5 @@
 /*
- * check_asn1: src/asn1.c, the strict-DER decoder. A certificate made
+ * check_asn1: src/pki/asn1.c, the strict-DER decoder. A certificate made
  * with GnuTLS at run time decodes; the same bytes with trailing octets,
  * a BER-only (non-minimal or indefinite) length, or cut short do not.
  */

@@ -1,5 +1,5 @@
 /*
- * Tests for src/cert.c, src/ca.c and src/issuance.c: serial numbers,
+ * Tests for src/pki/cert.c, src/pki/ca.c and src/authority/issuance.c: serial numbers,
  * the CA's and the leaves' extensions as GnuTLS reads them back, SAN
  * text round trips, and the passphrase-protected CA key.
  */

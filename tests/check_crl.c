@@ -1,5 +1,5 @@
 /*
- * check_crl: src/crl.c. CRLs are built for a CA made in memory (RSA and
+ * check_crl: src/pki/crl.c. CRLs are built for a CA made in memory (RSA and
  * ECDSA, since the reason codes are added by re-signing) and read back
  * with GnuTLS's own parser: signature, version, number, AKI, times,
  * serials, and the reasonCode bytes of RFC 5280 5.3.1.

@@ -1,5 +1,5 @@
 /*
- * check_csv: src/csv.c. Each case is an input and what reading all of it
+ * check_csv: src/util/csv.c. Each case is an input and what reading all of it
  * must give, written compactly: every record as LINE then its fields in
  * brackets, records separated by ';' ("1[a][b];2[c]"), or "!LINE:reason"
  * for an input the reader refuses. One loop test per row.

@@ -1,5 +1,5 @@
 /*
- * check_san: src/san.c. Each rule is a table of inputs with the reason
+ * check_san: src/pki/san.c. Each rule is a table of inputs with the reason
  * expected (NULL for "accepted"), run with one loop test per row so a
  * failure names the row. Lengths at the limits are built at run time.
  */

@@ -1,5 +1,5 @@
 /*
- * check_sipid: src/sipid.c, the RFC 5922 section 7.1 identity set and the
+ * check_sipid: src/pki/sipid.c, the RFC 5922 section 7.1 identity set and the
  * 7.2 comparison. One row per certificate shape, run as a loop test so a
  * failure names the row.
  */

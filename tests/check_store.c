@@ -1,5 +1,5 @@
 /*
- * Tests for src/store.c and src/fileio.c: atomic writes, the two-phase
+ * Tests for src/store/store.c and src/util/fileio.c: atomic writes, the two-phase
  * issuance, refusals, and recovery after a crash at every step.
  */
 #include <check.h>

@@ -1,5 +1,5 @@
 /*
- * check_util: src/util.c's text helpers, which stand between bytes from
+ * check_util: src/util/util.c's text helpers, which stand between bytes from
  * outside (certificates, CSV fields, options) and a terminal.
  */
 #include <check.h>

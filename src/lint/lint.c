@@ -1,6 +1,6 @@
 /*
  * lint: the engine. Decodes each certificate once (libtasn1 against
- * src/pkix.asn for the exact encoding, GnuTLS for the semantics), runs
+ * src/pki/pkix.asn for the exact encoding, GnuTLS for the semantics), runs
  * every enabled rule over the decoded view and collects findings. Inputs
  * are read one PEM block at a time.
  */

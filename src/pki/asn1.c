@@ -1,5 +1,5 @@
 /*
- * asn1: loading src/pkix.asn once and decoding strict DER with it.
+ * asn1: loading src/pki/pkix.asn once and decoding strict DER with it.
  */
 #include <pthread.h>
 #include <stdio.h>
