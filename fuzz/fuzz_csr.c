@@ -47,7 +47,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		text = san_list_format(&sans);
 		free(text);
 	}
-	san_list_free(&sans);
+	san_list_clear(&sans);
 	msg = NULL;
 	text = NULL;
 	copied = csr_copy_sans(crq, 1, &sans, &text, &msg) == 0;
@@ -69,9 +69,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (issuance_validate(&spec, &msg) < 0 && msg == NULL)
 			abort();
 		free(msg);
-		san_list_free(&spec.sans);
+		san_list_clear(&spec.sans);
 	}
-	san_list_free(&sans);
+	san_list_clear(&sans);
 	if (gnutls_pubkey_init(&pub) == 0) {
 		(void)gnutls_pubkey_import_x509_crq(pub, crq, 0);
 		gnutls_pubkey_deinit(pub);

@@ -75,7 +75,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    &set, &value) && value == NULL)
 			abort();
 	}
-	san_list_free(&list);
+	san_list_clear(&list);
 	free(s);
 	return 0;
 }

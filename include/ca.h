@@ -14,9 +14,6 @@
 
 #include "cert.h"
 
-/* 2038-01-19T03:14:07Z: the last second a signed 32-bit time_t holds. */
-#define Y2038_LIMIT ((time_t)2147483647)
-
 struct ca {
 	gnutls_x509_crt_t crt;
 	gnutls_privkey_t key;		/* NULL when loaded for reading only */

@@ -20,8 +20,8 @@
 #include <gnutls/abstract.h>
 #include <libtasn1.h>
 
-#include "cert.h"
-#include "san.h"
+#include "san_list.h"
+#include "x509.h"
 
 enum lint_severity {
 	SEV_NOTICE = 0,
@@ -188,9 +188,6 @@ struct lint_str {
 #define KU_KEY_CERT_SIGN	(1u << 5)
 #define KU_CRL_SIGN		(1u << 6)
 
-#define OID_SERVER_AUTH	"1.3.6.1.5.5.7.3.1"
-#define OID_CLIENT_AUTH	"1.3.6.1.5.5.7.3.2"
-#define OID_ANY_EKU	"2.5.29.37.0"
 #define OID_RSA		"1.2.840.113549.1.1.1"
 #define OID_SHA256_RSA	"1.2.840.113549.1.1.11"
 

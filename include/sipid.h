@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#include "cert.h"
+#include "san_list.h"
 
 /* Which identities RFC 5922 7.1 takes from a certificate. */
 enum sipid_set {

@@ -62,8 +62,8 @@ START_TEST(test_san_text_round_trip)
 	ck_assert_int_eq(san_list_parse("FOO:bar", &back), -1);
 	free(text);
 	free(again);
-	san_list_free(&l);
-	san_list_free(&back);
+	san_list_clear(&l);
+	san_list_clear(&back);
 }
 END_TEST
 
@@ -178,20 +178,20 @@ START_TEST(test_cert_sans_exact)
 	/* Escaped copies: printable, and a hidden NUL no longer matches. */
 	san_list_escaped(&sans, 16, &esc);
 	ck_assert_str_eq(esc.items[0].value, "evil.com\\x00.exampl...(21 bytes)");
-	san_list_free(&esc);
+	san_list_clear(&esc);
 	san_list_escaped(&sans, 0, &esc);
 	ck_assert_str_eq(esc.items[1].value, "sip:example.com\\x00.evil.com");
 	ck_assert_str_eq(esc.items[10].value, "ex\\xe4mple.com");
 	ck_assert_str_eq(esc.items[5].value, "a@example.com");
-	san_list_free(&esc);
-	san_list_free(&sans);
+	san_list_clear(&esc);
+	san_list_clear(&sans);
 	gnutls_x509_crt_deinit(crt);
 
 	/* Not DER (a long-form length for 13 octets): unreadable, not empty. */
 	memcpy(buf, "\x82\x81\x0d" "a.example.com", 16);
 	crt = crt_with_san(buf, 16);
 	ck_assert_int_lt(cert_sans(crt, &sans), 0);
-	san_list_free(&sans);
+	san_list_clear(&sans);
 	gnutls_x509_crt_deinit(crt);
 }
 END_TEST
@@ -265,7 +265,7 @@ START_TEST(test_csr_copy_sans)
 		}
 		free(msg);
 		free(dropped);
-		san_list_free(&out);
+		san_list_clear(&out);
 		gnutls_x509_crq_deinit(crq);
 	}
 }
@@ -301,7 +301,7 @@ START_TEST(test_csr_san_cap)
 			free(want);
 		}
 		free(msg);
-		san_list_free(&out);
+		san_list_clear(&out);
 		gnutls_x509_crq_deinit(crq);
 	}
 }
@@ -398,8 +398,8 @@ START_TEST(test_issue_server)
 	/* chain.pem is the certificate then the CA */
 	ck_assert(strncmp(is.chain_pem, (char *)is.cert_pem.data, is.cert_pem.size) == 0);
 	ck_assert(strstr(is.chain_pem, (char *)ca->pem.data) != NULL);
-	san_list_free(&sans);
-	san_list_free(&spec.sans);
+	san_list_clear(&sans);
+	san_list_clear(&spec.sans);
 	issuance_free(&is);
 	ca_free(ca);
 }
@@ -434,7 +434,7 @@ START_TEST(test_validate_rejects)
 		ck_assert_int_eq(issuance_validate(&spec, &msg), -1);
 		ck_assert_msg(strstr(msg, cases[i].want) != NULL, "%s", msg);
 		free(msg);
-		san_list_free(&spec.sans);
+		san_list_clear(&spec.sans);
 	}
 }
 END_TEST
@@ -479,7 +479,7 @@ START_TEST(test_issue_san_cap)
 	ck_assert_uint_eq(sans.n, SAN_MAX);
 	ck_assert_str_eq(sans.items[0].value, "sip:many@example.com");
 	ck_assert_str_eq(sans.items[SAN_MAX - 1].value, name);
-	san_list_free(&sans);
+	san_list_clear(&sans);
 	issuance_free(&is);
 
 	san_list_add(&spec.sans, SAN_DNS, "one-more.example.com");
@@ -515,8 +515,8 @@ START_TEST(test_issue_san_cap)
 	}
 	req.sans = &bad;
 	ck_assert_int_eq(cert_build(&req, ca, serial, &crt), GNUTLS_E_INVALID_REQUEST);
-	san_list_free(&bad);
-	san_list_free(&spec.sans);
+	san_list_clear(&bad);
+	san_list_clear(&spec.sans);
 	gnutls_pubkey_deinit(pub);
 	gnutls_privkey_deinit(priv);
 	ca_free(ca);

@@ -67,7 +67,7 @@ START_TEST(test_match)
 	    sipid_set_name(set), sipid_set_name(c->set));
 	ck_assert_msg((value != NULL) == c->match, "[%s]: matched value", c->sans);
 	ck_assert_int_eq(sipid_identity_set(&sans, c->has_san, c->cn != NULL), c->set);
-	san_list_free(&sans);
+	san_list_clear(&sans);
 }
 END_TEST
 

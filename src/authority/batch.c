@@ -930,7 +930,7 @@ batch_issue(const struct batch_options *o)
 		    elapsed > 0 ? (double)b.issued / elapsed : 0.0);
 out:
 	for (i = 0; i < b.n_rows; i++) {
-		san_list_free(&b.rows[i].spec.sans);
+		san_list_clear(&b.rows[i].spec.sans);
 		free(b.rows[i].name);
 		free(b.rows[i].csr_der);
 		free(b.rows[i].error);

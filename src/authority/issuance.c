@@ -49,7 +49,7 @@ issuance_default_sans(struct issuance_spec *spec, int no_domain_dns)
 	}
 	for (i = 0; i < extra.n; i++)
 		san_list_add(&spec->sans, extra.items[i].type, extra.items[i].value);
-	san_list_free(&extra);
+	san_list_clear(&extra);
 	issuance_fold_sans(&spec->sans);
 }
 

@@ -280,7 +280,7 @@ cmd_issue(int argc, char **argv)
 out:
 	cli_parser_free(&p);
 	issuance_free(&is);
-	san_list_free(&spec.sans);
+	san_list_clear(&spec.sans);
 	if (spec.csr != NULL)
 		gnutls_x509_crq_deinit(spec.csr);
 	store_cert_free(current);

@@ -94,7 +94,7 @@ print_json(struct list_ctx *ctx, const struct store_cert *c)
 			free(one);
 		}
 	}
-	san_list_free(&sans);
+	san_list_clear(&sans);
 	json_end_array(j);
 	json_key(j, "key_source");
 	json_string(j, c->key_source);

@@ -344,7 +344,7 @@ out:
 	if (locked)
 		store_unlock(s);
 	issuance_free(&is);
-	san_list_free(&spec.sans);
+	san_list_clear(&spec.sans);
 	if (pub != NULL)
 		gnutls_pubkey_deinit(pub);
 	store_cert_free(cur);
@@ -528,7 +528,7 @@ cmd_renew(int argc, char **argv)
 	printf("%zu renewed, %zu due\n", renewed, due.n);
 out:
 	cli_parser_free(&p);
-	san_list_free(&spec.sans);
+	san_list_clear(&spec.sans);
 	store_cert_free(cur);
 	due_free(&due);
 	ca_free(ca);

@@ -83,7 +83,7 @@ print_sans(gnutls_x509_crt_t crt)
 			label = "";
 		}
 	}
-	san_list_free(&sans);
+	san_list_clear(&sans);
 }
 
 static void

@@ -2,7 +2,7 @@
  * lint_validity: the validity period against "now" (sipca_now(), so
  * tests set the clock), and the year-2038 limit of 32-bit phones.
  */
-#include "ca.h"
+#include "x509.h"
 #include "lint.h"
 
 #define VALIDITY_CITE "RFC 5280 sections 4.1.2.5, 6.1.3"

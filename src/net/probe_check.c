@@ -354,9 +354,9 @@ check_identities(struct probe_check *x)
 	for (i = 0; i < n_cn; i++)
 		free(cns[i]);
 	free(cns);
-	san_list_free(&raw);
-	san_list_free(&sans);
-	san_list_free(&shown);
+	san_list_clear(&raw);
+	san_list_clear(&sans);
+	san_list_clear(&shown);
 }
 
 /* lint's chain rules see what a client could use: what follows the

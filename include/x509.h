@@ -1,0 +1,31 @@
+/*
+ * x509: the X.509 vocabulary every layer shares (the kinds of
+ * certificate sipca makes, the bounds and object identifiers it uses),
+ * so that a module needing a word need not include the module that
+ * builds certificates. Depends on nothing.
+ */
+#ifndef SIPCA_X509_H
+#define SIPCA_X509_H
+
+#include <time.h>
+
+enum cert_kind {
+	KIND_CA = 0,
+	KIND_SERVER,
+	KIND_DEVICE,
+};
+const char *cert_kind_name(enum cert_kind k);
+int cert_kind_parse(const char *s, enum cert_kind *out);
+
+/* RFC 5280 4.1.2.2: at most 20 octets, positive. */
+#define SERIAL_LEN 20
+
+/* 2038-01-19T03:14:07Z: the last second a signed 32-bit time_t holds. */
+#define Y2038_LIMIT ((time_t)2147483647)
+
+/* extendedKeyUsage purposes (RFC 5280 section 4.2.1.12). */
+#define OID_SERVER_AUTH	"1.3.6.1.5.5.7.3.1"
+#define OID_CLIENT_AUTH	"1.3.6.1.5.5.7.3.2"
+#define OID_ANY_EKU	"2.5.29.37.0"
+
+#endif
