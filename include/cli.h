@@ -33,8 +33,13 @@ struct command {
 	const char *positional;
 };
 
-/* Iterates options of a command: returns key, 0 at the end of options,
- * '?' after printing an error for a bad option. */
+/*
+ * Iterates options of a command: returns key, 0 at the end of options,
+ * '?' after printing an error for a bad option, CLI_HELP after printing
+ * the command's --help on stdout (the command then returns EXIT_OK).
+ */
+enum { CLI_HELP = -1 };
+
 struct cli_parser {
 	const struct command *cmd;
 	int argc;

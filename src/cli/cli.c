@@ -188,8 +188,7 @@ cli_next(struct cli_parser *p)
 		}
 		if (c == CLI_OPT_HELP && find_by_key(p->cmd, CLI_OPT_HELP) == NULL) {
 			cli_print_help(stdout, p->cmd);
-			fflush(stdout);
-			exit(EXIT_OK);
+			return CLI_HELP;
 		}
 		if (c == CLI_OPT_DIR && find_by_key(p->cmd, CLI_OPT_DIR) == NULL) {
 			dir_option = optarg;
