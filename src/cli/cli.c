@@ -170,6 +170,43 @@ find_by_key(const struct command *cmd, int key)
 	return NULL;
 }
 
+/* Is key one of the options the parser knows, the command's or a global one? */
+static int
+known_key(const struct cli_parser *p, int key)
+{
+	const struct cli_global *g;
+
+	if (find_by_key(p->cmd, key) != NULL)
+		return 1;
+	for (g = cli_global_options; g->opt.name != NULL; g++)
+		if (g->every_command && g->opt.key == key)
+			return 1;
+	return 0;
+}
+
+/*
+ * After '?', getopt's optopt is 0 for an unknown long option, the key
+ * of a known flag given "--flag=VALUE", or else the unknown short option
+ * (whose word optind may not have passed yet, "-xf").
+ */
+static void
+bad_option(const struct cli_parser *p, int c)
+{
+	const char *word = p->argv[optind - 1], *what = "unknown option";
+	char short_opt[3] = { '-', (char)optopt, '\0' };
+	char *shown;
+
+	if (c == ':')
+		what = "option needs a value";
+	else if (optopt != 0 && known_key(p, optopt))
+		what = "option takes no value";
+	else if (optopt != 0)
+		word = short_opt;
+	shown = text_echo(word);
+	error_msg("%s: '%s'", what, shown);
+	free(shown);
+}
+
 /*
  * Operands may stand anywhere on the line ("issue server FQDN --dns x"):
  * GNU getopt permutes them behind the options; argv[0] is the command.
@@ -194,15 +231,8 @@ cli_next(struct cli_parser *p)
 			dir_option = optarg;
 			continue;
 		}
-		if (c == '?') {
-			if (optopt != 0)
-				error_msg("unknown option: '-%c'", optopt);
-			else
-				error_msg("unknown option: '%s'", p->argv[optind - 1]);
-			return '?';
-		}
-		if (c == ':') {
-			error_msg("option needs a value: '%s'", p->argv[optind - 1]);
+		if (c == '?' || c == ':') {
+			bad_option(p, c);
 			return '?';
 		}
 		p->arg = optarg;
