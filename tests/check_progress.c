@@ -56,46 +56,35 @@ START_TEST(test_disabled)
 }
 END_TEST
 
-START_TEST(test_first_draw)
-{
-	struct out o;
-	struct progress p;
+struct draw_case {
+	size_t total;
+	double elapsed;		/* seconds since the start */
+	size_t done;
+	const char *want;
+};
 
-	out_open(&o);
-	progress_init(&p, o.f, 10, 1);
-	progress_update(&p, 0);
+static const struct draw_case draws[] = {
 	/* Nothing done yet: no rate, so no ETA. */
-	ck_assert_str_eq(out_text(&o), "\r0/10    0%  0/s  ETA --:--\033[K");
-	out_close(&o);
-}
-END_TEST
+	{ 10, 0, 0, "\r0/10    0%  0/s  ETA --:--\033[K" },
+	/* 20 of 40 in 10 s: 2/s, 10 s to go. */
+	{ 40, 10, 20, "\r20/40   50%  2/s  ETA 0:10\033[K" },
+	{ 2000, 500, 1000, "\r1000/2000   50%  2/s  ETA 8:20\033[K" },
+	/* More done than announced, or nothing announced: no nonsense ETA. */
+	{ 20, 10, 30, "\r30/20  150%  3/s  ETA --:--\033[K" },
+	{ 0, 0, 0, "\r0/0  100%  0/s  ETA --:--\033[K" },
+};
 
-/* Rate and ETA from the time since the start: 20 of 40 in 10 s. */
-START_TEST(test_rate_and_eta)
+START_TEST(test_draw)
 {
+	const struct draw_case *t = &draws[_i];
 	struct out o;
 	struct progress p;
 
 	out_open(&o);
-	progress_init(&p, o.f, 40, 1);
-	p.start -= 10;
-	progress_update(&p, 20);
-	ck_assert_str_eq(out_text(&o), "\r20/40   50%  2/s  ETA 0:10\033[K");
-	out_close(&o);
-}
-END_TEST
-
-START_TEST(test_eta_minutes)
-{
-	struct out o;
-	struct progress p;
-
-	out_open(&o);
-	progress_init(&p, o.f, 2000, 1);
-	p.start -= 500;
-	progress_update(&p, 1000);
-	/* 1000 left at 2/s: 500 s. */
-	ck_assert_str_eq(out_text(&o), "\r1000/2000   50%  2/s  ETA 8:20\033[K");
+	progress_init(&p, o.f, t->total, 1);
+	p.start -= t->elapsed;
+	progress_update(&p, t->done);
+	ck_assert_str_eq(out_text(&o), t->want);
 	out_close(&o);
 }
 END_TEST
@@ -119,27 +108,6 @@ START_TEST(test_rate_limited)
 	p.start -= 10;
 	progress_update(&p, 3);
 	ck_assert_str_eq(out_text(&o) + len, "\r3/4   75%  0/s  ETA 0:03\033[K");
-	out_close(&o);
-}
-END_TEST
-
-/* More done than announced, or nothing announced: no nonsense ETA. */
-START_TEST(test_edges)
-{
-	struct out o;
-	struct progress p;
-
-	out_open(&o);
-	progress_init(&p, o.f, 20, 1);
-	p.start -= 10;
-	progress_update(&p, 30);
-	ck_assert_str_eq(out_text(&o), "\r30/20  150%  3/s  ETA --:--\033[K");
-	out_close(&o);
-
-	out_open(&o);
-	progress_init(&p, o.f, 0, 1);
-	progress_update(&p, 0);
-	ck_assert_str_eq(out_text(&o), "\r0/0  100%  0/s  ETA --:--\033[K");
 	out_close(&o);
 }
 END_TEST
@@ -181,11 +149,8 @@ progress_suite(void)
 	TCase	*tc = tcase_create("line");
 
 	tcase_add_test(tc, test_disabled);
-	tcase_add_test(tc, test_first_draw);
-	tcase_add_test(tc, test_rate_and_eta);
-	tcase_add_test(tc, test_eta_minutes);
+	tcase_add_loop_test(tc, test_draw, 0, sizeof(draws) / sizeof(draws[0]));
 	tcase_add_test(tc, test_rate_limited);
-	tcase_add_test(tc, test_edges);
 	tcase_add_test(tc, test_end);
 	tcase_add_test(tc, test_clock);
 	suite_add_tcase(s, tc);
