@@ -181,15 +181,6 @@ emit_hint(struct emitter *e, const char *hint)
 	free(copy);
 }
 
-static void
-emit_option(const struct emitter *e, const struct cli_option *o)
-{
-	char buf[96];
-
-	snprintf(buf, sizeof(buf), "--%s", o->name);
-	emit(e, buf, strlen(buf), o->help);
-}
-
 /*
  * The options a word may name: before the command (cmd NULL) every
  * global option, after it the command's own and the global ones every
@@ -212,9 +203,12 @@ each_option(const struct command *cmd,
 }
 
 static int
-emit_one(const struct cli_option *o, const void *arg)
+emit_option(const struct cli_option *o, const void *arg)
 {
-	emit_option(arg, o);
+	char buf[96];
+
+	snprintf(buf, sizeof(buf), "--%s", o->name);
+	emit(arg, buf, strlen(buf), o->help);
 	return 0;
 }
 
@@ -305,7 +299,7 @@ complete_line(int n, char **w)
 			emit_hint(&e, o->values);
 		}
 	} else if (!options_done && cur[0] == '-')
-		each_option(cmd, emit_one, &e);
+		each_option(cmd, emit_option, &e);
 	else if (cmd == NULL)
 		emit_commands(&e);
 	else if (cmd->positional != NULL &&
