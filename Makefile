@@ -90,8 +90,9 @@ $(BUILD)/%_asn1_tab.c: src/%.asn | $(BUILD)
 $(BUILD)/%_asn1_tab.o: $(BUILD)/%_asn1_tab.c
 	$(CC) $(filter-out -W%,$(ALL_CFLAGS)) -w -c -o $@ $<
 
-# Suites link an archive, so they pull in only the modules they test and
-# not cli.o's need for main.c's command table.
+# Suites and fuzzers link an archive, so each pulls in only the modules
+# it uses (check_util gets util.o, not the store and SQLite). Nothing in it
+# needs main.o: main hands its command table to cli_init().
 $(BUILD)/libsipca-test.a: $(TEST_LIB_OBJS)
 	rm -f $@ && $(AR) rcs $@ $^
 

@@ -6,6 +6,7 @@
 #ifndef SIPCA_CLI_H
 #define SIPCA_CLI_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 struct cli_option {
@@ -32,8 +33,13 @@ struct command {
 	const char *positional;
 };
 
-/* Iterates options of a command: returns key, 0 at the end of options,
- * '?' after printing an error for a bad option. */
+/*
+ * Iterates options of a command: returns key, 0 at the end of options,
+ * '?' after printing an error for a bad option, CLI_HELP after printing
+ * the command's --help on stdout (the command then returns EXIT_OK).
+ */
+enum { CLI_HELP = -1 };
+
 struct cli_parser {
 	const struct command *cmd;
 	int argc;
@@ -52,16 +58,46 @@ void cli_parser_free(struct cli_parser *p);
 void cli_print_help(FILE *f, const struct command *cmd);
 /* "usage: sipca ..." and "see 'sipca CMD --help'" on stderr; returns EXIT_USAGE. */
 int cli_usage_error(const struct command *cmd);
+/* "-d, --dir DIR"; a long-only option gets indent before it ("    --json"). */
+void cli_option_label(char *buf, size_t size, const struct cli_option *o,
+    const char *indent);
 
-/* Looks a command up in the table main.c owns. */
-const struct command *cli_find_command(const char *name);
+/*
+ * The command table (NULL-terminated), handed over once by main before
+ * anything looks a command up; cli.c only borrows it.
+ */
+void cli_init(const struct command *const *commands);
 const struct command *const *cli_commands(void);
+const struct command *cli_find_command(const char *name);
 
 /* The -d/--dir value given before or after the command, or NULL. */
 const char *cli_dir_option(void);
 void cli_set_dir_option(const char *dir);
 
-/* Options every command takes; printed in --help and offered by completions. */
-extern const struct cli_option cli_common_options[];
+/*
+ * sipca's global options, one table read by main's parsing, the overview
+ * ("sipca --help"), each command's --help, the completions and sipca(1).
+ * Those marked every_command are taken after the command too (cli_next).
+ * Terminated by a row whose opt.name is NULL.
+ */
+enum { CLI_OPT_DIR = 'd', CLI_OPT_HELP = 'h', CLI_OPT_VERSION = 256 };
+
+struct cli_global {
+	struct cli_option opt;	/* opt.help: one line, in commands' --help and completions */
+	int every_command;
+	const char *overview;	/* its text in "sipca --help" when longer; '\n' breaks lines */
+	const char *manual;	/* its paragraph in sipca(1), in roff */
+};
+
+extern const struct cli_global cli_global_options[];
+
+/*
+ * The global option argv[*i] is, before the command: "-d DIR", "--dir DIR",
+ * "--dir=DIR", "-h", ... (no bundling, no abbreviations). Sets *out_arg to
+ * its value (NULL for a flag), moves *i past it; NULL when argv[*i] is none
+ * or its value is missing, *i then unchanged.
+ */
+const struct cli_global *cli_global_parse(int argc, char **argv, int *i,
+    const char **out_arg);
 
 #endif

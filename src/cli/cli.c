@@ -1,6 +1,7 @@
 /*
  * cli: getopt_long driven by each command's option table, plus the
- * options every command shares (-d/--dir, -h/--help).
+ * global options, those before the command and those every command
+ * shares (-d/--dir, -h/--help). The command table is main's, lent here.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -10,16 +11,37 @@
 #include "cli.h"
 #include "util.h"
 
-enum { OPT_HELP = 'h', OPT_DIR = 'd' };
-
-const struct cli_option cli_common_options[] = {
-	{ "dir", OPT_DIR, 1, "DIR", "@dir",
-	  "the CA store (default $SIPCA_DIR, else $XDG_DATA_HOME/sipca)" },
-	{ "help", OPT_HELP, 0, NULL, NULL, "show this help" },
-	{ NULL, 0, 0, NULL, NULL, NULL },
+const struct cli_global cli_global_options[] = {
+	{ { "dir", CLI_OPT_DIR, 1, "DIR", "@dir",
+	    "the CA store (default $SIPCA_DIR, else $XDG_DATA_HOME/sipca)" }, 1,
+	  "the CA store (default $SIPCA_DIR, else\n"
+	  "${XDG_DATA_HOME:-~/.local/share}/sipca)",
+	  "The store. Default: \\fB$SIPCA_DIR\\fR, else\n"
+	  "\\fB${XDG_DATA_HOME:\\-~/.local/share}/sipca\\fR." },
+	{ { "help", CLI_OPT_HELP, 0, NULL, NULL, "show this help" }, 1,
+	  "show this help; 'sipca help COMMAND' for a command",
+	  "Show the commands; \\fBsipca help\\fR \\fICOMMAND\\fR or\n"
+	  "\\fBsipca\\fR \\fICOMMAND\\fR \\fB\\-\\-help\\fR shows one command." },
+	{ { "version", CLI_OPT_VERSION, 0, NULL, NULL, "print the version" }, 0,
+	  NULL, "Print the version of sipca and of GnuTLS." },
+	{ { NULL, 0, 0, NULL, NULL, NULL }, 0, NULL, NULL },
 };
 
+static const struct command *const no_commands[] = { NULL };
+static const struct command *const *commands = no_commands;
 static const char *dir_option;
+
+void
+cli_init(const struct command *const *table)
+{
+	commands = table != NULL ? table : no_commands;
+}
+
+const struct command *const *
+cli_commands(void)
+{
+	return commands;
+}
 
 const char *
 cli_dir_option(void)
@@ -31,6 +53,50 @@ void
 cli_set_dir_option(const char *dir)
 {
 	dir_option = dir;
+}
+
+/* Whether argv[*i] (with argv[*i + 1] for its value) is the global option o. */
+static int
+global_matches(const struct cli_option *o, int argc, char **argv, int *i,
+    const char **out_arg)
+{
+	const char *w = argv[*i];
+	size_t len = strlen(o->name);
+	int is_short = o->key > 0 && o->key < 256 && w[0] == '-' &&
+	    w[1] == o->key && w[2] == '\0';
+	int is_long = strncmp(w, "--", 2) == 0 && strncmp(w + 2, o->name, len) == 0;
+
+	if (is_short || (is_long && w[2 + len] == '\0')) {
+		if (!o->has_arg) {
+			*out_arg = NULL;
+			*i += 1;
+			return 1;
+		}
+		if (*i + 1 >= argc)
+			return 0;
+		*out_arg = argv[*i + 1];
+		*i += 2;
+		return 1;
+	}
+	if (is_long && o->has_arg && w[2 + len] == '=') {
+		*out_arg = w + 2 + len + 1;
+		*i += 1;
+		return 1;
+	}
+	return 0;
+}
+
+const struct cli_global *
+cli_global_parse(int argc, char **argv, int *i, const char **out_arg)
+{
+	const struct cli_global *g;
+
+	if (*i >= argc)
+		return NULL;
+	for (g = cli_global_options; g->opt.name != NULL; g++)
+		if (global_matches(&g->opt, argc, argv, i, out_arg))
+			return g;
+	return NULL;
 }
 
 struct parser_state {
@@ -49,20 +115,18 @@ count_options(const struct cli_option *o)
 }
 
 static void
-add_options(const struct cli_option *o, struct option *lo, size_t *nlo,
+add_option(const struct cli_option *o, struct option *lo, size_t *nlo,
     char *so, size_t *nso)
 {
-	for (; o != NULL && o->name != NULL; o++) {
-		lo[*nlo].name = o->name;
-		lo[*nlo].has_arg = o->has_arg ? required_argument : no_argument;
-		lo[*nlo].flag = NULL;
-		lo[*nlo].val = o->key;
-		(*nlo)++;
-		if (o->key > 0 && o->key < 256) {
-			so[(*nso)++] = (char)o->key;
-			if (o->has_arg)
-				so[(*nso)++] = ':';
-		}
+	lo[*nlo].name = o->name;
+	lo[*nlo].has_arg = o->has_arg ? required_argument : no_argument;
+	lo[*nlo].flag = NULL;
+	lo[*nlo].val = o->key;
+	(*nlo)++;
+	if (o->key > 0 && o->key < 256) {
+		so[(*nso)++] = (char)o->key;
+		if (o->has_arg)
+			so[(*nso)++] = ':';
 	}
 }
 
@@ -71,9 +135,12 @@ cli_parser_init(struct cli_parser *p, const struct command *cmd, int argc,
     char **argv)
 {
 	struct parser_state *st = xcalloc(1, sizeof(*st));
-	size_t n = count_options(cmd->options) + count_options(cli_common_options);
-	size_t nlo = 0, nso = 0;
+	const struct cli_option *o;
+	const struct cli_global *g;
+	size_t n = count_options(cmd->options), nlo = 0, nso = 0;
 
+	for (g = cli_global_options; g->opt.name != NULL; g++)
+		n += g->every_command;
 	memset(p, 0, sizeof(*p));
 	p->cmd = cmd;
 	p->argc = argc;
@@ -82,8 +149,11 @@ cli_parser_init(struct cli_parser *p, const struct command *cmd, int argc,
 	/* A leading ":" lets us word a missing argument ourselves. */
 	st->shortopts = xcalloc(2 * n + 2, 1);
 	st->shortopts[nso++] = ':';
-	add_options(cmd->options, st->longopts, &nlo, st->shortopts, &nso);
-	add_options(cli_common_options, st->longopts, &nlo, st->shortopts, &nso);
+	for (o = cmd->options; o != NULL && o->name != NULL; o++)
+		add_option(o, st->longopts, &nlo, st->shortopts, &nso);
+	for (g = cli_global_options; g->opt.name != NULL; g++)
+		if (g->every_command)
+			add_option(&g->opt, st->longopts, &nlo, st->shortopts, &nso);
 	p->priv = st;
 	optind = 0;	/* 0, not 1: GNU getopt then forgets any earlier scan */
 	opterr = 0;
@@ -98,6 +168,43 @@ find_by_key(const struct command *cmd, int key)
 		if (o->key == key)
 			return o;
 	return NULL;
+}
+
+/* Is key one of the options the parser knows, the command's or a global one? */
+static int
+known_key(const struct cli_parser *p, int key)
+{
+	const struct cli_global *g;
+
+	if (find_by_key(p->cmd, key) != NULL)
+		return 1;
+	for (g = cli_global_options; g->opt.name != NULL; g++)
+		if (g->every_command && g->opt.key == key)
+			return 1;
+	return 0;
+}
+
+/*
+ * After '?', getopt's optopt is 0 for an unknown long option, the key
+ * of a known flag given "--flag=VALUE", or else the unknown short option
+ * (whose word optind may not have passed yet, "-xf").
+ */
+static void
+bad_option(const struct cli_parser *p, int c)
+{
+	const char *word = p->argv[optind - 1], *what = "unknown option";
+	char short_opt[3] = { '-', (char)optopt, '\0' };
+	char *shown;
+
+	if (c == ':')
+		what = "option needs a value";
+	else if (optopt != 0 && known_key(p, optopt))
+		what = "option takes no value";
+	else if (optopt != 0)
+		word = short_opt;
+	shown = text_echo(word);
+	error_msg("%s: '%s'", what, shown);
+	free(shown);
 }
 
 /*
@@ -116,24 +223,16 @@ cli_next(struct cli_parser *p)
 			p->index = optind;
 			return 0;
 		}
-		if (c == OPT_HELP && find_by_key(p->cmd, OPT_HELP) == NULL) {
+		if (c == CLI_OPT_HELP && find_by_key(p->cmd, CLI_OPT_HELP) == NULL) {
 			cli_print_help(stdout, p->cmd);
-			fflush(stdout);
-			exit(EXIT_OK);
+			return CLI_HELP;
 		}
-		if (c == OPT_DIR && find_by_key(p->cmd, OPT_DIR) == NULL) {
+		if (c == CLI_OPT_DIR && find_by_key(p->cmd, CLI_OPT_DIR) == NULL) {
 			dir_option = optarg;
 			continue;
 		}
-		if (c == '?') {
-			if (optopt != 0)
-				error_msg("unknown option: '-%c'", optopt);
-			else
-				error_msg("unknown option: '%s'", p->argv[optind - 1]);
-			return '?';
-		}
-		if (c == ':') {
-			error_msg("option needs a value: '%s'", p->argv[optind - 1]);
+		if (c == '?' || c == ':') {
+			bad_option(p, c);
 			return '?';
 		}
 		p->arg = optarg;
@@ -154,22 +253,25 @@ cli_parser_free(struct cli_parser *p)
 	p->priv = NULL;
 }
 
-static void
-print_options(FILE *f, const struct cli_option *o)
+void
+cli_option_label(char *buf, size_t size, const struct cli_option *o,
+    const char *indent)
 {
-	char left[64];
+	const char *sep = o->has_arg ? " " : "", *arg = o->has_arg ? o->argname : "";
 
-	for (; o != NULL && o->name != NULL; o++) {
-		if (o->key > 0 && o->key < 256)
-			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->key,
-			    o->name, o->has_arg ? " " : "",
-			    o->has_arg ? o->argname : "");
-		else
-			snprintf(left, sizeof(left), "    --%s%s%s", o->name,
-			    o->has_arg ? " " : "",
-			    o->has_arg ? o->argname : "");
-		fprintf(f, "  %-28s %s\n", left, o->help);
-	}
+	if (o->key > 0 && o->key < 256)
+		snprintf(buf, size, "-%c, --%s%s%s", o->key, o->name, sep, arg);
+	else
+		snprintf(buf, size, "%s--%s%s%s", indent, o->name, sep, arg);
+}
+
+static void
+print_option(FILE *f, const struct cli_option *o)
+{
+	char label[64];
+
+	cli_option_label(label, sizeof(label), o, "    ");
+	fprintf(f, "  %-28s %s\n", label, o->help);
 }
 
 static void
@@ -193,13 +295,18 @@ print_synopsis(FILE *f, const struct command *cmd)
 void
 cli_print_help(FILE *f, const struct command *cmd)
 {
+	const struct cli_option *o;
+	const struct cli_global *g;
+
 	print_synopsis(f, cmd);
 	fprintf(f, "\n%s\n\n", cmd->summary);
-	if (count_options(cmd->options) > 0) {
+	if (count_options(cmd->options) > 0)
 		fputs("options:\n", f);
-		print_options(f, cmd->options);
-	}
-	print_options(f, cli_common_options);
+	for (o = cmd->options; o != NULL && o->name != NULL; o++)
+		print_option(f, o);
+	for (g = cli_global_options; g->opt.name != NULL; g++)
+		if (g->every_command)
+			print_option(f, &g->opt);
 }
 
 int
@@ -215,7 +322,7 @@ cli_find_command(const char *name)
 {
 	const struct command *const *c;
 
-	for (c = cli_commands(); *c != NULL; c++)
+	for (c = commands; *c != NULL; c++)
 		if (strcmp((*c)->name, name) == 0)
 			return *c;
 	return NULL;

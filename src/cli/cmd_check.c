@@ -307,6 +307,9 @@ cmd_check(int argc, char **argv)
 		case OPT_REPAIR: repair = 1; break;
 		case OPT_PASSFILE: pass_file = p.arg; break;
 		case OPT_QUIET: quiet = 1; break;
+		case CLI_HELP:
+			status = EXIT_OK;
+			goto out;
 		default:
 			status = cli_usage_error(&command_check);
 			goto out;

@@ -41,14 +41,6 @@ const struct command command_complete = {
 	complete_options, NULL,
 };
 
-/* sipca's own options, before the command (main.c parses them). */
-static const struct cli_option global_options[] = {
-	{ "dir", 'd', 1, "DIR", "@dir", "the CA store" },
-	{ "help", 'h', 0, NULL, NULL, "show help" },
-	{ "version", 256, 0, NULL, NULL, "print the version" },
-	{ NULL, 0, 0, NULL, NULL, NULL },
-};
-
 enum { WANT_FILE = 1 << 0, WANT_DIR = 1 << 1 };
 
 struct emitter {
@@ -189,52 +181,57 @@ emit_hint(struct emitter *e, const char *hint)
 	free(copy);
 }
 
-static void
-emit_options(const struct emitter *e, const struct cli_option *o)
+/*
+ * The options a word may name: before the command (cmd NULL) every
+ * global option, after it the command's own and the global ones every
+ * command takes. Calls fn on each until it returns nonzero.
+ */
+static const struct cli_option *
+each_option(const struct command *cmd,
+    int (*fn)(const struct cli_option *, const void *), const void *arg)
+{
+	const struct cli_option *o;
+	const struct cli_global *g;
+
+	for (o = cmd != NULL ? cmd->options : NULL; o != NULL && o->name != NULL; o++)
+		if (fn(o, arg))
+			return o;
+	for (g = cli_global_options; g->opt.name != NULL; g++)
+		if ((cmd == NULL || g->every_command) && fn(&g->opt, arg))
+			return &g->opt;
+	return NULL;
+}
+
+static int
+emit_option(const struct cli_option *o, const void *arg)
 {
 	char buf[96];
 
-	for (; o != NULL && o->name != NULL; o++) {
-		snprintf(buf, sizeof(buf), "--%s", o->name);
-		emit(e, buf, strlen(buf), o->help);
+	snprintf(buf, sizeof(buf), "--%s", o->name);
+	emit(arg, buf, strlen(buf), o->help);
+	return 0;
+}
+
+/* "--format", "--format=x" or "-o": does the word name the option? */
+static int
+names(const struct cli_option *o, const void *arg)
+{
+	const char *w = arg;
+	size_t len;
+
+	if (strncmp(w, "--", 2) == 0) {
+		len = strcspn(w + 2, "=");
+		return strlen(o->name) == len && strncmp(o->name, w + 2, len) == 0;
 	}
+	return w[0] == '-' && w[1] != '\0' && w[2] == '\0' &&
+	    o->key == (unsigned char)w[1];
 }
 
-static const struct cli_option *
-find_long(const struct cli_option *o, const char *name, size_t len)
-{
-	for (; o != NULL && o->name != NULL; o++)
-		if (strlen(o->name) == len && strncmp(o->name, name, len) == 0)
-			return o;
-	return NULL;
-}
-
-static const struct cli_option *
-find_short(const struct cli_option *o, int key)
-{
-	for (; o != NULL && o->name != NULL; o++)
-		if (o->key == key)
-			return o;
-	return NULL;
-}
-
-/* The option a word names ("--format", "--format=x", "-o"), or NULL. */
+/* The option a word names, or NULL. */
 static const struct cli_option *
 word_option(const struct command *cmd, const char *w)
 {
-	const struct cli_option *tables[2];
-	const struct cli_option *o = NULL;
-	size_t i;
-
-	tables[0] = cmd != NULL ? cmd->options : global_options;
-	tables[1] = cmd != NULL ? cli_common_options : NULL;
-	for (i = 0; i < 2 && o == NULL; i++) {
-		if (strncmp(w, "--", 2) == 0)
-			o = find_long(tables[i], w + 2, strcspn(w + 2, "="));
-		else if (w[0] == '-' && w[1] != '\0' && w[2] == '\0')
-			o = find_short(tables[i], (unsigned char)w[1]);
-	}
-	return o;
+	return each_option(cmd, names, w);
 }
 
 static void
@@ -260,7 +257,7 @@ complete_line(int n, char **w)
 
 	for (i = 0; i < n - 1; i++) {
 		if (pending != NULL) {
-			if (strcmp(pending->name, "dir") == 0)
+			if (pending->key == CLI_OPT_DIR)
 				cli_set_dir_option(w[i]);
 			pending = NULL;
 			continue;
@@ -273,7 +270,7 @@ complete_line(int n, char **w)
 			o = word_option(cmd, w[i]);
 			if (o != NULL && o->has_arg && strchr(w[i], '=') == NULL)
 				pending = o;
-			else if (o != NULL && strcmp(o->name, "dir") == 0 &&
+			else if (o != NULL && o->key == CLI_OPT_DIR &&
 			    (eq = strchr(w[i], '=')) != NULL)
 				cli_set_dir_option(eq + 1);
 			continue;
@@ -301,14 +298,9 @@ complete_line(int n, char **w)
 			e.cur = eq + 1;
 			emit_hint(&e, o->values);
 		}
-	} else if (!options_done && cur[0] == '-') {
-		if (cmd == NULL)
-			emit_options(&e, global_options);
-		else {
-			emit_options(&e, cmd->options);
-			emit_options(&e, cli_common_options);
-		}
-	} else if (cmd == NULL)
+	} else if (!options_done && cur[0] == '-')
+		each_option(cmd, emit_option, &e);
+	else if (cmd == NULL)
 		emit_commands(&e);
 	else if (cmd->positional != NULL &&
 	    (npos == 0 || cmd->positional[0] == '@'))
@@ -320,16 +312,16 @@ complete_line(int n, char **w)
 	return EXIT_OK;
 }
 
-static void
-print_option_rows(const struct cli_option *o)
+static int
+print_option_row(const struct cli_option *o, const void *arg)
 {
-	for (; o != NULL && o->name != NULL; o++) {
-		printf("--%s\t", o->name);
-		if (o->key > 0 && o->key < 256)
-			printf("-%c", o->key);
-		printf("\t%s\t%s\t%s\n", o->has_arg && o->argname ? o->argname : "",
-		    o->values ? o->values : "", o->help ? o->help : "");
-	}
+	(void)arg;
+	printf("--%s\t", o->name);
+	if (o->key > 0 && o->key < 256)
+		printf("-%c", o->key);
+	printf("\t%s\t%s\t%s\n", o->has_arg && o->argname ? o->argname : "",
+	    o->values ? o->values : "", o->help ? o->help : "");
+	return 0;
 }
 
 static int
@@ -355,8 +347,7 @@ cmd_complete(int argc, char **argv)
 			error_msg("unknown command: '%s'", argv[2]);
 			return EXIT_USAGE;
 		}
-		print_option_rows(cmd->options);
-		print_option_rows(cli_common_options);
+		each_option(cmd, print_option_row, NULL);
 		return EXIT_OK;
 	}
 	if (strcmp(argv[1], "values") == 0 && (argc == 3 || argc == 4)) {

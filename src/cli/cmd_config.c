@@ -90,6 +90,9 @@ cmd_config(int argc, char **argv)
 	while ((c = cli_next(&p)) != 0) {
 		switch (c) {
 		case OPT_UNSET: unset = 1; break;
+		case CLI_HELP:
+			status = EXIT_OK;
+			goto out;
 		default:
 			status = cli_usage_error(&command_config);
 			goto out;

@@ -90,6 +90,9 @@ cmd_crl(int argc, char **argv)
 			break;
 		case OPT_DER: der = 1; break;
 		case OPT_PASSFILE: pass_file = p.arg; break;
+		case CLI_HELP:
+			status = EXIT_OK;
+			goto out;
 		default:
 			status = cli_usage_error(&command_crl);
 			goto out;

@@ -399,6 +399,9 @@ cmd_export(int argc, char **argv)
 		case OPT_LEGACY: a.legacy = 1; break;
 		case OPT_PASSFILE: a.pass_file = p.arg; break;
 		case OPT_FORCE: a.force = 1; break;
+		case CLI_HELP:
+			status = EXIT_OK;
+			goto out;
 		default:
 			status = cli_usage_error(&command_export);
 			goto out;

@@ -190,6 +190,9 @@ cmd_init(int argc, char **argv)
 		case OPT_CRL_URL: crl_url = p.arg; break;
 		case OPT_PKCS11: pkcs11_uri = p.arg; break;
 		case OPT_PIN_FILE: pin_file = p.arg; break;
+		case CLI_HELP:
+			status = EXIT_OK;
+			goto out;
 		default:
 			status = cli_usage_error(&command_init);
 			goto out;

@@ -162,6 +162,9 @@ cmd_issue(int argc, char **argv)
 			}
 			break;
 		case OPT_QUIET: batch.quiet = 1; break;
+		case CLI_HELP:
+			status = EXIT_OK;
+			goto out;
 		default:
 			status = cli_usage_error(&command_issue);
 			goto out;

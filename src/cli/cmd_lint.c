@@ -197,6 +197,9 @@ cmd_lint(int argc, char **argv)
 		case OPT_LIST_RULES:
 			list_rules = 1;
 			break;
+		case CLI_HELP:
+			status = EXIT_OK;
+			goto out;
 		default:
 			status = cli_usage_error(&command_lint);
 			goto out;

@@ -185,6 +185,9 @@ cmd_list(int argc, char **argv)
 			}
 			filter.kind = cert_kind_name(kind);
 			break;
+		case CLI_HELP:
+			status = EXIT_OK;
+			goto out;
 		default:
 			status = cli_usage_error(&command_list);
 			goto out;

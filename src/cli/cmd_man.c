@@ -76,21 +76,28 @@ print_values(FILE *f, const char *values)
 	fputs(".", f);
 }
 
+/* "\fB\-d\fR, \fB\-\-dir\fR \fIDIR\fR": an option as sipca(1) names it. */
+static void
+print_tag(FILE *f, const struct cli_option *o)
+{
+	if (o->key > 0 && o->key < 256)
+		fprintf(f, "\\fB\\-%c\\fR, ", o->key);
+	fputs("\\fB\\-\\-", f);
+	roffs(f, o->name);
+	fputs("\\fR", f);
+	if (o->has_arg && o->argname != NULL) {
+		fputs(" \\fI", f);
+		roffs(f, o->argname);
+		fputs("\\fR", f);
+	}
+}
+
 static void
 print_options(FILE *f, const struct cli_option *o)
 {
 	for (; o != NULL && o->name != NULL; o++) {
 		fputs(".TP\n", f);
-		if (o->key > 0 && o->key < 256)
-			fprintf(f, "\\fB\\-%c\\fR, ", o->key);
-		fputs("\\fB\\-\\-", f);
-		roffs(f, o->name);
-		fputs("\\fR", f);
-		if (o->has_arg && o->argname != NULL) {
-			fputs(" \\fI", f);
-			roffs(f, o->argname);
-			fputs("\\fR", f);
-		}
+		print_tag(f, o);
 		fputc('\n', f);
 		roffs(f, o->help != NULL ? o->help : "");
 		print_values(f, o->values);
@@ -139,21 +146,7 @@ static const char header[] =
 "against RFC 5280, RFC 5922 and what phones are known to accept, and\n"
 "exports certificates in the forms devices take.\n"
 ".PP\n"
-"Each command takes its options anywhere on the line, and also\n"
-"\\fB\\-d\\fR, \\fB\\-\\-dir\\fR \\fIDIR\\fR and \\fB\\-h\\fR, \\fB\\-\\-help\\fR.\n"
-".SH GLOBAL OPTIONS\n"
-".TP\n"
-"\\fB\\-d\\fR, \\fB\\-\\-dir\\fR \\fIDIR\\fR\n"
-"The store. Default: \\fB$SIPCA_DIR\\fR, else\n"
-"\\fB${XDG_DATA_HOME:\\-~/.local/share}/sipca\\fR.\n"
-".TP\n"
-"\\fB\\-h\\fR, \\fB\\-\\-help\\fR\n"
-"Show the commands; \\fBsipca help\\fR \\fICOMMAND\\fR or\n"
-"\\fBsipca\\fR \\fICOMMAND\\fR \\fB\\-\\-help\\fR shows one command.\n"
-".TP\n"
-"\\fB\\-\\-version\\fR\n"
-"Print the version of sipca and of GnuTLS.\n"
-".SH COMMANDS\n";
+"Each command takes its options anywhere on the line, and also\n";
 
 static const char trailer[] =
 ".SH FILES\n"
@@ -252,10 +245,29 @@ static const char trailer[] =
 ".BR certtool (1),\n"
 ".BR gnutls\\-cli (1)\n";
 
+/* The global options every command takes: "A, B and C." */
+static void
+print_every_command(FILE *f)
+{
+	const struct cli_global *g;
+	size_t n = 0, i = 0;
+
+	for (g = cli_global_options; g->opt.name != NULL; g++)
+		n += g->every_command != 0;
+	for (g = cli_global_options; g->opt.name != NULL; g++) {
+		if (!g->every_command)
+			continue;
+		print_tag(f, &g->opt);
+		i++;
+		fputs(i == n ? ".\n" : i + 1 == n ? " and " : ", ", f);
+	}
+}
+
 static int
 cmd_man(int argc, char **argv)
 {
 	const struct command *const *c;
+	const struct cli_global *g;
 
 	(void)argv;
 	if (argc != 1) {
@@ -263,6 +275,14 @@ cmd_man(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	fputs(header, stdout);
+	print_every_command(stdout);
+	fputs(".SH GLOBAL OPTIONS\n", stdout);
+	for (g = cli_global_options; g->opt.name != NULL; g++) {
+		fputs(".TP\n", stdout);
+		print_tag(stdout, &g->opt);
+		printf("\n%s\n", g->manual);
+	}
+	fputs(".SH COMMANDS\n", stdout);
 	for (c = cli_commands(); *c != NULL; c++) {
 		if (hidden(*c))
 			continue;

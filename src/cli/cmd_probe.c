@@ -320,6 +320,9 @@ cmd_probe(int argc, char **argv)
 			}
 			break;
 		case OPT_JSON: json = 1; break;
+		case CLI_HELP:
+			status = EXIT_OK;
+			goto out;
 		default:
 			status = cli_usage_error(&command_probe);
 			goto out;

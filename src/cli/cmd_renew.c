@@ -433,6 +433,9 @@ cmd_renew(int argc, char **argv)
 		case OPT_FORCE: o.force = 1; break;
 		case OPT_FOREIGN: o.allow_foreign = 1; break;
 		case OPT_PASSFILE: pass_file = p.arg; break;
+		case CLI_HELP:
+			status = EXIT_OK;
+			goto out;
 		default:
 			status = cli_usage_error(&command_renew);
 			goto out;

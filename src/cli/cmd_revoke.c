@@ -189,6 +189,9 @@ cmd_revoke(int argc, char **argv)
 			}
 			break;
 		case OPT_PASSFILE: pass_file = p.arg; break;
+		case CLI_HELP:
+			status = EXIT_OK;
+			goto out;
 		default:
 			status = cli_usage_error(&command_revoke);
 			goto out;

@@ -208,7 +208,7 @@ cmd_show(int argc, char **argv)
 
 	cli_parser_init(&p, &command_show, argc, argv);
 	while ((c = cli_next(&p)) != 0) {
-		status = cli_usage_error(&command_show);
+		status = c == CLI_HELP ? EXIT_OK : cli_usage_error(&command_show);
 		goto out;
 	}
 	if (argc - p.index != 1) {

@@ -55,16 +55,27 @@ static const struct command *const commands[] = {
 	NULL,
 };
 
-const struct command *const *
-cli_commands(void)
+/* A global option's text in the overview, its lines under one another. */
+static void
+print_global(FILE *f, const struct cli_global *g)
 {
-	return commands;
+	const char *text = g->overview != NULL ? g->overview : g->opt.help, *nl;
+	char label[64];
+
+	cli_option_label(label, sizeof(label), &g->opt, "");
+	fprintf(f, "  %-15s", label);
+	while ((nl = strchr(text, '\n')) != NULL) {
+		fprintf(f, " %.*s\n%17s", (int)(nl - text), text, "");
+		text = nl + 1;
+	}
+	fprintf(f, " %s\n", text);
 }
 
 static void
 print_overview(FILE *f)
 {
 	const struct command *const *c;
+	const struct cli_global *g;
 
 	fputs("usage: sipca [-d DIR] COMMAND [options]\n\n"
 	    "A certificate authority for SIP over TLS: server certificates for\n"
@@ -73,12 +84,10 @@ print_overview(FILE *f)
 	for (c = commands; *c != NULL; c++)
 		if ((*c)->name[0] != '_')
 			fprintf(f, "  %-10s %s\n", (*c)->name, (*c)->summary);
-	fputs("\noptions:\n"
-	    "  -d, --dir DIR   the CA store (default $SIPCA_DIR, else\n"
-	    "                  ${XDG_DATA_HOME:-~/.local/share}/sipca)\n"
-	    "  -h, --help      show this help; 'sipca help COMMAND' for a command\n"
-	    "  --version       print the version\n\n"
-	    "exit status: 0 success, 1 findings (lint, expiring, check),\n"
+	fputs("\noptions:\n", f);
+	for (g = cli_global_options; g->opt.name != NULL; g++)
+		print_global(f, g);
+	fputs("\nexit status: 0 success, 1 findings (lint, expiring, check),\n"
 	    "2 usage error or bad input (nothing changed), 3 operational failure.\n", f);
 }
 
@@ -129,31 +138,32 @@ int
 main(int argc, char **argv)
 {
 	const struct command *cmd;
+	const struct cli_global *g;
+	const char *arg;
 	int i = 1, status, ret;
 
 	/* Everything sipca creates is private to its owner (signify). */
 	umask(077);
 	/* A crash must not leave a core file with a CA key or passphrase in it. */
 	setrlimit(RLIMIT_CORE, &(struct rlimit){ 0, 0 });
+	cli_init(commands);
 	while (i < argc && argv[i][0] == '-') {
-		if ((strcmp(argv[i], "-d") == 0 || strcmp(argv[i], "--dir") == 0) &&
-		    i + 1 < argc) {
-			cli_set_dir_option(argv[i + 1]);
-			i += 2;
-		} else if (strncmp(argv[i], "--dir=", 6) == 0) {
-			cli_set_dir_option(argv[i] + 6);
-			i++;
-		} else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-			print_overview(stdout);
-			return finish(EXIT_OK);
-		} else if (strcmp(argv[i], "--version") == 0) {
-			printf("sipca %s (GnuTLS %s)\n", SIPCA_VERSION,
-			    gnutls_check_version(NULL));
-			return finish(EXIT_OK);
-		} else {
+		if ((g = cli_global_parse(argc, argv, &i, &arg)) == NULL) {
 			fprintf(stderr, "sipca: unknown option: '%s'\n", argv[i]);
 			print_overview(stderr);
 			return EXIT_USAGE;
+		}
+		switch (g->opt.key) {
+		case CLI_OPT_DIR:
+			cli_set_dir_option(arg);
+			break;
+		case CLI_OPT_HELP:
+			print_overview(stdout);
+			return finish(EXIT_OK);
+		case CLI_OPT_VERSION:
+			printf("sipca %s (GnuTLS %s)\n", SIPCA_VERSION,
+			    gnutls_check_version(NULL));
+			return finish(EXIT_OK);
 		}
 	}
 	if (i >= argc) {
