@@ -7,6 +7,8 @@
 
 set -u
 : "${SIPCA:?SIPCA must name the sipca binary under test}"
+# The binary without $SIPCA_WRAPPER, for processes killed at a crash point.
+: "${SIPCA_BARE:=$SIPCA}"
 T=$(mktemp -d "${TMPDIR:-/tmp}/sipca-test.XXXXXX")
 TESTS_RUN=0
 TESTS_FAILED=0

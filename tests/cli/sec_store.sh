@@ -37,7 +37,7 @@ check "check --repair removed nothing through the link" test -f "$T/victim/keep"
 rm "$CA/issued/.staging-00aa.tmp" "$CA/issued/bob/.staging-00bb.tmp"
 
 # Recovery and a staging link: a pending row, its staging directory a link.
-expect_exit 99 "issue killed after reserving its serial" env SIPCA_CRASH_AT=store-reserved "$SIPCA" -d "$CA" issue device carol --key p256
+expect_exit 99 "issue killed after reserving its serial" env SIPCA_CRASH_AT=store-reserved "$SIPCA_BARE" -d "$CA" issue device carol --key p256
 serial=$(q "$CA/index.db" "SELECT serial FROM certs WHERE status = 'pending'")
 check "a pending row is left" test -n "$serial"
 ln -s "$T/victim" "$CA/issued/.staging-$serial.tmp"
@@ -161,7 +161,7 @@ expect_grep "ca.pem': not a regular file" "$T/stderr" "the FIFO is named"
 rm "$CA/ca.pem"
 mv "$T/ca.pem" "$CA/ca.pem"
 # Recovery reads issued/NAME/cert.pem of a killed renewal.
-expect_exit 99 "renew killed after reserving" env SIPCA_CRASH_AT=store-reserved "$SIPCA" -d "$CA" renew alice
+expect_exit 99 "renew killed after reserving" env SIPCA_CRASH_AT=store-reserved "$SIPCA_BARE" -d "$CA" renew alice
 mv "$CA/issued/alice/cert.pem" "$T/alice-cert.pem"
 mkfifo "$CA/issued/alice/cert.pem"
 expect_exit 3 "recovery does not hang on a FIFO" S -d "$CA" issue device heidi --key p256
@@ -214,9 +214,9 @@ S -d "$CA" renew judy >/dev/null || fail "renew judy"
 S -d "$CA" renew judy >/dev/null || fail "renew judy again"
 S -d "$CA" crl >/dev/null || fail "crl"
 cp "$CA/crl.pem" "$T/crl.before"
-expect_exit 99 "revoke judy killed between two certificates" env SIPCA_CRASH_AT=store-revoking "$SIPCA" -d "$CA" revoke judy
+expect_exit 99 "revoke judy killed between two certificates" env SIPCA_CRASH_AT=store-revoking "$SIPCA_BARE" -d "$CA" revoke judy
 check "killed in the transaction, none is revoked" test "$(q "$CA/index.db" "SELECT count(*) FROM certs WHERE name = 'judy' AND status = 'revoked'")" = 0
-expect_exit 99 "revoke judy killed before the CRL" env SIPCA_CRASH_AT=revoke-recorded "$SIPCA" -d "$CA" revoke judy
+expect_exit 99 "revoke judy killed before the CRL" env SIPCA_CRASH_AT=revoke-recorded "$SIPCA_BARE" -d "$CA" revoke judy
 check "all three are revoked together" test "$(q "$CA/index.db" "SELECT count(*) FROM certs WHERE name = 'judy' AND status = 'revoked'")" = 3
 check "no CRL was written yet" cmp -s "$T/crl.before" "$CA/crl.pem"
 expect_exit 0 "revoke judy again finishes" S -d "$CA" revoke judy
@@ -230,7 +230,7 @@ expect_exit 0 "and again" S -d "$CA" revoke judy
 
 # ---- recovery undoes a killed batch in one transaction ----
 awk 'BEGIN { print "kind,name"; for (i = 1; i <= 40; i++) printf "device,b%02d\n", i }' > "$T/batch.csv"
-expect_exit 99 "a batch of 40 killed after staging" env SIPCA_CRASH_AT=store-staged "$SIPCA" -d "$CA" issue --batch "$T/batch.csv" --key p256 --quiet
+expect_exit 99 "a batch of 40 killed after staging" env SIPCA_CRASH_AT=store-staged "$SIPCA_BARE" -d "$CA" issue --batch "$T/batch.csv" --key p256 --quiet
 check "40 pending rows" test "$(q "$CA/index.db" "SELECT count(*) FROM certs WHERE status = 'pending'")" = 40
 before=$(changes "$CA/index.db")
 expect_exit 0 "recovery undoes the batch" S -d "$CA" check
@@ -239,8 +239,8 @@ check "no pending row" test "$(q "$CA/index.db" "SELECT count(*) FROM certs WHER
 check "40 rows undone in one write transaction (counter $before -> $after)" test $((after - before)) = 1
 check "no staging directory left" test -z "$(ls -A "$CA/issued" | grep staging)"
 # Killed in the middle of that recovery, the next one finishes it.
-expect_exit 99 "the batch killed after staging again" env SIPCA_CRASH_AT=store-staged "$SIPCA" -d "$CA" issue --batch "$T/batch.csv" --key p256 --quiet
-expect_exit 99 "recovery killed after undoing the files" env SIPCA_CRASH_AT=store-recovering "$SIPCA" -d "$CA" check
+expect_exit 99 "the batch killed after staging again" env SIPCA_CRASH_AT=store-staged "$SIPCA_BARE" -d "$CA" issue --batch "$T/batch.csv" --key p256 --quiet
+expect_exit 99 "recovery killed after undoing the files" env SIPCA_CRASH_AT=store-recovering "$SIPCA_BARE" -d "$CA" check
 check "killed before its commit, every row is still pending" test "$(q "$CA/index.db" "SELECT count(*) FROM certs WHERE status = 'pending'")" = 40
 expect_exit 0 "the next recovery undoes them" S -d "$CA" check
 check "no pending row after it" test "$(q "$CA/index.db" "SELECT count(*) FROM certs WHERE status = 'pending'")" = 0
