@@ -95,8 +95,15 @@ $(BUILD)/%_asn1_tab.o: $(BUILD)/%_asn1_tab.c
 $(BUILD)/libsipca-test.a: $(TEST_LIB_OBJS)
 	rm -f $@ && $(AR) rcs $@ $^
 
-$(BUILD)/tests/check_%: tests/check_%.c $(BUILD)/libsipca-test.a | $(BUILD)/tests
-	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Itests -o $@ $< $(BUILD)/libsipca-test.a \
+# Each suite defines check_suite() (tests/suite.h, included into every
+# suite) and shares one main(), tests/suite_main.c.
+$(BUILD)/tests/suite_main.o: tests/suite_main.c tests/suite.h | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Itests -c -o $@ $<
+
+$(BUILD)/tests/check_%: tests/check_%.c tests/suite.h $(BUILD)/tests/suite_main.o \
+    $(BUILD)/libsipca-test.a | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Itests -include suite.h -o $@ $< \
+	    $(BUILD)/tests/suite_main.o $(BUILD)/libsipca-test.a \
 	    $(ALL_LDFLAGS) $(PKG_LIBS) $(CHECK_LIBS)
 
 $(BUILD) $(BUILD)/tests:

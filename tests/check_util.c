@@ -90,8 +90,8 @@ START_TEST(test_echo)
 }
 END_TEST
 
-static Suite *
-util_suite(void)
+Suite *
+check_suite(void)
 {
 	Suite	*s = suite_create("util");
 	TCase	*tc = tcase_create("text");
@@ -101,17 +101,4 @@ util_suite(void)
 	tcase_add_test(tc, test_echo);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int
-main(void)
-{
-	SRunner	*sr;
-	int	 failed;
-
-	sr = srunner_create(util_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
