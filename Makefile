@@ -96,14 +96,17 @@ $(BUILD)/libsipca-test.a: $(TEST_LIB_OBJS)
 	rm -f $@ && $(AR) rcs $@ $^
 
 # Each suite defines check_suite() (tests/suite.h, included into every
-# suite) and shares one main(), tests/suite_main.c.
-$(BUILD)/tests/suite_main.o: tests/suite_main.c tests/suite.h | $(BUILD)/tests
+# suite) and shares one main(), tests/suite_main.c, and the certificates
+# of tests/testcert.c.
+TEST_HELPER_OBJS = $(BUILD)/tests/suite_main.o $(BUILD)/tests/testcert.o
+
+$(BUILD)/tests/%.o: tests/%.c | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Itests -c -o $@ $<
 
-$(BUILD)/tests/check_%: tests/check_%.c tests/suite.h $(BUILD)/tests/suite_main.o \
+$(BUILD)/tests/check_%: tests/check_%.c tests/suite.h $(TEST_HELPER_OBJS) \
     $(BUILD)/libsipca-test.a | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Itests -include suite.h -o $@ $< \
-	    $(BUILD)/tests/suite_main.o $(BUILD)/libsipca-test.a \
+	    $(TEST_HELPER_OBJS) $(BUILD)/libsipca-test.a \
 	    $(ALL_LDFLAGS) $(PKG_LIBS) $(CHECK_LIBS)
 
 $(BUILD) $(BUILD)/tests:
