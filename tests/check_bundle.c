@@ -148,6 +148,18 @@ START_TEST(test_p12_contents)
 }
 END_TEST
 
+/* The localKeyId of the bag's element idx, copied into out[64]. */
+static size_t
+bag_key_id(gnutls_pkcs12_bag_t bag, unsigned idx, unsigned char out[64])
+{
+	gnutls_datum_t id;
+
+	ck_assert_int_eq(gnutls_pkcs12_bag_get_key_id(bag, idx, &id), 0);
+	ck_assert_uint_le(id.size, 64);
+	memcpy(out, id.data, id.size);
+	return id.size;
+}
+
 /* The two bags, their encryption, names and key ids, and the MAC. */
 START_TEST(test_p12_layout)
 {
@@ -156,7 +168,7 @@ START_TEST(test_p12_layout)
 	    GNUTLS_PKCS_PBES2_AES_256;
 	unsigned want_mac = kind == P12_LEGACY ? GNUTLS_MAC_SHA1 : GNUTLS_MAC_SHA256;
 	struct pki p;
-	gnutls_datum_t der = { NULL, 0 }, id;
+	gnutls_datum_t der = { NULL, 0 };
 	unsigned char crt_id[64], key_id[64];
 	size_t crt_id_len = 0, key_id_len = 0;
 	gnutls_pkcs12_t p12;
@@ -201,10 +213,7 @@ START_TEST(test_p12_layout)
 			ck_assert_int_eq(gnutls_pkcs12_bag_get_friendly_name(bag, 1,
 			    &name), 0);
 			ck_assert_str_eq(name, "Example SIP CA");
-			ck_assert_int_eq(gnutls_pkcs12_bag_get_key_id(bag, 0, &id), 0);
-			ck_assert_uint_le(id.size, sizeof(crt_id));
-			memcpy(crt_id, id.data, id.size);
-			crt_id_len = id.size;
+			crt_id_len = bag_key_id(bag, 0, crt_id);
 		} else {
 			/* The key: shrouded, encrypted on its own. */
 			ck_assert_int_eq(gnutls_pkcs12_bag_get_count(bag), 1);
@@ -213,10 +222,7 @@ START_TEST(test_p12_layout)
 			ck_assert_int_eq(gnutls_pkcs12_bag_get_friendly_name(bag, 0,
 			    &name), 0);
 			ck_assert_str_eq(name, "alice");
-			ck_assert_int_eq(gnutls_pkcs12_bag_get_key_id(bag, 0, &id), 0);
-			ck_assert_uint_le(id.size, sizeof(key_id));
-			memcpy(key_id, id.data, id.size);
-			key_id_len = id.size;
+			key_id_len = bag_key_id(bag, 0, key_id);
 		}
 		gnutls_pkcs12_bag_deinit(bag);
 	}

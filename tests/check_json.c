@@ -29,6 +29,14 @@ sink_open(struct sink *s)
 	ck_assert_ptr_nonnull(s->f);
 }
 
+/* A writer into a new sink. */
+static void
+sink_json(struct sink *s, struct json *j, int pretty)
+{
+	sink_open(s);
+	json_init(j, s->f, pretty);
+}
+
 static char *
 sink_close(struct sink *s)
 {
@@ -88,8 +96,7 @@ START_TEST(test_document)
 	struct sink s;
 	char *got;
 
-	sink_open(&s);
-	json_init(&j, s.f, 0);
+	sink_json(&s, &j, 0);
 	json_begin_object(&j);
 	json_key(&j, "version");
 	json_int(&j, 1);
@@ -127,8 +134,7 @@ START_TEST(test_pretty)
 	struct sink s;
 	char *got;
 
-	sink_open(&s);
-	json_init(&j, s.f, 1);
+	sink_json(&s, &j, 1);
 	json_begin_object(&j);
 	json_key(&j, "a");
 	json_begin_array(&j);
@@ -165,8 +171,7 @@ START_TEST(test_top_level)
 	struct sink s;
 	char *got;
 
-	sink_open(&s);
-	json_init(&j, s.f, 0);
+	sink_json(&s, &j, 0);
 	json_string(&j, "x");
 	json_finish(&j);
 	json_begin_array(&j);
@@ -191,8 +196,7 @@ START_TEST(test_depth_limit)
 	const int levels = JSON_MAX_DEPTH + 4;
 	int k;
 
-	sink_open(&s);
-	json_init(&j, s.f, 0);
+	sink_json(&s, &j, 0);
 	for (k = 0; k < levels; k++)
 		json_begin_array(&j);
 	json_int(&j, 7);

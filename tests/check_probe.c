@@ -208,6 +208,21 @@ params(struct probe_params *p, const char *port)
 	p->timeout = 30;
 }
 
+/*
+ * Probes a server that behaves as sp says, with p (its port is set here,
+ * in port); returns the server's verdict on what it was sent.
+ */
+static int
+probe_server(const struct server_spec *sp, struct probe_params *p,
+    char port[8], struct probe_result *r)
+{
+	pid_t pid = start_server(sp, port);
+
+	p->port = port;
+	ck_assert_int_eq(probe_run(p, r), 0);
+	return server_status(pid);
+}
+
 struct answer_case {
 	const char *response;
 	const char *status_line;
@@ -231,11 +246,9 @@ START_TEST(test_answer)
 	struct probe_params p;
 	struct probe_result r;
 	char port[8], peer[32];
-	pid_t pid = start_server(&sp, port);
 
-	params(&p, port);
-	ck_assert_int_eq(probe_run(&p, &r), 0);
-	ck_assert_int_eq(server_status(pid), 0);
+	params(&p, NULL);
+	ck_assert_int_eq(probe_server(&sp, &p, port, &r), 0);
 	ck_assert_msg(r.stage == PROBE_STAGE_DONE, "stage %d: %s", r.stage, r.error);
 	ck_assert_ptr_null(r.error);
 	ck_assert_str_eq(r.status_line, c->status_line);
@@ -266,11 +279,9 @@ START_TEST(test_server_hangs_up)
 	struct probe_params p;
 	struct probe_result r;
 	char port[8];
-	pid_t pid = start_server(&sp, port);
 
-	params(&p, port);
-	ck_assert_int_eq(probe_run(&p, &r), 0);
-	ck_assert_int_eq(server_status(pid), 0);
+	params(&p, NULL);
+	ck_assert_int_eq(probe_server(&sp, &p, port, &r), 0);
 	ck_assert_int_eq(r.stage, PROBE_STAGE_REQUEST);
 	ck_assert_str_eq(r.error,
 	    "waiting for the answer: the server closed the connection");
@@ -288,11 +299,9 @@ START_TEST(test_not_tls)
 	struct probe_params p;
 	struct probe_result r;
 	char port[8];
-	pid_t pid = start_server(&sp, port);
 
-	params(&p, port);
-	ck_assert_int_eq(probe_run(&p, &r), 0);
-	ck_assert_int_eq(server_status(pid), 0);
+	params(&p, NULL);
+	ck_assert_int_eq(probe_server(&sp, &p, port, &r), 0);
 	ck_assert_int_eq(r.stage, PROBE_STAGE_HANDSHAKE);
 	ck_assert_ptr_nonnull(r.error);
 	ck_assert_msg(strncmp(r.error, "TLS handshake: ", 15) == 0, "%s", r.error);
@@ -310,24 +319,19 @@ START_TEST(test_client_cert)
 	struct probe_result r;
 	gnutls_datum_t cert = tcert_pem(&client), key = tcert_key_pem(&client);
 	char port[8];
-	pid_t pid = start_server(&sp, port);
 
-	params(&p, port);
-	ck_assert_int_eq(probe_run(&p, &r), 0);
-	ck_assert_int_eq(server_status(pid), 0);
+	params(&p, NULL);
+	ck_assert_int_eq(probe_server(&sp, &p, port, &r), 0);
 	ck_assert_int_eq(r.stage, PROBE_STAGE_DONE);
 	ck_assert_int_eq(r.cert_requested, 1);
 	ck_assert_int_eq(r.cert_sent, 0);
 	probe_result_free(&r);
 
-	pid = start_server(&sp, port);
-	p.port = port;
 	p.cert_pem = cert.data;
 	p.cert_pem_len = cert.size;
 	p.key_pem = key.data;
 	p.key_pem_len = key.size;
-	ck_assert_int_eq(probe_run(&p, &r), 0);
-	ck_assert_int_eq(server_status(pid), SERVED_PEER_CERT);
+	ck_assert_int_eq(probe_server(&sp, &p, port, &r), SERVED_PEER_CERT);
 	ck_assert_int_eq(r.stage, PROBE_STAGE_DONE);
 	ck_assert_int_eq(r.cert_requested, 1);
 	ck_assert_int_eq(r.cert_sent, 1);
