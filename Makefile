@@ -99,6 +99,7 @@ $(BUILD)/libsipca-test.a: $(TEST_LIB_OBJS)
 # suite) and shares one main(), tests/suite_main.c, and the certificates
 # of tests/testcert.c.
 TEST_HELPER_OBJS = $(BUILD)/tests/suite_main.o $(BUILD)/tests/testcert.o
+.SECONDARY: $(TEST_HELPER_OBJS)
 
 $(BUILD)/tests/%.o: tests/%.c | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Itests -c -o $@ $<

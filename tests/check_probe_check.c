@@ -461,6 +461,7 @@ START_TEST(test_no_chain)
 	probe_result_free(&r);
 
 	session(&r, PROBE_STAGE_DONE, NULL, 0, "SIP/2.0 200 OK");
+	gnutls_free(r.chain);
 	r.chain = gnutls_calloc(2, sizeof(*r.chain));
 	r.chain[0].data = gnutls_malloc(3);
 	memcpy(r.chain[0].data, "\x30\x01\x00", 3);
