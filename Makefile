@@ -96,8 +96,19 @@ $(BUILD)/%_asn1_tab.o: $(BUILD)/%_asn1_tab.c
 $(BUILD)/libsipca-test.a: $(TEST_LIB_OBJS)
 	rm -f $@ && $(AR) rcs $@ $^
 
-$(BUILD)/tests/check_%: tests/check_%.c $(BUILD)/libsipca-test.a | $(BUILD)/tests
-	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Itests -o $@ $< $(BUILD)/libsipca-test.a \
+# Each suite defines check_suite() (tests/suite.h, included into every
+# suite) and shares one main(), tests/suite_main.c, and the certificates
+# of tests/testcert.c.
+TEST_HELPER_OBJS = $(BUILD)/tests/suite_main.o $(BUILD)/tests/testcert.o
+.SECONDARY: $(TEST_HELPER_OBJS)
+
+$(BUILD)/tests/%.o: tests/%.c | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Itests -c -o $@ $<
+
+$(BUILD)/tests/check_%: tests/check_%.c tests/suite.h $(TEST_HELPER_OBJS) \
+    $(BUILD)/libsipca-test.a | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Itests -include suite.h -o $@ $< \
+	    $(TEST_HELPER_OBJS) $(BUILD)/libsipca-test.a \
 	    $(ALL_LDFLAGS) $(PKG_LIBS) $(CHECK_LIBS)
 
 $(BUILD) $(BUILD)/tests:

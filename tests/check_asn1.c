@@ -197,8 +197,8 @@ START_TEST(test_unknown_type)
 }
 END_TEST
 
-static Suite *
-asn1_suite(void)
+Suite *
+check_suite(void)
 {
 	Suite *s = suite_create("asn1");
 	TCase *tc = tcase_create("decode");
@@ -213,17 +213,4 @@ asn1_suite(void)
 	tcase_add_test(tc, test_unknown_type);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int
-main(void)
-{
-	SRunner *sr;
-	int failed;
-
-	sr = srunner_create(asn1_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -636,15 +636,12 @@ START_TEST(test_key_must_match_ca)
 }
 END_TEST
 
-int
-main(void)
+Suite *
+check_suite(void)
 {
 	Suite *s = suite_create("cert");
 	TCase *tc = tcase_create("cert");
-	SRunner *sr;
-	int failed;
 
-	gnutls_global_init();
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_serials);
 	tcase_add_test(tc, test_key_types);
@@ -660,10 +657,5 @@ main(void)
 	tcase_add_test(tc, test_issue_san_cap);
 	tcase_add_test(tc, test_csr_keys);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	gnutls_global_deinit();
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return s;
 }

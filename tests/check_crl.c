@@ -264,8 +264,8 @@ START_TEST(test_pem)
 }
 END_TEST
 
-static Suite *
-crl_suite(void)
+Suite *
+check_suite(void)
 {
 	Suite *s = suite_create("crl");
 	TCase *tc = tcase_create("crl");
@@ -280,18 +280,4 @@ crl_suite(void)
 	tcase_add_test(tc, test_pem);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int
-main(void)
-{
-	SRunner *sr = srunner_create(crl_suite());
-	int failed;
-
-	gnutls_global_init();
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	gnutls_global_deinit();
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -138,8 +138,8 @@ START_TEST(test_long_field)
 }
 END_TEST
 
-static Suite *
-csv_suite(void)
+Suite *
+check_suite(void)
 {
 	Suite	*s = suite_create("csv");
 	TCase	*tc = tcase_create("rfc4180");
@@ -149,17 +149,4 @@ csv_suite(void)
 	tcase_add_test(tc, test_long_field);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int
-main(void)
-{
-	SRunner	*sr;
-	int	 failed;
-
-	sr = srunner_create(csv_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -990,8 +990,8 @@ START_TEST(test_input_stream)
 }
 END_TEST
 
-static Suite *
-lint_suite(void)
+Suite *
+check_suite(void)
 {
 	Suite *s = suite_create("lint");
 	TCase *tc = tcase_create("rules");
@@ -1016,17 +1016,4 @@ lint_suite(void)
 	tcase_add_test(tc, test_input_stream);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int
-main(void)
-{
-	SRunner *sr;
-	int failed;
-
-	sr = srunner_create(lint_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

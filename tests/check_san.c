@@ -531,8 +531,8 @@ START_TEST(test_ia5)
 }
 END_TEST
 
-static Suite *
-san_suite(void)
+Suite *
+check_suite(void)
 {
 	Suite	*s = suite_create("san");
 	TCase	*tc;
@@ -564,17 +564,4 @@ san_suite(void)
 	suite_add_tcase(s, tc);
 
 	return s;
-}
-
-int
-main(void)
-{
-	SRunner	*sr;
-	int	 failed;
-
-	sr = srunner_create(san_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

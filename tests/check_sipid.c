@@ -166,8 +166,8 @@ START_TEST(test_dns_fold)
 }
 END_TEST
 
-static Suite *
-sipid_suite(void)
+Suite *
+check_suite(void)
 {
 	Suite *s = suite_create("sipid");
 	TCase *tc = tcase_create("sipid");
@@ -179,17 +179,4 @@ sipid_suite(void)
 	tcase_add_test(tc, test_dns_fold);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int
-main(void)
-{
-	SRunner *sr;
-	int failed;
-
-	sr = srunner_create(sipid_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -530,8 +530,8 @@ START_TEST(test_recovery_one_transaction)
 }
 END_TEST
 
-static Suite *
-store_suite(void)
+Suite *
+check_suite(void)
 {
 	Suite *s = suite_create("store");
 	TCase *tc = tcase_create("store");
@@ -556,16 +556,4 @@ store_suite(void)
 	tcase_add_test(tc, test_recovery_one_transaction);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int
-main(void)
-{
-	SRunner *sr = srunner_create(store_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

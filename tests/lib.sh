@@ -12,6 +12,7 @@ set -u
 T=$(mktemp -d "${TMPDIR:-/tmp}/sipca-test.XXXXXX")
 TESTS_RUN=0
 TESTS_FAILED=0
+TESTS_SKIPPED=0
 BG_PIDS=""
 
 cleanup() {
@@ -33,6 +34,24 @@ fail() {
 
 ok() {
 	TESTS_RUN=$((TESTS_RUN + 1))
+}
+
+# skip DESCRIPTION REASON: a block that cannot run here (it needs root, a
+# tool, a file) says so; finish and tests/run.sh count it. CI must run
+# every block, so with $CI set a skip is a failure instead.
+skip() {
+	case ${CI:-} in
+	""|false|0) ;;
+	*)
+		fail "$1: skipped, but CI must run it: $2"
+		return
+		;;
+	esac
+	TESTS_SKIPPED=$((TESTS_SKIPPED + 1))
+	echo "SKIP: $1: $2" >&2
+	if [ -n "${SIPCA_SKIP_LOG:-}" ]; then
+		echo "$(basename "$0" .sh): $1: $2" >> "$SIPCA_SKIP_LOG"
+	fi
 }
 
 # check DESCRIPTION COMMAND...: the command must succeed.
@@ -155,6 +174,6 @@ wait_port() {
 
 # finish: the script's result; call it last.
 finish() {
-	echo "$(basename "$0" .sh): $TESTS_RUN checks, $TESTS_FAILED failed"
+	echo "$(basename "$0" .sh): $TESTS_RUN checks, $TESTS_FAILED failed, $TESTS_SKIPPED skipped"
 	[ "$TESTS_FAILED" -eq 0 ]
 }

@@ -246,7 +246,8 @@ parse_long(const char *s, long min, long max, long *out)
 	char *end;
 	long v;
 
-	if (s == NULL || *s == '\0' || *s == '+' || *s == ' ')
+	/* strtol() would skip any white space and take a '+': a digit or '-' first. */
+	if (s == NULL || (*s != '-' && (*s < '0' || *s > '9')))
 		return -1;
 	errno = 0;
 	v = strtol(s, &end, 10);
