@@ -406,8 +406,8 @@ setup(void)
 	util_set_command(NULL);
 }
 
-static Suite *
-cli_suite(void)
+Suite *
+check_suite(void)
 {
 	Suite	*s = suite_create("cli");
 	TCase	*tc = tcase_create("parse");
@@ -427,17 +427,4 @@ cli_suite(void)
 	tcase_add_test(tg, test_global_table);
 	suite_add_tcase(s, tg);
 	return s;
-}
-
-int
-main(void)
-{
-	SRunner	*sr;
-	int	 failed;
-
-	sr = srunner_create(cli_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -24,21 +24,6 @@
 #define DAY	86400
 #define NOW	"2026-12-01T00:00:00Z"
 
-/*
- * signer.c (for signer_exit_status) still reads the CLI's --dir from
- * cli.o, which fetches main.c's command table: a suite has no main.c.
- * Until that arrow is gone (issue 12), an empty table, weak so that it
- * never stands in for a real one; then this goes.
- */
-const void *const *cli_commands(void);
-__attribute__((weak)) const void *const *
-cli_commands(void)
-{
-	static const void *const none[] = { NULL };
-
-	return none;
-}
-
 static char tmpdir[64];
 static char *dir;
 static struct store *store;

@@ -142,8 +142,8 @@ START_TEST(test_clock)
 }
 END_TEST
 
-static Suite *
-progress_suite(void)
+Suite *
+check_suite(void)
 {
 	Suite	*s = suite_create("progress");
 	TCase	*tc = tcase_create("line");
@@ -155,17 +155,4 @@ progress_suite(void)
 	tcase_add_test(tc, test_clock);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int
-main(void)
-{
-	SRunner	*sr;
-	int	 failed;
-
-	sr = srunner_create(progress_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
