@@ -36,8 +36,6 @@ int key_generate(enum key_type type, gnutls_x509_privkey_t *out_key);
 int key_export_pem(gnutls_x509_privkey_t key, const char *passphrase,
     gnutls_datum_t *out_pem);
 
-/* 20 random octets from GnuTLS's RNG, top bit clear, first octet non-zero. */
-int serial_generate(unsigned char out[SERIAL_LEN]);
 
 struct cert_request {
 	enum cert_kind kind;		/* KIND_SERVER or KIND_DEVICE */

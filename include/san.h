@@ -51,8 +51,22 @@ int san_check_dns(const char *name, int flags, const char **out_reason);
  */
 int san_check_ia5(const char *value, size_t len, const char **out_reason);
 
-/* An IPv4 or IPv6 address. out (16 bytes) gets the binary form and
- * *out_len 4 or 16; both may be NULL. */
+/*
+ * The len octets at text (need not be terminated) as an IPv4 or IPv6
+ * address, the one reading of address text in sipca: inet_pton's, with
+ * no brackets, zone id or NUL. out (16 bytes, or NULL) gets the binary
+ * form. Returns 4 or 16, or 0 when the text is no address.
+ */
+size_t san_ip_from_text(const char *text, size_t len, unsigned char *out);
+
+/* inet_ntop's text for an iPAddress value; the canonical form, as GnuTLS
+ * prints it. Returns 0, or -1 unless len is 4 or 16. */
+#define SAN_IP_TEXT_MAX 46	/* INET6_ADDRSTRLEN */
+int san_ip_to_text(const unsigned char *ip, size_t len,
+    char buf[SAN_IP_TEXT_MAX]);
+
+/* An IPv4 or IPv6 address (a C string), as san_ip_from_text(). out (16
+ * bytes) gets the binary form and *out_len 4 or 16; both may be NULL. */
 int san_parse_ip(const char *text, unsigned char *out, size_t *out_len,
     const char **out_reason);
 

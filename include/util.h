@@ -59,6 +59,8 @@ int parse_time_rfc3339(const char *s, time_t *out);
 char *hex_encode(const unsigned char *data, size_t len);
 /* Colon-separated uppercase hex ("AB:CD"), as phones display fingerprints. */
 char *hex_colon(const unsigned char *data, size_t len);
+/* The value of one hex digit (either case), or -1. */
+int hex_value(int c);
 /* Parses hex (optional colons); returns length or -1. out must hold len/2. */
 long hex_decode(const char *s, unsigned char *out, size_t out_size);
 

@@ -22,6 +22,7 @@
 #include <gnutls/crypto.h>
 
 #include "probe.h"
+#include "san.h"
 #include "util.h"
 
 /* Room for a response's header; only its first line is kept. */
@@ -47,13 +48,13 @@ set_error(struct probe_result *r, const char *fmt, ...)
 static void
 sockaddr_text(const struct sockaddr *sa, char *buf, size_t size)
 {
-	char host[INET6_ADDRSTRLEN] = "?";
+	char host[SAN_IP_TEXT_MAX] = "?";
 	unsigned port = 0;
 
 	if (sa->sa_family == AF_INET6) {
 		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)(const void *)sa;
 
-		inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof(host));
+		(void)san_ip_to_text(s6->sin6_addr.s6_addr, 16, host);
 		port = ntohs(s6->sin6_port);
 		snprintf(buf, size, "[%s]:%u", host, port);
 		return;
@@ -61,7 +62,7 @@ sockaddr_text(const struct sockaddr *sa, char *buf, size_t size)
 	if (sa->sa_family == AF_INET) {
 		const struct sockaddr_in *s4 = (const struct sockaddr_in *)(const void *)sa;
 
-		inet_ntop(AF_INET, &s4->sin_addr, host, sizeof(host));
+		(void)san_ip_to_text((const unsigned char *)&s4->sin_addr, 4, host);
 		port = ntohs(s4->sin_port);
 	}
 	snprintf(buf, size, "%s:%u", host, port);
@@ -140,14 +141,6 @@ dial(const struct probe_params *p, struct probe_result *r)
 		set_error(r, "cannot connect to '%s': %s", r->peer, strerror(err));
 	freeaddrinfo(res);
 	return fd;
-}
-
-static int
-is_ip_literal(const char *s)
-{
-	unsigned char buf[16];
-
-	return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
 }
 
 /* The words GnuTLS uses, plus the alert's name when the server sent one. */
@@ -386,8 +379,10 @@ probe_run(const struct probe_params *p, struct probe_result *out)
 	if ((ret = gnutls_init(&s, GNUTLS_CLIENT | GNUTLS_NO_SIGNAL)) < 0 ||
 	    (ret = gnutls_set_default_priority(s)) < 0 ||
 	    (ret = gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, cred)) < 0 ||
-	    (!is_ip_literal(p->host) && (ret = gnutls_server_name_set(s,
-	    GNUTLS_NAME_DNS, p->host, strlen(p->host))) < 0)) {
+	    /* RFC 6066 section 3: no address literal in server_name. */
+	    (san_ip_from_text(p->host, strlen(p->host), NULL) == 0 &&
+	    (ret = gnutls_server_name_set(s, GNUTLS_NAME_DNS, p->host,
+	    strlen(p->host))) < 0)) {
 		set_error(out, "setting up the TLS session: %s", gnutls_strerror(ret));
 		goto out;
 	}

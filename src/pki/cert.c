@@ -85,26 +85,6 @@ key_export_pem(gnutls_x509_privkey_t key, const char *passphrase,
 	    passphrase, flags, out_pem);
 }
 
-int
-serial_generate(unsigned char out[SERIAL_LEN])
-{
-	int ret;
-
-	/*
-	 * RFC 5280 4.1.2.2: positive and at most 20 octets. Clearing the top
-	 * bit keeps the DER INTEGER positive in 20 octets; a zero first
-	 * octet would make the encoding shorter than 20 (and non-minimal if
-	 * kept), so such draws are simply made again.
-	 */
-	do {
-		ret = gnutls_rnd(GNUTLS_RND_NONCE, out, SERIAL_LEN);
-		if (ret < 0)
-			return ret;
-		out[0] &= 0x7f;
-	} while (out[0] == 0);
-	return 0;
-}
-
 /*
  * The subjectAltName is encoded once, from the whole list.
  * gnutls_x509_crt_set_subject_alt_name() with GNUTLS_FSAN_APPEND decodes

@@ -1,7 +1,10 @@
 /*
- * x509: the names of sipca's certificate kinds.
+ * x509: the names of sipca's certificate kinds and serial numbers.
  */
 #include <string.h>
+
+#include <gnutls/gnutls.h>
+#include <gnutls/crypto.h>
 
 #include "x509.h"
 
@@ -29,4 +32,24 @@ cert_kind_parse(const char *s, enum cert_kind *out)
 		}
 	}
 	return -1;
+}
+
+int
+serial_generate(unsigned char out[SERIAL_LEN])
+{
+	int ret;
+
+	/*
+	 * RFC 5280 4.1.2.2: positive and at most 20 octets. Clearing the top
+	 * bit keeps the DER INTEGER positive in 20 octets; a zero first
+	 * octet would make the encoding shorter than 20 (and non-minimal if
+	 * kept), so such draws are simply made again.
+	 */
+	do {
+		ret = gnutls_rnd(GNUTLS_RND_NONCE, out, SERIAL_LEN);
+		if (ret < 0)
+			return ret;
+		out[0] &= 0x7f;
+	} while (out[0] == 0);
+	return 0;
 }

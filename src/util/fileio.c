@@ -15,10 +15,9 @@
 #include <gnutls/crypto.h>
 
 #include "fileio.h"
-#include "secret.h"
 #include "util.h"
 
-static int
+int
 write_all(int fd, const void *data, size_t len)
 {
 	const unsigned char *p = data;

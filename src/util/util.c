@@ -207,7 +207,7 @@ hex_colon(const unsigned char *data, size_t len)
 	return s;
 }
 
-static int
+int
 hex_value(int c)
 {
 	if (c >= '0' && c <= '9')
