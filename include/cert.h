@@ -65,7 +65,8 @@ int cert_build(const struct cert_request *req, const struct ca *ca,
  * PEM or DER certificate request, its self-signature verified and its
  * key one that phones and TLS stacks take: RSA with an odd exponent of
  * at least 65537, or ECDSA on P-256, P-384 or P-521.
- * Returns 0 or -1 after setting *out_reason to a message.
+ * Returns 0 or -1 after setting *out_reason to a message (for GnuTLS's
+ * own failures, naming the call: x509_call_reason()).
  */
 int csr_load(const unsigned char *data, size_t len,
     gnutls_x509_crq_t *out_crq, const char **out_reason);

@@ -28,9 +28,6 @@ int atomic_write(const char *path, const void *data, size_t len, mode_t mode,
  * or -1 with errno set. */
 int write_all(int fd, const void *data, size_t len);
 
-/* fsync of a directory, making a rename in it durable. */
-int fsync_dir(const char *dir);
-
 /*
  * The errno of open_regular_file() and the reads below for a path that
  * is a FIFO, a device or a socket. open(2) itself says ENXIO for a

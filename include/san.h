@@ -83,9 +83,4 @@ int san_check_store_name(const char *name, const char **out_reason);
 /* Folds a NAME to lower case in place (names are case-insensitive); returns it. */
 char *san_fold_store_name(char *name);
 
-/* The host part of a SIP URI into buf; returns 0 or -1. */
-int san_sip_uri_host(const char *uri, char *buf, size_t size);
-/* True when the SIP URI has a user part ("sip:alice@example.com"). */
-int san_sip_uri_has_user(const char *uri);
-
 #endif

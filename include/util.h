@@ -67,9 +67,6 @@ long hex_decode(const char *s, unsigned char *out, size_t out_size);
 /* Parses a positive decimal integer in [min, max]; returns 0 or -1. */
 int parse_long(const char *s, long min, long max, long *out);
 
-/* True when s is one of the comma-separated words in list. */
-int word_in_list(const char *s, const char *list);
-
 /*
  * Text from outside (a certificate's names, a CSV field, an option) made
  * safe to print: printable ASCII and well-formed UTF-8 of printable code

@@ -450,44 +450,6 @@ START_TEST(test_store_name_length)
 }
 END_TEST
 
-struct host_case {
-	const char	*uri;
-	const char	*host;		/* NULL: -1 expected */
-	int		 has_user;
-};
-
-static const struct host_case hosts[] = {
-	{ "sip:example.com", "example.com", 0 },
-	{ "sips:alice@example.com", "example.com", 1 },
-	{ "sip:alice@example.com:5061", "example.com", 1 },
-	{ "sip:[::1]:5061", "::1", 0 },
-	{ "sip:bob@[2001:db8::1]", "2001:db8::1", 1 },
-	{ "sip:192.0.2.1:5060", "192.0.2.1", 0 },
-	{ "sip:*.example.com", "*.example.com", 0 },
-	{ "sip:@example.com", NULL, 0 },
-	{ "sip:example.com;transport=tls", NULL, 0 },
-	{ "tel:+15551234567", NULL, 0 },
-	{ NULL, NULL, 0 },
-};
-
-START_TEST(test_sip_uri_host)
-{
-	const struct host_case	*c = &hosts[_i];
-	char			 buf[64];
-
-	ck_assert_int_eq(san_sip_uri_has_user(c->uri), c->has_user);
-	if (c->host == NULL) {
-		ck_assert_int_eq(san_sip_uri_host(c->uri, buf, sizeof(buf)), -1);
-		return;
-	}
-	ck_assert_int_eq(san_sip_uri_host(c->uri, buf, sizeof(buf)), 0);
-	ck_assert_str_eq(buf, c->host);
-	/* Exactly enough room for the host and its NUL, and one short. */
-	ck_assert_int_eq(san_sip_uri_host(c->uri, buf, strlen(c->host) + 1), 0);
-	ck_assert_int_eq(san_sip_uri_host(c->uri, buf, strlen(c->host)), -1);
-}
-END_TEST
-
 /*
  * IA5String values as encoded: counted octets, so a NUL inside is seen
  * instead of ending the value (issue 11: "evil.com\0.example.com").
@@ -540,7 +502,6 @@ san_suite(void)
 	tc = tcase_create("sip_uri");
 	tcase_add_loop_test(tc, test_sip_uri, 0, nitems(sip_uris));
 	tcase_add_test(tc, test_sip_uri_length);
-	tcase_add_loop_test(tc, test_sip_uri_host, 0, nitems(hosts));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("dns");

@@ -173,9 +173,12 @@ ca_load_cert(const unsigned char *pem, size_t len, struct ca **out_ca,
 	unsigned critical;
 	int ret;
 
-	if ((ret = gnutls_x509_crt_init(&ca->crt)) < 0 ||
-	    (ret = gnutls_x509_crt_import(ca->crt, &d, GNUTLS_X509_FMT_PEM)) < 0) {
-		*out_reason = gnutls_strerror(ret);
+	if ((ret = gnutls_x509_crt_init(&ca->crt)) < 0) {
+		*out_reason = x509_call_reason("gnutls_x509_crt_init", ret);
+		goto fail;
+	}
+	if ((ret = gnutls_x509_crt_import(ca->crt, &d, GNUTLS_X509_FMT_PEM)) < 0) {
+		*out_reason = x509_call_reason("gnutls_x509_crt_import", ret);
 		goto fail;
 	}
 	ca->key_id_len = sizeof(ca->key_id);
@@ -186,13 +189,14 @@ ca_load_cert(const unsigned char *pem, size_t len, struct ca **out_ca,
 		ret = gnutls_x509_crt_get_key_id(ca->crt, GNUTLS_KEYID_USE_SHA1,
 		    ca->key_id, &ca->key_id_len);
 		if (ret < 0) {
-			*out_reason = gnutls_strerror(ret);
+			*out_reason = x509_call_reason("gnutls_x509_crt_get_key_id",
+			    ret);
 			goto fail;
 		}
 	}
 	if ((ret = gnutls_x509_crt_export2(ca->crt, GNUTLS_X509_FMT_PEM,
 	    &ca->pem)) < 0) {
-		*out_reason = gnutls_strerror(ret);
+		*out_reason = x509_call_reason("gnutls_x509_crt_export2", ret);
 		goto fail;
 	}
 	*out_ca = ca;

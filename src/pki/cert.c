@@ -325,7 +325,7 @@ csr_load(const unsigned char *data, size_t len, gnutls_x509_crq_t *out_crq,
 	ret = gnutls_x509_crq_import(crq, &d,
 	    looks_pem(data, len) ? GNUTLS_X509_FMT_PEM : GNUTLS_X509_FMT_DER);
 	if (ret < 0) {
-		*out_reason = gnutls_strerror(ret);
+		*out_reason = x509_call_reason("gnutls_x509_crq_import", ret);
 		goto fail;
 	}
 	if ((reason = csr_key_reason(crq)) != NULL) {

@@ -25,13 +25,6 @@
 #define SIP_URI_MAX	2048
 #define STORE_NAME_MAX	64
 
-struct sip_uri {
-	const char	*user;		/* borrows from the URI; NULL if none */
-	size_t		 user_len;
-	const char	*host;		/* borrows; without brackets or port */
-	size_t		 host_len;
-};
-
 static int
 is_alpha(unsigned char c)
 {
@@ -233,11 +226,10 @@ port_reason(const char *port, const char **out_end)
  * headers, so the first one ends the user part.
  */
 static const char *
-sip_uri_reason(const char *uri, int flags, struct sip_uri *out)
+sip_uri_reason(const char *uri, int flags)
 {
-	struct sip_uri	 parts = { NULL, 0, NULL, 0 };
-	const char	*p, *at, *close, *reason;
-	size_t		 len, i;
+	const char	*p, *at, *close, *host, *reason;
+	size_t		 len, host_len, i;
 
 	if (uri == NULL || *uri == '\0')
 		return "empty uri";
@@ -261,8 +253,6 @@ sip_uri_reason(const char *uri, int flags, struct sip_uri *out)
 	if ((at = strchr(p, '@')) != NULL) {
 		if ((reason = user_reason(p, (size_t)(at - p))) != NULL)
 			return reason;
-		parts.user = p;
-		parts.user_len = (size_t)(at - p);
 		p = at + 1;
 	}
 
@@ -270,23 +260,20 @@ sip_uri_reason(const char *uri, int flags, struct sip_uri *out)
 		/* RFC 3261 section 25.1: IPv6reference = "[" IPv6address "]". */
 		if ((close = strchr(p, ']')) == NULL)
 			return "unterminated IPv6 reference";
-		parts.host = p + 1;
-		parts.host_len = (size_t)(close - parts.host);
-		if (san_ip_from_text(parts.host, parts.host_len, NULL) != 16)
+		host = p + 1;
+		if (san_ip_from_text(host, (size_t)(close - host), NULL) != 16)
 			return "invalid IPv6 address";
 		p = close + 1;
 		if (*p != '\0' && *p != ':' && *p != ';' && *p != '?')
 			return "unexpected characters after host";
 	} else {
-		parts.host = p;
-		parts.host_len = strcspn(p, ":;?");
-		if (parts.host_len == 0)
+		host_len = strcspn(p, ":;?");
+		if (host_len == 0)
 			return "empty host";
-		if (san_ip_from_text(parts.host, parts.host_len, NULL) != 4 &&
-		    (reason = dns_reason(parts.host, parts.host_len,
-		    flags)) != NULL)
+		if (san_ip_from_text(p, host_len, NULL) != 4 &&
+		    (reason = dns_reason(p, host_len, flags)) != NULL)
 			return reason;
-		p += parts.host_len;
+		p += host_len;
 	}
 
 	if (*p == ':' && (reason = port_reason(p + 1, &p)) != NULL)
@@ -295,9 +282,6 @@ sip_uri_reason(const char *uri, int flags, struct sip_uri *out)
 		return "uri parameters are not part of an identity";
 	if (*p == '?')
 		return "uri headers are not part of an identity";
-
-	if (out != NULL)
-		*out = parts;
 	return NULL;
 }
 
@@ -306,7 +290,7 @@ san_check_sip_uri(const char *uri, int flags, const char **out_reason)
 {
 	const char	*reason;
 
-	reason = sip_uri_reason(uri, flags, NULL);
+	reason = sip_uri_reason(uri, flags);
 	if (reason != NULL && out_reason != NULL)
 		*out_reason = reason;
 	return reason != NULL ? -1 : 0;
@@ -476,30 +460,4 @@ san_fold_store_name(char *name)
 		if (*p >= 'A' && *p <= 'Z')
 			*p = (char)(*p - 'A' + 'a');
 	return name;
-}
-
-/*
- * Parses again rather than trusting the caller, with wildcards allowed
- * since the caller has already decided whether to accept one.
- */
-int
-san_sip_uri_host(const char *uri, char *buf, size_t size)
-{
-	struct sip_uri	parts;
-
-	if (buf == NULL || sip_uri_reason(uri, SAN_ALLOW_WILDCARD,
-	    &parts) != NULL || parts.host_len >= size)
-		return -1;
-	memcpy(buf, parts.host, parts.host_len);
-	buf[parts.host_len] = '\0';
-	return 0;
-}
-
-int
-san_sip_uri_has_user(const char *uri)
-{
-	struct sip_uri	parts;
-
-	return sip_uri_reason(uri, SAN_ALLOW_WILDCARD, &parts) == NULL &&
-	    parts.user != NULL;
 }

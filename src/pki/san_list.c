@@ -80,6 +80,8 @@ san_list_clear(struct san_list *l)
 {
 	size_t i;
 
+	if (l == NULL)
+		return;
 	for (i = 0; i < l->n; i++)
 		free(l->items[i].value);
 	free(l->items);

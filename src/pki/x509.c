@@ -1,6 +1,8 @@
 /*
- * x509: the names of sipca's certificate kinds and serial numbers.
+ * x509: the names of sipca's certificate kinds, serial numbers and the
+ * words for a GnuTLS failure.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <gnutls/gnutls.h>
@@ -52,4 +54,14 @@ serial_generate(unsigned char out[SERIAL_LEN])
 		out[0] &= 0x7f;
 	} while (out[0] == 0);
 	return 0;
+}
+
+const char *
+x509_call_reason(const char *call, int err)
+{
+	/* Per thread: batch workers load requests side by side. */
+	static _Thread_local char buf[160];
+
+	snprintf(buf, sizeof(buf), "%s: %s", call, gnutls_strerror(err));
+	return buf;
 }

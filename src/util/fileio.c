@@ -49,19 +49,6 @@ dir_of(const char *path)
 }
 
 int
-fsync_dir(const char *dir)
-{
-	int fd, ret;
-
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ret = fsync(fd);
-	close(fd);
-	return ret;
-}
-
-int
 atomic_write(const char *path, const void *data, size_t len, mode_t mode,
     int flags)
 {

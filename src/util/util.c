@@ -256,25 +256,6 @@ parse_long(const char *s, long min, long max, long *out)
 	return 0;
 }
 
-int
-word_in_list(const char *s, const char *list)
-{
-	size_t len = strlen(s);
-	const char *p = list;
-
-	while (*p != '\0') {
-		const char *comma = strchr(p, ',');
-		size_t wlen = comma ? (size_t)(comma - p) : strlen(p);
-
-		if (wlen == len && strncmp(p, s, len) == 0)
-			return 1;
-		if (comma == NULL)
-			break;
-		p = comma + 1;
-	}
-	return 0;
-}
-
 /*
  * The length of the well-formed UTF-8 sequence at p (RFC 3629 section 4:
  * shortest form, no surrogates, at most U+10FFFF), 0 when there is none;
