@@ -45,6 +45,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (san_parse_ip(s, bin, &len, &reason) == 0 && len != 4 && len != 16)
 		abort();
+	/* Counted octets, NULs and all: an address reads back as itself. */
+	if ((len = san_ip_from_text((const char *)data, size, bin)) != 0) {
+		char ip_text[SAN_IP_TEXT_MAX];
+		unsigned char again[16];
+
+		if ((len != 4 && len != 16) || san_ip_to_text(bin, len, ip_text) != 0 ||
+		    san_ip_from_text(ip_text, strlen(ip_text), again) != len ||
+		    memcmp(bin, again, len) != 0)
+			abort();
+	}
 	if (san_parse_cidr(s, bin, &len, &reason) == 0 && len != 8 && len != 32)
 		abort();
 	if (san_check_store_name(s, &reason) == 0) {
