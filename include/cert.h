@@ -1,6 +1,6 @@
 /*
- * cert: keys and leaf certificates with GnuTLS. Generates keys and
- * serial numbers, builds and signs server and device certificates with
+ * cert: keys and leaf certificates with GnuTLS. Generates keys,
+ * builds and signs server and device certificates with
  * the extensions SIP over TLS needs, and reads certificate requests.
  * Knows nothing of the store: it works on memory only.
  */

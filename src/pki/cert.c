@@ -1,21 +1,14 @@
 /*
- * cert: key generation, serial numbers and leaf certificates.
+ * cert: key generation and leaf certificates.
  */
-#include <arpa/inet.h>
-#include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 #include <gnutls/abstract.h>
-#include <gnutls/crypto.h>
 #include <gnutls/x509-ext.h>
 
-#include <libtasn1.h>
-
-#include "asn1.h"
 #include "ca.h"
 #include "cert.h"
 #include "san.h"
