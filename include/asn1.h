@@ -25,9 +25,6 @@ enum pkix_decode_flags {
 	PKIX_ALLOW_BAD_TIME = 1 << 1,
 };
 
-/* Loads the module once; 0, or -1 after setting err (PKIX_ERR_SIZE). */
-int pkix_init(char *err);
-
 /*
  * Decodes der as the module's type ("Certificate", "BasicConstraints",
  * ...) in strict DER: libtasn1's ASN1_DECODE_FLAG_STRICT_DER (no

@@ -62,7 +62,8 @@ new_element(const char *type, asn1_node *out)
 	return asn1_create_element(pkix_defs, name, out);
 }
 
-int
+/* Loads the module once; 0, or -1 after setting err (PKIX_ERR_SIZE). */
+static int
 pkix_init(char *err)
 {
 	pthread_once(&pkix_once, pkix_load);
