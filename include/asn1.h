@@ -1,7 +1,8 @@
 /*
  * asn1: sipca's libtasn1 module (src/pki/pkix.asn: the RFC 5280 certificate
- * structures) and the one strict-DER decoder every caller goes through,
- * the way GnuTLS and p11-kit use libtasn1.
+ * and CRL structures) and the one strict-DER decoder every caller goes
+ * through, the way GnuTLS and p11-kit use libtasn1; values are encoded
+ * with the module's types too, never by hand.
  *
  * The definitions are loaded once per process and only read afterwards,
  * so any number of threads may decode at once: each decode makes its own
@@ -24,9 +25,6 @@ enum pkix_decode_flags {
 	PKIX_ALLOW_BAD_TIME = 1 << 1,
 };
 
-/* Loads the module once; 0, or -1 after setting err (PKIX_ERR_SIZE). */
-int pkix_init(char *err);
-
 /*
  * Decodes der as the module's type ("Certificate", "BasicConstraints",
  * ...) in strict DER: libtasn1's ASN1_DECODE_FLAG_STRICT_DER (no
@@ -37,6 +35,25 @@ int pkix_init(char *err);
  */
 int pkix_decode(const char *type, const unsigned char *der, size_t len,
     int flags, asn1_node *out_node, size_t *out_used, char *err);
+
+/*
+ * A new empty element of the module's type, for writing: fill it with
+ * pkix_write() and encode it with pkix_encode(); the caller frees it
+ * with asn1_delete_structure(). Returns 0, or -1 with the reason in err.
+ */
+int pkix_new(const char *type, asn1_node *out_node, char *err);
+
+/* asn1_write_value(); 0, or -1 with a reason naming the field in err. */
+int pkix_write(asn1_node node, const char *name, const void *value, int len,
+    char *err);
+
+/*
+ * The DER of field name of node ("" for the whole element) into a new
+ * buffer *out_der (free()) of *out_len octets. Returns 0, or -1 with
+ * libtasn1's reason in err.
+ */
+int pkix_encode(asn1_node node, const char *name, unsigned char **out_der,
+    size_t *out_len, char *err);
 
 /*
  * Reads a field into buf (size *len in, length out: octets, or bits for

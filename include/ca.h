@@ -50,7 +50,8 @@ struct ca_params {
 int ca_create(const struct ca_params *p, const char *passphrase,
     struct ca **out_ca, gnutls_datum_t *out_key_pem);
 
-/* Loads the CA certificate (PEM). Returns 0 or -1 with *out_reason. */
+/* Loads the CA certificate (PEM). Returns 0, or -1 with *out_reason naming
+ * the GnuTLS call that failed (x509_call_reason()). */
 int ca_load_cert(const unsigned char *pem, size_t len, struct ca **out_ca,
     const char **out_reason);
 

@@ -1,6 +1,6 @@
 /*
- * cert: keys and leaf certificates with GnuTLS. Generates keys and
- * serial numbers, builds and signs server and device certificates with
+ * cert: keys and leaf certificates with GnuTLS. Generates keys,
+ * builds and signs server and device certificates with
  * the extensions SIP over TLS needs, and reads certificate requests.
  * Knows nothing of the store: it works on memory only.
  */
@@ -36,8 +36,6 @@ int key_generate(enum key_type type, gnutls_x509_privkey_t *out_key);
 int key_export_pem(gnutls_x509_privkey_t key, const char *passphrase,
     gnutls_datum_t *out_pem);
 
-/* 20 random octets from GnuTLS's RNG, top bit clear, first octet non-zero. */
-int serial_generate(unsigned char out[SERIAL_LEN]);
 
 struct cert_request {
 	enum cert_kind kind;		/* KIND_SERVER or KIND_DEVICE */
@@ -67,7 +65,8 @@ int cert_build(const struct cert_request *req, const struct ca *ca,
  * PEM or DER certificate request, its self-signature verified and its
  * key one that phones and TLS stacks take: RSA with an odd exponent of
  * at least 65537, or ECDSA on P-256, P-384 or P-521.
- * Returns 0 or -1 after setting *out_reason to a message.
+ * Returns 0 or -1 after setting *out_reason to a message (for GnuTLS's
+ * own failures, naming the call: x509_call_reason()).
  */
 int csr_load(const unsigned char *data, size_t len,
     gnutls_x509_crq_t *out_crq, const char **out_reason);

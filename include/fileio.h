@@ -24,8 +24,9 @@ enum atomic_flags {
 int atomic_write(const char *path, const void *data, size_t len, mode_t mode,
     int flags);
 
-/* fsync of a directory, making a rename in it durable. */
-int fsync_dir(const char *dir);
+/* write(2) until all len bytes are written, again after EINTR. Returns 0,
+ * or -1 with errno set. */
+int write_all(int fd, const void *data, size_t len);
 
 /*
  * The errno of open_regular_file() and the reads below for a path that

@@ -59,7 +59,8 @@ struct probe_result {
  */
 int probe_run(const struct probe_params *p, struct probe_result *out);
 
-/* Frees what probe_run() filled in; a zeroed result is fine. */
-void probe_result_free(struct probe_result *r);
+/* Frees what probe_run() filled in and empties *r (a caller-owned struct);
+ * a zeroed result and NULL are fine. */
+void probe_result_clear(struct probe_result *r);
 
 #endif

@@ -51,8 +51,22 @@ int san_check_dns(const char *name, int flags, const char **out_reason);
  */
 int san_check_ia5(const char *value, size_t len, const char **out_reason);
 
-/* An IPv4 or IPv6 address. out (16 bytes) gets the binary form and
- * *out_len 4 or 16; both may be NULL. */
+/*
+ * The len octets at text (need not be terminated) as an IPv4 or IPv6
+ * address, the one reading of address text in sipca: inet_pton's, with
+ * no brackets, zone id or NUL. out (16 bytes, or NULL) gets the binary
+ * form. Returns 4 or 16, or 0 when the text is no address.
+ */
+size_t san_ip_from_text(const char *text, size_t len, unsigned char *out);
+
+/* inet_ntop's text for an iPAddress value; the canonical form, as GnuTLS
+ * prints it. Returns 0, or -1 unless len is 4 or 16. */
+#define SAN_IP_TEXT_MAX 46	/* INET6_ADDRSTRLEN */
+int san_ip_to_text(const unsigned char *ip, size_t len,
+    char buf[SAN_IP_TEXT_MAX]);
+
+/* An IPv4 or IPv6 address (a C string), as san_ip_from_text(). out (16
+ * bytes) gets the binary form and *out_len 4 or 16; both may be NULL. */
 int san_parse_ip(const char *text, unsigned char *out, size_t *out_len,
     const char **out_reason);
 
@@ -68,10 +82,5 @@ int san_parse_cidr(const char *text, unsigned char out[32], size_t *out_len,
 int san_check_store_name(const char *name, const char **out_reason);
 /* Folds a NAME to lower case in place (names are case-insensitive); returns it. */
 char *san_fold_store_name(char *name);
-
-/* The host part of a SIP URI into buf; returns 0 or -1. */
-int san_sip_uri_host(const char *uri, char *buf, size_t size);
-/* True when the SIP URI has a user part ("sip:alice@example.com"). */
-int san_sip_uri_has_user(const char *uri);
 
 #endif

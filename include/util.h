@@ -59,14 +59,13 @@ int parse_time_rfc3339(const char *s, time_t *out);
 char *hex_encode(const unsigned char *data, size_t len);
 /* Colon-separated uppercase hex ("AB:CD"), as phones display fingerprints. */
 char *hex_colon(const unsigned char *data, size_t len);
+/* The value of one hex digit (either case), or -1. */
+int hex_value(int c);
 /* Parses hex (optional colons); returns length or -1. out must hold len/2. */
 long hex_decode(const char *s, unsigned char *out, size_t out_size);
 
 /* Parses a positive decimal integer in [min, max]; returns 0 or -1. */
 int parse_long(const char *s, long min, long max, long *out);
-
-/* True when s is one of the comma-separated words in list. */
-int word_in_list(const char *s, const char *list);
 
 /*
  * Text from outside (a certificate's names, a CSV field, an option) made

@@ -20,8 +20,19 @@ int cert_kind_parse(const char *s, enum cert_kind *out);
 /* RFC 5280 4.1.2.2: at most 20 octets, positive. */
 #define SERIAL_LEN 20
 
+/* 20 random octets from GnuTLS's RNG, top bit clear, first octet non-zero.
+ * Returns 0 or a GnuTLS error code. */
+int serial_generate(unsigned char out[SERIAL_LEN]);
+
 /* 2038-01-19T03:14:07Z: the last second a signed 32-bit time_t holds. */
 #define Y2038_LIMIT ((time_t)2147483647)
+
+/*
+ * "gnutls_x509_crt_import: Base64 decoding error.": a GnuTLS failure in
+ * words that name the call, for a module's *out_reason. The text lives
+ * in a buffer of the calling thread until its next call here.
+ */
+const char *x509_call_reason(const char *call, int err);
 
 /* extendedKeyUsage purposes (RFC 5280 section 4.2.1.12). */
 #define OID_SERVER_AUTH	"1.3.6.1.5.5.7.3.1"

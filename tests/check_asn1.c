@@ -197,6 +197,69 @@ START_TEST(test_unknown_type)
 }
 END_TEST
 
+/* Encoding with the module's types: DEFAULT values left out (X.690
+ * 11.5), and what was encoded decodes again. */
+START_TEST(test_encode)
+{
+	asn1_node n = NULL, back = NULL;
+	char err[PKIX_ERR_SIZE], v[8];
+	unsigned char *der = NULL;
+	size_t der_len = 0;
+	const unsigned char want[] = { 0x30, 0x03, 0x02, 0x01, 0x00 };
+	const unsigned char reason[] = { 0x0a, 0x01, 0x04 };
+	int len = sizeof(v) - 1;
+
+	ck_assert_int_eq(pkix_new("BasicConstraints", &n, err), 0);
+	ck_assert_int_eq(pkix_write(n, "cA", "FALSE", 1, err), 0);
+	ck_assert_int_eq(pkix_write(n, "pathLenConstraint", "0", 0, err), 0);
+	ck_assert_int_eq(pkix_encode(n, "", &der, &der_len, err), 0);
+	ck_assert_uint_eq(der_len, sizeof(want));
+	ck_assert_mem_eq(der, want, sizeof(want));
+	ck_assert_int_eq(pkix_decode("BasicConstraints", der, der_len, 0, &back,
+	    NULL, err), 0);
+	ck_assert(pkix_present(back, "pathLenConstraint"));
+	ck_assert_int_eq(pkix_read(back, "cA", v, &len), 0);
+	v[len] = '\0';
+	ck_assert_str_eq(v, "FALSE");
+	free(der);
+	der = NULL;
+	asn1_delete_structure(&n);
+	asn1_delete_structure(&back);
+
+	/* The CRL entry reasonCode (RFC 5280 5.3.1), by its ASN.1 name. */
+	ck_assert_int_eq(pkix_new("CRLReason", &n, err), 0);
+	ck_assert_int_eq(pkix_write(n, "", "superseded", 0, err), 0);
+	ck_assert_int_eq(pkix_encode(n, "", &der, &der_len, err), 0);
+	ck_assert_uint_eq(der_len, sizeof(reason));
+	ck_assert_mem_eq(der, reason, sizeof(reason));
+	free(der);
+	asn1_delete_structure(&n);
+}
+END_TEST
+
+/* The reasons name the libtasn1 call and the field. */
+START_TEST(test_encode_errors)
+{
+	asn1_node n = NULL;
+	char err[PKIX_ERR_SIZE];
+	unsigned char *der = NULL;
+	size_t der_len = 0;
+
+	ck_assert_int_eq(pkix_new("NoSuchType", &n, err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "asn1_create_element NoSuchType"));
+	ck_assert_int_eq(pkix_new("AuthorityKeyIdentifier", &n, err), 0);
+	ck_assert_int_eq(pkix_write(n, "noSuchField", "x", 1, err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "asn1_write_value noSuchField"));
+	asn1_delete_structure(&n);
+	/* A mandatory field never written cannot be encoded. */
+	ck_assert_int_eq(pkix_new("Extension", &n, err), 0);
+	ck_assert_int_eq(pkix_encode(n, "", &der, &der_len, err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "asn1_der_coding"));
+	ck_assert_ptr_null(der);
+	asn1_delete_structure(&n);
+}
+END_TEST
+
 Suite *
 check_suite(void)
 {
@@ -211,6 +274,10 @@ check_suite(void)
 	tcase_add_test(tc, test_basic_constraints);
 	tcase_add_test(tc, test_tlv_content);
 	tcase_add_test(tc, test_unknown_type);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("encode");
+	tcase_add_test(tc, test_encode);
+	tcase_add_test(tc, test_encode_errors);
 	suite_add_tcase(s, tc);
 	return s;
 }

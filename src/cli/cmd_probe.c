@@ -392,7 +392,7 @@ out:
 		gnutls_x509_crt_deinit(x.cas[i]);
 	gnutls_free(x.cas);
 	free(x.ca_data);
-	probe_result_free(&x.res);
+	probe_result_clear(&x.res);
 	secret_free_buf(key, key_len);
 	free(cert_pem);
 	free(store_domain);

@@ -22,6 +22,7 @@
 #include <gnutls/crypto.h>
 
 #include "probe.h"
+#include "san.h"
 #include "util.h"
 
 /* Room for a response's header; only its first line is kept. */
@@ -47,13 +48,13 @@ set_error(struct probe_result *r, const char *fmt, ...)
 static void
 sockaddr_text(const struct sockaddr *sa, char *buf, size_t size)
 {
-	char host[INET6_ADDRSTRLEN] = "?";
+	char host[SAN_IP_TEXT_MAX] = "?";
 	unsigned port = 0;
 
 	if (sa->sa_family == AF_INET6) {
 		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)(const void *)sa;
 
-		inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof(host));
+		(void)san_ip_to_text(s6->sin6_addr.s6_addr, 16, host);
 		port = ntohs(s6->sin6_port);
 		snprintf(buf, size, "[%s]:%u", host, port);
 		return;
@@ -61,7 +62,7 @@ sockaddr_text(const struct sockaddr *sa, char *buf, size_t size)
 	if (sa->sa_family == AF_INET) {
 		const struct sockaddr_in *s4 = (const struct sockaddr_in *)(const void *)sa;
 
-		inet_ntop(AF_INET, &s4->sin_addr, host, sizeof(host));
+		(void)san_ip_to_text((const unsigned char *)&s4->sin_addr, 4, host);
 		port = ntohs(s4->sin_port);
 	}
 	snprintf(buf, size, "%s:%u", host, port);
@@ -142,17 +143,10 @@ dial(const struct probe_params *p, struct probe_result *r)
 	return fd;
 }
 
-static int
-is_ip_literal(const char *s)
-{
-	unsigned char buf[16];
-
-	return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
-}
-
 /* The words GnuTLS uses, plus the alert's name when the server sent one. */
 static void
-tls_error(gnutls_session_t s, struct probe_result *r, const char *what, int ret)
+tls_error(gnutls_session_t s, struct probe_result *r, const char *what,
+    const char *call, int ret)
 {
 	const char *name;
 
@@ -164,7 +158,7 @@ tls_error(gnutls_session_t s, struct probe_result *r, const char *what, int ret)
 	} else if (ret == GNUTLS_E_TIMEDOUT || ret == GNUTLS_E_AGAIN) {
 		set_error(r, "%s: no answer in time", what);
 	} else {
-		set_error(r, "%s: %s", what, gnutls_strerror(ret));
+		set_error(r, "%s: %s: %s", what, call, gnutls_strerror(ret));
 	}
 }
 
@@ -299,7 +293,7 @@ exchange(gnutls_session_t s, int fd, const struct probe_params *p,
 		if (ret == GNUTLS_E_AGAIN || ret == GNUTLS_E_INTERRUPTED)
 			continue;
 		if (ret < 0) {
-			tls_error(s, r, "sending OPTIONS", (int)ret);
+			tls_error(s, r, "sending OPTIONS", "gnutls_record_send", (int)ret);
 			goto out;
 		}
 		off += (size_t)ret;
@@ -318,7 +312,8 @@ exchange(gnutls_session_t s, int fd, const struct probe_params *p,
 			if (monotonic_seconds() < deadline)
 				continue;
 			if (got == 0)
-				tls_error(s, r, "waiting for the answer", GNUTLS_E_TIMEDOUT);
+				tls_error(s, r, "waiting for the answer", "gnutls_record_recv",
+				    GNUTLS_E_TIMEDOUT);
 			break;
 		}
 		if (ret == 0 || ret == GNUTLS_E_PREMATURE_TERMINATION) {
@@ -328,7 +323,8 @@ exchange(gnutls_session_t s, int fd, const struct probe_params *p,
 		}
 		if (ret < 0) {
 			if (got == 0)
-				tls_error(s, r, "waiting for the answer", (int)ret);
+				tls_error(s, r, "waiting for the answer", "gnutls_record_recv",
+				    (int)ret);
 			break;
 		}
 		got += (size_t)ret;
@@ -355,6 +351,7 @@ probe_run(const struct probe_params *p, struct probe_result *out)
 	gnutls_certificate_credentials_t cred = NULL;
 	gnutls_session_t s = NULL;
 	gnutls_datum_t cd, kd;
+	const char *call = NULL;
 	int fd = -1, ret, rc = -1;
 
 	memset(out, 0, sizeof(*out));
@@ -372,7 +369,8 @@ probe_run(const struct probe_params *p, struct probe_result *out)
 		kd.size = (unsigned)p->key_pem_len;
 		if ((ret = gnutls_certificate_set_x509_key_mem2(cred, &cd, &kd,
 		    GNUTLS_X509_FMT_PEM, NULL, 0)) < 0) {
-			set_error(out, "the client certificate or key: %s",
+			set_error(out, "the client certificate or key: "
+			    "gnutls_certificate_set_x509_key_mem2: %s",
 			    gnutls_strerror(ret));
 			goto out;
 		}
@@ -383,12 +381,21 @@ probe_run(const struct probe_params *p, struct probe_result *out)
 	out->stage = PROBE_STAGE_HANDSHAKE;
 	/* GNUTLS_NO_SIGNAL: a server that hangs up on us is a finding,
 	 * not a SIGPIPE. */
-	if ((ret = gnutls_init(&s, GNUTLS_CLIENT | GNUTLS_NO_SIGNAL)) < 0 ||
-	    (ret = gnutls_set_default_priority(s)) < 0 ||
-	    (ret = gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, cred)) < 0 ||
-	    (!is_ip_literal(p->host) && (ret = gnutls_server_name_set(s,
-	    GNUTLS_NAME_DNS, p->host, strlen(p->host))) < 0)) {
-		set_error(out, "setting up the TLS session: %s", gnutls_strerror(ret));
+	if ((ret = gnutls_init(&s, GNUTLS_CLIENT | GNUTLS_NO_SIGNAL)) < 0)
+		call = "gnutls_init";
+	else if ((ret = gnutls_set_default_priority(s)) < 0)
+		call = "gnutls_set_default_priority";
+	else if ((ret = gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE,
+	    cred)) < 0)
+		call = "gnutls_credentials_set";
+	/* RFC 6066 section 3: no address literal in server_name. */
+	else if (san_ip_from_text(p->host, strlen(p->host), NULL) == 0 &&
+	    (ret = gnutls_server_name_set(s, GNUTLS_NAME_DNS, p->host,
+	    strlen(p->host))) < 0)
+		call = "gnutls_server_name_set";
+	if (call != NULL) {
+		set_error(out, "setting up the TLS session: %s: %s", call,
+		    gnutls_strerror(ret));
 		goto out;
 	}
 	gnutls_transport_set_int(s, fd);
@@ -399,7 +406,7 @@ probe_run(const struct probe_params *p, struct probe_result *out)
 	keep_chain(s, out);
 	keep_cert_request(s, out);
 	if (ret < 0) {
-		tls_error(s, out, "TLS handshake", ret);
+		tls_error(s, out, "TLS handshake", "gnutls_handshake", ret);
 		goto out;
 	}
 	keep_session_info(s, out);
@@ -419,7 +426,7 @@ out:
 }
 
 void
-probe_result_free(struct probe_result *r)
+probe_result_clear(struct probe_result *r)
 {
 	unsigned i;
 

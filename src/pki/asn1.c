@@ -1,8 +1,10 @@
 /*
- * asn1: loading src/pki/pkix.asn once and decoding strict DER with it.
+ * asn1: loading src/pki/pkix.asn once, decoding strict DER with it and
+ * encoding its types.
  */
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libtasn1.h>
@@ -60,7 +62,8 @@ new_element(const char *type, asn1_node *out)
 	return asn1_create_element(pkix_defs, name, out);
 }
 
-int
+/* Loads the module once; 0, or -1 after setting err (PKIX_ERR_SIZE). */
+static int
 pkix_init(char *err)
 {
 	pthread_once(&pkix_once, pkix_load);
@@ -124,6 +127,68 @@ bad:
 }
 
 int
+pkix_new(const char *type, asn1_node *out_node, char *err)
+{
+	int ret;
+
+	err[0] = '\0';
+	if (pkix_init(err) != 0)
+		return -1;
+	if ((ret = new_element(type, out_node)) != ASN1_SUCCESS) {
+		snprintf(err, PKIX_ERR_SIZE, "asn1_create_element %s: %s", type,
+		    asn1_strerror(ret));
+		return -1;
+	}
+	return 0;
+}
+
+int
+pkix_write(asn1_node node, const char *name, const void *value, int len,
+    char *err)
+{
+	int ret = asn1_write_value(node, name, value, len);
+
+	if (ret != ASN1_SUCCESS) {
+		snprintf(err, PKIX_ERR_SIZE, "asn1_write_value %.80s: %s", name,
+		    asn1_strerror(ret));
+		return -1;
+	}
+	return 0;
+}
+
+int
+pkix_encode(asn1_node node, const char *name, unsigned char **out_der,
+    size_t *out_len, char *err)
+{
+	char why[PKIX_ERR_SIZE] = "";
+	unsigned char *der = NULL;
+	int len = 0, ret, rc = -1;
+
+	/* The first call only measures: libtasn1 says the size it needs. */
+	ret = asn1_der_coding(node, name, NULL, &len, why);
+	if (ret != ASN1_MEM_ERROR || len <= 0)
+		goto fail;
+	if ((der = malloc((size_t)len)) == NULL) {
+		ret = ASN1_MEM_ALLOC_ERROR;
+		goto fail;
+	}
+	if ((ret = asn1_der_coding(node, name, der, &len, why)) != ASN1_SUCCESS)
+		goto fail;
+	*out_der = der;
+	*out_len = (size_t)len;
+	der = NULL;
+	rc = 0;
+	goto out;
+fail:
+	snprintf(err, PKIX_ERR_SIZE, "asn1_der_coding %.24s: %.40s%s%.40s", name,
+	    asn1_strerror(ret == ASN1_SUCCESS ? ASN1_GENERIC_ERROR : ret),
+	    why[0] != '\0' ? ": " : "", why);
+out:
+	free(der);
+	return rc;
+}
+
+int
 pkix_decode(const char *type, const unsigned char *der, size_t len,
     int flags, asn1_node *out_node, size_t *out_used, char *err)
 {
@@ -133,8 +198,6 @@ pkix_decode(const char *type, const unsigned char *der, size_t len,
 	int ilen, ret, rc = -1;
 
 	err[0] = '\0';
-	if (pkix_init(err) != 0)
-		goto out;
 	if (len == 0) {
 		snprintf(err, PKIX_ERR_SIZE, "no data");
 		goto out;
@@ -143,11 +206,8 @@ pkix_decode(const char *type, const unsigned char *der, size_t len,
 		snprintf(err, PKIX_ERR_SIZE, "%zu octets is too large", len);
 		goto out;
 	}
-	if ((ret = new_element(type, &node)) != ASN1_SUCCESS) {
-		snprintf(err, PKIX_ERR_SIZE, "asn1_create_element %s: %s", type,
-		    asn1_strerror(ret));
+	if (pkix_new(type, &node, err) != 0)
 		goto out;
-	}
 	/* Trailing data is found by comparing lengths below, so that the
 	 * caller can tell it from a broken value. */
 	aflags |= ASN1_DECODE_FLAG_ALLOW_PADDING;

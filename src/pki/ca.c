@@ -12,6 +12,7 @@
 #include "cert.h"
 #include "san.h"
 #include "util.h"
+#include "x509.h"
 
 void
 ca_free(struct ca *ca)
@@ -172,9 +173,12 @@ ca_load_cert(const unsigned char *pem, size_t len, struct ca **out_ca,
 	unsigned critical;
 	int ret;
 
-	if ((ret = gnutls_x509_crt_init(&ca->crt)) < 0 ||
-	    (ret = gnutls_x509_crt_import(ca->crt, &d, GNUTLS_X509_FMT_PEM)) < 0) {
-		*out_reason = gnutls_strerror(ret);
+	if ((ret = gnutls_x509_crt_init(&ca->crt)) < 0) {
+		*out_reason = x509_call_reason("gnutls_x509_crt_init", ret);
+		goto fail;
+	}
+	if ((ret = gnutls_x509_crt_import(ca->crt, &d, GNUTLS_X509_FMT_PEM)) < 0) {
+		*out_reason = x509_call_reason("gnutls_x509_crt_import", ret);
 		goto fail;
 	}
 	ca->key_id_len = sizeof(ca->key_id);
@@ -185,13 +189,14 @@ ca_load_cert(const unsigned char *pem, size_t len, struct ca **out_ca,
 		ret = gnutls_x509_crt_get_key_id(ca->crt, GNUTLS_KEYID_USE_SHA1,
 		    ca->key_id, &ca->key_id_len);
 		if (ret < 0) {
-			*out_reason = gnutls_strerror(ret);
+			*out_reason = x509_call_reason("gnutls_x509_crt_get_key_id",
+			    ret);
 			goto fail;
 		}
 	}
 	if ((ret = gnutls_x509_crt_export2(ca->crt, GNUTLS_X509_FMT_PEM,
 	    &ca->pem)) < 0) {
-		*out_reason = gnutls_strerror(ret);
+		*out_reason = x509_call_reason("gnutls_x509_crt_export2", ret);
 		goto fail;
 	}
 	*out_ca = ca;
@@ -214,8 +219,6 @@ ca_attach_key(struct ca *ca, const unsigned char *pem, size_t len,
 	gnutls_x509_privkey_t xkey = NULL;
 	gnutls_privkey_t signer = NULL;
 	gnutls_datum_t d = { (unsigned char *)pem, (unsigned)len };
-	unsigned char key_id[64], crt_id[64];
-	size_t key_id_len = sizeof(key_id), crt_id_len = sizeof(crt_id);
 	int ret;
 
 	if ((ret = gnutls_x509_privkey_init(&xkey)) < 0)
@@ -224,25 +227,14 @@ ca_attach_key(struct ca *ca, const unsigned char *pem, size_t len,
 	    passphrase, passphrase == NULL ? GNUTLS_PKCS_PLAIN : 0);
 	if (ret < 0)
 		goto out;
-	if ((ret = gnutls_x509_privkey_get_key_id(xkey, GNUTLS_KEYID_USE_SHA1,
-	    key_id, &key_id_len)) < 0 ||
-	    (ret = gnutls_x509_crt_get_key_id(ca->crt, GNUTLS_KEYID_USE_SHA1,
-	    crt_id, &crt_id_len)) < 0)
-		goto out;
-	if (key_id_len != crt_id_len || memcmp(key_id, crt_id, key_id_len) != 0) {
-		ret = GNUTLS_E_PK_SIG_VERIFY_FAILED;
-		goto out;
-	}
 	if ((ret = gnutls_privkey_init(&signer)) < 0 ||
 	    (ret = gnutls_privkey_import_x509(signer, xkey,
 	    GNUTLS_PRIVKEY_IMPORT_AUTO_RELEASE)) < 0)
 		goto out;
 	xkey = NULL;	/* owned by signer now */
-	if (ca->key != NULL)
-		gnutls_privkey_deinit(ca->key);
-	ca->key = signer;
-	signer = NULL;
-	ret = 0;
+	if ((ret = ca_attach_privkey(ca, signer)) < 0)
+		goto out;
+	signer = NULL;	/* owned by ca now */
 out:
 	if (signer != NULL)
 		gnutls_privkey_deinit(signer);
@@ -286,18 +278,6 @@ url_unreserved(int c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 	    (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
-}
-
-static int
-hex_value(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /* The host of an authority (RFC 3986 3.2.2), without brackets for IPv6. */

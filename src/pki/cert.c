@@ -1,21 +1,14 @@
 /*
- * cert: key generation, serial numbers and leaf certificates.
+ * cert: key generation and leaf certificates.
  */
-#include <arpa/inet.h>
-#include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 #include <gnutls/abstract.h>
-#include <gnutls/crypto.h>
 #include <gnutls/x509-ext.h>
 
-#include <libtasn1.h>
-
-#include "asn1.h"
 #include "ca.h"
 #include "cert.h"
 #include "san.h"
@@ -83,26 +76,6 @@ key_export_pem(gnutls_x509_privkey_t key, const char *passphrase,
 
 	return gnutls_x509_privkey_export2_pkcs8(key, GNUTLS_X509_FMT_PEM,
 	    passphrase, flags, out_pem);
-}
-
-int
-serial_generate(unsigned char out[SERIAL_LEN])
-{
-	int ret;
-
-	/*
-	 * RFC 5280 4.1.2.2: positive and at most 20 octets. Clearing the top
-	 * bit keeps the DER INTEGER positive in 20 octets; a zero first
-	 * octet would make the encoding shorter than 20 (and non-minimal if
-	 * kept), so such draws are simply made again.
-	 */
-	do {
-		ret = gnutls_rnd(GNUTLS_RND_NONCE, out, SERIAL_LEN);
-		if (ret < 0)
-			return ret;
-		out[0] &= 0x7f;
-	} while (out[0] == 0);
-	return 0;
 }
 
 /*
@@ -345,7 +318,7 @@ csr_load(const unsigned char *data, size_t len, gnutls_x509_crq_t *out_crq,
 	ret = gnutls_x509_crq_import(crq, &d,
 	    looks_pem(data, len) ? GNUTLS_X509_FMT_PEM : GNUTLS_X509_FMT_DER);
 	if (ret < 0) {
-		*out_reason = gnutls_strerror(ret);
+		*out_reason = x509_call_reason("gnutls_x509_crq_import", ret);
 		goto fail;
 	}
 	if ((reason = csr_key_reason(crq)) != NULL) {

@@ -4,9 +4,10 @@
  * GnuTLS's CRL API writes everything RFC 5280 asks of the CRL itself but
  * has no way to give an entry an extension, so the reasonCode (5.3.1)
  * cannot be set through it. When an entry has a reason, the signed CRL
- * GnuTLS made is taken apart, each revokedCertificates entry gets its
- * crlEntryExtensions, and the TBSCertList is signed again with the same
- * algorithm; everything else (issuer, times, AKI, CRL number, the
+ * GnuTLS made is decoded with the CertificateList of src/pki/pkix.asn,
+ * each revokedCertificates entry gets its crlEntryExtensions, and the
+ * TBSCertList is encoded and signed again with the same algorithm;
+ * everything else (issuer, times, AKI, CRL number, the
  * AlgorithmIdentifier) stays byte for byte what GnuTLS encoded. The
  * result is checked against the CA certificate before it is handed out.
  */
@@ -17,10 +18,11 @@
 #include <gnutls/x509.h>
 #include <gnutls/abstract.h>
 
+#include "asn1.h"
 #include "ca.h"
-#include "cert.h"
 #include "crl.h"
 #include "util.h"
+#include "x509.h"
 
 static const struct {
 	enum crl_reason code;
@@ -58,90 +60,6 @@ crl_reason_name(enum crl_reason r)
 	return "unspecified";
 }
 
-/* ---- just enough DER to add entry extensions ---- */
-
-#define TAG_INTEGER 0x02
-#define TAG_BIT_STRING 0x03
-#define TAG_SEQUENCE 0x30
-#define TAG_UTC_TIME 0x17
-#define TAG_GENERALIZED_TIME 0x18
-
-struct der_buf {
-	unsigned char *data;
-	size_t len, cap;
-};
-
-static void
-der_append(struct der_buf *b, const void *p, size_t n)
-{
-	if (b->len + n > b->cap) {
-		b->cap = (b->len + n) * 2 + 64;
-		b->data = xrealloc(b->data, b->cap);
-	}
-	memcpy(b->data + b->len, p, n);
-	b->len += n;
-}
-
-/* A tag and a definite length in the minimal form DER requires (X.690 10.1). */
-static void
-der_put_header(struct der_buf *b, unsigned char tag, size_t len)
-{
-	unsigned char h[2 + sizeof(size_t)];
-	size_t n = 0, i, bytes = 0, v;
-
-	h[n++] = tag;
-	if (len < 0x80) {
-		h[n++] = (unsigned char)len;
-	} else {
-		for (v = len; v != 0; v >>= 8)
-			bytes++;
-		h[n++] = (unsigned char)(0x80 | bytes);
-		for (i = bytes; i > 0; i--)
-			h[n++] = (unsigned char)(len >> (8 * (i - 1)));
-	}
-	der_append(b, h, n);
-}
-
-static void
-der_put(struct der_buf *b, unsigned char tag, const void *content, size_t len)
-{
-	der_put_header(b, tag, len);
-	der_append(b, content, len);
-}
-
-/*
- * Reads the TLV at *p (single-octet tags, definite lengths), moving *p
- * past it. *out_content points into the buffer. Returns 0 or -1.
- */
-static int
-der_read(const unsigned char **p, const unsigned char *end,
-    unsigned char *out_tag, const unsigned char **out_content, size_t *out_len)
-{
-	const unsigned char *q = *p;
-	size_t len = 0, bytes, i;
-
-	if (end - q < 2 || (q[0] & 0x1f) == 0x1f)
-		return -1;
-	*out_tag = q[0];
-	if (q[1] < 0x80) {
-		len = q[1];
-		q += 2;
-	} else {
-		bytes = q[1] & 0x7f;
-		if (bytes == 0 || bytes > sizeof(size_t) || (size_t)(end - q) < 2 + bytes)
-			return -1;
-		for (i = 0; i < bytes; i++)
-			len = (len << 8) | q[2 + i];
-		q += 2 + bytes;
-	}
-	if ((size_t)(end - q) < len)
-		return -1;
-	*out_content = q;
-	*out_len = len;
-	*p = q + len;
-	return 0;
-}
-
 /* The INTEGER value without leading zero octets, for comparing serials. */
 static void
 strip_zeros(const unsigned char **p, size_t *len)
@@ -169,90 +87,103 @@ serial_octets(const char *hex, unsigned char out[SERIAL_LEN + 1])
 	return n;
 }
 
-/*
- * One revokedCertificates entry with the reasonCode extension appended
- * (RFC 5280 5.3.1): Extension { id-ce-cRLReasons, OCTET STRING {
- * ENUMERATED code } }, non-critical.
- */
+/* True when the INTEGER octets got are the serial the store keeps as hex. */
 static int
-entry_with_reason(const unsigned char *content, size_t len,
-    const struct crl_entry *e, struct der_buf *out)
+same_serial(const unsigned char *got, size_t got_len, const char *hex)
 {
-	static const unsigned char reason_oid[] = { 0x06, 0x03, 0x55, 0x1d, 0x15 };
-	const unsigned char *p = content, *end = content + len, *serial, *t;
-	unsigned char tag, want[SERIAL_LEN + 1], ext_value[3], time_tag;
-	size_t serial_len, t_len, want_len;
-	long n;
-	struct der_buf ext = { NULL, 0, 0 }, exts = { NULL, 0, 0 };
-	struct der_buf body = { NULL, 0, 0 };
-	int ret = -1;
+	unsigned char want[SERIAL_LEN + 1];
+	const unsigned char *w = want;
+	long n = serial_octets(hex, want);
+	size_t want_len;
 
-	if (der_read(&p, end, &tag, &serial, &serial_len) < 0 || tag != TAG_INTEGER)
-		goto out;
-	/* userCertificate and revocationDate are kept as GnuTLS encoded them. */
-	der_append(&body, content, (size_t)(end - content));
-	if (der_read(&p, end, &time_tag, &t, &t_len) < 0 ||
-	    (time_tag != TAG_UTC_TIME && time_tag != TAG_GENERALIZED_TIME) ||
-	    p != end)
-		goto out;
-	/* The entries come back in the order they were added: check it. */
-	if ((n = serial_octets(e->serial_hex, want)) < 0)
-		goto out;
+	if (n < 0)
+		return 0;
 	want_len = (size_t)n;
-	strip_zeros(&serial, &serial_len);
-	{
-		const unsigned char *w = want;
-
-		strip_zeros(&w, &want_len);
-		if (serial_len != want_len || memcmp(serial, w, want_len) != 0)
-			goto out;
-	}
-	ext_value[0] = 0x0a;	/* ENUMERATED */
-	ext_value[1] = 1;
-	ext_value[2] = (unsigned char)e->reason;
-	der_append(&ext, reason_oid, sizeof(reason_oid));
-	der_put(&ext, 0x04, ext_value, sizeof(ext_value));
-	der_put(&exts, TAG_SEQUENCE, ext.data, ext.len);
-	der_put(&body, TAG_SEQUENCE, exts.data, exts.len);
-	der_put(out, TAG_SEQUENCE, body.data, body.len);
-	ret = 0;
-out:
-	free(ext.data);
-	free(exts.data);
-	free(body.data);
-	return ret;
+	strip_zeros(&got, &got_len);
+	strip_zeros(&w, &want_len);
+	return got_len == want_len && memcmp(got, w, want_len) == 0;
 }
 
-/* The revokedCertificates list with reasons where an entry has one. */
+/*
+ * Moves revokedCertificates entry number i (from 1) to the end of the
+ * list, with the reasonCode extension (RFC 5280 5.3.1: Extension {
+ * id-ce-cRLReasons, non-critical, OCTET STRING { CRLReason } }) when e
+ * has a reason. A decoded element has no node for an absent OPTIONAL
+ * field, so the entry is written afresh: the userCertificate octets and
+ * the revocationDate exactly as GnuTLS encoded them. Moving every entry
+ * once, in order, keeps the order.
+ */
 static int
-revoked_with_reasons(const unsigned char *content, size_t len,
-    const struct crl_params *prm, struct der_buf *out)
+move_entry(asn1_node crl, size_t i, const struct crl_entry *e,
+    const unsigned char *reason, size_t reason_len, char *err)
 {
-	const unsigned char *p = content, *end = content + len, *start, *c;
-	unsigned char tag;
-	size_t clen, i = 0;
-	struct der_buf list = { NULL, 0, 0 };
-	int ret = -1;
+	static const char list[] = "tbsCertList.revokedCertificates";
+	char name[160], time_choice[32], when[40];
+	unsigned char serial[SERIAL_LEN + 1];
+	int serial_len = (int)sizeof(serial), choice_len = (int)sizeof(time_choice);
+	int when_len = (int)sizeof(when) - 1;
 
-	while (p < end) {
-		start = p;
-		if (der_read(&p, end, &tag, &c, &clen) < 0 || tag != TAG_SEQUENCE ||
-		    i >= prm->n)
-			goto out;
-		/* RFC 5280 5.3.1: absent rather than unspecified (0). */
-		if (prm->entries[i].reason == CRL_REASON_UNSPECIFIED)
-			der_append(&list, start, (size_t)(p - start));
-		else if (entry_with_reason(c, clen, &prm->entries[i], &list) < 0)
-			goto out;
-		i++;
-	}
-	if (i != prm->n)
+	snprintf(name, sizeof(name), "%s.?%zu.userCertificate", list, i);
+	if (pkix_read(crl, name, serial, &serial_len) != 0 ||
+	    !same_serial(serial, (size_t)serial_len, e->serial_hex))
+		return -1;	/* the entries come back in the order they were added */
+	snprintf(name, sizeof(name), "%s.?%zu.revocationDate", list, i);
+	if (pkix_read(crl, name, time_choice, &choice_len) != 0 ||
+	    choice_len >= (int)sizeof(time_choice))
+		return -1;
+	time_choice[choice_len] = '\0';
+	snprintf(name, sizeof(name), "%s.?%zu.revocationDate.%s", list, i,
+	    time_choice);
+	if (pkix_read(crl, name, when, &when_len) != 0)
+		return -1;
+	when[when_len] = '\0';
+	snprintf(name, sizeof(name), "%s.?%zu", list, i);
+	if (asn1_delete_element(crl, name) != ASN1_SUCCESS)
+		return -1;
+
+	if (pkix_write(crl, list, "NEW", 1, err) != 0 ||
+	    pkix_write(crl, "tbsCertList.revokedCertificates.?LAST.userCertificate",
+	    serial, serial_len, err) != 0 ||
+	    pkix_write(crl, "tbsCertList.revokedCertificates.?LAST.revocationDate",
+	    time_choice, 1, err) != 0)
+		return -1;
+	snprintf(name, sizeof(name), "%s.?LAST.revocationDate.%s", list, time_choice);
+	if (pkix_write(crl, name, when, when_len, err) != 0)
+		return -1;
+	/* RFC 5280 5.3.1: absent rather than unspecified (0). */
+	if (reason == NULL)
+		return pkix_write(crl,
+		    "tbsCertList.revokedCertificates.?LAST.crlEntryExtensions",
+		    NULL, 0, err);
+	if (pkix_write(crl, "tbsCertList.revokedCertificates.?LAST.crlEntryExtensions",
+	    "NEW", 1, err) != 0 ||
+	    pkix_write(crl, "tbsCertList.revokedCertificates.?LAST.crlEntryExtensions.?LAST.extnID",
+	    "2.5.29.21", 1, err) != 0 ||
+	    pkix_write(crl, "tbsCertList.revokedCertificates.?LAST.crlEntryExtensions.?LAST.critical",
+	    "FALSE", 1, err) != 0 ||
+	    pkix_write(crl, "tbsCertList.revokedCertificates.?LAST.crlEntryExtensions.?LAST.extnValue",
+	    reason, (int)reason_len, err) != 0)
+		return -1;
+	return 0;
+}
+
+/* The DER of CRLReason r, the reasonCode extension's value (5.3.1). */
+static int
+reason_value(enum crl_reason r, unsigned char **out, size_t *out_len, char *err)
+{
+	asn1_node v = NULL;
+	int rc = -1;
+
+	/* The names in reasons[] are the ASN.1 identifiers. */
+	if (pkix_new("CRLReason", &v, err) != 0 ||
+	    pkix_write(v, "", crl_reason_name(r), 0, err) != 0 ||
+	    pkix_encode(v, "", out, out_len, err) != 0)
 		goto out;
-	der_put(out, TAG_SEQUENCE, list.data, list.len);
-	ret = 0;
+	rc = 0;
 out:
-	free(list.data);
-	return ret;
+	if (v != NULL)
+		asn1_delete_structure(&v);
+	return rc;
 }
 
 /* Rebuilds and re-signs the CRL GnuTLS signed, adding the reason codes. */
@@ -260,76 +191,50 @@ static int
 add_reasons(const gnutls_datum_t *der, const struct crl_params *prm,
     const struct ca *ca, gnutls_sign_algorithm_t algo, gnutls_datum_t *out)
 {
-	const unsigned char *p = der->data, *end = der->data + der->size;
-	const unsigned char *crl, *tbs, *alg_start, *alg, *f, *start;
-	unsigned char tag;
-	size_t crl_len, tbs_len, alg_len, f_len;
-	struct der_buf body = { NULL, 0, 0 }, new_tbs = { NULL, 0, 0 };
-	struct der_buf sig_bits = { NULL, 0, 0 }, whole = { NULL, 0, 0 };
+	asn1_node crl = NULL;
+	char err[PKIX_ERR_SIZE];
+	unsigned char *reason = NULL, *tbs = NULL, *whole = NULL;
+	size_t reason_len = 0, tbs_len, whole_len, i;
 	gnutls_datum_t tbs_datum, sig = { NULL, 0 };
-	int ret = GNUTLS_E_PARSING_ERROR, seen_time = 0, done_list = 0;
-	static const unsigned char no_unused_bits = 0;
+	int ret = GNUTLS_E_PARSING_ERROR;
 
-	if (der_read(&p, end, &tag, &crl, &crl_len) < 0 || tag != TAG_SEQUENCE)
+	if (pkix_decode("CertificateList", der->data, der->size, 0, &crl, NULL,
+	    err) != 0 ||
+	    pkix_count(crl, "tbsCertList.revokedCertificates") != (int)prm->n)
 		goto out;
-	p = crl;
-	end = crl + crl_len;
-	if (der_read(&p, end, &tag, &tbs, &tbs_len) < 0 || tag != TAG_SEQUENCE)
-		goto out;
-	alg_start = p;
-	if (der_read(&p, end, &tag, &alg, &alg_len) < 0 || tag != TAG_SEQUENCE)
-		goto out;
-	alg_len = (size_t)(p - alg_start);	/* the whole TLV from here on */
-
-	/* TBSCertList: version, signature, issuer, thisUpdate, nextUpdate,
-	 * revokedCertificates, [0] crlExtensions (RFC 5280 5.1). */
-	p = tbs;
-	end = tbs + tbs_len;
-	while (p < end) {
-		start = p;
-		if (der_read(&p, end, &tag, &f, &f_len) < 0)
+	for (i = 0; i < prm->n; i++) {
+		free(reason);
+		reason = NULL;
+		if (prm->entries[i].reason != CRL_REASON_UNSPECIFIED &&
+		    reason_value(prm->entries[i].reason, &reason, &reason_len, err) != 0)
 			goto out;
-		if (tag == TAG_UTC_TIME || tag == TAG_GENERALIZED_TIME)
-			seen_time = 1;
-		if (tag == TAG_SEQUENCE && seen_time && !done_list) {
-			if (revoked_with_reasons(f, f_len, prm, &body) < 0)
-				goto out;
-			done_list = 1;
-			continue;
-		}
-		der_append(&body, start, (size_t)(p - start));
+		if (move_entry(crl, i + 1, &prm->entries[i], reason, reason_len, err) != 0)
+			goto out;
 	}
-	if (!done_list)
+	if (pkix_encode(crl, "tbsCertList", &tbs, &tbs_len, err) != 0)
 		goto out;
-	der_put(&new_tbs, TAG_SEQUENCE, body.data, body.len);
-
-	tbs_datum.data = new_tbs.data;
-	tbs_datum.size = (unsigned)new_tbs.len;
+	/* Signed again with the algorithm the AlgorithmIdentifier names. */
+	tbs_datum.data = tbs;
+	tbs_datum.size = (unsigned)tbs_len;
 	if ((ret = gnutls_privkey_sign_data2(ca->key, algo, 0, &tbs_datum, &sig)) < 0)
 		goto out;
-	der_append(&sig_bits, &no_unused_bits, 1);
-	der_append(&sig_bits, sig.data, sig.size);
-	free(body.data);
-	body.data = NULL;
-	body.len = body.cap = 0;
-	der_append(&body, new_tbs.data, new_tbs.len);
-	der_append(&body, alg_start, alg_len);
-	der_put(&body, TAG_BIT_STRING, sig_bits.data, sig_bits.len);
-	der_put(&whole, TAG_SEQUENCE, body.data, body.len);
-
-	out->data = gnutls_malloc(whole.len);
-	if (out->data == NULL) {
+	ret = GNUTLS_E_PARSING_ERROR;
+	if (pkix_write(crl, "signatureValue", sig.data, (int)sig.size * 8, err) != 0 ||
+	    pkix_encode(crl, "", &whole, &whole_len, err) != 0)
+		goto out;
+	if ((out->data = gnutls_malloc(whole_len)) == NULL) {
 		ret = GNUTLS_E_MEMORY_ERROR;
 		goto out;
 	}
-	memcpy(out->data, whole.data, whole.len);
-	out->size = (unsigned)whole.len;
+	memcpy(out->data, whole, whole_len);
+	out->size = (unsigned)whole_len;
 	ret = 0;
 out:
-	free(body.data);
-	free(new_tbs.data);
-	free(sig_bits.data);
-	free(whole.data);
+	if (crl != NULL)
+		asn1_delete_structure(&crl);
+	free(reason);
+	free(tbs);
+	free(whole);
 	gnutls_free(sig.data);
 	return ret;
 }

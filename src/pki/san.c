@@ -25,13 +25,6 @@
 #define SIP_URI_MAX	2048
 #define STORE_NAME_MAX	64
 
-struct sip_uri {
-	const char	*user;		/* borrows from the URI; NULL if none */
-	size_t		 user_len;
-	const char	*host;		/* borrows; without brackets or port */
-	size_t		 host_len;
-};
-
 static int
 is_alpha(unsigned char c)
 {
@@ -66,21 +59,43 @@ is_user_unreserved(unsigned char c)
 }
 
 /*
- * inet_pton wants a terminated string and the spans here are not, so
- * copy into a buffer that fits the longest textual form (an IPv6
- * address with an embedded IPv4 tail). Longer text is not an address.
+ * inet_pton alone: it takes neither brackets nor an RFC 4007 zone id,
+ * and neither belongs in an iPAddress, which is the bare 4 or 16 octets
+ * (RFC 5280 section 4.2.1.6). inet_pton wants a terminated string and
+ * spans are not, so the text is copied into a buffer that fits the
+ * longest textual form (an IPv6 address with an IPv4 tail); longer text,
+ * or text with a NUL that would end it early, is not an address.
  */
-static int
-parse_addr(int family, const char *text, size_t len, unsigned char *out)
+size_t
+san_ip_from_text(const char *text, size_t len, unsigned char *out)
 {
 	char		 buf[INET6_ADDRSTRLEN];
 	unsigned char	 scratch[sizeof(struct in6_addr)];
 
-	if (len == 0 || len >= sizeof(buf))
+	if (out == NULL)
+		out = scratch;
+	if (text == NULL || len == 0 || len >= sizeof(buf) ||
+	    memchr(text, '\0', len) != NULL)
 		return 0;
 	memcpy(buf, text, len);
 	buf[len] = '\0';
-	return inet_pton(family, buf, out != NULL ? out : scratch) == 1;
+	if (inet_pton(AF_INET, buf, out) == 1)
+		return 4;
+	if (inet_pton(AF_INET6, buf, out) == 1)
+		return 16;
+	return 0;
+}
+
+_Static_assert(SAN_IP_TEXT_MAX >= INET6_ADDRSTRLEN, "inet_ntop's longest text");
+
+int
+san_ip_to_text(const unsigned char *ip, size_t len,
+    char buf[SAN_IP_TEXT_MAX])
+{
+	if ((len != 4 && len != 16) ||
+	    inet_ntop(len == 4 ? AF_INET : AF_INET6, ip, buf, SAN_IP_TEXT_MAX) == NULL)
+		return -1;
+	return 0;
 }
 
 /*
@@ -103,7 +118,7 @@ dns_reason(const char *name, size_t len, int flags)
 		return "name too long";
 	if (name[len - 1] == '.')
 		return "trailing dot";
-	if (parse_addr(AF_INET, name, len, NULL))
+	if (san_ip_from_text(name, len, NULL) == 4)
 		return "an IP address is not a DNS name";
 
 	for (start = 0; start <= len; start = end + 1) {
@@ -211,11 +226,10 @@ port_reason(const char *port, const char **out_end)
  * headers, so the first one ends the user part.
  */
 static const char *
-sip_uri_reason(const char *uri, int flags, struct sip_uri *out)
+sip_uri_reason(const char *uri, int flags)
 {
-	struct sip_uri	 parts = { NULL, 0, NULL, 0 };
-	const char	*p, *at, *close, *reason;
-	size_t		 len, i;
+	const char	*p, *at, *close, *host, *reason;
+	size_t		 len, host_len, i;
 
 	if (uri == NULL || *uri == '\0')
 		return "empty uri";
@@ -239,8 +253,6 @@ sip_uri_reason(const char *uri, int flags, struct sip_uri *out)
 	if ((at = strchr(p, '@')) != NULL) {
 		if ((reason = user_reason(p, (size_t)(at - p))) != NULL)
 			return reason;
-		parts.user = p;
-		parts.user_len = (size_t)(at - p);
 		p = at + 1;
 	}
 
@@ -248,23 +260,20 @@ sip_uri_reason(const char *uri, int flags, struct sip_uri *out)
 		/* RFC 3261 section 25.1: IPv6reference = "[" IPv6address "]". */
 		if ((close = strchr(p, ']')) == NULL)
 			return "unterminated IPv6 reference";
-		parts.host = p + 1;
-		parts.host_len = (size_t)(close - parts.host);
-		if (!parse_addr(AF_INET6, parts.host, parts.host_len, NULL))
+		host = p + 1;
+		if (san_ip_from_text(host, (size_t)(close - host), NULL) != 16)
 			return "invalid IPv6 address";
 		p = close + 1;
 		if (*p != '\0' && *p != ':' && *p != ';' && *p != '?')
 			return "unexpected characters after host";
 	} else {
-		parts.host = p;
-		parts.host_len = strcspn(p, ":;?");
-		if (parts.host_len == 0)
+		host_len = strcspn(p, ":;?");
+		if (host_len == 0)
 			return "empty host";
-		if (!parse_addr(AF_INET, parts.host, parts.host_len, NULL) &&
-		    (reason = dns_reason(parts.host, parts.host_len,
-		    flags)) != NULL)
+		if (san_ip_from_text(p, host_len, NULL) != 4 &&
+		    (reason = dns_reason(p, host_len, flags)) != NULL)
 			return reason;
-		p += parts.host_len;
+		p += host_len;
 	}
 
 	if (*p == ':' && (reason = port_reason(p + 1, &p)) != NULL)
@@ -273,9 +282,6 @@ sip_uri_reason(const char *uri, int flags, struct sip_uri *out)
 		return "uri parameters are not part of an identity";
 	if (*p == '?')
 		return "uri headers are not part of an identity";
-
-	if (out != NULL)
-		*out = parts;
 	return NULL;
 }
 
@@ -284,7 +290,7 @@ san_check_sip_uri(const char *uri, int flags, const char **out_reason)
 {
 	const char	*reason;
 
-	reason = sip_uri_reason(uri, flags, NULL);
+	reason = sip_uri_reason(uri, flags);
 	if (reason != NULL && out_reason != NULL)
 		*out_reason = reason;
 	return reason != NULL ? -1 : 0;
@@ -321,35 +327,24 @@ san_check_ia5(const char *value, size_t len, const char **out_reason)
 	return reason != NULL ? -1 : 0;
 }
 
-/*
- * inet_pton alone: it takes neither brackets nor an RFC 4007 zone id,
- * and neither belongs in an iPAddress, which is the bare 4 or 16 octets
- * (RFC 5280 section 4.2.1.6).
- */
 int
 san_parse_ip(const char *text, unsigned char *out, size_t *out_len,
     const char **out_reason)
 {
 	unsigned char	 addr[16];
-	const char	*reason = NULL;
 	size_t		 addr_len;
 
-	if (text != NULL && inet_pton(AF_INET, text, addr) == 1)
-		addr_len = 4;
-	else if (text != NULL && inet_pton(AF_INET6, text, addr) == 1)
-		addr_len = 16;
-	else {
-		reason = "not an IPv4 or IPv6 address";
-		goto out;
+	addr_len = text != NULL ? san_ip_from_text(text, strlen(text), addr) : 0;
+	if (addr_len == 0) {
+		if (out_reason != NULL)
+			*out_reason = "not an IPv4 or IPv6 address";
+		return -1;
 	}
 	if (out != NULL)
 		memcpy(out, addr, addr_len);
 	if (out_len != NULL)
 		*out_len = addr_len;
-out:
-	if (reason != NULL && out_reason != NULL)
-		*out_reason = reason;
-	return reason != NULL ? -1 : 0;
+	return 0;
 }
 
 /*
@@ -371,11 +366,7 @@ san_parse_cidr(const char *text, unsigned char out[32], size_t *out_len,
 		reason = "missing prefix length";
 		goto out;
 	}
-	if (parse_addr(AF_INET, text, (size_t)(slash - text), buf))
-		addr_len = 4;
-	else if (parse_addr(AF_INET6, text, (size_t)(slash - text), buf))
-		addr_len = 16;
-	else {
+	if ((addr_len = san_ip_from_text(text, (size_t)(slash - text), buf)) == 0) {
 		reason = "not an IPv4 or IPv6 address";
 		goto out;
 	}
@@ -469,30 +460,4 @@ san_fold_store_name(char *name)
 		if (*p >= 'A' && *p <= 'Z')
 			*p = (char)(*p - 'A' + 'a');
 	return name;
-}
-
-/*
- * Parses again rather than trusting the caller, with wildcards allowed
- * since the caller has already decided whether to accept one.
- */
-int
-san_sip_uri_host(const char *uri, char *buf, size_t size)
-{
-	struct sip_uri	parts;
-
-	if (buf == NULL || sip_uri_reason(uri, SAN_ALLOW_WILDCARD,
-	    &parts) != NULL || parts.host_len >= size)
-		return -1;
-	memcpy(buf, parts.host, parts.host_len);
-	buf[parts.host_len] = '\0';
-	return 0;
-}
-
-int
-san_sip_uri_has_user(const char *uri)
-{
-	struct sip_uri	parts;
-
-	return sip_uri_reason(uri, SAN_ALLOW_WILDCARD, &parts) == NULL &&
-	    parts.user != NULL;
 }

@@ -2,7 +2,6 @@
  * san_list: the GeneralNames of a certificate or request (RFC 5280
  * section 4.2.1.6) as sipca holds them, and their text forms.
  */
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,15 +66,11 @@ san_list_add_ip(struct san_list *l, const char *text, const char **out_reason)
 {
 	unsigned char ip[16];
 	size_t ip_len = 0;
-	char canonical[INET6_ADDRSTRLEN];
+	char canonical[SAN_IP_TEXT_MAX];
 
-	if (san_parse_ip(text, ip, &ip_len, out_reason) < 0)
+	if (san_parse_ip(text, ip, &ip_len, out_reason) < 0 ||
+	    san_ip_to_text(ip, ip_len, canonical) < 0)
 		return -1;
-	if (inet_ntop(ip_len == 4 ? AF_INET : AF_INET6, ip, canonical,
-	    sizeof(canonical)) == NULL) {
-		*out_reason = "not an IPv4 or IPv6 address";
-		return -1;
-	}
 	san_list_add(l, SAN_IP, canonical);
 	return 0;
 }
@@ -85,6 +80,8 @@ san_list_clear(struct san_list *l)
 {
 	size_t i;
 
+	if (l == NULL)
+		return;
 	for (i = 0; i < l->n; i++)
 		free(l->items[i].value);
 	free(l->items);
@@ -205,7 +202,7 @@ add_general_name(struct san_list *out, const unsigned char *tlv, size_t len)
 	size_t vlen, inner_len, oid_len;
 	gnutls_datum_t d, dn = { NULL, 0 };
 	const char *problem = NULL;
-	char ip[INET6_ADDRSTRLEN], *s = NULL, *oid, *hex;
+	char ip[SAN_IP_TEXT_MAX], *s = NULL, *oid, *hex;
 	enum san_type type;
 
 	if (pkix_tlv_content(tlv, len, &tag, &v, &vlen) != 0)
@@ -220,8 +217,7 @@ add_general_name(struct san_list *out, const unsigned char *tlv, size_t len)
 		return 0;
 	case 0x87:
 		type = SAN_IP;
-		if ((vlen == 4 && inet_ntop(AF_INET, v, ip, sizeof(ip)) != NULL) ||
-		    (vlen == 16 && inet_ntop(AF_INET6, v, ip, sizeof(ip)) != NULL)) {
+		if (san_ip_to_text(v, vlen, ip) == 0) {
 			s = xstrdup(ip);
 		} else {
 			s = hash_hex(v, vlen);

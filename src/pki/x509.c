@@ -1,7 +1,12 @@
 /*
- * x509: the names of sipca's certificate kinds.
+ * x509: the names of sipca's certificate kinds, serial numbers and the
+ * words for a GnuTLS failure.
  */
+#include <stdio.h>
 #include <string.h>
+
+#include <gnutls/gnutls.h>
+#include <gnutls/crypto.h>
 
 #include "x509.h"
 
@@ -29,4 +34,34 @@ cert_kind_parse(const char *s, enum cert_kind *out)
 		}
 	}
 	return -1;
+}
+
+int
+serial_generate(unsigned char out[SERIAL_LEN])
+{
+	int ret;
+
+	/*
+	 * RFC 5280 4.1.2.2: positive and at most 20 octets. Clearing the top
+	 * bit keeps the DER INTEGER positive in 20 octets; a zero first
+	 * octet would make the encoding shorter than 20 (and non-minimal if
+	 * kept), so such draws are simply made again.
+	 */
+	do {
+		ret = gnutls_rnd(GNUTLS_RND_NONCE, out, SERIAL_LEN);
+		if (ret < 0)
+			return ret;
+		out[0] &= 0x7f;
+	} while (out[0] == 0);
+	return 0;
+}
+
+const char *
+x509_call_reason(const char *call, int err)
+{
+	/* Per thread: batch workers load requests side by side. */
+	static _Thread_local char buf[160];
+
+	snprintf(buf, sizeof(buf), "%s: %s", call, gnutls_strerror(err));
+	return buf;
 }

@@ -15,10 +15,9 @@
 #include <gnutls/crypto.h>
 
 #include "fileio.h"
-#include "secret.h"
 #include "util.h"
 
-static int
+int
 write_all(int fd, const void *data, size_t len)
 {
 	const unsigned char *p = data;
@@ -47,19 +46,6 @@ dir_of(const char *path)
 	if (slash == path)
 		return xstrdup("/");
 	return xasprintf("%.*s", (int)(slash - path), path);
-}
-
-int
-fsync_dir(const char *dir)
-{
-	int fd, ret;
-
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ret = fsync(fd);
-	close(fd);
-	return ret;
 }
 
 int

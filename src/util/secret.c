@@ -85,7 +85,7 @@ read_noecho(int fd, const char *prompt)
 	char c;
 	ssize_t n;
 
-	if (write(fd, prompt, strlen(prompt)) < 0) {
+	if (write_all(fd, prompt, strlen(prompt)) < 0) {
 		secret_free_buf(buf, SECRET_MAX);
 		return NULL;
 	}
@@ -108,9 +108,8 @@ read_noecho(int fd, const char *prompt)
 	c = 0;
 	if (have_termios)
 		tcsetattr(fd, TCSAFLUSH, &saved);
-	if (write(fd, "\n", 1) < 0) {
-		/* the newline only tidies the terminal */
-	}
+	/* The newline only tidies the terminal: a failure does not matter. */
+	(void)write_all(fd, "\n", 1);
 	return buf;
 }
 

@@ -207,7 +207,7 @@ hex_colon(const unsigned char *data, size_t len)
 	return s;
 }
 
-static int
+int
 hex_value(int c)
 {
 	if (c >= '0' && c <= '9')
@@ -254,25 +254,6 @@ parse_long(const char *s, long min, long max, long *out)
 	if (errno != 0 || *end != '\0' || v < min || v > max)
 		return -1;
 	*out = v;
-	return 0;
-}
-
-int
-word_in_list(const char *s, const char *list)
-{
-	size_t len = strlen(s);
-	const char *p = list;
-
-	while (*p != '\0') {
-		const char *comma = strchr(p, ',');
-		size_t wlen = comma ? (size_t)(comma - p) : strlen(p);
-
-		if (wlen == len && strncmp(p, s, len) == 0)
-			return 1;
-		if (comma == NULL)
-			break;
-		p = comma + 1;
-	}
 	return 0;
 }
 
