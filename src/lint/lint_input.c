@@ -124,15 +124,8 @@ static void
 emit(const struct lint_reader *r, const char *name, unsigned index,
     unsigned line, const unsigned char *der, size_t len, const char *problem)
 {
-	struct lint_source src;
+	struct lint_source src = { name, index, line, der, len, problem, NULL };
 
-	memset(&src, 0, sizeof(src));
-	src.file = name;
-	src.index = index;
-	src.line = line;
-	src.der = der;
-	src.len = len;
-	src.problem = problem;
 	r->cert(&src, r->arg);
 }
 
