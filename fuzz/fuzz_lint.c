@@ -57,15 +57,13 @@ struct ctx {
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	const char *reason;
-
 	(void)argc;
 	(void)argv;
 	if (gnutls_global_init() < 0)
 		abort();
 	util_set_command("lint");
 	if (lint_ca_load((const unsigned char *)test_ca, sizeof(test_ca) - 1,
-	    "test-ca", &cas, &n_ca, &reason) != 0)
+	    "test-ca", &cas, &n_ca, NULL) != 0)
 		abort();
 	lint_options_init(&opts);
 	opts.profiles = PROF_ALL;
@@ -79,25 +77,13 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 }
 
 static void
-on_cert(const char *file, unsigned index, unsigned line,
-    const unsigned char *der, size_t len, const char *problem, void *arg)
+on_cert(const struct lint_source *src, void *arg)
 {
 	struct ctx *ctx = arg;
 	struct lint_cert c;
 	size_t i;
 
-	memset(&c, 0, sizeof(c));
-	c.file = file;
-	c.index = index;
-	c.line = line;
-	if (der != NULL)
-		lint_cert_decode(&c, der, len, &opts);
-	else {
-		c.opts = &opts;
-		snprintf(c.parse_error, sizeof(c.parse_error), "%s", problem);
-	}
-	lint_findings_reset(&ctx->findings);
-	lint_run(&c, &ctx->findings);
+	lint_one(src, &opts, &c, &ctx->findings);
 	for (i = 0; i < ctx->findings.n; i++)
 		if (ctx->findings.items[i].rule == NULL ||
 		    ctx->findings.items[i].message == NULL)
@@ -105,14 +91,21 @@ on_cert(const char *file, unsigned index, unsigned line,
 	lint_summary_add(&ctx->summary, &ctx->findings);
 	for (i = 0; i < 3; i++)
 		lint_output_cert(ctx->out[i], &c, &ctx->findings);
-	c.file = NULL;
 	lint_cert_clear(&c);
+}
+
+static void
+on_error(const char *message, void *arg)
+{
+	(void)message;
+	(void)arg;
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ctx ctx;
+	struct lint_reader reader = { on_cert, on_error, &ctx };
 	char path[64];
 	size_t i;
 	int fd;
@@ -127,7 +120,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ctx.out[0] = lint_output_new(LINT_FORMAT_TEXT, devnull, 1);
 	ctx.out[1] = lint_output_new(LINT_FORMAT_JSON, devnull, 0);
 	ctx.out[2] = lint_output_new(LINT_FORMAT_SARIF, devnull, 0);
-	(void)lint_input(path, on_cert, &ctx);
+	(void)lint_input(path, &reader);
 	for (i = 0; i < 3; i++) {
 		lint_output_finish(ctx.out[i], &ctx.summary);
 		lint_output_free(ctx.out[i]);

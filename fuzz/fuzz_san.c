@@ -19,7 +19,8 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *s = malloc(size + 1), host[300], scheme[16], *text;
-	const char *cn, *value;
+	struct sipid_name cn;
+	const char *value;
 	enum sipid_set set;
 	int has_user;
 	unsigned char bin[32];
@@ -70,7 +71,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		text = san_list_format(&list);
 		free(text);
 		/* The string as a certificate's SANs and as its CN. */
-		cn = s;
+		cn.value = s;
+		cn.len = strlen(s);
 		set = sipid_identity_set(&list, list.n > 0, 1);
 		(void)sipid_set_name(set);
 		value = NULL;

@@ -1,11 +1,13 @@
 /*
- * lint: the certificate linter's engine. It owns the rule model (one
- * struct lint_rule row per rule, each family's rows in its
- * src/lint_<family>.c next to the check functions), profiles, kind
- * detection, decoding one certificate once into a struct lint_cert that
- * every rule reads, and collecting findings. It reads inputs (PEM
- * bundles, DER files, directories, stdin) one certificate at a time so
- * memory stays flat however large a bundle is.
+ * lint: the certificate linter. The engine (src/lint/lint.c) owns the
+ * rule model (one struct lint_rule row per rule, each family's rows in
+ * its src/lint/lint_<family>.c next to the check functions), profiles
+ * and findings, and lint_one(), the one way to lint a certificate.
+ * lint_decode.c decodes one certificate once into a struct lint_cert
+ * that every rule reads; lint_ca.c loads the chain rules' CAs;
+ * lint_input.c reads inputs (PEM bundles, DER files, directories, stdin)
+ * one certificate at a time so memory stays flat however large a bundle
+ * is. Nothing here prints: input errors go to the caller.
  *
  * Knows nothing of the store or of output formats (lint_output.h).
  */
@@ -128,9 +130,13 @@ struct lint_options {
 };
 void lint_options_init(struct lint_options *o);
 
-/* Loads CA certificates for the chain rules from PEM or DER data. */
+/*
+ * Loads CA certificates for the chain rules from PEM or DER data,
+ * appending them to *cas. Returns 0, or -1 with *out_reason (may be
+ * NULL; a new string naming the GnuTLS call that failed).
+ */
 int lint_ca_load(const unsigned char *data, size_t len, const char *label,
-    struct lint_ca **cas, size_t *n_ca, const char **out_reason);
+    struct lint_ca **cas, size_t *n_ca, char **out_reason);
 void lint_ca_free(struct lint_ca *cas, size_t n_ca);
 
 enum lint_time_type { LINT_TIME_NONE = 0, LINT_TIME_UTC, LINT_TIME_GEN };
@@ -153,24 +159,6 @@ struct lint_ext {
 	const unsigned char *value;	/* extnValue contents, borrows der */
 	size_t value_len;
 	char malformed[160];		/* why the value did not decode, or "" */
-};
-
-/* GeneralName alternatives beside san.h's SAN_DNS, SAN_URI, SAN_IP. */
-#define LINT_SAN_EMAIL	0x100		/* rfc822Name */
-
-/*
- * One GeneralName. Its octets are length-counted, exactly as encoded:
- * an IA5String may hold a NUL or bytes above 0x7F, and a rule that read
- * it as a C string would see another name (a NUL cuts it). value is
- * followed by a NUL that is not part of it, so a clean value (no NUL,
- * no byte above 0x7F) can be handed to functions that take strings.
- */
-struct lint_san {
-	int type;			/* SAN_DNS, SAN_URI, SAN_IP, LINT_SAN_EMAIL, 0 */
-	const char *choice;		/* "dNSName", "otherName", ... (static) */
-	const char *value;		/* iPAddress: the address octets */
-	size_t len;
-	int clean;			/* IA5 text without NUL or byte > 0x7F */
 };
 
 /* A subject attribute's string: owned, length-counted, NUL after it. */
@@ -212,7 +200,7 @@ struct lint_cert {
 	 */
 	int crt_borrowed;
 	char parse_error[160];		/* why tree is NULL */
-	char gnutls_error[160];		/* why crt is NULL */
+	char gnutls_error[160];		/* why crt is NULL: "call: reason" */
 	enum cert_kind kind;
 
 	int version;			/* 1, 2, 3 */
@@ -240,8 +228,15 @@ struct lint_cert {
 	unsigned ku;
 	int has_eku, eku_server, eku_client, eku_any;
 	int has_san;
-	struct lint_san *sans;		/* owned, with the octets after them */
-	size_t n_san;
+	/*
+	 * The subjectAltName as san_list_from_der() reads it, the list sipid
+	 * judges: DNS, URI and email values length-counted, exactly as
+	 * encoded, with problem set when one holds a NUL or a byte above
+	 * 0x7F (a rule that read it as a C string would see another name);
+	 * an iPAddress as its canonical text, or "#hex" with a problem when
+	 * it is not 4 or 16 octets. Owned.
+	 */
+	struct san_list sans;
 	int has_aki, aki_keyid, has_ski;
 
 	/* The --ca certificate that signed it (chain profile with --ca),
@@ -310,7 +305,36 @@ int lint_rule_enabled(const struct lint_rule *r, const struct lint_options *o,
  */
 void lint_run(const struct lint_cert *c, struct lint_findings *f);
 
-/* Decodes and lints one DER certificate; c must be cleared afterwards. */
+/*
+ * One certificate to lint, as an input reader found it or as a caller
+ * holds it: der (borrowed), or NULL with problem saying why there is no
+ * certificate (reported as x509.parse).
+ */
+struct lint_source {
+	const char *file;		/* as given; "-" for stdin */
+	unsigned index;			/* 1-based within file */
+	unsigned line;			/* line of the PEM BEGIN, 1 for DER */
+	const unsigned char *der;
+	size_t len;
+	const char *problem;
+	/* The caller's own GnuTLS import of der (the issuance guard holds
+	 * the certificate it built): borrowed, not imported again. */
+	gnutls_x509_crt_t crt;
+};
+
+/*
+ * Lints one certificate: c is filled from src and decoded once (c
+ * borrows src's der and file), f is emptied and gets the findings of
+ * every rule enabled under o. The one way to lint a certificate, for
+ * sipca lint, the issuance guard, the probe and the tests. c is cleared
+ * with lint_cert_clear() afterwards, whatever happened.
+ */
+void lint_one(const struct lint_source *src, const struct lint_options *o,
+    struct lint_cert *c, struct lint_findings *f);
+
+/* Decodes and lints one DER certificate into c, which the caller has
+ * set up (file, index, a borrowed crt); c must be cleared afterwards.
+ * What guard.c calls until it calls lint_one(). */
 void lint_der(struct lint_cert *c, const unsigned char *der, size_t len,
     const struct lint_options *o, struct lint_findings *f);
 
@@ -321,17 +345,28 @@ struct lint_summary {
 void lint_summary_add(struct lint_summary *s, const struct lint_findings *f);
 
 /*
- * Calls fn once per certificate found in path: a file with PEM
- * certificates or one DER certificate, a directory (walked for .pem .crt
- * .cer .der, in name order), or "-" for stdin. Input that holds no
- * certificate is reported to fn as an undecodable one (x509.parse).
- * Returns 0, or -1 after a message when path cannot be read.
+ * What lint_input() calls: cert once per certificate found (the source
+ * and its der live until cert returns), error once per input that
+ * cannot be read, with a message to show as it is ("cannot read
+ * 'x.pem': No such file or directory", the name escaped).
  */
-typedef void (*lint_input_fn)(const char *file, unsigned index, unsigned line,
-    const unsigned char *der, size_t len, const char *problem, void *arg);
-int lint_input(const char *path, lint_input_fn fn, void *arg);
+struct lint_reader {
+	void (*cert)(const struct lint_source *src, void *arg);
+	void (*error)(const char *message, void *arg);
+	void *arg;
+};
 
-/* The CA among o->cas whose name and signature match c, or NULL. */
+/*
+ * Reads path: a file with PEM certificates or one DER certificate, a
+ * directory (walked for .pem .crt .cer .der, in name order), or "-" for
+ * stdin. Input that holds no certificate is given to r->cert as an
+ * undecodable one (x509.parse). Returns 0, or -1 when some input could
+ * not be read (each told to r->error).
+ */
+int lint_input(const char *path, const struct lint_reader *r);
+
+/* The CA among o->cas whose name and signature match c, or NULL
+ * (lint_ca.c; the decoder asks once per certificate). */
 const struct lint_ca *lint_chain_signer(const struct lint_cert *c);
 
 /* Helpers for rules. */

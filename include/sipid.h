@@ -46,11 +46,38 @@ void sipid_dns_fold(char *name);
  */
 int sipid_in_domain(const char *host, const char *domain);
 
+/* What 7.1 makes of one subjectAltName entry. */
+enum sipid_uri_kind {
+	SIPID_SAN_NONE = 0,	/* not a URI, or octets that are no value
+				 * (a NUL, a byte outside IA5: entry->problem) */
+	SIPID_SAN_NO_SCHEME,	/* not "scheme:something" */
+	SIPID_SAN_OTHER_SCHEME,	/* a scheme other than "sip" (sips included) */
+	SIPID_SAN_USER,		/* a sip: URI with a user part */
+	SIPID_SAN_BAD_HOST,	/* a sip: URI with no host, or one too long */
+	SIPID_SAN_DOMAIN,	/* a SIP domain identity; its host into host */
+};
+
 /*
- * The identity set of a certificate: sans is its subjectAltName (text
- * entries, as cert_sans() gives them), has_san whether the extension is
- * there at all (it may hold only types sans leaves out), and n_cn the
- * number of subject CNs.
+ * Classifies e (any type; only a URI can be more than SIPID_SAN_NONE).
+ * For SIPID_SAN_DOMAIN, host (hsize bytes; a longer host is
+ * SIPID_SAN_BAD_HOST) gets the host without brackets, port or
+ * parameters.
+ */
+enum sipid_uri_kind sipid_uri_kind(const struct san_entry *e, char *host,
+    size_t hsize);
+
+/* A subject CN as encoded, len octets (it may hold a NUL). */
+struct sipid_name {
+	const char *value;
+	size_t len;
+};
+
+/*
+ * The identity set of a certificate: sans is its subjectAltName as read
+ * from the certificate (san_list_from_der(), or cert_sans()): entries
+ * with a problem are never identities. has_san says whether the
+ * extension is there at all (it may hold only other types), and n_cn
+ * is the number of subject CNs.
  */
 enum sipid_set sipid_identity_set(const struct san_list *sans, int has_san,
     size_t n_cn);
@@ -62,7 +89,7 @@ enum sipid_set sipid_identity_set(const struct san_list *sans, int has_san,
  * the matching identity, borrowed from sans or cns.
  */
 int sipid_match_domain(const struct san_list *sans, int has_san,
-    const char *const *cns, size_t n_cn, const char *domain,
+    const struct sipid_name *cns, size_t n_cn, const char *domain,
     enum sipid_set *out_set, const char **out_value);
 
 #endif

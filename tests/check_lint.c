@@ -299,12 +299,10 @@ static void
 lint_bytes(const unsigned char *der, size_t len, const struct lint_options *o,
     struct lint_findings *f, enum cert_kind *out_kind)
 {
+	struct lint_source src = { "test", 1, 1, der, len, NULL, NULL };
 	struct lint_cert c;
 
-	memset(&c, 0, sizeof(c));
-	c.file = "test";
-	c.index = 1;
-	lint_der(&c, der, len, o, f);
+	lint_one(&src, o, &c, f);
 	if (out_kind != NULL)
 		*out_kind = c.kind;
 	lint_cert_clear(&c);
@@ -535,6 +533,22 @@ static const struct row rows[] = {
 	{ "CN with a NUL is not the CN identity", { .ku = GNUTLS_KEY_DIGITAL_SIGNATURE,
 	  .eku_server = 1, .eku_client = 1, .raw_cn = RAW(0x0c, "example.com\0.evil.com") },
 	  -1, "example.com", 0, "rfc5922.sip_domain_missing", NULL },
+	/* RFC 5922 7.1 as sipid reads it, the probe's reading: a sip: URI
+	 * that names no host is no identity, so the DNS names count. */
+	{ "sip: URI without a host leaves the DNS names", { SIPCA_SERVER,
+	  .sans = { NULL }, .raw_sans = { RAW(0x86, "sip:"), RAW(0x82, "example.com") } },
+	  -1, "example.com", 0, "rfc5280.san_uri_syntax", "rfc5922.sip_domain_missing" },
+	{ "sip: URI without a host shadows nothing", { SIPCA_SERVER,
+	  .sans = { NULL }, .raw_sans = { RAW(0x86, "sip:;transport=tls"),
+	  RAW(0x82, "example.com") } }, -1, "example.com", 0, "rfc5280.san_uri_syntax",
+	  "rfc5922.uri_shadows_dns" },
+	{ "URI with a NUL leaves the DNS names", { SIPCA_SERVER, .sans = { NULL },
+	  .raw_sans = { RAW(0x86, "sip:evil.example\0.example.com"),
+	  RAW(0x82, "example.com") } }, -1, "example.com", 0, "rfc5280.san_nul",
+	  "rfc5922.sip_domain_missing" },
+	{ "no subjectAltName: the CN", { SIPCA_SERVER, .sans = { NULL },
+	  .cns = { "example.com" } }, -1, "example.com", 0, "rfc5922.cn_only",
+	  "rfc5922.sip_domain_missing" },
 	{ "CN with ESC", { SIPCA_SERVER, .raw_cn = RAW(0x0c, "a\x1b[31mb") }, -1, NULL, 0,
 	  "rfc5280.subject_bad_bytes", NULL },
 	{ "CN with a C1 control", { SIPCA_SERVER, .raw_cn = RAW(0x0c, "a\xc2\x9b" "2J") },
@@ -588,6 +602,7 @@ START_TEST(test_names_read_whole)
 	    .raw_cn = RAW(0x0c, "a\x1b]0;x\x07\0b") };
 	struct lint_options o;
 	struct lint_findings f = { 0 };
+	struct lint_source src = { "test", 1, 1, NULL, 0, NULL, NULL };
 	struct lint_cert c;
 	gnutls_datum_t der;
 	size_t i, k;
@@ -603,25 +618,27 @@ START_TEST(test_names_read_whole)
 	sp.raw_sans[2] = (struct raw_name){ 0x87, "\xc0\0\x02\x01\0", 5 };
 	build(&sp, &der);
 	options(&o, -1, "example.com", 0);
-	memset(&c, 0, sizeof(c));
-	c.file = "test";
-	ck_assert_int_eq(lint_cert_decode(&c, der.data, der.size, &o), 0);
-	ck_assert_uint_eq(c.n_san, 3);
-	ck_assert_int_eq(c.sans[0].type, SAN_DNS);
-	ck_assert_uint_eq(c.sans[0].len, sizeof(dns));
-	ck_assert(memcmp(c.sans[0].value, dns, sizeof(dns)) == 0);
-	ck_assert(c.sans[0].clean);
-	ck_assert_int_eq(c.sans[1].type, SAN_URI);
-	ck_assert_uint_eq(c.sans[1].len, sizeof(uri));
-	ck_assert(memcmp(c.sans[1].value, uri, sizeof(uri)) == 0);
-	ck_assert(!c.sans[1].clean);
-	ck_assert_int_eq(c.sans[2].type, SAN_IP);
-	ck_assert_uint_eq(c.sans[2].len, 5);
+	src.der = der.data;
+	src.len = der.size;
+	lint_one(&src, &o, &c, &f);
+	ck_assert_ptr_nonnull(c.tree);
+	/* the SAN list sipid reads: octets as encoded, a problem when bad */
+	ck_assert_uint_eq(c.sans.n, 3);
+	ck_assert_int_eq(c.sans.items[0].type, SAN_DNS);
+	ck_assert_uint_eq(c.sans.items[0].len, sizeof(dns));
+	ck_assert(memcmp(c.sans.items[0].value, dns, sizeof(dns)) == 0);
+	ck_assert_ptr_null(c.sans.items[0].problem);
+	ck_assert_int_eq(c.sans.items[1].type, SAN_URI);
+	ck_assert_uint_eq(c.sans.items[1].len, sizeof(uri));
+	ck_assert(memcmp(c.sans.items[1].value, uri, sizeof(uri)) == 0);
+	ck_assert_ptr_nonnull(c.sans.items[1].problem);
+	ck_assert_int_eq(c.sans.items[2].type, SAN_IP);
+	ck_assert_str_eq(c.sans.items[2].value, "#c000020100");
+	ck_assert_ptr_nonnull(c.sans.items[2].problem);
 	ck_assert_uint_eq(c.n_cn, 2);
 	ck_assert_uint_eq(c.cns[1].len, 9);
 	ck_assert(memcmp(c.cns[1].data, "a\x1b]0;x\x07\0b", 9) == 0);
 
-	lint_run(&c, &f);
 	for (i = 0; i < f.n; i++) {
 		if (strcmp(f.items[i].rule->id, "rfc5922.wildcard") == 0)
 			wildcard = 1;
@@ -902,23 +919,33 @@ struct seen {
 	unsigned index[8], line[8];
 	int der[8];
 	char problem[8][80];
+	unsigned n_error;
+	char error[160];
 };
 
 static void
-collect(const char *file, unsigned index, unsigned line,
-    const unsigned char *der, size_t len, const char *problem, void *arg)
+collect(const struct lint_source *src, void *arg)
 {
 	struct seen *s = arg;
 
-	(void)file;
-	(void)len;
 	if (s->n == 8)
 		return;
-	s->index[s->n] = index;
-	s->line[s->n] = line;
-	s->der[s->n] = der != NULL;
-	snprintf(s->problem[s->n], sizeof(s->problem[0]), "%s", problem ? problem : "");
+	s->index[s->n] = src->index;
+	s->line[s->n] = src->line;
+	s->der[s->n] = src->der != NULL;
+	snprintf(s->problem[s->n], sizeof(s->problem[0]), "%s",
+	    src->problem ? src->problem : "");
 	s->n++;
+}
+
+/* The reader prints nothing: what cannot be read comes here. */
+static void
+collect_error(const char *message, void *arg)
+{
+	struct seen *s = arg;
+
+	s->n_error++;
+	snprintf(s->error, sizeof(s->error), "%s", message);
 }
 
 static char *
@@ -941,6 +968,7 @@ START_TEST(test_input_stream)
 	gnutls_datum_t der, pem;
 	gnutls_x509_crt_t crt;
 	struct seen seen;
+	struct lint_reader reader = { collect, collect_error, &seen };
 	char *text, *path;
 
 	build(&s, &der);
@@ -952,7 +980,7 @@ START_TEST(test_input_stream)
 	    (const char *)pem.data);
 	path = write_tmp(text, strlen(text));
 	memset(&seen, 0, sizeof(seen));
-	ck_assert_int_eq(lint_input(path, collect, &seen), 0);
+	ck_assert_int_eq(lint_input(path, &reader), 0);
 	ck_assert_uint_eq(seen.n, 3);
 	ck_assert_uint_eq(seen.index[0], 1);
 	ck_assert_uint_eq(seen.line[0], 2);
@@ -966,7 +994,7 @@ START_TEST(test_input_stream)
 
 	path = write_tmp("", 0);
 	memset(&seen, 0, sizeof(seen));
-	ck_assert_int_eq(lint_input(path, collect, &seen), 0);
+	ck_assert_int_eq(lint_input(path, &reader), 0);
 	ck_assert_uint_eq(seen.n, 1);
 	ck_assert_str_eq(seen.problem[0], "empty input");
 	unlink(path);
@@ -974,15 +1002,18 @@ START_TEST(test_input_stream)
 
 	path = write_tmp((const char *)der.data, der.size);
 	memset(&seen, 0, sizeof(seen));
-	ck_assert_int_eq(lint_input(path, collect, &seen), 0);
+	ck_assert_int_eq(lint_input(path, &reader), 0);
 	ck_assert_uint_eq(seen.n, 1);
 	ck_assert(seen.der[0]);
 	unlink(path);
 	free(path);
 
 	memset(&seen, 0, sizeof(seen));
-	ck_assert_int_eq(lint_input("/nonexistent/x.pem", collect, &seen), -1);
+	ck_assert_int_eq(lint_input("/nonexistent/x.pem", &reader), -1);
 	ck_assert_uint_eq(seen.n, 0);
+	ck_assert_uint_eq(seen.n_error, 1);
+	ck_assert_str_eq(seen.error,
+	    "cannot read '/nonexistent/x.pem': No such file or directory");
 
 	gnutls_x509_crt_deinit(crt);
 	gnutls_free(pem.data);

@@ -62,28 +62,22 @@ struct lint_ctx {
 };
 
 static void
-on_cert(const char *file, unsigned index, unsigned line,
-    const unsigned char *der, size_t len, const char *problem, void *arg)
+on_cert(const struct lint_source *src, void *arg)
 {
 	struct lint_ctx *ctx = arg;
 	struct lint_cert c;
 
-	memset(&c, 0, sizeof(c));
-	c.file = file;
-	c.index = index;
-	c.line = line;
-	if (der != NULL) {
-		lint_cert_decode(&c, der, len, ctx->opts);
-	} else {
-		c.opts = ctx->opts;
-		snprintf(c.parse_error, sizeof(c.parse_error), "%s", problem);
-	}
-	lint_findings_reset(&ctx->findings);
-	lint_run(&c, &ctx->findings);
+	lint_one(src, ctx->opts, &c, &ctx->findings);
 	lint_summary_add(&ctx->summary, &ctx->findings);
 	lint_output_cert(ctx->out, &c, &ctx->findings);
-	c.file = NULL;
 	lint_cert_clear(&c);
+}
+
+static void
+on_error(const char *message, void *arg)
+{
+	(void)arg;
+	error_msg("%s", message);
 }
 
 static int
@@ -91,8 +85,7 @@ load_cas(const char *const *files, size_t n, struct lint_ca **cas,
     size_t *n_ca)
 {
 	unsigned char *data = NULL;
-	const char *reason = NULL;
-	char *name = NULL;
+	char *reason = NULL, *name = NULL;
 	size_t len, i;
 	int err, rc = -1;
 
@@ -115,6 +108,7 @@ load_cas(const char *const *files, size_t n, struct lint_ca **cas,
 out:
 	free(data);
 	free(name);
+	free(reason);
 	return rc;
 }
 
@@ -124,6 +118,7 @@ cmd_lint(int argc, char **argv)
 	struct cli_parser p;
 	struct lint_options opts;
 	struct lint_ctx ctx;
+	struct lint_reader reader = { on_cert, on_error, &ctx };
 	struct lint_ca *cas = NULL;
 	size_t n_ca = 0, n_exclude = 0, n_cafile = 0;
 	const char **exclude = NULL, **cafiles = NULL;
@@ -229,7 +224,7 @@ cmd_lint(int argc, char **argv)
 	ctx.opts = &opts;
 	ctx.out = lint_output_new(fmt, stdout, lint_output_want_colour(stdout));
 	for (i = p.index; i < argc; i++)
-		if (lint_input(argv[i], on_cert, &ctx) != 0)
+		if (lint_input(argv[i], &reader) != 0)
 			read_failed = 1;
 	lint_output_finish(ctx.out, &ctx.summary);
 

@@ -41,8 +41,8 @@ check_san_dns_required(const struct lint_cert *c, struct lint_findings *f)
 {
 	size_t i;
 
-	for (i = 0; i < c->n_san; i++)
-		if (c->sans[i].type == SAN_DNS)
+	for (i = 0; i < c->sans.n; i++)
+		if (c->sans.items[i].type == SAN_DNS)
 			return;
 	if (c->n_cn > 0)
 		lint_report(f, "no DNS name in subjectAltName; the CN '%s' is not trusted",

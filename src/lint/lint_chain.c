@@ -1,65 +1,11 @@
 /*
  * lint_chain: the certificate against the CAs given with --ca (or the
- * issuing CA in the issuance guard). The signature is checked over the
- * raw tbsCertificate, so this works on certificates GnuTLS refuses.
+ * issuing CA in the issuance guard). Which of them signed it is found
+ * once at decode time (lint_ca.c); the rules read c->signer.
  */
-#include <stdint.h>
-#include <string.h>
+#include <stddef.h>
 
 #include "lint.h"
-
-static int
-name_matches(const struct lint_cert *c, const struct lint_ca *ca)
-{
-	if (ca->subject.data != NULL && ca->subject.size == c->issuer_len &&
-	    memcmp(ca->subject.data, c->issuer, c->issuer_len) == 0)
-		return 1;
-	/* RFC 5280 7.1 name comparison beyond identical octets */
-	return c->crt != NULL && gnutls_x509_crt_check_issuer(c->crt, ca->crt) == 1;
-}
-
-static int
-signed_by(const struct lint_cert *c, const struct lint_ca *ca)
-{
-	gnutls_datum_t tbs, sig;
-	gnutls_sign_algorithm_t algo;
-	unsigned status = 0;
-	const unsigned flags = GNUTLS_VERIFY_ALLOW_SIGN_WITH_SHA1 |
-	    GNUTLS_VERIFY_ALLOW_BROKEN;
-
-	if (!name_matches(c, ca) || c->tbs == NULL || c->sig == NULL)
-		return 0;
-	if (ca->signed_by_us)
-		return 1;
-	algo = gnutls_oid_to_sign(c->sig_oid);
-	if (algo != GNUTLS_SIGN_UNKNOWN && ca->pubkey != NULL) {
-		tbs.data = (unsigned char *)(uintptr_t)c->tbs;
-		tbs.size = (unsigned)c->tbs_len;
-		sig.data = (unsigned char *)(uintptr_t)c->sig;
-		sig.size = (unsigned)c->sig_len;
-		return gnutls_pubkey_verify_data2(ca->pubkey, algo, flags, &tbs,
-		    &sig) >= 0;
-	}
-	/* RSA-PSS and the like carry parameters: let GnuTLS read them. */
-	if (c->crt == NULL)
-		return 0;
-	if (gnutls_x509_crt_verify(c->crt, &ca->crt, 1, flags |
-	    GNUTLS_VERIFY_DISABLE_TIME_CHECKS | GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS |
-	    GNUTLS_VERIFY_DISABLE_CA_SIGN, &status) < 0)
-		return 0;
-	return (status & (GNUTLS_CERT_SIGNATURE_FAILURE | GNUTLS_CERT_SIGNER_NOT_FOUND)) == 0;
-}
-
-const struct lint_ca *
-lint_chain_signer(const struct lint_cert *c)
-{
-	size_t i;
-
-	for (i = 0; i < c->opts->n_ca; i++)
-		if (signed_by(c, &c->opts->cas[i]))
-			return &c->opts->cas[i];
-	return NULL;
-}
 
 /* RFC 5280 6.1.3 (a)(1) and (a)(4): the signature verifies with the
  * working public key and the issuer is the working issuer name. */

@@ -54,20 +54,20 @@ in_set(unsigned char ch, const char *set)
 
 /* The IA5String names: the ones a NUL or a high byte can hide in. */
 static int
-is_text_name(const struct lint_san *s)
+is_text_name(const struct san_entry *s)
 {
-	return s->type == SAN_DNS || s->type == SAN_URI || s->type == LINT_SAN_EMAIL;
+	return s->type == SAN_DNS || s->type == SAN_URI || s->type == SAN_EMAIL;
 }
 
 static const char *
-san_label(const struct lint_san *s)
+san_label(const struct san_entry *s)
 {
 	switch (s->type) {
 	case SAN_DNS: return "dNSName";
 	case SAN_URI: return "URI";
 	case SAN_IP: return "iPAddress";
-	case LINT_SAN_EMAIL: return "rfc822Name";
-	default: return s->choice;
+	case SAN_EMAIL: return "rfc822Name";
+	default: return san_type_name(s->type);
 	}
 }
 
@@ -80,12 +80,12 @@ san_label(const struct lint_san *s)
 static void
 check_san_nul(const struct lint_cert *c, struct lint_findings *f)
 {
-	const struct lint_san *s;
+	const struct san_entry *s;
 	const char *nul;
 	size_t i;
 
-	for (i = 0; i < c->n_san; i++) {
-		s = &c->sans[i];
+	for (i = 0; i < c->sans.n; i++) {
+		s = &c->sans.items[i];
 		if (is_text_name(s) && (nul = memchr(s->value, '\0', s->len)) != NULL)
 			lint_report(f, "subjectAltName %s '%s' holds a NUL at offset %zu",
 			    san_label(s), lint_esc(f, s->value, s->len),
@@ -102,11 +102,11 @@ check_san_nul(const struct lint_cert *c, struct lint_findings *f)
 static void
 check_san_not_ia5(const struct lint_cert *c, struct lint_findings *f)
 {
-	const struct lint_san *s;
+	const struct san_entry *s;
 	size_t i, k;
 
-	for (i = 0; i < c->n_san; i++) {
-		s = &c->sans[i];
+	for (i = 0; i < c->sans.n; i++) {
+		s = &c->sans.items[i];
 		if (!is_text_name(s))
 			continue;
 		for (k = 0; k < s->len; k++)
@@ -150,14 +150,14 @@ dns_reason(const char *p, size_t len)
 static void
 check_san_dns_syntax(const struct lint_cert *c, struct lint_findings *f)
 {
-	const struct lint_san *s;
+	const struct san_entry *s;
 	const char *reason;
 	size_t i;
 
-	for (i = 0; i < c->n_san; i++) {
-		s = &c->sans[i];
+	for (i = 0; i < c->sans.n; i++) {
+		s = &c->sans.items[i];
 		/* bad bytes are san_nul's and san_not_ia5's findings */
-		if (s->type != SAN_DNS || !s->clean)
+		if (s->type != SAN_DNS || s->problem != NULL)
 			continue;
 		if ((reason = dns_reason(s->value, s->len)) != NULL)
 			lint_report(f, "dNSName '%s' is not a DNS name: %s",
@@ -401,13 +401,13 @@ uri_reason(const char *p, size_t len)
 static void
 check_san_uri_syntax(const struct lint_cert *c, struct lint_findings *f)
 {
-	const struct lint_san *s;
+	const struct san_entry *s;
 	const char *reason;
 	size_t i;
 
-	for (i = 0; i < c->n_san; i++) {
-		s = &c->sans[i];
-		if (s->type != SAN_URI || !s->clean)
+	for (i = 0; i < c->sans.n; i++) {
+		s = &c->sans.items[i];
+		if (s->type != SAN_URI || s->problem != NULL)
 			continue;
 		if ((reason = uri_reason(s->value, s->len)) != NULL)
 			lint_report(f, "URI '%s' is not a valid URI: %s",
@@ -480,13 +480,13 @@ mailbox_reason(const char *p, size_t len)
 static void
 check_san_email_syntax(const struct lint_cert *c, struct lint_findings *f)
 {
-	const struct lint_san *s;
+	const struct san_entry *s;
 	const char *reason;
 	size_t i;
 
-	for (i = 0; i < c->n_san; i++) {
-		s = &c->sans[i];
-		if (s->type != LINT_SAN_EMAIL || !s->clean)
+	for (i = 0; i < c->sans.n; i++) {
+		s = &c->sans.items[i];
+		if (s->type != SAN_EMAIL || s->problem != NULL)
 			continue;
 		if ((reason = mailbox_reason(s->value, s->len)) != NULL)
 			lint_report(f, "rfc822Name '%s' is not a mailbox: %s",
@@ -504,19 +504,20 @@ check_san_email_syntax(const struct lint_cert *c, struct lint_findings *f)
 static void
 check_san_ip_length(const struct lint_cert *c, struct lint_findings *f)
 {
-	const struct lint_san *s;
-	size_t i;
-	char *hex;
+	const struct san_entry *s;
+	size_t i, octets;
+	int cut;
 
-	for (i = 0; i < c->n_san; i++) {
-		s = &c->sans[i];
-		if (s->type != SAN_IP || s->len == 4 || s->len == 16)
+	for (i = 0; i < c->sans.n; i++) {
+		s = &c->sans.items[i];
+		/* san_list holds such an address as "#" and its octets in hex */
+		if (s->type != SAN_IP || s->problem == NULL || s->value[0] != '#')
 			continue;
-		hex = hex_encode((const unsigned char *)s->value,
-		    s->len < LINT_ECHO_MAX / 2 ? s->len : LINT_ECHO_MAX / 2);
-		lint_report(f, "iPAddress of %zu octets (%s%s), not 4 or 16", s->len, hex,
-		    s->len < LINT_ECHO_MAX / 2 ? "" : "...");
-		free(hex);
+		octets = (s->len - 1) / 2;
+		cut = octets >= LINT_ECHO_MAX / 2;
+		lint_report(f, "iPAddress of %zu octets (%.*s%s), not 4 or 16", octets,
+		    (int)(cut ? LINT_ECHO_MAX : octets * 2), s->value + 1,
+		    cut ? "..." : "");
 	}
 }
 

@@ -46,6 +46,32 @@ lint_output_want_colour(FILE *f)
 }
 
 /* SARIF 2.1.0 section 3.27.10: error, warning, note. */
+
+/* One member of the object being written: "key": value. */
+static void
+put_str(struct json *j, const char *key, const char *value)
+{
+	json_key(j, key);
+	json_string(j, value);
+}
+
+static void
+put_int(struct json *j, const char *key, long long value)
+{
+	json_key(j, key);
+	json_int(j, value);
+}
+
+/* SARIF's message objects: "key": { "text": value }. */
+static void
+put_text(struct json *j, const char *key, const char *value)
+{
+	json_key(j, key);
+	json_begin_object(j);
+	put_str(j, "text", value);
+	json_end_object(j);
+}
+
 static const char *
 sarif_level(enum lint_severity s)
 {
@@ -75,12 +101,9 @@ static void
 write_rule_json(struct json *j, const struct lint_rule *r)
 {
 	json_begin_object(j);
-	json_key(j, "id");
-	json_string(j, r->id);
-	json_key(j, "severity");
-	json_string(j, lint_severity_name(r->severity));
-	json_key(j, "profile");
-	json_string(j, lint_profile_name(r->profile));
+	put_str(j, "id", r->id);
+	put_str(j, "severity", lint_severity_name(r->severity));
+	put_str(j, "profile", lint_profile_name(r->profile));
 	json_key(j, "kinds");
 	json_begin_array(j);
 	if (r->kinds & KINDS_CA)
@@ -90,10 +113,8 @@ write_rule_json(struct json *j, const struct lint_rule *r)
 	if (r->kinds & KINDS_DEVICE)
 		json_string(j, "device");
 	json_end_array(j);
-	json_key(j, "summary");
-	json_string(j, r->summary);
-	json_key(j, "citation");
-	json_string(j, r->citation);
+	put_str(j, "summary", r->summary);
+	put_str(j, "citation", r->citation);
 	json_key(j, "needs");
 	json_string(j, r->needs & NEED_SIP_DOMAIN ? "--sip-domain" :
 	    r->needs & NEED_CA ? "--ca" : NULL);
@@ -106,38 +127,20 @@ write_sarif_rule(struct json *j, const struct lint_rule *r)
 	char *full = xasprintf("%s [%s]", r->summary, r->citation);
 
 	json_begin_object(j);
-	json_key(j, "id");
-	json_string(j, r->id);
-	json_key(j, "name");
-	json_string(j, r->id);
-	json_key(j, "shortDescription");
-	json_begin_object(j);
-	json_key(j, "text");
-	json_string(j, r->summary);
-	json_end_object(j);
-	json_key(j, "fullDescription");
-	json_begin_object(j);
-	json_key(j, "text");
-	json_string(j, full);
-	json_end_object(j);
-	json_key(j, "help");
-	json_begin_object(j);
-	json_key(j, "text");
-	json_string(j, full);
-	json_end_object(j);
+	put_str(j, "id", r->id);
+	put_str(j, "name", r->id);
+	put_text(j, "shortDescription", r->summary);
+	put_text(j, "fullDescription", full);
+	put_text(j, "help", full);
 	json_key(j, "defaultConfiguration");
 	json_begin_object(j);
-	json_key(j, "level");
-	json_string(j, sarif_level(r->severity));
+	put_str(j, "level", sarif_level(r->severity));
 	json_end_object(j);
 	json_key(j, "properties");
 	json_begin_object(j);
-	json_key(j, "citation");
-	json_string(j, r->citation);
-	json_key(j, "severity");
-	json_string(j, lint_severity_name(r->severity));
-	json_key(j, "profile");
-	json_string(j, lint_profile_name(r->profile));
+	put_str(j, "citation", r->citation);
+	put_str(j, "severity", lint_severity_name(r->severity));
+	put_str(j, "profile", lint_profile_name(r->profile));
 	json_end_object(j);
 	json_end_object(j);
 	free(full);
@@ -270,28 +273,19 @@ output_json(struct lint_output *o, const struct lint_cert *c,
 	size_t i;
 
 	json_begin_object(j);
-	json_key(j, "file");
-	json_string(j, c->file);
-	json_key(j, "index");
-	json_int(j, c->index);
-	json_key(j, "line");
-	json_int(j, c->line);
-	json_key(j, "subject");
-	json_string(j, c->tree != NULL ? c->subject_text : NULL);
-	json_key(j, "kind");
-	json_string(j, c->tree != NULL ? cert_kind_name(c->kind) : NULL);
+	put_str(j, "file", c->file);
+	put_int(j, "index", c->index);
+	put_int(j, "line", c->line);
+	put_str(j, "subject", c->tree != NULL ? c->subject_text : NULL);
+	put_str(j, "kind", c->tree != NULL ? cert_kind_name(c->kind) : NULL);
 	json_key(j, "findings");
 	json_begin_array(j);
 	for (i = 0; i < f->n; i++) {
 		json_begin_object(j);
-		json_key(j, "rule");
-		json_string(j, f->items[i].rule->id);
-		json_key(j, "severity");
-		json_string(j, lint_severity_name(f->items[i].severity));
-		json_key(j, "message");
-		json_string(j, f->items[i].message);
-		json_key(j, "citation");
-		json_string(j, f->items[i].rule->citation);
+		put_str(j, "rule", f->items[i].rule->id);
+		put_str(j, "severity", lint_severity_name(f->items[i].severity));
+		put_str(j, "message", f->items[i].message);
+		put_str(j, "citation", f->items[i].rule->citation);
 		json_end_object(j);
 	}
 	json_end_array(j);
@@ -310,17 +304,10 @@ output_sarif(struct lint_output *o, const struct lint_cert *c,
 		msg = xasprintf("%s#%u: %s [%s]", c->file, c->index,
 		    f->items[i].message, f->items[i].rule->citation);
 		json_begin_object(j);
-		json_key(j, "ruleId");
-		json_string(j, f->items[i].rule->id);
-		json_key(j, "ruleIndex");
-		json_int(j, (long long)lint_rule_index(f->items[i].rule));
-		json_key(j, "level");
-		json_string(j, sarif_level(f->items[i].severity));
-		json_key(j, "message");
-		json_begin_object(j);
-		json_key(j, "text");
-		json_string(j, msg);
-		json_end_object(j);
+		put_str(j, "ruleId", f->items[i].rule->id);
+		put_int(j, "ruleIndex", (long long)lint_rule_index(f->items[i].rule));
+		put_str(j, "level", sarif_level(f->items[i].severity));
+		put_text(j, "message", msg);
 		json_key(j, "locations");
 		json_begin_array(j);
 		json_begin_object(j);
@@ -328,23 +315,19 @@ output_sarif(struct lint_output *o, const struct lint_cert *c,
 		json_begin_object(j);
 		json_key(j, "artifactLocation");
 		json_begin_object(j);
-		json_key(j, "uri");
-		json_string(j, sarif_uri(c->file));
+		put_str(j, "uri", sarif_uri(c->file));
 		json_end_object(j);
 		json_key(j, "region");
 		json_begin_object(j);
-		json_key(j, "startLine");
-		json_int(j, c->line > 0 ? c->line : 1);
+		put_int(j, "startLine", c->line > 0 ? c->line : 1);
 		json_end_object(j);
 		json_end_object(j);
 		json_end_object(j);
 		json_end_array(j);
 		json_key(j, "properties");
 		json_begin_object(j);
-		json_key(j, "severity");
-		json_string(j, lint_severity_name(f->items[i].severity));
-		json_key(j, "certificateIndex");
-		json_int(j, c->index);
+		put_str(j, "severity", lint_severity_name(f->items[i].severity));
+		put_int(j, "certificateIndex", c->index);
 		json_end_object(j);
 		json_end_object(j);
 		free(msg);
@@ -386,8 +369,7 @@ lint_output_finish(struct lint_output *o, const struct lint_summary *s)
 		json_end_array(j);
 		json_key(j, "summary");
 		json_begin_object(j);
-		json_key(j, "certificates");
-		json_int(j, (long long)s->certificates);
+		put_int(j, "certificates", (long long)s->certificates);
 		for (i = SEV_FATAL; i >= SEV_NOTICE; i--) {
 			json_key(j, names[i]);
 			json_int(j, (long long)s->count[i]);

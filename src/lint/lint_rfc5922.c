@@ -1,39 +1,15 @@
 /*
  * lint_rfc5922: SIP domain certificates (RFC 5922): which identities a
  * SIP client finds in a server certificate (section 7.1) and how it
- * compares them (7.2).
+ * compares them (7.2). The reading of the RFC is sipid's, the one the
+ * probe uses: these rules only say what it found.
  */
-#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "lint.h"
 #include "sipid.h"
-
-/*
- * A URI read as a string: only a clean one (no NUL, nothing above 0x7F),
- * since "sip:example.com\0.evil.com" read up to its NUL would be the
- * domain. The others are findings of rfc5280.san_nul / san_not_ia5 and
- * are no identity at all.
- */
-static int
-uri_split(const struct lint_san *s, char scheme[16], int *user, char *host,
-    size_t hsize)
-{
-	return s->type == SAN_URI && s->clean &&
-	    sipid_uri_split(s->value, scheme, 16, user, host, hsize) == 0 ? 0 : -1;
-}
-
-static int
-is_sip_domain_uri(const struct lint_san *s, char *host, size_t hsize)
-{
-	char scheme[16];
-	int user;
-
-	if (uri_split(s, scheme, &user, host, hsize) != 0)
-		return 0;
-	return strcasecmp(scheme, "sip") == 0 && !user;
-}
+#include "util.h"
 
 /*
  * 7.2: "the SIP domain identity ... MUST NOT contain the wildcard
@@ -45,12 +21,12 @@ check_wildcard(const struct lint_cert *c, struct lint_findings *f)
 {
 	size_t i;
 
-	for (i = 0; i < c->n_san; i++)
-		if ((c->sans[i].type == SAN_DNS || c->sans[i].type == SAN_URI) &&
-		    lint_has_wildcard(c->sans[i].value, c->sans[i].len))
+	for (i = 0; i < c->sans.n; i++)
+		if ((c->sans.items[i].type == SAN_DNS || c->sans.items[i].type == SAN_URI) &&
+		    lint_has_wildcard(c->sans.items[i].value, c->sans.items[i].len))
 			lint_report(f, "subjectAltName %s '%s' contains '*'",
-			    c->sans[i].type == SAN_DNS ? "DNS" : "URI",
-			    lint_esc(f, c->sans[i].value, c->sans[i].len));
+			    c->sans.items[i].type == SAN_DNS ? "DNS" : "URI",
+			    lint_esc(f, c->sans.items[i].value, c->sans.items[i].len));
 	for (i = 0; i < c->n_cn; i++)
 		if (lint_has_wildcard(c->cns[i].data, c->cns[i].len))
 			lint_report(f, "CN '%s' contains '*'",
@@ -77,15 +53,16 @@ check_cn_only(const struct lint_cert *c, struct lint_findings *f)
 static void
 check_san_uri_user_part(const struct lint_cert *c, struct lint_findings *f)
 {
-	char scheme[16], host[256];
+	const struct san_entry *e;
+	char host[256];
 	size_t i;
-	int user;
 
-	for (i = 0; i < c->n_san; i++)
-		if (uri_split(&c->sans[i], scheme, &user, host, sizeof(host)) == 0 &&
-		    strcasecmp(scheme, "sip") == 0 && user)
+	for (i = 0; i < c->sans.n; i++) {
+		e = &c->sans.items[i];
+		if (sipid_uri_kind(e, host, sizeof(host)) == SIPID_SAN_USER)
 			lint_report(f, "URI '%s' has a user part, so it is not a domain identity",
-			    lint_esc(f, c->sans[i].value, c->sans[i].len));
+			    lint_esc(f, e->value, e->len));
+	}
 }
 
 /* 7.1: "If the scheme of the URI is not "sip", then the implementation
@@ -93,21 +70,37 @@ check_san_uri_user_part(const struct lint_cert *c, struct lint_findings *f)
 static void
 check_san_uri_non_sip_scheme(const struct lint_cert *c, struct lint_findings *f)
 {
-	char scheme[16], host[256];
+	const struct san_entry *e;
+	char host[256];
 	size_t i;
-	int user;
 
-	for (i = 0; i < c->n_san; i++) {
-		if (c->sans[i].type != SAN_URI || !c->sans[i].clean)
-			continue;
-		if (uri_split(&c->sans[i], scheme, &user, host, sizeof(host)) != 0)
+	for (i = 0; i < c->sans.n; i++) {
+		e = &c->sans.items[i];
+		switch (sipid_uri_kind(e, host, sizeof(host))) {
+		case SIPID_SAN_NO_SCHEME:
 			lint_report(f, "URI '%s' has no scheme",
-			    lint_esc(f, c->sans[i].value, c->sans[i].len));
-		else if (strcasecmp(scheme, "sip") != 0)
+			    lint_esc(f, e->value, e->len));
+			break;
+		case SIPID_SAN_OTHER_SCHEME:
 			lint_report(f, "URI '%s' has scheme '%s', not 'sip'",
-			    lint_esc(f, c->sans[i].value, c->sans[i].len),
-			    lint_esc_str(f, scheme));
+			    lint_esc(f, e->value, e->len),
+			    lint_esc(f, e->value, strcspn(e->value, ":")));
+			break;
+		default:
+			break;
+		}
 	}
+}
+
+/* The host of the i-th sip: URI that is a domain identity, from i on:
+ * its index, or n when there is none. */
+static size_t
+next_domain_uri(const struct lint_cert *c, size_t i, char host[256])
+{
+	for (; i < c->sans.n; i++)
+		if (sipid_uri_kind(&c->sans.items[i], host, 256) == SIPID_SAN_DOMAIN)
+			break;
+	return i;
 }
 
 /*
@@ -118,59 +111,50 @@ check_san_uri_non_sip_scheme(const struct lint_cert *c, struct lint_findings *f)
 static void
 check_uri_shadows_dns(const struct lint_cert *c, struct lint_findings *f)
 {
+	const struct san_entry *e;
 	char host[256];
 	size_t i, j;
-	int have_uri = 0, covered;
+	int covered;
 
-	for (i = 0; i < c->n_san; i++)
-		if (is_sip_domain_uri(&c->sans[i], host, sizeof(host)))
-			have_uri = 1;
-	if (!have_uri)
+	if (sipid_identity_set(&c->sans, c->has_san, c->n_cn) != SIPID_URI)
 		return;
-	for (i = 0; i < c->n_san; i++) {
-		if (c->sans[i].type != SAN_DNS)
+	for (i = 0; i < c->sans.n; i++) {
+		e = &c->sans.items[i];
+		if (e->type != SAN_DNS)
 			continue;
 		covered = 0;
-		for (j = 0; j < c->n_san; j++)
-			if (is_sip_domain_uri(&c->sans[j], host, sizeof(host)) &&
-			    lint_text_caseeq(c->sans[i].value, c->sans[i].len, host))
-				covered = 1;
+		for (j = next_domain_uri(c, 0, host); j < c->sans.n && !covered;
+		    j = next_domain_uri(c, j + 1, host))
+			covered = lint_text_caseeq(e->value, e->len, host);
 		if (!covered)
 			lint_report(f, "DNS name '%s' is ignored by RFC 5922 clients: a sip: URI is present",
-			    lint_esc(f, c->sans[i].value, c->sans[i].len));
+			    lint_esc(f, e->value, e->len));
 	}
 }
 
 /*
  * 7.1 identity set: sip: URIs without user part; else DNS names; else,
- * only with no subjectAltName at all, the CN.
+ * only with no subjectAltName at all, the CN. sipid decides, as it does
+ * for sipca probe.
  */
 static void
 check_sip_domain_missing(const struct lint_cert *c, struct lint_findings *f)
 {
-	const char *d = c->opts->sip_domain;
-	char host[256];
+	struct sipid_name *cns = NULL;
+	enum sipid_set set;
 	size_t i;
-	int have_uri = 0;
 
-	for (i = 0; i < c->n_san; i++)
-		if (is_sip_domain_uri(&c->sans[i], host, sizeof(host))) {
-			have_uri = 1;
-			if (strcasecmp(host, d) == 0)
-				return;
-		}
-	/* length-counted: "example.com\0.evil.com" is not example.com */
-	if (!have_uri)
-		for (i = 0; i < c->n_san; i++)
-			if (c->sans[i].type == SAN_DNS &&
-			    lint_text_caseeq(c->sans[i].value, c->sans[i].len, d))
-				return;
-	if (!c->has_san)
-		for (i = 0; i < c->n_cn; i++)
-			if (lint_text_caseeq(c->cns[i].data, c->cns[i].len, d))
-				return;
-	lint_report(f, "SIP domain '%s' is not among the certificate's RFC 5922 identities (%s)",
-	    lint_esc_str(f, d), have_uri ? "sip: URIs" : c->has_san ? "DNS names" : "CN");
+	if (c->n_cn > 0)
+		cns = xmalloc(c->n_cn * sizeof(*cns));
+	for (i = 0; i < c->n_cn; i++) {
+		cns[i].value = c->cns[i].data;
+		cns[i].len = c->cns[i].len;
+	}
+	if (!sipid_match_domain(&c->sans, c->has_san, cns, c->n_cn,
+	    c->opts->sip_domain, &set, NULL))
+		lint_report(f, "SIP domain '%s' is not among the certificate's RFC 5922 identities (%s)",
+		    lint_esc_str(f, c->opts->sip_domain), sipid_set_name(set));
+	free(cns);
 }
 
 const struct lint_rule lint_rules_rfc5922[] = {

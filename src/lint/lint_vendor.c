@@ -28,11 +28,11 @@ check_polycom_wildcard_san(const struct lint_cert *c, struct lint_findings *f)
 {
 	size_t i;
 
-	for (i = 0; i < c->n_san; i++)
-		if (c->sans[i].type == SAN_DNS &&
-		    lint_has_wildcard(c->sans[i].value, c->sans[i].len))
+	for (i = 0; i < c->sans.n; i++)
+		if (c->sans.items[i].type == SAN_DNS &&
+		    lint_has_wildcard(c->sans.items[i].value, c->sans.items[i].len))
 			lint_report(f, "subjectAltName DNS '%s' contains '*'",
-			    lint_esc(f, c->sans[i].value, c->sans[i].len));
+			    lint_esc(f, c->sans.items[i].value, c->sans.items[i].len));
 }
 
 /* Poly: one CN; several names go in the subjectAltName. */
@@ -69,7 +69,7 @@ check_polycom_key_baseline(const struct lint_cert *c, struct lint_findings *f)
 static void
 check_snom_ip_not_in_san(const struct lint_cert *c, struct lint_findings *f)
 {
-	unsigned char a[16];
+	unsigned char a[16], b[16];
 	size_t i, j, alen;
 	int found;
 
@@ -77,10 +77,12 @@ check_snom_ip_not_in_san(const struct lint_cert *c, struct lint_findings *f)
 		if ((alen = lint_ip_text(c->cns[i].data, c->cns[i].len, a)) == 0)
 			continue;
 		found = 0;
-		/* an iPAddress is the address octets themselves (4.2.1.6) */
-		for (j = 0; j < c->n_san; j++)
-			if (c->sans[j].type == SAN_IP && c->sans[j].len == alen &&
-			    memcmp(a, c->sans[j].value, alen) == 0)
+		/* compared as octets: san_list holds an iPAddress as its text */
+		for (j = 0; j < c->sans.n; j++)
+			if (c->sans.items[j].type == SAN_IP &&
+			    c->sans.items[j].problem == NULL &&
+			    lint_ip_text(c->sans.items[j].value, c->sans.items[j].len,
+			    b) == alen && memcmp(a, b, alen) == 0)
 				found = 1;
 		if (!found)
 			lint_report(f, "CN '%s' is an IP address missing from the subjectAltName iPAddress entries",
@@ -101,11 +103,11 @@ check_cisco_wildcard(const struct lint_cert *c, struct lint_findings *f)
 		if (lint_has_wildcard(c->cns[i].data, c->cns[i].len))
 			lint_report(f, "CN '%s' is a wildcard, which CUCM does not support",
 			    lint_esc(f, c->cns[i].data, c->cns[i].len));
-	for (i = 0; i < c->n_san; i++)
-		if ((c->sans[i].type == SAN_DNS || c->sans[i].type == SAN_URI) &&
-		    lint_has_wildcard(c->sans[i].value, c->sans[i].len))
+	for (i = 0; i < c->sans.n; i++)
+		if ((c->sans.items[i].type == SAN_DNS || c->sans.items[i].type == SAN_URI) &&
+		    lint_has_wildcard(c->sans.items[i].value, c->sans.items[i].len))
 			lint_report(f, "subjectAltName '%s' is a wildcard, which CUCM does not support",
-			    lint_esc(f, c->sans[i].value, c->sans[i].len));
+			    lint_esc(f, c->sans.items[i].value, c->sans.items[i].len));
 }
 
 /* CUCM Security Guide: "The maximum size of certificate supported for

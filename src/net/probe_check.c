@@ -255,14 +255,15 @@ check_chain(struct probe_check *x)
 }
 
 /*
- * The subject's CNs, escaped: a CN is compared with the SIP domain (RFC
- * 5922 7.1), and escaping leaves a name that is valid as a domain as it
- * is, while one with a NUL or control byte inside can no longer equal it.
+ * The subject's CNs as GnuTLS reads them, length-counted: a CN is
+ * compared with the SIP domain whole (RFC 5922 7.1), so one with a NUL
+ * inside can never equal it.
  */
-static char **
+static struct sipid_name *
 leaf_cns(gnutls_x509_crt_t crt, size_t *out_n)
 {
-	char **cns = NULL, *buf;
+	struct sipid_name *cns = NULL;
+	char *buf;
 	size_t size, n = 0;
 	unsigned idx;
 	int ret;
@@ -280,8 +281,8 @@ leaf_cns(gnutls_x509_crt_t crt, size_t *out_n)
 			break;
 		}
 		cns = xrealloc(cns, (n + 1) * sizeof(*cns));
-		cns[n++] = text_escape(buf, size, 0);
-		free(buf);
+		cns[n].value = buf;
+		cns[n++].len = size;
 	}
 	*out_n = n;
 	return cns;
@@ -297,10 +298,11 @@ leaf_cns(gnutls_x509_crt_t crt, size_t *out_n)
 static void
 check_identities(struct probe_check *x)
 {
-	struct san_list raw = { NULL, 0 }, sans = { NULL, 0 }, shown = { NULL, 0 };
+	struct san_list raw = { NULL, 0 }, shown = { NULL, 0 };
 	enum sipid_set set;
 	const char *value;
-	char **cns = NULL, *list, *what;
+	struct sipid_name *cns = NULL;
+	char *list, *what;
 	size_t n_cn = 0, i, size = 0;
 	unsigned critical;
 	int has_san, ret;
@@ -320,13 +322,12 @@ check_identities(struct probe_check *x)
 		    " (RFC 5280 section 4.2.1.6)", what, raw.items[i].problem);
 		free(what);
 	}
-	/* Compared escaped and whole, shown escaped and bounded. */
-	san_list_escaped(&raw, 0, &sans);
+	/* Compared as read (sipid takes no name with a problem), shown
+	 * escaped and bounded. */
 	san_list_escaped(&raw, PROBE_TEXT_MAX, &shown);
 	cns = leaf_cns(x->chain[0], &n_cn);
 	list = san_list_format(&shown);
-	if (sipid_match_domain(&sans, has_san, (const char *const *)cns, n_cn,
-	    x->domain, &set, &value))
+	if (sipid_match_domain(&raw, has_san, cns, n_cn, x->domain, &set, &value))
 		add(x, "sip-domain", PROBE_OK, 0,
 		    "'%s' is among the certificate's %s: '%s' (RFC 5922 section 7.1)",
 		    x->domain, sipid_set_name(set), value);
@@ -352,10 +353,9 @@ check_identities(struct probe_check *x)
 		    x->domain);
 	free(list);
 	for (i = 0; i < n_cn; i++)
-		free(cns[i]);
+		free((char *)cns[i].value);
 	free(cns);
 	san_list_clear(&raw);
-	san_list_clear(&sans);
 	san_list_clear(&shown);
 }
 
@@ -365,22 +365,22 @@ static void
 load_issuers(struct probe_check *x, unsigned from, struct lint_ca **cas,
     size_t *n_ca)
 {
-	const char *reason;
 	char label[32];
 	unsigned i;
 
 	for (i = from; i < x->res->chain_n; i++) {
 		snprintf(label, sizeof(label), "chain[%u]", i);
 		lint_ca_load(x->res->chain[i].data, x->res->chain[i].size, label, cas,
-		    n_ca, &reason);
+		    n_ca, NULL);
 	}
-	lint_ca_load(x->ca_data, x->ca_len, x->ca_label, cas, n_ca, &reason);
+	lint_ca_load(x->ca_data, x->ca_len, x->ca_label, cas, n_ca, NULL);
 }
 
 static void
 check_lint(struct probe_check *x)
 {
 	struct lint_options opts;
+	struct lint_source src;
 	struct lint_cert c;
 	struct lint_findings f;
 	struct lint_ca *cas = NULL;
@@ -397,11 +397,12 @@ check_lint(struct probe_check *x)
 		load_issuers(x, i + 1, &cas, &n_ca);
 		opts.cas = cas;
 		opts.n_ca = n_ca;
-		memset(&c, 0, sizeof(c));
-		c.file = "chain";
-		c.index = i;
-		lint_findings_reset(&f);
-		lint_der(&c, x->res->chain[i].data, x->res->chain[i].size, &opts, &f);
+		memset(&src, 0, sizeof(src));
+		src.file = "chain";
+		src.index = i;
+		src.der = x->res->chain[i].data;
+		src.len = x->res->chain[i].size;
+		lint_one(&src, &opts, &c, &f);
 		for (k = 0; k < f.n; k++) {
 			if (f.items[k].severity < SEV_WARN)
 				continue;

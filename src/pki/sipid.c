@@ -123,20 +123,47 @@ sipid_in_domain(const char *host, const char *domain)
 }
 
 /*
- * 7.1: "If the scheme of the URI is not "sip", then the implementation
- * MUST NOT accept the value as a SIP domain identity", nor when "the URI
- * contains a user part".
+ * Only octets that are the value they read as can be an identity: a
+ * value with a NUL ("sip:example.com\0.evil.com" reads as the domain up
+ * to it) or a byte outside IA5 is none, whatever it looks like.
  */
 static int
-domain_uri_host(const struct san_entry *e, char *host, size_t hsize)
+usable(const struct san_entry *e)
 {
-	char scheme[16];
+	return e->problem == NULL && memchr(e->value, '\0', e->len) == NULL;
+}
+
+/*
+ * 7.1: "If the scheme of the URI is not "sip", then the implementation
+ * MUST NOT accept the value as a SIP domain identity", nor when "the URI
+ * contains a user part". A sip: URI with no host (or one longer than a
+ * DNS name can be) names no domain either.
+ */
+enum sipid_uri_kind
+sipid_uri_kind(const struct san_entry *e, char *host, size_t hsize)
+{
+	size_t slen, hoff, hlen;
 	int user;
 
-	if (e->type != SAN_URI ||
-	    sipid_uri_split(e->value, scheme, sizeof(scheme), &user, host, hsize) != 0)
-		return 0;
-	return strcasecmp(scheme, "sip") == 0 && !user && host[0] != '\0';
+	if (e->type != SAN_URI || !usable(e))
+		return SIPID_SAN_NONE;
+	if (uri_parts(e->value, &slen, &user, &hoff, &hlen) < 0)
+		return SIPID_SAN_NO_SCHEME;
+	if (slen != 3 || strncasecmp(e->value, "sip", 3) != 0)
+		return SIPID_SAN_OTHER_SCHEME;
+	if (user)
+		return SIPID_SAN_USER;
+	if (hlen == 0 || hlen >= hsize)
+		return SIPID_SAN_BAD_HOST;
+	memcpy(host, e->value + hoff, hlen);
+	host[hlen] = '\0';
+	return SIPID_SAN_DOMAIN;
+}
+
+static int
+is_dns_identity(const struct san_entry *e)
+{
+	return e->type == SAN_DNS && usable(e);
 }
 
 enum sipid_set
@@ -146,12 +173,13 @@ sipid_identity_set(const struct san_list *sans, int has_san, size_t n_cn)
 	size_t i;
 
 	for (i = 0; i < sans->n; i++)
-		if (domain_uri_host(&sans->items[i], host, sizeof(host)))
+		if (sipid_uri_kind(&sans->items[i], host, sizeof(host)) ==
+		    SIPID_SAN_DOMAIN)
 			return SIPID_URI;
 	/* DNS names count "if and only if no other identity is found that
 	 * matches the "sip" URI type". */
 	for (i = 0; i < sans->n; i++)
-		if (sans->items[i].type == SAN_DNS)
+		if (is_dns_identity(&sans->items[i]))
 			return SIPID_DNS;
 	/* "If and only if the subjectAltName does not appear in the
 	 * certificate, the implementation MAY examine the CN field." */
@@ -160,38 +188,37 @@ sipid_identity_set(const struct san_list *sans, int has_san, size_t n_cn)
 	return SIPID_NONE;
 }
 
-/* 7.2: exact comparison, case-insensitive, and no wildcard matches. */
+/* 7.2: exact comparison, case-insensitive, and no wildcard matches;
+ * length-counted, so a CN with a NUL is never the domain. */
 static int
-identity_equal(const char *identity, const char *domain)
+identity_equal(const char *identity, size_t len, const char *domain)
 {
-	return strchr(identity, '*') == NULL && strcasecmp(identity, domain) == 0;
+	return memchr(identity, '*', len) == NULL && strlen(domain) == len &&
+	    strncasecmp(identity, domain, len) == 0;
 }
 
 int
 sipid_match_domain(const struct san_list *sans, int has_san,
-    const char *const *cns, size_t n_cn, const char *domain,
+    const struct sipid_name *cns, size_t n_cn, const char *domain,
     enum sipid_set *out_set, const char **out_value)
 {
 	enum sipid_set set = sipid_identity_set(sans, has_san, n_cn);
+	const struct san_entry *e;
 	const char *found = NULL;
 	char host[256];
 	size_t i;
 
-	if (set == SIPID_URI) {
-		for (i = 0; i < sans->n && found == NULL; i++)
-			if (domain_uri_host(&sans->items[i], host, sizeof(host)) &&
-			    identity_equal(host, domain))
-				found = sans->items[i].value;
-	} else if (set == SIPID_DNS) {
-		for (i = 0; i < sans->n && found == NULL; i++)
-			if (sans->items[i].type == SAN_DNS &&
-			    identity_equal(sans->items[i].value, domain))
-				found = sans->items[i].value;
-	} else if (set == SIPID_CN) {
-		for (i = 0; i < n_cn && found == NULL; i++)
-			if (identity_equal(cns[i], domain))
-				found = cns[i];
+	for (i = 0; i < sans->n && found == NULL; i++) {
+		e = &sans->items[i];
+		if ((set == SIPID_URI && sipid_uri_kind(e, host, sizeof(host)) ==
+		    SIPID_SAN_DOMAIN && identity_equal(host, strlen(host), domain)) ||
+		    (set == SIPID_DNS && is_dns_identity(e) &&
+		    identity_equal(e->value, e->len, domain)))
+			found = e->value;
 	}
+	for (i = 0; set == SIPID_CN && i < n_cn && found == NULL; i++)
+		if (identity_equal(cns[i].value, cns[i].len, domain))
+			found = cns[i].value;
 	if (out_set != NULL)
 		*out_set = set;
 	if (out_value != NULL)
