@@ -267,9 +267,9 @@ START_TEST(test_answer)
 	ck_assert_ptr_nonnull(r.description);
 	ck_assert_int_eq(r.cert_requested, 0);
 	ck_assert_int_eq(r.cert_sent, 0);
-	probe_result_free(&r);
+	probe_result_clear(&r);
 	ck_assert_uint_eq(r.chain_n, 0);
-	probe_result_free(&r);			/* freed is empty: again is fine */
+	probe_result_clear(&r);			/* freed is empty: again is fine */
 }
 END_TEST
 
@@ -289,7 +289,7 @@ START_TEST(test_server_hangs_up)
 	/* What the handshake showed is kept. */
 	ck_assert_uint_eq(r.chain_n, 2);
 	ck_assert_ptr_nonnull(r.tls_version);
-	probe_result_free(&r);
+	probe_result_clear(&r);
 }
 END_TEST
 
@@ -307,7 +307,7 @@ START_TEST(test_not_tls)
 	ck_assert_msg(strncmp(r.error, "TLS handshake: ", 15) == 0, "%s", r.error);
 	ck_assert_uint_eq(r.chain_n, 0);
 	ck_assert_ptr_null(r.status_line);
-	probe_result_free(&r);
+	probe_result_clear(&r);
 }
 END_TEST
 
@@ -325,7 +325,7 @@ START_TEST(test_client_cert)
 	ck_assert_int_eq(r.stage, PROBE_STAGE_DONE);
 	ck_assert_int_eq(r.cert_requested, 1);
 	ck_assert_int_eq(r.cert_sent, 0);
-	probe_result_free(&r);
+	probe_result_clear(&r);
 
 	p.cert_pem = cert.data;
 	p.cert_pem_len = cert.size;
@@ -335,7 +335,7 @@ START_TEST(test_client_cert)
 	ck_assert_int_eq(r.stage, PROBE_STAGE_DONE);
 	ck_assert_int_eq(r.cert_requested, 1);
 	ck_assert_int_eq(r.cert_sent, 1);
-	probe_result_free(&r);
+	probe_result_clear(&r);
 	gnutls_free(cert.data);
 	gnutls_free(key.data);
 }
@@ -357,7 +357,7 @@ START_TEST(test_refused)
 	ck_assert_str_eq(r.error, want);
 	ck_assert_uint_eq(r.chain_n, 0);
 	free(want);
-	probe_result_free(&r);
+	probe_result_clear(&r);
 	close(fd);
 }
 END_TEST
@@ -381,7 +381,7 @@ START_TEST(test_bad_client_key)
 	ck_assert_msg(strncmp(r.error, "the client certificate or key: ", 31) == 0,
 	    "%s", r.error);
 	ck_assert_int_eq(r.stage, PROBE_STAGE_CONNECT);
-	probe_result_free(&r);
+	probe_result_clear(&r);
 	gnutls_free(cert.data);
 }
 END_TEST
@@ -391,9 +391,9 @@ START_TEST(test_free_zeroed)
 	struct probe_result r;
 
 	memset(&r, 0, sizeof(r));
-	probe_result_free(&r);
+	probe_result_clear(&r);
 	ck_assert_int_eq(r.alert, -1);
-	probe_result_free(NULL);
+	probe_result_clear(NULL);
 }
 END_TEST
 

@@ -193,7 +193,7 @@ START_TEST(test_good_server)
 	/* Freed is empty: a second free is harmless. */
 	ck_assert_uint_eq(x.n, 0);
 	probe_check_free(&x);
-	probe_result_free(&r);
+	probe_result_clear(&r);
 }
 END_TEST
 
@@ -214,7 +214,7 @@ START_TEST(test_wrong_order)
 	ck_assert_int_eq(f->cert, 0);
 	expect_failed_count(&x);
 	probe_check_free(&x);
-	probe_result_free(&r);
+	probe_result_clear(&r);
 }
 END_TEST
 
@@ -232,7 +232,7 @@ START_TEST(test_missing_intermediate)
 	    "missing intermediate: the issuer 'CN=Example Intermediate' of [0]"));
 	ck_assert_ptr_nonnull(finding(&x, "chain", "the test CA"));
 	probe_check_free(&x);
-	probe_result_free(&r);
+	probe_result_clear(&r);
 }
 END_TEST
 
@@ -249,7 +249,7 @@ START_TEST(test_unrelated)
 	ck_assert_ptr_nonnull(f);
 	ck_assert_int_eq(f->cert, 2);
 	probe_check_free(&x);
-	probe_result_free(&r);
+	probe_result_clear(&r);
 }
 END_TEST
 
@@ -266,7 +266,7 @@ START_TEST(test_other_ca)
 	/* The chain itself is complete: a self-signed root was sent. */
 	expect_verdict(&x, "chain", PROBE_OK);
 	probe_check_free(&x);
-	probe_result_free(&r);
+	probe_result_clear(&r);
 }
 END_TEST
 
@@ -298,7 +298,7 @@ START_TEST(test_dates)
 	/* Verification leaves the dates to the chain check. */
 	expect_verdict(&x, "verify", PROBE_OK);
 	probe_check_free(&x);
-	probe_result_free(&r);
+	probe_result_clear(&r);
 }
 END_TEST
 
@@ -374,7 +374,7 @@ START_TEST(test_identities)
 	    "%s:%s", c->what, d);
 	free(d);
 	probe_check_free(&x);
-	probe_result_free(&r);
+	probe_result_clear(&r);
 	tcert_clear(&t);
 }
 END_TEST
@@ -397,7 +397,7 @@ START_TEST(test_messages_scrubbed)
 			    x.items[i].message);
 	ck_assert_ptr_nonnull(finding(&x, "options", "SIP/2.0 200 OK?[2J"));
 	probe_check_free(&x);
-	probe_result_free(&r);
+	probe_result_clear(&r);
 }
 END_TEST
 
@@ -442,7 +442,7 @@ START_TEST(test_options)
 	if (c->stage == PROBE_STAGE_HANDSHAKE)
 		ck_assert_ptr_nonnull(finding(&x, "tls", "TLS handshake: boom"));
 	probe_check_free(&x);
-	probe_result_free(&r);
+	probe_result_clear(&r);
 }
 END_TEST
 
@@ -458,7 +458,7 @@ START_TEST(test_no_chain)
 	ck_assert_int_eq(verdict(&x, "verify"), -1);
 	ck_assert_int_eq(verdict(&x, "sip-domain"), -1);
 	probe_check_free(&x);
-	probe_result_free(&r);
+	probe_result_clear(&r);
 
 	session(&r, PROBE_STAGE_DONE, NULL, 0, "SIP/2.0 200 OK");
 	gnutls_free(r.chain);
@@ -472,7 +472,7 @@ START_TEST(test_no_chain)
 	ck_assert_int_eq(verdict(&x, "verify"), -1);
 	expect_verdict(&x, "options", PROBE_OK);
 	probe_check_free(&x);
-	probe_result_free(&r);
+	probe_result_clear(&r);
 }
 END_TEST
 
@@ -531,7 +531,7 @@ START_TEST(test_client_cert)
 		ck_assert_ptr_nonnull(finding(&x, "client-cert", c->text));
 	expect_failed_count(&x);
 	probe_check_free(&x);
-	probe_result_free(&r);
+	probe_result_clear(&r);
 }
 END_TEST
 
@@ -567,7 +567,7 @@ START_TEST(test_lint)
 	ck_assert_ptr_nonnull(strstr(f->message, f->rule));
 	ck_assert_int_eq(f->cert, 0);
 	probe_check_free(&x);
-	probe_result_free(&r);
+	probe_result_clear(&r);
 	tcert_clear(&t);
 }
 END_TEST

@@ -263,33 +263,6 @@ START_TEST(test_parse_long_null)
 }
 END_TEST
 
-struct word_case {
-	const char *word, *list;
-	int in;
-};
-
-static const struct word_case words[] = {
-	{ "tls", "rfc5280,tls,apple", 1 },
-	{ "rfc5280", "rfc5280,tls,apple", 1 },
-	{ "apple", "rfc5280,tls,apple", 1 },
-	{ "tl", "rfc5280,tls,apple", 0 },		/* whole words only */
-	{ "tlss", "rfc5280,tls,apple", 0 },
-	{ "TLS", "rfc5280,tls,apple", 0 },
-	{ "a,b", "a,b", 0 },
-	{ "x", "x", 1 },
-	{ "", "a,,b", 1 },
-	{ "", "a,b", 0 },
-	{ "a", "", 0 },
-};
-
-START_TEST(test_word_in_list)
-{
-	const struct word_case *c = &words[_i];
-
-	ck_assert_msg(word_in_list(c->word, c->list) == c->in, "'%s' in '%s'",
-	    c->word, c->list);
-}
-END_TEST
 
 struct utf8_case {
 	const char *in;
@@ -394,7 +367,6 @@ check_suite(void)
 	tcase_add_loop_test(tc, test_hex_decode, 0, nitems(hexes));
 	tcase_add_loop_test(tc, test_parse_long, 0, nitems(longs));
 	tcase_add_test(tc, test_parse_long_null);
-	tcase_add_loop_test(tc, test_word_in_list, 0, nitems(words));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("process");
