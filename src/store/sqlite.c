@@ -324,25 +324,45 @@ out:
 }
 
 int
-store_setting_each(struct store *s,
-    int (*fn)(const char *key, const char *value, void *arg), void *arg)
+step_rows(struct store *s, sqlite3_stmt *st,
+    int (*row)(sqlite3_stmt *st, void *arg), void *arg)
 {
-	sqlite3_stmt *st = NULL;
 	int rc, ret = STORE_OK;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT key, value FROM settings ORDER BY key",
-	    -1, &st, NULL) != SQLITE_OK)
-		return db_error(s, "store");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		ret = fn((const char *)sqlite3_column_text(st, 0),
-		    (const char *)sqlite3_column_text(st, 1), arg);
-		if (ret != 0)
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((ret = row(st, arg)) != 0)
 			break;
-	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		ret = db_error(s, "store");
 	sqlite3_finalize(st);
 	return ret;
+}
+
+struct setting_fn {
+	int (*fn)(const char *key, const char *value, void *arg);
+	void *arg;
+};
+
+static int
+setting_row(sqlite3_stmt *st, void *arg)
+{
+	const struct setting_fn *f = arg;
+
+	return f->fn((const char *)sqlite3_column_text(st, 0),
+	    (const char *)sqlite3_column_text(st, 1), f->arg);
+}
+
+int
+store_setting_each(struct store *s,
+    int (*fn)(const char *key, const char *value, void *arg), void *arg)
+{
+	struct setting_fn f = { fn, arg };
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT key, value FROM settings ORDER BY key",
+	    -1, &st, NULL) != SQLITE_OK)
+		return db_error(s, "store");
+	return step_rows(s, st, setting_row, &f);
 }
 
 int

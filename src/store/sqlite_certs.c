@@ -76,15 +76,30 @@ store_find_serial(struct store *s, const char *serial_hex,
 	    " lower(?) AND status != 'pending'", serial_hex, out_cert);
 }
 
+struct list_fn {
+	int (*fn)(const struct store_cert *c, void *arg);
+	void *arg;
+};
+
+static int
+list_row(sqlite3_stmt *st, void *arg)
+{
+	const struct list_fn *lf = arg;
+	struct store_cert *c = row_to_cert(st);
+	int ret = lf->fn(c, lf->arg);
+
+	store_cert_free(c);
+	return ret;
+}
+
 int
 store_list(struct store *s, const struct store_filter *f,
     int (*fn)(const struct store_cert *c, void *arg), void *arg)
 {
+	struct list_fn lf = { fn, arg };
 	char sql[512];
 	sqlite3_stmt *st = NULL;
-	struct store_cert *c;
 	time_t now = sipca_now();
-	int rc, ret = STORE_OK, i = 1;
 
 	snprintf(sql, sizeof(sql), "SELECT " CERT_COLUMNS " FROM certs WHERE"
 	    " status != 'pending'%s%s%s%s ORDER BY name, issued_at, serial",
@@ -104,18 +119,7 @@ store_list(struct store *s, const struct store_filter *f,
 		sqlite3_bind_text(st, 2, f->kind, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)now);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)f->expires_before);
-	(void)i;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		c = row_to_cert(st);
-		ret = fn(c, arg);
-		store_cert_free(c);
-		if (ret != 0)
-			break;
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		ret = db_error(s, "store");
-	sqlite3_finalize(st);
-	return ret;
+	return step_rows(s, st, list_row, &lf);
 }
 
 /*

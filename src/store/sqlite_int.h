@@ -21,4 +21,11 @@ char *column_dup(sqlite3_stmt *st, int i);
 /* Steps a query that yields at most one row: STORE_OK on a row. */
 int step_single(struct store *s, sqlite3_stmt *st);
 
+/*
+ * Calls row for each row of st, stops when it returns non-zero and
+ * returns that; finalizes st. STORE_E_* after a message when a step fails.
+ */
+int step_rows(struct store *s, sqlite3_stmt *st,
+    int (*row)(sqlite3_stmt *st, void *arg), void *arg);
+
 #endif

@@ -141,7 +141,7 @@ open_checks(struct store *s, int creating)
 /*
  * init's preconditions, before it creates anything: no CA there, not
  * even half of one. index.db may be left by an init that was killed; it
- * is refused below when it records certificates.
+ * is refused when it records certificates (index_refuse_rows).
  */
 int
 create_checks(struct store *s)
