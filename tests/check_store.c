@@ -498,7 +498,7 @@ START_TEST(test_recovery_one_transaction)
 {
 	struct store *s = NULL;
 	struct store_issue items[30];
-	char serials[30][8], names[30][8];
+	char serials[30][8], names[30][16];
 	unsigned long before;
 	pid_t pid;
 	int wstatus, i;

@@ -3,8 +3,6 @@
  * read or written whole (ca.pem, ca.key, an issued key, crl.pem).
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>

@@ -4,7 +4,6 @@
  * renames that install them, undoing what did not reach the commit
  * point, and the syncs that make each step durable.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

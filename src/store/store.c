@@ -4,9 +4,9 @@
  * every message of the store goes through. Where each concern lives is
  * listed in store_int.h.
  */
-#include <stdarg.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
