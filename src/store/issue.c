@@ -43,8 +43,7 @@ int
 store_issue(struct store *s, struct store_issue *items, size_t n, int flags)
 {
 	struct issue_state *state = xcalloc(n, sizeof(*state));
-	/* The serial each item replaces, or NULL. */
-	char **supersedes = xcalloc(n, sizeof(*supersedes));
+	/* Each item's row: the serial it supersedes, what settling it does. */
 	struct settle *v = xcalloc(n, sizeof(*v));
 	int group = (flags & STORE_ISSUE_GROUP_SYNC) != 0;
 	char *old_pem;
@@ -59,10 +58,12 @@ store_issue(struct store *s, struct store_issue *items, size_t n, int flags)
 		goto out;
 	close(undo);
 	/* An unsafe issued/NAME is refused before anything is recorded. */
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		if ((ret = name_dir_usable(s, items[i].name)) < 0)
 			goto out;
-	if ((ret = index_reserve(s, items, n, supersedes)) < 0)
+		v[i].serial = items[i].serial;
+	}
+	if ((ret = index_reserve(s, items, n, v)) < 0)
 		goto out;
 	test_crash_point("store-reserved");
 	ret = STORE_OK;
@@ -73,11 +74,11 @@ store_issue(struct store *s, struct store_issue *items, size_t n, int flags)
 			continue;
 		/* Anything at issued/NAME (a link too) is not fresh: stage_item judges it. */
 		dir = cert_dir(items[i].name);
-		state[i].fresh = supersedes[i] == NULL &&
+		state[i].fresh = v[i].supersedes == NULL &&
 		    entry_stat(s, dir, &st) == STORE_E_NOTFOUND;
 		free(dir);
-		old_pem = supersedes[i] ? index_pem(s, supersedes[i]) : NULL;
-		ret = stage_item(s, &items[i], supersedes[i], old_pem,
+		old_pem = v[i].supersedes ? index_pem(s, v[i].supersedes) : NULL;
+		ret = stage_item(s, &items[i], v[i].supersedes, old_pem,
 		    state[i].fresh, !group);
 		free(old_pem);
 	}
@@ -107,9 +108,8 @@ store_issue(struct store *s, struct store_issue *items, size_t n, int flags)
 			if (items[i].result != STORE_OK || state[i].staged)
 				continue;
 			undo_staging(s, items[i].name, items[i].serial,
-			    supersedes[i]);
+			    v[i].supersedes);
 			items[i].result = STORE_E_IO;
-			v[i].serial = items[i].serial;
 			v[i].action = SETTLE_DELETE;
 			undo = 1;
 		}
@@ -145,11 +145,8 @@ store_issue(struct store *s, struct store_issue *items, size_t n, int flags)
 			free(dir);
 		}
 	}
-	for (i = 0; i < n; i++) {
-		v[i].serial = items[i].serial;
-		v[i].supersedes = supersedes[i];
+	for (i = 0; i < n; i++)
 		v[i].action = state[i].staged ? SETTLE_FINISH : SETTLE_LEAVE;
-	}
 	if (index_settle(s, v, n) < 0) {
 		ret = STORE_E_IO;
 		goto out;
@@ -163,8 +160,7 @@ out:
 	if (locked)
 		store_unlock(s);
 	for (i = 0; i < n; i++)
-		free(supersedes[i]);
-	free(supersedes);
+		free(v[i].supersedes);
 	free(state);
 	free(v);
 	return ret;

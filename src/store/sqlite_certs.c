@@ -202,7 +202,7 @@ insert_pending(struct store *s, struct store_issue *it, const char *supersedes,
 
 int
 index_reserve(struct store *s, struct store_issue *items, size_t n,
-    char **out_supersedes)
+    struct settle *out)
 {
 	sqlite3_stmt *cur = NULL, *pend = NULL, *ins = NULL;
 	time_t now = sipca_now();
@@ -243,7 +243,7 @@ index_reserve(struct store *s, struct store_issue *items, size_t n,
 				it->result = STORE_E_NAME_TAKEN;
 				continue;
 			}
-			out_supersedes[i] = column_dup(cur, 0);
+			out[i].supersedes = column_dup(cur, 0);
 		} else if (rc != SQLITE_DONE) {
 			ret = db_error(s, "store");
 			goto out;
@@ -251,11 +251,11 @@ index_reserve(struct store *s, struct store_issue *items, size_t n,
 			it->result = STORE_E_NOTFOUND;
 			continue;
 		}
-		ret = insert_pending(s, it, out_supersedes[i], ins);
+		ret = insert_pending(s, it, out[i].supersedes, ins);
 		if (ret == STORE_E_SERIAL_TAKEN) {
 			it->result = ret;
-			free(out_supersedes[i]);
-			out_supersedes[i] = NULL;
+			free(out[i].supersedes);
+			out[i].supersedes = NULL;
 			continue;
 		}
 		if (ret < 0)

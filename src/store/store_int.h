@@ -133,13 +133,21 @@ int index_refuse_rows(struct store *s);
 /* init: the settings (key, value, ..., NULL) in one transaction. */
 int index_put_settings(struct store *s, const char *const *settings);
 
+/* What settling a pending row does; its strings are its filler's. */
+enum { SETTLE_LEAVE = 0, SETTLE_FINISH, SETTLE_DELETE };
+struct settle {
+	const char *serial;
+	char *supersedes;	/* FINISH: the row that becomes superseded */
+	int action;
+};
 /*
  * Issuance, step 1 for every item in one transaction: decides what each
- * replaces (out_supersedes[i], a new string or NULL) and reserves its
- * serial as a pending row; items[i].result says why one was refused.
+ * replaces and reserves its serial as a pending row; items[i].result says
+ * why one was refused. out[i].supersedes gets the serial the item
+ * supersedes (a new string, or NULL).
  */
 int index_reserve(struct store *s, struct store_issue *items, size_t n,
-    char **out_supersedes);
+    struct settle *out);
 /* The pem of a row, any status, as a new string; NULL when none. */
 char *index_pem(struct store *s, const char *serial);
 
@@ -151,13 +159,6 @@ struct pending {
 int index_pending(struct store *s, struct pending **out, size_t *out_n);
 void pending_free(struct pending *p, size_t n);
 
-/* What settling a pending row does. */
-enum { SETTLE_LEAVE = 0, SETTLE_FINISH, SETTLE_DELETE };
-struct settle {
-	const char *serial;
-	const char *supersedes;	/* FINISH: the row that becomes superseded */
-	int action;
-};
 /*
  * One transaction: each FINISH row becomes valid and the one it
  * supersedes superseded; each DELETE row goes. All or none.
