@@ -10,11 +10,17 @@
  * recovery. It stores bytes it is given and knows nothing of X.509 or
  * of lint.
  *
- * Issuance is two-phase (see store.c): a "pending" row reserves the
- * serial, the files are staged and moved into place, and the row becomes
- * "valid". Whoever next takes the writers' lock finishes or undoes what
- * a crashed process left, so no row is without its files and no serial
- * is recorded twice.
+ * Issuance is two-phase (see src/store/issue.c): a "pending" row
+ * reserves the serial, the files are staged and moved into place, and the
+ * row becomes "valid". Whoever next takes the writers' lock finishes or
+ * undoes what a crashed process left, so no row is without its files and
+ * no serial is recorded twice.
+ *
+ * The code lives in src/store/, one file per concern (the list is in
+ * src/store/store_int.h). What knows the index is SQLite is in
+ * src/store/sqlite.c and sqlite_certs.c only; a second backend
+ * (PostgreSQL) is one more such pair beside them, behind this same
+ * interface.
  */
 #ifndef SIPCA_STORE_H
 #define SIPCA_STORE_H
@@ -196,9 +202,6 @@ void store_unlock(struct store *s);
 int store_write_file(struct store *s, const char *rel, const void *data,
     size_t len, int private_file);
 
-
-/* ---- lifecycle: CRL numbers and settings (sipca crl, revoke, config) ---- */
-
 /*
  * The next CRL number (RFC 5280 5.2.3: it increases with every CRL): the
  * setting "crl_number" plus one, read and written back in one
@@ -215,7 +218,7 @@ int store_setting_each(struct store *s,
 int store_setting_unset(struct store *s, const char *key);
 
 /*
- * check: the index against the files (see store.c for what is checked).
+ * check: the index against the files (src/store/check.c says what is checked).
  * Unless the store is open read-only, this runs under the writers' lock,
  * after recovery, so it sees no issuance half done. problem() gets each
  * problem; row() gets every row but pending ones, with the files of the

@@ -1,6 +1,7 @@
 /*
- * Tests for src/store/store.c and src/util/fileio.c: atomic writes, the two-phase
- * issuance, refusals, and recovery after a crash at every step.
+ * Tests for src/store/ and src/util/fileio.c: atomic writes, the two-phase
+ * issuance, refusals, recovery after a crash at every step, check,
+ * revocation, CRL numbers and settings.
  */
 #include <check.h>
 #include <errno.h>
@@ -497,7 +498,7 @@ START_TEST(test_recovery_one_transaction)
 {
 	struct store *s = NULL;
 	struct store_issue items[30];
-	char serials[30][8], names[30][8];
+	char serials[30][8], names[30][16];
 	unsigned long before;
 	pid_t pid;
 	int wstatus, i;
@@ -530,6 +531,259 @@ START_TEST(test_recovery_one_transaction)
 }
 END_TEST
 
+/* What store_check reported, for the assertions. */
+struct seen {
+	int n;
+	enum store_problem what[16];
+	char path[16][512];
+	int rows, installed, with_key;
+};
+
+static void
+seen_problem(enum store_problem what, const char *path, const char *message,
+    void *arg)
+{
+	struct seen *v = arg;
+
+	(void)message;
+	if (v->n < 16) {
+		v->what[v->n] = what;
+		snprintf(v->path[v->n], sizeof(v->path[v->n]), "%s",
+		    path != NULL ? path : "");
+	}
+	v->n++;
+}
+
+static void
+seen_row(const struct store_check_row *r, void *arg)
+{
+	struct seen *v = arg;
+
+	v->rows++;
+	v->installed += r->installed;
+	v->with_key += r->key_pem != NULL && r->key_len == 8 &&
+	    memcmp(r->key_pem, "PRIVATE\n", 8) == 0;
+}
+
+static const struct store_check_ops seen_ops = { seen_problem, seen_row };
+
+/* Opens the store as sipca check does, checks it, closes it. */
+static void
+check_into(int flags, struct seen *v)
+{
+	struct store *s = NULL;
+
+	memset(v, 0, sizeof(*v));
+	ck_assert_int_eq(store_open(dir, STORE_INSPECT, &s), STORE_OK);
+	ck_assert_int_eq(store_check(s, flags, &seen_ops, v), STORE_OK);
+	store_close(s);
+}
+
+static void
+issue_alice(void)
+{
+	struct store *s = NULL;
+	struct store_issue it;
+
+	ck_assert_int_eq(store_open(dir, 0, &s), STORE_OK);
+	fill_item(&it, "0d01", "alice", "CERT A\n");
+	ck_assert_int_eq(store_issue(s, &it, 1, 0), STORE_OK);
+	store_close(s);
+}
+
+/* Runs cmd with $D the store and $R rel in it. */
+static void
+run(const char *cmd, const char *rel)
+{
+	ck_assert_int_eq(setenv("D", dir, 1), 0);
+	ck_assert_int_eq(setenv("R", rel, 1), 0);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+/* A store as sipca leaves it has no problem; its row comes with its key. */
+START_TEST(test_check_clean)
+{
+	struct seen v;
+
+	issue_alice();
+	check_into(0, &v);
+	ck_assert_int_eq(v.n, 0);
+	ck_assert_int_eq(v.rows, 1);
+	ck_assert_int_eq(v.installed, 1);
+	ck_assert_int_eq(v.with_key, 1);
+}
+END_TEST
+
+/* One damage each, and the one problem check must report for it. */
+static const struct {
+	const char *cmd;	/* $D: DIR, $R: rel */
+	const char *rel;
+	enum store_problem what;
+} damages[] = {
+	{ "mkdir -m 700 \"$D/$R\"", "issued/ghost", STORE_PROBLEM_ORPHAN },
+	{ "rm \"$D/$R\"", "issued/alice/chain.pem", STORE_PROBLEM_MISSING },
+	{ "chmod 666 \"$D/$R\"", "issued/alice/cert.pem", STORE_PROBLEM_MODE },
+	{ "rm \"$D/$R\" && ln -s cert.pem \"$D/$R\"", "issued/alice/chain.pem",
+	  STORE_PROBLEM_UNSAFE },
+	{ "echo x > \"$D/$R\"", "ca.pem.tmp-AbC123", STORE_PROBLEM_LEFTOVER },
+	{ "mkdir -m 700 \"$D/issued/alice/history\" &&"
+	  " cp \"$D/issued/alice/cert.pem\" \"$D/$R\"",
+	  "issued/alice/history/0dff.pem", STORE_PROBLEM_ORPHAN },
+};
+
+START_TEST(test_check_reports)
+{
+	struct seen v;
+	char *path = xasprintf("%s/%s", dir, damages[_i].rel);
+
+	issue_alice();
+	run(damages[_i].cmd, damages[_i].rel);
+	check_into(0, &v);
+	ck_assert_int_eq(v.n, 1);
+	ck_assert_int_eq(v.what[0], damages[_i].what);
+	ck_assert_str_eq(v.path[0], path);
+	free(path);
+}
+END_TEST
+
+/* --repair removes a leftover and says so; the next check finds nothing. */
+START_TEST(test_check_repair_removes_leftover)
+{
+	char *path = xasprintf("%s/issued/alice/cert.pem.tmp-XyZ789", dir);
+	struct stat st;
+	struct seen v;
+
+	issue_alice();
+	run("echo x > \"$D/$R\"", "issued/alice/cert.pem.tmp-XyZ789");
+	check_into(STORE_CHECK_REPAIR, &v);
+	ck_assert_int_eq(v.n, 1);
+	ck_assert_int_eq(v.what[0], STORE_PROBLEM_REPAIRED);
+	ck_assert_str_eq(v.path[0], path);
+	ck_assert_int_eq(lstat(path, &st), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	check_into(0, &v);
+	ck_assert_int_eq(v.n, 0);
+	free(path);
+}
+END_TEST
+
+/* Several serials in one call: all revoked, with the time and reason given. */
+START_TEST(test_revoke_several)
+{
+	struct store *s = NULL;
+	struct store_cert *c = NULL;
+	struct store_issue items[3];
+	const char *serials[] = { "0E01", "0e03" };	/* any case */
+	size_t i;
+
+	ck_assert_int_eq(store_open(dir, 0, &s), STORE_OK);
+	fill_item(&items[0], "0e01", "r1", "R1\n");
+	fill_item(&items[1], "0e02", "r2", "R2\n");
+	fill_item(&items[2], "0e03", "r3", "R3\n");
+	ck_assert_int_eq(store_issue(s, items, 3, 0), STORE_OK);
+	ck_assert_int_eq(store_revoke(s, serials, 2, 1700000000, "keyCompromise"),
+	    STORE_OK);
+	ck_assert_int_eq(rows(s, STATUS_REVOKED), 2);
+	ck_assert_int_eq(rows(s, STATUS_VALID), 1);
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_eq(store_find_serial(s, serials[i], &c), STORE_OK);
+		ck_assert_int_eq(c->status, STATUS_REVOKED);
+		ck_assert_int_eq(c->revoked_at, 1700000000);
+		ck_assert_str_eq(c->revoke_reason, "keyCompromise");
+		store_cert_free(c);
+		c = NULL;
+	}
+	ck_assert_int_eq(store_find_current(s, "r2", &c), STORE_OK);
+	ck_assert_int_eq(c->status, STATUS_VALID);
+	store_cert_free(c);
+	/* Revoked twice: not valid or superseded any more, so nothing changes. */
+	ck_assert_int_eq(store_revoke(s, serials, 1, 1800000000, "superseded"),
+	    STORE_E_NOTFOUND);
+	ck_assert_int_eq(store_find_serial(s, "0e01", &c), STORE_OK);
+	ck_assert_int_eq(c->revoked_at, 1700000000);
+	store_cert_free(c);
+	store_close(s);
+}
+END_TEST
+
+/* RFC 5280 5.2.3: one more per CRL, also across processes (reopen). */
+START_TEST(test_crl_number)
+{
+	struct store *s = NULL;
+	unsigned long long n = 0;
+	char *text = NULL;
+
+	ck_assert_int_eq(store_open(dir, 0, &s), STORE_OK);
+	ck_assert_int_eq(store_crl_number_next(s, &n), STORE_OK);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(store_crl_number_next(s, &n), STORE_OK);
+	ck_assert_uint_eq(n, 2);
+	store_close(s);
+	ck_assert_int_eq(store_open(dir, 0, &s), STORE_OK);
+	ck_assert_int_eq(store_crl_number_next(s, &n), STORE_OK);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_int_eq(store_setting_get(s, "crl_number", &text), STORE_OK);
+	ck_assert_str_eq(text, "3");
+	free(text);
+	/* A corrupt number is refused, not restarted. */
+	ck_assert_int_eq(store_setting_set(s, "crl_number", "3x"), STORE_OK);
+	ck_assert_int_eq(store_crl_number_next(s, &n), STORE_E_IO);
+	ck_assert_uint_eq(n, 3);
+	store_close(s);
+}
+END_TEST
+
+struct each_seen {
+	char keys[256];
+	int stop_after;		/* 0: never */
+	int calls;
+};
+
+static int
+each_cb(const char *key, const char *value, void *arg)
+{
+	struct each_seen *e = arg;
+	size_t len = strlen(e->keys);
+
+	snprintf(e->keys + len, sizeof(e->keys) - len, "%s=%s;", key, value);
+	return ++e->calls == e->stop_after ? 7 : 0;
+}
+
+START_TEST(test_settings)
+{
+	struct store *s = NULL;
+	struct each_seen e;
+	char *value = NULL;
+
+	ck_assert_int_eq(store_open(dir, 0, &s), STORE_OK);
+	ck_assert_int_eq(store_setting_set(s, "zeta", "last"), STORE_OK);
+	ck_assert_int_eq(store_setting_set(s, "alpha", "first"), STORE_OK);
+	ck_assert_int_eq(store_setting_set(s, "alpha", "again"), STORE_OK);
+	ck_assert_int_eq(store_setting_get(s, "alpha", &value), STORE_OK);
+	ck_assert_str_eq(value, "again");
+	free(value);
+	value = NULL;
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(store_setting_each(s, each_cb, &e), STORE_OK);
+	ck_assert_str_eq(e.keys, "alpha=again;domain=example.com;zeta=last;");
+	memset(&e, 0, sizeof(e));
+	e.stop_after = 2;
+	ck_assert_int_eq(store_setting_each(s, each_cb, &e), 7);
+	ck_assert_str_eq(e.keys, "alpha=again;domain=example.com;");
+	ck_assert_int_eq(store_setting_unset(s, "alpha"), STORE_OK);
+	ck_assert_int_eq(store_setting_get(s, "alpha", &value), STORE_E_NOTFOUND);
+	ck_assert_ptr_null(value);
+	ck_assert_int_eq(store_setting_unset(s, "never-set"), STORE_OK);
+	ck_assert_int_eq(store_setting_get(s, "never-set", &value), STORE_E_NOTFOUND);
+	store_close(s);
+	ck_assert_int_eq(store_open(dir, STORE_READONLY, &s), STORE_OK);
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(store_setting_each(s, each_cb, &e), STORE_OK);
+	ck_assert_str_eq(e.keys, "domain=example.com;zeta=last;");
+	store_close(s);
+}
+END_TEST
+
 Suite *
 check_suite(void)
 {
@@ -554,6 +808,13 @@ check_suite(void)
 	tcase_add_test(tc, test_open_refuses_writable_index);
 	tcase_add_test(tc, test_revoke_all_or_none);
 	tcase_add_test(tc, test_recovery_one_transaction);
+	tcase_add_test(tc, test_check_clean);
+	tcase_add_loop_test(tc, test_check_reports, 0,
+	    sizeof(damages) / sizeof(damages[0]));
+	tcase_add_test(tc, test_check_repair_removes_leftover);
+	tcase_add_test(tc, test_revoke_several);
+	tcase_add_test(tc, test_crl_number);
+	tcase_add_test(tc, test_settings);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,387 @@
+/*
+ * sqlite: the store's index in SQLite (DIR/index.db): opening it and its
+ * schema, transactions, settings and CRL numbers. The certs table is
+ * sqlite_certs.c's. Only these two files know the index is SQLite; a
+ * second backend goes beside them (store_int.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+
+#include "sqlite_int.h"
+#include "util.h"
+
+static const char schema[] =
+    "CREATE TABLE settings ("
+    "  key TEXT PRIMARY KEY,"
+    "  value TEXT NOT NULL);"
+    "CREATE TABLE certs ("
+    "  serial TEXT PRIMARY KEY,"
+    "  name TEXT NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  subject TEXT NOT NULL,"
+    "  sans TEXT NOT NULL,"
+    "  not_before INTEGER NOT NULL,"
+    "  not_after INTEGER NOT NULL,"
+    "  status TEXT NOT NULL CHECK (status IN"
+    "    ('pending', 'valid', 'revoked', 'superseded')),"
+    "  key_source TEXT NOT NULL,"
+    "  key_type TEXT,"
+    "  forced INTEGER NOT NULL DEFAULT 0,"
+    "  issued_at INTEGER NOT NULL,"
+    "  revoked_at INTEGER,"
+    "  revoke_reason TEXT,"
+    "  supersedes TEXT,"
+    "  pem TEXT NOT NULL);"
+    /* One current certificate per name; renewals swap within one transaction. */
+    "CREATE UNIQUE INDEX certs_one_valid ON certs(name) WHERE status = 'valid';"
+    "CREATE INDEX certs_by_name ON certs(name, status);"
+    "CREATE INDEX certs_by_status ON certs(status, not_after);"
+    "PRAGMA user_version = 1;";
+
+int
+db_error(struct store *s, const char *what)
+{
+	int code = sqlite3_errcode(s->db);
+
+	store_msg(s, "%s: index.db: %s", what, sqlite3_errmsg(s->db));
+	return code == SQLITE_BUSY || code == SQLITE_LOCKED ? STORE_E_BUSY :
+	    STORE_E_IO;
+}
+
+int
+exec_sql(struct store *s, const char *sql)
+{
+	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return db_error(s, "store");
+	return STORE_OK;
+}
+
+/* SQLite ends a transaction itself on some errors (SQLITE_FULL): then
+ * there is nothing to roll back, and no second message to print. */
+void
+rollback(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static int
+schema_version(struct store *s, int *out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return db_error(s, "store");
+	rc = sqlite3_step(st);
+	*out = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? STORE_OK : db_error(s, "store");
+}
+
+/*
+ * SQLite opens index.db by name: the name given is DIR resolved, so that
+ * SQLITE_OPEN_NOFOLLOW (no link anywhere in it) holds and it names the
+ * directory s->dir_fd is, which is checked.
+ */
+static char *
+db_path(struct store *s)
+{
+	struct stat a, b;
+	char *real = realpath(s->dir, NULL), *path = NULL;
+
+	if (real != NULL && stat(real, &a) == 0 && fstat(s->dir_fd, &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+		path = xasprintf("%s/index.db", real);
+	else
+		store_msg(s, "cannot resolve the store '%s': %s", s->dir,
+		    real == NULL ? strerror(errno) : "it moved while opening");
+	free(real);
+	return path;
+}
+
+/*
+ * Opens DIR/index.db (init: creates its schema). Returns STORE_OK, or an
+ * error after a message; s->db is index_close()'s to close either way.
+ */
+int
+index_open(struct store *s, int creating)
+{
+	char *path = NULL, why[96];
+	const char *reason = NULL;
+	struct stat st;
+	int ret = STORE_E_IO, version, open_flags;
+
+	if ((path = db_path(s)) == NULL)
+		goto out;
+	/* Only init creates an index; SQLite opens no link (nor a journal one). */
+	open_flags = SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_FULLMUTEX |
+	    (s->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
+	    (creating ? SQLITE_OPEN_CREATE : 0);
+	if (sqlite3_open_v2(path, &s->db, open_flags, NULL) != SQLITE_OK) {
+		store_msg(s, "cannot open '%s/index.db': %s", s->dir,
+		    s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		goto out;
+	}
+	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+	if (exec_sql(s, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;") < 0)
+		goto out;
+	if ((ret = schema_version(s, &version)) < 0)
+		goto out;
+	if (version == 0 && creating) {
+		if (fstatat(s->dir_fd, "index.db", &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    (reason = entry_refusal(&st, 0, 1, why, sizeof(why))) != NULL) {
+			ret = refuse(s, "index.db", 8, reason != NULL ? reason :
+			    strerror(errno));
+			goto out;
+		}
+		fchmodat(s->dir_fd, "index.db", 0600, 0);
+		if ((ret = exec_sql(s, "BEGIN IMMEDIATE")) < 0)
+			goto out;
+		if ((ret = schema_version(s, &version)) < 0 ||
+		    (version == 0 && (ret = exec_sql(s, schema)) < 0)) {
+			rollback(s);
+			goto out;
+		}
+		if ((ret = exec_sql(s, "COMMIT")) < 0)
+			goto out;
+	} else if (version == 0) {
+		/* An empty file (or one a crashed init left): no schema is made here. */
+		store_msg(s, "'%s/index.db' holds no sipca index (it is empty or"
+		    " damaged)", s->dir);
+		ret = STORE_E_IO;
+		goto out;
+	} else if (version != SCHEMA_VERSION) {
+		store_msg(s, "index.db has schema version %d; this sipca knows %d",
+		    version, SCHEMA_VERSION);
+		ret = STORE_E_NOCA;
+		goto out;
+	} else if (creating && (ret = index_refuse_rows(s)) < 0)
+		goto out;
+	ret = STORE_OK;
+out:
+	free(path);
+	return ret;
+}
+
+void
+index_close(struct store *s)
+{
+	if (s->db != NULL)
+		sqlite3_close(s->db);
+	s->db = NULL;
+}
+
+/* init over an index a killed init left: only when it records no certificate. */
+int
+index_refuse_rows(struct store *s)
+{
+	sqlite3_stmt *st = NULL;
+	int ret = STORE_OK;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM certs", -1, &st,
+	    NULL) != SQLITE_OK)
+		return db_error(s, "init");
+	if (sqlite3_step(st) != SQLITE_ROW)
+		ret = db_error(s, "init");
+	else if (sqlite3_column_int(st, 0) > 0) {
+		store_msg(s, "a CA already exists in '%s'", s->dir);
+		ret = STORE_E_EXISTS;
+	}
+	sqlite3_finalize(st);
+	return ret;
+}
+
+char *
+column_dup(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return t != NULL ? xstrdup((const char *)t) : NULL;
+}
+
+/* Steps a query that yields at most one row: STORE_OK on a row. */
+int
+step_single(struct store *s, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		return STORE_OK;
+	if (rc == SQLITE_DONE)
+		return STORE_E_NOTFOUND;
+	return db_error(s, "store");
+}
+
+int
+store_setting_get(struct store *s, const char *key, char **out_value)
+{
+	sqlite3_stmt *st = NULL;
+	int ret;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT value FROM settings WHERE key = ?",
+	    -1, &st, NULL) != SQLITE_OK)
+		return db_error(s, "store");
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if ((ret = step_single(s, st)) == STORE_OK)
+		*out_value = column_dup(st, 0);
+	sqlite3_finalize(st);
+	return ret;
+}
+
+static int
+setting_put(struct store *s, const char *key, const char *value)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db,
+	    "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", -1, &st,
+	    NULL) != SQLITE_OK)
+		return db_error(s, "store");
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? STORE_OK : db_error(s, "store");
+}
+
+int
+index_put_settings(struct store *s, const char *const *settings)
+{
+	size_t i;
+	int ret;
+
+	if ((ret = exec_sql(s, "BEGIN IMMEDIATE")) < 0)
+		return ret;
+	for (i = 0; settings != NULL && settings[i] != NULL; i += 2)
+		if ((ret = setting_put(s, settings[i], settings[i + 1])) < 0)
+			break;
+	if (ret < 0 || (ret = exec_sql(s, "COMMIT")) < 0)
+		rollback(s);
+	return ret;
+}
+
+int
+store_setting_set(struct store *s, const char *key, const char *value)
+{
+	int ret;
+
+	if ((ret = store_lock(s)) < 0)
+		return ret;
+	ret = setting_put(s, key, value);
+	store_unlock(s);
+	return ret;
+}
+
+int
+store_crl_number_next(struct store *s, unsigned long long *out_number)
+{
+	char *text = NULL, *end = NULL, next_text[32];
+	unsigned long long next = 1;
+	int ret, locked = 0, in_tx = 0;
+
+	if ((ret = store_lock(s)) < 0)
+		goto out;
+	locked = 1;
+	if ((ret = exec_sql(s, "BEGIN IMMEDIATE")) < 0)
+		goto out;
+	in_tx = 1;
+	ret = store_setting_get(s, "crl_number", &text);
+	if (ret == STORE_OK) {
+		errno = 0;
+		next = strtoull(text, &end, 10);
+		if (errno != 0 || end == text || *end != '\0' || next == ~0ULL) {
+			store_msg(s, "the store's crl_number setting is corrupt: '%s'", text);
+			ret = STORE_E_IO;
+			goto out;
+		}
+		next++;
+	} else if (ret != STORE_E_NOTFOUND)
+		goto out;
+	snprintf(next_text, sizeof(next_text), "%llu", next);
+	if ((ret = setting_put(s, "crl_number", next_text)) < 0)
+		goto out;
+	if ((ret = exec_sql(s, "COMMIT")) < 0)
+		goto out;
+	in_tx = 0;
+	*out_number = next;
+	ret = STORE_OK;
+out:
+	if (in_tx)
+		rollback(s);
+	if (locked)
+		store_unlock(s);
+	free(text);
+	return ret;
+}
+
+int
+step_rows(struct store *s, sqlite3_stmt *st,
+    int (*row)(sqlite3_stmt *st, void *arg), void *arg)
+{
+	int rc, ret = STORE_OK;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((ret = row(st, arg)) != 0)
+			break;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		ret = db_error(s, "store");
+	sqlite3_finalize(st);
+	return ret;
+}
+
+struct setting_fn {
+	int (*fn)(const char *key, const char *value, void *arg);
+	void *arg;
+};
+
+static int
+setting_row(sqlite3_stmt *st, void *arg)
+{
+	const struct setting_fn *f = arg;
+
+	return f->fn((const char *)sqlite3_column_text(st, 0),
+	    (const char *)sqlite3_column_text(st, 1), f->arg);
+}
+
+int
+store_setting_each(struct store *s,
+    int (*fn)(const char *key, const char *value, void *arg), void *arg)
+{
+	struct setting_fn f = { fn, arg };
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT key, value FROM settings ORDER BY key",
+	    -1, &st, NULL) != SQLITE_OK)
+		return db_error(s, "store");
+	return step_rows(s, st, setting_row, &f);
+}
+
+int
+store_setting_unset(struct store *s, const char *key)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, ret;
+
+	if ((ret = store_lock(s)) < 0)
+		return ret;
+	if (sqlite3_prepare_v2(s->db, "DELETE FROM settings WHERE key = ?", -1,
+	    &st, NULL) != SQLITE_OK) {
+		ret = db_error(s, "store");
+		goto out;
+	}
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	ret = rc == SQLITE_DONE ? STORE_OK : db_error(s, "store");
+	sqlite3_finalize(st);
+out:
+	store_unlock(s);
+	return ret;
+}

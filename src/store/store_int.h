@@ -1,0 +1,172 @@
+/*
+ * store_int: what the files of the store share, behind include/store.h.
+ *
+ * The store is split by concern, and what depends on the database is
+ * kept apart from what does not:
+ *
+ *   store.c         opening (the directory's own entries), closing, names
+ *   dir.c           the directory walk: one fd, no link followed, owners
+ *                   and modes
+ *   lock.c          the writers' lock, and recovery on taking it
+ *   files.c         the CA's files (init), reading and writing whole files
+ *   staging.c       the files of one issuance: staging, renames, undo
+ *   issue.c         the two-phase issuance (its protocol is described there)
+ *   check.c         store_check: the files against the rows
+ *   sqlite.c        the SQLite index: opening, schema, transactions,
+ *                   settings, CRL numbers
+ *   sqlite_certs.c  the SQLite index's certs table: row reads, revocation,
+ *                   the issuance's rows, recovery's rows, check's queries
+ *
+ * Only sqlite*.c include <sqlite3.h>. They implement the index_*()
+ * functions below and the public functions that are index work only
+ * (settings, CRL numbers, store_find_*, store_list, store_revoke). A
+ * second backend (PostgreSQL) is one more pair of files beside them that
+ * implements the same; the directory, the lock and the files stay as they
+ * are. Choosing between two backends at run time is then a table of these
+ * functions in struct store.
+ */
+#ifndef SIPCA_STORE_INT_H
+#define SIPCA_STORE_INT_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <sys/stat.h>
+
+#include "store.h"
+
+#define SCHEMA_VERSION 1
+#define LOCK_TIMEOUT_MS 60000
+#define BUSY_TIMEOUT_MS 60000
+#define MAX_STORE_FILE (16u << 20)
+
+struct sqlite3;
+
+struct store {
+	char *dir;		/* as given: for messages and the index */
+	int dir_fd;		/* DIR: everything inside is reached from here */
+	struct sqlite3 *db;
+	int lock_fd;
+	int lock_depth;
+	int readonly;
+	int inspect;		/* STORE_INSPECT: check reports owners and modes */
+};
+
+/*
+ * Every message the store gives goes through here, so that the store
+ * can one day return its messages instead of printing them by changing
+ * this one function (and store.h's promise).
+ */
+void store_msg(struct store *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* dir.c: the directory walk. */
+enum walk_flags {
+	WALK_CREATE = 1 << 0,	/* make missing directories (0700) */
+	WALK_READ = 1 << 1,	/* only reading: check may look at what it reports */
+};
+
+const char *writers(mode_t mode);
+const char *entry_refusal(const struct stat *st, int want_dir, int owner_mode,
+    char *buf, size_t size);
+int refuse(struct store *s, const char *rel, size_t rel_len, const char *why);
+int fail_errno(struct store *s, const char *what, const char *rel,
+    size_t rel_len);
+int dir_open(struct store *s, const char *rel, int how, int *out_fd);
+int parent_open(struct store *s, const char *rel, int how, int *out_fd,
+    const char **out_base);
+int entry_stat(struct store *s, const char *rel, struct stat *out_st);
+int file_open(struct store *s, const char *rel, int how, int *out_fd,
+    struct stat *out_st);
+int file_read(struct store *s, const char *rel, int how, unsigned char **out,
+    size_t *out_len);
+int remove_flat_dir_at(int dir_fd, const char *name);
+
+/* store.c */
+int create_checks(struct store *s);
+
+/* lock.c: the flock alone, without recovery (check runs recovery itself). */
+int lock_take(struct store *s);
+int store_recover(struct store *s);
+
+/* staging.c: the files of an issuance, paths relative to DIR. */
+char *cert_dir(const char *name);
+int name_dir_usable(struct store *s, const char *name);
+int stage_item(struct store *s, const struct store_issue *it,
+    const char *supersedes, const char *old_pem, int fresh, int sync);
+int mark_staged(struct store *s, const struct store_issue *it, int sync);
+int install_staged(struct store *s, const char *name, const char *serial);
+int install_fresh(struct store *s, const char *name, const char *serial);
+int undo_staging(struct store *s, const char *name, const char *serial,
+    const char *supersedes);
+int staged_state(struct store *s, const char *name, const char *serial,
+    int *out_staged);
+int installed_cert_is(struct store *s, const char *name, const char *pem);
+int sync_store(struct store *s);
+void sync_dir(struct store *s, const char *rel);
+
+/* check.c: what the index's part of check reports through. */
+struct check_state {
+	struct store *s;
+	const struct store_check_ops *ops;
+	void *arg;
+	int repair;
+	int index_damaged;		/* the index's own check failed */
+	int issued_absent;
+	struct store_cert **rows;	/* name order */
+	size_t n_rows;
+	char **pending;			/* serial, name of each pending row */
+	size_t n_pending;		/* (read-only check: no recovery ran) */
+};
+
+void check_problem(struct check_state *cs, enum store_problem what,
+    const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/*
+ * The index, one implementation per backend (sqlite*.c). Errors are
+ * STORE_E_BUSY or STORE_E_IO after a message, or as documented.
+ */
+int index_open(struct store *s, int creating);
+void index_close(struct store *s);
+/* init: STORE_E_EXISTS (after a message) when the index records a certificate. */
+int index_refuse_rows(struct store *s);
+/* init: the settings (key, value, ..., NULL) in one transaction. */
+int index_put_settings(struct store *s, const char *const *settings);
+
+/* What settling a pending row does; its strings are its filler's. */
+enum { SETTLE_LEAVE = 0, SETTLE_FINISH, SETTLE_DELETE };
+struct settle {
+	const char *serial;
+	char *supersedes;	/* FINISH: the row that becomes superseded */
+	int action;
+};
+/*
+ * Issuance, step 1 for every item in one transaction: decides what each
+ * replaces and reserves its serial as a pending row; items[i].result says
+ * why one was refused. out[i].supersedes gets the serial the item
+ * supersedes (a new string, or NULL).
+ */
+int index_reserve(struct store *s, struct store_issue *items, size_t n,
+    struct settle *out);
+/* The pem of a row, any status, as a new string; NULL when none. */
+char *index_pem(struct store *s, const char *serial);
+
+/* A pending row, as recovery reads it. */
+struct pending {
+	char *serial, *name, *supersedes, *pem;
+};
+/* The pending rows (free with pending_free). */
+int index_pending(struct store *s, struct pending **out, size_t *out_n);
+void pending_free(struct pending *p, size_t n);
+
+/*
+ * One transaction: each FINISH row becomes valid and the one it
+ * supersedes superseded; each DELETE row goes. All or none.
+ */
+int index_settle(struct store *s, const struct settle *v, size_t n);
+
+/* check: the index's own integrity, then its rows into cs. */
+void index_check(struct check_state *cs);
+int index_check_rows(struct check_state *cs);
+
+#endif
