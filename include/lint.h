@@ -376,8 +376,6 @@ const char *lint_oid_name(const char *oid);
 const char *lint_time_str(const struct lint_time *t, char buf[48]);
 /* Length-counted: the octets may hold a NUL. */
 int lint_has_wildcard(const char *p, size_t len);
-/* An IPv4 or IPv6 address in text: its octets into out, 4 or 16; else 0. */
-size_t lint_ip_text(const char *p, size_t len, unsigned char out[16]);
 /* p[0..len) equals s, ASCII letters folded (RFC 4343 section 3). */
 int lint_text_caseeq(const char *p, size_t len, const char *s);
 

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <arpa/inet.h>
 
 #include "lint.h"
 #include "util.h"
@@ -351,23 +350,6 @@ int
 lint_has_wildcard(const char *p, size_t len)
 {
 	return p != NULL && memchr(p, '*', len) != NULL;
-}
-
-size_t
-lint_ip_text(const char *p, size_t len, unsigned char out[16])
-{
-	char buf[INET6_ADDRSTRLEN];
-
-	/* inet_pton reads a C string: a NUL inside must not end it early. */
-	if (len == 0 || len >= sizeof(buf) || memchr(p, '\0', len) != NULL)
-		return 0;
-	memcpy(buf, p, len);
-	buf[len] = '\0';
-	if (inet_pton(AF_INET, buf, out) == 1)
-		return 4;
-	if (inet_pton(AF_INET6, buf, out) == 1)
-		return 16;
-	return 0;
 }
 
 static unsigned char

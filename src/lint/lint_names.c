@@ -165,18 +165,13 @@ check_san_dns_syntax(const struct lint_cert *c, struct lint_findings *f)
 	}
 }
 
-/* An address between brackets or dots, inet_pton's way. */
+/* An address of the family between brackets or dots (san_ip_from_text). */
 static int
 ip_literal(int family, const char *p, size_t len)
 {
-	char buf[INET6_ADDRSTRLEN];
-	unsigned char out[16];
+	size_t n = san_ip_from_text(p, len, NULL);
 
-	if (len == 0 || len >= sizeof(buf))
-		return 0;
-	memcpy(buf, p, len);
-	buf[len] = '\0';
-	return inet_pton(family, buf, out) == 1;
+	return family == AF_INET ? n == 4 : n == 16;
 }
 
 /* "%" HEXDIG HEXDIG at p[i] (RFC 3986 2.1, RFC 3261 escaped). */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "lint.h"
+#include "san.h"
 
 #define POLY_CITE "Poly UC Software 5.9.0 Administrator Guide, Create a Certificate Signing Request"
 #define SNOM_CITE "Snom Service wiki, check_fqdn_against_server_cert"
@@ -74,14 +75,14 @@ check_snom_ip_not_in_san(const struct lint_cert *c, struct lint_findings *f)
 	int found;
 
 	for (i = 0; i < c->n_cn; i++) {
-		if ((alen = lint_ip_text(c->cns[i].data, c->cns[i].len, a)) == 0)
+		if ((alen = san_ip_from_text(c->cns[i].data, c->cns[i].len, a)) == 0)
 			continue;
 		found = 0;
 		/* compared as octets: san_list holds an iPAddress as its text */
 		for (j = 0; j < c->sans.n; j++)
 			if (c->sans.items[j].type == SAN_IP &&
 			    c->sans.items[j].problem == NULL &&
-			    lint_ip_text(c->sans.items[j].value, c->sans.items[j].len,
+			    san_ip_from_text(c->sans.items[j].value, c->sans.items[j].len,
 			    b) == alen && memcmp(a, b, alen) == 0)
 				found = 1;
 		if (!found)

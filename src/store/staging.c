@@ -215,8 +215,6 @@ stage_file(struct store *s, int dir, const char *dir_rel, const char *file,
     const char *data, size_t len, mode_t mode, int sync)
 {
 	int fd, ret = -1;
-	ssize_t w;
-	size_t done = 0;
 
 	/* Private keys: created exclusively, never through a link (signify). */
 	fd = openat(dir, file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
@@ -225,14 +223,8 @@ stage_file(struct store *s, int dir, const char *dir_rel, const char *file,
 		goto out;
 	if (fchmod(fd, mode) < 0)
 		goto out_close;
-	while (done < len) {
-		w = write(fd, data + done, len - done);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			goto out_close;
-		done += (size_t)w;
-	}
+	if (write_all(fd, data, len) < 0)
+		goto out_close;
 	if (sync && fsync(fd) < 0)
 		goto out_close;
 	ret = 0;
