@@ -13,6 +13,7 @@
 #include "ca.h"
 #include "cert.h"
 #include "guard.h"
+#include "key.h"
 #include "issuance.h"
 #include "san.h"
 #include "secret.h"
@@ -280,24 +281,6 @@ out:
 	return ret;
 }
 
-static void
-pk_type_name(gnutls_pubkey_t pub, char *buf, size_t size)
-{
-	unsigned bits = 0;
-	int algo = gnutls_pubkey_get_pk_algorithm(pub, &bits);
-	gnutls_ecc_curve_t curve;
-
-	if (algo == GNUTLS_PK_RSA)
-		snprintf(buf, size, "rsa%u", bits);
-	else if (algo == GNUTLS_PK_ECDSA &&
-	    gnutls_pubkey_export_ecc_raw(pub, &curve, NULL, NULL) == 0)
-		snprintf(buf, size, "%s", curve == GNUTLS_ECC_CURVE_SECP256R1 ? "p256" :
-		    curve == GNUTLS_ECC_CURVE_SECP384R1 ? "p384" :
-		    gnutls_ecc_curve_get_name(curve));
-	else
-		snprintf(buf, size, "%s", gnutls_pk_get_name(algo));
-}
-
 int
 issuance_prepare(const struct issuance_spec *spec, const struct ca *ca,
     struct issuance *out)
@@ -347,7 +330,7 @@ issuance_prepare(const struct issuance_spec *spec, const struct ca *ca,
 		snprintf(is.key_type, sizeof(is.key_type), "%s",
 		    key_type_name(spec->key_type));
 	else
-		pk_type_name(pub, is.key_type, sizeof(is.key_type));
+		key_type_of_pubkey(pub, is.key_type, sizeof(is.key_type));
 	if ((ret = serial_generate(serial)) < 0)
 		goto crypto_error;
 	hex = hex_encode(serial, SERIAL_LEN);

@@ -22,6 +22,7 @@
 #include "cert.h"
 #include "cli.h"
 #include "fileio.h"
+#include "key.h"
 #include "pkcs11.h"
 #include "secret.h"
 #include "signer.h"
@@ -103,33 +104,24 @@ static void
 check_key(struct check_ctx *ctx, const char *key_path, const unsigned char *pem,
     size_t len, gnutls_x509_crt_t crt, const char *serial)
 {
-	unsigned char key_id[64], crt_id[64];
-	size_t key_id_len = sizeof(key_id), crt_id_len = sizeof(crt_id);
-	gnutls_x509_privkey_t key = NULL;
-	gnutls_datum_t d;
-	int ret;
+	gnutls_pubkey_t pub = NULL;
+	const char *call;
+	int ret, match = 0;
 
-	d.data = (unsigned char *)pem;
-	d.size = (unsigned)len;
-	if ((ret = gnutls_x509_privkey_init(&key)) < 0 ||
-	    (ret = gnutls_x509_privkey_import2(key, &d, GNUTLS_X509_FMT_PEM, NULL,
-	    GNUTLS_PKCS_PLAIN)) < 0) {
+	if ((ret = key_pubkey_of_pem(pem, len, &pub, &call)) < 0) {
 		problem(ctx, key_path, "not a private key: %s", gnutls_strerror(ret));
 		goto out;
 	}
-	if ((ret = gnutls_x509_privkey_get_key_id(key, GNUTLS_KEYID_USE_SHA256,
-	    key_id, &key_id_len)) < 0 ||
-	    (ret = gnutls_x509_crt_get_key_id(crt, GNUTLS_KEYID_USE_SHA256,
-	    crt_id, &crt_id_len)) < 0) {
-		problem(ctx, key_path, "cannot compare it with its certificate: %s",
-		    gnutls_strerror(ret));
+	if ((ret = key_matches_cert(pub, crt, &match, &call)) < 0) {
+		problem(ctx, key_path, "cannot compare it with its certificate: %s: %s",
+		    call, gnutls_strerror(ret));
 		goto out;
 	}
-	if (key_id_len != crt_id_len || memcmp(key_id, crt_id, key_id_len) != 0)
+	if (!match)
 		problem(ctx, key_path, "not the key of certificate serial %s", serial);
 out:
-	if (key != NULL)
-		gnutls_x509_privkey_deinit(key);
+	if (pub != NULL)
+		gnutls_pubkey_deinit(pub);
 }
 
 static int

@@ -20,6 +20,7 @@
 #include "cert.h"
 #include "cli.h"
 #include "issuance.h"
+#include "key.h"
 #include "san.h"
 #include "secret.h"
 #include "signer.h"
@@ -64,41 +65,6 @@ struct renew_opts {
 	const char *crl_url;
 };
 
-/* The public key of a stored certificate. */
-static int
-cert_pubkey(const char *pem, gnutls_pubkey_t *out)
-{
-	gnutls_x509_crt_t crt = NULL;
-	gnutls_pubkey_t pub = NULL;
-	gnutls_datum_t d = { (unsigned char *)(uintptr_t)pem, (unsigned)strlen(pem) };
-	int ret;
-
-	if ((ret = gnutls_x509_crt_init(&crt)) < 0 ||
-	    (ret = gnutls_x509_crt_import(crt, &d, GNUTLS_X509_FMT_PEM)) < 0 ||
-	    (ret = gnutls_pubkey_init(&pub)) < 0 ||
-	    (ret = gnutls_pubkey_import_x509(pub, crt, 0)) < 0)
-		goto out;
-	*out = pub;
-	pub = NULL;
-out:
-	if (pub != NULL)
-		gnutls_pubkey_deinit(pub);
-	if (crt != NULL)
-		gnutls_x509_crt_deinit(crt);
-	return ret < 0 ? ret : 0;
-}
-
-static int
-same_key(gnutls_pubkey_t a, gnutls_pubkey_t b)
-{
-	unsigned char ida[64], idb[64];
-	size_t la = sizeof(ida), lb = sizeof(idb);
-
-	return gnutls_pubkey_get_key_id(a, GNUTLS_KEYID_USE_SHA256, ida, &la) == 0 &&
-	    gnutls_pubkey_get_key_id(b, GNUTLS_KEYID_USE_SHA256, idb, &lb) == 0 &&
-	    la == lb && memcmp(ida, idb, la) == 0;
-}
-
 /*
  * The key the renewal keeps: for a generated key, issued/NAME/key.pem
  * (checked against the certificate, so the new certificate is for the
@@ -110,12 +76,11 @@ kept_key(struct store *s, const struct store_cert *cur, gnutls_pubkey_t *out)
 {
 	unsigned char *pem = NULL;
 	size_t len = 0;
-	gnutls_privkey_t priv = NULL;
 	gnutls_pubkey_t from_cert = NULL, pub = NULL;
-	gnutls_datum_t d;
-	int ret, status = EXIT_OPERATIONAL;
+	const char *call = NULL;
+	int ret, match = 0, status = EXIT_OPERATIONAL;
 
-	if ((ret = cert_pubkey(cur->pem, &from_cert)) < 0) {
+	if ((ret = key_pubkey_of_cert_pem(cur->pem, &from_cert)) < 0) {
 		error_msg("%s: the stored certificate is unreadable: %s", cur->name,
 		    gnutls_strerror(ret));
 		goto out;
@@ -136,18 +101,17 @@ kept_key(struct store *s, const struct store_cert *cur, gnutls_pubkey_t *out)
 		status = signer_exit_status(ret);
 		goto out;
 	}
-	d.data = pem;
-	d.size = (unsigned)len;
-	if ((ret = gnutls_privkey_init(&priv)) < 0 ||
-	    (ret = gnutls_privkey_import_x509_raw(priv, &d, GNUTLS_X509_FMT_PEM,
-	    NULL, 0)) < 0 ||
-	    (ret = gnutls_pubkey_init(&pub)) < 0 ||
-	    (ret = gnutls_pubkey_import_privkey(pub, priv, 0, 0)) < 0) {
+	if ((ret = key_pubkey_of_pem(pem, len, &pub, &call)) < 0) {
 		error_msg("%s: issued/%s/key.pem: %s", cur->name, cur->name,
 		    gnutls_strerror(ret));
 		goto out;
 	}
-	if (!same_key(pub, from_cert)) {
+	if ((ret = key_same(pub, from_cert, &match, &call)) < 0) {
+		error_msg("%s: issued/%s/key.pem: %s: %s", cur->name, cur->name,
+		    call, gnutls_strerror(ret));
+		goto out;
+	}
+	if (!match) {
 		error_msg("%s: issued/%s/key.pem is not the key of serial %s;"
 		    " renew with --rekey", cur->name, cur->name, cur->serial);
 		goto out;
@@ -157,8 +121,6 @@ kept_key(struct store *s, const struct store_cert *cur, gnutls_pubkey_t *out)
 	status = EXIT_OK;
 out:
 	secret_free_buf(pem, len);
-	if (priv != NULL)
-		gnutls_privkey_deinit(priv);
 	if (pub != NULL)
 		gnutls_pubkey_deinit(pub);
 	if (from_cert != NULL)

@@ -19,6 +19,7 @@
 
 #include "cert.h"
 #include "fileio.h"
+#include "key.h"
 #include "pkcs11.h"
 #include "secret.h"
 #include "util.h"
@@ -408,22 +409,10 @@ pkcs11_delete_key(const char *key_url, const char *given_uri)
 static int
 generate(const char *uri, const char *label, enum key_type type)
 {
-	gnutls_pk_algorithm_t pk = GNUTLS_PK_RSA;
+	gnutls_pk_algorithm_t pk;
 	unsigned bits;
 
-	switch (type) {
-	case KEY_RSA2048: bits = 2048; break;
-	case KEY_RSA3072: bits = 3072; break;
-	case KEY_RSA4096: bits = 4096; break;
-	case KEY_P256:
-		pk = GNUTLS_PK_ECDSA;
-		bits = GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1);
-		break;
-	default:
-		pk = GNUTLS_PK_ECDSA;
-		bits = GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP384R1);
-		break;
-	}
+	key_type_params(type, &pk, &bits);
 	/*
 	 * Sensitive and never extractable (PKCS#11 v2.40 4.9): the key never
 	 * leaves the token. keyCertSign and cRLSign are all a CA key does.
@@ -532,24 +521,17 @@ pkcs11_key_matches(const char *uri, gnutls_x509_crt_t crt, int *out_match)
 {
 	gnutls_privkey_t key = NULL;
 	gnutls_pubkey_t pub = NULL;
-	unsigned char key_id[64], crt_id[64];
-	size_t key_id_len = sizeof(key_id), crt_id_len = sizeof(crt_id);
 	int ret, status;
 
 	if ((status = pkcs11_open_key(uri, &key)) != EXIT_OK)
 		return status;
 	if ((ret = gnutls_pubkey_init(&pub)) < 0 ||
 	    (ret = gnutls_pubkey_import_privkey(pub, key, 0, 0)) < 0 ||
-	    (ret = gnutls_pubkey_get_key_id(pub, GNUTLS_KEYID_USE_SHA256, key_id,
-	    &key_id_len)) < 0 ||
-	    (ret = gnutls_x509_crt_get_key_id(crt, GNUTLS_KEYID_USE_SHA256, crt_id,
-	    &crt_id_len)) < 0) {
+	    (ret = key_matches_cert(pub, crt, out_match, NULL)) < 0) {
 		status = token_error("cannot read the token key's public half", uri,
 		    ret);
 		goto out;
 	}
-	*out_match = key_id_len == crt_id_len &&
-	    memcmp(key_id, crt_id, key_id_len) == 0;
 out:
 	if (pub != NULL)
 		gnutls_pubkey_deinit(pub);
