@@ -35,6 +35,9 @@ void key_type_params(enum key_type t, gnutls_pk_algorithm_t *out_algo,
  */
 void key_type_of_pubkey(gnutls_pubkey_t pub, char *buf, size_t size);
 
+/* key_type_of_pubkey() of crt's key; returns buf. */
+const char *key_type_of_cert(gnutls_x509_crt_t crt, char *buf, size_t size);
+
 /* A new key of the given type. Returns a GnuTLS error code. */
 int key_generate(enum key_type type, gnutls_x509_privkey_t *out_key);
 /* PKCS#8 PEM, unencrypted (passphrase NULL) or PBES2 AES-256. */

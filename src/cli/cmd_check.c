@@ -21,6 +21,7 @@
 #include "ca.h"
 #include "cert.h"
 #include "cli.h"
+#include "cli_status.h"
 #include "fileio.h"
 #include "key.h"
 #include "pkcs11.h"
@@ -232,6 +233,7 @@ check_ca_key(struct check_ctx *ctx, struct store *s, const char *pass_file)
 	unsigned char *key = NULL;
 	size_t key_len = 0;
 	char *pass = NULL, *uri = NULL, *path = store_path(s, "ca.key");
+	struct report rep = { NULL, 0 };
 	int ret, match = 0, status = EXIT_OK;
 
 	if (store_setting_get(s, "ca_key_uri", &uri) == STORE_OK) {
@@ -240,11 +242,11 @@ check_ca_key(struct check_ctx *ctx, struct store *s, const char *pass_file)
 			    " FILE with its PIN to check it belongs to ca.pem");
 			goto out;
 		}
-		if ((status = pkcs11_pin_setup(pass_file, "--passphrase-file")) !=
-		    EXIT_OK)
+		if ((status = cli_status(pkcs11_pin_setup(pass_file,
+		    "--passphrase-file"))) != EXIT_OK)
 			goto out;
-		if ((status = pkcs11_key_matches(uri, ctx->ca->crt, &match)) == EXIT_OK &&
-		    !match)
+		if ((status = cli_outcome(pkcs11_key_matches(uri, ctx->ca->crt, &match,
+		    &rep), &rep)) == EXIT_OK && !match)
 			problem(ctx, uri, "the token's key is not the key of ca.pem");
 		goto out;
 	}
@@ -288,6 +290,7 @@ cmd_check(int argc, char **argv)
 	struct check_ctx ctx;
 	struct store_check_ops ops = { on_store_problem, on_store_row };
 	struct store *store = NULL;
+	struct report rep = { NULL, 0 };
 	const char *pass_file = NULL;
 	char *dir = NULL;
 	int repair = 0, quiet = 0, flags = 0, c, ret, status = EXIT_USAGE;
@@ -324,14 +327,16 @@ cmd_check(int argc, char **argv)
 		flags |= STORE_READONLY;
 	}
 	/* An unsafe store is opened to be reported, not refused (STORE_INSPECT). */
-	if ((status = signer_open_store(flags | STORE_INSPECT, &store)) != EXIT_OK)
+	if ((status = cli_store_status(signer_open_store(cli_dir_option(),
+	    flags | STORE_INSPECT, &store))) != EXIT_OK)
 		goto out;
-	if ((status = signer_open(store, 0, NULL, &ctx.ca)) != EXIT_OK)
+	if ((status = cli_outcome(signer_open(store, 0, NULL, &ctx.ca, &rep),
+	    &rep)) != EXIT_OK)
 		goto out;
 	check_ca_cert(&ctx, store);
 	ret = store_check(store, repair ? STORE_CHECK_REPAIR : 0, &ops, &ctx);
 	if (ret < 0) {
-		status = signer_exit_status(ret);
+		status = cli_store_status(ret);
 		goto out;
 	}
 	if ((status = check_ca_key(&ctx, store, pass_file)) != EXIT_OK)

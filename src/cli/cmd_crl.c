@@ -13,6 +13,7 @@
 
 #include "ca.h"
 #include "cli.h"
+#include "cli_status.h"
 #include "crl.h"
 #include "crl_publish.h"
 #include "fileio.h"
@@ -71,6 +72,7 @@ cmd_crl(int argc, char **argv)
 	struct store *store = NULL;
 	struct ca *ca = NULL;
 	struct crl_published pub;
+	struct report rep = { NULL, 0 };
 	const char *output = NULL, *pass_file = NULL;
 	char this_update[21], next_update[21], *shown = NULL;
 	long days = CRL_DEFAULT_DAYS;
@@ -106,11 +108,14 @@ cmd_crl(int argc, char **argv)
 	}
 	if (output != NULL && check_output(output) < 0)
 		goto out;
-	if ((status = signer_open_store(0, &store)) != EXIT_OK)
+	if ((status = cli_store_status(signer_open_store(cli_dir_option(),
+	    0, &store))) != EXIT_OK)
 		goto out;
-	if ((status = signer_open(store, 1, pass_file, &ca)) != EXIT_OK)
+	if ((status = cli_outcome(signer_open(store, 1, pass_file, &ca, &rep),
+	    &rep)) != EXIT_OK)
 		goto out;
-	if ((status = crl_publish(store, ca, days, &pub)) != EXIT_OK)
+	if ((status = cli_outcome(crl_publish(store, ca, days, &pub, &rep),
+	    &rep)) != EXIT_OK)
 		goto out;
 	if (output != NULL) {
 		const gnutls_datum_t *d = der ? &pub.der : &pub.pem;
@@ -133,7 +138,7 @@ cmd_crl(int argc, char **argv)
 	status = EXIT_OK;
 out:
 	cli_parser_free(&p);
-	crl_published_free(&pub);
+	crl_published_clear(&pub);
 	ca_free(ca);
 	store_close(store);
 	free(shown);

@@ -17,6 +17,7 @@
 #include "bundle.h"
 #include "ca.h"
 #include "cli.h"
+#include "cli_status.h"
 #include "fileio.h"
 #include "issuance.h"
 #include "san.h"
@@ -142,11 +143,13 @@ static int
 export_ca(struct store *store, const struct export_args *a)
 {
 	struct ca *ca = NULL;
+	struct report rep = { NULL, 0 };
 	const char *output = a->output ? a->output : "cert.pem";
 	gnutls_datum_t der = { NULL, 0 };
 	int status;
 
-	if ((status = signer_open(store, 0, NULL, &ca)) != EXIT_OK)
+	if ((status = cli_outcome(signer_open(store, 0, NULL, &ca, &rep),
+	    &rep)) != EXIT_OK)
 		goto out;
 	if (a->format == FMT_DER) {
 		if (gnutls_x509_crt_export2(ca->crt, GNUTLS_X509_FMT_DER, &der) < 0) {
@@ -218,6 +221,7 @@ static int
 export_name(struct store *store, const struct export_args *a)
 {
 	struct ca *ca = NULL;
+	struct report rep = { NULL, 0 };
 	struct store_cert *row = NULL;
 	gnutls_x509_crt_t crt = NULL;
 	gnutls_x509_privkey_t key = NULL;
@@ -229,7 +233,8 @@ export_name(struct store *store, const struct export_args *a)
 	int need_key = a->with_key || a->format == FMT_P12;
 	int ret, status = EXIT_USAGE;
 
-	if ((status = signer_open(store, 0, NULL, &ca)) != EXIT_OK)
+	if ((status = cli_outcome(signer_open(store, 0, NULL, &ca, &rep),
+	    &rep)) != EXIT_OK)
 		goto out;
 	status = EXIT_USAGE;
 	if ((ret = issuance_find_current(store, a->name, &row)) != STORE_OK) {
@@ -237,7 +242,7 @@ export_name(struct store *store, const struct export_args *a)
 			error_msg("no current certificate named '%s'; see 'sipca list'",
 			    a->name);
 		else
-			status = signer_exit_status(ret);
+			status = cli_store_status(ret);
 		goto out;
 	}
 	if (need_key && strcmp(row->key_source, "csr") == 0) {
@@ -413,7 +418,8 @@ cmd_export(int argc, char **argv)
 		a.name = san_fold_store_name(argv[p.index]);
 	if ((status = check_args(&a)) != EXIT_OK)
 		goto out;
-	if ((status = signer_open_store(STORE_READONLY, &store)) != EXIT_OK)
+	if ((status = cli_store_status(signer_open_store(cli_dir_option(),
+	    STORE_READONLY, &store))) != EXIT_OK)
 		goto out;
 	status = a.name == NULL ? export_ca(store, &a) : export_name(store, &a);
 out:

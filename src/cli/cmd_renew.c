@@ -19,6 +19,7 @@
 #include "ca.h"
 #include "cert.h"
 #include "cli.h"
+#include "cli_status.h"
 #include "issuance.h"
 #include "key.h"
 #include "san.h"
@@ -98,7 +99,7 @@ kept_key(struct store *s, const struct store_cert *cur, gnutls_pubkey_t *out)
 		goto out;
 	}
 	if (ret < 0) {
-		status = signer_exit_status(ret);
+		status = cli_store_status(ret);
 		goto out;
 	}
 	if ((ret = key_pubkey_of_pem(pem, len, &pub, &call)) < 0) {
@@ -214,7 +215,7 @@ current_of(struct store *s, const char *name, int typed, struct store_cert **out
 		goto out;
 	}
 	if (ret != STORE_E_NOTFOUND) {
-		status = signer_exit_status(ret);
+		status = cli_store_status(ret);
 		goto out;
 	}
 	store_list(s, &filter, find_revoked, &revoked);
@@ -254,15 +255,16 @@ renew_one(struct store *s, const struct ca *ca, const struct renew_opts *o,
 	struct store_cert *cur = NULL;
 	struct issuance_spec spec;
 	struct issuance is;
-	struct store_issue item;
+	struct issuance_record how;
+	struct report rep = { NULL, 0 };
 	gnutls_pubkey_t pub = NULL;
 	char until[21];
-	int ret = STORE_OK, attempt, locked = 0, status;
+	int ret = STORE_OK, locked = 0, status;
 
 	memset(&spec, 0, sizeof(spec));
 	memset(&is, 0, sizeof(is));
 	if ((ret = store_lock(s)) < 0) {
-		status = signer_exit_status(ret);
+		status = cli_store_status(ret);
 		goto out;
 	}
 	locked = 1;
@@ -279,24 +281,18 @@ renew_one(struct store *s, const struct ca *ca, const struct renew_opts *o,
 	if (!o->rekey && (status = kept_key(s, cur, &pub)) != EXIT_OK)
 		goto out;
 	spec.pubkey = pub;
-	for (attempt = 0; attempt < 3; attempt++) {
-		if ((status = issuance_prepare(&spec, ca, &is)) != EXIT_OK)
-			goto out;
-		issuance_to_store(&is, &spec, &item);
-		/* A CSR-issued certificate stays one: its key is the device's. */
-		item.key_source = cur->key_source;
-		item.replace = 1;
-		ret = store_issue(s, &item, 1, 0);
-		if (ret != STORE_E_SERIAL_TAKEN)
-			break;
-		issuance_free(&is);
+	/* A CSR-issued certificate stays one: its key is the device's. */
+	how.key_source = cur->key_source;
+	how.replace = 1;
+	ret = STORE_OK;
+	status = cli_outcome(issuance_issue(s, &spec, ca, &how, &is, &ret, &rep),
+	    &rep);
+	if (ret == STORE_E_NOTFOUND) {
+		error_msg("'%s' has no current certificate any more", name);
+		status = EXIT_USAGE;
 	}
-	if (ret < 0) {
-		if (ret == STORE_E_NOTFOUND)
-			error_msg("'%s' has no current certificate any more", name);
-		status = ret == STORE_E_NOTFOUND ? EXIT_USAGE : signer_exit_status(ret);
+	if (status != EXIT_OK)
 		goto out;
-	}
 	format_time_rfc3339(is.not_after, until);
 	printf("renewed %s '%s': serial %s -> %s, valid until %s, %s key%s\n",
 	    cur->kind, name, cur->serial, is.serial, until,
@@ -353,20 +349,21 @@ cmd_renew(int argc, char **argv)
 {
 	struct cli_parser p;
 	struct renew_opts o;
-	struct store *store = NULL;
+	struct signing sg;
+	struct report rep = { NULL, 0 };
 	struct store_cert *cur = NULL;
 	struct issuance_spec spec;
-	struct ca *ca = NULL;
 	struct due due = { NULL, NULL, NULL, 0 };
 	struct store_filter filter = { NULL, NULL, STATUS_VALID, 0 };
 	const char *pass_file = NULL, *name = NULL;
-	char *domain = NULL, *crl_url = NULL, until[21];
+	char until[21];
 	long expiring = -1;
 	int c, ret, dry_run = 0, skipped, one, status = EXIT_USAGE;
 	size_t i, renewed = 0;
 
 	memset(&o, 0, sizeof(o));
 	memset(&spec, 0, sizeof(spec));
+	memset(&sg, 0, sizeof(sg));
 	cli_parser_init(&p, &command_renew, argc, argv);
 	while ((c = cli_next(&p)) != 0) {
 		switch (c) {
@@ -417,20 +414,15 @@ cmd_renew(int argc, char **argv)
 	if (expiring < 0)
 		name = argv[p.index];
 
-	if ((status = signer_open_store(dry_run ? STORE_READONLY : 0, &store)) != EXIT_OK)
+	if ((status = cli_outcome(signing_open(cli_dir_option(),
+	    dry_run ? STORE_READONLY : 0, &sg, &rep), &rep)) != EXIT_OK)
 		goto out;
-	if (store_setting_get(store, "domain", &domain) < 0) {
-		error_msg("the store has no SIP domain setting");
-		status = EXIT_OPERATIONAL;
-		goto out;
-	}
-	o.domain = domain;
-	if (store_setting_get(store, "crl_url", &crl_url) == STORE_OK)
-		o.crl_url = crl_url;
+	o.domain = sg.domain;
+	o.crl_url = sg.crl_url;
 
 	if (name != NULL) {
 		/* Everything the input can be wrong about, before the key is asked for. */
-		if ((status = current_of(store, name, 1, &cur)) != EXIT_OK ||
+		if ((status = current_of(sg.store, name, 1, &cur)) != EXIT_OK ||
 		    (status = renewable(cur, &o)) != EXIT_OK ||
 		    (status = spec_from_row(cur, &o, &spec)) != EXIT_OK)
 			goto out;
@@ -441,10 +433,11 @@ cmd_renew(int argc, char **argv)
 			status = EXIT_OK;
 			goto out;
 		}
-		if ((status = signer_open(store, 1, pass_file, &ca)) != EXIT_OK)
+		if ((status = cli_outcome(signing_unlock(&sg, pass_file, &rep),
+		    &rep)) != EXIT_OK)
 			goto out;
 		skipped = 0;
-		status = renew_one(store, ca, &o, cur->name, cur->serial, &skipped);
+		status = renew_one(sg.store, sg.ca, &o, cur->name, cur->serial, &skipped);
 		if (status == EXIT_OK && skipped) {
 			error_msg("'%s' was renewed meanwhile by another sipca", cur->name);
 			status = EXIT_USAGE;
@@ -453,8 +446,8 @@ cmd_renew(int argc, char **argv)
 	}
 
 	filter.expires_before = sipca_now() + (time_t)expiring * 86400;
-	if ((ret = store_list(store, &filter, collect_due, &due)) < 0) {
-		status = signer_exit_status(ret);
+	if ((ret = store_list(sg.store, &filter, collect_due, &due)) < 0) {
+		status = cli_store_status(ret);
 		goto out;
 	}
 	status = EXIT_OK;
@@ -471,12 +464,13 @@ cmd_renew(int argc, char **argv)
 		printf("nothing expires within %ld days\n", expiring);
 		goto out;
 	}
-	if ((status = signer_open(store, 1, pass_file, &ca)) != EXIT_OK)
+	if ((status = cli_outcome(signing_unlock(&sg, pass_file, &rep),
+	    &rep)) != EXIT_OK)
 		goto out;
 	/* One failure does not stop the others; the worst status is returned. */
 	for (i = 0; i < due.n; i++) {
 		skipped = 0;
-		one = renew_one(store, ca, &o, due.names[i], due.serials[i], &skipped);
+		one = renew_one(sg.store, sg.ca, &o, due.names[i], due.serials[i], &skipped);
 		if (one != EXIT_OK) {
 			if (one > status)
 				status = one;
@@ -493,9 +487,6 @@ out:
 	san_list_clear(&spec.sans);
 	store_cert_free(cur);
 	due_free(&due);
-	ca_free(ca);
-	store_close(store);
-	free(domain);
-	free(crl_url);
+	signing_clear(&sg);
 	return status;
 }

@@ -82,6 +82,20 @@ key_type_of_pubkey(gnutls_pubkey_t pub, char *buf, size_t size)
 	snprintf(buf, size, "%s", gnutls_pk_get_name(algo));
 }
 
+const char *
+key_type_of_cert(gnutls_x509_crt_t crt, char *buf, size_t size)
+{
+	gnutls_pubkey_t pub = NULL;
+
+	if (key_pubkey_of_cert(crt, &pub) < 0)
+		snprintf(buf, size, "%s", "unknown");
+	else
+		key_type_of_pubkey(pub, buf, size);
+	if (pub != NULL)
+		gnutls_pubkey_deinit(pub);
+	return buf;
+}
+
 int
 key_generate(enum key_type type, gnutls_x509_privkey_t *out_key)
 {
