@@ -116,7 +116,7 @@ enum result issuance_issue(struct store *s, const struct issuance_spec *spec,
 void issuance_to_store(const struct issuance *is,
     const struct issuance_spec *spec, struct store_issue *out);
 
-void issuance_free(struct issuance *is);
+void issuance_clear(struct issuance *is);
 
 /*
  * The valid certificate a NAME a person typed means, names being

@@ -25,6 +25,7 @@ struct report {
 	size_t n;
 };
 
+/* Adds a line; r NULL drops it (a caller that wants only the result). */
 void report_add(struct report *r, enum report_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

@@ -254,7 +254,7 @@ worker_main(void *arg)
 			pthread_cond_wait(&b->can_put, &b->mu);
 		if (b->stop) {
 			pthread_mutex_unlock(&b->mu);
-			issuance_free(&r.is);
+			issuance_clear(&r.is);
 			continue;
 		}
 		b->queue[(b->q_head + b->q_len) % QUEUE_MAX] = r;
@@ -287,7 +287,7 @@ retry_serial(struct batch *b, size_t row)
 			gnutls_x509_crq_deinit(spec.csr);
 	}
 	emit_locked(b, &rep);
-	issuance_free(&is);
+	issuance_clear(&is);
 	return ret;
 }
 
@@ -319,7 +319,7 @@ commit_group(struct batch *b, struct prepared *g, size_t n,
 			b->failed_op++;
 			pthread_mutex_unlock(&b->mu);
 		}
-		issuance_free(&g[i].is);
+		issuance_clear(&g[i].is);
 	}
 	return fatal ? -1 : 0;
 }
@@ -394,7 +394,7 @@ run_writer(struct batch *b)
 		pthread_cond_broadcast(&b->can_put);
 		while (b->workers_left > 0 || b->q_len > 0) {
 			while (b->q_len > 0) {
-				issuance_free(&b->queue[b->q_head].is);
+				issuance_clear(&b->queue[b->q_head].is);
 				b->q_head = (b->q_head + 1) % QUEUE_MAX;
 				b->q_len--;
 				b->failed_op++;

@@ -387,7 +387,7 @@ crypto_error:
 	report_add(rep, REPORT_MESSAGE, "%s: cannot issue: %s: %s", spec->name,
 	    call, gnutls_strerror(ret));
 out:
-	issuance_free(&is);
+	issuance_clear(&is);
 	gnutls_free(der.data);
 	if (key != NULL)
 		gnutls_x509_privkey_deinit(key);
@@ -435,7 +435,7 @@ issuance_issue(struct store *s, const struct issuance_spec *spec,
 	memset(&is, 0, sizeof(is));
 	/* A serial already recorded (p = 2^-159) is only ever met by drawing again. */
 	for (attempt = 0; attempt < 3 && ret == STORE_E_SERIAL_TAKEN; attempt++) {
-		issuance_free(&is);
+		issuance_clear(&is);
 		if ((r = issuance_prepare(spec, ca, &is, rep)) != RESULT_OK)
 			goto out;
 		issuance_to_store(&is, spec, &item);
@@ -454,12 +454,12 @@ issuance_issue(struct store *s, const struct issuance_spec *spec,
 	*out = is;
 	memset(&is, 0, sizeof(is));
 out:
-	issuance_free(&is);
+	issuance_clear(&is);
 	return r;
 }
 
 void
-issuance_free(struct issuance *is)
+issuance_clear(struct issuance *is)
 {
 	if (is == NULL)
 		return;

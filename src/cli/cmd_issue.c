@@ -358,7 +358,7 @@ cmd_issue(int argc, char **argv)
 	status = EXIT_OK;
 out:
 	cli_parser_free(&p);
-	issuance_free(&is);
+	issuance_clear(&is);
 	san_list_clear(&spec.sans);
 	if (spec.csr != NULL)
 		gnutls_x509_crq_deinit(spec.csr);

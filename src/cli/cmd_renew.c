@@ -301,7 +301,7 @@ renew_one(struct store *s, const struct ca *ca, const struct renew_opts *o,
 out:
 	if (locked)
 		store_unlock(s);
-	issuance_free(&is);
+	issuance_clear(&is);
 	san_list_clear(&spec.sans);
 	if (pub != NULL)
 		gnutls_pubkey_deinit(pub);

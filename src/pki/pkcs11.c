@@ -258,7 +258,8 @@ pkcs11_pin_setup(const char *pin_file, const char *option)
 
 /* Says why a token operation failed, naming the URI without its PIN. */
 static enum result
-token_error(const char *what, const char *uri, int ret, struct report *rep)
+token_error(const char *what, const char *call, const char *uri, int ret,
+    struct report *rep)
 {
 	const char *reason;
 	char *shown = pkcs11_uri_strip_pin(uri, &reason);
@@ -277,7 +278,7 @@ token_error(const char *what, const char *uri, int ret, struct report *rep)
 			    pin_source.option, sh);
 		else
 			report_add(rep, REPORT_MESSAGE, "%s: the token refused the"
-			    " PIN: '%s': %s", what, sh, gnutls_strerror(ret));
+			    " PIN: '%s': %s: %s", what, sh, call, gnutls_strerror(ret));
 	} else if (ret == GNUTLS_E_PKCS11_REQUESTED_OBJECT_NOT_AVAILBLE ||
 	    ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE) {
 		/* Nothing matches the URI: a typo or a token not plugged in. */
@@ -285,7 +286,7 @@ token_error(const char *what, const char *uri, int ret, struct report *rep)
 		    " (is the token present and its module known to p11-kit?)",
 		    what, sh);
 	} else {
-		report_add(rep, REPORT_MESSAGE, "%s: '%s': %s", what, sh,
+		report_add(rep, REPORT_MESSAGE, "%s: '%s': %s: %s", what, sh, call,
 		    gnutls_strerror(ret));
 		r = RESULT_E_FAILED;
 	}
@@ -455,7 +456,8 @@ pkcs11_ca_key(const char *uri, enum key_type type, char **out_url,
 	search = label == NULL && id == NULL ?
 	    uri_with_label(uri, DEFAULT_LABEL) : xstrdup(uri);
 	if ((ret = find_private_keys(search, &urls, &n)) < 0) {
-		status = token_error("cannot search the token", uri, ret, rep);
+		status = token_error("cannot search the token",
+		    "gnutls_pkcs11_obj_list_import_url4", uri, ret, rep);
 		goto out;
 	}
 	if (n > 1) {
@@ -474,14 +476,15 @@ pkcs11_ca_key(const char *uri, enum key_type type, char **out_url,
 		if ((ret = generate(search, label != NULL ? label : DEFAULT_LABEL,
 		    type)) < 0) {
 			status = token_error("cannot generate the CA key on the token",
-			    uri, ret, rep);
+			    "gnutls_pkcs11_privkey_generate3", uri, ret, rep);
 			goto out;
 		}
 		generated = 1;
 		free_urls(urls, n);
 		urls = NULL;
 		if ((ret = find_private_keys(search, &urls, &n)) < 0 || n != 1) {
-			status = token_error("cannot find the key just generated", uri,
+			status = token_error("cannot find the key just generated",
+			    "gnutls_pkcs11_obj_list_import_url4", uri,
 			    ret < 0 ? ret : GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE, rep);
 			goto out;
 		}
@@ -519,12 +522,14 @@ pkcs11_open_key(const char *uri, gnutls_privkey_t *out_key, struct report *rep)
 	int ret;
 
 	if ((ret = gnutls_privkey_init(&key)) < 0)
-		return token_error("cannot open the CA key", uri, ret, rep);
+		return token_error("cannot open the CA key", "gnutls_privkey_init",
+		    uri, ret, rep);
 	/* The login happens here, so a wrong PIN shows before anything is signed. */
 	ret = gnutls_privkey_import_url(key, uri, 0);
 	if (ret < 0) {
 		gnutls_privkey_deinit(key);
-		return token_error("cannot open the CA key", uri, ret, rep);
+		return token_error("cannot open the CA key",
+		    "gnutls_privkey_import_url", uri, ret, rep);
 	}
 	*out_key = key;
 	return RESULT_OK;
@@ -544,8 +549,8 @@ pkcs11_key_matches(const char *uri, gnutls_x509_crt_t crt, int *out_match,
 	if ((ret = gnutls_pubkey_init(&pub)) < 0 ||
 	    (ret = gnutls_pubkey_import_privkey(pub, key, 0, 0)) < 0 ||
 	    (ret = key_matches_cert(pub, crt, out_match, NULL)) < 0)
-		status = token_error("cannot read the token key's public half", uri,
-		    ret, rep);
+		status = token_error("cannot read the token key's public half",
+		    "gnutls_pubkey_import_privkey", uri, ret, rep);
 	if (pub != NULL)
 		gnutls_pubkey_deinit(pub);
 	gnutls_privkey_deinit(key);

@@ -15,6 +15,8 @@ report_add(struct report *r, enum report_level level, const char *fmt, ...)
 	va_list ap;
 	char *text;
 
+	if (r == NULL)
+		return;
 	va_start(ap, fmt);
 	if (vasprintf(&text, fmt, ap) < 0)
 		text = NULL;
