@@ -36,19 +36,23 @@ enum result signer_open(struct store *s, int need_key,
 
 /*
  * A store opened to sign in, with the settings every issuance reads:
- * issue, renew and the batch open it the same way. The CA is unlocked
+ * issue, renew, the batch, crl and revoke open it the same way. The CA is unlocked
  * later, by signing_unlock(), once the input has been checked, so a bad
  * request never asks for the passphrase.
  */
 struct signing {
 	struct store *store;
-	char *domain;			/* the store's SIP domain */
+	char *domain;			/* the store's SIP domain, or NULL */
 	char *crl_url;			/* NULL: none */
 	struct ca *ca;			/* NULL until signing_unlock() */
 };
 
-/* Opens the store as signer_open_store() does and reads its settings. */
-enum result signing_open(const char *dir_option, int flags,
+/*
+ * Opens the store as signer_open_store() does and reads its settings;
+ * with need_domain (the commands that issue), a store without a SIP
+ * domain is refused.
+ */
+enum result signing_open(const char *dir_option, int flags, int need_domain,
     struct signing *out, struct report *rep);
 
 /* Attaches the CA with its key (signer_open()). */

@@ -18,24 +18,9 @@
 #include "store.h"
 #include "util.h"
 
+#include "tmpdir.h"
+
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
-
-static char tmpdir[64];
-
-static void
-setup(void)
-{
-	ck_assert_ptr_nonnull(mkdtemp(strcpy(tmpdir, "/tmp/check_batch.XXXXXX")));
-}
-
-static void
-teardown(void)
-{
-	char *cmd = xasprintf("rm -rf '%s'", tmpdir);
-
-	ck_assert_int_eq(system(cmd), 0);
-	free(cmd);
-}
 
 static void
 options(struct batch_plan_options *o)
@@ -203,16 +188,6 @@ START_TEST(test_duplicates)
 }
 END_TEST
 
-static void
-write_text(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_ge(fputs(text, f), 0);
-	ck_assert_int_eq(fclose(f), 0);
-}
-
 /* A csr is read under the CSV's directory; a link out of it is refused. */
 START_TEST(test_csr_confined)
 {
@@ -228,8 +203,8 @@ START_TEST(test_csr_confined)
 
 	options(&o);
 	ck_assert_int_eq(mkdir(sub, 0700), 0);
-	write_text(outside, "not a request\n");
-	write_text(inside, "not a request either\n");
+	tmpdir_write(outside, "not a request\n");
+	tmpdir_write(inside, "not a request either\n");
 	ck_assert_int_eq(symlink(outside, link), 0);
 	ck_assert_int_eq(batch_plan_parse(file, csv, strlen(csv), &o, &plan, &rep),
 	    RESULT_E_INPUT);
@@ -364,14 +339,14 @@ batch_suite(void)
 	Suite *s = suite_create("batch");
 	TCase *plan = tcase_create("plan"), *run = tcase_create("run");
 
-	tcase_add_checked_fixture(plan, setup, teardown);
+	tcase_add_checked_fixture(plan, tmpdir_setup, tmpdir_teardown);
 	tcase_add_test(plan, test_good_rows);
 	tcase_add_loop_test(plan, test_bad_row, 0, nitems(bad_rows));
 	tcase_add_loop_test(plan, test_bad_file, 0, nitems(bad_files));
 	tcase_add_test(plan, test_duplicates);
 	tcase_add_test(plan, test_csr_confined);
 	suite_add_tcase(s, plan);
-	tcase_add_checked_fixture(run, setup, teardown);
+	tcase_add_checked_fixture(run, tmpdir_setup, tmpdir_teardown);
 	tcase_set_timeout(run, 60);
 	tcase_add_test(run, test_run);
 	suite_add_tcase(s, run);

@@ -20,43 +20,11 @@
 #include "report.h"
 #include "util.h"
 
+#include "tmpdir.h"
+
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 #define PIN "73915064"
 #define TOKEN "pkcs11:token=sipca-suite"
-
-static char tmpdir[64];
-
-static void
-write_text(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_ge(fputs(text, f), 0);
-	ck_assert_int_eq(fclose(f), 0);
-	ck_assert_int_eq(chmod(path, 0600), 0);
-}
-
-static char *
-tmp_path(const char *name)
-{
-	return xasprintf("%s/%s", tmpdir, name);
-}
-
-static void
-setup(void)
-{
-	ck_assert_ptr_nonnull(mkdtemp(strcpy(tmpdir, "/tmp/check_pkcs11.XXXXXX")));
-}
-
-static void
-teardown(void)
-{
-	char *cmd = xasprintf("rm -rf '%s'", tmpdir);
-
-	ck_assert_int_eq(system(cmd), 0);
-	free(cmd);
-}
 
 /* A fresh token in its own SoftHSM2 directory, before GnuTLS loads the module. */
 static void
@@ -64,13 +32,13 @@ setup_token(void)
 {
 	char *conf, *tokens, *text, *cmd;
 
-	setup();
-	conf = tmp_path("softhsm2.conf");
-	tokens = tmp_path("tokens");
+	tmpdir_setup();
+	conf = tmpdir_path("softhsm2.conf");
+	tokens = tmpdir_path("tokens");
 	ck_assert_int_eq(mkdir(tokens, 0700), 0);
 	text = xasprintf("directories.tokendir = %s\nobjectstore.backend = file\n"
 	    "log.level = ERROR\n", tokens);
-	write_text(conf, text);
+	tmpdir_write(conf, text);
 	ck_assert_int_eq(setenv("SOFTHSM2_CONF", conf, 1), 0);
 	cmd = xasprintf("softhsm2-util --init-token --free --label sipca-suite"
 	    " --so-pin 1029384756 --pin %s >/dev/null", PIN);
@@ -130,11 +98,11 @@ END_TEST
 /* The PIN file is read at setup, before any token is touched. */
 START_TEST(test_pin_setup)
 {
-	char *pin = tmp_path("pin"), *empty = tmp_path("empty");
-	char *missing = tmp_path("missing");
+	char *pin = tmpdir_path("pin"), *empty = tmpdir_path("empty");
+	char *missing = tmpdir_path("missing");
 
-	write_text(pin, PIN "\n");
-	write_text(empty, "");
+	tmpdir_write(pin, PIN "\n");
+	tmpdir_write(empty, "");
 	ck_assert_int_eq(pkcs11_pin_setup(NULL, "--pin-file"), RESULT_OK);
 	ck_assert_int_eq(pkcs11_pin_setup(pin, "--pin-file"), RESULT_OK);
 	ck_assert_int_eq(pkcs11_pin_setup(missing, "--pin-file"), RESULT_E_INPUT);
@@ -166,14 +134,14 @@ ca_signed_by(gnutls_privkey_t key)
 
 START_TEST(test_token_key)
 {
-	char *pin = tmp_path("pin");
+	char *pin = tmpdir_path("pin");
 	char *url = NULL, *again = NULL, *want;
 	gnutls_privkey_t key = NULL, key2 = NULL;
 	struct report rep = { NULL, 0 };
 	struct ca *mine, *other;
 	int generated = -1, match = -1;
 
-	write_text(pin, PIN "\n");
+	tmpdir_write(pin, PIN "\n");
 	ck_assert_int_eq(pkcs11_pin_setup(pin, "--pin-file"), RESULT_OK);
 	ck_assert_int_eq(pkcs11_ca_key(TOKEN, KEY_P256, &url, &key, &generated,
 	    &rep), RESULT_OK);
@@ -216,12 +184,12 @@ END_TEST
 
 START_TEST(test_wrong_pin)
 {
-	char *wrong = tmp_path("wrong"), *url = NULL;
+	char *wrong = tmpdir_path("wrong"), *url = NULL;
 	gnutls_privkey_t key = NULL;
 	struct report rep = { NULL, 0 };
 	int generated = -1;
 
-	write_text(wrong, "1111\n");
+	tmpdir_write(wrong, "1111\n");
 	ck_assert_int_eq(pkcs11_pin_setup(wrong, "--pin-file"), RESULT_OK);
 	ck_assert_int_eq(pkcs11_ca_key(TOKEN, KEY_P256, &url, &key, &generated,
 	    &rep), RESULT_E_INPUT);
@@ -237,12 +205,12 @@ END_TEST
 
 START_TEST(test_no_such_token)
 {
-	char *pin = tmp_path("pin"), *url = NULL;
+	char *pin = tmpdir_path("pin"), *url = NULL;
 	gnutls_privkey_t key = NULL;
 	struct report rep = { NULL, 0 };
 	int generated = -1;
 
-	write_text(pin, PIN "\n");
+	tmpdir_write(pin, PIN "\n");
 	ck_assert_int_eq(pkcs11_pin_setup(pin, "--pin-file"), RESULT_OK);
 	ck_assert_int_eq(pkcs11_ca_key("pkcs11:token=absent", KEY_P256, &url, &key,
 	    &generated, &rep), RESULT_E_INPUT);
@@ -260,12 +228,12 @@ pkcs11_suite(void)
 	Suite *s = suite_create("pkcs11");
 	TCase *uri = tcase_create("uri"), *token = tcase_create("token");
 
-	tcase_add_checked_fixture(uri, setup, teardown);
+	tcase_add_checked_fixture(uri, tmpdir_setup, tmpdir_teardown);
 	tcase_add_loop_test(uri, test_uri_strip_pin, 0, nitems(uris));
 	tcase_add_test(uri, test_uri_too_long);
 	tcase_add_test(uri, test_pin_setup);
 	suite_add_tcase(s, uri);
-	tcase_add_checked_fixture(token, setup_token, teardown);
+	tcase_add_checked_fixture(token, setup_token, tmpdir_teardown);
 	tcase_set_timeout(token, 60);
 	tcase_add_test(token, test_token_key);
 	tcase_add_test(token, test_wrong_pin);

@@ -20,33 +20,7 @@
 #include "store.h"
 #include "util.h"
 
-static char tmpdir[64];
-
-static void
-setup(void)
-{
-	ck_assert_ptr_nonnull(mkdtemp(strcpy(tmpdir, "/tmp/check_signer.XXXXXX")));
-}
-
-static void
-teardown(void)
-{
-	char *cmd = xasprintf("rm -rf '%s'", tmpdir);
-
-	ck_assert_int_eq(system(cmd), 0);
-	free(cmd);
-}
-
-static void
-write_text(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_ge(fputs(text, f), 0);
-	ck_assert_int_eq(fclose(f), 0);
-	ck_assert_int_eq(chmod(path, 0600), 0);
-}
+#include "tmpdir.h"
 
 static struct ca *
 new_ca(const char *passphrase, gnutls_datum_t *key)
@@ -115,8 +89,8 @@ START_TEST(test_encrypted_key)
 	struct store *s = NULL;
 	struct report rep = { NULL, 0 };
 
-	write_text(good, "correct horse\n");
-	write_text(bad, "battery staple\n");
+	tmpdir_write(good, "correct horse\n");
+	tmpdir_write(bad, "battery staple\n");
 	ck_assert_int_eq(signer_open_store(dir, 0, &s), STORE_OK);
 	ck_assert_int_eq(signer_open(s, 1, bad, &ca, &rep), RESULT_E_INPUT);
 	ck_assert_ptr_null(ca);
@@ -174,7 +148,7 @@ START_TEST(test_signing)
 	struct signing sg;
 	struct report rep = { NULL, 0 };
 
-	ck_assert_int_eq(signing_open(dir, 0, &sg, &rep), RESULT_OK);
+	ck_assert_int_eq(signing_open(dir, 0, 1, &sg, &rep), RESULT_OK);
 	ck_assert_str_eq(sg.domain, "example.com");
 	ck_assert_str_eq(sg.crl_url, "http://crl.example.com/ca.crl");
 	ck_assert_ptr_null(sg.ca);
@@ -184,13 +158,19 @@ START_TEST(test_signing)
 	ck_assert_ptr_null(sg.store);
 	signing_clear(NULL);
 
-	ck_assert_int_eq(signing_open(bare, 0, &sg, &rep), RESULT_E_FAILED);
+	ck_assert_int_eq(signing_open(bare, 0, 1, &sg, &rep), RESULT_E_FAILED);
 	ck_assert_uint_eq(rep.n, 1);
 	ck_assert_str_eq(rep.lines[0].text, "the store has no SIP domain setting");
 	report_clear(&rep);
+	/* crl and revoke sign without one. */
+	ck_assert_int_eq(signing_open(bare, 0, 0, &sg, &rep), RESULT_OK);
+	ck_assert_ptr_null(sg.domain);
+	ck_assert_ptr_null(sg.crl_url);
+	ck_assert_uint_eq(rep.n, 0);
+	signing_clear(&sg);
 
 	/* Not a store: the input's fault (exit 2), as a missing CA is. */
-	ck_assert_int_eq(signing_open(missing, 0, &sg, &rep), RESULT_E_INPUT);
+	ck_assert_int_eq(signing_open(missing, 0, 1, &sg, &rep), RESULT_E_INPUT);
 	ck_assert_ptr_null(sg.store);
 	ca_free(made);
 	gnutls_free(key.data);
@@ -220,7 +200,7 @@ signer_suite(void)
 	Suite *s = suite_create("signer");
 	TCase *tc = tcase_create("signer");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, tmpdir_setup, tmpdir_teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_plain_key);
 	tcase_add_test(tc, test_encrypted_key);

@@ -161,8 +161,8 @@ out:
 }
 
 enum result
-signing_open(const char *dir_option, int flags, struct signing *out,
-    struct report *rep)
+signing_open(const char *dir_option, int flags, int need_domain,
+    struct signing *out, struct report *rep)
 {
 	struct signing sg;
 	enum result r;
@@ -173,7 +173,7 @@ signing_open(const char *dir_option, int flags, struct signing *out,
 		r = signer_store_result(ret);
 		goto out;
 	}
-	if (store_setting_get(sg.store, "domain", &sg.domain) < 0) {
+	if (store_setting_get(sg.store, "domain", &sg.domain) < 0 && need_domain) {
 		report_add(rep, REPORT_MESSAGE, "the store has no SIP domain setting");
 		r = RESULT_E_FAILED;
 		goto out;

@@ -69,8 +69,7 @@ static int
 cmd_crl(int argc, char **argv)
 {
 	struct cli_parser p;
-	struct store *store = NULL;
-	struct ca *ca = NULL;
+	struct signing sg;
 	struct crl_published pub;
 	struct report rep = { NULL, 0 };
 	const char *output = NULL, *pass_file = NULL;
@@ -79,6 +78,7 @@ cmd_crl(int argc, char **argv)
 	int c, der = 0, status = EXIT_USAGE;
 
 	memset(&pub, 0, sizeof(pub));
+	memset(&sg, 0, sizeof(sg));
 	cli_parser_init(&p, &command_crl, argc, argv);
 	while ((c = cli_next(&p)) != 0) {
 		switch (c) {
@@ -108,13 +108,13 @@ cmd_crl(int argc, char **argv)
 	}
 	if (output != NULL && check_output(output) < 0)
 		goto out;
-	if ((status = cli_store_status(signer_open_store(cli_dir_option(),
-	    0, &store))) != EXIT_OK)
-		goto out;
-	if ((status = cli_outcome(signer_open(store, 1, pass_file, &ca, &rep),
+	if ((status = cli_outcome(signing_open(cli_dir_option(), 0, 0, &sg, &rep),
 	    &rep)) != EXIT_OK)
 		goto out;
-	if ((status = cli_outcome(crl_publish(store, ca, days, &pub, &rep),
+	if ((status = cli_outcome(signing_unlock(&sg, pass_file, &rep),
+	    &rep)) != EXIT_OK)
+		goto out;
+	if ((status = cli_outcome(crl_publish(sg.store, sg.ca, days, &pub, &rep),
 	    &rep)) != EXIT_OK)
 		goto out;
 	if (output != NULL) {
@@ -123,7 +123,7 @@ cmd_crl(int argc, char **argv)
 		if (atomic_write(output, d->data, d->size, 0644, 0) < 0) {
 			shown = text_echo(output);
 			error_msg("cannot write '%s': %s (%s/crl.pem is written)",
-			    shown, strerror(errno), store_dir(store));
+			    shown, strerror(errno), store_dir(sg.store));
 			status = EXIT_OPERATIONAL;
 			goto out;
 		}
@@ -132,15 +132,14 @@ cmd_crl(int argc, char **argv)
 	format_time_rfc3339(pub.next_update, next_update);
 	printf("CRL number %llu, %zu revoked, thisUpdate %s, nextUpdate %s\n",
 	    pub.number, pub.entries, this_update, next_update);
-	printf("  crl    %s/crl.pem\n", store_dir(store));
+	printf("  crl    %s/crl.pem\n", store_dir(sg.store));
 	if (output != NULL)
 		printf("  copy   %s%s\n", output, der ? " (DER)" : "");
 	status = EXIT_OK;
 out:
 	cli_parser_free(&p);
 	crl_published_clear(&pub);
-	ca_free(ca);
-	store_close(store);
+	signing_clear(&sg);
 	free(shown);
 	return status;
 }

@@ -162,7 +162,7 @@ issue_batch(const struct batch_args *a)
 	memset(&pg, 0, sizeof(pg));
 	pg.enabled = !a->quiet && isatty(STDERR_FILENO);
 	hooks.arg = &pg;
-	if ((status = cli_outcome(signing_open(cli_dir_option(), 0, &sg, &rep),
+	if ((status = cli_outcome(signing_open(cli_dir_option(), 0, 1, &sg, &rep),
 	    &rep)) != EXIT_OK)
 		goto out;
 	po.domain = sg.domain;
@@ -320,7 +320,7 @@ cmd_issue(int argc, char **argv)
 		warn_msg("'%s': not copying the request's %s",
 		    (shown = text_echo(csr_path)), dropped);
 
-	if ((status = cli_outcome(signing_open(cli_dir_option(), 0, &sg, &rep),
+	if ((status = cli_outcome(signing_open(cli_dir_option(), 0, 1, &sg, &rep),
 	    &rep)) != EXIT_OK)
 		goto out;
 	status = EXIT_USAGE;

@@ -415,7 +415,7 @@ cmd_renew(int argc, char **argv)
 		name = argv[p.index];
 
 	if ((status = cli_outcome(signing_open(cli_dir_option(),
-	    dry_run ? STORE_READONLY : 0, &sg, &rep), &rep)) != EXIT_OK)
+	    dry_run ? STORE_READONLY : 0, 1, &sg, &rep), &rep)) != EXIT_OK)
 		goto out;
 	o.domain = sg.domain;
 	o.crl_url = sg.crl_url;

@@ -157,8 +157,7 @@ static int
 cmd_revoke(int argc, char **argv)
 {
 	struct cli_parser p;
-	struct store *store = NULL;
-	struct ca *ca = NULL;
+	struct signing sg;
 	struct targets t = { NULL, 0, 0 };
 	struct crl_published pub;
 	struct report rep = { NULL, 0 };
@@ -171,6 +170,7 @@ cmd_revoke(int argc, char **argv)
 	int c, ret, locked = 0, status = EXIT_USAGE;
 
 	memset(&pub, 0, sizeof(pub));
+	memset(&sg, 0, sizeof(sg));
 	t.now = sipca_now();
 	cli_parser_init(&p, &command_revoke, argc, argv);
 	while ((c = cli_next(&p)) != 0) {
@@ -204,24 +204,24 @@ cmd_revoke(int argc, char **argv)
 	if (serial == NULL)
 		name = san_fold_store_name(argv[p.index]);
 
-	if ((status = cli_store_status(signer_open_store(cli_dir_option(),
-	    0, &store))) != EXIT_OK)
-		goto out;
-	/* The key first: when it cannot sign a CRL, nothing is revoked. */
-	if ((status = cli_outcome(signer_open(store, 1, pass_file, &ca, &rep),
+	if ((status = cli_outcome(signing_open(cli_dir_option(), 0, 0, &sg, &rep),
 	    &rep)) != EXIT_OK)
 		goto out;
-	if ((ret = store_lock(store)) < 0) {
+	/* The key first: when it cannot sign a CRL, nothing is revoked. */
+	if ((status = cli_outcome(signing_unlock(&sg, pass_file, &rep),
+	    &rep)) != EXIT_OK)
+		goto out;
+	if ((ret = store_lock(sg.store)) < 0) {
 		status = cli_store_status(ret);
 		goto out;
 	}
 	locked = 1;
-	status = name != NULL ? targets_by_name(store, name, &t) :
-	    target_by_serial(store, serial, &t);
+	status = name != NULL ? targets_by_name(sg.store, name, &t) :
+	    target_by_serial(sg.store, serial, &t);
 	if (status != EXIT_OK)
 		goto out;
 	format_time_rfc3339(t.now, when);
-	if (t.n > 0 && (ret = store_revoke(store, (const char *const *)t.serials,
+	if (t.n > 0 && (ret = store_revoke(sg.store, (const char *const *)t.serials,
 	    t.n, t.now, reason)) < 0) {
 		/* We hold the lock since the targets were chosen: cannot happen. */
 		if (ret == STORE_E_NOTFOUND)
@@ -236,24 +236,23 @@ cmd_revoke(int argc, char **argv)
 		    name != NULL ? " of " : "", name != NULL ? name : "", when, reason);
 	/* A test build may die here: the revocation is recorded, no CRL yet. */
 	test_crash_point("revoke-recorded");
-	if ((status = cli_outcome(crl_publish(store, ca, crl_days, &pub,
+	if ((status = cli_outcome(crl_publish(sg.store, sg.ca, crl_days, &pub,
 	    &rep), &rep)) != EXIT_OK) {
 		error_msg("the revocation is recorded but no CRL was written;"
 		    " run 'sipca crl'");
 		goto out;
 	}
 	printf("CRL number %llu, %zu revoked: %s/crl.pem\n", pub.number,
-	    pub.entries, store_dir(store));
+	    pub.entries, store_dir(sg.store));
 	status = EXIT_OK;
 out:
 	if (locked)
-		store_unlock(store);
+		store_unlock(sg.store);
 	cli_parser_free(&p);
 	crl_published_clear(&pub);
 	for (i = 0; i < t.n; i++)
 		free(t.serials[i]);
 	free(t.serials);
-	ca_free(ca);
-	store_close(store);
+	signing_clear(&sg);
 	return status;
 }
