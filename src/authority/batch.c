@@ -110,7 +110,10 @@ clock_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Hands rep to the command (b->mu held, or before the workers start), then clears it. */
+/*
+ * Hands rep to the command (with b->mu held, or before the workers
+ * start), then clears it.
+ */
 static void
 emit(struct batch *b, struct report *rep)
 {

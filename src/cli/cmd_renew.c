@@ -21,6 +21,7 @@
 #include "cli.h"
 #include "cli_status.h"
 #include "issuance.h"
+#include "renewal.h"
 #include "key.h"
 #include "san.h"
 #include "secret.h"
@@ -54,137 +55,6 @@ const struct command command_renew = {
 	"Renew a certificate (same names and key, new serial and validity).",
 	renew_options, "@name",
 };
-
-struct renew_opts {
-	long days;		/* 0: the original length */
-	int rekey;
-	int key_type_set;
-	enum key_type key_type;
-	int force;
-	int allow_foreign;
-	const char *domain;
-	const char *crl_url;
-};
-
-/*
- * The key the renewal keeps: for a generated key, issued/NAME/key.pem
- * (checked against the certificate, so the new certificate is for the
- * key the device has); for a CSR, the certificate's public key. Returns
- * an exit status after a message.
- */
-static int
-kept_key(struct store *s, const struct store_cert *cur, gnutls_pubkey_t *out)
-{
-	unsigned char *pem = NULL;
-	size_t len = 0;
-	gnutls_pubkey_t from_cert = NULL, pub = NULL;
-	const char *call = NULL;
-	int ret, match = 0, status = EXIT_OPERATIONAL;
-
-	if ((ret = key_pubkey_of_cert_pem(cur->pem, &from_cert)) < 0) {
-		error_msg("%s: the stored certificate is unreadable: %s", cur->name,
-		    gnutls_strerror(ret));
-		goto out;
-	}
-	if (strcmp(cur->key_source, "csr") == 0) {
-		*out = from_cert;
-		from_cert = NULL;
-		status = EXIT_OK;
-		goto out;
-	}
-	ret = store_read_issued_key(s, cur->name, &pem, &len);
-	if (ret == STORE_E_NOTFOUND) {
-		error_msg("%s: issued/%s/key.pem is missing; renew with --rekey",
-		    cur->name, cur->name);
-		goto out;
-	}
-	if (ret < 0) {
-		status = cli_store_status(ret);
-		goto out;
-	}
-	if ((ret = key_pubkey_of_pem(pem, len, &pub, &call)) < 0) {
-		error_msg("%s: issued/%s/key.pem: %s", cur->name, cur->name,
-		    gnutls_strerror(ret));
-		goto out;
-	}
-	if ((ret = key_same(pub, from_cert, &match, &call)) < 0) {
-		error_msg("%s: issued/%s/key.pem: %s: %s", cur->name, cur->name,
-		    call, gnutls_strerror(ret));
-		goto out;
-	}
-	if (!match) {
-		error_msg("%s: issued/%s/key.pem is not the key of serial %s;"
-		    " renew with --rekey", cur->name, cur->name, cur->serial);
-		goto out;
-	}
-	*out = pub;
-	pub = NULL;
-	status = EXIT_OK;
-out:
-	secret_free_buf(pem, len);
-	if (pub != NULL)
-		gnutls_pubkey_deinit(pub);
-	if (from_cert != NULL)
-		gnutls_pubkey_deinit(from_cert);
-	return status;
-}
-
-/*
- * The request that reproduces cur: its kind, name and SANs as the index
- * recorded them (DNS names and URI hosts folded to lower case), the
- * original validity length. Exit status.
- *
- * It is checked as a new request is, identity policy included: a
- * certificate issued before the policy with a device identity that is
- * the domain's (RFC 5922 section 7.1) is not renewed at all (revoke it
- * and issue a correct one), and one with names outside the SIP domain
- * only with --allow-foreign-names, which the index does not record.
- */
-static int
-spec_from_row(const struct store_cert *cur, const struct renew_opts *o,
-    struct issuance_spec *spec)
-{
-	char *msg = NULL;
-
-	memset(spec, 0, sizeof(*spec));
-	spec->name = cur->name;
-	spec->domain = o->domain;
-	spec->crl_url = o->crl_url;
-	spec->force = o->force;
-	spec->allow_foreign = o->allow_foreign;
-	if (cert_kind_parse(cur->kind, &spec->kind) < 0 ||
-	    (spec->kind != KIND_SERVER && spec->kind != KIND_DEVICE)) {
-		error_msg("%s: cannot renew a certificate of kind '%s'", cur->name,
-		    cur->kind);
-		return EXIT_USAGE;
-	}
-	if (san_list_parse(cur->sans, &spec->sans) < 0) {
-		char *shown = text_echo(cur->sans);
-
-		error_msg("%s: the index holds unreadable SANs: '%s'", cur->name,
-		    shown);
-		free(shown);
-		return EXIT_OPERATIONAL;
-	}
-	issuance_fold_sans(&spec->sans);
-	/* It was issued with --allow-wildcard, or it would have none. */
-	spec->allow_wildcard = strchr(cur->sans, '*') != NULL;
-	spec->days = o->days != 0 ? o->days :
-	    (long)((cur->not_after - cur->not_before + 86399) / 86400);
-	if (spec->days < 1)
-		spec->days = 1;
-	spec->key_type = KEY_RSA2048;
-	if (o->key_type_set)
-		spec->key_type = o->key_type;
-	else if (cur->key_type != NULL)
-		key_type_parse(cur->key_type, &spec->key_type);
-	if (issuance_validate(spec, &msg) < 0) {
-		error_msg("%s: %s", cur->name, msg);
-		free(msg);
-		return EXIT_USAGE;
-	}
-	return EXIT_OK;
-}
 
 static int
 find_revoked(const struct store_cert *c, void *arg)
@@ -231,25 +101,13 @@ out:
 	return status;
 }
 
-/* Checks what can be checked without the CA key; exit status. */
-static int
-renewable(const struct store_cert *cur, const struct renew_opts *o)
-{
-	if (o->rekey && strcmp(cur->key_source, "csr") == 0) {
-		error_msg("'%s' was issued from a CSR: sipca has no key to replace;"
-		    " issue it again with a new --csr", cur->name);
-		return EXIT_USAGE;
-	}
-	return EXIT_OK;
-}
-
 /*
  * Renews NAME under the writers' lock, provided its current certificate
  * is still expect_serial (a concurrent run may have renewed it).
  * *out_skipped is set when it was not.
  */
 static int
-renew_one(struct store *s, const struct ca *ca, const struct renew_opts *o,
+renew_one(struct store *s, const struct ca *ca, const struct renewal_options *o,
     const char *name, const char *expect_serial, int *out_skipped)
 {
 	struct store_cert *cur = NULL;
@@ -275,10 +133,11 @@ renew_one(struct store *s, const struct ca *ca, const struct renew_opts *o,
 		*out_skipped = 1;
 		goto out;
 	}
-	if ((status = renewable(cur, o)) != EXIT_OK ||
-	    (status = spec_from_row(cur, o, &spec)) != EXIT_OK)
+	if ((status = cli_outcome(renewal_spec(cur, o, &spec, &rep), &rep)) !=
+	    EXIT_OK)
 		goto out;
-	if (!o->rekey && (status = kept_key(s, cur, &pub)) != EXIT_OK)
+	if (!o->rekey && (status = cli_outcome(renewal_kept_key(s, cur, &pub, &rep),
+	    &rep)) != EXIT_OK)
 		goto out;
 	spec.pubkey = pub;
 	/* A CSR-issued certificate stays one: its key is the device's. */
@@ -348,7 +207,7 @@ static int
 cmd_renew(int argc, char **argv)
 {
 	struct cli_parser p;
-	struct renew_opts o;
+	struct renewal_options o;
 	struct signing sg;
 	struct report rep = { NULL, 0 };
 	struct store_cert *cur = NULL;
@@ -423,8 +282,8 @@ cmd_renew(int argc, char **argv)
 	if (name != NULL) {
 		/* Everything the input can be wrong about, before the key is asked for. */
 		if ((status = current_of(sg.store, name, 1, &cur)) != EXIT_OK ||
-		    (status = renewable(cur, &o)) != EXIT_OK ||
-		    (status = spec_from_row(cur, &o, &spec)) != EXIT_OK)
+		    (status = cli_outcome(renewal_spec(cur, &o, &spec, &rep),
+		    &rep)) != EXIT_OK)
 			goto out;
 		if (dry_run) {
 			format_time_rfc3339(cur->not_after, until);

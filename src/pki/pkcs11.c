@@ -151,7 +151,7 @@ find_attr(const char *p, const char *end, char sep, const char *name)
 	return NULL;
 }
 
-/* The value of a path attribute ("object"), percent-decoded; a new string or NULL. */
+/* A path attribute's value ("object"), percent-decoded; new, or NULL. */
 static char *
 uri_attr(const char *uri, const char *name)
 {
