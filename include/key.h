@@ -44,6 +44,10 @@ int key_generate(enum key_type type, gnutls_x509_privkey_t *out_key);
 int key_export_pem(gnutls_x509_privkey_t key, const char *passphrase,
     gnutls_datum_t *out_pem);
 
+/* An unencrypted private key in PEM, a new object; a GnuTLS error code. */
+int key_import_pem(const unsigned char *pem, size_t len,
+    gnutls_x509_privkey_t *out_key);
+
 /* The public key of crt, a new object. Returns a GnuTLS error code. */
 int key_pubkey_of_cert(gnutls_x509_crt_t crt, gnutls_pubkey_t *out_pub);
 

@@ -20,6 +20,7 @@
 #include "cli_status.h"
 #include "fileio.h"
 #include "issuance.h"
+#include "key.h"
 #include "san.h"
 #include "secret.h"
 #include "signer.h"
@@ -186,26 +187,6 @@ p12_passphrase(const char *pass_file)
 	return secret_prompt("PKCS#12 passphrase: ", 1);
 }
 
-static int
-load_key(const unsigned char *pem, size_t len, gnutls_x509_privkey_t *out_key)
-{
-	gnutls_x509_privkey_t key = NULL;
-	gnutls_datum_t d;
-	int ret;
-
-	d.data = (unsigned char *)pem;
-	d.size = (unsigned)len;
-	if ((ret = gnutls_x509_privkey_init(&key)) < 0 ||
-	    (ret = gnutls_x509_privkey_import2(key, &d, GNUTLS_X509_FMT_PEM,
-	    NULL, 0)) < 0) {
-		if (key != NULL)
-			gnutls_x509_privkey_deinit(key);
-		return ret;
-	}
-	*out_key = key;
-	return 0;
-}
-
 static const char *
 default_output(const struct export_args *a, char **owned)
 {
@@ -272,7 +253,7 @@ export_name(struct store *store, const struct export_args *a)
 				    "'issued/%s/key.pem'", a->name, a->name);
 			goto out;
 		}
-		if ((ret = load_key(key_pem, key_len, &key)) < 0) {
+		if ((ret = key_import_pem(key_pem, key_len, &key)) < 0) {
 			error_msg("cannot load the key of '%s': %s", a->name,
 			    gnutls_strerror(ret));
 			goto out;

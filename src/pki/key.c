@@ -127,6 +127,25 @@ key_export_pem(gnutls_x509_privkey_t key, const char *passphrase,
 }
 
 int
+key_import_pem(const unsigned char *pem, size_t len,
+    gnutls_x509_privkey_t *out_key)
+{
+	gnutls_x509_privkey_t key = NULL;
+	gnutls_datum_t d = { (unsigned char *)(uintptr_t)pem, (unsigned)len };
+	int ret;
+
+	if ((ret = gnutls_x509_privkey_init(&key)) < 0 ||
+	    (ret = gnutls_x509_privkey_import2(key, &d, GNUTLS_X509_FMT_PEM,
+	    NULL, 0)) < 0) {
+		if (key != NULL)
+			gnutls_x509_privkey_deinit(key);
+		return ret;
+	}
+	*out_key = key;
+	return 0;
+}
+
+int
 key_pubkey_of_cert(gnutls_x509_crt_t crt, gnutls_pubkey_t *out_pub)
 {
 	gnutls_pubkey_t pub = NULL;
