@@ -9,9 +9,9 @@
 #include "ca.h"
 #include "crl.h"
 #include "crl_publish.h"
+#include "report.h"
 #include "signer.h"
 #include "store.h"
-#include "report.h"
 #include "util.h"
 
 struct revoked {
