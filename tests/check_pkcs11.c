@@ -14,6 +14,7 @@
 
 #include <gnutls/gnutls.h>
 #include <gnutls/abstract.h>
+#include <gnutls/pkcs11.h>
 
 #include "ca.h"
 #include "pkcs11.h"
@@ -47,6 +48,17 @@ setup_token(void)
 	free(text);
 	free(conf);
 	free(tokens);
+}
+
+/*
+ * The module goes with the token: without a fork per test (CK_FORK=no,
+ * valgrind), the next test's token is loaded afresh.
+ */
+static void
+teardown_token(void)
+{
+	gnutls_pkcs11_deinit();
+	tmpdir_teardown();
 }
 
 static const struct {
@@ -233,7 +245,7 @@ pkcs11_suite(void)
 	tcase_add_test(uri, test_uri_too_long);
 	tcase_add_test(uri, test_pin_setup);
 	suite_add_tcase(s, uri);
-	tcase_add_checked_fixture(token, setup_token, tmpdir_teardown);
+	tcase_add_checked_fixture(token, setup_token, teardown_token);
 	tcase_set_timeout(token, 60);
 	tcase_add_test(token, test_token_key);
 	tcase_add_test(token, test_wrong_pin);
