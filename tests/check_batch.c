@@ -18,6 +18,7 @@
 #include "store.h"
 #include "util.h"
 
+#include "fixture_ca.h"
 #include "tmpdir.h"
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
@@ -236,17 +237,10 @@ static struct ca *
 make_store(struct store **out_store)
 {
 	const char *settings[] = { "domain", "example.com", NULL };
-	struct ca_params p;
-	struct ca *ca = NULL;
 	gnutls_datum_t key = { NULL, 0 };
+	struct ca *ca = fixture_ca(NULL, NULL, &key);
 	char *dir = xasprintf("%s/ca", tmpdir);
 
-	memset(&p, 0, sizeof(p));
-	p.common_name = "Test SIP CA";
-	p.key_type = KEY_P256;
-	p.days = 365;
-	p.not_before = sipca_now();
-	ck_assert_int_eq(ca_create(&p, NULL, &ca, &key), 0);
 	ck_assert_int_eq(store_open(dir, STORE_CREATE, out_store), STORE_OK);
 	ck_assert_int_eq(store_init_ca(*out_store, (const char *)ca->pem.data,
 	    ca->pem.size, (const char *)key.data, key.size, settings), STORE_OK);

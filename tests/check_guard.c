@@ -18,21 +18,14 @@
 #include "report.h"
 #include "util.h"
 
+#include "fixture_ca.h"
+
 static struct ca *ca;
 
 static void
 setup(void)
 {
-	struct ca_params p;
-	gnutls_datum_t key = { NULL, 0 };
-
-	memset(&p, 0, sizeof(p));
-	p.common_name = "Test SIP CA";
-	p.key_type = KEY_P256;
-	p.days = 365;
-	p.not_before = sipca_now();
-	ck_assert_int_eq(ca_create(&p, NULL, &ca, &key), 0);
-	gnutls_free(key.data);
+	ca = fixture_ca(NULL, NULL, NULL);
 }
 
 static void

@@ -21,6 +21,7 @@
 #include "report.h"
 #include "util.h"
 
+#include "fixture_ca.h"
 #include "tmpdir.h"
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
@@ -126,24 +127,6 @@ START_TEST(test_pin_setup)
 }
 END_TEST
 
-static struct ca *
-ca_signed_by(gnutls_privkey_t key)
-{
-	struct ca_params p;
-	struct ca *ca = NULL;
-	gnutls_datum_t pem = { NULL, 0 };
-
-	memset(&p, 0, sizeof(p));
-	p.common_name = "Token SIP CA";
-	p.key_type = KEY_P256;
-	p.days = 365;
-	p.not_before = sipca_now();
-	p.key = key;
-	ck_assert_int_eq(ca_create(&p, NULL, &ca, &pem), 0);
-	gnutls_free(pem.data);
-	return ca;
-}
-
 START_TEST(test_token_key)
 {
 	char *pin = tmpdir_path("pin");
@@ -163,10 +146,10 @@ START_TEST(test_token_key)
 	ck_assert_ptr_nonnull(strstr(url, "type=private"));
 	ck_assert_ptr_null(strstr(url, "pin-"));
 
-	mine = ca_signed_by(key);
+	mine = fixture_ca(NULL, key, NULL);
 	ck_assert_int_eq(pkcs11_key_matches(url, mine->crt, &match, &rep), RESULT_OK);
 	ck_assert_int_eq(match, 1);
-	other = ca_signed_by(NULL);
+	other = fixture_ca(NULL, NULL, NULL);
 	ck_assert_int_eq(pkcs11_key_matches(url, other->crt, &match, &rep),
 	    RESULT_OK);
 	ck_assert_int_eq(match, 0);

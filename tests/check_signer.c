@@ -20,22 +20,8 @@
 #include "store.h"
 #include "util.h"
 
+#include "fixture_ca.h"
 #include "tmpdir.h"
-
-static struct ca *
-new_ca(const char *passphrase, gnutls_datum_t *key)
-{
-	struct ca_params p;
-	struct ca *ca = NULL;
-
-	memset(&p, 0, sizeof(p));
-	p.common_name = "Test SIP CA";
-	p.key_type = KEY_P256;
-	p.days = 365;
-	p.not_before = sipca_now();
-	ck_assert_int_eq(ca_create(&p, passphrase, &ca, key), 0);
-	return ca;
-}
 
 /* A store named NAME under tmpdir holding cert_of's certificate and key_of's key. */
 static char *
@@ -58,7 +44,7 @@ static const char *const with_domain[] = { "domain", "example.com", NULL };
 START_TEST(test_plain_key)
 {
 	gnutls_datum_t key = { NULL, 0 };
-	struct ca *made = new_ca(NULL, &key), *ca = NULL;
+	struct ca *made = fixture_ca(NULL, NULL, &key), *ca = NULL;
 	char *dir = make_store("plain", made, &key, with_domain);
 	struct store *s = NULL;
 	struct report rep = { NULL, 0 };
@@ -83,7 +69,7 @@ END_TEST
 START_TEST(test_encrypted_key)
 {
 	gnutls_datum_t key = { NULL, 0 };
-	struct ca *made = new_ca("correct horse", &key), *ca = NULL;
+	struct ca *made = fixture_ca("correct horse", NULL, &key), *ca = NULL;
 	char *dir = make_store("enc", made, &key, with_domain);
 	char *good = xasprintf("%s/good", tmpdir), *bad = xasprintf("%s/bad", tmpdir);
 	struct store *s = NULL;
@@ -113,7 +99,8 @@ END_TEST
 START_TEST(test_key_not_the_cas)
 {
 	gnutls_datum_t key1 = { NULL, 0 }, key2 = { NULL, 0 };
-	struct ca *one = new_ca(NULL, &key1), *two = new_ca(NULL, &key2), *ca = NULL;
+	struct ca *one = fixture_ca(NULL, NULL, &key1), *ca = NULL;
+	struct ca *two = fixture_ca(NULL, NULL, &key2);
 	char *dir = make_store("mixed", one, &key2, with_domain), *want;
 	struct store *s = NULL;
 	struct report rep = { NULL, 0 };
@@ -141,7 +128,7 @@ START_TEST(test_signing)
 	    "crl_url", "http://crl.example.com/ca.crl", NULL };
 	static const char *const none[] = { "created_at", "now", NULL };
 	gnutls_datum_t key = { NULL, 0 };
-	struct ca *made = new_ca(NULL, &key);
+	struct ca *made = fixture_ca(NULL, NULL, &key);
 	char *dir = make_store("signing", made, &key, settings);
 	char *bare = make_store("bare", made, &key, none);
 	char *missing = xasprintf("%s/missing", tmpdir);
