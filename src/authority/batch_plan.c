@@ -223,7 +223,8 @@ load_row_csr(struct plan_ctx *b, struct batch_row *row, const char *cell,
 		free(shown);
 	}
 	if ((gret = gnutls_x509_crq_export2(crq, GNUTLS_X509_FMT_DER, &der)) < 0) {
-		tail = xasprintf(": %s", gnutls_strerror(gret));
+		tail = xasprintf(": gnutls_x509_crq_export2: %s",
+		    gnutls_strerror(gret));
 		*out_msg = msg_with("invalid request: ", path, tail);
 		goto out;
 	}

@@ -82,7 +82,8 @@ renewal_kept_key(struct store *s, const struct store_cert *cur,
 
 	if ((ret = key_pubkey_of_cert_pem(cur->pem, &from_cert)) < 0) {
 		report_add(rep, REPORT_MESSAGE, "%s: the stored certificate is"
-		    " unreadable: %s", cur->name, gnutls_strerror(ret));
+		    " unreadable: gnutls_x509_crt_import: %s", cur->name,
+		    gnutls_strerror(ret));
 		goto out;
 	}
 	if (strcmp(cur->key_source, "csr") == 0) {

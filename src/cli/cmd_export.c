@@ -241,8 +241,8 @@ export_name(struct store *store, const struct export_args *a)
 	status = EXIT_OPERATIONAL;
 	if ((ret = gnutls_x509_crt_init(&crt)) < 0 ||
 	    (ret = gnutls_x509_crt_import(crt, &d, GNUTLS_X509_FMT_PEM)) < 0) {
-		error_msg("cannot load the certificate of '%s': %s", a->name,
-		    gnutls_strerror(ret));
+		error_msg("cannot load the certificate of '%s':"
+		    " gnutls_x509_crt_import: %s", a->name, gnutls_strerror(ret));
 		goto out;
 	}
 	if (need_key) {
@@ -254,7 +254,8 @@ export_name(struct store *store, const struct export_args *a)
 			goto out;
 		}
 		if ((ret = key_import_pem(key_pem, key_len, &key)) < 0) {
-			error_msg("cannot load the key of '%s': %s", a->name,
+			error_msg("cannot load the key of '%s':"
+			    " gnutls_x509_privkey_import2: %s", a->name,
 			    gnutls_strerror(ret));
 			goto out;
 		}
@@ -264,8 +265,8 @@ export_name(struct store *store, const struct export_args *a)
 	case FMT_DER:
 		if ((ret = gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_DER,
 		    &out)) < 0) {
-			error_msg("cannot encode '%s': %s", a->name,
-			    gnutls_strerror(ret));
+			error_msg("cannot encode '%s': gnutls_x509_crt_export2: %s",
+			    a->name, gnutls_strerror(ret));
 			goto out;
 		}
 		status = write_output(output, out.data, out.size, a->force, 0);

@@ -31,7 +31,8 @@ audit_cert(const char *pem, const char *serial, time_t not_after,
 	if ((ret = gnutls_x509_crt_init(&crt)) < 0 ||
 	    (ret = gnutls_x509_crt_import(crt, &d, GNUTLS_X509_FMT_PEM)) < 0) {
 		report_add(problems, REPORT_MESSAGE, "serial %s: the index's"
-		    " certificate does not parse: %s", serial, gnutls_strerror(ret));
+		    " certificate does not parse: gnutls_x509_crt_import: %s", serial,
+		    gnutls_strerror(ret));
 		if (crt != NULL)
 			gnutls_x509_crt_deinit(crt);
 		return -1;
@@ -50,7 +51,8 @@ audit_cert(const char *pem, const char *serial, time_t not_after,
 			gnutls_certificate_verification_status_print(vstatus,
 			    GNUTLS_CRT_X509, &why, 0);
 		report_add(problems, REPORT_MESSAGE, "serial %s: does not verify"
-		    " against ca.pem: %s", serial, ret < 0 ? gnutls_strerror(ret) :
+		    " against ca.pem: %s%s", serial, ret < 0 ?
+		    "gnutls_x509_crt_verify: " : "", ret < 0 ? gnutls_strerror(ret) :
 		    (const char *)why.data);
 		gnutls_free(why.data);
 	}
@@ -67,8 +69,8 @@ audit_key(const unsigned char *pem, size_t len, gnutls_x509_crt_t crt,
 	int ret, match = 0;
 
 	if ((ret = key_pubkey_of_pem(pem, len, &pub, &call)) < 0) {
-		report_add(problems, REPORT_MESSAGE, "not a private key: %s",
-		    gnutls_strerror(ret));
+		report_add(problems, REPORT_MESSAGE, "not a private key: %s: %s",
+		    call, gnutls_strerror(ret));
 		return;
 	}
 	if ((ret = key_matches_cert(pub, crt, &match, &call)) < 0)
