@@ -1,7 +1,7 @@
 /*
- * cert: keys and leaf certificates with GnuTLS. Generates keys,
- * builds and signs server and device certificates with
- * the extensions SIP over TLS needs, and reads certificate requests.
+ * cert: leaf certificates with GnuTLS. Builds and signs server and
+ * device certificates with the extensions SIP over TLS needs, and reads
+ * certificate requests (keys are key.h's).
  * Knows nothing of the store: it works on memory only.
  */
 #ifndef SIPCA_CERT_H
@@ -13,29 +13,11 @@
 #include <gnutls/x509.h>
 #include <gnutls/abstract.h>
 
+#include "key.h"
 #include "san_list.h"
 #include "x509.h"
 
 struct ca;
-
-enum key_type {
-	KEY_RSA2048 = 0,
-	KEY_RSA3072,
-	KEY_RSA4096,
-	KEY_P256,
-	KEY_P384,
-};
-#define KEY_TYPE_NAMES "rsa2048,rsa3072,rsa4096,p256,p384"
-
-int key_type_parse(const char *s, enum key_type *out);
-const char *key_type_name(enum key_type t);
-
-/* A new key of the given type. Returns a GnuTLS error code. */
-int key_generate(enum key_type type, gnutls_x509_privkey_t *out_key);
-/* PKCS#8 PEM, unencrypted (passphrase NULL) or PBES2 AES-256. */
-int key_export_pem(gnutls_x509_privkey_t key, const char *passphrase,
-    gnutls_datum_t *out_pem);
-
 
 struct cert_request {
 	enum cert_kind kind;		/* KIND_SERVER or KIND_DEVICE */

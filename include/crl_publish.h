@@ -11,6 +11,9 @@
 #include <time.h>
 #include <gnutls/gnutls.h>
 
+#include "report.h"
+#include "result.h"
+
 struct ca;
 struct store;
 
@@ -18,17 +21,19 @@ struct crl_published {
 	unsigned long long number;
 	size_t entries;
 	time_t this_update, next_update;
-	gnutls_datum_t der;		/* gnutls_free, or crl_published_free */
+	gnutls_datum_t der;		/* gnutls_free, or crl_published_clear */
 	gnutls_datum_t pem;
 };
 
 /*
  * Builds a CRL valid for days, signed by ca (its key attached), and
- * writes it to DIR/crl.pem. Returns an exit status after a message.
+ * writes it to DIR/crl.pem. Returns RESULT_OK, or a failure with its
+ * message in rep (the store says its own).
  */
-int crl_publish(struct store *s, const struct ca *ca, long days,
-    struct crl_published *out);
+enum result crl_publish(struct store *s, const struct ca *ca, long days,
+    struct crl_published *out, struct report *rep);
 
-void crl_published_free(struct crl_published *p);
+/* Frees the encodings; the struct is the caller's. */
+void crl_published_clear(struct crl_published *p);
 
 #endif

@@ -12,18 +12,21 @@
 
 #include "ca.h"
 #include "cert.h"
+#include "report.h"
+#include "result.h"
 
 /*
  * Lints a certificate sipca has just built, in memory, before anything is written:
  * crt as GnuTLS built it and der its encoding (the caller encodes once).
- * Prints findings (warn and above) on stderr as
- * "sipca: CMD: NAME: lint: SEVERITY RULE: MESSAGE [CITATION]", NAME being
- * the certificate's store name, so a batch says which row a finding is for.
- * Returns 0 to go on: no error-level finding, or force set (then *out_forced = 1 when there were errors);
- * EXIT_USAGE (2) when an error-level finding refuses the issuance and force is not set.
+ * Adds findings (warn and above) to rep as
+ * "NAME: lint: SEVERITY RULE: MESSAGE [CITATION]", NAME being the
+ * certificate's store name, so a batch says which row a finding is for.
+ * Returns RESULT_OK to go on: no error-level finding, or force set (then
+ * *out_forced = 1 when there were errors); RESULT_E_REFUSED when an
+ * error-level finding refuses the issuance and force is not set.
  */
-int guard_issuance(gnutls_x509_crt_t crt, const gnutls_datum_t *der,
+enum result guard_issuance(gnutls_x509_crt_t crt, const gnutls_datum_t *der,
     const char *name, const struct ca *ca, enum cert_kind kind,
-    const char *sip_domain, int force, int *out_forced);
+    const char *sip_domain, int force, int *out_forced, struct report *rep);
 
 #endif

@@ -15,6 +15,8 @@
 #include <gnutls/abstract.h>
 
 #include "cert.h"
+#include "report.h"
+#include "result.h"
 #include "store.h"
 
 struct ca;
@@ -84,18 +86,37 @@ void issuance_fold_sans(struct san_list *sans);
 int issuance_validate(const struct issuance_spec *spec, char **out_msg);
 
 /*
- * Builds, signs and lints one certificate. Returns 0; EXIT_USAGE when the
- * lint guard refused it (findings printed, prefixed with the name);
- * EXIT_OPERATIONAL after a crypto error (message printed).
+ * Builds, signs and lints one certificate. Returns RESULT_OK;
+ * RESULT_E_REFUSED when the lint guard refused it; RESULT_E_FAILED
+ * after a crypto error. The guard's findings (prefixed with the name)
+ * and any error go to rep.
  */
-int issuance_prepare(const struct issuance_spec *spec, const struct ca *ca,
-    struct issuance *out);
+enum result issuance_prepare(const struct issuance_spec *spec,
+    const struct ca *ca, struct issuance *out, struct report *rep);
+
+/* How issuance_issue() records: NULL is a new name with its own key. */
+struct issuance_record {
+	const char *key_source;		/* NULL: as prepared ("csr", "generated") */
+	int replace;			/* renewal: supersede the current one */
+};
+
+/*
+ * Prepares spec and records it with store_issue(), drawing a new serial
+ * when the one drawn is already recorded (p = 2^-159): at most three
+ * tries. *out_store_error is store_issue()'s answer (STORE_E_NAME_TAKEN
+ * and STORE_E_NOTFOUND matter to the caller); it is not set when the
+ * preparation failed. Returns RESULT_OK with *out filled, the
+ * preparation's result, or the store error's meaning.
+ */
+enum result issuance_issue(struct store *s, const struct issuance_spec *spec,
+    const struct ca *ca, const struct issuance_record *how,
+    struct issuance *out, int *out_store_error, struct report *rep);
 
 /* The store's view of a prepared issuance (strings borrowed from it). */
 void issuance_to_store(const struct issuance *is,
     const struct issuance_spec *spec, struct store_issue *out);
 
-void issuance_free(struct issuance *is);
+void issuance_clear(struct issuance *is);
 
 /*
  * The valid certificate a NAME a person typed means, names being

@@ -16,7 +16,9 @@
 #include <gnutls/x509.h>
 #include <gnutls/abstract.h>
 
-#include "cert.h"
+#include "key.h"
+#include "report.h"
+#include "result.h"
 
 /* True when s is a PKCS#11 URI ("pkcs11:..."). */
 int pkcs11_is_uri(const char *s);
@@ -34,10 +36,10 @@ char *pkcs11_uri_strip_pin(const char *uri, const char **out_reason);
  * A PIN from a file is offered once: a wrong one is not retried, so a
  * token's retry counter is not run down. option ("--pin-file") names
  * the command's PIN file option in messages. The file is read once
- * here: returns 0, or EXIT_USAGE after a message when it cannot be
- * (missing, empty, not a regular file).
+ * here: returns RESULT_OK, or RESULT_E_INPUT when it cannot be
+ * (missing, empty, not a regular file; secret_from_file() says why).
  */
-int pkcs11_pin_setup(const char *pin_file, const char *option);
+enum result pkcs11_pin_setup(const char *pin_file, const char *option);
 
 /*
  * The CA key for init: the private key object uri names when there is
@@ -47,30 +49,35 @@ int pkcs11_pin_setup(const char *pin_file, const char *option);
  * for the store and *out_key the key to sign with; *out_generated says
  * whether the key was made here. The search logs in first, so a wrong
  * or missing PIN makes no key. A key made here is removed again when
- * this fails later. Returns 0, or an exit status after a message.
+ * this fails later. Returns RESULT_OK, or a failure with its message
+ * in rep (RESULT_E_INPUT for a wrong PIN or a URI that names no key).
  */
-int pkcs11_ca_key(const char *uri, enum key_type type, char **out_url,
-    gnutls_privkey_t *out_key, int *out_generated);
+enum result pkcs11_ca_key(const char *uri, enum key_type type, char **out_url,
+    gnutls_privkey_t *out_key, int *out_generated, struct report *rep);
 
 /*
  * Removes from the token the key pair pkcs11_ca_key() generated, whose
  * private key has the URI key_url (its *out_url), logging in as
  * given_uri (the URI given to pkcs11_ca_key()) does: init calls it when
- * it fails after the key was made, so no orphan key is left. Returns
- * 0, or an exit status after a message.
+ * it fails after the key was made, so no orphan key is left. Says what
+ * it did in rep either way; RESULT_E_FAILED when the key stays.
  */
-int pkcs11_delete_key(const char *key_url, const char *given_uri);
+enum result pkcs11_delete_key(const char *key_url, const char *given_uri,
+    struct report *rep);
 
 /*
- * Opens the private key at uri for signing. Returns 0, or an exit
- * status after a message (EXIT_USAGE for a wrong or missing PIN).
+ * Opens the private key at uri for signing. Returns RESULT_OK, or a
+ * failure with its message in rep (RESULT_E_INPUT for a wrong or
+ * missing PIN).
  */
-int pkcs11_open_key(const char *uri, gnutls_privkey_t *out_key);
+enum result pkcs11_open_key(const char *uri, gnutls_privkey_t *out_key,
+    struct report *rep);
 
 /*
  * Sets *out_match to whether the token key at uri is the key of crt.
- * Returns 0, or an exit status after a message when it cannot be told.
+ * Returns RESULT_OK, or a failure with its message in rep.
  */
-int pkcs11_key_matches(const char *uri, gnutls_x509_crt_t crt, int *out_match);
+enum result pkcs11_key_matches(const char *uri, gnutls_x509_crt_t crt,
+    int *out_match, struct report *rep);
 
 #endif

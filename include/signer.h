@@ -5,24 +5,61 @@
  * checks the key belongs to the certificate. When the store's setting
  * ca_key_uri names a key on a PKCS#11 token, that key signs instead and
  * the passphrase file holds the token's PIN (pkcs11.h).
+ *
+ * Nothing here prints: messages go into the caller's report, and the
+ * results say what happened (result.h); the command prints and exits.
  */
 #ifndef SIPCA_SIGNER_H
 #define SIPCA_SIGNER_H
 
+#include "report.h"
+#include "result.h"
+
 struct ca;
 struct store;
 
+/* What a store error means: a missing or refused thing is the input's fault. */
+enum result signer_store_result(int store_error);
+
+/*
+ * Opens the store in dir_option (the -d value, or NULL for $SIPCA_DIR
+ * or the XDG default: store_default_dir()). Returns a store error code.
+ */
+int signer_open_store(const char *dir_option, int flags, struct store **out_store);
+
 /*
  * With need_key, the CA's key is attached. passphrase_file may be NULL.
- * Returns 0, or an exit status after a message.
+ * Messages go to rep.
  */
-int signer_open(struct store *s, int need_key, const char *passphrase_file,
-    struct ca **out_ca);
+enum result signer_open(struct store *s, int need_key,
+    const char *passphrase_file, struct ca **out_ca, struct report *rep);
 
-/* Opens the store named by -d/$SIPCA_DIR/XDG; returns 0 or an exit status. */
-int signer_open_store(int flags, struct store **out_store);
+/*
+ * A store opened to sign in, with the settings every issuance reads:
+ * issue, renew, the batch, crl and revoke open it the same way. The CA is unlocked
+ * later, by signing_unlock(), once the input has been checked, so a bad
+ * request never asks for the passphrase.
+ */
+struct signing {
+	struct store *store;
+	char *domain;			/* the store's SIP domain, or NULL */
+	char *crl_url;			/* NULL: none */
+	struct ca *ca;			/* NULL until signing_unlock() */
+};
 
-/* The exit status for a store error code. */
-int signer_exit_status(int store_error);
+/*
+ * Opens the store as signer_open_store() does and reads its settings;
+ * with need_domain (the commands that issue), a store without a SIP
+ * domain is refused.
+ */
+enum result signing_open(const char *dir_option, int flags, int need_domain,
+    struct signing *out, struct report *rep);
+
+/* Attaches the CA with its key (signer_open()). */
+enum result signing_unlock(struct signing *sg, const char *passphrase_file,
+    struct report *rep);
+
+/* Closes the store and frees the CA; the struct is the caller's. */
+void signing_clear(struct signing *sg);
 
 #endif

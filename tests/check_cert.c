@@ -365,7 +365,7 @@ START_TEST(test_issue_server)
 	spec.days = DEFAULT_LEAF_DAYS;
 	issuance_default_sans(&spec, 0);
 	ck_assert_int_eq(issuance_validate(&spec, &msg), 0);
-	ck_assert_int_eq(issuance_prepare(&spec, ca, &is), 0);
+	ck_assert_int_eq(issuance_prepare(&spec, ca, &is, NULL), 0);
 	/* Read back what was encoded: GnuTLS caches fields set locally. */
 	gnutls_x509_crt_deinit(is.crt);
 	ck_assert_int_eq(gnutls_x509_crt_init(&is.crt), 0);
@@ -400,7 +400,7 @@ START_TEST(test_issue_server)
 	ck_assert(strstr(is.chain_pem, (char *)ca->pem.data) != NULL);
 	san_list_clear(&sans);
 	san_list_clear(&spec.sans);
-	issuance_free(&is);
+	issuance_clear(&is);
 	ca_free(ca);
 }
 END_TEST
@@ -474,13 +474,13 @@ START_TEST(test_issue_san_cap)
 	issuance_default_sans(&spec, 0);
 	ck_assert_uint_eq(spec.sans.n, SAN_MAX);
 	ck_assert_int_eq(issuance_validate(&spec, &msg), 0);
-	ck_assert_int_eq(issuance_prepare(&spec, ca, &is), 0);
+	ck_assert_int_eq(issuance_prepare(&spec, ca, &is, NULL), 0);
 	ck_assert_int_eq(cert_sans(is.crt, &sans), 0);
 	ck_assert_uint_eq(sans.n, SAN_MAX);
 	ck_assert_str_eq(sans.items[0].value, "sip:many@example.com");
 	ck_assert_str_eq(sans.items[SAN_MAX - 1].value, name);
 	san_list_clear(&sans);
-	issuance_free(&is);
+	issuance_clear(&is);
 
 	san_list_add(&spec.sans, SAN_DNS, "one-more.example.com");
 	ck_assert_int_eq(issuance_validate(&spec, &msg), -1);

@@ -17,6 +17,7 @@
 #include "ca.h"
 #include "cert.h"
 #include "crl_publish.h"
+#include "report.h"
 #include "fileio.h"
 #include "store.h"
 #include "util.h"
@@ -163,7 +164,7 @@ START_TEST(test_empty)
 	gnutls_x509_crl_t crl;
 
 	memset(&pub, 0, sizeof(pub));
-	ck_assert_int_eq(crl_publish(store, ca, 30, &pub), 0);
+	ck_assert_int_eq(crl_publish(store, ca, 30, &pub, NULL), 0);
 	ck_assert_uint_eq(pub.number, 1);
 	ck_assert_uint_eq(pub.entries, 0);
 	ck_assert_int_eq(pub.this_update, sipca_now());
@@ -175,10 +176,10 @@ START_TEST(test_empty)
 	ck_assert_int_eq(gnutls_x509_crl_get_next_update(crl), pub.next_update);
 	ck_assert_uint_eq(crl_number(crl), 1);
 	gnutls_x509_crl_deinit(crl);
-	crl_published_free(&pub);
+	crl_published_clear(&pub);
 	ck_assert_ptr_null(pub.der.data);
 	ck_assert_ptr_null(pub.pem.data);
-	crl_published_free(&pub);		/* twice is harmless */
+	crl_published_clear(&pub);		/* twice is harmless */
 }
 END_TEST
 
@@ -198,7 +199,7 @@ START_TEST(test_revoked_entries)
 	revoke_row("0a01", t, "keyCompromise");
 	revoke_row("0c03", t + 60, "unspecified");
 	memset(&pub, 0, sizeof(pub));
-	ck_assert_int_eq(crl_publish(store, ca, 7, &pub), 0);
+	ck_assert_int_eq(crl_publish(store, ca, 7, &pub, NULL), 0);
 	ck_assert_uint_eq(pub.entries, 2);
 	crl = read_published(&pub);
 	ck_assert_int_eq(gnutls_x509_crl_get_crt_count(crl), 2);
@@ -222,7 +223,7 @@ START_TEST(test_revoked_entries)
 	ck_assert(!has_reason(&pub.der, 0));
 	ck_assert_int_eq(gnutls_x509_crl_get_next_update(crl), sipca_now() + 7 * DAY);
 	gnutls_x509_crl_deinit(crl);
-	crl_published_free(&pub);
+	crl_published_clear(&pub);
 }
 END_TEST
 
@@ -234,18 +235,18 @@ START_TEST(test_numbers_increase)
 
 	memset(&first, 0, sizeof(first));
 	memset(&second, 0, sizeof(second));
-	ck_assert_int_eq(crl_publish(store, ca, 30, &first), 0);
+	ck_assert_int_eq(crl_publish(store, ca, 30, &first, NULL), 0);
 	issue("0d04", "dave");
 	revoke_row("0d04", sipca_now(), "superseded");
-	ck_assert_int_eq(crl_publish(store, ca, 30, &second), 0);
+	ck_assert_int_eq(crl_publish(store, ca, 30, &second, NULL), 0);
 	ck_assert_uint_gt(second.number, first.number);
 	ck_assert_uint_eq(second.entries, 1);
 	crl = read_published(&second);
 	ck_assert_uint_eq(crl_number(crl), second.number);
 	ck_assert(has_reason(&second.der, 4));		/* superseded */
 	gnutls_x509_crl_deinit(crl);
-	crl_published_free(&first);
-	crl_published_free(&second);
+	crl_published_clear(&first);
+	crl_published_clear(&second);
 }
 END_TEST
 
@@ -256,17 +257,19 @@ END_TEST
 START_TEST(test_write_fails)
 {
 	struct crl_published pub;
+	struct report rep = { NULL, 0 };
 	char *path = xasprintf("%s/crl.pem", dir);
 
 	ck_assert_int_eq(mkdir(path, 0755), 0);
 	memset(&pub, 0, sizeof(pub));
-	ck_assert_int_ne(crl_publish(store, ca, 30, &pub), 0);
+	ck_assert_int_ne(crl_publish(store, ca, 30, &pub, &rep), 0);
 	ck_assert_ptr_null(pub.der.data);
 	ck_assert_ptr_null(pub.pem.data);
 	ck_assert_int_eq(rmdir(path), 0);
-	ck_assert_int_eq(crl_publish(store, ca, 30, &pub), 0);
-	crl_published_free(&pub);
+	ck_assert_int_eq(crl_publish(store, ca, 30, &pub, NULL), 0);
+	crl_published_clear(&pub);
 	ck_assert_int_eq(path_exists(path), 1);
+	report_clear(&rep);
 	free(path);
 }
 END_TEST

@@ -9,6 +9,7 @@
 #include "ca.h"
 #include "crl.h"
 #include "crl_publish.h"
+#include "report.h"
 #include "signer.h"
 #include "store.h"
 #include "util.h"
@@ -35,27 +36,28 @@ collect(const struct store_cert *c, void *arg)
 	return 0;
 }
 
-int
+enum result
 crl_publish(struct store *s, const struct ca *ca, long days,
-    struct crl_published *out)
+    struct crl_published *out, struct report *rep)
 {
 	struct store_filter filter = { NULL, NULL, STATUS_REVOKED, 0 };
 	struct revoked revoked = { NULL, 0 };
 	struct crl_published pub;
 	struct crl_params params;
 	size_t i;
-	int ret, locked = 0, status = EXIT_OPERATIONAL;
+	enum result status = RESULT_E_FAILED;
+	int ret, locked = 0;
 
 	memset(&pub, 0, sizeof(pub));
 	/* One lock over number, rows and file: CRL n+1 never lands before n. */
 	if ((ret = store_lock(s)) < 0) {
-		status = signer_exit_status(ret);
+		status = signer_store_result(ret);
 		goto out;
 	}
 	locked = 1;
 	if ((ret = store_list(s, &filter, collect, &revoked)) < 0 ||
 	    (ret = store_crl_number_next(s, &pub.number)) < 0) {
-		status = signer_exit_status(ret);
+		status = signer_store_result(ret);
 		goto out;
 	}
 	pub.this_update = sipca_now();
@@ -67,31 +69,38 @@ crl_publish(struct store *s, const struct ca *ca, long days,
 	params.number = pub.number;
 	params.entries = revoked.items;
 	params.n = revoked.n;
-	if ((ret = crl_build(&params, ca, &pub.der)) < 0 ||
-	    (ret = crl_to_pem(&pub.der, &pub.pem)) < 0) {
-		error_msg("cannot make the CRL: %s", gnutls_strerror(ret));
+	if ((ret = crl_build(&params, ca, &pub.der)) < 0) {
+		report_add(rep, REPORT_MESSAGE, "cannot make the CRL: crl_build: %s",
+		    gnutls_strerror(ret));
+		goto out;
+	}
+	if ((ret = crl_to_pem(&pub.der, &pub.pem)) < 0) {
+		report_add(rep, REPORT_MESSAGE, "cannot make the CRL:"
+		    " gnutls_pem_base64_encode2: %s", gnutls_strerror(ret));
 		goto out;
 	}
 	if ((ret = store_write_file(s, "crl.pem", pub.pem.data, pub.pem.size, 0)) < 0) {
-		status = signer_exit_status(ret);
+		status = signer_store_result(ret);
 		goto out;
 	}
 	*out = pub;
 	memset(&pub, 0, sizeof(pub));
-	status = EXIT_OK;
+	status = RESULT_OK;
 out:
 	if (locked)
 		store_unlock(s);
 	for (i = 0; i < revoked.n; i++)
 		free((char *)revoked.items[i].serial_hex);
 	free(revoked.items);
-	crl_published_free(&pub);
+	crl_published_clear(&pub);
 	return status;
 }
 
 void
-crl_published_free(struct crl_published *p)
+crl_published_clear(struct crl_published *p)
 {
+	if (p == NULL)
+		return;
 	gnutls_free(p->der.data);
 	gnutls_free(p->pem.data);
 	p->der.data = p->pem.data = NULL;

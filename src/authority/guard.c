@@ -5,12 +5,10 @@
  * certificate of a batch.
  */
 #include <stdint.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "guard.h"
 #include "lint.h"
-#include "util.h"
 
 /* The CA as the chain context; built per call, so threads share nothing. */
 static int
@@ -30,10 +28,10 @@ guard_ca(const struct ca *ca, struct lint_ca *out)
 	return 0;
 }
 
-int
+enum result
 guard_issuance(gnutls_x509_crt_t crt, const gnutls_datum_t *der,
     const char *name, const struct ca *ca, enum cert_kind kind,
-    const char *sip_domain, int force, int *out_forced)
+    const char *sip_domain, int force, int *out_forced, struct report *rep)
 {
 	struct lint_options opts;
 	struct lint_cert c;
@@ -41,7 +39,8 @@ guard_issuance(gnutls_x509_crt_t crt, const gnutls_datum_t *der,
 	struct lint_ca lca;
 	const struct lint_finding *it;
 	size_t i, errors = 0;
-	int have_ca = 0, status = EXIT_OPERATIONAL;
+	enum result status;
+	int have_ca = 0;
 
 	memset(&c, 0, sizeof(c));
 	memset(&f, 0, sizeof(f));
@@ -65,21 +64,20 @@ guard_issuance(gnutls_x509_crt_t crt, const gnutls_datum_t *der,
 			errors++;
 		if (it->severity < SEV_WARN)
 			continue;
-		fprintf(stderr, "sipca: %s: %s: lint: %s %s: %s [%s]\n",
-		    util_command(), name,
+		report_add(rep, REPORT_MESSAGE, "%s: lint: %s %s: %s [%s]", name,
 		    lint_severity_name(it->severity), it->rule->id, it->message,
 		    it->rule->citation);
 	}
 	if (errors > 0 && !force) {
-		fprintf(stderr, "sipca: %s: %s: lint: refusing to issue: %zu error%s"
-		    " (--force issues anyway)\n", util_command(), name, errors,
+		report_add(rep, REPORT_MESSAGE, "%s: lint: refusing to issue: %zu"
+		    " error%s (--force issues anyway)", name, errors,
 		    errors == 1 ? "" : "s");
-		status = EXIT_USAGE;
+		status = RESULT_E_REFUSED;
 		goto out;
 	}
 	if (errors > 0 && out_forced != NULL)
 		*out_forced = 1;
-	status = 0;
+	status = RESULT_OK;
 out:
 	lint_cert_clear(&c);
 	lint_findings_free(&f);

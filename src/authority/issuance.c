@@ -14,8 +14,10 @@
 #include "cert.h"
 #include "guard.h"
 #include "issuance.h"
+#include "key.h"
 #include "san.h"
 #include "secret.h"
+#include "signer.h"
 #include "sipid.h"
 #include "store.h"
 #include "util.h"
@@ -280,27 +282,9 @@ out:
 	return ret;
 }
 
-static void
-pk_type_name(gnutls_pubkey_t pub, char *buf, size_t size)
-{
-	unsigned bits = 0;
-	int algo = gnutls_pubkey_get_pk_algorithm(pub, &bits);
-	gnutls_ecc_curve_t curve;
-
-	if (algo == GNUTLS_PK_RSA)
-		snprintf(buf, size, "rsa%u", bits);
-	else if (algo == GNUTLS_PK_ECDSA &&
-	    gnutls_pubkey_export_ecc_raw(pub, &curve, NULL, NULL) == 0)
-		snprintf(buf, size, "%s", curve == GNUTLS_ECC_CURVE_SECP256R1 ? "p256" :
-		    curve == GNUTLS_ECC_CURVE_SECP384R1 ? "p384" :
-		    gnutls_ecc_curve_get_name(curve));
-	else
-		snprintf(buf, size, "%s", gnutls_pk_get_name(algo));
-}
-
-int
+enum result
 issuance_prepare(const struct issuance_spec *spec, const struct ca *ca,
-    struct issuance *out)
+    struct issuance *out, struct report *rep)
 {
 	struct issuance is;
 	gnutls_x509_privkey_t key = NULL;
@@ -310,12 +294,15 @@ issuance_prepare(const struct issuance_spec *spec, const struct ca *ca,
 	unsigned char serial[SERIAL_LEN];
 	struct cert_request req;
 	char *hex;
-	int ret, status = EXIT_OPERATIONAL, key_generated = 0;
+	const char *call = "gnutls_pubkey_init";
+	enum result status = RESULT_E_FAILED;
+	int ret, key_generated = 0;
 
 	memset(&is, 0, sizeof(is));
 	if ((ret = gnutls_pubkey_init(&pub)) < 0)
 		goto crypto_error;
 	if (spec->csr != NULL) {
+		call = "gnutls_pubkey_import_x509_crq";
 		if ((ret = gnutls_pubkey_import_x509_crq(pub, spec->csr, 0)) < 0)
 			goto crypto_error;
 		is.key_source = "csr";
@@ -323,6 +310,7 @@ issuance_prepare(const struct issuance_spec *spec, const struct ca *ca,
 		gnutls_datum_t spki = { NULL, 0 };
 
 		/* A copy, so the caller keeps its own key object. */
+		call = "gnutls_pubkey_export2";
 		ret = gnutls_pubkey_export2(spec->pubkey, GNUTLS_X509_FMT_DER, &spki);
 		if (ret >= 0)
 			ret = gnutls_pubkey_import(pub, &spki, GNUTLS_X509_FMT_DER);
@@ -331,6 +319,7 @@ issuance_prepare(const struct issuance_spec *spec, const struct ca *ca,
 			goto crypto_error;
 		is.key_source = "kept";
 	} else {
+		call = "gnutls_x509_privkey_generate2";
 		if ((ret = key_generate(spec->key_type, &key)) < 0 ||
 		    (ret = key_export_pem(key, NULL, &is.key_pem)) < 0 ||
 		    (ret = gnutls_privkey_init(&abstract)) < 0 ||
@@ -347,7 +336,8 @@ issuance_prepare(const struct issuance_spec *spec, const struct ca *ca,
 		snprintf(is.key_type, sizeof(is.key_type), "%s",
 		    key_type_name(spec->key_type));
 	else
-		pk_type_name(pub, is.key_type, sizeof(is.key_type));
+		key_type_of_pubkey(pub, is.key_type, sizeof(is.key_type));
+	call = "gnutls_rnd";
 	if ((ret = serial_generate(serial)) < 0)
 		goto crypto_error;
 	hex = hex_encode(serial, SERIAL_LEN);
@@ -365,18 +355,21 @@ issuance_prepare(const struct issuance_spec *spec, const struct ca *ca,
 	req.eku_client_auth = 1;
 	req.crl_url = spec->crl_url;
 	req.pubkey = pub;
+	call = "cert_build";
 	if ((ret = cert_build(&req, ca, serial, &is.crt)) < 0)
 		goto crypto_error;
 	is.not_before = req.not_before;
 	is.not_after = req.not_before + (time_t)req.days * 86400;
 
 	/* Encoded once: the guard lints these octets and the PEM carries them. */
+	call = "gnutls_x509_crt_export2";
 	if ((ret = cert_export(is.crt, GNUTLS_X509_FMT_DER, &der)) < 0)
 		goto crypto_error;
 	if ((status = guard_issuance(is.crt, &der, spec->name, ca, spec->kind,
-	    spec->domain, spec->force, &is.forced)) != 0)
+	    spec->domain, spec->force, &is.forced, rep)) != RESULT_OK)
 		goto out;
-	status = EXIT_OPERATIONAL;
+	status = RESULT_E_FAILED;
+	call = "gnutls_pem_base64_encode2";
 	if ((ret = gnutls_pem_base64_encode2("CERTIFICATE", &der,
 	    &is.cert_pem)) < 0)
 		goto crypto_error;
@@ -387,13 +380,14 @@ issuance_prepare(const struct issuance_spec *spec, const struct ca *ca,
 	is.sans_text = san_list_format(&spec->sans);
 	*out = is;
 	memset(&is, 0, sizeof(is));
-	status = 0;
+	status = RESULT_OK;
 	goto out;
 
 crypto_error:
-	error_msg("%s: cannot issue: %s", spec->name, gnutls_strerror(ret));
+	report_add(rep, REPORT_MESSAGE, "%s: cannot issue: %s: %s", spec->name,
+	    call, gnutls_strerror(ret));
 out:
-	issuance_free(&is);
+	issuance_clear(&is);
 	gnutls_free(der.data);
 	if (key != NULL)
 		gnutls_x509_privkey_deinit(key);
@@ -428,9 +422,47 @@ issuance_to_store(const struct issuance *is, const struct issuance_spec *spec,
 	out->keep_key = strcmp(is->key_source, "kept") == 0;
 }
 
-void
-issuance_free(struct issuance *is)
+enum result
+issuance_issue(struct store *s, const struct issuance_spec *spec,
+    const struct ca *ca, const struct issuance_record *how,
+    struct issuance *out, int *out_store_error, struct report *rep)
 {
+	struct issuance is;
+	struct store_issue item;
+	enum result r = RESULT_OK;
+	int attempt, ret = STORE_E_SERIAL_TAKEN;
+
+	memset(&is, 0, sizeof(is));
+	/* A serial already recorded (p = 2^-159) is only ever met by drawing again. */
+	for (attempt = 0; attempt < 3 && ret == STORE_E_SERIAL_TAKEN; attempt++) {
+		issuance_clear(&is);
+		if ((r = issuance_prepare(spec, ca, &is, rep)) != RESULT_OK)
+			goto out;
+		issuance_to_store(&is, spec, &item);
+		if (how != NULL) {
+			if (how->key_source != NULL)
+				item.key_source = how->key_source;
+			item.replace = how->replace;
+		}
+		ret = store_issue(s, &item, 1, 0);
+	}
+	*out_store_error = ret;
+	if (ret < 0) {
+		r = signer_store_result(ret);
+		goto out;
+	}
+	*out = is;
+	memset(&is, 0, sizeof(is));
+out:
+	issuance_clear(&is);
+	return r;
+}
+
+void
+issuance_clear(struct issuance *is)
+{
+	if (is == NULL)
+		return;
 	if (is->key_pem.data != NULL) {
 		gnutls_memset(is->key_pem.data, 0, is->key_pem.size);
 		gnutls_free(is->key_pem.data);

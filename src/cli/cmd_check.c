@@ -18,9 +18,11 @@
 #include <gnutls/x509.h>
 #include <gnutls/abstract.h>
 
+#include "audit.h"
 #include "ca.h"
 #include "cert.h"
 #include "cli.h"
+#include "cli_status.h"
 #include "fileio.h"
 #include "pkcs11.h"
 #include "secret.h"
@@ -45,10 +47,6 @@ const struct command command_check = {
 	"Verify the store: signatures, files against the index, key modes.",
 	check_options, NULL,
 };
-
-/* Verification ignores time: an expired certificate is still the CA's. */
-#define VERIFY_FLAGS (GNUTLS_VERIFY_DISABLE_TIME_CHECKS | \
-	GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS)
 
 struct check_ctx {
 	struct ca *ca;
@@ -98,71 +96,15 @@ on_store_problem(enum store_problem what, const char *path, const char *message,
 	free(m);
 }
 
-/* The key in key_path is the private half of crt's public key. */
+/* Each line of problems as a problem of path; clears problems. */
 static void
-check_key(struct check_ctx *ctx, const char *key_path, const unsigned char *pem,
-    size_t len, gnutls_x509_crt_t crt, const char *serial)
+problems_of(struct check_ctx *ctx, const char *path, struct report *problems)
 {
-	unsigned char key_id[64], crt_id[64];
-	size_t key_id_len = sizeof(key_id), crt_id_len = sizeof(crt_id);
-	gnutls_x509_privkey_t key = NULL;
-	gnutls_datum_t d;
-	int ret;
+	size_t i;
 
-	d.data = (unsigned char *)pem;
-	d.size = (unsigned)len;
-	if ((ret = gnutls_x509_privkey_init(&key)) < 0 ||
-	    (ret = gnutls_x509_privkey_import2(key, &d, GNUTLS_X509_FMT_PEM, NULL,
-	    GNUTLS_PKCS_PLAIN)) < 0) {
-		problem(ctx, key_path, "not a private key: %s", gnutls_strerror(ret));
-		goto out;
-	}
-	if ((ret = gnutls_x509_privkey_get_key_id(key, GNUTLS_KEYID_USE_SHA256,
-	    key_id, &key_id_len)) < 0 ||
-	    (ret = gnutls_x509_crt_get_key_id(crt, GNUTLS_KEYID_USE_SHA256,
-	    crt_id, &crt_id_len)) < 0) {
-		problem(ctx, key_path, "cannot compare it with its certificate: %s",
-		    gnutls_strerror(ret));
-		goto out;
-	}
-	if (key_id_len != crt_id_len || memcmp(key_id, crt_id, key_id_len) != 0)
-		problem(ctx, key_path, "not the key of certificate serial %s", serial);
-out:
-	if (key != NULL)
-		gnutls_x509_privkey_deinit(key);
-}
-
-static int
-same_der(gnutls_x509_crt_t a, gnutls_x509_crt_t b)
-{
-	gnutls_datum_t da = { NULL, 0 }, db = { NULL, 0 };
-	int same = 0;
-
-	if (gnutls_x509_crt_export2(a, GNUTLS_X509_FMT_DER, &da) == 0 &&
-	    gnutls_x509_crt_export2(b, GNUTLS_X509_FMT_DER, &db) == 0)
-		same = da.size == db.size && memcmp(da.data, db.data, da.size) == 0;
-	gnutls_free(da.data);
-	gnutls_free(db.data);
-	return same;
-}
-
-/* chain.pem is the certificate, then the CA: what a server sends. */
-static void
-check_chain(struct check_ctx *ctx, const char *chain_path,
-    const unsigned char *data, size_t len, gnutls_x509_crt_t crt)
-{
-	gnutls_x509_crt_t *list = NULL;
-	unsigned n = 0, i;
-
-	if (cert_load_all(data, len, &list, &n) < 0 || n != 2)
-		problem(ctx, chain_path, "not the certificate and the CA (%u certificates)", n);
-	else if (!same_der(list[0], crt))
-		problem(ctx, chain_path, "does not start with cert.pem");
-	else if (!same_der(list[1], ctx->ca->crt))
-		problem(ctx, chain_path, "does not end with ca.pem");
-	for (i = 0; i < n; i++)
-		gnutls_x509_crt_deinit(list[i]);
-	gnutls_free(list);
+	for (i = 0; i < problems->n; i++)
+		problem(ctx, path, "%s", problems->lines[i].text);
+	report_clear(problems);
 }
 
 static void
@@ -170,62 +112,36 @@ on_store_row(const struct store_check_row *r, void *arg)
 {
 	struct check_ctx *ctx = arg;
 	const struct store_cert *c = r->cert;
+	struct report problems = { NULL, 0 };
 	gnutls_x509_crt_t crt = NULL;
-	gnutls_datum_t d = { (unsigned char *)c->pem, (unsigned)strlen(c->pem) };
-	gnutls_datum_t why = { NULL, 0 };
-	char serial[2 * 32 + 1];
-	unsigned vstatus = 0;
-	int ret;
 
 	ctx->certificates++;
-	if ((ret = gnutls_x509_crt_init(&crt)) < 0 ||
-	    (ret = gnutls_x509_crt_import(crt, &d, GNUTLS_X509_FMT_PEM)) < 0) {
-		problem(ctx, r->dir, "serial %s: the index's certificate does not"
-		    " parse: %s", c->serial, gnutls_strerror(ret));
-		goto out;
+	if (audit_cert(c->pem, c->serial, c->not_after, ctx->ca, &crt,
+	    &problems) < 0) {
+		problems_of(ctx, r->dir, &problems);
+		return;
 	}
-	if (cert_serial_hex(crt, serial, sizeof(serial)) < 0 ||
-	    strcmp(serial, c->serial) != 0)
-		problem(ctx, r->dir, "serial %s: the certificate's serial is %s",
-		    c->serial, serial);
-	if (gnutls_x509_crt_get_expiration_time(crt) != c->not_after)
-		problem(ctx, r->dir, "serial %s: notAfter differs from the index",
-		    c->serial);
-	/* RFC 5280 6.1.3 (a)(1): the signature verifies with the CA's key. */
-	ret = gnutls_x509_crt_verify(crt, &ctx->ca->crt, 1, VERIFY_FLAGS, &vstatus);
-	if (ret < 0 || vstatus != 0) {
-		if (ret >= 0)
-			gnutls_certificate_verification_status_print(vstatus,
-			    GNUTLS_CRT_X509, &why, 0);
-		problem(ctx, r->dir, "serial %s: does not verify against ca.pem: %s",
-		    c->serial, ret < 0 ? gnutls_strerror(ret) : (const char *)why.data);
-		gnutls_free(why.data);
+	problems_of(ctx, r->dir, &problems);
+	if (r->key_pem != NULL) {
+		audit_key(r->key_pem, r->key_len, crt, c->serial, &problems);
+		problems_of(ctx, r->key_path, &problems);
 	}
-	if (r->key_pem != NULL)
-		check_key(ctx, r->key_path, r->key_pem, r->key_len, crt, c->serial);
-	if (r->chain_pem != NULL)
-		check_chain(ctx, r->chain_path, r->chain_pem, r->chain_len, crt);
-out:
-	if (crt != NULL)
-		gnutls_x509_crt_deinit(crt);
+	if (r->chain_pem != NULL) {
+		audit_chain(r->chain_pem, r->chain_len, crt, ctx->ca, &problems);
+		problems_of(ctx, r->chain_path, &problems);
+	}
+	gnutls_x509_crt_deinit(crt);
 }
 
-/* The CA certificate is a CA and signed itself (RFC 5280 6.1, 4.2.1.9). */
+/* The CA certificate is a CA and signed itself. */
 static void
 check_ca_cert(struct check_ctx *ctx, const struct store *s)
 {
 	char *path = store_path(s, "ca.pem");
-	unsigned vstatus = 0, critical = 0;
-	int ret, ca_flag;
+	struct report problems = { NULL, 0 };
 
-	ca_flag = gnutls_x509_crt_get_basic_constraints(ctx->ca->crt, &critical,
-	    NULL, NULL);
-	if (ca_flag <= 0)
-		problem(ctx, path, "not a CA certificate (basicConstraints cA is not true)");
-	ret = gnutls_x509_crt_verify(ctx->ca->crt, &ctx->ca->crt, 1, VERIFY_FLAGS,
-	    &vstatus);
-	if (ret < 0 || vstatus != 0)
-		problem(ctx, path, "its self-signature does not verify");
+	audit_ca_cert(ctx->ca, &problems);
+	problems_of(ctx, path, &problems);
 	free(path);
 }
 
@@ -240,6 +156,7 @@ check_ca_key(struct check_ctx *ctx, struct store *s, const char *pass_file)
 	unsigned char *key = NULL;
 	size_t key_len = 0;
 	char *pass = NULL, *uri = NULL, *path = store_path(s, "ca.key");
+	struct report rep = { NULL, 0 };
 	int ret, match = 0, status = EXIT_OK;
 
 	if (store_setting_get(s, "ca_key_uri", &uri) == STORE_OK) {
@@ -248,11 +165,11 @@ check_ca_key(struct check_ctx *ctx, struct store *s, const char *pass_file)
 			    " FILE with its PIN to check it belongs to ca.pem");
 			goto out;
 		}
-		if ((status = pkcs11_pin_setup(pass_file, "--passphrase-file")) !=
-		    EXIT_OK)
+		if ((status = cli_status(pkcs11_pin_setup(pass_file,
+		    "--passphrase-file"))) != EXIT_OK)
 			goto out;
-		if ((status = pkcs11_key_matches(uri, ctx->ca->crt, &match)) == EXIT_OK &&
-		    !match)
+		if ((status = cli_outcome(pkcs11_key_matches(uri, ctx->ca->crt, &match,
+		    &rep), &rep)) == EXIT_OK && !match)
 			problem(ctx, uri, "the token's key is not the key of ca.pem");
 		goto out;
 	}
@@ -296,6 +213,7 @@ cmd_check(int argc, char **argv)
 	struct check_ctx ctx;
 	struct store_check_ops ops = { on_store_problem, on_store_row };
 	struct store *store = NULL;
+	struct report rep = { NULL, 0 };
 	const char *pass_file = NULL;
 	char *dir = NULL;
 	int repair = 0, quiet = 0, flags = 0, c, ret, status = EXIT_USAGE;
@@ -335,14 +253,16 @@ cmd_check(int argc, char **argv)
 		flags |= STORE_READONLY;
 	}
 	/* An unsafe store is opened to be reported, not refused (STORE_INSPECT). */
-	if ((status = signer_open_store(flags | STORE_INSPECT, &store)) != EXIT_OK)
+	if ((status = cli_store_status(signer_open_store(cli_dir_option(),
+	    flags | STORE_INSPECT, &store))) != EXIT_OK)
 		goto out;
-	if ((status = signer_open(store, 0, NULL, &ctx.ca)) != EXIT_OK)
+	if ((status = cli_outcome(signer_open(store, 0, NULL, &ctx.ca, &rep),
+	    &rep)) != EXIT_OK)
 		goto out;
 	check_ca_cert(&ctx, store);
 	ret = store_check(store, repair ? STORE_CHECK_REPAIR : 0, &ops, &ctx);
 	if (ret < 0) {
-		status = signer_exit_status(ret);
+		status = cli_store_status(ret);
 		goto out;
 	}
 	if ((status = check_ca_key(&ctx, store, pass_file)) != EXIT_OK)

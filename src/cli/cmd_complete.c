@@ -106,7 +106,7 @@ emit_store_names(const struct emitter *e)
 	struct store_filter f = { NULL, NULL, -1, 0 };
 	struct names_ctx ctx = { e, NULL };
 
-	if (signer_open_store(STORE_READONLY, &s) != EXIT_OK)
+	if (signer_open_store(cli_dir_option(), STORE_READONLY, &s) != STORE_OK)
 		return;
 	store_list(s, &f, on_name, &ctx);
 	free(ctx.last);

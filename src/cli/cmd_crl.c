@@ -13,6 +13,7 @@
 
 #include "ca.h"
 #include "cli.h"
+#include "cli_status.h"
 #include "crl.h"
 #include "crl_publish.h"
 #include "fileio.h"
@@ -68,15 +69,16 @@ static int
 cmd_crl(int argc, char **argv)
 {
 	struct cli_parser p;
-	struct store *store = NULL;
-	struct ca *ca = NULL;
+	struct signing sg;
 	struct crl_published pub;
+	struct report rep = { NULL, 0 };
 	const char *output = NULL, *pass_file = NULL;
 	char this_update[21], next_update[21], *shown = NULL;
 	long days = CRL_DEFAULT_DAYS;
 	int c, der = 0, status = EXIT_USAGE;
 
 	memset(&pub, 0, sizeof(pub));
+	memset(&sg, 0, sizeof(sg));
 	cli_parser_init(&p, &command_crl, argc, argv);
 	while ((c = cli_next(&p)) != 0) {
 		switch (c) {
@@ -109,11 +111,14 @@ cmd_crl(int argc, char **argv)
 	}
 	if (output != NULL && check_output(output) < 0)
 		goto out;
-	if ((status = signer_open_store(0, &store)) != EXIT_OK)
+	if ((status = cli_outcome(signing_open(cli_dir_option(), 0, 0, &sg, &rep),
+	    &rep)) != EXIT_OK)
 		goto out;
-	if ((status = signer_open(store, 1, pass_file, &ca)) != EXIT_OK)
+	if ((status = cli_outcome(signing_unlock(&sg, pass_file, &rep),
+	    &rep)) != EXIT_OK)
 		goto out;
-	if ((status = crl_publish(store, ca, days, &pub)) != EXIT_OK)
+	if ((status = cli_outcome(crl_publish(sg.store, sg.ca, days, &pub, &rep),
+	    &rep)) != EXIT_OK)
 		goto out;
 	if (output != NULL) {
 		const gnutls_datum_t *d = der ? &pub.der : &pub.pem;
@@ -121,7 +126,7 @@ cmd_crl(int argc, char **argv)
 		if (atomic_write(output, d->data, d->size, 0644, 0) < 0) {
 			shown = text_echo(output);
 			error_msg("cannot write '%s': %s (%s/crl.pem is written)",
-			    shown, strerror(errno), store_dir(store));
+			    shown, strerror(errno), store_dir(sg.store));
 			status = EXIT_OPERATIONAL;
 			goto out;
 		}
@@ -130,15 +135,14 @@ cmd_crl(int argc, char **argv)
 	format_time_rfc3339(pub.next_update, next_update);
 	printf("CRL number %llu, %zu revoked, thisUpdate %s, nextUpdate %s\n",
 	    pub.number, pub.entries, this_update, next_update);
-	printf("  crl    %s/crl.pem\n", store_dir(store));
+	printf("  crl    %s/crl.pem\n", store_dir(sg.store));
 	if (output != NULL)
 		printf("  copy   %s%s\n", output, der ? " (DER)" : "");
 	status = EXIT_OK;
 out:
 	cli_parser_free(&p);
-	crl_published_free(&pub);
-	ca_free(ca);
-	store_close(store);
+	crl_published_clear(&pub);
+	signing_clear(&sg);
 	free(shown);
 	return status;
 }

@@ -17,8 +17,10 @@
 #include "bundle.h"
 #include "ca.h"
 #include "cli.h"
+#include "cli_status.h"
 #include "fileio.h"
 #include "issuance.h"
+#include "key.h"
 #include "san.h"
 #include "secret.h"
 #include "signer.h"
@@ -142,11 +144,13 @@ static int
 export_ca(struct store *store, const struct export_args *a)
 {
 	struct ca *ca = NULL;
+	struct report rep = { NULL, 0 };
 	const char *output = a->output ? a->output : "cert.pem";
 	gnutls_datum_t der = { NULL, 0 };
 	int status;
 
-	if ((status = signer_open(store, 0, NULL, &ca)) != EXIT_OK)
+	if ((status = cli_outcome(signer_open(store, 0, NULL, &ca, &rep),
+	    &rep)) != EXIT_OK)
 		goto out;
 	if (a->format == FMT_DER) {
 		if (gnutls_x509_crt_export2(ca->crt, GNUTLS_X509_FMT_DER, &der) < 0) {
@@ -183,26 +187,6 @@ p12_passphrase(const char *pass_file)
 	return secret_prompt("PKCS#12 passphrase: ", 1);
 }
 
-static int
-load_key(const unsigned char *pem, size_t len, gnutls_x509_privkey_t *out_key)
-{
-	gnutls_x509_privkey_t key = NULL;
-	gnutls_datum_t d;
-	int ret;
-
-	d.data = (unsigned char *)pem;
-	d.size = (unsigned)len;
-	if ((ret = gnutls_x509_privkey_init(&key)) < 0 ||
-	    (ret = gnutls_x509_privkey_import2(key, &d, GNUTLS_X509_FMT_PEM,
-	    NULL, 0)) < 0) {
-		if (key != NULL)
-			gnutls_x509_privkey_deinit(key);
-		return ret;
-	}
-	*out_key = key;
-	return 0;
-}
-
 static const char *
 default_output(const struct export_args *a, char **owned)
 {
@@ -218,6 +202,7 @@ static int
 export_name(struct store *store, const struct export_args *a)
 {
 	struct ca *ca = NULL;
+	struct report rep = { NULL, 0 };
 	struct store_cert *row = NULL;
 	gnutls_x509_crt_t crt = NULL;
 	gnutls_x509_privkey_t key = NULL;
@@ -229,7 +214,8 @@ export_name(struct store *store, const struct export_args *a)
 	int need_key = a->with_key || a->format == FMT_P12;
 	int ret, status = EXIT_USAGE;
 
-	if ((status = signer_open(store, 0, NULL, &ca)) != EXIT_OK)
+	if ((status = cli_outcome(signer_open(store, 0, NULL, &ca, &rep),
+	    &rep)) != EXIT_OK)
 		goto out;
 	status = EXIT_USAGE;
 	if ((ret = issuance_find_current(store, a->name, &row)) != STORE_OK) {
@@ -237,7 +223,7 @@ export_name(struct store *store, const struct export_args *a)
 			error_msg("no current certificate named '%s'; see 'sipca list'",
 			    a->name);
 		else
-			status = signer_exit_status(ret);
+			status = cli_store_status(ret);
 		goto out;
 	}
 	if (need_key && strcmp(row->key_source, "csr") == 0) {
@@ -255,8 +241,8 @@ export_name(struct store *store, const struct export_args *a)
 	status = EXIT_OPERATIONAL;
 	if ((ret = gnutls_x509_crt_init(&crt)) < 0 ||
 	    (ret = gnutls_x509_crt_import(crt, &d, GNUTLS_X509_FMT_PEM)) < 0) {
-		error_msg("cannot load the certificate of '%s': %s", a->name,
-		    gnutls_strerror(ret));
+		error_msg("cannot load the certificate of '%s':"
+		    " gnutls_x509_crt_import: %s", a->name, gnutls_strerror(ret));
 		goto out;
 	}
 	if (need_key) {
@@ -267,8 +253,9 @@ export_name(struct store *store, const struct export_args *a)
 				    "'issued/%s/key.pem'", a->name, a->name);
 			goto out;
 		}
-		if ((ret = load_key(key_pem, key_len, &key)) < 0) {
-			error_msg("cannot load the key of '%s': %s", a->name,
+		if ((ret = key_import_pem(key_pem, key_len, &key)) < 0) {
+			error_msg("cannot load the key of '%s':"
+			    " gnutls_x509_privkey_import2: %s", a->name,
 			    gnutls_strerror(ret));
 			goto out;
 		}
@@ -278,8 +265,8 @@ export_name(struct store *store, const struct export_args *a)
 	case FMT_DER:
 		if ((ret = gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_DER,
 		    &out)) < 0) {
-			error_msg("cannot encode '%s': %s", a->name,
-			    gnutls_strerror(ret));
+			error_msg("cannot encode '%s': gnutls_x509_crt_export2: %s",
+			    a->name, gnutls_strerror(ret));
 			goto out;
 		}
 		status = write_output(output, out.data, out.size, a->force, 0);
@@ -416,7 +403,8 @@ cmd_export(int argc, char **argv)
 		a.name = san_fold_store_name(argv[p.index]);
 	if ((status = check_args(&a)) != EXIT_OK)
 		goto out;
-	if ((status = signer_open_store(STORE_READONLY, &store)) != EXIT_OK)
+	if ((status = cli_store_status(signer_open_store(cli_dir_option(),
+	    STORE_READONLY, &store))) != EXIT_OK)
 		goto out;
 	status = a.name == NULL ? export_ca(store, &a) : export_name(store, &a);
 out:

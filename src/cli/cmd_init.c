@@ -11,7 +11,9 @@
 #include "ca.h"
 #include "cert.h"
 #include "cli.h"
+#include "cli_status.h"
 #include "fileio.h"
+#include "key.h"
 #include "pkcs11.h"
 #include "san.h"
 #include "secret.h"
@@ -113,26 +115,6 @@ check_store_dir(const char *dir)
 	return ret;
 }
 
-/* The CA key type as init records it ("p256"), read from the certificate. */
-static const char *
-token_key_type_name(const struct ca *ca, char *buf, size_t size)
-{
-	gnutls_ecc_curve_t curve;
-	unsigned bits = 0;
-	int algo = gnutls_x509_crt_get_pk_algorithm(ca->crt, &bits);
-
-	if (algo == GNUTLS_PK_RSA)
-		snprintf(buf, size, "rsa%u", bits);
-	else if (algo == GNUTLS_PK_ECDSA &&
-	    gnutls_x509_crt_get_pk_ecc_raw(ca->crt, &curve, NULL, NULL) == 0)
-		snprintf(buf, size, "%s", curve == GNUTLS_ECC_CURVE_SECP256R1 ? "p256" :
-		    curve == GNUTLS_ECC_CURVE_SECP384R1 ? "p384" :
-		    gnutls_ecc_curve_get_name(curve));
-	else
-		snprintf(buf, size, "%s", gnutls_pk_get_name(algo));
-	return buf;
-}
-
 static int
 cmd_init(int argc, char **argv)
 {
@@ -153,6 +135,7 @@ cmd_init(int argc, char **argv)
 	char created[21], days_text[32];
 	struct store *store = NULL;
 	struct ca *ca = NULL;
+	struct report rep = { NULL, 0 };
 	gnutls_datum_t key_pem = { NULL, 0 };
 	time_t now = sipca_now();
 
@@ -283,9 +266,10 @@ cmd_init(int argc, char **argv)
 		goto out;
 
 	if (pkcs11_uri != NULL) {
-		if ((status = pkcs11_pin_setup(pin_file, "--pin-file")) != EXIT_OK ||
-		    (status = pkcs11_ca_key(pkcs11_uri, key_type, &key_url,
-		    &token_key, &generated)) != EXIT_OK)
+		if ((status = cli_status(pkcs11_pin_setup(pin_file, "--pin-file"))) !=
+		    EXIT_OK ||
+		    (status = cli_outcome(pkcs11_ca_key(pkcs11_uri, key_type, &key_url,
+		    &token_key, &generated, &rep), &rep)) != EXIT_OK)
 			goto out;
 		status = EXIT_USAGE;
 	}
@@ -307,7 +291,7 @@ cmd_init(int argc, char **argv)
 		goto out;
 	}
 	if ((ret = store_open(dir, STORE_CREATE, &store)) < 0) {
-		status = signer_exit_status(ret);
+		status = cli_store_status(ret);
 		goto out;
 	}
 	format_time_rfc3339(now, created);
@@ -321,7 +305,7 @@ cmd_init(int argc, char **argv)
 		settings[n++] = "created_at";
 		settings[n++] = created;
 		settings[n++] = "ca_key_type";
-		settings[n++] = token_key != NULL ? token_key_type_name(ca,
+		settings[n++] = token_key != NULL ? key_type_of_cert(ca->crt,
 		    token_key_type, sizeof(token_key_type)) : key_type_name(key_type);
 		settings[n++] = "ca_key_encrypted";
 		settings[n++] = token_key != NULL ? "token" : pass != NULL ? "yes" : "no";
@@ -340,7 +324,7 @@ cmd_init(int argc, char **argv)
 		    settings);
 	}
 	if (ret < 0) {
-		status = signer_exit_status(ret);
+		status = cli_store_status(ret);
 		goto out;
 	}
 	printf("created the SIP CA '%s' for %s in %s\n", cn, domain, dir);
@@ -363,8 +347,11 @@ out:
 	if (token_key != NULL)
 		gnutls_privkey_deinit(token_key);
 	/* A key made on the token for a CA that did not come to be. */
-	if (generated && status != EXIT_OK)
-		pkcs11_delete_key(key_url, pkcs11_uri);
+	if (generated && status != EXIT_OK) {
+		pkcs11_delete_key(key_url, pkcs11_uri, &rep);
+		cli_report_print(&rep);
+	}
+	report_clear(&rep);
 	free(shown);
 	free(key_url);
 	free(shown_uri);

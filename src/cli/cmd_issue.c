@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gnutls/gnutls.h>
 
@@ -12,8 +13,10 @@
 #include "ca.h"
 #include "cert.h"
 #include "cli.h"
+#include "cli_status.h"
 #include "fileio.h"
 #include "issuance.h"
+#include "progress.h"
 #include "signer.h"
 #include "store.h"
 #include "util.h"
@@ -96,26 +99,116 @@ print_issued(const struct store *s, const struct issuance_spec *spec,
 	printf("  chain  %s/issued/%s/chain.pem\n", store_dir(s), spec->name);
 }
 
+/* What --batch is given besides the row defaults. */
+struct batch_args {
+	const char *file;		/* the CSV, or "-" for stdin */
+	long jobs;			/* worker threads; 0: online CPUs */
+	int quiet;			/* no progress, no summary */
+	const char *passphrase_file;
+	struct batch_plan_options plan;
+};
+
+static void
+batch_print_report(void *arg, const struct report *rep)
+{
+	(void)arg;
+	cli_report_print(rep);
+}
+
+static void
+batch_start(void *arg, size_t todo)
+{
+	struct progress *pg = arg;
+
+	progress_init(pg, stderr, todo, pg->enabled);
+}
+
+static void
+batch_progress(void *arg, size_t done)
+{
+	progress_update(arg, done);
+}
+
+static void
+batch_end(void *arg)
+{
+	progress_end(arg);
+}
+
+/*
+ * sipca issue --batch: the store opened, every row checked (nothing is
+ * issued when one is bad), the key unlocked, the run, the summary. Exit
+ * status: 0 every row issued or skipped; 2 a bad row; 1 the lint guard
+ * refused some rows and the rest went in; 3 an operational failure
+ * (what was committed stays, and a re-run completes the rest).
+ */
+static int
+issue_batch(const struct batch_args *a)
+{
+	struct signing sg;
+	struct batch_plan plan;
+	struct batch_plan_options po = a->plan;
+	struct batch_counts n;
+	struct report rep = { NULL, 0 };
+	struct progress pg;
+	struct batch_hooks hooks = { NULL, batch_print_report, batch_start,
+	    batch_progress, batch_end };
+	double start = progress_clock(), elapsed;
+	int status;
+
+	memset(&sg, 0, sizeof(sg));
+	memset(&plan, 0, sizeof(plan));
+	memset(&n, 0, sizeof(n));
+	memset(&pg, 0, sizeof(pg));
+	pg.enabled = !a->quiet && isatty(STDERR_FILENO);
+	hooks.arg = &pg;
+	if ((status = cli_outcome(signing_open(cli_dir_option(), 0, 1, &sg, &rep),
+	    &rep)) != EXIT_OK)
+		goto out;
+	po.domain = sg.domain;
+	po.crl_url = sg.crl_url;
+	if ((status = cli_outcome(batch_plan_read(a->file, &po, &plan, &rep),
+	    &rep)) != EXIT_OK)
+		goto out;
+	if ((status = cli_outcome(signing_unlock(&sg, a->passphrase_file, &rep),
+	    &rep)) != EXIT_OK)
+		goto out;
+	status = cli_status(batch_run(&plan, sg.store, sg.ca, a->jobs, &hooks, &n));
+	if (status == EXIT_OK && n.failed_op > 0)
+		status = EXIT_OPERATIONAL;
+	else if (status == EXIT_OK && n.failed_lint > 0)
+		status = EXIT_FINDINGS;
+	elapsed = progress_clock() - start;
+	if (!a->quiet)
+		printf("issued %zu, skipped %zu (already valid), failed %zu in %.1fs"
+		    " (%.0f/s)\n", n.issued, n.skipped, n.failed_lint + n.failed_op,
+		    elapsed, elapsed > 0 ? (double)n.issued / elapsed : 0.0);
+out:
+	batch_plan_clear(&plan);
+	signing_clear(&sg);
+	return status;
+}
+
 static int
 cmd_issue(int argc, char **argv)
 {
 	struct cli_parser p;
 	struct issuance_spec spec;
 	struct issuance is;
-	struct store_issue item;
-	struct store *store = NULL;
+	struct signing sg;
 	struct store_cert *current = NULL;
-	struct ca *ca = NULL;
+	struct report rep = { NULL, 0 };
 	const char *csr_path = NULL, *pass_file = NULL, *kind_word, *reason;
-	struct batch_options batch;
-	char *domain = NULL, *crl_url = NULL, *msg = NULL, *shown = NULL;
+	struct batch_args batch;
+	char *msg = NULL, *shown = NULL;
 	char *name = NULL, *dropped = NULL;
-	int no_domain_dns = 0, copy_san = 0, drop_others = 0, c, ret, attempt;
+	int no_domain_dns = 0, copy_san = 0, drop_others = 0, c, ret = STORE_OK;
 	int status = EXIT_USAGE;
 
 	memset(&spec, 0, sizeof(spec));
 	memset(&is, 0, sizeof(is));
 	memset(&batch, 0, sizeof(batch));
+	memset(&sg, 0, sizeof(sg));
 	spec.key_type = KEY_RSA2048;
 	spec.days = DEFAULT_LEAF_DAYS;
 	cli_parser_init(&p, &command_issue, argc, argv);
@@ -182,16 +275,16 @@ cmd_issue(int argc, char **argv)
 			status = cli_usage_error(&command_issue);
 			goto out;
 		}
-		batch.key_type = spec.key_type;
-		batch.days = spec.days;
-		batch.no_domain_dns = no_domain_dns;
-		batch.allow_wildcard = spec.allow_wildcard;
-		batch.allow_foreign = spec.allow_foreign;
-		batch.force = spec.force;
-		batch.copy_san = copy_san;
-		batch.drop_other_sans = drop_others;
+		batch.plan.key_type = spec.key_type;
+		batch.plan.days = spec.days;
+		batch.plan.no_domain_dns = no_domain_dns;
+		batch.plan.allow_wildcard = spec.allow_wildcard;
+		batch.plan.allow_foreign = spec.allow_foreign;
+		batch.plan.force = spec.force;
+		batch.plan.copy_san = copy_san;
+		batch.plan.drop_other_sans = drop_others;
 		batch.passphrase_file = pass_file;
-		status = batch_issue(&batch);
+		status = issue_batch(&batch);
 		goto out;
 	}
 	if (batch.jobs != 0 || batch.quiet) {
@@ -230,24 +323,19 @@ cmd_issue(int argc, char **argv)
 		warn_msg("'%s': not copying the request's %s",
 		    (shown = text_echo(csr_path)), dropped);
 
-	if ((status = signer_open_store(0, &store)) != EXIT_OK)
+	if ((status = cli_outcome(signing_open(cli_dir_option(), 0, 1, &sg, &rep),
+	    &rep)) != EXIT_OK)
 		goto out;
 	status = EXIT_USAGE;
-	if (store_setting_get(store, "domain", &domain) < 0) {
-		error_msg("the store has no SIP domain setting");
-		status = EXIT_OPERATIONAL;
-		goto out;
-	}
-	spec.domain = domain;
-	if (store_setting_get(store, "crl_url", &crl_url) == STORE_OK)
-		spec.crl_url = crl_url;
+	spec.domain = sg.domain;
+	spec.crl_url = sg.crl_url;
 	issuance_default_sans(&spec, no_domain_dns);
 	if (issuance_validate(&spec, &msg) < 0) {
 		error_msg("%s", msg);
 		goto out;
 	}
 	/* As typed, too: a mixed-case name from before folding is the same one. */
-	if (issuance_find_current(store, argv[p.index + 1], &current) == STORE_OK &&
+	if (issuance_find_current(sg.store, argv[p.index + 1], &current) == STORE_OK &&
 	    current->status == STATUS_VALID) {
 		char until[21];
 
@@ -257,40 +345,28 @@ cmd_issue(int argc, char **argv)
 		    until, current->name);
 		goto out;
 	}
-	if ((status = signer_open(store, 1, pass_file, &ca)) != EXIT_OK)
+	if ((status = cli_outcome(signing_unlock(&sg, pass_file, &rep),
+	    &rep)) != EXIT_OK)
 		goto out;
-	/* A serial collision (p = 2^-159) is only ever met by drawing again. */
-	for (attempt = 0; attempt < 3; attempt++) {
-		if ((status = issuance_prepare(&spec, ca, &is)) != EXIT_OK)
-			goto out;
-		issuance_to_store(&is, &spec, &item);
-		ret = store_issue(store, &item, 1, 0);
-		if (ret != STORE_E_SERIAL_TAKEN)
-			break;
-		issuance_free(&is);
-	}
+	status = cli_outcome(issuance_issue(sg.store, &spec, sg.ca, NULL, &is, &ret,
+	    &rep), &rep);
 	if (ret == STORE_E_NAME_TAKEN) {
 		error_msg("'%s' already has a valid certificate", spec.name);
 		status = EXIT_USAGE;
 		goto out;
 	}
-	if (ret < 0) {
-		status = signer_exit_status(ret);
+	if (status != EXIT_OK)
 		goto out;
-	}
-	print_issued(store, &spec, &is);
+	print_issued(sg.store, &spec, &is);
 	status = EXIT_OK;
 out:
 	cli_parser_free(&p);
-	issuance_free(&is);
+	issuance_clear(&is);
 	san_list_clear(&spec.sans);
 	if (spec.csr != NULL)
 		gnutls_x509_crq_deinit(spec.csr);
 	store_cert_free(current);
-	ca_free(ca);
-	store_close(store);
-	free(domain);
-	free(crl_url);
+	signing_clear(&sg);
 	free(msg);
 	free(shown);
 	free(name);

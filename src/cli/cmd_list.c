@@ -10,6 +10,7 @@
 
 #include "cert.h"
 #include "cli.h"
+#include "cli_status.h"
 #include "json.h"
 #include "san.h"
 #include "signer.h"
@@ -201,7 +202,8 @@ cmd_list(int argc, char **argv)
 		filter.name = san_fold_store_name(argv[p.index]);
 	if (expiring >= 0)
 		filter.expires_before = ctx.now + (time_t)expiring * 86400;
-	if ((status = signer_open_store(STORE_READONLY, &store)) != EXIT_OK)
+	if ((status = cli_store_status(signer_open_store(cli_dir_option(),
+	    STORE_READONLY, &store))) != EXIT_OK)
 		goto out;
 	if (ctx.as_json) {
 		json_init(&ctx.json, stdout, 1);
@@ -219,7 +221,7 @@ cmd_list(int argc, char **argv)
 		    SUMMARY_EXPIRING_DAYS, ctx.expired, ctx.revoked, ctx.superseded);
 	}
 	if (ret < 0)
-		status = signer_exit_status(ret);
+		status = cli_store_status(ret);
 	else if (expiring >= 0 && ctx.count > 0)
 		status = EXIT_FINDINGS;
 	else

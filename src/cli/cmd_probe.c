@@ -12,6 +12,7 @@
 
 #include "cert.h"
 #include "cli.h"
+#include "cli_status.h"
 #include "fileio.h"
 #include "json.h"
 #include "probe_check.h"
@@ -235,7 +236,8 @@ load_inputs(struct probe_ctx *x, const char *ca_file, const char *cert_name,
 
 	if (ca_file == NULL || cert_name != NULL ||
 	    (x->domain == NULL && store_present())) {
-		if ((status = signer_open_store(STORE_READONLY, &store)) != EXIT_OK)
+		if ((status = cli_store_status(signer_open_store(cli_dir_option(),
+	    STORE_READONLY, &store))) != EXIT_OK)
 			goto out;
 		if (x->domain == NULL)
 			store_setting_get(store, "domain", out_domain);
@@ -249,7 +251,7 @@ load_inputs(struct probe_ctx *x, const char *ca_file, const char *cert_name,
 		label = ca_file;
 	} else {
 		if ((ret = store_read_ca_cert(store, &x->ca_data, &x->ca_len)) < 0) {
-			status = signer_exit_status(ret);
+			status = cli_store_status(ret);
 			goto out;
 		}
 		label = "the store's CA";
@@ -276,7 +278,7 @@ load_inputs(struct probe_ctx *x, const char *ca_file, const char *cert_name,
 			    cert_name);
 			goto out;
 		} else if (ret < 0) {
-			status = signer_exit_status(ret);
+			status = cli_store_status(ret);
 			goto out;
 		}
 		*out_cert_pem = current->pem;

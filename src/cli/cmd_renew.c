@@ -19,9 +19,11 @@
 #include "ca.h"
 #include "cert.h"
 #include "cli.h"
+#include "cli_status.h"
 #include "issuance.h"
+#include "key.h"
+#include "renewal.h"
 #include "san.h"
-#include "secret.h"
 #include "signer.h"
 #include "store.h"
 #include "util.h"
@@ -53,176 +55,6 @@ const struct command command_renew = {
 	renew_options, "@name",
 };
 
-struct renew_opts {
-	long days;		/* 0: the original length */
-	int rekey;
-	int key_type_set;
-	enum key_type key_type;
-	int force;
-	int allow_foreign;
-	const char *domain;
-	const char *crl_url;
-};
-
-/* The public key of a stored certificate. */
-static int
-cert_pubkey(const char *pem, gnutls_pubkey_t *out)
-{
-	gnutls_x509_crt_t crt = NULL;
-	gnutls_pubkey_t pub = NULL;
-	gnutls_datum_t d = { (unsigned char *)(uintptr_t)pem, (unsigned)strlen(pem) };
-	int ret;
-
-	if ((ret = gnutls_x509_crt_init(&crt)) < 0 ||
-	    (ret = gnutls_x509_crt_import(crt, &d, GNUTLS_X509_FMT_PEM)) < 0 ||
-	    (ret = gnutls_pubkey_init(&pub)) < 0 ||
-	    (ret = gnutls_pubkey_import_x509(pub, crt, 0)) < 0)
-		goto out;
-	*out = pub;
-	pub = NULL;
-out:
-	if (pub != NULL)
-		gnutls_pubkey_deinit(pub);
-	if (crt != NULL)
-		gnutls_x509_crt_deinit(crt);
-	return ret < 0 ? ret : 0;
-}
-
-static int
-same_key(gnutls_pubkey_t a, gnutls_pubkey_t b)
-{
-	unsigned char ida[64], idb[64];
-	size_t la = sizeof(ida), lb = sizeof(idb);
-
-	return gnutls_pubkey_get_key_id(a, GNUTLS_KEYID_USE_SHA256, ida, &la) == 0 &&
-	    gnutls_pubkey_get_key_id(b, GNUTLS_KEYID_USE_SHA256, idb, &lb) == 0 &&
-	    la == lb && memcmp(ida, idb, la) == 0;
-}
-
-/*
- * The key the renewal keeps: for a generated key, issued/NAME/key.pem
- * (checked against the certificate, so the new certificate is for the
- * key the device has); for a CSR, the certificate's public key. Returns
- * an exit status after a message.
- */
-static int
-kept_key(struct store *s, const struct store_cert *cur, gnutls_pubkey_t *out)
-{
-	unsigned char *pem = NULL;
-	size_t len = 0;
-	gnutls_privkey_t priv = NULL;
-	gnutls_pubkey_t from_cert = NULL, pub = NULL;
-	gnutls_datum_t d;
-	int ret, status = EXIT_OPERATIONAL;
-
-	if ((ret = cert_pubkey(cur->pem, &from_cert)) < 0) {
-		error_msg("%s: the stored certificate is unreadable: %s", cur->name,
-		    gnutls_strerror(ret));
-		goto out;
-	}
-	if (strcmp(cur->key_source, "csr") == 0) {
-		*out = from_cert;
-		from_cert = NULL;
-		status = EXIT_OK;
-		goto out;
-	}
-	ret = store_read_issued_key(s, cur->name, &pem, &len);
-	if (ret == STORE_E_NOTFOUND) {
-		error_msg("%s: issued/%s/key.pem is missing; renew with --rekey",
-		    cur->name, cur->name);
-		goto out;
-	}
-	if (ret < 0) {
-		status = signer_exit_status(ret);
-		goto out;
-	}
-	d.data = pem;
-	d.size = (unsigned)len;
-	if ((ret = gnutls_privkey_init(&priv)) < 0 ||
-	    (ret = gnutls_privkey_import_x509_raw(priv, &d, GNUTLS_X509_FMT_PEM,
-	    NULL, 0)) < 0 ||
-	    (ret = gnutls_pubkey_init(&pub)) < 0 ||
-	    (ret = gnutls_pubkey_import_privkey(pub, priv, 0, 0)) < 0) {
-		error_msg("%s: issued/%s/key.pem: %s", cur->name, cur->name,
-		    gnutls_strerror(ret));
-		goto out;
-	}
-	if (!same_key(pub, from_cert)) {
-		error_msg("%s: issued/%s/key.pem is not the key of serial %s;"
-		    " renew with --rekey", cur->name, cur->name, cur->serial);
-		goto out;
-	}
-	*out = pub;
-	pub = NULL;
-	status = EXIT_OK;
-out:
-	secret_free_buf(pem, len);
-	if (priv != NULL)
-		gnutls_privkey_deinit(priv);
-	if (pub != NULL)
-		gnutls_pubkey_deinit(pub);
-	if (from_cert != NULL)
-		gnutls_pubkey_deinit(from_cert);
-	return status;
-}
-
-/*
- * The request that reproduces cur: its kind, name and SANs as the index
- * recorded them (DNS names and URI hosts folded to lower case), the
- * original validity length. Exit status.
- *
- * It is checked as a new request is, identity policy included: a
- * certificate issued before the policy with a device identity that is
- * the domain's (RFC 5922 section 7.1) is not renewed at all (revoke it
- * and issue a correct one), and one with names outside the SIP domain
- * only with --allow-foreign-names, which the index does not record.
- */
-static int
-spec_from_row(const struct store_cert *cur, const struct renew_opts *o,
-    struct issuance_spec *spec)
-{
-	char *msg = NULL;
-
-	memset(spec, 0, sizeof(*spec));
-	spec->name = cur->name;
-	spec->domain = o->domain;
-	spec->crl_url = o->crl_url;
-	spec->force = o->force;
-	spec->allow_foreign = o->allow_foreign;
-	if (cert_kind_parse(cur->kind, &spec->kind) < 0 ||
-	    (spec->kind != KIND_SERVER && spec->kind != KIND_DEVICE)) {
-		error_msg("%s: cannot renew a certificate of kind '%s'", cur->name,
-		    cur->kind);
-		return EXIT_USAGE;
-	}
-	if (san_list_parse(cur->sans, &spec->sans) < 0) {
-		char *shown = text_echo(cur->sans);
-
-		error_msg("%s: the index holds unreadable SANs: '%s'", cur->name,
-		    shown);
-		free(shown);
-		return EXIT_OPERATIONAL;
-	}
-	issuance_fold_sans(&spec->sans);
-	/* It was issued with --allow-wildcard, or it would have none. */
-	spec->allow_wildcard = strchr(cur->sans, '*') != NULL;
-	spec->days = o->days != 0 ? o->days :
-	    (long)((cur->not_after - cur->not_before + 86399) / 86400);
-	if (spec->days < 1)
-		spec->days = 1;
-	spec->key_type = KEY_RSA2048;
-	if (o->key_type_set)
-		spec->key_type = o->key_type;
-	else if (cur->key_type != NULL)
-		key_type_parse(cur->key_type, &spec->key_type);
-	if (issuance_validate(spec, &msg) < 0) {
-		error_msg("%s: %s", cur->name, msg);
-		free(msg);
-		return EXIT_USAGE;
-	}
-	return EXIT_OK;
-}
-
 static int
 find_revoked(const struct store_cert *c, void *arg)
 {
@@ -252,7 +84,7 @@ current_of(struct store *s, const char *name, int typed, struct store_cert **out
 		goto out;
 	}
 	if (ret != STORE_E_NOTFOUND) {
-		status = signer_exit_status(ret);
+		status = cli_store_status(ret);
 		goto out;
 	}
 	store_list(s, &filter, find_revoked, &revoked);
@@ -268,39 +100,28 @@ out:
 	return status;
 }
 
-/* Checks what can be checked without the CA key; exit status. */
-static int
-renewable(const struct store_cert *cur, const struct renew_opts *o)
-{
-	if (o->rekey && strcmp(cur->key_source, "csr") == 0) {
-		error_msg("'%s' was issued from a CSR: sipca has no key to replace;"
-		    " issue it again with a new --csr", cur->name);
-		return EXIT_USAGE;
-	}
-	return EXIT_OK;
-}
-
 /*
  * Renews NAME under the writers' lock, provided its current certificate
  * is still expect_serial (a concurrent run may have renewed it).
  * *out_skipped is set when it was not.
  */
 static int
-renew_one(struct store *s, const struct ca *ca, const struct renew_opts *o,
+renew_one(struct store *s, const struct ca *ca, const struct renewal_options *o,
     const char *name, const char *expect_serial, int *out_skipped)
 {
 	struct store_cert *cur = NULL;
 	struct issuance_spec spec;
 	struct issuance is;
-	struct store_issue item;
+	struct issuance_record how;
+	struct report rep = { NULL, 0 };
 	gnutls_pubkey_t pub = NULL;
 	char until[21];
-	int ret = STORE_OK, attempt, locked = 0, status;
+	int ret = STORE_OK, locked = 0, status;
 
 	memset(&spec, 0, sizeof(spec));
 	memset(&is, 0, sizeof(is));
 	if ((ret = store_lock(s)) < 0) {
-		status = signer_exit_status(ret);
+		status = cli_store_status(ret);
 		goto out;
 	}
 	locked = 1;
@@ -311,30 +132,25 @@ renew_one(struct store *s, const struct ca *ca, const struct renew_opts *o,
 		*out_skipped = 1;
 		goto out;
 	}
-	if ((status = renewable(cur, o)) != EXIT_OK ||
-	    (status = spec_from_row(cur, o, &spec)) != EXIT_OK)
+	if ((status = cli_outcome(renewal_spec(cur, o, &spec, &rep), &rep)) !=
+	    EXIT_OK)
 		goto out;
-	if (!o->rekey && (status = kept_key(s, cur, &pub)) != EXIT_OK)
+	if (!o->rekey && (status = cli_outcome(renewal_kept_key(s, cur, &pub, &rep),
+	    &rep)) != EXIT_OK)
 		goto out;
 	spec.pubkey = pub;
-	for (attempt = 0; attempt < 3; attempt++) {
-		if ((status = issuance_prepare(&spec, ca, &is)) != EXIT_OK)
-			goto out;
-		issuance_to_store(&is, &spec, &item);
-		/* A CSR-issued certificate stays one: its key is the device's. */
-		item.key_source = cur->key_source;
-		item.replace = 1;
-		ret = store_issue(s, &item, 1, 0);
-		if (ret != STORE_E_SERIAL_TAKEN)
-			break;
-		issuance_free(&is);
+	/* A CSR-issued certificate stays one: its key is the device's. */
+	how.key_source = cur->key_source;
+	how.replace = 1;
+	ret = STORE_OK;
+	status = cli_outcome(issuance_issue(s, &spec, ca, &how, &is, &ret, &rep),
+	    &rep);
+	if (ret == STORE_E_NOTFOUND) {
+		error_msg("'%s' has no current certificate any more", name);
+		status = EXIT_USAGE;
 	}
-	if (ret < 0) {
-		if (ret == STORE_E_NOTFOUND)
-			error_msg("'%s' has no current certificate any more", name);
-		status = ret == STORE_E_NOTFOUND ? EXIT_USAGE : signer_exit_status(ret);
+	if (status != EXIT_OK)
 		goto out;
-	}
 	format_time_rfc3339(is.not_after, until);
 	printf("renewed %s '%s': serial %s -> %s, valid until %s, %s key%s\n",
 	    cur->kind, name, cur->serial, is.serial, until,
@@ -343,7 +159,7 @@ renew_one(struct store *s, const struct ca *ca, const struct renew_opts *o,
 out:
 	if (locked)
 		store_unlock(s);
-	issuance_free(&is);
+	issuance_clear(&is);
 	san_list_clear(&spec.sans);
 	if (pub != NULL)
 		gnutls_pubkey_deinit(pub);
@@ -390,21 +206,22 @@ static int
 cmd_renew(int argc, char **argv)
 {
 	struct cli_parser p;
-	struct renew_opts o;
-	struct store *store = NULL;
+	struct renewal_options o;
+	struct signing sg;
+	struct report rep = { NULL, 0 };
 	struct store_cert *cur = NULL;
 	struct issuance_spec spec;
-	struct ca *ca = NULL;
 	struct due due = { NULL, NULL, NULL, 0 };
 	struct store_filter filter = { NULL, NULL, STATUS_VALID, 0 };
 	const char *pass_file = NULL, *name = NULL;
-	char *domain = NULL, *crl_url = NULL, until[21];
+	char until[21];
 	long expiring = -1;
 	int c, ret, dry_run = 0, skipped, one, status = EXIT_USAGE;
 	size_t i, renewed = 0;
 
 	memset(&o, 0, sizeof(o));
 	memset(&spec, 0, sizeof(spec));
+	memset(&sg, 0, sizeof(sg));
 	cli_parser_init(&p, &command_renew, argc, argv);
 	while ((c = cli_next(&p)) != 0) {
 		switch (c) {
@@ -458,22 +275,17 @@ cmd_renew(int argc, char **argv)
 	if (expiring < 0)
 		name = argv[p.index];
 
-	if ((status = signer_open_store(dry_run ? STORE_READONLY : 0, &store)) != EXIT_OK)
+	if ((status = cli_outcome(signing_open(cli_dir_option(),
+	    dry_run ? STORE_READONLY : 0, 1, &sg, &rep), &rep)) != EXIT_OK)
 		goto out;
-	if (store_setting_get(store, "domain", &domain) < 0) {
-		error_msg("the store has no SIP domain setting");
-		status = EXIT_OPERATIONAL;
-		goto out;
-	}
-	o.domain = domain;
-	if (store_setting_get(store, "crl_url", &crl_url) == STORE_OK)
-		o.crl_url = crl_url;
+	o.domain = sg.domain;
+	o.crl_url = sg.crl_url;
 
 	if (name != NULL) {
 		/* Everything the input can be wrong about, before the key is asked for. */
-		if ((status = current_of(store, name, 1, &cur)) != EXIT_OK ||
-		    (status = renewable(cur, &o)) != EXIT_OK ||
-		    (status = spec_from_row(cur, &o, &spec)) != EXIT_OK)
+		if ((status = current_of(sg.store, name, 1, &cur)) != EXIT_OK ||
+		    (status = cli_outcome(renewal_spec(cur, &o, &spec, &rep),
+		    &rep)) != EXIT_OK)
 			goto out;
 		if (dry_run) {
 			format_time_rfc3339(cur->not_after, until);
@@ -482,10 +294,11 @@ cmd_renew(int argc, char **argv)
 			status = EXIT_OK;
 			goto out;
 		}
-		if ((status = signer_open(store, 1, pass_file, &ca)) != EXIT_OK)
+		if ((status = cli_outcome(signing_unlock(&sg, pass_file, &rep),
+		    &rep)) != EXIT_OK)
 			goto out;
 		skipped = 0;
-		status = renew_one(store, ca, &o, cur->name, cur->serial, &skipped);
+		status = renew_one(sg.store, sg.ca, &o, cur->name, cur->serial, &skipped);
 		if (status == EXIT_OK && skipped) {
 			error_msg("'%s' was renewed meanwhile by another sipca", cur->name);
 			status = EXIT_USAGE;
@@ -494,8 +307,8 @@ cmd_renew(int argc, char **argv)
 	}
 
 	filter.expires_before = sipca_now() + (time_t)expiring * 86400;
-	if ((ret = store_list(store, &filter, collect_due, &due)) < 0) {
-		status = signer_exit_status(ret);
+	if ((ret = store_list(sg.store, &filter, collect_due, &due)) < 0) {
+		status = cli_store_status(ret);
 		goto out;
 	}
 	status = EXIT_OK;
@@ -512,12 +325,13 @@ cmd_renew(int argc, char **argv)
 		printf("nothing expires within %ld days\n", expiring);
 		goto out;
 	}
-	if ((status = signer_open(store, 1, pass_file, &ca)) != EXIT_OK)
+	if ((status = cli_outcome(signing_unlock(&sg, pass_file, &rep),
+	    &rep)) != EXIT_OK)
 		goto out;
 	/* One failure does not stop the others; the worst status is returned. */
 	for (i = 0; i < due.n; i++) {
 		skipped = 0;
-		one = renew_one(store, ca, &o, due.names[i], due.serials[i], &skipped);
+		one = renew_one(sg.store, sg.ca, &o, due.names[i], due.serials[i], &skipped);
 		if (one != EXIT_OK) {
 			if (one > status)
 				status = one;
@@ -534,9 +348,6 @@ out:
 	san_list_clear(&spec.sans);
 	store_cert_free(cur);
 	due_free(&due);
-	ca_free(ca);
-	store_close(store);
-	free(domain);
-	free(crl_url);
+	signing_clear(&sg);
 	return status;
 }

@@ -15,6 +15,7 @@
 
 #include "ca.h"
 #include "cli.h"
+#include "cli_status.h"
 #include "crl.h"
 #include "crl_publish.h"
 #include "issuance.h"
@@ -98,7 +99,7 @@ targets_by_name(struct store *s, const char *name, struct targets *t)
 		memset(&last, 0, sizeof(last));
 		filter.status = STATUS_REVOKED;
 		if ((ret = store_list(s, &filter, last_revoked, &last)) < 0)
-			return signer_exit_status(ret);
+			return cli_store_status(ret);
 		if (last.serial == NULL) {
 			error_msg("no certificate named '%s'", name);
 			return EXIT_USAGE;
@@ -109,7 +110,7 @@ targets_by_name(struct store *s, const char *name, struct targets *t)
 		free(last.serial);
 		filter.status = STATUS_SUPERSEDED;
 	} else if (ret < 0)
-		return signer_exit_status(ret);
+		return cli_store_status(ret);
 	else
 		add_target(t, current->serial);
 	if (current != NULL)
@@ -117,7 +118,7 @@ targets_by_name(struct store *s, const char *name, struct targets *t)
 	ret = store_list(s, &filter, add_superseded, t);
 	store_cert_free(current);
 	if (ret < 0)
-		return signer_exit_status(ret);
+		return cli_store_status(ret);
 	return EXIT_OK;
 }
 
@@ -139,7 +140,7 @@ target_by_serial(struct store *s, const char *serial, struct targets *t)
 		return EXIT_USAGE;
 	}
 	if (ret < 0)
-		return signer_exit_status(ret);
+		return cli_store_status(ret);
 	if (c->status == STATUS_REVOKED) {
 		format_time_rfc3339(c->revoked_at, when);
 		error_msg("serial %s ('%s') was revoked already, at %s", c->serial,
@@ -156,10 +157,10 @@ static int
 cmd_revoke(int argc, char **argv)
 {
 	struct cli_parser p;
-	struct store *store = NULL;
-	struct ca *ca = NULL;
+	struct signing sg;
 	struct targets t = { NULL, 0, 0 };
 	struct crl_published pub;
+	struct report rep = { NULL, 0 };
 	const char *serial = NULL, *reason = "unspecified", *pass_file = NULL;
 	const char *name = NULL;
 	enum crl_reason code;
@@ -169,6 +170,7 @@ cmd_revoke(int argc, char **argv)
 	int c, ret, locked = 0, status = EXIT_USAGE;
 
 	memset(&pub, 0, sizeof(pub));
+	memset(&sg, 0, sizeof(sg));
 	t.now = sipca_now();
 	cli_parser_init(&p, &command_revoke, argc, argv);
 	while ((c = cli_next(&p)) != 0) {
@@ -205,29 +207,31 @@ cmd_revoke(int argc, char **argv)
 	if (serial == NULL)
 		name = san_fold_store_name(argv[p.index]);
 
-	if ((status = signer_open_store(0, &store)) != EXIT_OK)
+	if ((status = cli_outcome(signing_open(cli_dir_option(), 0, 0, &sg, &rep),
+	    &rep)) != EXIT_OK)
 		goto out;
 	/* The key first: when it cannot sign a CRL, nothing is revoked. */
-	if ((status = signer_open(store, 1, pass_file, &ca)) != EXIT_OK)
+	if ((status = cli_outcome(signing_unlock(&sg, pass_file, &rep),
+	    &rep)) != EXIT_OK)
 		goto out;
-	if ((ret = store_lock(store)) < 0) {
-		status = signer_exit_status(ret);
+	if ((ret = store_lock(sg.store)) < 0) {
+		status = cli_store_status(ret);
 		goto out;
 	}
 	locked = 1;
-	status = name != NULL ? targets_by_name(store, name, &t) :
-	    target_by_serial(store, serial, &t);
+	status = name != NULL ? targets_by_name(sg.store, name, &t) :
+	    target_by_serial(sg.store, serial, &t);
 	if (status != EXIT_OK)
 		goto out;
 	format_time_rfc3339(t.now, when);
-	if (t.n > 0 && (ret = store_revoke(store, (const char *const *)t.serials,
+	if (t.n > 0 && (ret = store_revoke(sg.store, (const char *const *)t.serials,
 	    t.n, t.now, reason)) < 0) {
 		/* We hold the lock since the targets were chosen: cannot happen. */
 		if (ret == STORE_E_NOTFOUND)
 			error_msg("a certificate of %s is no longer revocable",
 			    name != NULL ? name : serial);
 		status = ret == STORE_E_NOTFOUND ? EXIT_OPERATIONAL :
-		    signer_exit_status(ret);
+		    cli_store_status(ret);
 		goto out;
 	}
 	for (i = 0; i < t.n; i++)
@@ -235,23 +239,23 @@ cmd_revoke(int argc, char **argv)
 		    name != NULL ? " of " : "", name != NULL ? name : "", when, reason);
 	/* A test build may die here: the revocation is recorded, no CRL yet. */
 	test_crash_point("revoke-recorded");
-	if ((status = crl_publish(store, ca, crl_days, &pub)) != EXIT_OK) {
+	if ((status = cli_outcome(crl_publish(sg.store, sg.ca, crl_days, &pub,
+	    &rep), &rep)) != EXIT_OK) {
 		error_msg("the revocation is recorded but no CRL was written;"
 		    " run 'sipca crl'");
 		goto out;
 	}
 	printf("CRL number %llu, %zu revoked: %s/crl.pem\n", pub.number,
-	    pub.entries, store_dir(store));
+	    pub.entries, store_dir(sg.store));
 	status = EXIT_OK;
 out:
 	if (locked)
-		store_unlock(store);
+		store_unlock(sg.store);
 	cli_parser_free(&p);
-	crl_published_free(&pub);
+	crl_published_clear(&pub);
 	for (i = 0; i < t.n; i++)
 		free(t.serials[i]);
 	free(t.serials);
-	ca_free(ca);
-	store_close(store);
+	signing_clear(&sg);
 	return status;
 }

@@ -12,6 +12,7 @@
 
 #include "cert.h"
 #include "cli.h"
+#include "cli_status.h"
 #include "fileio.h"
 #include "issuance.h"
 #include "san.h"
@@ -223,7 +224,8 @@ cmd_show(int argc, char **argv)
 			goto out;
 		}
 	} else {
-		if ((status = signer_open_store(STORE_READONLY, &store)) != EXIT_OK)
+		if ((status = cli_store_status(signer_open_store(cli_dir_option(),
+	    STORE_READONLY, &store))) != EXIT_OK)
 			goto out;
 		status = EXIT_USAGE;
 		ret = issuance_find_current(store, what, &row);
@@ -232,7 +234,7 @@ cmd_show(int argc, char **argv)
 			goto out;
 		}
 		if (ret < 0) {
-			status = signer_exit_status(ret);
+			status = cli_store_status(ret);
 			goto out;
 		}
 		len = strlen(row->pem);

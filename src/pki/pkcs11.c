@@ -19,7 +19,10 @@
 
 #include "cert.h"
 #include "fileio.h"
+#include "key.h"
 #include "pkcs11.h"
+#include "report.h"
+#include "result.h"
 #include "secret.h"
 #include "util.h"
 
@@ -31,6 +34,7 @@ struct pin_source {
 	const char *option;	/* the option that names a PIN file, for messages */
 	int asked;		/* the callback ran and found no PIN to give */
 	int wrong;		/* the token said the PIN was wrong */
+	size_t too_long;	/* the PIN was longer than this many characters */
 };
 
 static struct pin_source pin_source;
@@ -147,7 +151,7 @@ find_attr(const char *p, const char *end, char sep, const char *name)
 	return NULL;
 }
 
-/* The value of a path attribute ("object"), percent-decoded; a new string or NULL. */
+/* A path attribute's value ("object"), percent-decoded; new, or NULL. */
 static char *
 uri_attr(const char *uri, const char *name)
 {
@@ -162,24 +166,26 @@ uri_attr(const char *uri, const char *name)
  * open: a FIFO there would hang init. It must be a regular file, as
  * every file sipca reads a secret from.
  */
-static int
-check_pin_source(const char *uri)
+static enum result
+check_pin_source(const char *uri, struct report *rep)
 {
 	const char *q = strchr(uri, '?');
 	char *path = uri_attr(uri, "pin-source");
 	const char *file;
-	int fd, status = EXIT_OK;
+	enum result status = RESULT_OK;
+	int fd;
 
 	if (path == NULL && q != NULL)
 		path = find_attr(q + 1, q + strlen(q), '&', "pin-source");
 	if (path == NULL)
-		return EXIT_OK;
+		return RESULT_OK;
 	file = strncmp(path, "file:", 5) == 0 ? path + 5 : path;
 	if ((fd = open_regular_file(file)) >= 0)
 		close(fd);
 	else if (errno == FILEIO_E_NOT_REGULAR || errno == EISDIR) {
-		error_msg("the URI's pin-source is not a regular file");
-		status = EXIT_USAGE;
+		report_add(rep, REPORT_MESSAGE,
+		    "the URI's pin-source is not a regular file");
+		status = RESULT_E_INPUT;
 	}
 	/* Other errors (no such file) are the token library's to report. */
 	free(path);
@@ -218,8 +224,8 @@ pin_callback(void *userdata, int attempt, const char *token_url,
 		goto out;
 	len = strlen(secret);
 	if (len + 1 > pin_max) {
-		error_msg("the PIN is longer than the token takes (%zu characters)",
-		    pin_max - 1);
+		/* Said by token_error(), which the failed login reaches. */
+		src->too_long = pin_max - 1;
 		goto out;
 	}
 	memcpy(pin, secret, len + 1);
@@ -230,7 +236,7 @@ out:
 	return ret;
 }
 
-int
+enum result
 pkcs11_pin_setup(const char *pin_file, const char *option)
 {
 	char *pin = NULL;
@@ -245,42 +251,47 @@ pkcs11_pin_setup(const char *pin_file, const char *option)
 	 * own message rather than a refused PIN.
 	 */
 	if (pin_file != NULL && (pin = secret_from_file(pin_file)) == NULL)
-		return EXIT_USAGE;
+		return RESULT_E_INPUT;
 	secret_free(pin);
-	return EXIT_OK;
+	return RESULT_OK;
 }
 
 /* Says why a token operation failed, naming the URI without its PIN. */
-static int
-token_error(const char *what, const char *uri, int ret)
+static enum result
+token_error(const char *what, const char *call, const char *uri, int ret,
+    struct report *rep)
 {
 	const char *reason;
 	char *shown = pkcs11_uri_strip_pin(uri, &reason);
+	const char *sh = shown != NULL ? shown : "";
+	enum result r = RESULT_E_INPUT;
 
+	if (pin_source.too_long > 0)
+		report_add(rep, REPORT_MESSAGE, "the PIN is longer than the token"
+		    " takes (%zu characters)", pin_source.too_long);
 	if (ret == GNUTLS_E_PKCS11_PIN_ERROR ||
 	    ret == GNUTLS_E_PKCS11_PIN_LOCKED || ret == GNUTLS_E_PKCS11_PIN_EXPIRED ||
 	    pin_source.wrong || pin_source.asked) {
 		if (pin_source.asked && !pin_source.wrong)
-			error_msg("%s: the token needs its PIN: give %s FILE"
-			    " (no terminal to ask on): '%s'", what, pin_source.option,
-			    shown ? shown : "");
+			report_add(rep, REPORT_MESSAGE, "%s: the token needs its PIN:"
+			    " give %s FILE (no terminal to ask on): '%s'", what,
+			    pin_source.option, sh);
 		else
-			error_msg("%s: the token refused the PIN: '%s': %s", what,
-			    shown ? shown : "", gnutls_strerror(ret));
-		free(shown);
-		return EXIT_USAGE;
-	}
-	/* Nothing matches the URI: a typo or a token not plugged in. */
-	if (ret == GNUTLS_E_PKCS11_REQUESTED_OBJECT_NOT_AVAILBLE ||
+			report_add(rep, REPORT_MESSAGE, "%s: the token refused the"
+			    " PIN: '%s': %s: %s", what, sh, call, gnutls_strerror(ret));
+	} else if (ret == GNUTLS_E_PKCS11_REQUESTED_OBJECT_NOT_AVAILBLE ||
 	    ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE) {
-		error_msg("%s: no token or key matches '%s' (is the token present"
-		    " and its module known to p11-kit?)", what, shown ? shown : "");
-		free(shown);
-		return EXIT_USAGE;
+		/* Nothing matches the URI: a typo or a token not plugged in. */
+		report_add(rep, REPORT_MESSAGE, "%s: no token or key matches '%s'"
+		    " (is the token present and its module known to p11-kit?)",
+		    what, sh);
+	} else {
+		report_add(rep, REPORT_MESSAGE, "%s: '%s': %s: %s", what, sh, call,
+		    gnutls_strerror(ret));
+		r = RESULT_E_FAILED;
 	}
-	error_msg("%s: '%s': %s", what, shown ? shown : "", gnutls_strerror(ret));
 	free(shown);
-	return EXIT_OPERATIONAL;
+	return r;
 }
 
 /* The private key objects uri names: their URIs, count in *out_n. */
@@ -379,8 +390,9 @@ with_login_of(const char *url, const char *given)
  * when init fails after all: without type=, the URI names both the
  * private and the public object, which share CKA_ID and CKA_LABEL.
  */
-int
-pkcs11_delete_key(const char *key_url, const char *given_uri)
+enum result
+pkcs11_delete_key(const char *key_url, const char *given_uri,
+    struct report *rep)
 {
 	const char *path_end = strchr(key_url, '?');
 	char *pair = NULL, *url = NULL;
@@ -395,35 +407,24 @@ pkcs11_delete_key(const char *key_url, const char *given_uri)
 	url = with_login_of(pair, given_uri);
 	ret = gnutls_pkcs11_delete_url(url, GNUTLS_PKCS11_OBJ_FLAG_LOGIN);
 	if (ret < 0)
-		error_msg("cannot remove the key generated on the token: '%s': %s;"
-		    " remove it by hand (p11tool --delete)", pair, gnutls_strerror(ret));
+		report_add(rep, REPORT_MESSAGE, "cannot remove the key generated on"
+		    " the token: '%s': gnutls_pkcs11_delete_url: %s; remove it by"
+		    " hand (p11tool --delete)", pair, gnutls_strerror(ret));
 	else
-		error_msg("the key generated on the token is removed again: '%s'",
-		    pair);
+		report_add(rep, REPORT_MESSAGE, "the key generated on the token is"
+		    " removed again: '%s'", pair);
 	free(pair);
 	secret_free(url);
-	return ret < 0 ? EXIT_OPERATIONAL : EXIT_OK;
+	return ret < 0 ? RESULT_E_FAILED : RESULT_OK;
 }
 
 static int
 generate(const char *uri, const char *label, enum key_type type)
 {
-	gnutls_pk_algorithm_t pk = GNUTLS_PK_RSA;
+	gnutls_pk_algorithm_t pk;
 	unsigned bits;
 
-	switch (type) {
-	case KEY_RSA2048: bits = 2048; break;
-	case KEY_RSA3072: bits = 3072; break;
-	case KEY_RSA4096: bits = 4096; break;
-	case KEY_P256:
-		pk = GNUTLS_PK_ECDSA;
-		bits = GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1);
-		break;
-	default:
-		pk = GNUTLS_PK_ECDSA;
-		bits = GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP384R1);
-		break;
-	}
+	key_type_params(type, &pk, &bits);
 	/*
 	 * Sensitive and never extractable (PKCS#11 v2.40 4.9): the key never
 	 * leaves the token. keyCertSign and cRLSign are all a CA key does.
@@ -436,69 +437,74 @@ generate(const char *uri, const char *label, enum key_type type)
 	    GNUTLS_PKCS11_OBJ_FLAG_MARK_PRIVATE);
 }
 
-int
+enum result
 pkcs11_ca_key(const char *uri, enum key_type type, char **out_url,
-    gnutls_privkey_t *out_key, int *out_generated)
+    gnutls_privkey_t *out_key, int *out_generated, struct report *rep)
 {
 	char *label = uri_attr(uri, "object"), *id = uri_attr(uri, "id");
 	char *search = NULL, *open_url = NULL, *stored = NULL;
 	char **urls = NULL;
 	const char *reason;
 	unsigned n = 0;
-	int ret, status = EXIT_OPERATIONAL, generated = 0;
+	enum result status;
+	int ret, generated = 0;
 
-	if ((status = check_pin_source(uri)) != EXIT_OK)
+	if ((status = check_pin_source(uri, rep)) != RESULT_OK)
 		goto out;
-	status = EXIT_OPERATIONAL;
+	status = RESULT_E_FAILED;
 	/* Without object= or id=, the key is the one labelled "sipca-ca". */
 	search = label == NULL && id == NULL ?
 	    uri_with_label(uri, DEFAULT_LABEL) : xstrdup(uri);
 	if ((ret = find_private_keys(search, &urls, &n)) < 0) {
-		status = token_error("cannot search the token", uri, ret);
+		status = token_error("cannot search the token",
+		    "gnutls_pkcs11_obj_list_import_url4", uri, ret, rep);
 		goto out;
 	}
 	if (n > 1) {
-		error_msg("the URI names %u private keys; add object= or id= to"
-		    " name one: '%s'", n, urls[0]);
-		status = EXIT_USAGE;
+		report_add(rep, REPORT_MESSAGE, "the URI names %u private keys; add"
+		    " object= or id= to name one: '%s'", n, urls[0]);
+		status = RESULT_E_INPUT;
 		goto out;
 	}
 	if (n == 0) {
 		if (id != NULL && label == NULL) {
-			error_msg("no private key with that id on the token");
-			status = EXIT_USAGE;
+			report_add(rep, REPORT_MESSAGE,
+			    "no private key with that id on the token");
+			status = RESULT_E_INPUT;
 			goto out;
 		}
 		if ((ret = generate(search, label != NULL ? label : DEFAULT_LABEL,
 		    type)) < 0) {
 			status = token_error("cannot generate the CA key on the token",
-			    uri, ret);
+			    "gnutls_pkcs11_privkey_generate3", uri, ret, rep);
 			goto out;
 		}
 		generated = 1;
 		free_urls(urls, n);
 		urls = NULL;
 		if ((ret = find_private_keys(search, &urls, &n)) < 0 || n != 1) {
-			status = token_error("cannot find the key just generated", uri,
-			    ret < 0 ? ret : GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE);
+			status = token_error("cannot find the key just generated",
+			    "gnutls_pkcs11_obj_list_import_url4", uri,
+			    ret < 0 ? ret : GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE, rep);
 			goto out;
 		}
 	}
 	if ((stored = pkcs11_uri_strip_pin(urls[0], &reason)) == NULL) {
-		error_msg("the token gave an unusable URI: %s", reason);
+		report_add(rep, REPORT_MESSAGE, "the token gave an unusable URI: %s",
+		    reason);
 		goto out;
 	}
 	open_url = with_login_of(stored, uri);
-	if ((status = pkcs11_open_key(open_url, out_key)) != EXIT_OK)
+	if ((status = pkcs11_open_key(open_url, out_key, rep)) != RESULT_OK)
 		goto out;
 	*out_url = stored;
 	stored = NULL;
 	*out_generated = generated;
-	status = EXIT_OK;
+	status = RESULT_OK;
 out:
 	/* A key made here and not handed out is an orphan: remove it. */
-	if (generated && status != EXIT_OK && stored != NULL)
-		pkcs11_delete_key(stored, uri);
+	if (generated && status != RESULT_OK && stored != NULL)
+		pkcs11_delete_key(stored, uri, rep);
 	free_urls(urls, n);
 	free(label);
 	free(id);
@@ -509,51 +515,44 @@ out:
 	return status;
 }
 
-int
-pkcs11_open_key(const char *uri, gnutls_privkey_t *out_key)
+enum result
+pkcs11_open_key(const char *uri, gnutls_privkey_t *out_key, struct report *rep)
 {
 	gnutls_privkey_t key = NULL;
 	int ret;
 
 	if ((ret = gnutls_privkey_init(&key)) < 0)
-		return token_error("cannot open the CA key", uri, ret);
+		return token_error("cannot open the CA key", "gnutls_privkey_init",
+		    uri, ret, rep);
 	/* The login happens here, so a wrong PIN shows before anything is signed. */
 	ret = gnutls_privkey_import_url(key, uri, 0);
 	if (ret < 0) {
 		gnutls_privkey_deinit(key);
-		return token_error("cannot open the CA key", uri, ret);
+		return token_error("cannot open the CA key",
+		    "gnutls_privkey_import_url", uri, ret, rep);
 	}
 	*out_key = key;
-	return EXIT_OK;
+	return RESULT_OK;
 }
 
-int
-pkcs11_key_matches(const char *uri, gnutls_x509_crt_t crt, int *out_match)
+enum result
+pkcs11_key_matches(const char *uri, gnutls_x509_crt_t crt, int *out_match,
+    struct report *rep)
 {
 	gnutls_privkey_t key = NULL;
 	gnutls_pubkey_t pub = NULL;
-	unsigned char key_id[64], crt_id[64];
-	size_t key_id_len = sizeof(key_id), crt_id_len = sizeof(crt_id);
-	int ret, status;
+	enum result status;
+	int ret;
 
-	if ((status = pkcs11_open_key(uri, &key)) != EXIT_OK)
+	if ((status = pkcs11_open_key(uri, &key, rep)) != RESULT_OK)
 		return status;
 	if ((ret = gnutls_pubkey_init(&pub)) < 0 ||
 	    (ret = gnutls_pubkey_import_privkey(pub, key, 0, 0)) < 0 ||
-	    (ret = gnutls_pubkey_get_key_id(pub, GNUTLS_KEYID_USE_SHA256, key_id,
-	    &key_id_len)) < 0 ||
-	    (ret = gnutls_x509_crt_get_key_id(crt, GNUTLS_KEYID_USE_SHA256, crt_id,
-	    &crt_id_len)) < 0) {
-		status = token_error("cannot read the token key's public half", uri,
-		    ret);
-		goto out;
-	}
-	*out_match = key_id_len == crt_id_len &&
-	    memcmp(key_id, crt_id, key_id_len) == 0;
-out:
+	    (ret = key_matches_cert(pub, crt, out_match, NULL)) < 0)
+		status = token_error("cannot read the token key's public half",
+		    "gnutls_pubkey_import_privkey", uri, ret, rep);
 	if (pub != NULL)
 		gnutls_pubkey_deinit(pub);
-	if (key != NULL)
-		gnutls_privkey_deinit(key);
+	gnutls_privkey_deinit(key);
 	return status;
 }

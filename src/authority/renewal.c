@@ -1,0 +1,131 @@
+/*
+ * renewal: a stored certificate back into a request, and its key.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <gnutls/gnutls.h>
+#include <gnutls/abstract.h>
+
+#include "cert.h"
+#include "issuance.h"
+#include "key.h"
+#include "renewal.h"
+#include "san.h"
+#include "secret.h"
+#include "signer.h"
+#include "store.h"
+#include "util.h"
+
+enum result
+renewal_spec(const struct store_cert *cur, const struct renewal_options *o,
+    struct issuance_spec *spec, struct report *rep)
+{
+	char *msg = NULL;
+
+	memset(spec, 0, sizeof(*spec));
+	if (o->rekey && strcmp(cur->key_source, "csr") == 0) {
+		report_add(rep, REPORT_MESSAGE, "'%s' was issued from a CSR: sipca"
+		    " has no key to replace; issue it again with a new --csr",
+		    cur->name);
+		return RESULT_E_INPUT;
+	}
+	spec->name = cur->name;
+	spec->domain = o->domain;
+	spec->crl_url = o->crl_url;
+	spec->force = o->force;
+	spec->allow_foreign = o->allow_foreign;
+	if (cert_kind_parse(cur->kind, &spec->kind) < 0 ||
+	    (spec->kind != KIND_SERVER && spec->kind != KIND_DEVICE)) {
+		report_add(rep, REPORT_MESSAGE, "%s: cannot renew a certificate of"
+		    " kind '%s'", cur->name, cur->kind);
+		return RESULT_E_INPUT;
+	}
+	if (san_list_parse(cur->sans, &spec->sans) < 0) {
+		char *shown = text_echo(cur->sans);
+
+		report_add(rep, REPORT_MESSAGE, "%s: the index holds unreadable"
+		    " SANs: '%s'", cur->name, shown);
+		free(shown);
+		return RESULT_E_FAILED;
+	}
+	issuance_fold_sans(&spec->sans);
+	/* It was issued with --allow-wildcard, or it would have none. */
+	spec->allow_wildcard = strchr(cur->sans, '*') != NULL;
+	spec->days = o->days != 0 ? o->days :
+	    (long)((cur->not_after - cur->not_before + 86399) / 86400);
+	if (spec->days < 1)
+		spec->days = 1;
+	spec->key_type = KEY_RSA2048;
+	if (o->key_type_set)
+		spec->key_type = o->key_type;
+	else if (cur->key_type != NULL)
+		key_type_parse(cur->key_type, &spec->key_type);
+	if (issuance_validate(spec, &msg) < 0) {
+		report_add(rep, REPORT_MESSAGE, "%s: %s", cur->name, msg);
+		free(msg);
+		return RESULT_E_INPUT;
+	}
+	return RESULT_OK;
+}
+
+enum result
+renewal_kept_key(struct store *s, const struct store_cert *cur,
+    gnutls_pubkey_t *out, struct report *rep)
+{
+	unsigned char *pem = NULL;
+	size_t len = 0;
+	gnutls_pubkey_t from_cert = NULL, pub = NULL;
+	const char *call = NULL;
+	enum result status = RESULT_E_FAILED;
+	int ret, match = 0;
+
+	if ((ret = key_pubkey_of_cert_pem(cur->pem, &from_cert)) < 0) {
+		report_add(rep, REPORT_MESSAGE, "%s: the stored certificate is"
+		    " unreadable: gnutls_x509_crt_import: %s", cur->name,
+		    gnutls_strerror(ret));
+		goto out;
+	}
+	if (strcmp(cur->key_source, "csr") == 0) {
+		*out = from_cert;
+		from_cert = NULL;
+		status = RESULT_OK;
+		goto out;
+	}
+	ret = store_read_issued_key(s, cur->name, &pem, &len);
+	if (ret == STORE_E_NOTFOUND) {
+		report_add(rep, REPORT_MESSAGE, "%s: issued/%s/key.pem is missing;"
+		    " renew with --rekey", cur->name, cur->name);
+		goto out;
+	}
+	if (ret < 0) {
+		status = signer_store_result(ret);
+		goto out;
+	}
+	if ((ret = key_pubkey_of_pem(pem, len, &pub, &call)) < 0) {
+		report_add(rep, REPORT_MESSAGE, "%s: issued/%s/key.pem: %s: %s",
+		    cur->name, cur->name, call, gnutls_strerror(ret));
+		goto out;
+	}
+	if ((ret = key_same(pub, from_cert, &match, &call)) < 0) {
+		report_add(rep, REPORT_MESSAGE, "%s: issued/%s/key.pem: %s: %s",
+		    cur->name, cur->name, call, gnutls_strerror(ret));
+		goto out;
+	}
+	if (!match) {
+		report_add(rep, REPORT_MESSAGE, "%s: issued/%s/key.pem is not the key"
+		    " of serial %s; renew with --rekey", cur->name, cur->name,
+		    cur->serial);
+		goto out;
+	}
+	*out = pub;
+	pub = NULL;
+	status = RESULT_OK;
+out:
+	secret_free_buf(pem, len);
+	if (pub != NULL)
+		gnutls_pubkey_deinit(pub);
+	if (from_cert != NULL)
+		gnutls_pubkey_deinit(from_cert);
+	return status;
+}

@@ -1,0 +1,48 @@
+/*
+ * cli_status: results and store errors into exit statuses; reports
+ * onto stderr.
+ */
+#include "cli_status.h"
+#include "signer.h"
+#include "util.h"
+
+int
+cli_status(enum result r)
+{
+	switch (r) {
+	case RESULT_OK:
+		return EXIT_OK;
+	case RESULT_E_INPUT:
+	case RESULT_E_REFUSED:
+		return EXIT_USAGE;
+	default:
+		return EXIT_OPERATIONAL;
+	}
+}
+
+int
+cli_store_status(int store_error)
+{
+	return cli_status(signer_store_result(store_error));
+}
+
+void
+cli_report_print(const struct report *r)
+{
+	size_t i;
+
+	for (i = 0; r != NULL && i < r->n; i++) {
+		if (r->lines[i].level == REPORT_WARNING)
+			warn_msg("%s", r->lines[i].text);
+		else
+			error_msg("%s", r->lines[i].text);
+	}
+}
+
+int
+cli_outcome(enum result r, struct report *rep)
+{
+	cli_report_print(rep);
+	report_clear(rep);
+	return cli_status(r);
+}
