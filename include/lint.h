@@ -332,12 +332,6 @@ struct lint_source {
 void lint_one(const struct lint_source *src, const struct lint_options *o,
     struct lint_cert *c, struct lint_findings *f);
 
-/* Decodes and lints one DER certificate into c, which the caller has
- * set up (file, index, a borrowed crt); c must be cleared afterwards.
- * What guard.c calls until it calls lint_one(). */
-void lint_der(struct lint_cert *c, const unsigned char *der, size_t len,
-    const struct lint_options *o, struct lint_findings *f);
-
 struct lint_summary {
 	unsigned long certificates;
 	unsigned long count[SEV_FATAL + 1];

@@ -33,6 +33,7 @@ guard_issuance(gnutls_x509_crt_t crt, const gnutls_datum_t *der,
     const char *name, const struct ca *ca, enum cert_kind kind,
     const char *sip_domain, int force, int *out_forced, struct report *rep)
 {
+	struct lint_source src = { "issued", 1, 1, NULL, 0, NULL, NULL };
 	struct lint_options opts;
 	struct lint_cert c;
 	struct lint_findings f;
@@ -53,11 +54,10 @@ guard_issuance(gnutls_x509_crt_t crt, const gnutls_datum_t *der,
 		opts.cas = &lca;
 		opts.n_ca = 1;
 	}
-	c.file = "issued";
-	c.index = 1;
-	c.crt = crt;
-	c.crt_borrowed = 1;
-	lint_der(&c, der->data, der->size, &opts, &f);
+	src.der = der->data;
+	src.len = der->size;
+	src.crt = crt;
+	lint_one(&src, &opts, &c, &f);
 	for (i = 0; i < f.n; i++) {
 		it = &f.items[i];
 		if (it->severity >= SEV_ERROR)

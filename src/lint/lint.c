@@ -423,19 +423,3 @@ lint_one(const struct lint_source *src, const struct lint_options *o,
 	lint_findings_reset(f);
 	lint_run(c, f);
 }
-
-void
-lint_der(struct lint_cert *c, const unsigned char *der, size_t len,
-    const struct lint_options *o, struct lint_findings *f)
-{
-	struct lint_source src;
-
-	memset(&src, 0, sizeof(src));
-	src.file = c->file;
-	src.index = c->index;
-	src.line = c->line;
-	src.der = der;
-	src.len = len;
-	src.crt = c->crt_borrowed ? c->crt : NULL;
-	lint_one(&src, o, c, f);
-}
