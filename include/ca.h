@@ -12,7 +12,8 @@
 #include <gnutls/x509.h>
 #include <gnutls/abstract.h>
 
-#include "cert.h"
+#include "key.h"
+#include "x509.h"
 
 struct ca {
 	gnutls_x509_crt_t crt;

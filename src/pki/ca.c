@@ -9,7 +9,7 @@
 #include <gnutls/abstract.h>
 
 #include "ca.h"
-#include "cert.h"
+#include "key.h"
 #include "san.h"
 #include "util.h"
 #include "x509.h"
@@ -247,18 +247,13 @@ int
 ca_attach_privkey(struct ca *ca, gnutls_privkey_t key)
 {
 	gnutls_pubkey_t pub = NULL;
-	unsigned char key_id[64], crt_id[64];
-	size_t key_id_len = sizeof(key_id), crt_id_len = sizeof(crt_id);
-	int ret;
+	int ret, match = 0;
 
 	if ((ret = gnutls_pubkey_init(&pub)) < 0 ||
 	    (ret = gnutls_pubkey_import_privkey(pub, key, 0, 0)) < 0 ||
-	    (ret = gnutls_pubkey_get_key_id(pub, GNUTLS_KEYID_USE_SHA256, key_id,
-	    &key_id_len)) < 0 ||
-	    (ret = gnutls_x509_crt_get_key_id(ca->crt, GNUTLS_KEYID_USE_SHA256,
-	    crt_id, &crt_id_len)) < 0)
+	    (ret = key_matches_cert(pub, ca->crt, &match, NULL)) < 0)
 		goto out;
-	if (key_id_len != crt_id_len || memcmp(key_id, crt_id, key_id_len) != 0) {
+	if (!match) {
 		ret = GNUTLS_E_PK_SIG_VERIFY_FAILED;
 		goto out;
 	}
