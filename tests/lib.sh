@@ -177,3 +177,26 @@ finish() {
 	echo "$(basename "$0" .sh): $TESTS_RUN checks, $TESTS_FAILED failed, $TESTS_SKIPPED skipped"
 	[ "$TESTS_FAILED" -eq 0 ]
 }
+
+# softhsm_token LABEL: a SoftHSM2 token made for this script in its own
+# SOFTHSM2_CONF directory under $T; sets PIN, TOKEN and $T/pin. The tools
+# it needs are required: make check installs softhsm2 and gnutls-bin.
+softhsm_token() {
+	for tool in softhsm2-util p11tool certtool openssl; do
+		if ! command -v "$tool" >/dev/null 2>&1; then
+			fail "$tool is not installed (make check installs softhsm2 and gnutls-bin)"
+			finish
+			exit 1
+		fi
+	done
+	PIN=73915064
+	mkdir "$T/tokens"
+	printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' \
+	    "$T/tokens" > "$T/softhsm2.conf"
+	SOFTHSM2_CONF=$T/softhsm2.conf
+	export SOFTHSM2_CONF
+	check "make a SoftHSM2 token" timeout 30 softhsm2-util --init-token --free \
+	    --label "$1" --so-pin 1029384756 --pin "$PIN"
+	printf '%s\n' "$PIN" > "$T/pin"
+	TOKEN="pkcs11:token=$1"
+}

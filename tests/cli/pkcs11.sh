@@ -5,25 +5,8 @@
 # verify what they signed; the PIN is never stored.
 . "$(dirname "$0")/../lib.sh"
 
-for tool in softhsm2-util p11tool certtool openssl; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		fail "$tool is not installed (make check installs softhsm2 and gnutls-bin)"
-		finish
-		exit 1
-	fi
-done
-
-PIN=73915064
-mkdir "$T/tokens"
-printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' \
-    "$T/tokens" > "$T/softhsm2.conf"
-SOFTHSM2_CONF=$T/softhsm2.conf
-export SOFTHSM2_CONF
-check "make a SoftHSM2 token" timeout 30 softhsm2-util --init-token --free \
-    --label sipca-test --so-pin 1029384756 --pin "$PIN"
-printf '%s\n' "$PIN" > "$T/pin"
+softhsm_token sipca-test
 printf '1111\n' > "$T/wrong"
-TOKEN="pkcs11:token=sipca-test"
 
 # verify CERT CA DESCRIPTION: openssl and certtool both accept CERT.
 verify() {

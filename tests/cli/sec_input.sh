@@ -200,23 +200,7 @@ for args in "export --format $ESC" "export -o $T/x.pem -- a${ESC}b" "export alic
 done
 
 # ---- PKCS#11: log in first, generate after, remove the key on failure ----
-for tool in softhsm2-util p11tool; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		fail "$tool is not installed (make check installs softhsm2 and gnutls-bin)"
-		finish
-		exit 1
-	fi
-done
-PIN=73915064
-mkdir "$T/tokens"
-printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' \
-    "$T/tokens" > "$T/softhsm2.conf"
-SOFTHSM2_CONF=$T/softhsm2.conf
-export SOFTHSM2_CONF
-check "make a SoftHSM2 token" timeout 30 softhsm2-util --init-token --free \
-    --label sec-input --so-pin 1029384756 --pin "$PIN"
-printf '%s\n' "$PIN" > "$T/pin"
-TOKEN="pkcs11:token=sec-input"
+softhsm_token sec-input
 
 # objects FILE: every object on the token, one URL a line, sorted.
 objects() {
