@@ -98,9 +98,13 @@ $(BUILD)/libsipca-test.a: $(TEST_LIB_OBJS)
 
 # Each suite defines check_suite() (tests/suite.h, included into every
 # suite) and shares one main(), tests/suite_main.c, and the certificates
-# of tests/testcert.c.
-TEST_HELPER_OBJS = $(BUILD)/tests/suite_main.o $(BUILD)/tests/testcert.o
-.SECONDARY: $(TEST_HELPER_OBJS)
+# of tests/testcert.c and tests/lintcert.c (an archive: a suite links
+# only the helpers it calls).
+TEST_HELPER_OBJS = $(BUILD)/tests/suite_main.o $(BUILD)/tests/libtesthelp.a
+.SECONDARY: $(TEST_HELPER_OBJS) $(BUILD)/tests/testcert.o $(BUILD)/tests/lintcert.o
+
+$(BUILD)/tests/libtesthelp.a: $(BUILD)/tests/testcert.o $(BUILD)/tests/lintcert.o
+	rm -f $@ && $(AR) rcs $@ $^
 
 $(BUILD)/tests/%.o: tests/%.c | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Itests -c -o $@ $<
