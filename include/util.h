@@ -52,7 +52,8 @@ void test_crash_point(const char *name);
 
 /* RFC 3339 UTC ("2026-12-01T07:46:37Z") into buf of at least 21 bytes. */
 void format_time_rfc3339(time_t t, char buf[static 21]);
-/* Parses "YYYY-MM-DDTHH:MM:SSZ"; returns 0 and sets *out, or -1. */
+/* Parses "YYYY-MM-DDTHH:MM:SSZ" (a date that exists); returns 0 and sets
+ * *out, or -1. */
 int parse_time_rfc3339(const char *s, time_t *out);
 
 /* Lowercase hex of len bytes into a new string. */

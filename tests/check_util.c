@@ -140,6 +140,10 @@ static const char *const bad_times[] = {
 	"2026-12-01T07:26:40Zjunk",
 	"2026-13-01T00:00:00Z",
 	"2026-12-01T25:00:00Z",
+	"2026-02-30T00:00:00Z",				/* no such day */
+	"2027-02-29T00:00:00Z",				/* not a leap year */
+	"2026-04-31T12:00:00Z",
+	"2026-12-31T23:59:60Z",				/* POSIX time has no leap second */
 	"yesterday",
 };
 

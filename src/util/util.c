@@ -122,14 +122,28 @@ xasprintf(const char *fmt, ...)
 int
 parse_time_rfc3339(const char *s, time_t *out)
 {
-	struct tm tm;
+	struct tm tm, want, back;
 	const char *end;
+	time_t t;
 
 	memset(&tm, 0, sizeof(tm));
 	end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	if (end == NULL || *end != '\0')
 		return -1;
-	*out = timegm(&tm);
+	/*
+	 * strptime takes any day up to 31 and second 60; timegm folds
+	 * 2026-02-30 into March. A date that does not come back from
+	 * gmtime as it was written does not exist (POSIX time has no
+	 * leap seconds, so :60 is refused too).
+	 */
+	want = tm;	/* timegm normalises its argument */
+	t = timegm(&tm);
+	if (gmtime_r(&t, &back) == NULL || back.tm_year != want.tm_year ||
+	    back.tm_mon != want.tm_mon || back.tm_mday != want.tm_mday ||
+	    back.tm_hour != want.tm_hour || back.tm_min != want.tm_min ||
+	    back.tm_sec != want.tm_sec)
+		return -1;
+	*out = t;
 	return 0;
 }
 
