@@ -141,6 +141,18 @@ validate_syntax(const struct issuance_spec *spec, char **out_msg)
 			return -1;
 		}
 	}
+	/*
+	 * The CRL URL goes into every certificate: one a store kept from
+	 * before config checked it (ca_check_crl_url()) is refused here,
+	 * not written into a phone's certificate.
+	 */
+	if (spec->crl_url != NULL && ca_check_crl_url(spec->crl_url, &reason) < 0) {
+		tail = xasprintf(": %s (set another with 'sipca config crl-url"
+		    " URL', or remove it with --unset)", reason);
+		*out_msg = msg_value("the store's CRL URL ", spec->crl_url, tail);
+		free(tail);
+		return -1;
+	}
 	return 0;
 
 bad_name:

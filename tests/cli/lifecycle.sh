@@ -314,6 +314,15 @@ expect_refused "config crl-url with a space" config crl-url "http://crl.example.
 expect_refused "config unknown key" config colour blue
 expect_refused "config three arguments" config crl-url http://a.example/ extra
 expect_refused "config --unset a fixed key" config domain --unset
+# A CRL URL a store kept from before config checked it (written here with
+# the sqlite3 CLI) is never written into a certificate.
+sqlite3 "$CA/index.db" "INSERT OR REPLACE INTO settings (key, value) VALUES ('crl_url', 'http://crl.example.com/x''y.crl')"
+expect_refused "issue with a stored CRL URL config would refuse" issue device ivan --days 30 --key p256
+expect_grep "the store's CRL URL 'http://crl.example.com/x'y.crl'" "$T/stderr" "the stored URL is named"
+expect_grep "sipca config crl-url URL" "$T/stderr" "the way out is named"
+expect_refused "renew with that CRL URL" renew hank
+sipca config crl-url --unset >/dev/null
+expect_exit 0 "issue once it is unset" sipca issue device ivan --days 30 --key p256
 
 # ---- list: filters, JSON, summary ----
 expect_exit 0 "list" sipca list
