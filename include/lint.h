@@ -159,6 +159,9 @@ struct lint_ext {
 	const unsigned char *value;	/* extnValue contents, borrows der */
 	size_t value_len;
 	char malformed[160];		/* why the value did not decode, or "" */
+	/* Why it decodes but is BER, not DER (a DEFAULT written out, a
+	 * BIT STRING's stray bits), or "": the meaning is still read. */
+	char not_der[160];
 };
 
 /* A subject attribute's string: owned, length-counted, NUL after it. */
@@ -183,6 +186,8 @@ struct lint_str {
  * One certificate, decoded once for every rule. Pointers into der are
  * borrowed; strings and arrays are owned and freed by lint_cert_clear().
  */
+enum { LINT_NAME_SUBJECT = 1, LINT_NAME_ISSUER = 2 };
+
 struct lint_cert {
 	const char *file;		/* as given; "-" for stdin */
 	unsigned index;			/* 1-based within file */
@@ -215,6 +220,7 @@ struct lint_cert {
 	const unsigned char *issuer, *subject;	/* raw Name TLVs */
 	size_t issuer_len, subject_len;
 	int self_issued;		/* issuer and subject are the same */
+	unsigned empty_rdn;		/* LINT_NAME_*: a Name with an empty RDN */
 	char *subject_text;		/* RFC 4514 (GnuTLS) or a simple form;
 					 * outside text: escape it to print */
 

@@ -188,6 +188,78 @@ ext_malformed(struct lint_ext *e, const char *what, const char *err)
 }
 
 static void
+ext_not_der(struct lint_ext *e, const char *what, const char *why)
+{
+	snprintf(e->not_der, sizeof(e->not_der), "%.24s: %.120s", what, why);
+}
+
+/*
+ * X.690 11.1: a BOOLEAN TRUE is FF in DER; 11.5: a component equal to
+ * its DEFAULT is left out, so a FALSE written out where the DEFAULT is
+ * FALSE (an Extension's critical, basicConstraints' cA) is BER only.
+ */
+static const char *
+default_false_problem(const unsigned char *v, size_t len)
+{
+	if (len == 1 && v[0] == 0x00)
+		return "FALSE written out, a DEFAULT value DER leaves out"
+		    " (X.690 section 11.5)";
+	if (len == 1 && v[0] != 0xff)
+		return "TRUE not encoded as FF (X.690 section 11.1)";
+	return NULL;
+}
+
+/*
+ * A NamedBitList BIT STRING in DER (X.690 11.2.1, 11.2.2): the unused
+ * bits of the last octet are zero and there are no trailing zero bits,
+ * so the lowest used bit of the last octet is set and an empty string
+ * is the single octet 00.
+ */
+static const char *
+named_bits_problem(const unsigned char *tlv, size_t len)
+{
+	const unsigned char *v;
+	size_t vlen;
+	unsigned char tag, unused, last;
+
+	if (pkix_tlv_content(tlv, len, &tag, &v, &vlen) != 0 || tag != 0x03 ||
+	    vlen == 0)
+		return NULL;	/* libtasn1 has said what is wrong */
+	unused = v[0];
+	if (vlen == 1)
+		return unused == 0 ? NULL : "an empty BIT STRING with unused bits"
+		    " (X.690 section 11.2.1)";
+	last = v[vlen - 1];
+	if (unused > 7)
+		return NULL;
+	if (last & ((1u << unused) - 1))
+		return "unused bits that are not zero (X.690 section 11.2.1)";
+	if (!(last & (1u << unused)))
+		return "trailing zero bits in a named bit list"
+		    " (X.690 section 11.2.2)";
+	return NULL;
+}
+
+/* X.501: RelativeDistinguishedName ::= SET SIZE (1..MAX) OF ... */
+static int
+name_has_empty_rdn(const unsigned char *tlv, size_t len)
+{
+	const unsigned char *p, *v;
+	size_t plen, vlen;
+	unsigned char tag;
+
+	if (tlv == NULL || pkix_tlv_content(tlv, len, &tag, &p, &plen) != 0)
+		return 0;
+	while (plen > 0 && pkix_tlv_content(p, plen, &tag, &v, &vlen) == 0) {
+		if (tag == 0x31 && vlen == 0)
+			return 1;
+		plen -= (size_t)(v + vlen - p);
+		p = v + vlen;
+	}
+	return 0;
+}
+
+static void
 decode_bc(struct lint_cert *c, struct lint_ext *e)
 {
 	asn1_node n = NULL;
@@ -206,6 +278,18 @@ decode_bc(struct lint_cert *c, struct lint_ext *e)
 		c->bc_ca = strcmp(v, "TRUE") == 0;
 	}
 	asn1_delete_structure(&n);
+	/* cA is the SEQUENCE's first element when it is there. */
+	{
+		const unsigned char *p, *b;
+		size_t plen, blen;
+		unsigned char tag;
+		const char *why;
+
+		if (pkix_tlv_content(e->value, e->value_len, &tag, &p, &plen) == 0 &&
+		    plen > 0 && pkix_tlv_content(p, plen, &tag, &b, &blen) == 0 &&
+		    tag == 0x01 && (why = default_false_problem(b, blen)) != NULL)
+			ext_not_der(e, "basicConstraints cA", why);
+	}
 }
 
 static void
@@ -214,6 +298,7 @@ decode_ku(struct lint_cert *c, struct lint_ext *e)
 	asn1_node n = NULL;
 	char err[PKIX_ERR_SIZE];
 	unsigned char bits[8] = { 0 };
+	const char *why;
 	int len = sizeof(bits), i;
 
 	if (pkix_decode("KeyUsage", e->value, e->value_len, 0, &n, NULL, err) != 0) {
@@ -222,6 +307,8 @@ decode_ku(struct lint_cert *c, struct lint_ext *e)
 	}
 	c->has_ku = 1;
 	c->ku_critical = e->critical;
+	if ((why = named_bits_problem(e->value, e->value_len)) != NULL)
+		ext_not_der(e, "keyUsage", why);
 	/* len comes back in bits for a BIT STRING */
 	if (pkix_read(n, "", bits, &len) == 0)
 		for (i = 0; i < len && i < 16; i++)
@@ -366,6 +453,7 @@ decode_extensions(struct lint_cert *c)
 	const unsigned char *tlv;
 	size_t tlv_len;
 	unsigned char tag;
+	const char *why;
 
 	asn1_node exts, ext;
 	const unsigned char *p;
@@ -402,14 +490,19 @@ decode_extensions(struct lint_cert *c)
 		    pkix_tlv_content(tlv, tlv_len, &tag, &p, &plen) != 0)
 			continue;
 		e->value = NULL;
+		why = NULL;
 		while (plen > 0 && pkix_tlv_content(p, plen, &tag, &e->value,
 		    &e->value_len) == 0) {
+			if (tag == 0x01)
+				why = default_false_problem(e->value, e->value_len);
 			plen -= (size_t)(e->value + e->value_len - p);
 			p = e->value + e->value_len;
 		}
 		if (tag != 0x04 || e->value == NULL)
 			continue;
 		c->n_ext++;
+		if (why != NULL)
+			ext_not_der(e, "critical", why);
 		/* Only the first of duplicated extensions is interpreted, as
 		 * rfc5280.duplicate_extension reports the rest. */
 		for (j = 0; j + 1 < c->n_ext; j++)
@@ -566,6 +659,9 @@ lint_cert_decode(struct lint_cert *c, const unsigned char *der, size_t len,
 	c->self_issued = c->issuer_len > 0 && c->issuer_len == c->subject_len &&
 	    memcmp(c->issuer, c->subject, c->issuer_len) == 0;
 	decode_subject(c);
+	c->empty_rdn = (name_has_empty_rdn(c->subject, c->subject_len) ?
+	    LINT_NAME_SUBJECT : 0) | (name_has_empty_rdn(c->issuer,
+	    c->issuer_len) ? LINT_NAME_ISSUER : 0);
 	decode_extensions(c);
 
 	if (c->crt != NULL && gnutls_x509_crt_get_dn3(c->crt, &d, 0) == 0) {

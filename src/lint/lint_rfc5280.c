@@ -33,18 +33,32 @@ check_serial_not_positive(const struct lint_cert *c, struct lint_findings *f)
 
 /*
  * 4.1.2.2: "Conforming CAs MUST NOT use serialNumber values longer than
- * 20 octets." The value is counted: a leading 0x00 that only keeps a
- * positive INTEGER positive is not part of it.
+ * 20 octets." Counted as the CA/Browser Forum's Baseline Requirements
+ * (7.1) and other linters read it: the INTEGER's DER content octets,
+ * the sign octet included, so a 20-octet value with its top bit set is
+ * 21 octets and too long.
  */
 static void
 check_serial_too_long(const struct lint_cert *c, struct lint_findings *f)
 {
-	size_t n = c->serial_len;
+	if (c->serial_len > 20)
+		lint_report(f, "serial number is %zu octets (DER content, sign"
+		    " octet included), more than 20", c->serial_len);
+}
 
-	if (n > 1 && c->serial[0] == 0x00)
-		n--;
-	if (n > 20)
-		lint_report(f, "serial number is %zu octets, more than 20", n);
+/*
+ * 4.1.2.4 and 4.1.2.6 take Name from X.501, where a
+ * RelativeDistinguishedName is a SET SIZE (1..MAX): an empty one is not
+ * a name component at all, and verifiers compare names differently
+ * around it.
+ */
+static void
+check_empty_rdn(const struct lint_cert *c, struct lint_findings *f)
+{
+	if (c->empty_rdn & LINT_NAME_SUBJECT)
+		lint_report(f, "the subject has an empty RelativeDistinguishedName");
+	if (c->empty_rdn & LINT_NAME_ISSUER)
+		lint_report(f, "the issuer has an empty RelativeDistinguishedName");
 }
 
 static int
@@ -163,17 +177,22 @@ check_unknown_critical(const struct lint_cert *c, struct lint_findings *f)
 
 /*
  * 4.1: "extnValue ... contains the DER encoding of an ASN.1 value
- * corresponding to the extension type identified by extnID".
+ * corresponding to the extension type identified by extnID", and the
+ * Extension around it is DER as the whole certificate is (4.1.1.3).
  */
 static void
 check_extension_malformed(const struct lint_cert *c, struct lint_findings *f)
 {
 	size_t i;
 
-	for (i = 0; i < c->n_ext; i++)
+	for (i = 0; i < c->n_ext; i++) {
 		if (c->exts[i].malformed[0] != '\0')
 			lint_report(f, "extension %s does not decode: %s",
 			    c->exts[i].oid, c->exts[i].malformed);
+		else if (c->exts[i].not_der[0] != '\0')
+			lint_report(f, "extension %s is BER, not DER: %s",
+			    c->exts[i].oid, c->exts[i].not_der);
+	}
 }
 
 /*
@@ -240,8 +259,12 @@ const struct lint_rule lint_rules_rfc5280[] = {
 	  "serial number is zero or negative",
 	  "RFC 5280 section 4.1.2.2", check_serial_not_positive },
 	{ "rfc5280.serial_too_long", SEV_ERROR, KINDS_ALL, PROF_RFC5280, 0,
-	  "serial number is longer than 20 octets",
-	  "RFC 5280 section 4.1.2.2", check_serial_too_long },
+	  "serial number is longer than 20 octets (DER content octets, sign octet included)",
+	  "RFC 5280 section 4.1.2.2; CA/Browser Forum BR 7.1", check_serial_too_long },
+	{ "rfc5280.name_empty_rdn", SEV_ERROR, KINDS_ALL, PROF_RFC5280, 0,
+	  "a subject or issuer name with an empty RelativeDistinguishedName",
+	  "RFC 5280 sections 4.1.2.4, 4.1.2.6; X.501 RelativeDistinguishedName SIZE (1..MAX)",
+	  check_empty_rdn },
 	{ "rfc5280.time_encoding", SEV_ERROR, KINDS_ALL, PROF_RFC5280, 0,
 	  "validity time not UTCTime through 2049, GeneralizedTime from 2050, Zulu with seconds",
 	  "RFC 5280 sections 4.1.2.5, 4.1.2.5.1, 4.1.2.5.2", check_time_encoding },
@@ -256,7 +279,7 @@ const struct lint_rule lint_rules_rfc5280[] = {
 	  "RFC 5280 section 4.2", check_unknown_critical },
 	{ "rfc5280.extension_malformed", SEV_ERROR, KINDS_ALL, PROF_RFC5280, 0,
 	  "an extension value is not the DER of its type",
-	  "RFC 5280 section 4.1", check_extension_malformed },
+	  "RFC 5280 section 4.1; X.690 sections 10, 11", check_extension_malformed },
 	{ "rfc5280.ca_basic_constraints", SEV_ERROR, KINDS_CA, PROF_RFC5280, 0,
 	  "CA certificate without critical basicConstraints cA true",
 	  "RFC 5280 section 4.2.1.9", check_ca_basic_constraints },

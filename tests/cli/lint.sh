@@ -96,6 +96,19 @@ echo "ca-no-ski rfc5280.ski_missing" >> "$T/expect"
 $MK --key leaf.key --sign other.key --issuer-cn "Other CA" --cn sip.example.com \
     --eku server,client --ku digitalSignature --ski --aki $SANS -o "$C/other-issuer.pem"
 echo "other-issuer chain.issuer_mismatch" >> "$T/expect"
+# DER, not BER (X.690 sections 11.1, 11.2, 11.5): values that decode
+# but are encoded as DER does not encode them.
+leaf crit-false-written rfc5280.extension_malformed $SANS --ext 1.3.6.1.4.1.99999.8:B00:0500
+leaf crit-true-01 rfc5280.extension_malformed $SANS --ext 1.3.6.1.4.1.99999.8:B01:0500
+leaf bc-ca-false-written rfc5280.extension_malformed $SANS --ext 2.5.29.19:1:3003010100
+for ku in 03020580:ku-trailing-bits 0303070600:ku-zero-octet 03020781:ku-unused-set; do
+	$MK --key leaf.key --sign ca.key --issuer-cn "Test CA" --cn sip.example.com --eku server,client \
+	    --ski --aki $SANS --ext "2.5.29.15:1:${ku%%:*}" -o "$C/${ku#*:}.pem"
+	echo "${ku#*:} rfc5280.extension_malformed" >> "$T/expect"
+done
+leaf empty-rdn rfc5280.name_empty_rdn $SANS --empty-rdn
+# 20 octets with the top bit set: 21 content octets with the sign octet
+leaf serial-20-topbit rfc5280.serial_too_long $SANS --serial 00ff0102030405060708090a0b0c0d0e0f10111213
 # signed by a certificate that is no CA, given with --ca
 $MK --key small.key --sign small.key --cn "Not a CA" --ski -o notca.pem
 $MK --key leaf.key --sign small.key --issuer-cn "Not a CA" --cn sip.example.com \
@@ -107,6 +120,22 @@ while read -r name rule; do
 	"$SIPCA" lint --ca ca.pem --ca notca.pem "$C/$name.pem" > "$T/out" 2>&1
 	expect_grep " $rule: " "$T/out" "$name triggers $rule"
 done < "$T/expect"
+
+# What each of those says: the X.690 rule it breaks.
+ber() {
+	"$SIPCA" lint "$C/$1.pem" > "$T/out" 2>&1
+	expect_grep "$2" "$T/out" "$1: $2"
+}
+ber crit-false-written "critical: FALSE written out, a DEFAULT value DER leaves out (X.690 section 11.5)"
+ber crit-true-01 "critical: TRUE not encoded as FF (X.690 section 11.1)"
+ber bc-ca-false-written "2.5.29.19 is BER, not DER: basicConstraints cA: FALSE written out"
+ber ku-trailing-bits "2.5.29.15 is BER, not DER: keyUsage: trailing zero bits in a named bit list (X.690 section 11.2.2)"
+# A BER-only value is still read: that keyUsage is digitalSignature.
+expect_no_grep "tls.ku_digitalsignature" "$T/out" "a BER keyUsage is still read for its bits"
+ber ku-zero-octet "keyUsage: trailing zero bits"
+ber ku-unused-set "keyUsage: unused bits that are not zero (X.690 section 11.2.1)"
+ber empty-rdn "the subject has an empty RelativeDistinguishedName"
+ber serial-20-topbit "serial number is 21 octets (DER content, sign octet included)"
 
 # Rules that need a role or a domain.
 expect_exit 1 "--role device without clientAuth" \
@@ -255,10 +284,26 @@ assert doc["summary"] == {"certificates": 3, "fatal": 1, "error": 2,
                           "warn": 1, "notice": 3}, doc["summary"]
 EOF
 
+"$SIPCA" lint --list-rules --format json > "$T/rules.json" || fail "--list-rules --format json"
+# The README's rules table is the rule table: every rule, its severity
+# and profile, and nothing else.
+python3 - "$T/rules.json" "$here/../README.md" <<'EOF' || fail "README rules table"
+import json, re, sys
+rules = json.load(open(sys.argv[1]))["rules"]
+rows = re.findall(r"^\| `([a-z0-9_]+\.[a-z0-9_]+)` \| (\w+) \| (\w+) \|",
+                  open(sys.argv[2]).read(), re.M)
+table = {r[0]: (r[1], r[2]) for r in rows}
+want = {r["id"]: (r["severity"], r["profile"]) for r in rules}
+missing = sorted(set(want) - set(table))
+extra = sorted(set(table) - set(want))
+wrong = sorted(i for i in want if i in table and table[i] != want[i])
+assert not missing and not extra and not wrong, (missing, extra, wrong)
+EOF
+TESTS_RUN=$((TESTS_RUN + 1))
+
 # Golden SARIF 2.1.0: every rule described, results with levels and lines.
 expect_exit 1 "SARIF" "$SIPCA" lint --format sarif "$C/dup-ext.pem" "$C/empty.pem"
 cp "$T/stdout" "$T/lint.sarif"
-"$SIPCA" lint --list-rules --format json > "$T/rules.json" || fail "--list-rules --format json"
 python3 - "$T/lint.sarif" "$T/rules.json" "$C" <<'EOF' || fail "golden SARIF"
 import json, sys
 sarif = json.load(open(sys.argv[1]))

@@ -56,8 +56,8 @@ def integer(v):
     return tlv(0x02, v.to_bytes(n, "big", signed=True))
 
 
-def name(cns, org=None, cns_hex=()):
-    rdns = []
+def name(cns, org=None, cns_hex=(), empty_rdn=False):
+    rdns = [tlv(0x31, b"")] if empty_rdn else []
     if org:
         rdns.append(tlv(0x31, seq(oid("2.5.4.10"), tlv(0x0C, org.encode()))))
     for cn in cns:
@@ -79,9 +79,13 @@ def asn1_time(spec):
 
 
 def ext(oid_s, critical, value):
+    """critical: True (FF), False (absent, as DER has it), or the octet
+    of a BOOLEAN to write as it is: 0x00 (FALSE written out), 0x01."""
     items = [oid(oid_s)]
-    if critical:
+    if critical is True:
         items.append(tlv(0x01, b"\xff"))
+    elif critical is not False:
+        items.append(tlv(0x01, bytes([critical])))
     items.append(tlv(0x04, value))
     return (oid_s, seq(*items))
 
@@ -150,6 +154,8 @@ def main():
                     help="TYPE:HEX (DNS, URI, IP, EMAIL), raw octets after --san's")
     ap.add_argument("--cn-hex", action="append", default=[],
                     help="TAG:HEX, a CN of this string tag (0c UTF8, 13 Printable, 16 IA5, 1e BMP) and raw octets")
+    ap.add_argument("--empty-rdn", action="store_true",
+                    help="begin the subject with an empty RelativeDistinguishedName")
     ap.add_argument("--eku", help="server,client,any")
     ap.add_argument("--ku", help="digitalSignature,keyEncipherment,...")
     ap.add_argument("--ku-critical", action="store_true")
@@ -158,7 +164,8 @@ def main():
     ap.add_argument("--ski", action="store_true")
     ap.add_argument("--aki", action="store_true")
     ap.add_argument("--ext", action="append", default=[],
-                    help="OID:critical(0|1):HEX, a raw extension")
+                    help="OID:critical:HEX, a raw extension; critical 0 or 1,"
+                    " or B00/B01 for a BOOLEAN written with that octet")
     ap.add_argument("--dup-ext", help="repeat this extension OID")
     ap.add_argument("--trailing", type=int, default=0)
     ap.add_argument("--der", action="store_true")
@@ -197,14 +204,15 @@ def main():
         exts.append(ext("2.5.29.35", False, seq(tlv(0x80, keyid))))
     for e in a.ext:
         o, crit, hexval = e.split(":")
-        exts.append(ext(o, crit == "1", bytes.fromhex(hexval)))
+        flag = int(crit[1:], 16) if crit.startswith("B") else crit == "1"
+        exts.append(ext(o, flag, bytes.fromhex(hexval)))
     if a.dup_ext:
         exts += [e for e in exts if e[0] == a.dup_ext][:1]
 
     tbs_items = [tlv(0xA0, integer(2)), integer_raw(bytes.fromhex(a.serial)), alg,
                  name(a.issuer_cn if a.issuer_cn is not None else a.cn, a.issuer_org),
                  seq(asn1_time(a.not_before), asn1_time(a.not_after)),
-                 name(a.cn, a.org, a.cn_hex), spki]
+                 name(a.cn, a.org, a.cn_hex, a.empty_rdn), spki]
     if exts:
         tbs_items.append(tlv(0xA3, seq(*[e[1] for e in exts])))
     tbs = seq(*tbs_items)
