@@ -6,9 +6,17 @@ set -eu
 SIPCA=${SIPCA:-sipca}
 dir=${1:-.}
 # The base64 of the DER, without the PEM armour, on one line: XML
-# attribute values lose their line breaks anyway.
-ca=$("$SIPCA" export -o - 2>/dev/null | grep -v -e '-----' | tr -d '\n')
-cat > "$dir/sipca-tls.cfg" <<CFG
+# attribute values lose their line breaks anyway. The export is its own
+# command, so that 'set -e' stops here when sipca fails (in a pipeline
+# only the last command's status counts), and the file is written under
+# a temporary name and renamed: a phone never fetches a half-written or
+# blank CA, which would replace the CA it has.
+pem=$("$SIPCA" export -o -)
+ca=$(printf '%s\n' "$pem" | sed '/-----/d' | tr -d '\n')
+[ -n "$ca" ] || { echo "files.sh: 'sipca export' gave no certificate" >&2; exit 1; }
+tmp=$(mktemp "$dir/.sipca-tls.cfg.XXXXXX")
+trap 'rm -f "$tmp"' EXIT
+cat > "$tmp" <<CFG
 <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <!-- Made by examples/polycom/files.sh from 'sipca export'. -->
 <polycomConfig>
@@ -23,3 +31,6 @@ cat > "$dir/sipca-tls.cfg" <<CFG
     voIpProt.server.1.port="5061"/>
 </polycomConfig>
 CFG
+chmod 0644 "$tmp"
+mv "$tmp" "$dir/sipca-tls.cfg"
+trap - EXIT

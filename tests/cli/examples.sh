@@ -58,6 +58,19 @@ der = base64.b64decode(dev.get("device.sec.TLS.customCaCert1"))
 assert der == ssl.PEM_cert_to_DER_cert(open(sys.argv[2]).read()), "not the CA"
 PY
 
+# Every recipe fails loudly when sipca does, and leaves what it wrote
+# before as it was: pushing a blank CA would replace the phone's CA.
+cp "$T/poly/sipca-tls.cfg" "$T/poly.good"
+for r in polycom yealink asterisk freeswitch sipxcom; do
+	expect_exit 1 "$r files.sh stops when sipca fails" \
+	    env SIPCA=false PHONE=x SERVER=x sh "$E/$r/files.sh" "$T/poly"
+done
+expect_exit 2 "polycom files.sh stops with sipca's status when the store is gone" \
+    env SIPCA_DIR="$T/no-such-store" sh "$E/polycom/files.sh" "$T/poly"
+expect_grep "no CA store" "$T/stderr" "sipca's own message reaches the admin"
+check "the config written before is untouched" cmp -s "$T/poly/sipca-tls.cfg" "$T/poly.good"
+check "no temporary file is left" sh -c "! ls -A '$T/poly' | grep -q '^\.sipca'"
+
 # Yealink: a trusted certificate and a server certificate with its key,
 # each under 5 MB, with the extensions the guide allows.
 mkdir -p "$T/yl"
