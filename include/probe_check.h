@@ -38,7 +38,7 @@ struct probe_check {
 	const char *host;		/* the name checked as generic clients do */
 	const char *domain;		/* the SIP domain */
 	const char *cert_name;		/* the --cert NAME, or NULL */
-	const char *ca_label;		/* "the store's CA" or the --ca file */
+	const char *ca_label;		/* "the store's ca.pem" or the --ca file */
 	const unsigned char *ca_data;	/* the CA certificates as read */
 	size_t ca_len;
 	gnutls_x509_crt_t *cas;		/* ... and decoded: the trust anchors */

@@ -56,6 +56,13 @@ void format_time_rfc3339(time_t t, char buf[static 21]);
  * *out, or -1. */
 int parse_time_rfc3339(const char *s, time_t *out);
 
+/* "s" unless n is 1: "1 day", "2 days". */
+static inline const char *
+plural(long long n)
+{
+	return n == 1 ? "" : "s";
+}
+
 /* Lowercase hex of len bytes into a new string. */
 char *hex_encode(const unsigned char *data, size_t len);
 /* Colon-separated uppercase hex ("AB:CD"), as phones display fingerprints. */

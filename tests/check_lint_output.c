@@ -334,7 +334,8 @@ START_TEST(test_rules_list)
 }
 END_TEST
 
-/* Colour on a terminal only, and never with NO_COLOR set (no-color.org). */
+/* Colour on a terminal only, never with NO_COLOR set (no-color.org) or
+ * TERM=dumb. */
 START_TEST(test_want_colour)
 {
 	int master, slave;
@@ -346,8 +347,12 @@ START_TEST(test_want_colour)
 	tty = fdopen(slave, "w");
 	mem = open_memstream(&buf, &len);
 	unsetenv("NO_COLOR");
+	setenv("TERM", "xterm", 1);
 	ck_assert_int_eq(lint_output_want_colour(tty), 1);
 	ck_assert_int_eq(lint_output_want_colour(mem), 0);
+	setenv("TERM", "dumb", 1);		/* shows escapes as text */
+	ck_assert_int_eq(lint_output_want_colour(tty), 0);
+	setenv("TERM", "xterm", 1);
 	setenv("NO_COLOR", "", 1);		/* empty: as if unset */
 	ck_assert_int_eq(lint_output_want_colour(tty), 1);
 	setenv("NO_COLOR", "1", 1);

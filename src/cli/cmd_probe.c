@@ -254,7 +254,7 @@ load_inputs(struct probe_ctx *x, const char *ca_file, const char *cert_name,
 			status = cli_store_status(ret);
 			goto out;
 		}
-		label = "the store's CA";
+		label = "the store's ca.pem";
 	}
 	if (cert_load_all(x->ca_data, x->ca_len, &x->cas, &x->n_cas) < 0 ||
 	    x->n_cas == 0) {

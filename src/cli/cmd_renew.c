@@ -289,8 +289,9 @@ cmd_renew(int argc, char **argv)
 			goto out;
 		if (dry_run) {
 			format_time_rfc3339(cur->not_after, until);
-			printf("would renew %s '%s' (serial %s, until %s) for %ld days\n",
-			    cur->kind, cur->name, cur->serial, until, spec.days);
+			printf("would renew %s '%s' (serial %s, until %s) for %ld day%s\n",
+			    cur->kind, cur->name, cur->serial, until, spec.days,
+			    plural(spec.days));
 			status = EXIT_OK;
 			goto out;
 		}
@@ -322,7 +323,8 @@ cmd_renew(int argc, char **argv)
 		goto out;
 	}
 	if (due.n == 0) {
-		printf("nothing expires within %ld days\n", expiring);
+		printf("nothing expires within %ld day%s\n", expiring,
+		    plural(expiring));
 		goto out;
 	}
 	if ((status = cli_outcome(signing_unlock(&sg, pass_file, &rep),

@@ -37,10 +37,14 @@ lint_format_parse(const char *s, enum lint_format *out)
 int
 lint_output_want_colour(FILE *f)
 {
-	const char *nc = getenv("NO_COLOR");
+	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
 
 	/* https://no-color.org: set and not empty means no colour */
 	if (nc != NULL && nc[0] != '\0')
+		return 0;
+	/* A terminal that says it is dumb (Emacs shells, serial consoles)
+	 * shows escape sequences as text, as git and ls also assume. */
+	if (term != NULL && strcmp(term, "dumb") == 0)
 		return 0;
 	return isatty(fileno(f));
 }

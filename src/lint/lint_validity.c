@@ -4,6 +4,7 @@
  */
 #include "x509.h"
 #include "lint.h"
+#include "util.h"
 
 #define VALIDITY_CITE "RFC 5280 sections 4.1.2.5, 6.1.3"
 
@@ -39,9 +40,9 @@ check_expires_soon(const struct lint_cert *c, struct lint_findings *f)
 		return;
 	left = c->not_after.t - c->opts->now;
 	if (left < (time_t)c->opts->expiry_warn_days * 86400)
-		lint_report(f, "expires in %lld days (notAfter %s), within %ld",
-		    (long long)(left / 86400), lint_time_str(&c->not_after, b),
-		    c->opts->expiry_warn_days);
+		lint_report(f, "expires in %lld day%s (notAfter %s), within %ld",
+		    (long long)(left / 86400), plural(left / 86400),
+		    lint_time_str(&c->not_after, b), c->opts->expiry_warn_days);
 }
 
 /*

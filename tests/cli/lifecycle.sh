@@ -158,6 +158,8 @@ snapshot "$CA" > "$T/before"
 expect_exit 0 "a second renew --expiring" sipca renew --expiring 40
 expect_grep "nothing expires within 40 days" "$T/stdout" "the second run renews nothing"
 expect_unchanged "$T/before" "$CA" "a second renew --expiring"
+expect_exit 0 "renew --expiring 1" sipca renew --expiring 1
+expect_grep "^nothing expires within 1 day$" "$T/stdout" "one day, not 1 days"
 expect_exit 0 "list --expiring 40 after renewal" sipca list --expiring 40
 
 # an expired certificate is renewed by name
