@@ -34,6 +34,20 @@ int signer_open_store(const char *dir_option, int flags, struct store **out_stor
 enum result signer_open(struct store *s, int need_key,
     const char *passphrase_file, struct ca **out_ca, struct report *rep);
 
+/* 1 when the store is a two-level CA (it has root.pem), 0 when not, or a store error. */
+int signer_has_root(struct store *s);
+
+/*
+ * A two-level CA's root (root.pem), with its key when need_key: from
+ * root_key_file when given (a key moved off the machine), else from the
+ * token the setting root_key_uri names, else from DIR/root.key. A store
+ * without a root, or whose root key is not there, is RESULT_E_INPUT with
+ * a message saying so.
+ */
+enum result signer_open_root(struct store *s, int need_key,
+    const char *root_key_file, const char *passphrase_file,
+    struct ca **out_ca, struct report *rep);
+
 /*
  * A store opened to sign in, with the settings every issuance reads:
  * issue, renew, the batch, crl and revoke open it the same way. The CA is unlocked
