@@ -185,7 +185,10 @@ attach_given_key(const struct which_ca *w, struct ca *ca, const char *file,
 		r = RESULT_E_INPUT;
 		goto out;
 	}
-	r = attach_key_pem(w, ca, key, key_len, shown, passphrase_file, rep);
+	/* Not the key, or not a key: the file given is the wrong one. */
+	if ((r = attach_key_pem(w, ca, key, key_len, shown, passphrase_file,
+	    rep)) == RESULT_E_FAILED)
+		r = RESULT_E_INPUT;
 out:
 	secret_free_buf(key, key_len);
 	free(shown);
