@@ -167,6 +167,21 @@ expect_exit 0 "crl --root --root-key FILE" sipca crl --root --root-key "$T/usb/r
     --passphrase-file "$T/pass"
 check "root-crl.pem is signed by the root again" openssl crl -in "$CA/root-crl.pem" -CAfile "$CA/root.pem" -noout
 
+# ---- name constraints on both levels ----
+N=$T/nc
+check "init --intermediate --name-constraints" "$SIPCA" -d "$N" init --domain example.com --key p256 \
+    --intermediate --name-constraints --no-passphrase
+for f in root ca; do
+	check "$f.pem permits example.com" sh -c "openssl x509 -in '$N/$f.pem' -noout -ext nameConstraints |
+	    grep -q 'DNS:example.com'"
+done
+check "issue under constraints" "$SIPCA" -d "$N" issue server sip.example.com
+I=$N/issued
+verified sip.example.com "$N/root.pem"
+expect_exit 0 "check a constrained two-level store" "$SIPCA" -d "$N" check
+expect_grep ', 0 problems' "$T/stdout" "check accepts the constrained intermediate"
+I=$CA/issued
+
 # ---- init --intermediate: what makes no sense ----
 B=$T/bad
 expect_exit 2 "--intermediate-name without --intermediate" "$SIPCA" -d "$B" init --domain example.com \
