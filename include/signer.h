@@ -4,7 +4,9 @@
  * key is encrypted (from --passphrase-file or a no-echo prompt) and
  * checks the key belongs to the certificate. When the store's setting
  * ca_key_uri names a key on a PKCS#11 token, that key signs instead and
- * the passphrase file holds the token's PIN (pkcs11.h).
+ * the passphrase file holds the token's PIN (pkcs11.h). A two-level
+ * CA's root (root.pem, with root.key, the token the setting root_key_uri
+ * names, or a key file moved off the machine) opens the same way.
  *
  * Nothing here prints: messages go into the caller's report, and the
  * results say what happened (result.h); the command prints and exits.

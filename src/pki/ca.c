@@ -81,6 +81,29 @@ out:
 	return ret;
 }
 
+/*
+ * Signs ca->crt and hands it out as every later command will see it:
+ * GnuTLS reads some extensions of a certificate it built (name
+ * constraints, SANs) back only after an import.
+ */
+static int
+sign_and_reload(struct ca *ca, gnutls_x509_crt_t issuer,
+    gnutls_privkey_t key)
+{
+	int ret;
+
+	if ((ret = gnutls_x509_crt_privkey_sign(ca->crt, issuer, key,
+	    GNUTLS_DIG_SHA256, 0)) < 0 ||
+	    (ret = gnutls_x509_crt_export2(ca->crt, GNUTLS_X509_FMT_PEM,
+	    &ca->pem)) < 0)
+		return ret;
+	gnutls_x509_crt_deinit(ca->crt);
+	ca->crt = NULL;
+	if ((ret = gnutls_x509_crt_init(&ca->crt)) < 0)
+		return ret;
+	return gnutls_x509_crt_import(ca->crt, &ca->pem, GNUTLS_X509_FMT_PEM);
+}
+
 int
 ca_create(const struct ca_params *p, const char *passphrase,
     struct ca **out_ca, gnutls_datum_t *out_key_pem)
@@ -157,22 +180,7 @@ ca_create(const struct ca_params *p, const char *passphrase,
 		ret = GNUTLS_E_INSUFFICIENT_CREDENTIALS;
 		goto out;
 	}
-	if ((ret = gnutls_x509_crt_privkey_sign(ca->crt, sign_crt, sign_key,
-	    GNUTLS_DIG_SHA256, 0)) < 0)
-		goto out;
-	if ((ret = gnutls_x509_crt_export2(ca->crt, GNUTLS_X509_FMT_PEM,
-	    &ca->pem)) < 0)
-		goto out;
-	/*
-	 * GnuTLS reads some extensions of a certificate it built (name
-	 * constraints, SANs) back only after an import: hand out the
-	 * certificate as every later command will see it.
-	 */
-	gnutls_x509_crt_deinit(ca->crt);
-	ca->crt = NULL;
-	if ((ret = gnutls_x509_crt_init(&ca->crt)) < 0 ||
-	    (ret = gnutls_x509_crt_import(ca->crt, &ca->pem,
-	    GNUTLS_X509_FMT_PEM)) < 0)
+	if ((ret = sign_and_reload(ca, sign_crt, sign_key)) < 0)
 		goto out;
 	ca->key = p->key != NULL ? NULL : signer;
 	signer = NULL;
@@ -262,16 +270,7 @@ ca_reissue(const struct ca *old, unsigned path_len, struct ca **out_ca)
 	    (ret = gnutls_x509_crt_set_serial(ca->crt, serial, SERIAL_LEN)) < 0 ||
 	    (ret = gnutls_x509_crt_set_basic_constraints(ca->crt, 1,
 	    (int)path_len)) < 0 ||
-	    (ret = gnutls_x509_crt_privkey_sign(ca->crt, old->crt, old->key,
-	    GNUTLS_DIG_SHA256, 0)) < 0 ||
-	    (ret = gnutls_x509_crt_export2(ca->crt, GNUTLS_X509_FMT_PEM,
-	    &ca->pem)) < 0)
-		goto out;
-	gnutls_x509_crt_deinit(ca->crt);
-	ca->crt = NULL;
-	if ((ret = gnutls_x509_crt_init(&ca->crt)) < 0 ||
-	    (ret = gnutls_x509_crt_import(ca->crt, &ca->pem,
-	    GNUTLS_X509_FMT_PEM)) < 0)
+	    (ret = sign_and_reload(ca, old->crt, old->key)) < 0)
 		goto out;
 	memcpy(ca->key_id, old->key_id, old->key_id_len);
 	ca->key_id_len = old->key_id_len;
