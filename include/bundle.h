@@ -1,7 +1,8 @@
 /*
  * bundle: the files a device or server is given, built in memory: a PEM
- * bundle (the certificate, then the CA, then optionally the key) and
- * PKCS#12 (RFC 7292) files holding the certificate, its key and the CA.
+ * bundle (the certificate, then the CA or CAs, then optionally the key)
+ * and PKCS#12 (RFC 7292) files holding the certificate, its key and the
+ * CA or CAs above it.
  * Knows nothing of the store or of files.
  */
 #ifndef SIPCA_BUNDLE_H
@@ -40,5 +41,14 @@ enum bundle_p12_kind {
 int bundle_p12(gnutls_x509_crt_t crt, gnutls_x509_privkey_t key,
     gnutls_x509_crt_t ca, const char *friendly_name, const char *passphrase,
     enum bundle_p12_kind kind, gnutls_datum_t *out_der);
+
+/*
+ * As bundle_p12, with every CA above the certificate (the issuing CA
+ * first, then the root of a two-level CA) in the certificate bag.
+ */
+int bundle_p12_chain(gnutls_x509_crt_t crt, gnutls_x509_privkey_t key,
+    const gnutls_x509_crt_t *cas, size_t n_cas, const char *friendly_name,
+    const char *passphrase, enum bundle_p12_kind kind,
+    gnutls_datum_t *out_der);
 
 #endif

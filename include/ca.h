@@ -1,7 +1,8 @@
 /*
- * ca: the certificate authority: making the self-signed CA certificate
- * and its key, and loading them to sign. The signing key is a
- * gnutls_privkey_t so a key on a token signs the same way.
+ * ca: the certificate authority: making a CA certificate and its key (a
+ * self-signed root, or an intermediate signed by one), and loading them
+ * to sign. The signing key is a gnutls_privkey_t so a key on a token
+ * signs the same way.
  */
 #ifndef SIPCA_CA_H
 #define SIPCA_CA_H
@@ -38,13 +39,26 @@ struct ca_params {
 	 * one; the new CA then has no key attached and no key PEM.
 	 */
 	gnutls_privkey_t key;
+	/*
+	 * basicConstraints pathLenConstraint (RFC 5280 4.2.1.9): 0 for a CA
+	 * that signs leaves only, 1 for a root above one issuing CA.
+	 */
+	unsigned path_len;
+	/*
+	 * NULL: self-signed. Else the CA that signs this one (its key
+	 * attached): the new certificate is an intermediate whose issuer is
+	 * issuer's subject, whose authorityKeyIdentifier is issuer's
+	 * subjectKeyIdentifier (4.2.1.1), and whose notAfter is capped at
+	 * issuer's (nothing outlives its issuer).
+	 */
+	const struct ca *issuer;
 };
 
 /*
- * Makes a CA key and self-signed certificate: basicConstraints CA:TRUE
- * pathLen 0 and keyUsage keyCertSign+cRLSign, both critical (RFC 5280
- * 4.2.1.9, 4.2.1.3), SKI (4.2.1.2), optional critical nameConstraints
- * (4.2.1.10). *out_key_pem gets the key as PKCS#8 PEM, encrypted with
+ * Makes a CA key and certificate: basicConstraints CA:TRUE with
+ * path_len and keyUsage keyCertSign+cRLSign, both critical (RFC 5280
+ * 4.2.1.9, 4.2.1.3), SKI (4.2.1.2), AKI when it has an issuer (4.2.1.1),
+ * optional critical nameConstraints (4.2.1.10). *out_key_pem gets the key as PKCS#8 PEM, encrypted with
  * passphrase unless it is NULL; the caller wipes and gnutls_free()s it.
  * Returns a GnuTLS error code.
  */
@@ -71,6 +85,24 @@ int ca_attach_key(struct ca *ca, const unsigned char *pem, size_t len,
  * key of the CA certificate, or another GnuTLS error code.
  */
 int ca_attach_privkey(struct ca *ca, gnutls_privkey_t key);
+
+/*
+ * A new self-signed certificate for old's key (attached): the same
+ * subject, key, SKI, validity and name constraints, a new serial, and
+ * basicConstraints pathLen path_len. What a single-level CA (pathLen 0,
+ * which forbids any CA below it: RFC 5280 6.1.4 (m)) becomes to sign an
+ * intermediate; what it issued verifies against either certificate.
+ * The new CA has no key attached. Returns a GnuTLS error code.
+ */
+int ca_reissue(const struct ca *old, unsigned path_len, struct ca **out_ca);
+
+/*
+ * True when crt was issued by issuer: its issuer name is issuer's subject
+ * and its signature verifies with issuer's public key (RFC 5280 6.1.3
+ * (a)(1) and (a)(4); time is not checked). What a store with a root and
+ * an issuing CA uses to tell which of them issued a certificate.
+ */
+int ca_issued(const struct ca *issuer, gnutls_x509_crt_t crt);
 
 /* True when the key PEM is encrypted and needs a passphrase. */
 int ca_key_is_encrypted(const unsigned char *pem, size_t len);

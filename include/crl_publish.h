@@ -33,6 +33,17 @@ struct crl_published {
 enum result crl_publish(struct store *s, const struct ca *ca, long days,
     struct crl_published *out, struct report *rep);
 
+/*
+ * The root's CRL of a two-level CA (root signed by its attached key),
+ * written to DIR/root-crl.pem: the revoked certificates the root issued,
+ * which are what it issued before the store grew its issuing CA; the
+ * issuing CA is not a row of the index, so its CRL says it stands. The
+ * number comes from the same sequence as crl.pem's, so each issuer's
+ * numbers increase (RFC 5280 5.2.3).
+ */
+enum result crl_publish_root(struct store *s, const struct ca *root,
+    long days, struct crl_published *out, struct report *rep);
+
 /* Frees the encodings; the struct is the caller's. */
 void crl_published_clear(struct crl_published *p);
 

@@ -4,7 +4,9 @@
  * key is encrypted (from --passphrase-file or a no-echo prompt) and
  * checks the key belongs to the certificate. When the store's setting
  * ca_key_uri names a key on a PKCS#11 token, that key signs instead and
- * the passphrase file holds the token's PIN (pkcs11.h).
+ * the passphrase file holds the token's PIN (pkcs11.h). A two-level
+ * CA's root (root.pem, with root.key, the token the setting root_key_uri
+ * names, or a key file moved off the machine) opens the same way.
  *
  * Nothing here prints: messages go into the caller's report, and the
  * results say what happened (result.h); the command prints and exits.
@@ -33,6 +35,20 @@ int signer_open_store(const char *dir_option, int flags, struct store **out_stor
  */
 enum result signer_open(struct store *s, int need_key,
     const char *passphrase_file, struct ca **out_ca, struct report *rep);
+
+/* 1 when the store is a two-level CA (it has root.pem), 0 when not, or a store error. */
+int signer_has_root(struct store *s);
+
+/*
+ * A two-level CA's root (root.pem), with its key when need_key: from
+ * root_key_file when given (a key moved off the machine), else from the
+ * token the setting root_key_uri names, else from DIR/root.key. A store
+ * without a root, or whose root key is not there, is RESULT_E_INPUT with
+ * a message saying so.
+ */
+enum result signer_open_root(struct store *s, int need_key,
+    const char *root_key_file, const char *passphrase_file,
+    struct ca **out_ca, struct report *rep);
 
 /*
  * A store opened to sign in, with the settings every issuance reads:

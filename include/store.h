@@ -4,6 +4,7 @@
  * commands. It owns the layout
  *
  *   DIR/ca.pem  ca.key (0600)  index.db  lock
+ *   DIR/root.pem  root.key (0600)  root-crl.pem   (a two-level CA only)
  *   DIR/issued/NAME/cert.pem  key.pem (0600)  chain.pem  history/SERIAL.pem
  *
  * transactions, the writers' lock, atomic file writes and crash
@@ -90,6 +91,64 @@ int store_setting_set(struct store *s, const char *key, const char *value);
 int store_init_ca(struct store *s, const char *ca_pem, size_t ca_pem_len,
     const char *key_pem, size_t key_pem_len,
     const char *const *settings /* key, value, ..., NULL */);
+
+/*
+ * The CA's files as init writes them. ca.pem and ca.key are the CA that
+ * signs leaves, whether it is the only CA or the intermediate of a
+ * two-level one; root.pem and root.key are the root above it (NULL: a
+ * single-level CA). A NULL key is on a token (setting "ca_key_uri" or
+ * "root_key_uri").
+ */
+struct store_ca_files {
+	const char *ca_pem;
+	size_t ca_pem_len;
+	const char *ca_key;
+	size_t ca_key_len;
+	const char *root_pem;
+	size_t root_pem_len;
+	const char *root_key;
+	size_t root_key_len;
+};
+
+/*
+ * init: as store_init_ca, with the root's files as well: keys first
+ * (0600, created exclusively), root.pem, then ca.pem last.
+ */
+int store_init_ca_files(struct store *s, const struct store_ca_files *f,
+    const char *const *settings /* key, value, ..., NULL */);
+
+/*
+ * A single-level store grows an intermediate: under the writers' lock,
+ * and only while ca.pem still holds old_ca_pem (what the caller read),
+ * f->root_key (the old CA's key, NULL when on a token) and f->root_pem
+ * (the root certificate made for that key) become root.key and
+ * root.pem, the settings are written (key, value or NULL to remove, ...,
+ * NULL), then f->ca_key and f->ca_pem replace ca.key and ca.pem, ca.pem
+ * last, each atomically. STORE_E_EXISTS (after a message) when ca.pem
+ * changed, or a root.pem or root.key is there with other bytes. Until
+ * ca.pem is replaced the store is the old CA: a call interrupted before
+ * is finished by calling it again with the root.pem it wrote.
+ */
+int store_add_intermediate(struct store *s, const char *old_ca_pem,
+    size_t old_ca_pem_len, const struct store_ca_files *f,
+    const char *const *settings);
+
+/*
+ * Reads DIR/root.pem or DIR/root.key. STORE_E_NOTFOUND, without a
+ * message, when the store has no root (a single-level CA) or its key is
+ * not in the store (moved off the machine, or on a token). Like ca.key,
+ * a root.key readable by others is refused.
+ */
+int store_read_root_cert(struct store *s, unsigned char **out, size_t *out_len);
+int store_read_root_key(struct store *s, unsigned char **out, size_t *out_len);
+
+/*
+ * Removes DIR/root.key under the writers' lock, once its bytes are
+ * known to be elsewhere: it must hold exactly expect (the copy the
+ * caller wrote and read back), else STORE_E_EXISTS after a message.
+ */
+int store_remove_root_key(struct store *s, const unsigned char *expect,
+    size_t expect_len);
 
 /* Reads DIR/ca.pem or DIR/ca.key. Refuses a ca.key readable by others. */
 int store_read_ca_cert(struct store *s, unsigned char **out, size_t *out_len);

@@ -1,6 +1,8 @@
 /*
- * crl_publish: the store's revoked rows into DIR/crl.pem.
+ * crl_publish: the store's revoked rows into DIR/crl.pem, or those the
+ * root of a two-level CA issued into DIR/root-crl.pem.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,7 +19,24 @@
 struct revoked {
 	struct crl_entry *items;
 	size_t n;
+	const struct ca *issuer;	/* NULL: every revoked row */
 };
+
+/* Whether the row's certificate is the issuer's (RFC 5280 5.1: a CRL lists its issuer's certificates). */
+static int
+issued_by(const struct ca *issuer, const char *pem)
+{
+	gnutls_x509_crt_t crt = NULL;
+	gnutls_datum_t d = { (unsigned char *)(uintptr_t)pem, (unsigned)strlen(pem) };
+	int yes = 0;
+
+	if (gnutls_x509_crt_init(&crt) == 0 &&
+	    gnutls_x509_crt_import(crt, &d, GNUTLS_X509_FMT_PEM) == 0)
+		yes = ca_issued(issuer, crt);
+	if (crt != NULL)
+		gnutls_x509_crt_deinit(crt);
+	return yes;
+}
 
 static int
 collect(const struct store_cert *c, void *arg)
@@ -25,6 +44,8 @@ collect(const struct store_cert *c, void *arg)
 	struct revoked *r = arg;
 	struct crl_entry *e;
 
+	if (r->issuer != NULL && !issued_by(r->issuer, c->pem))
+		return 0;
 	r->items = xrealloc(r->items, (r->n + 1) * sizeof(*r->items));
 	e = &r->items[r->n++];
 	e->serial_hex = xstrdup(c->serial);
@@ -36,12 +57,12 @@ collect(const struct store_cert *c, void *arg)
 	return 0;
 }
 
-enum result
-crl_publish(struct store *s, const struct ca *ca, long days,
-    struct crl_published *out, struct report *rep)
+static enum result
+publish(struct store *s, const struct ca *ca, const struct ca *only,
+    const char *rel, long days, struct crl_published *out, struct report *rep)
 {
 	struct store_filter filter = { NULL, NULL, STATUS_REVOKED, 0 };
-	struct revoked revoked = { NULL, 0 };
+	struct revoked revoked = { NULL, 0, only };
 	struct crl_published pub;
 	struct crl_params params;
 	size_t i;
@@ -79,7 +100,7 @@ crl_publish(struct store *s, const struct ca *ca, long days,
 		    " gnutls_pem_base64_encode2: %s", gnutls_strerror(ret));
 		goto out;
 	}
-	if ((ret = store_write_file(s, "crl.pem", pub.pem.data, pub.pem.size, 0)) < 0) {
+	if ((ret = store_write_file(s, rel, pub.pem.data, pub.pem.size, 0)) < 0) {
 		status = signer_store_result(ret);
 		goto out;
 	}
@@ -94,6 +115,20 @@ out:
 	free(revoked.items);
 	crl_published_clear(&pub);
 	return status;
+}
+
+enum result
+crl_publish(struct store *s, const struct ca *ca, long days,
+    struct crl_published *out, struct report *rep)
+{
+	return publish(s, ca, NULL, "crl.pem", days, out, rep);
+}
+
+enum result
+crl_publish_root(struct store *s, const struct ca *root, long days,
+    struct crl_published *out, struct report *rep)
+{
+	return publish(s, root, root, "root-crl.pem", days, out, rep);
 }
 
 void

@@ -1,6 +1,7 @@
 /*
  * signer: the store's CA, unlocked for signing.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,6 +9,7 @@
 #include <gnutls/abstract.h>
 
 #include "ca.h"
+#include "fileio.h"
 #include "pkcs11.h"
 #include "secret.h"
 #include "signer.h"
@@ -40,17 +42,43 @@ signer_open_store(const char *dir_option, int flags, struct store **out_store)
 	return ret;
 }
 
+/*
+ * Which of the store's CAs is opened: the one that signs leaves (ca.pem,
+ * ca.key, setting ca_key_uri), or a two-level CA's root (root.pem,
+ * root.key, setting root_key_uri). The words are those of the messages.
+ */
+struct which_ca {
+	const char *cert;	/* "ca.pem" */
+	const char *key;	/* "ca.key" */
+	const char *key_uri;	/* the setting naming a token's key */
+	const char *title;	/* "CA", as in "the CA key" */
+	const char *prompt;
+	int (*read_cert)(struct store *, unsigned char **, size_t *);
+	int (*read_key)(struct store *, unsigned char **, size_t *);
+};
+
+static const struct which_ca issuing_ca = {
+	"ca.pem", "ca.key", "ca_key_uri", "CA", "CA key passphrase: ",
+	store_read_ca_cert, store_read_ca_key,
+};
+
+static const struct which_ca root_ca = {
+	"root.pem", "root.key", "root_key_uri", "root", "Root key passphrase: ",
+	store_read_root_cert, store_read_root_key,
+};
+
 /* The passphrase of an encrypted CA key: from the file, else the terminal. */
 static enum result
-ask_passphrase(const char *passphrase_file, char **out_pass, struct report *rep)
+ask_passphrase(const struct which_ca *w, const char *passphrase_file,
+    char **out_pass, struct report *rep)
 {
 	char *pass = passphrase_file != NULL ? secret_from_file(passphrase_file) :
-	    secret_have_tty() ? secret_prompt("CA key passphrase: ", 0) : NULL;
+	    secret_have_tty() ? secret_prompt(w->prompt, 0) : NULL;
 
 	if (pass == NULL) {
 		if (passphrase_file == NULL && !secret_have_tty())
-			report_add(rep, REPORT_MESSAGE, "the CA key is encrypted: give "
-			    "--passphrase-file FILE (no terminal to ask on)");
+			report_add(rep, REPORT_MESSAGE, "the %s key is encrypted: give "
+			    "--passphrase-file FILE (no terminal to ask on)", w->title);
 		return RESULT_E_INPUT;
 	}
 	*out_pass = pass;
@@ -59,8 +87,8 @@ ask_passphrase(const char *passphrase_file, char **out_pass, struct report *rep)
 
 /* The CA key on a token: passphrase_file names the PIN file. */
 static enum result
-attach_token_key(struct ca *ca, const char *uri, const char *passphrase_file,
-    struct report *rep)
+attach_token_key(const struct which_ca *w, struct ca *ca, const char *uri,
+    const char *passphrase_file, struct report *rep)
 {
 	gnutls_privkey_t token_key = NULL;
 	enum result r;
@@ -70,9 +98,10 @@ attach_token_key(struct ca *ca, const char *uri, const char *passphrase_file,
 	    RESULT_OK || (r = pkcs11_open_key(uri, &token_key, rep)) != RESULT_OK)
 		goto out;
 	if ((ret = ca_attach_privkey(ca, token_key)) < 0) {
-		report_add(rep, REPORT_MESSAGE, "%s: %s", uri,
+		report_add(rep, REPORT_MESSAGE, "%s: %s%s", uri,
 		    ret == GNUTLS_E_PK_SIG_VERIFY_FAILED ?
-		    "the token's key does not belong to ca.pem" : gnutls_strerror(ret));
+		    "the token's key does not belong to " : gnutls_strerror(ret),
+		    ret == GNUTLS_E_PK_SIG_VERIFY_FAILED ? w->cert : "");
 		r = RESULT_E_FAILED;
 		goto out;
 	}
@@ -84,47 +113,97 @@ out:
 	return r;
 }
 
-/* The CA key in DIR/ca.key, decrypted when it is encrypted. */
+/* A CA key as PEM (path for messages), decrypted when it is encrypted. */
 static enum result
-attach_file_key(struct ca *ca, struct store *s, const char *passphrase_file,
-    struct report *rep)
+attach_key_pem(const struct which_ca *w, struct ca *ca,
+    const unsigned char *key, size_t key_len, const char *path,
+    const char *passphrase_file, struct report *rep)
 {
-	unsigned char *key = NULL;
-	size_t key_len = 0;
 	char *pass = NULL;
 	enum result r;
 	int ret;
 
-	if ((ret = store_read_ca_key(s, &key, &key_len)) < 0) {
-		r = signer_store_result(ret);
-		goto out;
-	}
 	if (ca_key_is_encrypted(key, key_len) &&
-	    (r = ask_passphrase(passphrase_file, &pass, rep)) != RESULT_OK)
+	    (r = ask_passphrase(w, passphrase_file, &pass, rep)) != RESULT_OK)
 		goto out;
 	ret = ca_attach_key(ca, key, key_len, pass);
 	if (ret == GNUTLS_E_DECRYPTION_FAILED) {
-		report_add(rep, REPORT_MESSAGE, "wrong passphrase for the CA key");
+		report_add(rep, REPORT_MESSAGE, "wrong passphrase for the %s key",
+		    w->title);
 		r = RESULT_E_INPUT;
 		goto out;
 	}
 	if (ret < 0) {
-		report_add(rep, REPORT_MESSAGE, "%s/ca.key: %s", store_dir(s),
+		report_add(rep, REPORT_MESSAGE, "%s: %s%s", path,
 		    ret == GNUTLS_E_PK_SIG_VERIFY_FAILED ?
-		    "the key does not belong to ca.pem" : gnutls_strerror(ret));
+		    "the key does not belong to " : gnutls_strerror(ret),
+		    ret == GNUTLS_E_PK_SIG_VERIFY_FAILED ? w->cert : "");
 		r = RESULT_E_FAILED;
 		goto out;
 	}
 	r = RESULT_OK;
 out:
-	secret_free_buf(key, key_len);
 	secret_free(pass);
 	return r;
 }
 
-enum result
-signer_open(struct store *s, int need_key, const char *passphrase_file,
-    struct ca **out_ca, struct report *rep)
+/* The CA key in DIR/ca.key (or root.key). */
+static enum result
+attach_file_key(const struct which_ca *w, struct ca *ca, struct store *s,
+    const char *passphrase_file, struct report *rep)
+{
+	unsigned char *key = NULL;
+	size_t key_len = 0;
+	char *path = xasprintf("%s/%s", store_dir(s), w->key);
+	enum result r;
+	int ret;
+
+	if ((ret = w->read_key(s, &key, &key_len)) < 0) {
+		r = signer_store_result(ret);
+		goto out;
+	}
+	r = attach_key_pem(w, ca, key, key_len, path, passphrase_file, rep);
+out:
+	secret_free_buf(key, key_len);
+	free(path);
+	return r;
+}
+
+/* The root key moved off the machine, in a file the caller names. */
+static enum result
+attach_given_key(const struct which_ca *w, struct ca *ca, const char *file,
+    const char *passphrase_file, struct report *rep)
+{
+	unsigned char *key = NULL;
+	size_t key_len = 0;
+	char *shown = text_echo(file);
+	enum result r;
+
+	if (read_secret_file(file, &key, &key_len) < 0) {
+		report_add(rep, REPORT_MESSAGE, "cannot read the %s key '%s': %s",
+		    w->title, shown, file_strerror(errno));
+		r = RESULT_E_INPUT;
+		goto out;
+	}
+	/* Not the key, or not a key: the file given is the wrong one. */
+	if ((r = attach_key_pem(w, ca, key, key_len, shown, passphrase_file,
+	    rep)) == RESULT_E_FAILED)
+		r = RESULT_E_INPUT;
+out:
+	secret_free_buf(key, key_len);
+	free(shown);
+	return r;
+}
+
+/*
+ * Opens one of the store's CAs; the key, with need_key, from key_file
+ * when given, else from the token its setting names, else from the
+ * store.
+ */
+static enum result
+open_which(const struct which_ca *w, struct store *s, int need_key,
+    const char *key_file, const char *passphrase_file, struct ca **out_ca,
+    struct report *rep)
 {
 	unsigned char *cert = NULL;
 	size_t cert_len = 0;
@@ -134,21 +213,27 @@ signer_open(struct store *s, int need_key, const char *passphrase_file,
 	enum result r;
 	int ret;
 
-	if ((ret = store_read_ca_cert(s, &cert, &cert_len)) < 0) {
+	if ((ret = w->read_cert(s, &cert, &cert_len)) < 0) {
+		if (ret == STORE_E_NOTFOUND)
+			report_add(rep, REPORT_MESSAGE, "the store in '%s' has no"
+			    " root (%s): it is a single-level CA", store_dir(s),
+			    w->cert);
 		r = signer_store_result(ret);
 		goto out;
 	}
 	if (ca_load_cert(cert, cert_len, &ca, &reason) < 0) {
-		report_add(rep, REPORT_MESSAGE, "%s/ca.pem: not a certificate: %s",
-		    store_dir(s), reason);
+		report_add(rep, REPORT_MESSAGE, "%s/%s: not a certificate: %s",
+		    store_dir(s), w->cert, reason);
 		r = RESULT_E_FAILED;
 		goto out;
 	}
 	r = RESULT_OK;
-	if (need_key && store_setting_get(s, "ca_key_uri", &uri) == STORE_OK)
-		r = attach_token_key(ca, uri, passphrase_file, rep);
+	if (need_key && key_file != NULL)
+		r = attach_given_key(w, ca, key_file, passphrase_file, rep);
+	else if (need_key && store_setting_get(s, w->key_uri, &uri) == STORE_OK)
+		r = attach_token_key(w, ca, uri, passphrase_file, rep);
 	else if (need_key)
-		r = attach_file_key(ca, s, passphrase_file, rep);
+		r = attach_file_key(w, ca, s, passphrase_file, rep);
 	if (r != RESULT_OK)
 		goto out;
 	*out_ca = ca;
@@ -157,6 +242,55 @@ out:
 	free(cert);
 	free(uri);
 	ca_free(ca);
+	return r;
+}
+
+enum result
+signer_open(struct store *s, int need_key, const char *passphrase_file,
+    struct ca **out_ca, struct report *rep)
+{
+	return open_which(&issuing_ca, s, need_key, NULL, passphrase_file,
+	    out_ca, rep);
+}
+
+int
+signer_has_root(struct store *s)
+{
+	unsigned char *cert = NULL;
+	size_t len = 0;
+	int ret = store_read_root_cert(s, &cert, &len);
+
+	free(cert);
+	return ret == STORE_OK ? 1 : ret == STORE_E_NOTFOUND ? 0 : ret;
+}
+
+enum result
+signer_open_root(struct store *s, int need_key, const char *root_key_file,
+    const char *passphrase_file, struct ca **out_ca, struct report *rep)
+{
+	char *uri = NULL;
+	enum result r = RESULT_E_INPUT;
+	int ret;
+
+	/* The root key moved off the machine: say where it is expected. */
+	if (need_key && root_key_file == NULL &&
+	    store_setting_get(s, root_ca.key_uri, &uri) != STORE_OK) {
+		unsigned char *key = NULL;
+		size_t key_len = 0;
+
+		ret = store_read_root_key(s, &key, &key_len);
+		secret_free_buf(key, key_len);
+		if (ret == STORE_E_NOTFOUND && signer_has_root(s) == 1) {
+			report_add(rep, REPORT_MESSAGE, "the root key is not in the"
+			    " store ('%s/root.key': moved off the machine?): give"
+			    " --root-key FILE; nothing changed", store_dir(s));
+			goto out;
+		}
+	}
+	r = open_which(&root_ca, s, need_key, root_key_file, passphrase_file,
+	    out_ca, rep);
+out:
+	free(uri);
 	return r;
 }
 

@@ -50,6 +50,7 @@ const struct command command_check = {
 
 struct check_ctx {
 	struct ca *ca;
+	struct ca *root;	/* root.pem of a two-level CA, else NULL */
 	unsigned long problems;
 	unsigned long certificates;
 	unsigned long repaired;
@@ -116,8 +117,8 @@ on_store_row(const struct store_check_row *r, void *arg)
 	gnutls_x509_crt_t crt = NULL;
 
 	ctx->certificates++;
-	if (audit_cert(c->pem, c->serial, c->not_after, ctx->ca, &crt,
-	    &problems) < 0) {
+	if (audit_cert(c->pem, c->serial, c->not_after, ctx->ca, ctx->root,
+	    &crt, &problems) < 0) {
 		problems_of(ctx, r->dir, &problems);
 		return;
 	}
@@ -127,7 +128,8 @@ on_store_row(const struct store_check_row *r, void *arg)
 		problems_of(ctx, r->key_path, &problems);
 	}
 	if (r->chain_pem != NULL) {
-		audit_chain(r->chain_pem, r->chain_len, crt, ctx->ca, &problems);
+		audit_chain(r->chain_pem, r->chain_len, crt, ctx->ca, ctx->root,
+		    &problems);
 		problems_of(ctx, r->chain_path, &problems);
 	}
 	gnutls_x509_crt_deinit(crt);
@@ -141,8 +143,16 @@ check_ca_cert(struct check_ctx *ctx, const struct store *s)
 	struct report problems = { NULL, 0 };
 
 	audit_ca_cert(ctx->ca, &problems);
+	if (ctx->root != NULL)
+		audit_root(ctx->ca, ctx->root, &problems);
 	problems_of(ctx, path, &problems);
 	free(path);
+	if (ctx->root != NULL) {
+		path = store_path(s, "root.pem");
+		audit_ca_cert(ctx->root, &problems);
+		problems_of(ctx, path, &problems);
+		free(path);
+	}
 }
 
 /*
@@ -259,6 +269,10 @@ cmd_check(int argc, char **argv)
 	if ((status = cli_outcome(signer_open(store, 0, NULL, &ctx.ca, &rep),
 	    &rep)) != EXIT_OK)
 		goto out;
+	if (signer_has_root(store) == 1 &&
+	    (status = cli_outcome(signer_open_root(store, 0, NULL, NULL,
+	    &ctx.root, &rep), &rep)) != EXIT_OK)
+		goto out;
 	check_ca_cert(&ctx, store);
 	ret = store_check(store, repair ? STORE_CHECK_REPAIR : 0, &ops, &ctx);
 	if (ret < 0) {
@@ -277,6 +291,7 @@ cmd_check(int argc, char **argv)
 out:
 	cli_parser_free(&p);
 	ca_free(ctx.ca);
+	ca_free(ctx.root);
 	store_close(store);
 	free(dir);
 	return status;

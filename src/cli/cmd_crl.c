@@ -1,6 +1,7 @@
 /*
  * sipca crl: a fresh CRL signed by the CA, in DIR/crl.pem and optionally
- * in a file of the caller's choosing (PEM, or DER for an HTTP
+ * in a file of the caller's choosing; with --root, the root's CRL of a
+ * two-level CA in DIR/root-crl.pem, (PEM, or DER for an HTTP
  * distribution point: RFC 5280 4.2.1.13 serves DER).
  */
 #include <errno.h>
@@ -21,13 +22,15 @@
 #include "store.h"
 #include "util.h"
 
-enum { OPT_DAYS = 256, OPT_DER, OPT_PASSFILE };
+enum { OPT_DAYS = 256, OPT_DER, OPT_PASSFILE, OPT_ROOT, OPT_ROOT_KEY };
 
 static const struct cli_option crl_options[] = {
 	{ "output", 'o', 1, "FILE", "@file", "also write the CRL to FILE" },
 	{ "days", OPT_DAYS, 1, "N", NULL, "nextUpdate N days after thisUpdate (default 30)" },
 	{ "der", OPT_DER, 0, NULL, NULL, "write FILE as DER (what HTTP distribution points serve)" },
 	{ "passphrase-file", OPT_PASSFILE, 1, "FILE", "@file", "the CA key's passphrase" },
+	{ "root", OPT_ROOT, 0, NULL, NULL, "the root's CRL (DIR/root-crl.pem), signed by the root key" },
+	{ "root-key", OPT_ROOT_KEY, 1, "FILE", "@file", "--root: the root key moved off the machine (sipca export --root-key)" },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 
@@ -35,7 +38,8 @@ static int cmd_crl(int argc, char **argv);
 
 const struct command command_crl = {
 	"crl", cmd_crl,
-	"crl [-o FILE [--der]] [--days N] [--passphrase-file FILE]",
+	"crl [-o FILE [--der]] [--days N] [--passphrase-file FILE]\n"
+	"crl --root [--root-key FILE] [-o FILE [--der]] [--days N] [--passphrase-file FILE]",
 	"Sign a fresh CRL (DIR/crl.pem) listing every revoked certificate.",
 	crl_options, NULL,
 };
@@ -72,7 +76,9 @@ cmd_crl(int argc, char **argv)
 	struct signing sg;
 	struct crl_published pub;
 	struct report rep = { NULL, 0 };
-	const char *output = NULL, *pass_file = NULL;
+	const char *output = NULL, *pass_file = NULL, *root_key = NULL;
+	struct ca *root = NULL;
+	int want_root = 0;
 	char this_update[21], next_update[21], *shown = NULL;
 	long days = CRL_DEFAULT_DAYS;
 	int c, der = 0, status = EXIT_USAGE;
@@ -92,6 +98,8 @@ cmd_crl(int argc, char **argv)
 			break;
 		case OPT_DER: der = 1; break;
 		case OPT_PASSFILE: pass_file = p.arg; break;
+		case OPT_ROOT: want_root = 1; break;
+		case OPT_ROOT_KEY: root_key = p.arg; break;
 		case CLI_HELP:
 			status = EXIT_OK;
 			goto out;
@@ -105,6 +113,10 @@ cmd_crl(int argc, char **argv)
 		error_msg("unexpected argument: '%s'", shown);
 		goto out;
 	}
+	if (root_key != NULL && !want_root) {
+		error_msg("--root-key goes with --root");
+		goto out;
+	}
 	if (der && output == NULL) {
 		error_msg("--der needs -o FILE (the store keeps crl.pem)");
 		goto out;
@@ -114,10 +126,15 @@ cmd_crl(int argc, char **argv)
 	if ((status = cli_outcome(signing_open(cli_dir_option(), 0, 0, &sg, &rep),
 	    &rep)) != EXIT_OK)
 		goto out;
-	if ((status = cli_outcome(signing_unlock(&sg, pass_file, &rep),
-	    &rep)) != EXIT_OK)
-		goto out;
-	if ((status = cli_outcome(crl_publish(sg.store, sg.ca, days, &pub, &rep),
+	if (want_root) {
+		if ((status = cli_outcome(signer_open_root(sg.store, 1, root_key,
+		    pass_file, &root, &rep), &rep)) != EXIT_OK ||
+		    (status = cli_outcome(crl_publish_root(sg.store, root, days,
+		    &pub, &rep), &rep)) != EXIT_OK)
+			goto out;
+	} else if ((status = cli_outcome(signing_unlock(&sg, pass_file, &rep),
+	    &rep)) != EXIT_OK ||
+	    (status = cli_outcome(crl_publish(sg.store, sg.ca, days, &pub, &rep),
 	    &rep)) != EXIT_OK)
 		goto out;
 	if (output != NULL) {
@@ -125,8 +142,9 @@ cmd_crl(int argc, char **argv)
 
 		if (atomic_write(output, d->data, d->size, 0644, 0) < 0) {
 			shown = text_echo(output);
-			error_msg("cannot write '%s': %s (%s/crl.pem is written)",
-			    shown, strerror(errno), store_dir(sg.store));
+			error_msg("cannot write '%s': %s (%s/%s is written)",
+			    shown, strerror(errno), store_dir(sg.store),
+			    want_root ? "root-crl.pem" : "crl.pem");
 			status = EXIT_OPERATIONAL;
 			goto out;
 		}
@@ -135,13 +153,15 @@ cmd_crl(int argc, char **argv)
 	format_time_rfc3339(pub.next_update, next_update);
 	printf("CRL number %llu, %zu revoked, thisUpdate %s, nextUpdate %s\n",
 	    pub.number, pub.entries, this_update, next_update);
-	printf("  crl    %s/crl.pem\n", store_dir(sg.store));
+	printf("  crl    %s/%s\n", store_dir(sg.store), want_root ?
+	    "root-crl.pem" : "crl.pem");
 	if (output != NULL)
 		printf("  copy   %s%s\n", output, der ? " (DER)" : "");
 	status = EXIT_OK;
 out:
 	cli_parser_free(&p);
 	crl_published_clear(&pub);
+	ca_free(root);
 	signing_clear(&sg);
 	free(shown);
 	return status;

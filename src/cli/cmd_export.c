@@ -1,8 +1,10 @@
 /*
  * sipca export: without NAME, the CA certificate as the cert.pem that
- * unprovisioned clients (Zoiper, Linphone, Bria) import by hand; with
- * NAME, what that device or server is given: a PEM bundle, a PKCS#12
- * file or the bare certificate in DER.
+ * unprovisioned clients (Zoiper, Linphone, Bria) import by hand (the
+ * root, in a two-level CA); with NAME, what that device or server is
+ * given: a PEM bundle, a PKCS#12 file or the bare certificate in DER;
+ * with --chain, the CA certificates for servers; with --root-key, the
+ * root's key, to move it off the machine.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -29,7 +31,7 @@
 
 enum {
 	OPT_OUTPUT = 'o', OPT_FORMAT = 256, OPT_FORCE, OPT_WITH_KEY, OPT_LEGACY,
-	OPT_PASSFILE,
+	OPT_PASSFILE, OPT_CHAIN, OPT_ROOT_KEY, OPT_REMOVE,
 };
 
 #define EXPORT_FORMAT_NAMES "pem,der,p12"
@@ -46,6 +48,12 @@ static const struct cli_option export_options[] = {
 	{ "passphrase-file", OPT_PASSFILE, 1, "FILE", "@file",
 	  "p12: the passphrase to protect it with (default: ask twice)" },
 	{ "force", OPT_FORCE, 0, NULL, NULL, "overwrite FILE if it exists" },
+	{ "chain", OPT_CHAIN, 0, NULL, NULL,
+	  "the CA certificates: the issuing CA, then the root (default ./ca-chain.pem)" },
+	{ "root-key", OPT_ROOT_KEY, 0, NULL, NULL,
+	  "the root's key, encrypted (default ./root.key), to move it off the machine" },
+	{ "remove", OPT_REMOVE, 0, NULL, NULL,
+	  "--root-key: then remove root.key from the store" },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 
@@ -55,7 +63,9 @@ const struct command command_export = {
 	"export", cmd_export,
 	"export [-o FILE] [--format pem|der] [--force]\n"
 	"export NAME [--format pem|der] [--with-key] [-o FILE] [--force]\n"
-	"export NAME --format p12 [--legacy] [--passphrase-file FILE] [-o FILE] [--force]",
+	"export NAME --format p12 [--legacy] [--passphrase-file FILE] [-o FILE] [--force]\n"
+	"export --chain [-o FILE] [--force]\n"
+	"export --root-key [-o FILE] [--remove] [--passphrase-file FILE] [--force]",
 	"Export the CA certificate, or a certificate as a device bundle.",
 	export_options, "@name",
 };
@@ -67,7 +77,7 @@ struct export_args {
 	const char *output;	/* NULL: the default for the format */
 	const char *pass_file;
 	enum export_format format;
-	int with_key, legacy, force;
+	int with_key, legacy, force, chain, root_key, remove;
 };
 
 /* What a phone's certificate screen shows: SHA-256 and SHA-1, colon hex. */
@@ -140,18 +150,108 @@ write_output(const char *path, const void *data, size_t len, int force,
 	return status;
 }
 
+/* The store's CAs: the issuing one, and the root of a two-level CA (or NULL). */
+static int
+open_cas(struct store *store, struct ca **out_ca, struct ca **out_root)
+{
+	struct report rep = { NULL, 0 };
+	int status, has;
+
+	if ((status = cli_outcome(signer_open(store, 0, NULL, out_ca, &rep),
+	    &rep)) != EXIT_OK)
+		return status;
+	if ((has = signer_has_root(store)) < 0)
+		return cli_store_status(has);
+	*out_root = NULL;
+	if (has)
+		status = cli_outcome(signer_open_root(store, 0, NULL, NULL, out_root,
+		    &rep), &rep);
+	return status;
+}
+
+/*
+ * The CAs above crt, issuer first, up to the root: the issuing CA and
+ * root.pem, or root.pem alone for what the root issued before the store
+ * grew its issuing CA.
+ */
+static size_t
+chain_of(gnutls_x509_crt_t crt, const struct ca *ca, const struct ca *root,
+    const struct ca *out[2])
+{
+	size_t n = 0;
+
+	if (root != NULL && !ca_issued(ca, crt) && ca_issued(root, crt)) {
+		out[n++] = root;
+		return n;
+	}
+	out[n++] = ca;
+	if (root != NULL)
+		out[n++] = root;
+	return n;
+}
+
+/* The PEMs of cas, one after the other. */
+static char *
+chain_pem(const struct ca *const *cas, size_t n, size_t *out_len)
+{
+	char *pem = xstrdup(""), *more;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		more = xasprintf("%s%.*s", pem, (int)cas[i]->pem.size,
+		    (const char *)cas[i]->pem.data);
+		free(pem);
+		pem = more;
+	}
+	*out_len = strlen(pem);
+	return pem;
+}
+
+/* The CA certificates a server is given: the issuing CA, then the root. */
+static int
+export_chain(struct store *store, const struct export_args *a)
+{
+	struct ca *ca = NULL, *root = NULL;
+	const struct ca *cas[2];
+	const char *output = a->output ? a->output : "ca-chain.pem";
+	char *pem = NULL;
+	size_t len = 0, n;
+	int status;
+
+	if ((status = open_cas(store, &ca, &root)) != EXIT_OK)
+		goto out;
+	cas[0] = ca;
+	cas[1] = root;
+	n = root != NULL ? 2 : 1;
+	pem = chain_pem(cas, n, &len);
+	if ((status = write_output(output, pem, len, a->force, 0)) != EXIT_OK)
+		goto out;
+	if (strcmp(output, "-") != 0)
+		fprintf(stderr, "wrote the CA chain (%s) to %s\n", root != NULL ?
+		    "the issuing CA, then the root" : "the CA", output);
+out:
+	free(pem);
+	ca_free(ca);
+	ca_free(root);
+	return status;
+}
+
 static int
 export_ca(struct store *store, const struct export_args *a)
 {
-	struct ca *ca = NULL;
-	struct report rep = { NULL, 0 };
+	struct ca *ca = NULL, *root = NULL;
 	const char *output = a->output ? a->output : "cert.pem";
 	gnutls_datum_t der = { NULL, 0 };
-	int status;
+	int status, is_root;
 
-	if ((status = cli_outcome(signer_open(store, 0, NULL, &ca, &rep),
-	    &rep)) != EXIT_OK)
+	if ((status = open_cas(store, &ca, &root)) != EXIT_OK)
 		goto out;
+	/* What phones trust is the top of the chain: the root, when there is one. */
+	if ((is_root = root != NULL)) {
+		ca_free(ca);
+		ca = root;
+		root = NULL;
+	}
 	if (a->format == FMT_DER) {
 		if (gnutls_x509_crt_export2(ca->crt, GNUTLS_X509_FMT_DER, &der) < 0) {
 			error_msg("cannot encode the CA certificate");
@@ -165,11 +265,13 @@ export_ca(struct store *store, const struct export_args *a)
 	if (status != EXIT_OK)
 		goto out;
 	if (strcmp(output, "-") != 0)
-		fprintf(stderr, "wrote the CA certificate to %s\n", output);
+		fprintf(stderr, "wrote the %sCA certificate to %s\n",
+		    is_root ? "root " : "", output);
 	print_fingerprints(ca->crt);
 out:
 	gnutls_free(der.data);
 	ca_free(ca);
+	ca_free(root);
 	return status;
 }
 
@@ -201,8 +303,11 @@ default_output(const struct export_args *a, char **owned)
 static int
 export_name(struct store *store, const struct export_args *a)
 {
-	struct ca *ca = NULL;
-	struct report rep = { NULL, 0 };
+	struct ca *ca = NULL, *root = NULL;
+	const struct ca *cas[2];
+	gnutls_x509_crt_t ca_crts[2];
+	char *cas_pem = NULL;
+	size_t n_cas = 0, cas_len = 0, i;
 	struct store_cert *row = NULL;
 	gnutls_x509_crt_t crt = NULL;
 	gnutls_x509_privkey_t key = NULL;
@@ -214,8 +319,7 @@ export_name(struct store *store, const struct export_args *a)
 	int need_key = a->with_key || a->format == FMT_P12;
 	int ret, status = EXIT_USAGE;
 
-	if ((status = cli_outcome(signer_open(store, 0, NULL, &ca, &rep),
-	    &rep)) != EXIT_OK)
+	if ((status = open_cas(store, &ca, &root)) != EXIT_OK)
 		goto out;
 	status = EXIT_USAGE;
 	if ((ret = issuance_find_current(store, a->name, &row)) != STORE_OK) {
@@ -245,6 +349,10 @@ export_name(struct store *store, const struct export_args *a)
 		    " gnutls_x509_crt_import: %s", a->name, gnutls_strerror(ret));
 		goto out;
 	}
+	n_cas = chain_of(crt, ca, root, cas);
+	cas_pem = chain_pem(cas, n_cas, &cas_len);
+	for (i = 0; i < n_cas; i++)
+		ca_crts[i] = cas[i]->crt;
 	if (need_key) {
 		if ((ret = store_read_issued_key(store, row->name, &key_pem,
 		    &key_len)) != STORE_OK) {
@@ -272,9 +380,8 @@ export_name(struct store *store, const struct export_args *a)
 		status = write_output(output, out.data, out.size, a->force, 0);
 		break;
 	case FMT_PEM:
-		bundle_pem(row->pem, strlen(row->pem), (const char *)ca->pem.data,
-		    ca->pem.size, (const char *)key_pem, key_len, &bundle,
-		    &bundle_len);
+		bundle_pem(row->pem, strlen(row->pem), cas_pem, cas_len,
+		    (const char *)key_pem, key_len, &bundle, &bundle_len);
 		status = write_output(output, bundle, bundle_len, a->force,
 		    key_pem != NULL);
 		break;
@@ -283,7 +390,7 @@ export_name(struct store *store, const struct export_args *a)
 			status = EXIT_USAGE;
 			goto out;
 		}
-		if ((ret = bundle_p12(crt, key, ca->crt, a->name, pass,
+		if ((ret = bundle_p12_chain(crt, key, ca_crts, n_cas, a->name, pass,
 		    a->legacy ? P12_LEGACY : P12_MODERN, &out)) < 0) {
 			error_msg("cannot build the PKCS#12 file for '%s': %s",
 			    a->name, gnutls_strerror(ret));
@@ -316,8 +423,120 @@ out:
 	if (crt != NULL)
 		gnutls_x509_crt_deinit(crt);
 	free(owned_output);
+	free(cas_pem);
 	store_cert_free(row);
 	ca_free(ca);
+	ca_free(root);
+	return status;
+}
+
+/*
+ * The root key as it will leave the machine: root.key as it is when it
+ * is encrypted, else encrypted now with the passphrase in pass_file.
+ */
+static int
+root_key_out(const unsigned char *key, size_t len, const char *pass_file,
+    unsigned char **out, size_t *out_len)
+{
+	gnutls_x509_privkey_t xkey = NULL;
+	gnutls_datum_t pem = { NULL, 0 };
+	char *pass = NULL;
+	int ret, status = EXIT_USAGE;
+
+	if (ca_key_is_encrypted(key, len)) {
+		*out = xmalloc(len);
+		memcpy(*out, key, len);
+		*out_len = len;
+		return EXIT_OK;
+	}
+	if (pass_file == NULL) {
+		error_msg("the root key is stored unencrypted: give --passphrase-file"
+		    " FILE to encrypt the copy that leaves the machine");
+		goto out;
+	}
+	if ((pass = secret_from_file(pass_file)) == NULL)
+		goto out;
+	status = EXIT_OPERATIONAL;
+	if ((ret = key_import_pem(key, len, &xkey)) < 0 ||
+	    (ret = key_export_pem(xkey, pass, &pem)) < 0) {
+		error_msg("cannot encrypt the root key: %s", gnutls_strerror(ret));
+		goto out;
+	}
+	*out = xmalloc(pem.size);
+	memcpy(*out, pem.data, pem.size);
+	*out_len = pem.size;
+	status = EXIT_OK;
+out:
+	if (pem.data != NULL) {
+		gnutls_memset(pem.data, 0, pem.size);
+		gnutls_free(pem.data);
+	}
+	if (xkey != NULL)
+		gnutls_x509_privkey_deinit(xkey);
+	secret_free(pass);
+	return status;
+}
+
+/*
+ * export --root-key: the root's key into a file, encrypted, and with
+ * --remove out of the store once the file is read back whole: what signs
+ * the root's CRL and a later intermediate is then only where it was
+ * taken (crl --root --root-key FILE).
+ */
+static int
+export_root_key(struct store *store, const struct export_args *a)
+{
+	const char *output = a->output ? a->output : "root.key";
+	unsigned char *key = NULL, *out = NULL, *back = NULL;
+	size_t key_len = 0, out_len = 0, back_len = 0;
+	char *shown = text_echo(output), *dir = text_echo(store_dir(store));
+	int ret, status = EXIT_USAGE;
+
+	if ((ret = signer_has_root(store)) <= 0) {
+		if (ret == 0)
+			error_msg("the store in '%s' has no root (root.pem): it is a"
+			    " single-level CA, whose key is never exported", dir);
+		status = ret < 0 ? cli_store_status(ret) : EXIT_USAGE;
+		goto out;
+	}
+	if ((ret = store_read_root_key(store, &key, &key_len)) != STORE_OK) {
+		if (ret == STORE_E_NOTFOUND)
+			error_msg("the root key is not in the store ('%s/root.key':"
+			    " moved off the machine, or on a token); nothing changed",
+			    dir);
+		else
+			status = cli_store_status(ret);
+		goto out;
+	}
+	if ((status = root_key_out(key, key_len, a->pass_file, &out,
+	    &out_len)) != EXIT_OK ||
+	    (status = write_output(output, out, out_len, a->force, 1)) != EXIT_OK)
+		goto out;
+	if (a->remove) {
+		/* Removed only once the copy reads back as written. */
+		if (read_secret_file(output, &back, &back_len) < 0 ||
+		    back_len != out_len || memcmp(back, out, out_len) != 0) {
+			error_msg("'%s' does not read back as written: root.key stays"
+			    " in the store", shown);
+			status = EXIT_OPERATIONAL;
+			goto out;
+		}
+		if ((ret = store_remove_root_key(store, key, key_len)) != STORE_OK) {
+			status = cli_store_status(ret);
+			goto out;
+		}
+	}
+	fprintf(stderr, "wrote the root key (encrypted) to %s\n", shown);
+	if (a->remove)
+		fprintf(stderr, "removed %s/root.key: the root key is now only in"
+		    " %s; 'sipca crl --root' needs --root-key FILE\n", dir, shown);
+	status = EXIT_OK;
+out:
+	secret_free_buf(key, key_len);
+	secret_free_buf(out, out_len);
+	secret_free_buf(back, back_len);
+	free(shown);
+	free(dir);
 	return status;
 }
 
@@ -328,6 +547,32 @@ check_args(const struct export_args *a)
 	const char *reason;
 	char *shown;
 
+	if (a->remove && !a->root_key) {
+		error_msg("--remove goes with --root-key");
+		return EXIT_USAGE;
+	}
+	if (a->root_key || a->chain) {
+		if (a->root_key && a->chain) {
+			error_msg("--root-key and --chain exclude each other");
+			return EXIT_USAGE;
+		}
+		if (a->name != NULL || a->format != FMT_PEM || a->with_key ||
+		    a->legacy) {
+			error_msg("--%s takes only -o FILE, --force%s", a->chain ?
+			    "chain" : "root-key", a->chain ? "" :
+			    ", --remove and --passphrase-file");
+			return EXIT_USAGE;
+		}
+		if (a->chain && a->pass_file != NULL) {
+			error_msg("--passphrase-file goes with --format p12");
+			return EXIT_USAGE;
+		}
+		if (a->remove && a->output != NULL && strcmp(a->output, "-") == 0) {
+			error_msg("--remove needs a file to keep the root key in, not '-'");
+			return EXIT_USAGE;
+		}
+		return EXIT_OK;
+	}
 	if (a->name == NULL) {
 		if (a->format == FMT_P12 || a->with_key) {
 			error_msg("the CA's key is never exported; "
@@ -386,6 +631,9 @@ cmd_export(int argc, char **argv)
 		case OPT_LEGACY: a.legacy = 1; break;
 		case OPT_PASSFILE: a.pass_file = p.arg; break;
 		case OPT_FORCE: a.force = 1; break;
+		case OPT_CHAIN: a.chain = 1; break;
+		case OPT_ROOT_KEY: a.root_key = 1; break;
+		case OPT_REMOVE: a.remove = 1; break;
 		case CLI_HELP:
 			status = EXIT_OK;
 			goto out;
@@ -404,9 +652,11 @@ cmd_export(int argc, char **argv)
 	if ((status = check_args(&a)) != EXIT_OK)
 		goto out;
 	if ((status = cli_store_status(signer_open_store(cli_dir_option(),
-	    STORE_READONLY, &store))) != EXIT_OK)
+	    a.remove ? 0 : STORE_READONLY, &store))) != EXIT_OK)
 		goto out;
-	status = a.name == NULL ? export_ca(store, &a) : export_name(store, &a);
+	status = a.root_key ? export_root_key(store, &a) : a.chain ?
+	    export_chain(store, &a) : a.name == NULL ? export_ca(store, &a) :
+	    export_name(store, &a);
 out:
 	cli_parser_free(&p);
 	store_close(store);

@@ -19,7 +19,8 @@
 
 int
 audit_cert(const char *pem, const char *serial, time_t not_after,
-    const struct ca *ca, gnutls_x509_crt_t *out_crt, struct report *problems)
+    const struct ca *ca, const struct ca *root, gnutls_x509_crt_t *out_crt,
+    struct report *problems)
 {
 	gnutls_x509_crt_t crt = NULL;
 	gnutls_datum_t d = { (unsigned char *)(uintptr_t)pem, (unsigned)strlen(pem) };
@@ -46,6 +47,9 @@ audit_cert(const char *pem, const char *serial, time_t not_after,
 		    " from the index", serial);
 	/* RFC 5280 6.1.3 (a)(1): the signature verifies with the CA's key. */
 	ret = gnutls_x509_crt_verify(crt, &ca->crt, 1, VERIFY_FLAGS, &vstatus);
+	/* Issued by the root before the store grew its issuing CA. */
+	if ((ret < 0 || vstatus != 0) && root != NULL && ca_issued(root, crt))
+		ret = vstatus = 0;
 	if (ret < 0 || vstatus != 0) {
 		if (ret >= 0)
 			gnutls_certificate_verification_status_print(vstatus,
@@ -96,9 +100,21 @@ same_der(gnutls_x509_crt_t a, gnutls_x509_crt_t b)
 	return same;
 }
 
+/*
+ * The CA a chain file ends with, when the store grew an issuing CA after
+ * crt was issued: the single-level CA that root.pem re-issued, with its
+ * name and key (it verifies with the root's key), and crt's issuer.
+ */
+static int
+root_before(const struct ca *root, gnutls_x509_crt_t old_ca,
+    gnutls_x509_crt_t crt)
+{
+	return ca_issued(root, old_ca) && ca_issued(root, crt);
+}
+
 void
 audit_chain(const unsigned char *data, size_t len, gnutls_x509_crt_t crt,
-    const struct ca *ca, struct report *problems)
+    const struct ca *ca, const struct ca *root, struct report *problems)
 {
 	gnutls_x509_crt_t *list = NULL;
 	unsigned n = 0, i;
@@ -108,7 +124,8 @@ audit_chain(const unsigned char *data, size_t len, gnutls_x509_crt_t crt,
 		    " (%u certificates)", n);
 	else if (!same_der(list[0], crt))
 		report_add(problems, REPORT_MESSAGE, "does not start with cert.pem");
-	else if (!same_der(list[1], ca->crt))
+	else if (!same_der(list[1], ca->crt) && !(root != NULL &&
+	    root_before(root, list[1], crt)))
 		report_add(problems, REPORT_MESSAGE, "does not end with ca.pem");
 	for (i = 0; i < n; i++)
 		gnutls_x509_crt_deinit(list[i]);
@@ -129,4 +146,12 @@ audit_ca_cert(const struct ca *ca, struct report *problems)
 	if (ret < 0 || vstatus != 0)
 		report_add(problems, REPORT_MESSAGE, "its self-signature does not"
 		    " verify");
+}
+
+void
+audit_root(const struct ca *ca, const struct ca *root, struct report *problems)
+{
+	if (!ca_issued(root, ca->crt))
+		report_add(problems, REPORT_MESSAGE, "not issued by root.pem (issuer"
+		    " name and signature checked)");
 }

@@ -58,6 +58,16 @@ bundle_p12(gnutls_x509_crt_t crt, gnutls_x509_privkey_t key,
     gnutls_x509_crt_t ca, const char *friendly_name, const char *passphrase,
     enum bundle_p12_kind kind, gnutls_datum_t *out_der)
 {
+	return bundle_p12_chain(crt, key, &ca, 1, friendly_name, passphrase, kind,
+	    out_der);
+}
+
+int
+bundle_p12_chain(gnutls_x509_crt_t crt, gnutls_x509_privkey_t key,
+    const gnutls_x509_crt_t *cas, size_t n_cas, const char *friendly_name,
+    const char *passphrase, enum bundle_p12_kind kind,
+    gnutls_datum_t *out_der)
+{
 	gnutls_pkcs12_t p12 = NULL;
 	gnutls_pkcs12_bag_t certs = NULL, keys = NULL;
 	unsigned char crt_id[64], key_id[64];
@@ -66,6 +76,7 @@ bundle_p12(gnutls_x509_crt_t crt, gnutls_x509_privkey_t key,
 	unsigned flags = kind == P12_LEGACY ? GNUTLS_PKCS_PKCS12_3DES :
 	    GNUTLS_PKCS_PBES2_AES_256;
 	char *ca_name = NULL;
+	size_t i;
 	int ret, idx;
 
 	if (passphrase == NULL || *passphrase == '\0')
@@ -84,7 +95,6 @@ bundle_p12(gnutls_x509_crt_t crt, gnutls_x509_privkey_t key,
 	}
 	id.data = key_id;
 	id.size = (unsigned)key_id_len;
-	ca_name = common_name(ca);
 
 	if ((ret = gnutls_pkcs12_init(&p12)) < 0 ||
 	    (ret = gnutls_pkcs12_bag_init(&certs)) < 0 ||
@@ -96,9 +106,15 @@ bundle_p12(gnutls_x509_crt_t crt, gnutls_x509_privkey_t key,
 	    (ret = gnutls_pkcs12_bag_set_friendly_name(certs, idx,
 	    friendly_name)) < 0)
 		goto out;
-	if ((idx = ret = gnutls_pkcs12_bag_set_crt(certs, ca)) < 0 ||
-	    (ret = gnutls_pkcs12_bag_set_friendly_name(certs, idx, ca_name)) < 0)
-		goto out;
+	/* The CAs above it, issuer first, each under its commonName. */
+	for (i = 0; i < n_cas; i++) {
+		free(ca_name);
+		ca_name = common_name(cas[i]);
+		if ((idx = ret = gnutls_pkcs12_bag_set_crt(certs, cas[i])) < 0 ||
+		    (ret = gnutls_pkcs12_bag_set_friendly_name(certs, idx,
+		    ca_name)) < 0)
+			goto out;
+	}
 	if ((ret = gnutls_pkcs12_bag_encrypt(certs, passphrase, flags)) < 0)
 		goto out;
 

@@ -1,6 +1,8 @@
 /*
- * ca: the self-signed CA and its signing key.
+ * ca: the CA certificates (a self-signed root, an intermediate) and
+ * their signing keys.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,6 +10,7 @@
 #include <gnutls/x509.h>
 #include <gnutls/abstract.h>
 
+#include "asn1.h"
 #include "ca.h"
 #include "key.h"
 #include "san.h"
@@ -37,10 +40,22 @@ set_name_constraints(gnutls_x509_crt_t crt, const struct ca_params *p)
 	gnutls_datum_t d;
 	int ret;
 
-	if (p->permit_dns == NULL && p->permit_ip_n == 0)
-		return 0;
 	if ((ret = gnutls_x509_name_constraints_init(&nc)) < 0)
 		return ret;
+	if (p->permit_dns == NULL && p->permit_ip_n == 0) {
+		/*
+		 * An intermediate repeats its root's constraints: RFC 5280 6.1.4
+		 * (g) applies the root's anyway, and a verifier that takes the
+		 * intermediate as its anchor then applies them too.
+		 */
+		ret = 0;
+		if (p->issuer != NULL && (ret = gnutls_x509_crt_get_name_constraints(
+		    p->issuer->crt, nc, 0, NULL)) == 0)
+			ret = gnutls_x509_crt_set_name_constraints(crt, nc, 1);
+		else if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+			ret = 0;
+		goto out;
+	}
 	if (p->permit_dns != NULL) {
 		d.data = (unsigned char *)p->permit_dns;
 		d.size = (unsigned)strlen(p->permit_dns);
@@ -66,6 +81,29 @@ out:
 	return ret;
 }
 
+/*
+ * Signs ca->crt and hands it out as every later command will see it:
+ * GnuTLS reads some extensions of a certificate it built (name
+ * constraints, SANs) back only after an import.
+ */
+static int
+sign_and_reload(struct ca *ca, gnutls_x509_crt_t issuer,
+    gnutls_privkey_t key)
+{
+	int ret;
+
+	if ((ret = gnutls_x509_crt_privkey_sign(ca->crt, issuer, key,
+	    GNUTLS_DIG_SHA256, 0)) < 0 ||
+	    (ret = gnutls_x509_crt_export2(ca->crt, GNUTLS_X509_FMT_PEM,
+	    &ca->pem)) < 0)
+		return ret;
+	gnutls_x509_crt_deinit(ca->crt);
+	ca->crt = NULL;
+	if ((ret = gnutls_x509_crt_init(&ca->crt)) < 0)
+		return ret;
+	return gnutls_x509_crt_import(ca->crt, &ca->pem, GNUTLS_X509_FMT_PEM);
+}
+
 int
 ca_create(const struct ca_params *p, const char *passphrase,
     struct ca **out_ca, gnutls_datum_t *out_key_pem)
@@ -76,6 +114,9 @@ ca_create(const struct ca_params *p, const char *passphrase,
 	gnutls_pubkey_t pub = NULL;
 	gnutls_datum_t key_pem = { NULL, 0 };
 	unsigned char serial[SERIAL_LEN];
+	gnutls_x509_crt_t sign_crt;
+	gnutls_privkey_t sign_key;
+	time_t not_after = p->not_before + (time_t)p->days * 86400;
 	int ret;
 
 	if (p->key != NULL)
@@ -105,15 +146,19 @@ ca_create(const struct ca_params *p, const char *passphrase,
 	    GNUTLS_OID_X520_COMMON_NAME, 0, p->common_name,
 	    strlen(p->common_name))) < 0)
 		goto out;
+	if (p->issuer != NULL &&
+	    gnutls_x509_crt_get_expiration_time(p->issuer->crt) < not_after)
+		not_after = gnutls_x509_crt_get_expiration_time(p->issuer->crt);
 	if ((ret = gnutls_x509_crt_set_activation_time(ca->crt, p->not_before)) < 0 ||
-	    (ret = gnutls_x509_crt_set_expiration_time(ca->crt,
-	    p->not_before + (time_t)p->days * 86400)) < 0)
+	    (ret = gnutls_x509_crt_set_expiration_time(ca->crt, not_after)) < 0)
 		goto out;
 	/*
 	 * RFC 5280 4.2.1.9: basicConstraints critical with cA TRUE; pathLen 0
-	 * because sipca signs leaves only. 4.2.1.3: keyCertSign and cRLSign.
+	 * for the CA that signs leaves, 1 for a root above it. 4.2.1.3:
+	 * keyCertSign and cRLSign.
 	 */
-	if ((ret = gnutls_x509_crt_set_basic_constraints(ca->crt, 1, 0)) < 0 ||
+	if ((ret = gnutls_x509_crt_set_basic_constraints(ca->crt, 1,
+	    (int)p->path_len)) < 0 ||
 	    (ret = gnutls_x509_crt_set_key_usage(ca->crt,
 	    GNUTLS_KEY_KEY_CERT_SIGN | GNUTLS_KEY_CRL_SIGN)) < 0)
 		goto out;
@@ -123,24 +168,19 @@ ca_create(const struct ca_params *p, const char *passphrase,
 	    (ret = gnutls_x509_crt_set_subject_key_id(ca->crt, ca->key_id,
 	    ca->key_id_len)) < 0)
 		goto out;
+	/* RFC 5280 4.2.1.1: an intermediate names its issuer's key. */
+	if (p->issuer != NULL && (ret = gnutls_x509_crt_set_authority_key_id(
+	    ca->crt, p->issuer->key_id, p->issuer->key_id_len)) < 0)
+		goto out;
 	if ((ret = set_name_constraints(ca->crt, p)) < 0)
 		goto out;
-	if ((ret = gnutls_x509_crt_privkey_sign(ca->crt, ca->crt, signer,
-	    GNUTLS_DIG_SHA256, 0)) < 0)
+	sign_crt = p->issuer != NULL ? p->issuer->crt : ca->crt;
+	sign_key = p->issuer != NULL ? p->issuer->key : signer;
+	if (sign_key == NULL) {
+		ret = GNUTLS_E_INSUFFICIENT_CREDENTIALS;
 		goto out;
-	if ((ret = gnutls_x509_crt_export2(ca->crt, GNUTLS_X509_FMT_PEM,
-	    &ca->pem)) < 0)
-		goto out;
-	/*
-	 * GnuTLS reads some extensions of a certificate it built (name
-	 * constraints, SANs) back only after an import: hand out the
-	 * certificate as every later command will see it.
-	 */
-	gnutls_x509_crt_deinit(ca->crt);
-	ca->crt = NULL;
-	if ((ret = gnutls_x509_crt_init(&ca->crt)) < 0 ||
-	    (ret = gnutls_x509_crt_import(ca->crt, &ca->pem,
-	    GNUTLS_X509_FMT_PEM)) < 0)
+	}
+	if ((ret = sign_and_reload(ca, sign_crt, sign_key)) < 0)
 		goto out;
 	ca->key = p->key != NULL ? NULL : signer;
 	signer = NULL;
@@ -204,6 +244,101 @@ ca_load_cert(const unsigned char *pem, size_t len, struct ca **out_ca,
 fail:
 	ca_free(ca);
 	return -1;
+}
+
+int
+ca_reissue(const struct ca *old, unsigned path_len, struct ca **out_ca)
+{
+	struct ca *ca = xcalloc(1, sizeof(*ca));
+	unsigned char serial[SERIAL_LEN];
+	int ret;
+
+	if (old->key == NULL) {
+		ret = GNUTLS_E_INSUFFICIENT_CREDENTIALS;
+		goto out;
+	}
+	/*
+	 * The old certificate, imported and changed where it must: its
+	 * subject's octets, key, SKI, validity and name constraints stay as
+	 * they are, so what it issued chains to the new one (RFC 5280 6.1.4
+	 * (a): names compare as encoded by GnuTLS).
+	 */
+	if ((ret = gnutls_x509_crt_init(&ca->crt)) < 0 ||
+	    (ret = gnutls_x509_crt_import(ca->crt, &old->pem,
+	    GNUTLS_X509_FMT_PEM)) < 0 ||
+	    (ret = serial_generate(serial)) < 0 ||
+	    (ret = gnutls_x509_crt_set_serial(ca->crt, serial, SERIAL_LEN)) < 0 ||
+	    (ret = gnutls_x509_crt_set_basic_constraints(ca->crt, 1,
+	    (int)path_len)) < 0 ||
+	    (ret = sign_and_reload(ca, old->crt, old->key)) < 0)
+		goto out;
+	memcpy(ca->key_id, old->key_id, old->key_id_len);
+	ca->key_id_len = old->key_id_len;
+	*out_ca = ca;
+	ca = NULL;
+	ret = 0;
+out:
+	ca_free(ca);
+	return ret;
+}
+
+/* The signature of a certificate's DER verifies with pub (RFC 5280 4.1.1.3). */
+static int
+signature_verifies(gnutls_pubkey_t pub, const gnutls_datum_t *der)
+{
+	asn1_node tree = NULL;
+	const unsigned char *tbs, *bits, *sig;
+	size_t tbs_len, bits_len, sig_len, used;
+	unsigned char tag;
+	char oid[128], err[PKIX_ERR_SIZE];
+	gnutls_datum_t t, g;
+	gnutls_sign_algorithm_t algo;
+	int ok = 0;
+
+	if (pkix_decode("Certificate", der->data, der->size, 0, &tree, &used,
+	    err) != 0)
+		return 0;
+	if (pkix_slice(tree, der->data, used, "tbsCertificate", &tbs,
+	    &tbs_len) == 0 &&
+	    pkix_slice(tree, der->data, used, "signature", &bits, &bits_len) == 0 &&
+	    pkix_tlv_content(bits, bits_len, &tag, &sig, &sig_len) == 0 &&
+	    sig_len > 1 &&
+	    pkix_read_oid(tree, "signatureAlgorithm.algorithm", oid,
+	    sizeof(oid)) == 0 &&
+	    (algo = gnutls_oid_to_sign(oid)) != GNUTLS_SIGN_UNKNOWN) {
+		t.data = (unsigned char *)(uintptr_t)tbs;
+		t.size = (unsigned)tbs_len;
+		g.data = (unsigned char *)(uintptr_t)sig + 1;	/* unused bits */
+		g.size = (unsigned)sig_len - 1;
+		ok = gnutls_pubkey_verify_data2(pub, algo, 0, &t, &g) >= 0;
+	}
+	asn1_delete_structure(&tree);
+	return ok;
+}
+
+int
+ca_issued(const struct ca *issuer, gnutls_x509_crt_t crt)
+{
+	gnutls_pubkey_t pub = NULL;
+	gnutls_datum_t der = { NULL, 0 };
+	int yes = 0;
+
+	if (gnutls_x509_crt_check_issuer(crt, issuer->crt) != 1)
+		return 0;
+	/*
+	 * The signature alone, not a path validation: GnuTLS would apply the
+	 * issuer's name constraints to the commonName of an intermediate
+	 * verified on its own, and time is the caller's concern (an expired
+	 * certificate is still the CA's).
+	 */
+	if (gnutls_pubkey_init(&pub) == 0 &&
+	    gnutls_pubkey_import_x509(pub, issuer->crt, 0) == 0 &&
+	    gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_DER, &der) == 0)
+		yes = signature_verifies(pub, &der);
+	gnutls_free(der.data);
+	if (pub != NULL)
+		gnutls_pubkey_deinit(pub);
+	return yes;
 }
 
 int

@@ -14,7 +14,7 @@
  *     certificate issued from a CSR;
  *   an entry sipca would refuse (see dir.c): a link, a
  *     FIFO or other non-regular file, another user's, one group or
- *     others may write; a private key (ca.key, key.pem,
+ *     others may write; a private key (ca.key, root.key, key.pem,
  *     history/SERIAL.key) others can read;
  *   what a writer killed at the wrong moment leaves and recovery does
  *   not own: atomic_write()'s FILE.tmp-* and staging directories
@@ -469,6 +469,7 @@ check_top(struct check_state *cs)
 {
 	static const char *const files[] = {
 		"ca.pem", "index.db", "index.db-journal", "lock", "crl.pem",
+		"root.pem", "root-crl.pem",
 	};
 	int dir = cs->s->dir_fd, issued = -1, fd, r;
 	char *path = NULL, *uri = NULL;
@@ -487,6 +488,10 @@ check_top(struct check_state *cs)
 	if (check_entry(cs, dir, "ca.key", path, 0, STORE_PROBLEM_CA_KEY) == 0 &&
 	    store_setting_get(cs->s, "ca_key_uri", &uri) != STORE_OK)
 		check_problem(cs, STORE_PROBLEM_CA_KEY, path, "missing");
+	free(path);
+	/* A root's key may be off the machine: only a root.key there is checked. */
+	path = store_path(cs->s, "root.key");
+	check_entry(cs, dir, "root.key", path, 0, STORE_PROBLEM_CA_KEY);
 	free(path);
 	path = store_path(cs->s, "issued");
 	if ((r = check_entry(cs, dir, "issued", path, 1, 0)) > 0 &&

@@ -17,33 +17,10 @@ int
 store_init_ca(struct store *s, const char *ca_pem, size_t ca_pem_len,
     const char *key_pem, size_t key_pem_len, const char *const *settings)
 {
-	int ret, locked = 0, issued = -1;
+	struct store_ca_files f = { ca_pem, ca_pem_len, key_pem, key_pem_len,
+	    NULL, 0, NULL, 0 };
 
-	if ((ret = store_lock(s)) < 0)
-		goto out;
-	locked = 1;
-	/* Again under the lock: another init may have won meanwhile. */
-	if ((ret = create_checks(s)) < 0 || (ret = index_refuse_rows(s)) < 0 ||
-	    (ret = index_put_settings(s, settings)) < 0)
-		goto out;
-	if ((ret = dir_open(s, "issued", WALK_CREATE, &issued)) < 0)
-		goto out;
-	/* The key first and exclusively; ca.pem last marks the CA complete. */
-	if ((key_pem != NULL && atomic_writeat(s->dir_fd, "ca.key", key_pem,
-	    key_pem_len, 0600, ATOMIC_EXCLUSIVE) < 0) ||
-	    atomic_writeat(s->dir_fd, "ca.pem", ca_pem, ca_pem_len, 0644,
-	    ATOMIC_EXCLUSIVE) < 0) {
-		store_msg(s, "cannot write the CA: %s", strerror(errno));
-		ret = STORE_E_IO;
-		goto out;
-	}
-	ret = STORE_OK;
-out:
-	if (issued >= 0)
-		close(issued);
-	if (locked)
-		store_unlock(s);
-	return ret;
+	return store_init_ca_files(s, &f, settings);
 }
 
 int
@@ -60,7 +37,7 @@ store_read_ca_cert(struct store *s, unsigned char **out, size_t *out_len)
 
 /* A private key of the store: as ssh does with identity files, one
  * others can read is a leak, refused. NOTFOUND without a message. */
-static int
+int
 read_private(struct store *s, const char *rel, int how, int refuse_readable,
     unsigned char **out, size_t *out_len)
 {

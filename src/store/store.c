@@ -90,7 +90,7 @@ store_dir(const struct store *s)
 
 /*
  * The store's own entries at open: DIR, ca.pem, index.db, issued/ (when
- * there). With STORE_INSPECT only what cannot be opened safely at all
+ * there), a two-level CA's root.pem and root.key. With STORE_INSPECT only what cannot be opened safely at all
  * (a link, a FIFO) is refused; check reports the rest.
  */
 static int
@@ -98,7 +98,7 @@ open_checks(struct store *s, int creating)
 {
 	static const struct { const char *rel; int dir, needed; } entries[] = {
 		{ "ca.pem", 0, 1 }, { "index.db", 0, 1 }, { "issued", 1, 0 },
-		{ "lock", 0, 0 },
+		{ "lock", 0, 0 }, { "root.pem", 0, 0 }, { "root.key", 0, 0 },
 	};
 	const char *reason;
 	char why[96];
@@ -146,16 +146,20 @@ open_checks(struct store *s, int creating)
 int
 create_checks(struct store *s)
 {
+	static const char *const halves[] = { "ca.key", "root.key", "root.pem" };
 	struct stat st;
+	size_t i;
 
 	if (fstatat(s->dir_fd, "ca.pem", &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		store_msg(s, "a CA already exists in '%s'", s->dir);
 		return STORE_E_EXISTS;
 	}
-	if (fstatat(s->dir_fd, "ca.key", &st, AT_SYMLINK_NOFOLLOW) == 0) {
-		store_msg(s, "'%s/ca.key' exists without ca.pem (an interrupted init?);"
-		    " move it away to start again", s->dir);
-		return STORE_E_EXISTS;
+	for (i = 0; i < sizeof(halves) / sizeof(halves[0]); i++) {
+		if (fstatat(s->dir_fd, halves[i], &st, AT_SYMLINK_NOFOLLOW) == 0) {
+			store_msg(s, "'%s/%s' exists without ca.pem (an interrupted"
+			    " init?); move it away to start again", s->dir, halves[i]);
+			return STORE_E_EXISTS;
+		}
 	}
 	return STORE_OK;
 }

@@ -9,6 +9,7 @@
  *                   and modes
  *   lock.c          the writers' lock, and recovery on taking it
  *   files.c         the CA's files (init), reading and writing whole files
+ *   root.c          a two-level CA's root files, and growing an intermediate
  *   staging.c       the files of one issuance: staging, renames, undo
  *   issue.c         the two-phase issuance (its protocol is described there)
  *   check.c         store_check: the files against the rows
@@ -83,6 +84,10 @@ int remove_flat_dir_at(int dir_fd, const char *name);
 
 /* store.c */
 int create_checks(struct store *s);
+
+/* files.c: a private key of the store; NOTFOUND without a message. */
+int read_private(struct store *s, const char *rel, int how,
+    int refuse_readable, unsigned char **out, size_t *out_len);
 
 /* lock.c: the flock alone, without recovery (check runs recovery itself). */
 int lock_take(struct store *s);
