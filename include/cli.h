@@ -69,6 +69,11 @@ void cli_option_label(char *buf, size_t size, const struct cli_option *o,
 void cli_init(const struct command *const *commands);
 const struct command *const *cli_commands(void);
 const struct command *cli_find_command(const char *name);
+/* The command a mistyped word most likely meant ("isue": "issue"), or
+ * NULL when none is close or two are equally close. */
+const char *cli_suggest_command(const char *word);
+/* Words longer than this are never suggested for. */
+#define CLI_SUGGEST_MAX 40
 
 /* The -d/--dir value given before or after the command, or NULL. */
 const char *cli_dir_option(void);

@@ -170,7 +170,28 @@ static const struct error_case errors[] = {
 	{ { "test", "--output=a", "--version", NULL }, "sipca: unknown option: '--version'\n" },
 	{ { "test", "--\x1b[2J", NULL }, "sipca: unknown option: '--\\x1b[2J'\n" },
 	{ { "bare", "-o", "x", NULL }, "sipca: unknown option: '-o'\n" },
+	/* a typo gets the option it most likely meant */
+	{ { "test", "--ouptut", "a", NULL },
+	  "sipca: unknown option: '--ouptut'; did you mean '--output'?\n" },
+	{ { "test", "--froce", NULL },
+	  "sipca: unknown option: '--froce'; did you mean '--force'?\n" },
+	{ { "test", "--dri=x", NULL },
+	  "sipca: unknown option: '--dri=x'; did you mean '--dir'?\n" },
 };
+
+/* "did you mean": the one close command, or none. */
+START_TEST(test_suggest_command)
+{
+	ck_assert_str_eq(cli_suggest_command("tset"), "test");
+	ck_assert_str_eq(cli_suggest_command("tes"), "test");
+	ck_assert_str_eq(cli_suggest_command("bar"), "bare");
+	ck_assert_ptr_null(cli_suggest_command("frobnicate"));
+	ck_assert_ptr_null(cli_suggest_command("xxxx"));
+	ck_assert_ptr_null(cli_suggest_command(""));
+	ck_assert_ptr_null(cli_suggest_command(
+	    "a-word-longer-than-any-command-line-word-should-ever-be"));
+}
+END_TEST
 
 START_TEST(test_errors)
 {
@@ -415,6 +436,7 @@ check_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_loop_test(tc, test_parse, 0, nitems(good));
+	tcase_add_test(tc, test_suggest_command);
 	tcase_add_loop_test(tc, test_errors, 0, nitems(errors));
 	tcase_add_test(tc, test_dir_after_command);
 	tcase_add_test(tc, test_help_returns);

@@ -4,6 +4,7 @@
  * shares (-d/--dir, -h/--help). The command table is main's, lent here.
  */
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,6 +186,108 @@ known_key(const struct cli_parser *p, int key)
 }
 
 /*
+ * The optimal string alignment distance (Levenshtein with adjacent
+ * transpositions, "isuse" is one step from "issue"), for "did you mean".
+ * Words on a command line are short; longer ones are not compared.
+ */
+static size_t
+edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j, best;
+	size_t d[3][CLI_SUGGEST_MAX + 1], *prev2 = d[0], *prev = d[1], *cur = d[2], *t;
+
+	if (la > CLI_SUGGEST_MAX || lb > CLI_SUGGEST_MAX)
+		return SIZE_MAX;
+	for (j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (i = 1; i <= la; i++) {
+		cur[0] = i;
+		for (j = 1; j <= lb; j++) {
+			best = prev[j - 1] + (a[i - 1] != b[j - 1]);
+			if (prev[j] + 1 < best)
+				best = prev[j] + 1;
+			if (cur[j - 1] + 1 < best)
+				best = cur[j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && prev2[j - 2] + 1 < best)
+				best = prev2[j - 2] + 1;
+			cur[j] = best;
+		}
+		t = prev2;
+		prev2 = prev;
+		prev = cur;
+		cur = t;
+	}
+	return prev[lb];
+}
+
+/* A word close enough to be a typo: one edit for short words, two from
+ * six characters on (git's threshold is of the same order). */
+static int
+close_enough(const char *word, size_t d)
+{
+	return d <= (strlen(word) >= 6 ? 2 : 1);
+}
+
+const char *
+cli_suggest_command(const char *word)
+{
+	const struct command *const *c;
+	const char *best = NULL;
+	size_t d, best_d = SIZE_MAX;
+	int tie = 0;
+
+	for (c = commands; *c != NULL; c++) {
+		d = edit_distance(word, (*c)->name);
+		if (d < best_d) {
+			best_d = d;
+			best = (*c)->name;
+			tie = 0;
+		} else if (d == best_d) {
+			tie = 1;
+		}
+	}
+	return best != NULL && !tie && close_enough(word, best_d) ? best : NULL;
+}
+
+/* The long option of cmd (or a global one) closest to name, or NULL. */
+static const char *
+suggest_option(const struct command *cmd, const char *name)
+{
+	const struct cli_option *o;
+	const struct cli_global *g;
+	const char *best = NULL;
+	size_t d, best_d = SIZE_MAX;
+	int tie = 0;
+
+	for (o = cmd->options; ; o++) {
+		if (o == NULL || o->name == NULL)
+			break;
+		d = edit_distance(name, o->name);
+		if (d < best_d) {
+			best_d = d;
+			best = o->name;
+			tie = 0;
+		} else if (d == best_d && strcmp(best, o->name) != 0) {
+			tie = 1;
+		}
+	}
+	for (g = cli_global_options; g->opt.name != NULL; g++) {
+		if (!g->every_command)
+			continue;
+		d = edit_distance(name, g->opt.name);
+		if (d < best_d) {
+			best_d = d;
+			best = g->opt.name;
+			tie = 0;
+		} else if (d == best_d && strcmp(best, g->opt.name) != 0) {
+			tie = 1;
+		}
+	}
+	return best != NULL && !tie && close_enough(name, best_d) ? best : NULL;
+}
+
+/*
  * After '?', getopt's optopt is 0 for an unknown long option, the key
  * of a known flag given "--flag=VALUE", or else the unknown short option
  * (whose word optind may not have passed yet, "-xf").
@@ -203,6 +306,19 @@ bad_option(const struct cli_parser *p, int c)
 	else if (optopt != 0)
 		word = short_opt;
 	shown = text_echo(word);
+	/* --naem: the name up to any '=', compared with the known ones */
+	if (c == '?' && optopt == 0 && strncmp(word, "--", 2) == 0) {
+		char *name = xasprintf("%.*s", (int)strcspn(word + 2, "="),
+		    word + 2);
+		const char *near = suggest_option(p->cmd, name);
+
+		free(name);
+		if (near != NULL) {
+			error_msg("%s: '%s'; did you mean '--%s'?", what, shown, near);
+			free(shown);
+			return;
+		}
+	}
 	error_msg("%s: '%s'", what, shown);
 	free(shown);
 }

@@ -91,6 +91,27 @@ print_overview(FILE *f)
 	    "2 usage error or bad input (nothing changed), 3 operational failure.\n", f);
 }
 
+/* One line, the word escaped, and the command it most likely meant. */
+static void
+unknown_command(const char *word)
+{
+	const char *near = cli_suggest_command(word);
+	char *shown = text_echo(word);
+
+	if (near != NULL)
+		error_msg("unknown command: '%s'; did you mean '%s'?", shown, near);
+	else
+		error_msg("unknown command: '%s'; see 'sipca --help'", shown);
+	free(shown);
+}
+
+/* The short usage, for a line sipca cannot start on. */
+static void
+short_usage(void)
+{
+	fputs("usage: sipca [-d DIR] COMMAND [ARGS]; see 'sipca --help'\n", stderr);
+}
+
 static int
 cmd_help(int argc, char **argv)
 {
@@ -105,7 +126,7 @@ cmd_help(int argc, char **argv)
 		return EXIT_OK;
 	}
 	if ((cmd = cli_find_command(argv[1])) == NULL) {
-		error_msg("unknown command: '%s'", argv[1]);
+		unknown_command(argv[1]);
 		return EXIT_USAGE;
 	}
 	cli_print_help(stdout, cmd);
@@ -149,8 +170,11 @@ main(int argc, char **argv)
 	cli_init(commands);
 	while (i < argc && argv[i][0] == '-') {
 		if ((g = cli_global_parse(argc, argv, &i, &arg)) == NULL) {
-			fprintf(stderr, "sipca: unknown option: '%s'\n", argv[i]);
-			print_overview(stderr);
+			char *shown = text_echo(argv[i]);
+
+			fprintf(stderr, "sipca: unknown option: '%s'\n", shown);
+			free(shown);
+			short_usage();
 			return EXIT_USAGE;
 		}
 		switch (g->opt.key) {
@@ -171,8 +195,7 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if ((cmd = cli_find_command(argv[i])) == NULL) {
-		fprintf(stderr, "sipca: unknown command: '%s'; see 'sipca --help'\n",
-		    argv[i]);
+		unknown_command(argv[i]);
 		return EXIT_USAGE;
 	}
 	if ((ret = gnutls_global_init()) < 0) {

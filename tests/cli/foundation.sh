@@ -186,6 +186,12 @@ bad "--copy-san without --csr" issue device x12 --copy-san
 bad "unknown option" issue device x13 --frobnicate
 bad "missing option value" issue device x14 --uri
 bad "unknown command" frobnicate
+bad "a misspelt command" isue device x15
+expect_grep "^sipca: unknown command: 'isue'; did you mean 'issue'?$" "$T/stderr" "isue: did you mean issue"
+check "one line for a misspelt command" test "$(wc -l < "$T/stderr")" -eq 1
+expect_exit 2 "an unknown global option" "$SIPCA" --frobnicate list
+expect_grep "^usage: sipca \[-d DIR\] COMMAND" "$T/stderr" "the short usage, not the whole help"
+check "two lines for an unknown global option" test "$(wc -l < "$T/stderr")" -eq 2
 "$SIPCA" -d "$CA" issue device x1 --uri sip:@example.com 2>"$T/msg"
 expect_grep "^sipca: issue: invalid SIP URI: 'sip:@example.com': empty user part$" "$T/msg" "git-style message with the value"
 
