@@ -400,7 +400,11 @@ print_synopsis(FILE *f, const struct command *cmd)
 		const char *nl = strchr(line, '\n');
 		int len = nl ? (int)(nl - line) : (int)strlen(line);
 
-		fprintf(f, "%ssipca %.*s\n", prefix, len, line);
+		/* A line that starts with a blank continues the one above it. */
+		if (line[0] == ' ')
+			fprintf(f, "             %.*s\n", len, line);
+		else
+			fprintf(f, "%ssipca %.*s\n", prefix, len, line);
 		prefix = "   or: ";
 		if (nl == NULL)
 			break;

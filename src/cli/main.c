@@ -109,7 +109,7 @@ unknown_command(const char *word)
 static void
 short_usage(void)
 {
-	fputs("usage: sipca [-d DIR] COMMAND [ARGS]; see 'sipca --help'\n", stderr);
+	fputs("usage: sipca [-d DIR] COMMAND [options]; see 'sipca --help'\n", stderr);
 }
 
 static int

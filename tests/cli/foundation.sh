@@ -190,8 +190,16 @@ bad "a misspelt command" isue device x15
 expect_grep "^sipca: unknown command: 'isue'; did you mean 'issue'?$" "$T/stderr" "isue: did you mean issue"
 check "one line for a misspelt command" test "$(wc -l < "$T/stderr")" -eq 1
 expect_exit 2 "an unknown global option" "$SIPCA" --frobnicate list
-expect_grep "^usage: sipca \[-d DIR\] COMMAND" "$T/stderr" "the short usage, not the whole help"
+expect_grep "^usage: sipca \[-d DIR\] COMMAND \[options\]; see 'sipca --help'$" "$T/stderr" "the short usage, not the whole help"
 check "two lines for an unknown global option" test "$(wc -l < "$T/stderr")" -eq 2
+# Every usage line names its command; a wrapped line is indented instead.
+for c in $("$SIPCA" --help | sed -n 's/^  \([a-z]*\)  .*/\1/p'); do
+	"$SIPCA" help "$c" > "$T/usage" 2>&1
+	TESTS_RUN=$((TESTS_RUN + 1))
+	if grep -E '^(usage|   or): ' "$T/usage" | grep -v -E "^(usage|   or): sipca $c( |$)" > "$T/bad"; then
+		fail "$c: a usage line without the command: $(cat "$T/bad")"
+	fi
+done
 "$SIPCA" -d "$CA" issue device x1 --uri sip:@example.com 2>"$T/msg"
 expect_grep "^sipca: issue: invalid SIP URI: 'sip:@example.com': empty user part$" "$T/msg" "git-style message with the value"
 
