@@ -285,6 +285,7 @@ parse_row(struct plan_ctx *b, const struct csv_record *rec, const int *map,
 	spec->force = b->o->force;
 	spec->key_type = b->o->key_type;
 	spec->days = b->o->days;
+	spec->days_from = b->o->days_from;
 	/* Names are case-insensitive: "Case1" and "case1" are one row's. */
 	row->name = san_fold_store_name(xstrdup(cells[COL_NAME]));
 	spec->name = row->name;
