@@ -47,7 +47,7 @@ static int cmd_check(int argc, char **argv);
 const struct command command_check = {
 	"check", cmd_check,
 	"check [--repair] [--passphrase-file FILE] [--quiet]",
-	"Verify the store: signatures, files against the index, key modes.",
+	"Verify the store: signatures, files against the index, key modes, the CA's expiry.",
 	check_options, NULL,
 };
 

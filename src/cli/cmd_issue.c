@@ -37,7 +37,7 @@ static const struct cli_option issue_options[] = {
 	{ "copy-san", OPT_COPY_SAN, 0, NULL, NULL, "with --csr: take the SANs the request asks for" },
 	{ "drop-other-sans", OPT_DROP_OTHER_SANS, 0, NULL, NULL, "with --copy-san: leave out (and name) SANs of types sipca does not issue instead of refusing the request" },
 	{ "key", OPT_KEY, 1, "TYPE", KEY_TYPE_NAMES, "key type (default rsa2048)" },
-	{ "days", OPT_DAYS, 1, "N", NULL, "validity in days (default 825, Apple's limit)" },
+	{ "days", OPT_DAYS, 1, "N", NULL, "validity in days (default 825, Apple's limit, cut to the CA's notAfter; an N past it is refused)" },
 	{ "allow-wildcard", OPT_WILDCARD, 0, NULL, NULL, "allow '*' names (Polycom rejects them; RFC 5922 7.2)" },
 	{ "allow-foreign-names", OPT_FOREIGN, 0, NULL, NULL, "allow DNS names and SIP URI hosts outside the store's SIP domain" },
 	{ "force", OPT_FORCE, 0, NULL, NULL, "issue despite lint errors (recorded in the index)" },

@@ -35,7 +35,7 @@ enum {
 };
 
 static const struct cli_option renew_options[] = {
-	{ "days", OPT_DAYS, 1, "N", NULL, "validity in days (default: the original certificate's)" },
+	{ "days", OPT_DAYS, 1, "N", NULL, "validity in days (default: the original certificate's, cut to the CA's notAfter; an N past it is refused)" },
 	{ "rekey", OPT_REKEY, 0, NULL, NULL, "make a new key (not for certificates issued from a CSR)" },
 	{ "key", OPT_KEY, 1, "TYPE", KEY_TYPE_NAMES, "with --rekey: the new key's type (default: the old one's)" },
 	{ "expiring", OPT_EXPIRING, 1, "DAYS", NULL, "renew every valid certificate expiring within DAYS" },
