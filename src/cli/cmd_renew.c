@@ -308,9 +308,13 @@ cmd_renew(int argc, char **argv)
 		    EXIT_OK)
 			goto out;
 		if (dry_run) {
+			time_t end;
+
 			format_time_rfc3339(cur->not_after, until);
-			printf("would renew %s '%s' (serial %s, until %s) for %ld days\n",
-			    cur->kind, cur->name, cur->serial, until, spec.days);
+			printf("would renew %s '%s' (serial %s, until %s) for %ld days%s\n",
+			    cur->kind, cur->name, cur->serial, until, spec.days,
+			    validity_leaf(&ask, &end) == VALIDITY_CAPPED ?
+			    ", capped to the CA's notAfter" : "");
 			status = EXIT_OK;
 			goto out;
 		}

@@ -80,6 +80,8 @@ expect_grep "\-\-days 60 ends after" "$T/stderr" "renew --expiring --days 60: th
 expect_unchanged "$T/before" "$CA" "renew --expiring --days past the CA"
 # The server's original length (its 30 capped days) runs past the CA now.
 old=$(openssl x509 -in "$I/sip.example.com/cert.pem" -noout -serial)
+expect_exit 0 "renew --dry-run" "$SIPCA" -d "$CA" renew sip.example.com --dry-run
+expect_grep "for 30 days, capped to the CA's notAfter$" "$T/stdout" "renew --dry-run: says it would be capped"
 expect_exit 0 "renew with the original length" "$SIPCA" -d "$CA" renew sip.example.com
 expect_grep "warning: sip.example.com: validity capped to the CA certificate's notAfter, $CA_DATE" \
     "$T/stderr" "renew: the capped warning"
