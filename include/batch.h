@@ -11,6 +11,7 @@
 #define SIPCA_BATCH_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "issuance.h"
 #include "key.h"
@@ -27,6 +28,14 @@ struct batch_plan_options {
 	/* Defaults for rows that leave key or days empty. */
 	enum key_type key_type;
 	long days;
+	const char *days_from;		/* "--days" when given, else NULL (validity.h) */
+	/*
+	 * The issuing CA's notAfter (0: not checked): a row whose days end
+	 * after it is bad when they were asked for (the days column or
+	 * --days) and capped with one warning when they are the default;
+	 * an expired CA refuses the file.
+	 */
+	time_t ca_not_after;
 	/* As the options of the same names do for one certificate. */
 	int no_domain_dns;
 	int allow_wildcard;

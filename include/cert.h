@@ -26,6 +26,7 @@ struct cert_request {
 	const struct san_list *sans;
 	long days;
 	time_t not_before;		/* the validity starts here */
+	time_t not_after;		/* and ends here; 0: not_before + days */
 	int eku_server_auth;
 	int eku_client_auth;
 	const char *crl_url;		/* cRLDistributionPoints, or NULL */

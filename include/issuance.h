@@ -34,6 +34,11 @@ struct issuance_spec {
 	struct san_list sans;		/* owned: filled by issuance_default_sans() */
 	enum key_type key_type;
 	long days;
+	/*
+	 * NULL: days is a default, capped to the CA's notAfter; else the
+	 * option or column that set it, refused past it (validity.h).
+	 */
+	const char *days_from;
 	int allow_wildcard;
 	int allow_foreign;		/* names outside domain (--allow-foreign-names) */
 	int force;			/* issue despite lint errors */
@@ -52,6 +57,7 @@ struct issuance {
 	char *subject;
 	char *sans_text;
 	time_t not_before, not_after;
+	int capped;			/* not_after is the CA's (validity.h) */
 	int forced;
 	const char *key_source;		/* "generated", "csr", "kept" */
 	char key_type[16];
@@ -86,7 +92,9 @@ void issuance_fold_sans(struct san_list *sans);
 int issuance_validate(const struct issuance_spec *spec, char **out_msg);
 
 /*
- * Builds, signs and lints one certificate. Returns RESULT_OK;
+ * Builds, signs and lints one certificate, its notAfter from
+ * validity_leaf() against ca. Returns RESULT_OK; RESULT_E_INPUT when
+ * the validity asked for ends after the CA's or the CA has expired;
  * RESULT_E_REFUSED when the lint guard refused it; RESULT_E_FAILED
  * after a crypto error. The guard's findings (prefixed with the name)
  * and any error go to rep.

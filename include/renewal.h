@@ -30,7 +30,8 @@ struct renewal_options {
 /*
  * The request that reproduces cur: its kind, name and SANs as the index
  * recorded them (DNS names and URI hosts folded to lower case), the
- * original validity length, or o's. A certificate issued from a CSR is
+ * original validity length (a default, capped to the CA's notAfter), or
+ * o's (refused past it: validity.h). A certificate issued from a CSR is
  * not rekeyed (sipca has no key to replace).
  *
  * It is checked as a new request is, identity policy included: a

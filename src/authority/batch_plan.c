@@ -23,6 +23,7 @@
 #include "report.h"
 #include "san.h"
 #include "util.h"
+#include "validity.h"
 
 #define MAX_BATCH_FILE (256u << 20)
 #define MAX_CSR_FILE (1u << 20)
@@ -43,6 +44,9 @@ struct plan_ctx {
 	const struct batch_plan_options *o;
 	struct batch_plan *plan;
 	struct report *rep;
+	time_t now;			/* the rows' notBefore, near enough */
+	size_t capped;			/* rows whose default days the CA cuts */
+	long capped_days;
 };
 
 static char *
@@ -244,6 +248,24 @@ out:
 	return ret;
 }
 
+/* The row's days against the CA's notAfter, as 'sipca issue' checks them. */
+static void
+row_validity(struct plan_ctx *b, const struct issuance_spec *spec,
+    char **out_msg)
+{
+	struct validity_ask ask = { b->now, spec->days, spec->days_from,
+	    b->o->ca_not_after };
+	enum validity_verdict v;
+	time_t not_after;
+
+	v = validity_leaf(&ask, &not_after);
+	if (v == VALIDITY_CAPPED) {
+		b->capped++;
+		b->capped_days = spec->days;
+	} else if (v != VALIDITY_OK)
+		*out_msg = validity_message(&ask, v);
+}
+
 /* One data row into a spec, checked the way 'sipca issue' checks one. */
 static int
 parse_row(struct plan_ctx *b, const struct csv_record *rec, const int *map,
@@ -263,6 +285,7 @@ parse_row(struct plan_ctx *b, const struct csv_record *rec, const int *map,
 	spec->force = b->o->force;
 	spec->key_type = b->o->key_type;
 	spec->days = b->o->days;
+	spec->days_from = b->o->days_from;
 	/* Names are case-insensitive: "Case1" and "case1" are one row's. */
 	row->name = san_fold_store_name(xstrdup(cells[COL_NAME]));
 	spec->name = row->name;
@@ -287,6 +310,8 @@ parse_row(struct plan_ctx *b, const struct csv_record *rec, const int *map,
 		msg = msg_with("invalid days: ", cells[COL_DAYS], " (1 to 36500)");
 		goto out;
 	}
+	if (cells[COL_DAYS] != NULL && *cells[COL_DAYS] != '\0')
+		spec->days_from = "days";
 	if ((cells[COL_URI] != NULL &&
 	    add_sans(&spec->sans, SAN_URI, cells[COL_URI], &msg) < 0) ||
 	    (cells[COL_DNS] != NULL &&
@@ -300,6 +325,7 @@ parse_row(struct plan_ctx *b, const struct csv_record *rec, const int *map,
 	issuance_default_sans(spec, b->o->no_domain_dns);
 	if (issuance_validate(spec, &msg) < 0)
 		goto out;
+	row_validity(b, spec, &msg);
 out:
 	row->error = msg;
 	return msg == NULL ? 0 : -1;
@@ -403,6 +429,15 @@ parse_rows(struct plan_ctx *b, const char *data, size_t len)
 		    b->label, b->plan->bad, b->plan->bad == 1 ? "" : "s");
 		goto out;
 	}
+	if (b->capped > 0) {
+		struct validity_ask ask = { b->now, b->capped_days, NULL,
+		    b->o->ca_not_after };
+
+		free(msg);
+		msg = validity_message(&ask, VALIDITY_CAPPED);
+		report_add(b->rep, REPORT_WARNING, "%s: %zu row%s: %s", b->label,
+		    b->capped, b->capped == 1 ? "" : "s", msg);
+	}
 	status = RESULT_OK;
 out:
 	csv_record_clear(&rec);
@@ -424,16 +459,28 @@ batch_plan_parse(const char *file, const char *data, size_t len,
     struct report *rep)
 {
 	struct plan_ctx b;
-	char *label = file_label(file);
-	enum result r;
+	struct validity_ask ask = { sipca_now(), 1, NULL, o->ca_not_after };
+	time_t not_after;
+	char *label = file_label(file), *msg;
+	enum result r = RESULT_E_INPUT;
 
 	memset(out, 0, sizeof(*out));
+	memset(&b, 0, sizeof(b));
+	/* One message, not one per row: no row can be issued. */
+	if (validity_leaf(&ask, &not_after) == VALIDITY_CA_EXPIRED) {
+		msg = validity_message(&ask, VALIDITY_CA_EXPIRED);
+		report_add(rep, REPORT_MESSAGE, "%s: %s", label, msg);
+		free(msg);
+		goto out;
+	}
 	b.file = file;
 	b.label = label;
 	b.o = o;
 	b.plan = out;
 	b.rep = rep;
+	b.now = ask.not_before;
 	r = parse_rows(&b, data, len);
+out:
 	free(label);
 	return r;
 }

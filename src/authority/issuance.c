@@ -21,6 +21,7 @@
 #include "sipid.h"
 #include "store.h"
 #include "util.h"
+#include "validity.h"
 
 void
 issuance_default_sans(struct issuance_spec *spec, int no_domain_dns)
@@ -305,7 +306,9 @@ issuance_prepare(const struct issuance_spec *spec, const struct ca *ca,
 	gnutls_datum_t der = { NULL, 0 };
 	unsigned char serial[SERIAL_LEN];
 	struct cert_request req;
-	char *hex;
+	struct validity_ask ask;
+	enum validity_verdict verdict;
+	char *hex, *msg;
 	const char *call = "gnutls_pubkey_init";
 	enum result status = RESULT_E_FAILED;
 	int ret, key_generated = 0;
@@ -362,6 +365,19 @@ issuance_prepare(const struct issuance_spec *spec, const struct ca *ca,
 	req.sans = &spec->sans;
 	req.days = spec->days;
 	req.not_before = spec->not_before != 0 ? spec->not_before : sipca_now();
+	ask.not_before = req.not_before;
+	ask.days = spec->days;
+	ask.days_from = spec->days_from;
+	ask.ca_not_after = validity_ca_end(ca);
+	verdict = validity_leaf(&ask, &req.not_after);
+	if (verdict == VALIDITY_PAST_CA || verdict == VALIDITY_CA_EXPIRED) {
+		msg = validity_message(&ask, verdict);
+		report_add(rep, REPORT_MESSAGE, "%s: %s", spec->name, msg);
+		free(msg);
+		status = RESULT_E_INPUT;
+		goto out;
+	}
+	is.capped = verdict == VALIDITY_CAPPED;
 	/* RFC 5922 7.5 / RFC 5923: a proxy is a TLS client as well as a server. */
 	req.eku_server_auth = spec->kind == KIND_SERVER;
 	req.eku_client_auth = 1;
@@ -371,7 +387,7 @@ issuance_prepare(const struct issuance_spec *spec, const struct ca *ca,
 	if ((ret = cert_build(&req, ca, serial, &is.crt)) < 0)
 		goto crypto_error;
 	is.not_before = req.not_before;
-	is.not_after = req.not_before + (time_t)req.days * 86400;
+	is.not_after = req.not_after;
 
 	/* Encoded once: the guard lints these octets and the PEM carries them. */
 	call = "gnutls_x509_crt_export2";

@@ -54,6 +54,8 @@ renewal_spec(const struct store_cert *cur, const struct renewal_options *o,
 	spec->allow_wildcard = strchr(cur->sans, '*') != NULL;
 	spec->days = o->days != 0 ? o->days :
 	    (long)((cur->not_after - cur->not_before + 86399) / 86400);
+	/* The original length is a default: the CA's notAfter caps it. */
+	spec->days_from = o->days != 0 ? "--days" : NULL;
 	if (spec->days < 1)
 		spec->days = 1;
 	spec->key_type = KEY_RSA2048;

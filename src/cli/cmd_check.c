@@ -5,7 +5,9 @@
  * certificate's signature, serial and notAfter, and that each installed
  * key and chain belongs to its certificate. Problems go to stdout, one
  * a line as "PATH: what is wrong" (escaped: the store's names are not
- * ours to trust); exit 1 when there is any.
+ * ours to trust); exit 1 when there is any. A CA certificate that
+ * expires within CA_EXPIRY_WARN_DAYS is a warning (stderr, exit 0, as
+ * the other warnings); one that has expired is a problem.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -20,6 +22,7 @@
 
 #include "audit.h"
 #include "ca.h"
+#include "ca_inventory.h"
 #include "cert.h"
 #include "cli.h"
 #include "cli_status.h"
@@ -44,13 +47,14 @@ static int cmd_check(int argc, char **argv);
 const struct command command_check = {
 	"check", cmd_check,
 	"check [--repair] [--passphrase-file FILE] [--quiet]",
-	"Verify the store: signatures, files against the index, key modes.",
+	"Verify the store: signatures, files against the index, key modes, the CA's expiry.",
 	check_options, NULL,
 };
 
 struct check_ctx {
 	struct ca *ca;
 	struct ca *root;	/* root.pem of a two-level CA, else NULL */
+	const struct store *store;
 	unsigned long problems;
 	unsigned long certificates;
 	unsigned long repaired;
@@ -153,6 +157,31 @@ check_ca_cert(struct check_ctx *ctx, const struct store *s)
 		problems_of(ctx, path, &problems);
 		free(path);
 	}
+}
+
+/*
+ * Each CA certificate's expiry: every certificate it issued stops
+ * verifying with it (RFC 5280 section 6.1.3 (a)(2)), so it is replaced
+ * months ahead, not on the day.
+ */
+static int
+check_ca_expiry(const struct ca_inventory_entry *e, void *arg)
+{
+	struct check_ctx *ctx = arg;
+	time_t now = sipca_now();
+	long left = ca_inventory_days_left(e->not_after, now);
+	char until[21], *path = store_path(ctx->store, e->file);
+
+	format_time_rfc3339(e->not_after, until);
+	if (e->not_after < now)
+		problem(ctx, path, "the CA certificate expired at %s: nothing it"
+		    " issued verifies any more (RFC 5280 section 6.1.3)", until);
+	else if (left < CA_EXPIRY_WARN_DAYS)
+		warn_msg("%s: the CA certificate expires at %s, in %ld day%s (within"
+		    " %d): replace it before then", path, until, left,
+		    left == 1 ? "" : "s", CA_EXPIRY_WARN_DAYS);
+	free(path);
+	return 0;
 }
 
 /*
@@ -274,6 +303,10 @@ cmd_check(int argc, char **argv)
 	    &ctx.root, &rep), &rep)) != EXIT_OK)
 		goto out;
 	check_ca_cert(&ctx, store);
+	ctx.store = store;
+	if ((status = cli_outcome(ca_inventory_each(store, check_ca_expiry, &ctx,
+	    &rep), &rep)) != EXIT_OK)
+		goto out;
 	ret = store_check(store, repair ? STORE_CHECK_REPAIR : 0, &ops, &ctx);
 	if (ret < 0) {
 		status = cli_store_status(ret);

@@ -20,6 +20,7 @@
 #include "signer.h"
 #include "store.h"
 #include "util.h"
+#include "validity.h"
 
 enum {
 	OPT_URI = 256, OPT_DNS, OPT_IP, OPT_NO_DOMAIN_DNS, OPT_CSR, OPT_COPY_SAN,
@@ -36,7 +37,7 @@ static const struct cli_option issue_options[] = {
 	{ "copy-san", OPT_COPY_SAN, 0, NULL, NULL, "with --csr: take the SANs the request asks for" },
 	{ "drop-other-sans", OPT_DROP_OTHER_SANS, 0, NULL, NULL, "with --copy-san: leave out (and name) SANs of types sipca does not issue instead of refusing the request" },
 	{ "key", OPT_KEY, 1, "TYPE", KEY_TYPE_NAMES, "key type (default rsa2048)" },
-	{ "days", OPT_DAYS, 1, "N", NULL, "validity in days (default 825, Apple's limit)" },
+	{ "days", OPT_DAYS, 1, "N", NULL, "validity in days (default 825, Apple's limit, cut to the CA's notAfter; an N past it is refused)" },
 	{ "allow-wildcard", OPT_WILDCARD, 0, NULL, NULL, "allow '*' names (Polycom rejects them; RFC 5922 7.2)" },
 	{ "allow-foreign-names", OPT_FOREIGN, 0, NULL, NULL, "allow DNS names and SIP URI hosts outside the store's SIP domain" },
 	{ "force", OPT_FORCE, 0, NULL, NULL, "issue despite lint errors (recorded in the index)" },
@@ -167,6 +168,9 @@ issue_batch(const struct batch_args *a)
 		goto out;
 	po.domain = sg.domain;
 	po.crl_url = sg.crl_url;
+	if ((status = cli_outcome(validity_issuer_end(sg.store, &po.ca_not_after,
+	    &rep), &rep)) != EXIT_OK)
+		goto out;
 	if ((status = cli_outcome(batch_plan_read(a->file, &po, &plan, &rep),
 	    &rep)) != EXIT_OK)
 		goto out;
@@ -195,6 +199,7 @@ cmd_issue(int argc, char **argv)
 	struct cli_parser p;
 	struct issuance_spec spec;
 	struct issuance is;
+	struct validity_ask ask;
 	struct signing sg;
 	struct store_cert *current = NULL;
 	struct report rep = { NULL, 0 };
@@ -209,6 +214,7 @@ cmd_issue(int argc, char **argv)
 	memset(&is, 0, sizeof(is));
 	memset(&batch, 0, sizeof(batch));
 	memset(&sg, 0, sizeof(sg));
+	memset(&ask, 0, sizeof(ask));
 	spec.key_type = KEY_RSA2048;
 	spec.days = DEFAULT_LEAF_DAYS;
 	cli_parser_init(&p, &command_issue, argc, argv);
@@ -241,6 +247,7 @@ cmd_issue(int argc, char **argv)
 				    (shown = text_echo(p.arg)));
 				goto out;
 			}
+			spec.days_from = "--days";
 			break;
 		case OPT_WILDCARD: spec.allow_wildcard = 1; break;
 		case OPT_FOREIGN: spec.allow_foreign = 1; break;
@@ -277,6 +284,7 @@ cmd_issue(int argc, char **argv)
 		}
 		batch.plan.key_type = spec.key_type;
 		batch.plan.days = spec.days;
+		batch.plan.days_from = spec.days_from;
 		batch.plan.no_domain_dns = no_domain_dns;
 		batch.plan.allow_wildcard = spec.allow_wildcard;
 		batch.plan.allow_foreign = spec.allow_foreign;
@@ -345,6 +353,14 @@ cmd_issue(int argc, char **argv)
 		    until, current->name);
 		goto out;
 	}
+	ask.not_before = sipca_now();
+	ask.days = spec.days;
+	ask.days_from = spec.days_from;
+	if ((status = cli_outcome(validity_issuer_end(sg.store, &ask.ca_not_after,
+	    &rep), &rep)) != EXIT_OK ||
+	    (status = cli_outcome(validity_check(&ask, NULL, &rep), &rep)) != EXIT_OK)
+		goto out;
+	spec.not_before = ask.not_before;
 	if ((status = cli_outcome(signing_unlock(&sg, pass_file, &rep),
 	    &rep)) != EXIT_OK)
 		goto out;
@@ -357,6 +373,11 @@ cmd_issue(int argc, char **argv)
 	}
 	if (status != EXIT_OK)
 		goto out;
+	if (is.capped) {
+		ask.not_before = is.not_before;
+		msg = validity_message(&ask, VALIDITY_CAPPED);
+		warn_msg("%s", msg);
+	}
 	print_issued(sg.store, &spec, &is);
 	status = EXIT_OK;
 out:

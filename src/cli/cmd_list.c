@@ -2,12 +2,14 @@
  * sipca list: every certificate the CA has issued, with filters that make
  * it an expiry inventory: "sipca list --expiring 30" exits 1 when
  * something expires within 30 days, so cron or a monitoring check can
- * alarm on it.
+ * alarm on it. The CA's own certificates are part of it: a row each
+ * before the issued ones, and due under --expiring like them.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ca_inventory.h"
 #include "cert.h"
 #include "cli.h"
 #include "cli_status.h"
@@ -23,7 +25,7 @@ enum { OPT_JSON = 256, OPT_EXPIRING, OPT_STATUS, OPT_KIND };
 #define SUMMARY_EXPIRING_DAYS 30
 
 static const struct cli_option list_options[] = {
-	{ "expiring", OPT_EXPIRING, 1, "DAYS", NULL, "only valid certificates expiring within DAYS; exit 1 if any" },
+	{ "expiring", OPT_EXPIRING, 1, "DAYS", NULL, "only valid certificates (the CA's too) expiring within DAYS; exit 1 if any" },
 	{ "status", OPT_STATUS, 1, "STATUS", "valid,expired,revoked,superseded", "only certificates with this status" },
 	{ "kind", OPT_KIND, 1, "KIND", "server,device", "only server or device certificates" },
 	{ "json", OPT_JSON, 0, NULL, NULL, "print a JSON array of objects (schema in README.md, Inventory)" },
@@ -35,7 +37,7 @@ static int cmd_list(int argc, char **argv);
 const struct command command_list = {
 	"list", cmd_list,
 	"list [--expiring DAYS] [--status STATUS] [--kind KIND] [--json] [NAME]",
-	"List the certificates in the store, one line each, and count them.",
+	"List the CA's certificate and the issued ones, one line each, and count these.",
 	list_options, "@name",
 };
 
@@ -43,7 +45,9 @@ struct list_ctx {
 	struct json json;
 	int as_json;
 	time_t now;
+	const struct store_filter *filter;
 	size_t count, valid, expiring, expired, revoked, superseded;
+	size_t ca_due;			/* CA certificates --expiring found */
 };
 
 static void
@@ -146,6 +150,48 @@ print_row(const struct store_cert *c, void *arg)
 	return 0;
 }
 
+/*
+ * A CA certificate's row, when the filters let one through: no NAME or
+ * --kind (they select issued certificates), a --status of valid or
+ * expired, and under --expiring a valid one that is due. Marked as the
+ * CA's and left out of the summary's counts, which are the index's.
+ * --json stays the array of issued certificates (README, Inventory): a
+ * due CA is said on stderr instead.
+ */
+static int
+print_ca_row(const struct ca_inventory_entry *e, void *arg)
+{
+	struct list_ctx *ctx = arg;
+	const struct store_filter *f = ctx->filter;
+	enum store_status st = e->not_after < ctx->now ? STATUS_EXPIRED :
+	    STATUS_VALID;
+	long left = ca_inventory_days_left(e->not_after, ctx->now);
+	char after[21];
+
+	if (f->status >= 0 && f->status != (int)st)
+		return 0;
+	if (f->expires_before != 0 && (st != STATUS_VALID ||
+	    e->not_after >= f->expires_before))
+		return 0;
+	format_time_rfc3339(e->not_after, after);
+	if (f->expires_before != 0)
+		ctx->ca_due++;
+	if (ctx->as_json) {
+		if (f->expires_before != 0)
+			warn_msg("the CA certificate %s expires at %s, in %ld day%s",
+			    e->file, after, left, left == 1 ? "" : "s");
+		return 0;
+	}
+	if (st == STATUS_VALID)
+		printf("%-24s %-6s %s %s %s (CA certificate, %ld day%s left)\n",
+		    e->file, e->role, e->serial, after, store_status_name(st), left,
+		    left == 1 ? "" : "s");
+	else
+		printf("%-24s %-6s %s %s %s (CA certificate)\n", e->file, e->role,
+		    e->serial, after, store_status_name(st));
+	return 0;
+}
+
 static int
 cmd_list(int argc, char **argv)
 {
@@ -153,6 +199,7 @@ cmd_list(int argc, char **argv)
 	struct store *store = NULL;
 	struct store_filter filter = { NULL, NULL, -1, 0 };
 	struct list_ctx ctx;
+	struct report rep = { NULL, 0 };
 	enum store_status st;
 	enum cert_kind kind;
 	long expiring = -1;
@@ -205,6 +252,11 @@ cmd_list(int argc, char **argv)
 	if ((status = cli_store_status(signer_open_store(cli_dir_option(),
 	    STORE_READONLY, &store))) != EXIT_OK)
 		goto out;
+	ctx.filter = &filter;
+	if (filter.name == NULL && filter.kind == NULL &&
+	    (status = cli_outcome(ca_inventory_each(store, print_ca_row, &ctx,
+	    &rep), &rep)) != EXIT_OK)
+		goto out;
 	if (ctx.as_json) {
 		json_init(&ctx.json, stdout, 1);
 		json_begin_array(&ctx.json);
@@ -222,7 +274,7 @@ cmd_list(int argc, char **argv)
 	}
 	if (ret < 0)
 		status = cli_store_status(ret);
-	else if (expiring >= 0 && ctx.count > 0)
+	else if (expiring >= 0 && (ctx.count > 0 || ctx.ca_due > 0))
 		status = EXIT_FINDINGS;
 	else
 		status = EXIT_OK;

@@ -27,6 +27,7 @@
 #include "signer.h"
 #include "store.h"
 #include "util.h"
+#include "validity.h"
 
 enum {
 	OPT_DAYS = 256, OPT_REKEY, OPT_KEY, OPT_EXPIRING, OPT_DRY_RUN, OPT_FORCE,
@@ -34,7 +35,7 @@ enum {
 };
 
 static const struct cli_option renew_options[] = {
-	{ "days", OPT_DAYS, 1, "N", NULL, "validity in days (default: the original certificate's)" },
+	{ "days", OPT_DAYS, 1, "N", NULL, "validity in days (default: the original certificate's, cut to the CA's notAfter; an N past it is refused)" },
 	{ "rekey", OPT_REKEY, 0, NULL, NULL, "make a new key (not for certificates issued from a CSR)" },
 	{ "key", OPT_KEY, 1, "TYPE", KEY_TYPE_NAMES, "with --rekey: the new key's type (default: the old one's)" },
 	{ "expiring", OPT_EXPIRING, 1, "DAYS", NULL, "renew every valid certificate expiring within DAYS" },
@@ -151,6 +152,14 @@ renew_one(struct store *s, const struct ca *ca, const struct renewal_options *o,
 	}
 	if (status != EXIT_OK)
 		goto out;
+	if (is.capped) {
+		struct validity_ask ask = { is.not_before, spec.days, NULL,
+		    validity_ca_end(ca) };
+		char *msg = validity_message(&ask, VALIDITY_CAPPED);
+
+		warn_msg("%s: %s", name, msg);
+		free(msg);
+	}
 	format_time_rfc3339(is.not_after, until);
 	printf("renewed %s '%s': serial %s -> %s, valid until %s, %s key%s\n",
 	    cur->kind, name, cur->serial, is.serial, until,
@@ -213,6 +222,7 @@ cmd_renew(int argc, char **argv)
 	struct issuance_spec spec;
 	struct due due = { NULL, NULL, NULL, 0 };
 	struct store_filter filter = { NULL, NULL, STATUS_VALID, 0 };
+	struct validity_ask ask = { 0, 0, NULL, 0 };
 	const char *pass_file = NULL, *name = NULL;
 	char until[21];
 	long expiring = -1;
@@ -280,6 +290,11 @@ cmd_renew(int argc, char **argv)
 		goto out;
 	o.domain = sg.domain;
 	o.crl_url = sg.crl_url;
+	/* Before the key is asked for: an expired CA, --days past its end. */
+	ask.not_before = sipca_now();
+	if ((status = cli_outcome(validity_issuer_end(sg.store, &ask.ca_not_after,
+	    &rep), &rep)) != EXIT_OK)
+		goto out;
 
 	if (name != NULL) {
 		/* Everything the input can be wrong about, before the key is asked for. */
@@ -287,11 +302,20 @@ cmd_renew(int argc, char **argv)
 		    (status = cli_outcome(renewal_spec(cur, &o, &spec, &rep),
 		    &rep)) != EXIT_OK)
 			goto out;
+		ask.days = spec.days;
+		ask.days_from = spec.days_from;
+		if ((status = cli_outcome(validity_check(&ask, NULL, &rep), &rep)) !=
+		    EXIT_OK)
+			goto out;
 		if (dry_run) {
+			time_t end;
+
 			format_time_rfc3339(cur->not_after, until);
-			printf("would renew %s '%s' (serial %s, until %s) for %ld day%s\n",
+			printf("would renew %s '%s' (serial %s, until %s) for %ld day%s%s\n",
 			    cur->kind, cur->name, cur->serial, until, spec.days,
-			    plural(spec.days));
+			    plural(spec.days),
+			    validity_leaf(&ask, &end) == VALIDITY_CAPPED ?
+			    ", capped to the CA's notAfter" : "");
 			status = EXIT_OK;
 			goto out;
 		}
@@ -307,6 +331,10 @@ cmd_renew(int argc, char **argv)
 		goto out;
 	}
 
+	ask.days = o.days != 0 ? o.days : 1;
+	ask.days_from = o.days != 0 ? "--days" : NULL;
+	if ((status = cli_outcome(validity_check(&ask, NULL, &rep), &rep)) != EXIT_OK)
+		goto out;
 	filter.expires_before = sipca_now() + (time_t)expiring * 86400;
 	if ((ret = store_list(sg.store, &filter, collect_due, &due)) < 0) {
 		status = cli_store_status(ret);

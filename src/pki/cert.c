@@ -107,8 +107,8 @@ cert_build(const struct cert_request *req, const struct ca *ca,
 	    0, req->common_name, strlen(req->common_name))) < 0)
 		goto out;
 	if ((ret = gnutls_x509_crt_set_activation_time(crt, req->not_before)) < 0 ||
-	    (ret = gnutls_x509_crt_set_expiration_time(crt,
-	    req->not_before + (time_t)req->days * 86400)) < 0)
+	    (ret = gnutls_x509_crt_set_expiration_time(crt, req->not_after != 0 ?
+	    req->not_after : req->not_before + (time_t)req->days * 86400)) < 0)
 		goto out;
 	/* An end entity says so (RFC 5280 4.2.1.9); GnuTLS marks it critical. */
 	if ((ret = gnutls_x509_crt_set_basic_constraints(crt, 0, -1)) < 0)

@@ -43,6 +43,12 @@ check "ca.key is 0600" test "$(stat -c %a "$CA/ca.key")" = 600
 check "root.key is encrypted" grep -q 'BEGIN ENCRYPTED PRIVATE KEY' "$CA/root.key"
 check "ca.key is encrypted" grep -q 'BEGIN ENCRYPTED PRIVATE KEY' "$CA/ca.key"
 check "root.key and ca.key differ" test "$(sha256sum < "$CA/root.key")" != "$(sha256sum < "$CA/ca.key")"
+# Both CA certificates are in the inventory, and the root's expiry counts.
+expect_exit 0 "list of a two-level CA" sipca list
+expect_grep "^ca.pem  *ca  " "$T/stdout" "list shows the issuing CA"
+expect_grep "^root.pem  *root  " "$T/stdout" "list shows the root"
+expect_exit 1 "list --expiring past the root's end" sipca list --expiring 4000
+expect_grep "^root.pem " "$T/stdout" "the root is due"
 
 certtool -i --infile "$CA/root.pem" > "$T/root.txt"
 certtool -i --infile "$CA/ca.pem" > "$T/inter.txt"
