@@ -95,23 +95,30 @@ constrained_ca(struct tcert *ca, size_t which)
 }
 
 /*
- * Lints leaf against the CA (the chain profile only) and returns the
- * chain.name_constraints messages joined by "|", or "" (a new string).
+ * Lints leaf against the n CAs (loaded as ca.pem#1, #2, ...; the chain
+ * profile only) and returns the chain.name_constraints messages joined
+ * by "|", or "" (a new string).
  */
 static char *
-nc_findings(const struct tcert *ca, const struct tcert *leaf)
+nc_findings_path(const struct tcert *const *path, size_t n, const struct tcert *leaf)
 {
 	struct lint_options o;
 	struct lint_ca *cas = NULL;
 	size_t n_ca = 0, i;
 	struct lint_findings f;
 	struct lint_cert c;
-	gnutls_datum_t cader = tcert_der(ca), der = tcert_der(leaf);
+	gnutls_datum_t cader, der = tcert_der(leaf);
 	struct lint_source src = { "leaf", 1, 1, der.data, der.size, NULL, NULL };
-	char *out = xstrdup(""), *more;
+	char *out = xstrdup(""), *more, *label;
 
-	ck_assert_int_eq(lint_ca_load(cader.data, cader.size, "ca.pem", &cas, &n_ca,
-	    NULL), 0);
+	for (i = 0; i < n; i++) {
+		cader = tcert_der(path[i]);
+		label = xasprintf("ca%zu.pem", i + 1);
+		ck_assert_int_eq(lint_ca_load(cader.data, cader.size, label, &cas,
+		    &n_ca, NULL), 0);
+		free(label);
+		gnutls_free(cader.data);
+	}
 	lint_options_init(&o);
 	o.profiles = PROF_CHAIN;
 	o.cas = cas;
@@ -129,9 +136,14 @@ nc_findings(const struct tcert *ca, const struct tcert *leaf)
 	lint_cert_clear(&c);
 	lint_findings_free(&f);
 	lint_ca_free(cas, n_ca);
-	gnutls_free(cader.data);
 	gnutls_free(der.data);
 	return out;
+}
+
+static char *
+nc_findings(const struct tcert *ca, const struct tcert *leaf)
+{
+	return nc_findings_path(&ca, 1, leaf);
 }
 
 struct row {
@@ -293,6 +305,49 @@ START_TEST(test_not_applicable)
 }
 END_TEST
 
+/*
+ * RFC 5280 6.1.4 (g): the constraints of every CA on the path hold, so a
+ * root's hold under an intermediate that has none, when the root is
+ * among the --ca certificates.
+ */
+START_TEST(test_path)
+{
+	static const char *const out_sans[] = { "DNS:sip.other.com", NULL };
+	static const char *const in_sans[] = { "DNS:sip.example.com", NULL };
+	struct tcert root, inter, leaf;
+	struct tcert_spec spec;
+	const struct tcert *both[2] = { &inter, &root };
+	char *got;
+
+	constrained_ca(&root, 0);
+	memset(&spec, 0, sizeof(spec));
+	spec.cn = "Issuing SIP CA";
+	spec.ca = 1;
+	tcert_make(&inter, &spec, &root);
+	memset(&spec, 0, sizeof(spec));
+	spec.cn = "x";
+	spec.sans = out_sans;
+	tcert_make(&leaf, &spec, &inter);
+	got = nc_findings_path(both, 2, &leaf);
+	ck_assert_msg(strstr(got, "DNS name 'sip.other.com' is outside the CA's permitted"
+	    " DNS subtree 'example.com' (the constraints of ca2.pem#1, a CA above the"
+	    " issuing one)") != NULL, "%s", got);
+	free(got);
+	got = nc_findings(&inter, &leaf);
+	ck_assert_str_eq(got, "");
+	free(got);
+	tcert_clear(&leaf);
+	spec.sans = in_sans;
+	tcert_make(&leaf, &spec, &inter);
+	got = nc_findings_path(both, 2, &leaf);
+	ck_assert_str_eq(got, "");
+	free(got);
+	tcert_clear(&leaf);
+	tcert_clear(&inter);
+	tcert_clear(&root);
+}
+END_TEST
+
 START_TEST(test_rule_row)
 {
 	const struct lint_rule *r = lint_rule_find(RULE);
@@ -392,6 +447,7 @@ check_suite(void)
 	tcase_add_loop_test(tc, test_boundary, 0, (int)(sizeof(rows) / sizeof(rows[0])));
 	tcase_add_test(tc, test_subject_email);
 	tcase_add_test(tc, test_not_applicable);
+	tcase_add_test(tc, test_path);
 	tcase_add_test(tc, test_rule_row);
 	tcase_add_test(tc, test_guard_refuses_even_forced);
 	suite_add_tcase(s, tc);

@@ -8,6 +8,7 @@
  * verifier rejects is one that some peer rejects.
  */
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -26,7 +27,24 @@ struct nc_check {
 	gnutls_x509_name_constraints_t nc;
 	const struct lint_cert *c;
 	struct lint_findings *f;
+	/* "" for the issuing CA's constraints, else which CA above it. */
+	const char *whose;
 };
+
+/* A finding, saying which CA's constraints when not the issuer's. */
+static void __attribute__((format(printf, 2, 3)))
+nc_report(const struct nc_check *x, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	lint_report(x->f, "%s%s", msg, x->whose);
+	free(msg);
+}
 
 static const char *
 type_word(unsigned type)
@@ -200,17 +218,17 @@ check_name(const struct nc_check *x, unsigned type, const void *name, size_t len
 		family = 1;
 	}
 	if (excluded_match(x, type, &d, &ex))
-		lint_report(x->f, "%s is in the CA's excluded %s subtree '%s'", what,
+		nc_report(x, "%s is in the CA's excluded %s subtree '%s'", what,
 		    type_word(type), subtree_text(x->f, type, &ex));
 	else if (family || has_permitted(x, type)) {
 		permitted_text(x, type, list, sizeof(list));
-		lint_report(x->f, "%s is outside the CA's permitted %s %s%s", what,
+		nc_report(x, "%s is outside the CA's permitted %s %s%s", what,
 		    type_word(type), list, !family ? "" : len == 4 ?
 		    " (none is IPv4, and OpenSSL rejects it)" :
 		    " (none is IPv6, and OpenSSL rejects it)");
 	}
 	else
-		lint_report(x->f, "%s is rejected by the CA's %s subtrees"
+		nc_report(x, "%s is rejected by the CA's %s subtrees"
 		    " (gnutls_x509_name_constraints_check)", what, type_word(type));
 }
 
@@ -349,7 +367,7 @@ check_uri_subtrees(const struct nc_check *x, const struct san_entry *e)
 
 	for (i = 0; gnutls_x509_name_constraints_get_excluded(x->nc, i, &t, &d) >= 0; i++)
 		if (t == GNUTLS_SAN_URI) {
-			lint_report(x->f, "URI '%s': the CA has the excluded URI subtree"
+			nc_report(x, "URI '%s': the CA has the excluded URI subtree"
 			    " '%s', and GnuTLS rejects every URI under one",
 			    lint_esc(x->f, v, e->len), subtree_text(x->f, t, &d));
 			return;
@@ -358,7 +376,7 @@ check_uri_subtrees(const struct nc_check *x, const struct san_entry *e)
 		return;
 	permitted_text(x, GNUTLS_SAN_URI, list, sizeof(list));
 	if (colon == NULL || colon == v || colon[1] != '/' || colon[2] != '/') {
-		lint_report(x->f, "URI '%s' has no '//' authority, which OpenSSL"
+		nc_report(x, "URI '%s' has no '//' authority, which OpenSSL"
 		    " rejects under the CA's permitted URI %s",
 		    lint_esc(x->f, v, e->len), list);
 		return;
@@ -368,7 +386,7 @@ check_uri_subtrees(const struct nc_check *x, const struct san_entry *e)
 	for (i = 0; gnutls_x509_name_constraints_get_permitted(x->nc, i, &t, &d) >= 0; i++)
 		if (t == GNUTLS_SAN_URI && uri_host_matches(host, hlen, &d))
 			return;
-	lint_report(x->f, "URI '%s' is outside the CA's permitted URI %s",
+	nc_report(x, "URI '%s' is outside the CA's permitted URI %s",
 	    lint_esc(x->f, v, e->len), list);
 }
 
@@ -447,40 +465,33 @@ check_gnutls_verdict(const struct nc_check *x)
 		return;
 	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
 		if (!gnutls_x509_name_constraints_check_crt(x->nc, types[i], x->c->crt)) {
-			lint_report(x->f, "GnuTLS rejects the certificate's %s names under"
+			nc_report(x, "GnuTLS rejects the certificate's %s names under"
 			    " the CA's nameConstraints (gnutls_x509_name_constraints_check_crt)",
 			    type_word(types[i]));
 			return;
 		}
 }
 
-/*
- * RFC 5280 4.2.1.10 and 6.1.3 (b), (c): every name of a certificate
- * (other than a self-issued one) must lie within the permitted subtrees
- * of its type and outside the excluded ones of the CA that issued it;
- * a verifier rejects the certificate otherwise.
- */
+/* The names of c against the constraints of ca, one CA of its path. */
 static void
-check_name_constraints(const struct lint_cert *c, struct lint_findings *f)
+check_against(const struct lint_cert *c, struct lint_findings *f,
+    const struct lint_ca *ca, const char *whose)
 {
-	struct nc_check x = { NULL, c, f };
-	const struct lint_ca *ca = c->signer;
+	struct nc_check x = { NULL, c, f, whose };
 	unsigned critical = 0;
 	size_t i, before = f->n;
 	int ret;
 
-	if (ca == NULL || ca->crt == NULL || c->self_issued)
-		return;
 	if ((ret = gnutls_x509_name_constraints_init(&x.nc)) < 0) {
 		x.nc = NULL;
-		lint_report(f, "gnutls_x509_name_constraints_init: %s", gnutls_strerror(ret));
+		nc_report(&x, "gnutls_x509_name_constraints_init: %s", gnutls_strerror(ret));
 		goto out;
 	}
 	ret = gnutls_x509_crt_get_name_constraints(ca->crt, x.nc, 0, &critical);
 	if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
 		goto out;
 	if (ret < 0) {
-		lint_report(f, "the CA's nameConstraints cannot be read:"
+		nc_report(&x, "the CA's nameConstraints cannot be read:"
 		    " gnutls_x509_crt_get_name_constraints: %s", gnutls_strerror(ret));
 		goto out;
 	}
@@ -494,6 +505,58 @@ check_name_constraints(const struct lint_cert *c, struct lint_findings *f)
 out:
 	if (x.nc != NULL)
 		gnutls_x509_name_constraints_deinit(x.nc);
+}
+
+/*
+ * The --ca certificate that issued ca (name, then signature), or NULL at
+ * a self-issued CA, the trust anchor: the next CA up the path.
+ */
+static const struct lint_ca *
+issuer_of(const struct lint_options *o, const struct lint_ca *ca)
+{
+	const unsigned flags = GNUTLS_VERIFY_DISABLE_TIME_CHECKS |
+	    GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS | GNUTLS_VERIFY_ALLOW_BROKEN;
+	unsigned status;
+	size_t i;
+
+	if (gnutls_x509_crt_check_issuer(ca->crt, ca->crt) == 1)
+		return NULL;
+	for (i = 0; i < o->n_ca; i++) {
+		if (&o->cas[i] == ca || o->cas[i].crt == NULL ||
+		    gnutls_x509_crt_check_issuer(ca->crt, o->cas[i].crt) != 1)
+			continue;
+		status = 0;
+		if (gnutls_x509_crt_verify(ca->crt, &o->cas[i].crt, 1, flags, &status) >= 0 &&
+		    (status & (GNUTLS_CERT_SIGNATURE_FAILURE | GNUTLS_CERT_SIGNER_NOT_FOUND)) == 0)
+			return &o->cas[i];
+	}
+	return NULL;
+}
+
+/*
+ * RFC 5280 4.2.1.10 and 6.1.3 (b), (c): every name of a certificate
+ * (other than a self-issued one) must lie within the permitted subtrees
+ * and outside the excluded ones of every CA on its path (they add up,
+ * 6.1.4 (g)); a verifier rejects the certificate otherwise. The path is
+ * the issuing CA and the --ca certificates above it.
+ */
+static void
+check_name_constraints(const struct lint_cert *c, struct lint_findings *f)
+{
+	const struct lint_ca *ca = c->signer;
+	char *whose;
+	size_t depth;
+
+	if (ca == NULL || ca->crt == NULL || c->self_issued)
+		return;
+	check_against(c, f, ca, "");
+	for (depth = 1; depth < c->opts->n_ca && (ca = issuer_of(c->opts, ca)) != NULL;
+	    depth++) {
+		whose = xasprintf(" (the constraints of %s, a CA above the issuing one)",
+		    lint_esc_str(f, ca->label));
+		check_against(c, f, ca, whose);
+		free(whose);
+	}
 }
 
 const struct lint_rule lint_rules_constraints[] = {
