@@ -29,7 +29,8 @@ verdict() {
 	else
 		o=other
 	fi
-	certtool --verify --load-ca-certificate "$1" --infile "$2" > "$T/.gtls" 2>&1
+	certtool --verify --load-ca-certificate "$1" --infile "$2" 2>&1 |
+	    grep "^Chain verification output: " > "$T/.gtls"
 	if grep -q "is trusted" "$T/.gtls"; then
 		g=ok
 	elif grep -q "violates the signer's constraints" "$T/.gtls"; then
@@ -228,6 +229,28 @@ refused "an IP just inside the excluded range" "IP address '192.0.2.128' is in t
     "$SIPCA" -d "$CA" issue server sip7.example.com --key p256 --ip 192.0.2.128
 expect_exit 1 "lint --ca: the excluded name" "$SIPCA" lint --ca "$CA/ca.pem" "$CA/issued/bad.example.com/cert.pem"
 expect_grep "is in the CA's excluded DNS subtree 'bad.example.com'" "$T/stdout" "lint --ca names the excluded subtree"
+
+# A path: the root's constraints hold under an intermediate without any
+# (RFC 5280 6.1.4 (g)), for lint given both CAs.
+printf 'cn = "Issuing SIP CA"\nca\ncert_signing_key\ncrl_signing_key\npath_len = 0\nexpiration_days = 100\n' > "$T/inter.tmpl"
+certtool --generate-privkey --key-type ecdsa --outfile "$T/inter.key" >/dev/null 2>&1
+certtool --generate-certificate --load-privkey "$T/inter.key" --load-ca-certificate "$CA/ca.pem" \
+    --load-ca-privkey "$CA/ca.key" --template "$T/inter.tmpl" --outfile "$T/inter.pem" >/dev/null 2>&1 ||
+	fail "certtool: the intermediate"
+printf 'cn = x\ndns_name = sip.bad.example.com\nexpiration_days = 30\nsigning_key\ntls_www_server\n' > "$T/deep.tmpl"
+certtool --generate-certificate --load-privkey "$T/twin.key" --load-ca-certificate "$T/inter.pem" \
+    --load-ca-privkey "$T/inter.key" --template "$T/deep.tmpl" --outfile "$T/deep.pem" >/dev/null 2>&1 ||
+	fail "certtool: the leaf under the intermediate"
+cat "$T/deep.pem" "$T/inter.pem" > "$T/deep-chain.pem"
+openssl verify -x509_strict -CAfile "$CA/ca.pem" -untrusted "$T/inter.pem" "$T/deep.pem" > "$T/deep.ossl" 2>&1
+expect_grep "excluded subtree violation" "$T/deep.ossl" "openssl rejects the leaf under the intermediate"
+certtool --verify --load-ca-certificate "$CA/ca.pem" --infile "$T/deep-chain.pem" > "$T/deep.gtls" 2>&1
+expect_grep "^Chain verification output: .*violates the signer's constraints" "$T/deep.gtls" \
+    "certtool rejects the leaf under the intermediate"
+expect_exit 1 "lint --ca root --ca intermediate" "$SIPCA" lint --ca "$CA/ca.pem" --ca "$T/inter.pem" --profile chain "$T/deep.pem"
+expect_grep "DNS name 'sip.bad.example.com' is in the CA's excluded DNS subtree 'bad.example.com' (the constraints of .*ca.pem#1, a CA above the issuing one)" \
+    "$T/stdout" "lint names the root's subtree"
+expect_exit 0 "lint --ca intermediate alone: no constraints" "$SIPCA" lint --ca "$T/inter.pem" --profile chain "$T/deep.pem"
 
 # ---- URI subtrees (a CA made by OpenSSL; sipca writes none): OpenSSL
 # rejects a sip: URI under permitted URI subtrees, GnuTLS every URI under
