@@ -23,7 +23,8 @@
  * certificate's store name, so a batch says which row a finding is for.
  * Returns RESULT_OK to go on: no error-level finding, or force set (then
  * *out_forced = 1 when there were errors); RESULT_E_REFUSED when an
- * error-level finding refuses the issuance and force is not set.
+ * error-level finding refuses the issuance and force is not set, or a
+ * fatal one (chain.name_constraints) does, force or not.
  */
 enum result guard_issuance(gnutls_x509_crt_t crt, const gnutls_datum_t *der,
     const char *name, const struct ca *ca, enum cert_kind kind,

@@ -94,6 +94,7 @@ extern const struct lint_rule lint_rules_sip[];
 extern const struct lint_rule lint_rules_vendor[];
 extern const struct lint_rule lint_rules_validity[];
 extern const struct lint_rule lint_rules_chain[];
+extern const struct lint_rule lint_rules_constraints[];
 
 /* Every rule, in table order. The array is static. */
 const struct lint_rule *const *lint_rules(size_t *out_n);

@@ -39,7 +39,7 @@ guard_issuance(gnutls_x509_crt_t crt, const gnutls_datum_t *der,
 	struct lint_findings f;
 	struct lint_ca lca;
 	const struct lint_finding *it;
-	size_t i, errors = 0;
+	size_t i, errors = 0, fatal = 0;
 	enum result status;
 	int have_ca = 0;
 
@@ -62,11 +62,25 @@ guard_issuance(gnutls_x509_crt_t crt, const gnutls_datum_t *der,
 		it = &f.items[i];
 		if (it->severity >= SEV_ERROR)
 			errors++;
+		if (it->severity == SEV_FATAL)
+			fatal++;
 		if (it->severity < SEV_WARN)
 			continue;
 		report_add(rep, REPORT_MESSAGE, "%s: lint: %s %s: %s [%s]", name,
 		    lint_severity_name(it->severity), it->rule->id, it->message,
 		    it->rule->citation);
+	}
+	/*
+	 * A fatal finding is a certificate no one can use (outside its CA's
+	 * name constraints, chain.name_constraints): --force would only
+	 * write a certificate that verifiers reject.
+	 */
+	if (fatal > 0) {
+		report_add(rep, REPORT_MESSAGE, "%s: lint: refusing to issue: %zu"
+		    " fatal finding%s, which --force cannot override", name, fatal,
+		    fatal == 1 ? "" : "s");
+		status = RESULT_E_REFUSED;
+		goto out;
 	}
 	if (errors > 0 && !force) {
 		report_add(rep, REPORT_MESSAGE, "%s: lint: refusing to issue: %zu"

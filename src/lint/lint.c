@@ -40,6 +40,7 @@ static const struct lint_rule *const lint_families[] = {
 	lint_rules_vendor,
 	lint_rules_validity,
 	lint_rules_chain,
+	lint_rules_constraints,
 };
 
 #define LINT_MAX_RULES 128
