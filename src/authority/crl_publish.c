@@ -51,12 +51,14 @@ crl_publish(struct store *s, const struct ca *ca, long days,
 	memset(&pub, 0, sizeof(pub));
 	/* One lock over number, rows and file: CRL n+1 never lands before n. */
 	if ((ret = store_lock(s)) < 0) {
+		store_take_messages(s, rep);
 		status = signer_store_result(ret);
 		goto out;
 	}
 	locked = 1;
 	if ((ret = store_list(s, &filter, collect, &revoked)) < 0 ||
 	    (ret = store_crl_number_next(s, &pub.number)) < 0) {
+		store_take_messages(s, rep);
 		status = signer_store_result(ret);
 		goto out;
 	}
@@ -80,6 +82,7 @@ crl_publish(struct store *s, const struct ca *ca, long days,
 		goto out;
 	}
 	if ((ret = store_write_file(s, "crl.pem", pub.pem.data, pub.pem.size, 0)) < 0) {
+		store_take_messages(s, rep);
 		status = signer_store_result(ret);
 		goto out;
 	}

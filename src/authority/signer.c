@@ -31,10 +31,11 @@ signer_store_result(int store_error)
 }
 
 int
-signer_open_store(const char *dir_option, int flags, struct store **out_store)
+signer_open_store(const char *dir_option, int flags, struct store **out_store,
+    struct report *rep)
 {
 	char *dir = store_default_dir(dir_option);
-	int ret = store_open(dir, flags, out_store);
+	int ret = store_open(dir, flags, out_store, rep);
 
 	free(dir);
 	return ret;
@@ -95,7 +96,9 @@ attach_file_key(struct ca *ca, struct store *s, const char *passphrase_file,
 	enum result r;
 	int ret;
 
-	if ((ret = store_read_ca_key(s, &key, &key_len)) < 0) {
+	ret = store_read_ca_key(s, &key, &key_len);
+	store_take_messages(s, rep);
+	if (ret < 0) {
 		r = signer_store_result(ret);
 		goto out;
 	}
@@ -134,7 +137,9 @@ signer_open(struct store *s, int need_key, const char *passphrase_file,
 	enum result r;
 	int ret;
 
-	if ((ret = store_read_ca_cert(s, &cert, &cert_len)) < 0) {
+	ret = store_read_ca_cert(s, &cert, &cert_len);
+	store_take_messages(s, rep);
+	if (ret < 0) {
 		r = signer_store_result(ret);
 		goto out;
 	}
@@ -145,7 +150,9 @@ signer_open(struct store *s, int need_key, const char *passphrase_file,
 		goto out;
 	}
 	r = RESULT_OK;
-	if (need_key && store_setting_get(s, "ca_key_uri", &uri) == STORE_OK)
+	ret = need_key ? store_setting_get(s, "ca_key_uri", &uri) : STORE_E_NOTFOUND;
+	store_take_messages(s, rep);
+	if (ret == STORE_OK)
 		r = attach_token_key(ca, uri, passphrase_file, rep);
 	else if (need_key)
 		r = attach_file_key(ca, s, passphrase_file, rep);
@@ -169,17 +176,20 @@ signing_open(const char *dir_option, int flags, int need_domain,
 	int ret;
 
 	memset(&sg, 0, sizeof(sg));
-	if ((ret = signer_open_store(dir_option, flags, &sg.store)) < 0) {
+	if ((ret = signer_open_store(dir_option, flags, &sg.store, rep)) < 0) {
 		r = signer_store_result(ret);
 		goto out;
 	}
-	if (store_setting_get(sg.store, "domain", &sg.domain) < 0 && need_domain) {
+	ret = store_setting_get(sg.store, "domain", &sg.domain);
+	store_take_messages(sg.store, rep);
+	if (ret < 0 && need_domain) {
 		report_add(rep, REPORT_MESSAGE, "the store has no SIP domain setting");
 		r = RESULT_E_FAILED;
 		goto out;
 	}
 	if (store_setting_get(sg.store, "crl_url", &sg.crl_url) != STORE_OK)
 		sg.crl_url = NULL;
+	store_take_messages(sg.store, rep);
 	*out = sg;
 	memset(&sg, 0, sizeof(sg));
 	r = RESULT_OK;

@@ -96,6 +96,14 @@ on_store_problem(enum store_problem what, const char *path, const char *message,
 	free(m);
 }
 
+/* What the store says beside the problems: onto stderr, as it comes. */
+static void
+on_store_message(const char *text, void *arg)
+{
+	(void)arg;
+	error_msg("%s", text);
+}
+
 /* Each line of problems as a problem of path; clears problems. */
 static void
 problems_of(struct check_ctx *ctx, const char *path, struct report *problems)
@@ -159,7 +167,9 @@ check_ca_key(struct check_ctx *ctx, struct store *s, const char *pass_file)
 	struct report rep = { NULL, 0 };
 	int ret, match = 0, status = EXIT_OK;
 
-	if (store_setting_get(s, "ca_key_uri", &uri) == STORE_OK) {
+	ret = store_setting_get(s, "ca_key_uri", &uri);
+	cli_store_print(s);
+	if (ret == STORE_OK) {
 		if (pass_file == NULL && !secret_have_tty()) {
 			warn_msg("the CA key is on a token: give --passphrase-file"
 			    " FILE with its PIN to check it belongs to ca.pem");
@@ -173,7 +183,11 @@ check_ca_key(struct check_ctx *ctx, struct store *s, const char *pass_file)
 			problem(ctx, uri, "the token's key is not the key of ca.pem");
 		goto out;
 	}
-	if (ctx->ca_key_bad || store_read_ca_key(s, &key, &key_len) < 0)
+	if (ctx->ca_key_bad)
+		goto out;
+	ret = store_read_ca_key(s, &key, &key_len);
+	cli_store_print(s);
+	if (ret < 0)
 		goto out;
 	if (ca_key_is_encrypted(key, key_len)) {
 		if (pass_file != NULL)
@@ -211,7 +225,8 @@ cmd_check(int argc, char **argv)
 {
 	struct cli_parser p;
 	struct check_ctx ctx;
-	struct store_check_ops ops = { on_store_problem, on_store_row };
+	struct store_check_ops ops = { on_store_problem, on_store_row,
+	    on_store_message };
 	struct store *store = NULL;
 	struct report rep = { NULL, 0 };
 	const char *pass_file = NULL;
@@ -253,8 +268,7 @@ cmd_check(int argc, char **argv)
 		flags |= STORE_READONLY;
 	}
 	/* An unsafe store is opened to be reported, not refused (STORE_INSPECT). */
-	if ((status = cli_store_status(signer_open_store(cli_dir_option(),
-	    flags | STORE_INSPECT, &store))) != EXIT_OK)
+	if ((status = cli_store_open(flags | STORE_INSPECT, &store)) != EXIT_OK)
 		goto out;
 	if ((status = cli_outcome(signer_open(store, 0, NULL, &ctx.ca, &rep),
 	    &rep)) != EXIT_OK)
@@ -262,7 +276,7 @@ cmd_check(int argc, char **argv)
 	check_ca_cert(&ctx, store);
 	ret = store_check(store, repair ? STORE_CHECK_REPAIR : 0, &ops, &ctx);
 	if (ret < 0) {
-		status = cli_store_status(ret);
+		status = cli_store_outcome(store, ret);
 		goto out;
 	}
 	if ((status = check_ca_key(&ctx, store, pass_file)) != EXIT_OK)

@@ -223,7 +223,7 @@ export_name(struct store *store, const struct export_args *a)
 			error_msg("no current certificate named '%s'; see 'sipca list'",
 			    a->name);
 		else
-			status = cli_store_status(ret);
+			status = cli_store_outcome(store, ret);
 		goto out;
 	}
 	if (need_key && strcmp(row->key_source, "csr") == 0) {
@@ -248,6 +248,7 @@ export_name(struct store *store, const struct export_args *a)
 	if (need_key) {
 		if ((ret = store_read_issued_key(store, row->name, &key_pem,
 		    &key_len)) != STORE_OK) {
+			cli_store_print(store);
 			if (ret == STORE_E_NOTFOUND)
 				error_msg("the key of '%s' is missing from the store: "
 				    "'issued/%s/key.pem'", a->name, a->name);
@@ -403,8 +404,7 @@ cmd_export(int argc, char **argv)
 		a.name = san_fold_store_name(argv[p.index]);
 	if ((status = check_args(&a)) != EXIT_OK)
 		goto out;
-	if ((status = cli_store_status(signer_open_store(cli_dir_option(),
-	    STORE_READONLY, &store))) != EXIT_OK)
+	if ((status = cli_store_open(STORE_READONLY, &store)) != EXIT_OK)
 		goto out;
 	status = a.name == NULL ? export_ca(store, &a) : export_name(store, &a);
 out:

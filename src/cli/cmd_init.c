@@ -290,8 +290,8 @@ cmd_init(int argc, char **argv)
 		status = EXIT_OPERATIONAL;
 		goto out;
 	}
-	if ((ret = store_open(dir, STORE_CREATE, &store)) < 0) {
-		status = cli_store_status(ret);
+	if ((ret = store_open(dir, STORE_CREATE, &store, &rep)) < 0) {
+		status = cli_outcome(signer_store_result(ret), &rep);
 		goto out;
 	}
 	format_time_rfc3339(now, created);
@@ -324,7 +324,7 @@ cmd_init(int argc, char **argv)
 		    settings);
 	}
 	if (ret < 0) {
-		status = cli_store_status(ret);
+		status = cli_store_outcome(store, ret);
 		goto out;
 	}
 	printf("created the SIP CA '%s' for %s in %s\n", cn, domain, dir);
