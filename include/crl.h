@@ -52,7 +52,8 @@ struct crl_params {
  * Builds the CRL described by p, signed with SHA-256 by ca (which must
  * have its key attached), and checks the signature before handing it
  * out. *out_der gets the DER (gnutls_free). Returns a GnuTLS error code;
- * GNUTLS_E_PARSING_ERROR for a serial that is not hex.
+ * GNUTLS_E_PARSING_ERROR for a serial that is not hex,
+ * GNUTLS_E_INSUFFICIENT_CREDENTIALS when ca has no key.
  */
 int crl_build(const struct crl_params *p, const struct ca *ca,
     gnutls_datum_t *out_der);

@@ -244,6 +244,24 @@ START_TEST(test_bad_serial)
 }
 END_TEST
 
+/* A CA loaded without its key is refused, not dereferenced. */
+START_TEST(test_keyless_ca)
+{
+	struct ca *ca = make_ca(KEY_P256), *cert_only = NULL;
+	struct crl_params p = { 1796083200, 1796083200 + 86400, 1, NULL, 0 };
+	gnutls_datum_t der = { NULL, 0 };
+	const char *reason = NULL;
+
+	ck_assert_int_eq(ca_load_cert(ca->pem.data, ca->pem.size, &cert_only,
+	    &reason), 0);
+	ck_assert_int_eq(crl_build(&p, cert_only, &der),
+	    GNUTLS_E_INSUFFICIENT_CREDENTIALS);
+	ck_assert_ptr_null(der.data);
+	ca_free(cert_only);
+	ca_free(ca);
+}
+END_TEST
+
 START_TEST(test_pem)
 {
 	struct ca *ca = make_ca(KEY_P256);
@@ -277,6 +295,7 @@ check_suite(void)
 	tcase_add_loop_test(tc, test_entries_with_reasons, 0, (int)nitems(ca_keys));
 	tcase_add_test(tc, test_many_entries);
 	tcase_add_test(tc, test_bad_serial);
+	tcase_add_test(tc, test_keyless_ca);
 	tcase_add_test(tc, test_pem);
 	suite_add_tcase(s, tc);
 	return s;

@@ -292,6 +292,9 @@ crl_build(const struct crl_params *p, const struct ca *ca,
 	long n;
 	int ret, any_reason = 0;
 
+	/* A CA loaded to read (ca_load_cert() alone) cannot sign. */
+	if (ca->key == NULL)
+		return GNUTLS_E_INSUFFICIENT_CREDENTIALS;
 	if ((ret = gnutls_x509_crl_init(&crl)) < 0)
 		goto out;
 	/* v2: the only version that carries extensions (RFC 5280 5.1.2.1). */
