@@ -244,6 +244,27 @@ START_TEST(test_bad_serial)
 }
 END_TEST
 
+/*
+ * A CRL for another moment than now is built and its signature checked
+ * all the same: GnuTLS's "superseded" and "issued in the future" are
+ * about the times the caller chose (the suites' fixed dates pass).
+ */
+START_TEST(test_other_moments)
+{
+	struct ca *ca = make_ca(KEY_P256);
+	struct crl_params past = { 1767225600, 1767225600 + 86400, 1, NULL, 0 };
+	struct crl_params future = { 2082758400, 2082758400 + 86400, 2, NULL, 0 };
+	gnutls_datum_t der = { NULL, 0 };
+
+	ck_assert_int_eq(crl_build(&past, ca, &der), 0);
+	gnutls_free(der.data);
+	der.data = NULL;
+	ck_assert_int_eq(crl_build(&future, ca, &der), 0);
+	gnutls_free(der.data);
+	ca_free(ca);
+}
+END_TEST
+
 /* A CA loaded without its key is refused, not dereferenced. */
 START_TEST(test_keyless_ca)
 {
@@ -296,6 +317,7 @@ check_suite(void)
 	tcase_add_test(tc, test_many_entries);
 	tcase_add_test(tc, test_bad_serial);
 	tcase_add_test(tc, test_keyless_ca);
+	tcase_add_test(tc, test_other_moments);
 	tcase_add_test(tc, test_pem);
 	suite_add_tcase(s, tc);
 	return s;
