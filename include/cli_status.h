@@ -23,6 +23,9 @@ void cli_report_print(const struct report *r);
 /* Prints and clears rep, then returns cli_status(r). */
 int cli_outcome(enum result r, struct report *rep);
 
+/* Prints msg with error_msg() when it is not NULL, and frees it. */
+void cli_msg_print(char *msg);
+
 struct store;
 
 /* Prints the messages the store has kept (store_take_messages); s may be NULL. */

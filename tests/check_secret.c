@@ -2,7 +2,8 @@
  * check_secret: src/util/secret.c. A passphrase is the first line of its
  * file, an unusable file is refused (never waited on, never echoed), the
  * prompt reads from the controlling terminal with echo off, and no
- * message ever holds the secret.
+ * message ever holds the secret. Nothing is printed: why a passphrase
+ * could not be had is returned, in the words the commands print.
  */
 #include <check.h>
 #include <errno.h>
@@ -102,19 +103,40 @@ START_TEST(test_from_file)
 {
 	const struct file_case *c = &files[_i];
 	char *path = file_with("pass", c->contents, c->len, 0600);
-	char *got = secret_from_file(path), *err;
+	char *msg = NULL, *got = secret_from_file(path, &msg), *err, *want;
 
-	if (c->want == NULL)
+	if (c->want == NULL) {
 		ck_assert_ptr_null(got);
-	else
+		want = xasprintf("passphrase file is empty: '%s'", path);
+		ck_assert_str_eq(msg, want);
+		free(want);
+	} else {
 		ck_assert_str_eq(got, c->want);
+		ck_assert_ptr_null(msg);
+	}
 	secret_free(got);
+	free(msg);
+	/* Refused or not, nothing is printed. */
 	err = messages();
-	ck_assert_ptr_null(strstr(err, SECRET));
+	ck_assert_str_eq(err, "");
 	free(err);
 	free(path);
 }
 END_TEST
+
+/* path is refused, and the message says why (what the commands print). */
+static void
+refused(const char *path, const char *why)
+{
+	char *msg = NULL, *want = xasprintf("cannot read passphrase file: '%s': %s",
+	    path, why);
+
+	ck_assert_ptr_null(secret_from_file(path, &msg));
+	ck_assert_str_eq(msg, want);
+	ck_assert_ptr_null(strstr(msg, "aaaa"));
+	free(msg);
+	free(want);
+}
 
 /* Nothing but a regular file is read: a FIFO would block for ever. */
 START_TEST(test_refused_paths)
@@ -124,15 +146,16 @@ START_TEST(test_refused_paths)
 	char *big_text = xmalloc((1 << 20) + 2), *big, *err;
 
 	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
-	ck_assert_ptr_null(secret_from_file(fifo));
-	ck_assert_ptr_null(secret_from_file("/dev/zero"));
-	ck_assert_ptr_null(secret_from_file(tmpdir));
-	ck_assert_ptr_null(secret_from_file(missing));
+	refused(fifo, "not a regular file");
+	refused("/dev/zero", "not a regular file");
+	refused(tmpdir, strerror(EISDIR));
+	refused(missing, strerror(ENOENT));
 	memset(big_text, 'a', (1 << 20) + 1);
 	big = file_with("big", big_text, (1 << 20) + 1, 0600);
-	ck_assert_ptr_null(secret_from_file(big));
+	refused(big, strerror(EFBIG));
+	secret_free(secret_from_file(missing, NULL));	/* why not wanted */
 	err = messages();
-	ck_assert_ptr_null(strstr(err, "aaaa"));
+	ck_assert_str_eq(err, "");
 	free(err);
 	free(big_text);
 	free(big);
@@ -177,16 +200,28 @@ without_tty(int (*fn)(void))
 static int
 no_tty_child(void)
 {
+	char *msg = NULL;
+	int ret = 0;
+
 	if (secret_have_tty())
 		return 1;
-	if (secret_prompt("Passphrase: ", 0) != NULL)
-		return 2;
-	return 0;
+	if (secret_prompt("Passphrase: ", 0, &msg) != NULL)
+		ret = 2;
+	else if (msg == NULL ||
+	    strcmp(msg, "no terminal to ask for the passphrase on") != 0)
+		ret = 3;
+	free(msg);
+	return ret;
 }
 
 START_TEST(test_no_tty)
 {
+	char *err;
+
 	ck_assert_int_eq(without_tty(no_tty_child), 0);
+	err = messages();
+	ck_assert_str_eq(err, "");	/* the child printed nothing */
+	free(err);
 }
 END_TEST
 
@@ -226,14 +261,15 @@ await_no_echo(int master)
 struct prompt_case {
 	int confirm;
 	const char *first, *second;	/* typed; second only with confirm */
-	const char *want;		/* NULL: refused */
+	const char *want;		/* NULL: refused, for why */
+	const char *why;
 };
 
 static const struct prompt_case prompts[] = {
-	{ 0, SECRET, NULL, SECRET },
-	{ 1, SECRET, SECRET, SECRET },
-	{ 1, SECRET, SECRET "x", NULL },	/* the two differ */
-	{ 0, "", NULL, NULL },			/* empty */
+	{ 0, SECRET, NULL, SECRET, NULL },
+	{ 1, SECRET, SECRET, SECRET, NULL },
+	{ 1, SECRET, SECRET "x", NULL, "the passphrases do not match" },
+	{ 0, "", NULL, NULL, "empty passphrase" },
 };
 
 /*
@@ -253,10 +289,12 @@ START_TEST(test_prompt)
 	pid = forkpty(&master, NULL, NULL, NULL);
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
-		char *s = secret_prompt("Passphrase: ", c->confirm);
+		char *msg = NULL, *s = secret_prompt("Passphrase: ", c->confirm, &msg);
+		const char *said = s != NULL ? s : msg != NULL ? msg : "";
 
+		/* The answer, or why there is none. */
 		close(answer[0]);
-		if (s != NULL && write(answer[1], s, strlen(s)) < 0)
+		if (write(answer[1], said, strlen(said)) < 0)
 			_exit(91);
 		_exit(s != NULL ? 0 : 1);
 	}
@@ -284,7 +322,7 @@ START_TEST(test_prompt)
 		ck_assert_str_eq(got, c->want);
 	} else {
 		ck_assert_int_eq(WEXITSTATUS(status), 1);
-		ck_assert_str_eq(got, "");
+		ck_assert_str_eq(got, c->why);
 	}
 	/* What the terminal showed: the prompts, never what was typed. */
 	while (poll(&(struct pollfd){ master, POLLIN, 0 }, 1, 0) == 1 &&

@@ -45,10 +45,15 @@ signer_open_store(const char *dir_option, int flags, struct store **out_store,
 static enum result
 ask_passphrase(const char *passphrase_file, char **out_pass, struct report *rep)
 {
-	char *pass = passphrase_file != NULL ? secret_from_file(passphrase_file) :
-	    secret_have_tty() ? secret_prompt("CA key passphrase: ", 0) : NULL;
+	char *msg = NULL;
+	char *pass = passphrase_file != NULL ? secret_from_file(passphrase_file,
+	    &msg) : secret_have_tty() ? secret_prompt("CA key passphrase: ", 0,
+	    &msg) : NULL;
 
 	if (pass == NULL) {
+		if (msg != NULL)
+			report_add(rep, REPORT_MESSAGE, "%s", msg);
+		free(msg);
 		if (passphrase_file == NULL && !secret_have_tty())
 			report_add(rep, REPORT_MESSAGE, "the CA key is encrypted: give "
 			    "--passphrase-file FILE (no terminal to ask on)");
@@ -67,7 +72,7 @@ attach_token_key(struct ca *ca, const char *uri, const char *passphrase_file,
 	enum result r;
 	int ret;
 
-	if ((r = pkcs11_pin_setup(passphrase_file, "--passphrase-file")) !=
+	if ((r = pkcs11_pin_setup(passphrase_file, "--passphrase-file", rep)) !=
 	    RESULT_OK || (r = pkcs11_open_key(uri, &token_key, rep)) != RESULT_OK)
 		goto out;
 	if ((ret = ca_attach_privkey(ca, token_key)) < 0) {
@@ -150,7 +155,8 @@ signer_open(struct store *s, int need_key, const char *passphrase_file,
 		goto out;
 	}
 	r = RESULT_OK;
-	ret = need_key ? store_setting_get(s, "ca_key_uri", &uri) : STORE_E_NOTFOUND;
+	ret = need_key ? store_setting_get(s, "ca_key_uri", &uri) :
+	    STORE_E_NOTFOUND;
 	store_take_messages(s, rep);
 	if (ret == STORE_OK)
 		r = attach_token_key(ca, uri, passphrase_file, rep);

@@ -2,6 +2,8 @@
  * cli_status: results and store errors into exit statuses; reports
  * and the store's messages onto stderr.
  */
+#include <stdlib.h>
+
 #include "cli.h"
 #include "cli_status.h"
 #include "signer.h"
@@ -47,6 +49,14 @@ cli_outcome(enum result r, struct report *rep)
 	cli_report_print(rep);
 	report_clear(rep);
 	return cli_status(r);
+}
+
+void
+cli_msg_print(char *msg)
+{
+	if (msg != NULL)
+		error_msg("%s", msg);
+	free(msg);
 }
 
 void

@@ -163,7 +163,8 @@ check_ca_key(struct check_ctx *ctx, struct store *s, const char *pass_file)
 {
 	unsigned char *key = NULL;
 	size_t key_len = 0;
-	char *pass = NULL, *uri = NULL, *path = store_path(s, "ca.key");
+	char *pass = NULL, *msg = NULL, *uri = NULL;
+	char *path = store_path(s, "ca.key");
 	struct report rep = { NULL, 0 };
 	int ret, match = 0, status = EXIT_OK;
 
@@ -175,8 +176,8 @@ check_ca_key(struct check_ctx *ctx, struct store *s, const char *pass_file)
 			    " FILE with its PIN to check it belongs to ca.pem");
 			goto out;
 		}
-		if ((status = cli_status(pkcs11_pin_setup(pass_file,
-		    "--passphrase-file"))) != EXIT_OK)
+		if ((status = cli_outcome(pkcs11_pin_setup(pass_file,
+		    "--passphrase-file", &rep), &rep)) != EXIT_OK)
 			goto out;
 		if ((status = cli_outcome(pkcs11_key_matches(uri, ctx->ca->crt, &match,
 		    &rep), &rep)) == EXIT_OK && !match)
@@ -191,15 +192,16 @@ check_ca_key(struct check_ctx *ctx, struct store *s, const char *pass_file)
 		goto out;
 	if (ca_key_is_encrypted(key, key_len)) {
 		if (pass_file != NULL)
-			pass = secret_from_file(pass_file);
+			pass = secret_from_file(pass_file, &msg);
 		else if (secret_have_tty())
-			pass = secret_prompt("CA key passphrase: ", 0);
+			pass = secret_prompt("CA key passphrase: ", 0, &msg);
 		else {
 			warn_msg("'%s' is encrypted: give --passphrase-file FILE to"
 			    " check it belongs to ca.pem", path);
 			goto out;
 		}
 		if (pass == NULL) {
+			cli_msg_print(msg);
 			status = EXIT_USAGE;
 			goto out;
 		}

@@ -177,14 +177,19 @@ out:
 static char *
 p12_passphrase(const char *pass_file)
 {
+	char *pass, *msg = NULL;
+
 	if (pass_file != NULL)
-		return secret_from_file(pass_file);
-	if (!secret_have_tty()) {
+		pass = secret_from_file(pass_file, &msg);
+	else if (!secret_have_tty()) {
 		error_msg("no terminal to ask for the PKCS#12 passphrase on; "
 		    "use --passphrase-file");
 		return NULL;
-	}
-	return secret_prompt("PKCS#12 passphrase: ", 1);
+	} else
+		pass = secret_prompt("PKCS#12 passphrase: ", 1, &msg);
+	if (pass == NULL)
+		cli_msg_print(msg);
+	return pass;
 }
 
 static const char *

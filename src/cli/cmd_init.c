@@ -128,7 +128,7 @@ cmd_init(int argc, char **argv)
 	int status = EXIT_USAGE;
 	long days = 3650;
 	enum key_type key_type = KEY_RSA2048;
-	char *cn = NULL, *pass = NULL, *dir = NULL, *ca_path = NULL;
+	char *cn = NULL, *pass = NULL, *msg = NULL, *dir = NULL, *ca_path = NULL;
 	char *key_url = NULL, *shown_uri = NULL, *shown = NULL, token_key_type[16];
 	gnutls_privkey_t token_key = NULL;
 	int generated = 0;
@@ -259,15 +259,20 @@ cmd_init(int argc, char **argv)
 	}
 	if (check_store_dir(dir) < 0)
 		goto out;
-	if (pass_file != NULL && (pass = secret_from_file(pass_file)) == NULL)
+	if (pass_file != NULL &&
+	    (pass = secret_from_file(pass_file, &msg)) == NULL) {
+		cli_msg_print(msg);
 		goto out;
+	}
 	if (pass_file == NULL && !no_pass &&
-	    (pass = secret_prompt("New CA key passphrase: ", 1)) == NULL)
+	    (pass = secret_prompt("New CA key passphrase: ", 1, &msg)) == NULL) {
+		cli_msg_print(msg);
 		goto out;
+	}
 
 	if (pkcs11_uri != NULL) {
-		if ((status = cli_status(pkcs11_pin_setup(pin_file, "--pin-file"))) !=
-		    EXIT_OK ||
+		if ((status = cli_outcome(pkcs11_pin_setup(pin_file, "--pin-file",
+		    &rep), &rep)) != EXIT_OK ||
 		    (status = cli_outcome(pkcs11_ca_key(pkcs11_uri, key_type, &key_url,
 		    &token_key, &generated, &rep), &rep)) != EXIT_OK)
 			goto out;

@@ -2,8 +2,8 @@
  * store: opening the CA directory (its own entries, then the index),
  * closing it, the names the other files share, and the one function
  * every message of the store goes through: it keeps the message in the
- * store for the caller (store_take_messages), it prints nothing. Where each concern lives is
- * listed in store_int.h.
+ * store for the caller (store_take_messages) and prints nothing. Where
+ * each concern lives is listed in store_int.h.
  */
 #include <errno.h>
 #include <fcntl.h>
