@@ -131,7 +131,7 @@ START_TEST(test_signing)
 	struct ca *made = fixture_ca(NULL, NULL, &key);
 	char *dir = make_store("signing", made, &key, settings);
 	char *bare = make_store("bare", made, &key, none);
-	char *missing = xasprintf("%s/missing", tmpdir);
+	char *missing = xasprintf("%s/missing", tmpdir), *want;
 	struct signing sg;
 	struct report rep = { NULL, 0 };
 
@@ -159,6 +159,12 @@ START_TEST(test_signing)
 	/* Not a store: the input's fault (exit 2), as a missing CA is. */
 	ck_assert_int_eq(signing_open(missing, 0, 1, &sg, &rep), RESULT_E_INPUT);
 	ck_assert_ptr_null(sg.store);
+	/* The store's own words, in the report (the store prints nothing). */
+	want = xasprintf("no CA store at '%s' (run 'sipca init' first)", missing);
+	ck_assert_uint_eq(rep.n, 1);
+	ck_assert_str_eq(rep.lines[0].text, want);
+	report_clear(&rep);
+	free(want);
 	ca_free(made);
 	gnutls_free(key.data);
 	free(dir);
