@@ -20,30 +20,25 @@
 
 #include "fileio.h"
 #include "secret.h"
+#include "stderr_file.h"
 #include "util.h"
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 #define SECRET		"correct horse battery staple"
 
 static char tmpdir[64];
-static char *errpath;
-static int saved_stderr = -1;
 
 /* Each test in its own directory, with stderr kept in a file to read. */
 static void
 setup(void)
 {
-	int fd;
+	char *path;
 
 	strcpy(tmpdir, "/tmp/check_secret.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-	errpath = xasprintf("%s/stderr", tmpdir);
-	fflush(stderr);
-	saved_stderr = dup(STDERR_FILENO);
-	fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(dup2(fd, STDERR_FILENO), STDERR_FILENO);
-	close(fd);
+	path = xasprintf("%s/stderr", tmpdir);
+	stderr_to_file(path);
+	free(path);
 }
 
 static void
@@ -51,24 +46,9 @@ teardown(void)
 {
 	char *cmd = xasprintf("rm -rf '%s'", tmpdir);
 
-	fflush(stderr);
-	dup2(saved_stderr, STDERR_FILENO);
-	close(saved_stderr);
+	stderr_restore();
 	ck_assert_int_eq(system(cmd), 0);
 	free(cmd);
-	free(errpath);
-}
-
-/* What the code under test wrote on stderr so far. */
-static char *
-messages(void)
-{
-	unsigned char *data = NULL;
-	size_t len;
-
-	fflush(stderr);
-	ck_assert_int_eq(read_file(errpath, 1 << 20, &data, &len), 0);
-	return (char *)data;
 }
 
 static char *
@@ -117,7 +97,7 @@ START_TEST(test_from_file)
 	secret_free(got);
 	free(msg);
 	/* Refused or not, nothing is printed. */
-	err = messages();
+	err = stderr_text();
 	ck_assert_str_eq(err, "");
 	free(err);
 	free(path);
@@ -154,7 +134,7 @@ START_TEST(test_refused_paths)
 	big = file_with("big", big_text, (1 << 20) + 1, 0600);
 	refused(big, strerror(EFBIG));
 	secret_free(secret_from_file(missing, NULL));	/* why not wanted */
-	err = messages();
+	err = stderr_text();
 	ck_assert_str_eq(err, "");
 	free(err);
 	free(big_text);
@@ -219,7 +199,7 @@ START_TEST(test_no_tty)
 	char *err;
 
 	ck_assert_int_eq(without_tty(no_tty_child), 0);
-	err = messages();
+	err = stderr_text();
 	ck_assert_str_eq(err, "");	/* the child printed nothing */
 	free(err);
 }

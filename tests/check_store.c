@@ -17,35 +17,8 @@
 
 #include "fileio.h"
 #include "store.h"
+#include "store_fixture.h"
 #include "util.h"
-
-static char tmpdir[] = "/tmp/check_store.XXXXXX";
-static char *dir;
-
-static void
-setup(void)
-{
-	const char *settings[] = { "domain", "example.com", NULL };
-	struct store *s = NULL;
-
-	ck_assert_ptr_nonnull(mkdtemp(strcpy(tmpdir, "/tmp/check_store.XXXXXX")));
-	dir = xasprintf("%s/ca", tmpdir);
-	ck_assert_int_eq(store_open(dir, STORE_CREATE, &s, NULL), STORE_OK);
-	ck_assert_int_eq(store_init_ca(s, "CA PEM\n", 7, "KEY PEM\n", 8, settings),
-	    STORE_OK);
-	store_close(s);
-}
-
-static void
-teardown(void)
-{
-	char *cmd = xasprintf("rm -rf '%s'", tmpdir);
-
-	ck_assert_int_eq(system(cmd), 0);
-	free(cmd);
-	free(dir);
-	unsetenv("SIPCA_CRASH_AT");
-}
 
 static char *
 slurp(const char *path)
@@ -74,26 +47,6 @@ rows(struct store *s, int status)
 
 	ck_assert_int_eq(store_list(s, &f, count_cb, &n), 0);
 	return n;
-}
-
-static void
-fill_item(struct store_issue *it, const char *serial, const char *name,
-    const char *pem)
-{
-	memset(it, 0, sizeof(*it));
-	it->serial = serial;
-	it->name = name;
-	it->kind = "device";
-	it->subject = "CN=x";
-	it->sans = "URI:sip:x@example.com";
-	it->not_before = sipca_now() - 10;
-	it->not_after = sipca_now() + 86400;
-	it->key_source = "generated";
-	it->key_type = "p256";
-	it->cert_pem = pem;
-	it->chain_pem = "CHAIN\n";
-	it->key_pem = "PRIVATE\n";
-	it->key_pem_len = 8;
 }
 
 START_TEST(test_atomic_write)
@@ -790,7 +743,7 @@ check_suite(void)
 	Suite *s = suite_create("store");
 	TCase *tc = tcase_create("store");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, store_fixture_setup, store_fixture_teardown);
 	tcase_add_test(tc, test_atomic_write);
 	tcase_add_test(tc, test_atomic_write_refuses_symlink_tmp);
 	tcase_add_test(tc, test_read_file_limit);

@@ -7,8 +7,6 @@
  * test runs with stderr in a file and asserts it stays empty.
  */
 #include <check.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,62 +16,38 @@
 
 #include "fileio.h"
 #include "report.h"
+#include "stderr_file.h"
 #include "store.h"
+#include "store_fixture.h"
 #include "util.h"
 
-static char tmpdir[64];
-static char *dir, *errpath;
-static int saved_stderr = -1;
-
-/* A store with its CA, and stderr kept in a file to read. */
+/* The store of store_fixture.h, and stderr in a file to read. */
 static void
 setup(void)
 {
-	const char *settings[] = { "domain", "example.com", NULL };
-	struct store *s = NULL;
-	int fd;
+	char *path;
 
-	ck_assert_ptr_nonnull(mkdtemp(strcpy(tmpdir, "/tmp/check_store_msg.XXXXXX")));
-	dir = xasprintf("%s/ca", tmpdir);
-	errpath = xasprintf("%s/stderr", tmpdir);
-	fflush(stderr);
-	saved_stderr = dup(STDERR_FILENO);
-	fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(dup2(fd, STDERR_FILENO), STDERR_FILENO);
-	close(fd);
-	ck_assert_int_eq(store_open(dir, STORE_CREATE, &s, NULL), STORE_OK);
-	ck_assert_int_eq(store_init_ca(s, "CA PEM\n", 7, "KEY PEM\n", 8, settings),
-	    STORE_OK);
-	store_close(s);
+	store_fixture_setup();
+	path = xasprintf("%s/stderr", tmpdir);
+	stderr_to_file(path);
+	free(path);
 }
 
 static void
 teardown(void)
 {
-	char *cmd = xasprintf("rm -rf '%s'", tmpdir);
-
-	fflush(stderr);
-	dup2(saved_stderr, STDERR_FILENO);
-	close(saved_stderr);
-	ck_assert_int_eq(system(cmd), 0);
-	free(cmd);
-	free(dir);
-	free(errpath);
-	unsetenv("SIPCA_CRASH_AT");
+	stderr_restore();
+	store_fixture_teardown();
 }
 
 /* Nothing was printed on stderr. */
 static void
 assert_silent(void)
 {
-	unsigned char *data = NULL;
-	size_t len = 0;
+	char *err = stderr_text();
 
-	fflush(stderr);
-	ck_assert_int_eq(read_file(errpath, 1 << 20, &data, &len), 0);
-	ck_assert_msg(len == 0, "printed: '%s'", (char *)data);
-	free(data);
+	ck_assert_msg(err[0] == '\0', "printed: '%s'", err);
+	free(err);
 }
 
 /* rep holds exactly the one line want, a message (not a warning). */
@@ -83,25 +57,6 @@ assert_one_line(const struct report *rep, const char *want)
 	ck_assert_uint_eq(rep->n, 1);
 	ck_assert_int_eq(rep->lines[0].level, REPORT_MESSAGE);
 	ck_assert_str_eq(rep->lines[0].text, want);
-}
-
-static void
-fill_item(struct store_issue *it, const char *serial, const char *name)
-{
-	memset(it, 0, sizeof(*it));
-	it->serial = serial;
-	it->name = name;
-	it->kind = "device";
-	it->subject = "CN=x";
-	it->sans = "URI:sip:x@example.com";
-	it->not_before = sipca_now() - 10;
-	it->not_after = sipca_now() + 86400;
-	it->key_source = "generated";
-	it->key_type = "p256";
-	it->cert_pem = "CERT\n";
-	it->chain_pem = "CHAIN\n";
-	it->key_pem = "PRIVATE\n";
-	it->key_pem_len = 8;
 }
 
 /* A failed open has no store: its message goes to the caller's report. */
@@ -153,7 +108,7 @@ START_TEST(test_messages_kept_in_order)
 	ck_assert_ptr_null(store_last_message(s));
 	ck_assert_int_eq(store_lock(s), STORE_E_IO);
 	ck_assert_str_eq(store_last_message(s), "the store is open read-only");
-	fill_item(&it, "0e01", "alice");
+	fill_item(&it, "0e01", "alice", "CERT\n");
 	ck_assert_int_eq(store_issue(s, &it, 1, 0), STORE_E_IO);
 	ck_assert_int_eq(store_crl_number_next(s, &(unsigned long long){ 0 }),
 	    STORE_E_IO);
@@ -197,7 +152,7 @@ START_TEST(test_refusal_words)
 
 	mkdir(issued, 0700);
 	ck_assert_int_eq(symlink(tmpdir, link), 0);
-	fill_item(&it, "0e02", "alice");
+	fill_item(&it, "0e02", "alice", "CERT\n");
 	ck_assert_int_eq(store_issue(s, &it, 1, 0), STORE_E_UNSAFE);
 	want = xasprintf("refusing '%s/issued/alice': a symbolic link; sipca"
 	    " follows no link inside the store", dir);
@@ -304,7 +259,7 @@ START_TEST(test_check_recovery_message_in_order)
 		setenv("SIPCA_CRASH_AT", "store-reserved", 1);
 		if (store_open(dir, 0, &s, NULL) != STORE_OK)
 			_exit(1);
-		fill_item(&it, "0e03", "bob");
+		fill_item(&it, "0e03", "bob", "CERT\n");
 		store_issue(s, &it, 1, 0);
 		_exit(0);
 	}
