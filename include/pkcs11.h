@@ -37,9 +37,11 @@ char *pkcs11_uri_strip_pin(const char *uri, const char **out_reason);
  * token's retry counter is not run down. option ("--pin-file") names
  * the command's PIN file option in messages. The file is read once
  * here: returns RESULT_OK, or RESULT_E_INPUT when it cannot be
- * (missing, empty, not a regular file; secret_from_file() says why).
+ * (missing, empty, not a regular file; why goes to rep). Why the
+ * callback had no PIN to give is said with the failure it leads to.
  */
-enum result pkcs11_pin_setup(const char *pin_file, const char *option);
+enum result pkcs11_pin_setup(const char *pin_file, const char *option,
+    struct report *rep);
 
 /*
  * The CA key for init: the private key object uri names when there is

@@ -8,16 +8,21 @@
 
 #include <stddef.h>
 
-/* Reads the first line of path (without its newline) as a passphrase.
- * Returns a new string (free with secret_free) or NULL after an error message. */
-char *secret_from_file(const char *path);
+/*
+ * Both return a new string (free with secret_free), or NULL with why in
+ * *out_msg: a new string for the caller to print and free (out_msg NULL:
+ * not wanted). Nothing here prints.
+ */
+
+/* Reads the first line of path (without its newline) as a passphrase. */
+char *secret_from_file(const char *path, char **out_msg);
 
 /*
  * Prompts on the controlling terminal with echo off. With confirm, asks
- * twice and fails when the two differ. Returns NULL (after a message)
- * when there is no terminal.
+ * twice and fails when the two differ. Fails when there is no terminal,
+ * or the answer is empty.
  */
-char *secret_prompt(const char *prompt, int confirm);
+char *secret_prompt(const char *prompt, int confirm, char **out_msg);
 
 /* True when a terminal is there to prompt on. */
 int secret_have_tty(void);

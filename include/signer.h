@@ -25,9 +25,11 @@ enum result signer_store_result(int store_error);
 
 /*
  * Opens the store in dir_option (the -d value, or NULL for $SIPCA_DIR
- * or the XDG default: store_default_dir()). Returns a store error code.
+ * or the XDG default: store_default_dir()). Returns a store error code;
+ * why it failed goes to rep.
  */
-int signer_open_store(const char *dir_option, int flags, struct store **out_store);
+int signer_open_store(const char *dir_option, int flags, struct store **out_store,
+    struct report *rep);
 
 /*
  * With need_key, the CA's key is attached. passphrase_file may be NULL.

@@ -29,6 +29,7 @@
 #include <stddef.h>
 #include <time.h>
 
+struct report;
 struct store;
 
 enum store_status {
@@ -41,9 +42,12 @@ enum store_status {
 const char *store_status_name(enum store_status s);
 int store_status_parse(const char *s, enum store_status *out);
 
-/* Errors returned by store functions (always after a message on stderr,
- * except STORE_E_NOTFOUND, STORE_E_NAME_TAKEN and STORE_E_SERIAL_TAKEN,
- * which the caller reports). */
+/*
+ * Errors returned by store functions. Each comes with a message kept in
+ * the store (store_last_message, store_take_messages), except
+ * STORE_E_NOTFOUND, STORE_E_NAME_TAKEN and STORE_E_SERIAL_TAKEN, which
+ * the caller words.
+ */
 enum store_error {
 	STORE_OK = 0,
 	STORE_E_IO = -1,		/* operational: exit 3 */
@@ -71,8 +75,28 @@ enum store_open_flags {
 	STORE_INSPECT = 1 << 2,
 };
 
-int store_open(const char *dir, int flags, struct store **out_store);
+/*
+ * A failed open has no store to keep its message in: it goes into rep
+ * (rep NULL: dropped), and *out_store is left alone.
+ */
+int store_open(const char *dir, int flags, struct store **out_store,
+    struct report *rep);
 void store_close(struct store *s);
+
+/*
+ * The store prints nothing. Its messages (the exact text for the user,
+ * without "sipca: CMD: ") are kept in the store, oldest first, until the
+ * caller takes them: with an error, the message or messages that say
+ * why (a failed issuance may add what its undo could not do); now and
+ * then with success, what went wrong on the side without failing the
+ * call (a directory that could not be synced after an issuance). The
+ * caller takes them after each call and prints them or adds them to its
+ * report, so that they reach the user in the order they happened.
+ */
+/* The newest message not yet taken, or NULL. Borrowed until the next call. */
+const char *store_last_message(const struct store *s);
+/* Moves the messages not yet taken to the end of out (NULL: drops them). */
+void store_take_messages(struct store *s, struct report *out);
 
 const char *store_dir(const struct store *s);
 /* DIR/rel as a new string. */
@@ -318,6 +342,13 @@ struct store_check_ops {
 	void (*problem)(enum store_problem what, const char *path,
 	    const char *message, void *arg);
 	void (*row)(const struct store_check_row *r, void *arg);
+	/*
+	 * The store's messages (what store_take_messages would give), in
+	 * order with the problems and rows: a recovery that could not run,
+	 * a damaged index, the error store_check returns. NULL: they stay
+	 * in the store for store_take_messages.
+	 */
+	void (*message)(const char *text, void *arg);
 };
 
 enum store_check_flags {

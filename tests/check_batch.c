@@ -241,7 +241,7 @@ make_store(struct store **out_store)
 	struct ca *ca = fixture_ca(NULL, NULL, &key);
 	char *dir = xasprintf("%s/ca", tmpdir);
 
-	ck_assert_int_eq(store_open(dir, STORE_CREATE, out_store), STORE_OK);
+	ck_assert_int_eq(store_open(dir, STORE_CREATE, out_store, NULL), STORE_OK);
 	ck_assert_int_eq(store_init_ca(*out_store, (const char *)ca->pem.data,
 	    ca->pem.size, (const char *)key.data, key.size, settings), STORE_OK);
 	gnutls_memset(key.data, 0, key.size);

@@ -48,7 +48,7 @@ setup(void)
 	p.days = 3650;
 	p.not_before = sipca_now() - 30 * DAY;
 	ck_assert_int_eq(ca_create(&p, NULL, &ca, &key_pem), 0);
-	ck_assert_int_eq(store_open(dir, STORE_CREATE, &store), STORE_OK);
+	ck_assert_int_eq(store_open(dir, STORE_CREATE, &store, NULL), STORE_OK);
 	ck_assert_int_eq(store_init_ca(store, (const char *)ca->pem.data,
 	    ca->pem.size, (const char *)key_pem.data, key_pem.size, settings),
 	    STORE_OK);

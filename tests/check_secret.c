@@ -2,7 +2,8 @@
  * check_secret: src/util/secret.c. A passphrase is the first line of its
  * file, an unusable file is refused (never waited on, never echoed), the
  * prompt reads from the controlling terminal with echo off, and no
- * message ever holds the secret.
+ * message ever holds the secret. Nothing is printed: why a passphrase
+ * could not be had is returned, in the words the commands print.
  */
 #include <check.h>
 #include <errno.h>
@@ -19,30 +20,25 @@
 
 #include "fileio.h"
 #include "secret.h"
+#include "stderr_file.h"
 #include "util.h"
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 #define SECRET		"correct horse battery staple"
 
 static char tmpdir[64];
-static char *errpath;
-static int saved_stderr = -1;
 
 /* Each test in its own directory, with stderr kept in a file to read. */
 static void
 setup(void)
 {
-	int fd;
+	char *path;
 
 	strcpy(tmpdir, "/tmp/check_secret.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-	errpath = xasprintf("%s/stderr", tmpdir);
-	fflush(stderr);
-	saved_stderr = dup(STDERR_FILENO);
-	fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(dup2(fd, STDERR_FILENO), STDERR_FILENO);
-	close(fd);
+	path = xasprintf("%s/stderr", tmpdir);
+	stderr_to_file(path);
+	free(path);
 }
 
 static void
@@ -50,24 +46,9 @@ teardown(void)
 {
 	char *cmd = xasprintf("rm -rf '%s'", tmpdir);
 
-	fflush(stderr);
-	dup2(saved_stderr, STDERR_FILENO);
-	close(saved_stderr);
+	stderr_restore();
 	ck_assert_int_eq(system(cmd), 0);
 	free(cmd);
-	free(errpath);
-}
-
-/* What the code under test wrote on stderr so far. */
-static char *
-messages(void)
-{
-	unsigned char *data = NULL;
-	size_t len;
-
-	fflush(stderr);
-	ck_assert_int_eq(read_file(errpath, 1 << 20, &data, &len), 0);
-	return (char *)data;
 }
 
 static char *
@@ -102,19 +83,40 @@ START_TEST(test_from_file)
 {
 	const struct file_case *c = &files[_i];
 	char *path = file_with("pass", c->contents, c->len, 0600);
-	char *got = secret_from_file(path), *err;
+	char *msg = NULL, *got = secret_from_file(path, &msg), *err, *want;
 
-	if (c->want == NULL)
+	if (c->want == NULL) {
 		ck_assert_ptr_null(got);
-	else
+		want = xasprintf("passphrase file is empty: '%s'", path);
+		ck_assert_str_eq(msg, want);
+		free(want);
+	} else {
 		ck_assert_str_eq(got, c->want);
+		ck_assert_ptr_null(msg);
+	}
 	secret_free(got);
-	err = messages();
-	ck_assert_ptr_null(strstr(err, SECRET));
+	free(msg);
+	/* Refused or not, nothing is printed. */
+	err = stderr_text();
+	ck_assert_str_eq(err, "");
 	free(err);
 	free(path);
 }
 END_TEST
+
+/* path is refused, and the message says why (what the commands print). */
+static void
+refused(const char *path, const char *why)
+{
+	char *msg = NULL, *want = xasprintf("cannot read passphrase file: '%s': %s",
+	    path, why);
+
+	ck_assert_ptr_null(secret_from_file(path, &msg));
+	ck_assert_str_eq(msg, want);
+	ck_assert_ptr_null(strstr(msg, "aaaa"));
+	free(msg);
+	free(want);
+}
 
 /* Nothing but a regular file is read: a FIFO would block for ever. */
 START_TEST(test_refused_paths)
@@ -124,15 +126,16 @@ START_TEST(test_refused_paths)
 	char *big_text = xmalloc((1 << 20) + 2), *big, *err;
 
 	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
-	ck_assert_ptr_null(secret_from_file(fifo));
-	ck_assert_ptr_null(secret_from_file("/dev/zero"));
-	ck_assert_ptr_null(secret_from_file(tmpdir));
-	ck_assert_ptr_null(secret_from_file(missing));
+	refused(fifo, "not a regular file");
+	refused("/dev/zero", "not a regular file");
+	refused(tmpdir, strerror(EISDIR));
+	refused(missing, strerror(ENOENT));
 	memset(big_text, 'a', (1 << 20) + 1);
 	big = file_with("big", big_text, (1 << 20) + 1, 0600);
-	ck_assert_ptr_null(secret_from_file(big));
-	err = messages();
-	ck_assert_ptr_null(strstr(err, "aaaa"));
+	refused(big, strerror(EFBIG));
+	secret_free(secret_from_file(missing, NULL));	/* why not wanted */
+	err = stderr_text();
+	ck_assert_str_eq(err, "");
 	free(err);
 	free(big_text);
 	free(big);
@@ -177,16 +180,28 @@ without_tty(int (*fn)(void))
 static int
 no_tty_child(void)
 {
+	char *msg = NULL;
+	int ret = 0;
+
 	if (secret_have_tty())
 		return 1;
-	if (secret_prompt("Passphrase: ", 0) != NULL)
-		return 2;
-	return 0;
+	if (secret_prompt("Passphrase: ", 0, &msg) != NULL)
+		ret = 2;
+	else if (msg == NULL ||
+	    strcmp(msg, "no terminal to ask for the passphrase on") != 0)
+		ret = 3;
+	free(msg);
+	return ret;
 }
 
 START_TEST(test_no_tty)
 {
+	char *err;
+
 	ck_assert_int_eq(without_tty(no_tty_child), 0);
+	err = stderr_text();
+	ck_assert_str_eq(err, "");	/* the child printed nothing */
+	free(err);
 }
 END_TEST
 
@@ -226,14 +241,15 @@ await_no_echo(int master)
 struct prompt_case {
 	int confirm;
 	const char *first, *second;	/* typed; second only with confirm */
-	const char *want;		/* NULL: refused */
+	const char *want;		/* NULL: refused, for why */
+	const char *why;
 };
 
 static const struct prompt_case prompts[] = {
-	{ 0, SECRET, NULL, SECRET },
-	{ 1, SECRET, SECRET, SECRET },
-	{ 1, SECRET, SECRET "x", NULL },	/* the two differ */
-	{ 0, "", NULL, NULL },			/* empty */
+	{ 0, SECRET, NULL, SECRET, NULL },
+	{ 1, SECRET, SECRET, SECRET, NULL },
+	{ 1, SECRET, SECRET "x", NULL, "the passphrases do not match" },
+	{ 0, "", NULL, NULL, "empty passphrase" },
 };
 
 /*
@@ -253,10 +269,12 @@ START_TEST(test_prompt)
 	pid = forkpty(&master, NULL, NULL, NULL);
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
-		char *s = secret_prompt("Passphrase: ", c->confirm);
+		char *msg = NULL, *s = secret_prompt("Passphrase: ", c->confirm, &msg);
+		const char *said = s != NULL ? s : msg != NULL ? msg : "";
 
+		/* The answer, or why there is none. */
 		close(answer[0]);
-		if (s != NULL && write(answer[1], s, strlen(s)) < 0)
+		if (write(answer[1], said, strlen(said)) < 0)
 			_exit(91);
 		_exit(s != NULL ? 0 : 1);
 	}
@@ -284,7 +302,7 @@ START_TEST(test_prompt)
 		ck_assert_str_eq(got, c->want);
 	} else {
 		ck_assert_int_eq(WEXITSTATUS(status), 1);
-		ck_assert_str_eq(got, "");
+		ck_assert_str_eq(got, c->why);
 	}
 	/* What the terminal showed: the prompts, never what was typed. */
 	while (poll(&(struct pollfd){ master, POLLIN, 0 }, 1, 0) == 1 &&

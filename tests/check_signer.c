@@ -31,7 +31,7 @@ make_store(const char *name, const struct ca *cert_of, const gnutls_datum_t *key
 	char *dir = xasprintf("%s/%s", tmpdir, name);
 	struct store *s = NULL;
 
-	ck_assert_int_eq(store_open(dir, STORE_CREATE, &s), STORE_OK);
+	ck_assert_int_eq(store_open(dir, STORE_CREATE, &s, NULL), STORE_OK);
 	ck_assert_int_eq(store_init_ca(s, (const char *)cert_of->pem.data,
 	    cert_of->pem.size, (const char *)key->data, key->size, settings),
 	    STORE_OK);
@@ -49,7 +49,7 @@ START_TEST(test_plain_key)
 	struct store *s = NULL;
 	struct report rep = { NULL, 0 };
 
-	ck_assert_int_eq(signer_open_store(dir, 0, &s), STORE_OK);
+	ck_assert_int_eq(signer_open_store(dir, 0, &s, NULL), STORE_OK);
 	ck_assert_int_eq(signer_open(s, 0, NULL, &ca, &rep), RESULT_OK);
 	ck_assert_ptr_null(ca->key);
 	ca_free(ca);
@@ -77,7 +77,7 @@ START_TEST(test_encrypted_key)
 
 	tmpdir_write(good, "correct horse\n");
 	tmpdir_write(bad, "battery staple\n");
-	ck_assert_int_eq(signer_open_store(dir, 0, &s), STORE_OK);
+	ck_assert_int_eq(signer_open_store(dir, 0, &s, NULL), STORE_OK);
 	ck_assert_int_eq(signer_open(s, 1, bad, &ca, &rep), RESULT_E_INPUT);
 	ck_assert_ptr_null(ca);
 	ck_assert_uint_eq(rep.n, 1);
@@ -105,7 +105,7 @@ START_TEST(test_key_not_the_cas)
 	struct store *s = NULL;
 	struct report rep = { NULL, 0 };
 
-	ck_assert_int_eq(signer_open_store(dir, 0, &s), STORE_OK);
+	ck_assert_int_eq(signer_open_store(dir, 0, &s, NULL), STORE_OK);
 	ck_assert_int_eq(signer_open(s, 1, NULL, &ca, &rep), RESULT_E_FAILED);
 	ck_assert_ptr_null(ca);
 	ck_assert_uint_eq(rep.n, 1);
@@ -131,7 +131,7 @@ START_TEST(test_signing)
 	struct ca *made = fixture_ca(NULL, NULL, &key);
 	char *dir = make_store("signing", made, &key, settings);
 	char *bare = make_store("bare", made, &key, none);
-	char *missing = xasprintf("%s/missing", tmpdir);
+	char *missing = xasprintf("%s/missing", tmpdir), *want;
 	struct signing sg;
 	struct report rep = { NULL, 0 };
 
@@ -159,6 +159,12 @@ START_TEST(test_signing)
 	/* Not a store: the input's fault (exit 2), as a missing CA is. */
 	ck_assert_int_eq(signing_open(missing, 0, 1, &sg, &rep), RESULT_E_INPUT);
 	ck_assert_ptr_null(sg.store);
+	/* The store's own words, in the report (the store prints nothing). */
+	want = xasprintf("no CA store at '%s' (run 'sipca init' first)", missing);
+	ck_assert_uint_eq(rep.n, 1);
+	ck_assert_str_eq(rep.lines[0].text, want);
+	report_clear(&rep);
+	free(want);
 	ca_free(made);
 	gnutls_free(key.data);
 	free(dir);

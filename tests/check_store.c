@@ -17,35 +17,8 @@
 
 #include "fileio.h"
 #include "store.h"
+#include "store_fixture.h"
 #include "util.h"
-
-static char tmpdir[] = "/tmp/check_store.XXXXXX";
-static char *dir;
-
-static void
-setup(void)
-{
-	const char *settings[] = { "domain", "example.com", NULL };
-	struct store *s = NULL;
-
-	ck_assert_ptr_nonnull(mkdtemp(strcpy(tmpdir, "/tmp/check_store.XXXXXX")));
-	dir = xasprintf("%s/ca", tmpdir);
-	ck_assert_int_eq(store_open(dir, STORE_CREATE, &s), STORE_OK);
-	ck_assert_int_eq(store_init_ca(s, "CA PEM\n", 7, "KEY PEM\n", 8, settings),
-	    STORE_OK);
-	store_close(s);
-}
-
-static void
-teardown(void)
-{
-	char *cmd = xasprintf("rm -rf '%s'", tmpdir);
-
-	ck_assert_int_eq(system(cmd), 0);
-	free(cmd);
-	free(dir);
-	unsetenv("SIPCA_CRASH_AT");
-}
 
 static char *
 slurp(const char *path)
@@ -74,26 +47,6 @@ rows(struct store *s, int status)
 
 	ck_assert_int_eq(store_list(s, &f, count_cb, &n), 0);
 	return n;
-}
-
-static void
-fill_item(struct store_issue *it, const char *serial, const char *name,
-    const char *pem)
-{
-	memset(it, 0, sizeof(*it));
-	it->serial = serial;
-	it->name = name;
-	it->kind = "device";
-	it->subject = "CN=x";
-	it->sans = "URI:sip:x@example.com";
-	it->not_before = sipca_now() - 10;
-	it->not_after = sipca_now() + 86400;
-	it->key_source = "generated";
-	it->key_type = "p256";
-	it->cert_pem = pem;
-	it->chain_pem = "CHAIN\n";
-	it->key_pem = "PRIVATE\n";
-	it->key_pem_len = 8;
 }
 
 START_TEST(test_atomic_write)
@@ -158,7 +111,7 @@ START_TEST(test_init_refuses_existing)
 	struct store *s = NULL;
 	const char *settings[] = { NULL };
 
-	ck_assert_int_eq(store_open(dir, 0, &s), STORE_OK);
+	ck_assert_int_eq(store_open(dir, 0, &s, NULL), STORE_OK);
 	ck_assert_int_eq(store_init_ca(s, "X", 1, "Y", 1, settings), STORE_E_EXISTS);
 	store_close(s);
 }
@@ -170,7 +123,7 @@ START_TEST(test_open_without_ca)
 	char *other = xasprintf("%s/empty", tmpdir);
 
 	ck_assert_int_eq(mkdir(other, 0700), 0);
-	ck_assert_int_eq(store_open(other, 0, &s), STORE_E_NOCA);
+	ck_assert_int_eq(store_open(other, 0, &s, NULL), STORE_E_NOCA);
 	ck_assert_ptr_null(s);
 	free(other);
 }
@@ -184,7 +137,7 @@ START_TEST(test_issue_and_refuse_name_and_serial)
 	char *path, *data;
 	struct stat st;
 
-	ck_assert_int_eq(store_open(dir, 0, &s), STORE_OK);
+	ck_assert_int_eq(store_open(dir, 0, &s, NULL), STORE_OK);
 	fill_item(&it, "0a01", "alice", "CERT A\n");
 	ck_assert_int_eq(store_issue(s, &it, 1, 0), STORE_OK);
 	path = xasprintf("%s/issued/alice/key.pem", dir);
@@ -221,7 +174,7 @@ START_TEST(test_replace_keeps_history)
 	struct store_issue it;
 	char *path, *data;
 
-	ck_assert_int_eq(store_open(dir, 0, &s), STORE_OK);
+	ck_assert_int_eq(store_open(dir, 0, &s, NULL), STORE_OK);
 	fill_item(&it, "0b01", "carol", "CERT 1\n");
 	ck_assert_int_eq(store_issue(s, &it, 1, 0), STORE_OK);
 	fill_item(&it, "0b02", "carol", "CERT 2\n");
@@ -250,7 +203,7 @@ START_TEST(test_expired_name_can_be_reissued)
 	struct store *s = NULL;
 	struct store_issue it;
 
-	ck_assert_int_eq(store_open(dir, 0, &s), STORE_OK);
+	ck_assert_int_eq(store_open(dir, 0, &s, NULL), STORE_OK);
 	fill_item(&it, "0c01", "dave", "CERT old\n");
 	it.not_after = sipca_now() - 1;
 	ck_assert_int_eq(store_issue(s, &it, 1, 0), STORE_OK);
@@ -294,7 +247,7 @@ START_TEST(test_crash_recovery)
 	int wstatus;
 
 	/* A first certificate, then a renewal that crashes. */
-	ck_assert_int_eq(store_open(dir, 0, &s), STORE_OK);
+	ck_assert_int_eq(store_open(dir, 0, &s, NULL), STORE_OK);
 	fill_item(&it, "0d01", "eve", "CERT 1\n");
 	ck_assert_int_eq(store_issue(s, &it, 1, 0), STORE_OK);
 	store_close(s);
@@ -304,7 +257,7 @@ START_TEST(test_crash_recovery)
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
 		setenv("SIPCA_CRASH_AT", crashes[_i].point, 1);
-		if (store_open(dir, 0, &s) != STORE_OK)
+		if (store_open(dir, 0, &s, NULL) != STORE_OK)
 			_exit(1);
 		fill_item(&it, "0d02", "eve", "CERT 2\n");
 		it.replace = 1;
@@ -317,7 +270,7 @@ START_TEST(test_crash_recovery)
 	ck_assert(WIFEXITED(wstatus));
 	ck_assert_int_eq(WEXITSTATUS(wstatus), 99);
 
-	ck_assert_int_eq(store_open(dir, 0, &s), STORE_OK);
+	ck_assert_int_eq(store_open(dir, 0, &s, NULL), STORE_OK);
 	ck_assert_int_eq(store_lock(s), STORE_OK);	/* runs recovery */
 	store_unlock(s);
 	ck_assert_int_eq(store_find_current(s, "eve", &c), STORE_OK);
@@ -362,7 +315,7 @@ START_TEST(test_crash_recovery_fresh_name)
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
 		setenv("SIPCA_CRASH_AT", fresh_crashes[_i].point, 1);
-		if (store_open(dir, 0, &s) != STORE_OK)
+		if (store_open(dir, 0, &s, NULL) != STORE_OK)
 			_exit(1);
 		fill_item(&it, "0f01", "frank", "CERT F\n");
 		store_issue(s, &it, 1, STORE_ISSUE_GROUP_SYNC);
@@ -372,7 +325,7 @@ START_TEST(test_crash_recovery_fresh_name)
 	ck_assert(WIFEXITED(wstatus));
 	ck_assert_int_eq(WEXITSTATUS(wstatus), 99);
 
-	ck_assert_int_eq(store_open(dir, 0, &s), STORE_OK);
+	ck_assert_int_eq(store_open(dir, 0, &s, NULL), STORE_OK);
 	ck_assert_int_eq(store_lock(s), STORE_OK);	/* runs recovery */
 	store_unlock(s);
 	ret = store_find_current(s, "frank", &c);
@@ -401,7 +354,7 @@ START_TEST(test_group_issue)
 	struct store *s = NULL;
 	struct store_issue items[3];
 
-	ck_assert_int_eq(store_open(dir, 0, &s), STORE_OK);
+	ck_assert_int_eq(store_open(dir, 0, &s, NULL), STORE_OK);
 	fill_item(&items[0], "0e01", "g1", "G1\n");
 	fill_item(&items[1], "0e02", "g2", "G2\n");
 	fill_item(&items[2], "0e03", "g1", "G1 again\n");	/* same name twice */
@@ -427,7 +380,7 @@ START_TEST(test_issue_refuses_linked_name)
 
 	ck_assert_int_eq(mkdir(outside, 0700), 0);
 	ck_assert_int_eq(symlink(outside, link), 0);
-	ck_assert_int_eq(store_open(dir, 0, &s), STORE_OK);
+	ck_assert_int_eq(store_open(dir, 0, &s, NULL), STORE_OK);
 	fill_item(&it, "0a01", "mallory", "CERT M\n");
 	ck_assert_int_eq(store_issue(s, &it, 1, 0), STORE_E_UNSAFE);
 	ck_assert_int_eq(rows(s, -1), 0);
@@ -447,9 +400,9 @@ START_TEST(test_open_refuses_writable_index)
 	char *db = xasprintf("%s/index.db", dir);
 
 	ck_assert_int_eq(chmod(db, 0666), 0);
-	ck_assert_int_eq(store_open(dir, 0, &s), STORE_E_UNSAFE);
+	ck_assert_int_eq(store_open(dir, 0, &s, NULL), STORE_E_UNSAFE);
 	ck_assert_ptr_null(s);
-	ck_assert_int_eq(store_open(dir, STORE_INSPECT, &s), STORE_OK);
+	ck_assert_int_eq(store_open(dir, STORE_INSPECT, &s, NULL), STORE_OK);
 	store_close(s);
 	free(db);
 }
@@ -462,7 +415,7 @@ START_TEST(test_revoke_all_or_none)
 	struct store_issue it;
 	const char *serials[] = { "0b01", "0bff" };
 
-	ck_assert_int_eq(store_open(dir, 0, &s), STORE_OK);
+	ck_assert_int_eq(store_open(dir, 0, &s, NULL), STORE_OK);
 	fill_item(&it, "0b01", "oscar", "CERT O\n");
 	ck_assert_int_eq(store_issue(s, &it, 1, 0), STORE_OK);
 	ck_assert_int_eq(store_revoke(s, serials, 2, sipca_now(), "unspecified"),
@@ -511,7 +464,7 @@ START_TEST(test_recovery_one_transaction)
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
 		setenv("SIPCA_CRASH_AT", "store-staged", 1);
-		if (store_open(dir, 0, &s) != STORE_OK)
+		if (store_open(dir, 0, &s, NULL) != STORE_OK)
 			_exit(1);
 		for (i = 0; i < 30; i++)
 			fill_item(&items[i], serials[i], names[i], "G\n");
@@ -522,7 +475,7 @@ START_TEST(test_recovery_one_transaction)
 	ck_assert(WIFEXITED(wstatus));
 	ck_assert_int_eq(WEXITSTATUS(wstatus), 99);
 	before = change_counter();
-	ck_assert_int_eq(store_open(dir, 0, &s), STORE_OK);
+	ck_assert_int_eq(store_open(dir, 0, &s, NULL), STORE_OK);
 	ck_assert_int_eq(store_lock(s), STORE_OK);	/* runs recovery */
 	store_unlock(s);
 	ck_assert_uint_eq(change_counter(), before + 1);
@@ -565,7 +518,7 @@ seen_row(const struct store_check_row *r, void *arg)
 	    memcmp(r->key_pem, "PRIVATE\n", 8) == 0;
 }
 
-static const struct store_check_ops seen_ops = { seen_problem, seen_row };
+static const struct store_check_ops seen_ops = { seen_problem, seen_row, NULL };
 
 /* Opens the store as sipca check does, checks it, closes it. */
 static void
@@ -574,7 +527,7 @@ check_into(int flags, struct seen *v)
 	struct store *s = NULL;
 
 	memset(v, 0, sizeof(*v));
-	ck_assert_int_eq(store_open(dir, STORE_INSPECT, &s), STORE_OK);
+	ck_assert_int_eq(store_open(dir, STORE_INSPECT, &s, NULL), STORE_OK);
 	ck_assert_int_eq(store_check(s, flags, &seen_ops, v), STORE_OK);
 	store_close(s);
 }
@@ -585,7 +538,7 @@ issue_alice(void)
 	struct store *s = NULL;
 	struct store_issue it;
 
-	ck_assert_int_eq(store_open(dir, 0, &s), STORE_OK);
+	ck_assert_int_eq(store_open(dir, 0, &s, NULL), STORE_OK);
 	fill_item(&it, "0d01", "alice", "CERT A\n");
 	ck_assert_int_eq(store_issue(s, &it, 1, 0), STORE_OK);
 	store_close(s);
@@ -676,7 +629,7 @@ START_TEST(test_revoke_several)
 	const char *serials[] = { "0E01", "0e03" };	/* any case */
 	size_t i;
 
-	ck_assert_int_eq(store_open(dir, 0, &s), STORE_OK);
+	ck_assert_int_eq(store_open(dir, 0, &s, NULL), STORE_OK);
 	fill_item(&items[0], "0e01", "r1", "R1\n");
 	fill_item(&items[1], "0e02", "r2", "R2\n");
 	fill_item(&items[2], "0e03", "r3", "R3\n");
@@ -713,13 +666,13 @@ START_TEST(test_crl_number)
 	unsigned long long n = 0;
 	char *text = NULL;
 
-	ck_assert_int_eq(store_open(dir, 0, &s), STORE_OK);
+	ck_assert_int_eq(store_open(dir, 0, &s, NULL), STORE_OK);
 	ck_assert_int_eq(store_crl_number_next(s, &n), STORE_OK);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_int_eq(store_crl_number_next(s, &n), STORE_OK);
 	ck_assert_uint_eq(n, 2);
 	store_close(s);
-	ck_assert_int_eq(store_open(dir, 0, &s), STORE_OK);
+	ck_assert_int_eq(store_open(dir, 0, &s, NULL), STORE_OK);
 	ck_assert_int_eq(store_crl_number_next(s, &n), STORE_OK);
 	ck_assert_uint_eq(n, 3);
 	ck_assert_int_eq(store_setting_get(s, "crl_number", &text), STORE_OK);
@@ -755,7 +708,7 @@ START_TEST(test_settings)
 	struct each_seen e;
 	char *value = NULL;
 
-	ck_assert_int_eq(store_open(dir, 0, &s), STORE_OK);
+	ck_assert_int_eq(store_open(dir, 0, &s, NULL), STORE_OK);
 	ck_assert_int_eq(store_setting_set(s, "zeta", "last"), STORE_OK);
 	ck_assert_int_eq(store_setting_set(s, "alpha", "first"), STORE_OK);
 	ck_assert_int_eq(store_setting_set(s, "alpha", "again"), STORE_OK);
@@ -776,7 +729,7 @@ START_TEST(test_settings)
 	ck_assert_int_eq(store_setting_unset(s, "never-set"), STORE_OK);
 	ck_assert_int_eq(store_setting_get(s, "never-set", &value), STORE_E_NOTFOUND);
 	store_close(s);
-	ck_assert_int_eq(store_open(dir, STORE_READONLY, &s), STORE_OK);
+	ck_assert_int_eq(store_open(dir, STORE_READONLY, &s, NULL), STORE_OK);
 	memset(&e, 0, sizeof(e));
 	ck_assert_int_eq(store_setting_each(s, each_cb, &e), STORE_OK);
 	ck_assert_str_eq(e.keys, "domain=example.com;zeta=last;");
@@ -790,7 +743,7 @@ check_suite(void)
 	Suite *s = suite_create("store");
 	TCase *tc = tcase_create("store");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, store_fixture_setup, store_fixture_teardown);
 	tcase_add_test(tc, test_atomic_write);
 	tcase_add_test(tc, test_atomic_write_refuses_symlink_tmp);
 	tcase_add_test(tc, test_read_file_limit);

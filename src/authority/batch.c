@@ -299,12 +299,15 @@ static int
 commit_group(struct batch *b, struct prepared *g, size_t n,
     struct store_issue *items)
 {
+	struct report rep = { NULL, 0 };
 	size_t i;
 	int ret, fatal = 0;
 
 	for (i = 0; i < n; i++)
 		issuance_to_store(&g[i].is, &b->rows[g[i].row].spec, &items[i]);
 	ret = store_issue(b->store, items, n, STORE_ISSUE_GROUP_SYNC);
+	store_take_messages(b->store, &rep);
+	emit_locked(b, &rep);
 	if (ret != STORE_OK && ret != STORE_E_NAME_TAKEN &&
 	    ret != STORE_E_SERIAL_TAKEN)
 		fatal = 1;
@@ -469,12 +472,15 @@ issue_rows(struct batch *b, long want_jobs)
 	int ret, locked = 0, sync_ready = 0;
 
 	if ((ret = store_lock(b->store)) < 0) {
+		store_take_messages(b->store, &rep);
 		status = signer_store_result(ret);
 		goto out;
 	}
 	locked = 1;
-	if ((ret = store_list(b->store, &valid, collect_legacy, &legacy)) < 0)
+	if ((ret = store_list(b->store, &valid, collect_legacy, &legacy)) < 0) {
+		store_take_messages(b->store, &rep);
 		goto out;
+	}
 	if (legacy.n > 1)
 		qsort(legacy.names, legacy.n, sizeof(*legacy.names), cmp_str);
 	b->todo = xcalloc(b->n_rows ? b->n_rows : 1, sizeof(*b->todo));
@@ -490,6 +496,7 @@ issue_rows(struct batch *b, long want_jobs)
 			b->rows[i].skip = 1;
 			b->skipped++;
 		} else if (ret != STORE_OK && ret != STORE_E_NOTFOUND) {
+			store_take_messages(b->store, &rep);
 			goto out;
 		} else
 			b->todo[b->n_todo++] = i;

@@ -40,8 +40,9 @@ read_entry(struct store *s, size_t i, struct ca_inventory_entry *e,
 
 	e->file = ca_files[i].file;
 	e->role = ca_files[i].role;
-	if ((ret = ca_files[i].read(s, &pem, &len)) == STORE_E_NOTFOUND &&
-	    ca_files[i].optional) {
+	ret = ca_files[i].read(s, &pem, &len);
+	store_take_messages(s, rep);
+	if (ret == STORE_E_NOTFOUND && ca_files[i].optional) {
 		r = RESULT_OK;
 		e->file = NULL;		/* not in this store */
 		goto out;

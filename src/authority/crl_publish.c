@@ -72,12 +72,14 @@ publish(struct store *s, const struct ca *ca, const struct ca *only,
 	memset(&pub, 0, sizeof(pub));
 	/* One lock over number, rows and file: CRL n+1 never lands before n. */
 	if ((ret = store_lock(s)) < 0) {
+		store_take_messages(s, rep);
 		status = signer_store_result(ret);
 		goto out;
 	}
 	locked = 1;
 	if ((ret = store_list(s, &filter, collect, &revoked)) < 0 ||
 	    (ret = store_crl_number_next(s, &pub.number)) < 0) {
+		store_take_messages(s, rep);
 		status = signer_store_result(ret);
 		goto out;
 	}
@@ -101,6 +103,7 @@ publish(struct store *s, const struct ca *ca, const struct ca *only,
 		goto out;
 	}
 	if ((ret = store_write_file(s, rel, pub.pem.data, pub.pem.size, 0)) < 0) {
+		store_take_messages(s, rep);
 		status = signer_store_result(ret);
 		goto out;
 	}

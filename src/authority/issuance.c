@@ -473,6 +473,7 @@ issuance_issue(struct store *s, const struct issuance_spec *spec,
 			item.replace = how->replace;
 		}
 		ret = store_issue(s, &item, 1, 0);
+		store_take_messages(s, rep);
 	}
 	*out_store_error = ret;
 	if (ret < 0) {

@@ -95,6 +95,7 @@ renewal_kept_key(struct store *s, const struct store_cert *cur,
 		goto out;
 	}
 	ret = store_read_issued_key(s, cur->name, &pem, &len);
+	store_take_messages(s, rep);
 	if (ret == STORE_E_NOTFOUND) {
 		report_add(rep, REPORT_MESSAGE, "%s: issued/%s/key.pem is missing;"
 		    " renew with --rekey", cur->name, cur->name);

@@ -33,10 +33,11 @@ signer_store_result(int store_error)
 }
 
 int
-signer_open_store(const char *dir_option, int flags, struct store **out_store)
+signer_open_store(const char *dir_option, int flags, struct store **out_store,
+    struct report *rep)
 {
 	char *dir = store_default_dir(dir_option);
-	int ret = store_open(dir, flags, out_store);
+	int ret = store_open(dir, flags, out_store, rep);
 
 	free(dir);
 	return ret;
@@ -72,10 +73,14 @@ static enum result
 ask_passphrase(const struct which_ca *w, const char *passphrase_file,
     char **out_pass, struct report *rep)
 {
-	char *pass = passphrase_file != NULL ? secret_from_file(passphrase_file) :
-	    secret_have_tty() ? secret_prompt(w->prompt, 0) : NULL;
+	char *msg = NULL;
+	char *pass = passphrase_file != NULL ? secret_from_file(passphrase_file,
+	    &msg) : secret_have_tty() ? secret_prompt(w->prompt, 0, &msg) : NULL;
 
 	if (pass == NULL) {
+		if (msg != NULL)
+			report_add(rep, REPORT_MESSAGE, "%s", msg);
+		free(msg);
 		if (passphrase_file == NULL && !secret_have_tty())
 			report_add(rep, REPORT_MESSAGE, "the %s key is encrypted: give "
 			    "--passphrase-file FILE (no terminal to ask on)", w->title);
@@ -94,7 +99,7 @@ attach_token_key(const struct which_ca *w, struct ca *ca, const char *uri,
 	enum result r;
 	int ret;
 
-	if ((r = pkcs11_pin_setup(passphrase_file, "--passphrase-file")) !=
+	if ((r = pkcs11_pin_setup(passphrase_file, "--passphrase-file", rep)) !=
 	    RESULT_OK || (r = pkcs11_open_key(uri, &token_key, rep)) != RESULT_OK)
 		goto out;
 	if ((ret = ca_attach_privkey(ca, token_key)) < 0) {
@@ -158,7 +163,9 @@ attach_file_key(const struct which_ca *w, struct ca *ca, struct store *s,
 	enum result r;
 	int ret;
 
-	if ((ret = w->read_key(s, &key, &key_len)) < 0) {
+	ret = w->read_key(s, &key, &key_len);
+	store_take_messages(s, rep);
+	if (ret < 0) {
 		r = signer_store_result(ret);
 		goto out;
 	}
@@ -213,7 +220,9 @@ open_which(const struct which_ca *w, struct store *s, int need_key,
 	enum result r;
 	int ret;
 
-	if ((ret = w->read_cert(s, &cert, &cert_len)) < 0) {
+	ret = w->read_cert(s, &cert, &cert_len);
+	store_take_messages(s, rep);
+	if (ret < 0) {
 		if (ret == STORE_E_NOTFOUND)
 			report_add(rep, REPORT_MESSAGE, "the store in '%s' has no"
 			    " root (%s): it is a single-level CA", store_dir(s),
@@ -230,7 +239,8 @@ open_which(const struct which_ca *w, struct store *s, int need_key,
 	r = RESULT_OK;
 	if (need_key && key_file != NULL)
 		r = attach_given_key(w, ca, key_file, passphrase_file, rep);
-	else if (need_key && store_setting_get(s, w->key_uri, &uri) == STORE_OK)
+	else if (need_key && (ret = store_setting_get(s, w->key_uri, &uri),
+	    store_take_messages(s, rep), ret) == STORE_OK)
 		r = attach_token_key(w, ca, uri, passphrase_file, rep);
 	else if (need_key)
 		r = attach_file_key(w, ca, s, passphrase_file, rep);
@@ -303,17 +313,20 @@ signing_open(const char *dir_option, int flags, int need_domain,
 	int ret;
 
 	memset(&sg, 0, sizeof(sg));
-	if ((ret = signer_open_store(dir_option, flags, &sg.store)) < 0) {
+	if ((ret = signer_open_store(dir_option, flags, &sg.store, rep)) < 0) {
 		r = signer_store_result(ret);
 		goto out;
 	}
-	if (store_setting_get(sg.store, "domain", &sg.domain) < 0 && need_domain) {
+	ret = store_setting_get(sg.store, "domain", &sg.domain);
+	store_take_messages(sg.store, rep);
+	if (ret < 0 && need_domain) {
 		report_add(rep, REPORT_MESSAGE, "the store has no SIP domain setting");
 		r = RESULT_E_FAILED;
 		goto out;
 	}
 	if (store_setting_get(sg.store, "crl_url", &sg.crl_url) != STORE_OK)
 		sg.crl_url = NULL;
+	store_take_messages(sg.store, rep);
 	*out = sg;
 	memset(&sg, 0, sizeof(sg));
 	r = RESULT_OK;

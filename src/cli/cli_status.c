@@ -1,9 +1,13 @@
 /*
  * cli_status: results and store errors into exit statuses; reports
- * onto stderr.
+ * and the store's messages onto stderr.
  */
+#include <stdlib.h>
+
+#include "cli.h"
 #include "cli_status.h"
 #include "signer.h"
+#include "store.h"
 #include "util.h"
 
 int
@@ -45,4 +49,40 @@ cli_outcome(enum result r, struct report *rep)
 	cli_report_print(rep);
 	report_clear(rep);
 	return cli_status(r);
+}
+
+void
+cli_msg_print(char *msg)
+{
+	if (msg != NULL)
+		error_msg("%s", msg);
+	free(msg);
+}
+
+void
+cli_store_print(struct store *s)
+{
+	struct report msgs = { NULL, 0 };
+
+	store_take_messages(s, &msgs);
+	cli_report_print(&msgs);
+	report_clear(&msgs);
+}
+
+int
+cli_store_outcome(struct store *s, int store_error)
+{
+	cli_store_print(s);
+	return cli_store_status(store_error);
+}
+
+int
+cli_store_open(int flags, struct store **out_store)
+{
+	struct report rep = { NULL, 0 };
+	int ret = signer_open_store(cli_dir_option(), flags, out_store, &rep);
+
+	cli_report_print(&rep);
+	report_clear(&rep);
+	return cli_store_status(ret);
 }

@@ -101,6 +101,14 @@ on_store_problem(enum store_problem what, const char *path, const char *message,
 	free(m);
 }
 
+/* What the store says beside the problems: onto stderr, as it comes. */
+static void
+on_store_message(const char *text, void *arg)
+{
+	(void)arg;
+	error_msg("%s", text);
+}
+
 /* Each line of problems as a problem of path; clears problems. */
 static void
 problems_of(struct check_ctx *ctx, const char *path, struct report *problems)
@@ -194,37 +202,45 @@ check_ca_key(struct check_ctx *ctx, struct store *s, const char *pass_file)
 {
 	unsigned char *key = NULL;
 	size_t key_len = 0;
-	char *pass = NULL, *uri = NULL, *path = store_path(s, "ca.key");
+	char *pass = NULL, *msg = NULL, *uri = NULL;
+	char *path = store_path(s, "ca.key");
 	struct report rep = { NULL, 0 };
 	int ret, match = 0, status = EXIT_OK;
 
-	if (store_setting_get(s, "ca_key_uri", &uri) == STORE_OK) {
+	ret = store_setting_get(s, "ca_key_uri", &uri);
+	cli_store_print(s);
+	if (ret == STORE_OK) {
 		if (pass_file == NULL && !secret_have_tty()) {
 			warn_msg("the CA key is on a token: give --passphrase-file"
 			    " FILE with its PIN to check it belongs to ca.pem");
 			goto out;
 		}
-		if ((status = cli_status(pkcs11_pin_setup(pass_file,
-		    "--passphrase-file"))) != EXIT_OK)
+		if ((status = cli_outcome(pkcs11_pin_setup(pass_file,
+		    "--passphrase-file", &rep), &rep)) != EXIT_OK)
 			goto out;
 		if ((status = cli_outcome(pkcs11_key_matches(uri, ctx->ca->crt, &match,
 		    &rep), &rep)) == EXIT_OK && !match)
 			problem(ctx, uri, "the token's key is not the key of ca.pem");
 		goto out;
 	}
-	if (ctx->ca_key_bad || store_read_ca_key(s, &key, &key_len) < 0)
+	if (ctx->ca_key_bad)
+		goto out;
+	ret = store_read_ca_key(s, &key, &key_len);
+	cli_store_print(s);
+	if (ret < 0)
 		goto out;
 	if (ca_key_is_encrypted(key, key_len)) {
 		if (pass_file != NULL)
-			pass = secret_from_file(pass_file);
+			pass = secret_from_file(pass_file, &msg);
 		else if (secret_have_tty())
-			pass = secret_prompt("CA key passphrase: ", 0);
+			pass = secret_prompt("CA key passphrase: ", 0, &msg);
 		else {
 			warn_msg("'%s' is encrypted: give --passphrase-file FILE to"
 			    " check it belongs to ca.pem", path);
 			goto out;
 		}
 		if (pass == NULL) {
+			cli_msg_print(msg);
 			status = EXIT_USAGE;
 			goto out;
 		}
@@ -250,7 +266,8 @@ cmd_check(int argc, char **argv)
 {
 	struct cli_parser p;
 	struct check_ctx ctx;
-	struct store_check_ops ops = { on_store_problem, on_store_row };
+	struct store_check_ops ops = { on_store_problem, on_store_row,
+	    on_store_message };
 	struct store *store = NULL;
 	struct report rep = { NULL, 0 };
 	const char *pass_file = NULL;
@@ -292,8 +309,7 @@ cmd_check(int argc, char **argv)
 		flags |= STORE_READONLY;
 	}
 	/* An unsafe store is opened to be reported, not refused (STORE_INSPECT). */
-	if ((status = cli_store_status(signer_open_store(cli_dir_option(),
-	    flags | STORE_INSPECT, &store))) != EXIT_OK)
+	if ((status = cli_store_open(flags | STORE_INSPECT, &store)) != EXIT_OK)
 		goto out;
 	if ((status = cli_outcome(signer_open(store, 0, NULL, &ctx.ca, &rep),
 	    &rep)) != EXIT_OK)
@@ -309,7 +325,7 @@ cmd_check(int argc, char **argv)
 		goto out;
 	ret = store_check(store, repair ? STORE_CHECK_REPAIR : 0, &ops, &ctx);
 	if (ret < 0) {
-		status = cli_store_status(ret);
+		status = cli_store_outcome(store, ret);
 		goto out;
 	}
 	if ((status = check_ca_key(&ctx, store, pass_file)) != EXIT_OK)

@@ -20,8 +20,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_status.h"
 #include "lint.h"
-#include "signer.h"
 #include "store.h"
 #include "util.h"
 
@@ -106,9 +106,10 @@ emit_store_names(const struct emitter *e)
 	struct store_filter f = { NULL, NULL, -1, 0 };
 	struct names_ctx ctx = { e, NULL };
 
-	if (signer_open_store(cli_dir_option(), STORE_READONLY, &s) != STORE_OK)
+	if (cli_store_open(STORE_READONLY, &s) != EXIT_OK)
 		return;
 	store_list(s, &f, on_name, &ctx);
+	cli_store_print(s);
 	free(ctx.last);
 	store_close(s);
 }

@@ -121,19 +121,19 @@ cmd_config(int argc, char **argv)
 		error_msg("invalid %s: '%s': %s", key->name, shown, reason);
 		goto out;
 	}
-	if ((status = cli_store_status(signer_open_store(cli_dir_option(),
-	    value != NULL || unset ? 0 : STORE_READONLY, &store))) != EXIT_OK)
+	if ((status = cli_store_open(value != NULL || unset ? 0 : STORE_READONLY,
+	    &store)) != EXIT_OK)
 		goto out;
 	if (key == NULL) {
 		ret = store_setting_each(store, print_setting, NULL);
-		status = ret < 0 ? cli_store_status(ret) : EXIT_OK;
+		status = ret < 0 ? cli_store_outcome(store, ret) : EXIT_OK;
 		goto out;
 	}
 	if (value != NULL || unset) {
 		ret = unset ? store_setting_unset(store, key->setting) :
 		    store_setting_set(store, key->setting, value);
 		if (ret < 0) {
-			status = cli_store_status(ret);
+			status = cli_store_outcome(store, ret);
 			goto out;
 		}
 		if (unset)
@@ -152,7 +152,7 @@ cmd_config(int argc, char **argv)
 		goto out;
 	}
 	if (ret < 0) {
-		status = cli_store_status(ret);
+		status = cli_store_outcome(store, ret);
 		goto out;
 	}
 	shown = text_escape(current, strlen(current), 0);

@@ -161,7 +161,7 @@ open_cas(struct store *store, struct ca **out_ca, struct ca **out_root)
 	    &rep)) != EXIT_OK)
 		return status;
 	if ((has = signer_has_root(store)) < 0)
-		return cli_store_status(has);
+		return cli_store_outcome(store, has);
 	*out_root = NULL;
 	if (has)
 		status = cli_outcome(signer_open_root(store, 0, NULL, NULL, out_root,
@@ -279,14 +279,19 @@ out:
 static char *
 p12_passphrase(const char *pass_file)
 {
+	char *pass, *msg = NULL;
+
 	if (pass_file != NULL)
-		return secret_from_file(pass_file);
-	if (!secret_have_tty()) {
+		pass = secret_from_file(pass_file, &msg);
+	else if (!secret_have_tty()) {
 		error_msg("no terminal to ask for the PKCS#12 passphrase on; "
 		    "use --passphrase-file");
 		return NULL;
-	}
-	return secret_prompt("PKCS#12 passphrase: ", 1);
+	} else
+		pass = secret_prompt("PKCS#12 passphrase: ", 1, &msg);
+	if (pass == NULL)
+		cli_msg_print(msg);
+	return pass;
 }
 
 static const char *
@@ -327,7 +332,7 @@ export_name(struct store *store, const struct export_args *a)
 			error_msg("no current certificate named '%s'; see 'sipca list'",
 			    a->name);
 		else
-			status = cli_store_status(ret);
+			status = cli_store_outcome(store, ret);
 		goto out;
 	}
 	if (need_key && strcmp(row->key_source, "csr") == 0) {
@@ -356,6 +361,7 @@ export_name(struct store *store, const struct export_args *a)
 	if (need_key) {
 		if ((ret = store_read_issued_key(store, row->name, &key_pem,
 		    &key_len)) != STORE_OK) {
+			cli_store_print(store);
 			if (ret == STORE_E_NOTFOUND)
 				error_msg("the key of '%s' is missing from the store: "
 				    "'issued/%s/key.pem'", a->name, a->name);
@@ -440,7 +446,7 @@ root_key_out(const unsigned char *key, size_t len, const char *pass_file,
 {
 	gnutls_x509_privkey_t xkey = NULL;
 	gnutls_datum_t pem = { NULL, 0 };
-	char *pass = NULL;
+	char *pass = NULL, *msg = NULL;
 	int ret, status = EXIT_USAGE;
 
 	if (ca_key_is_encrypted(key, len)) {
@@ -454,8 +460,10 @@ root_key_out(const unsigned char *key, size_t len, const char *pass_file,
 		    " FILE to encrypt the copy that leaves the machine");
 		goto out;
 	}
-	if ((pass = secret_from_file(pass_file)) == NULL)
+	if ((pass = secret_from_file(pass_file, &msg)) == NULL) {
+		cli_msg_print(msg);
 		goto out;
+	}
 	status = EXIT_OPERATIONAL;
 	if ((ret = key_import_pem(key, len, &xkey)) < 0 ||
 	    (ret = key_export_pem(xkey, pass, &pem)) < 0) {
@@ -496,7 +504,7 @@ export_root_key(struct store *store, const struct export_args *a)
 		if (ret == 0)
 			error_msg("the store in '%s' has no root (root.pem): it is a"
 			    " single-level CA, whose key is never exported", dir);
-		status = ret < 0 ? cli_store_status(ret) : EXIT_USAGE;
+		status = ret < 0 ? cli_store_outcome(store, ret) : EXIT_USAGE;
 		goto out;
 	}
 	if ((ret = store_read_root_key(store, &key, &key_len)) != STORE_OK) {
@@ -505,7 +513,7 @@ export_root_key(struct store *store, const struct export_args *a)
 			    " moved off the machine, or on a token); nothing changed",
 			    dir);
 		else
-			status = cli_store_status(ret);
+			status = cli_store_outcome(store, ret);
 		goto out;
 	}
 	if ((status = root_key_out(key, key_len, a->pass_file, &out,
@@ -522,7 +530,7 @@ export_root_key(struct store *store, const struct export_args *a)
 			goto out;
 		}
 		if ((ret = store_remove_root_key(store, key, key_len)) != STORE_OK) {
-			status = cli_store_status(ret);
+			status = cli_store_outcome(store, ret);
 			goto out;
 		}
 	}
@@ -651,8 +659,8 @@ cmd_export(int argc, char **argv)
 		a.name = san_fold_store_name(argv[p.index]);
 	if ((status = check_args(&a)) != EXIT_OK)
 		goto out;
-	if ((status = cli_store_status(signer_open_store(cli_dir_option(),
-	    a.remove ? 0 : STORE_READONLY, &store))) != EXIT_OK)
+	if ((status = cli_store_open(a.remove ? 0 : STORE_READONLY, &store)) !=
+	    EXIT_OK)
 		goto out;
 	status = a.root_key ? export_root_key(store, &a) : a.chain ?
 	    export_chain(store, &a) : a.name == NULL ? export_ca(store, &a) :

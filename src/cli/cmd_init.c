@@ -227,7 +227,7 @@ grow_open_root(struct store *store, const char *pass_file, struct ca *old,
 	int has, ret, status = EXIT_USAGE;
 
 	if ((has = signer_has_root(store)) < 0) {
-		status = cli_store_status(has);
+		status = cli_store_outcome(store, has);
 		goto out;
 	}
 	shown = text_echo(store_dir(store));
@@ -264,7 +264,7 @@ grow_open_root(struct store *store, const char *pass_file, struct ca *old,
 		}
 	}
 	if (ret < 0) {
-		status = cli_store_status(ret);
+		status = cli_store_outcome(store, ret);
 		goto out;
 	}
 	*out_root = root;
@@ -297,7 +297,7 @@ init_add_intermediate(int intermediate, int other_options,
 	unsigned char *old_pem = NULL, *root_key = NULL;
 	size_t old_len = 0, root_key_len = 0;
 	char *domain = NULL, *uri = NULL, *icn = NULL, *pass = NULL;
-	char *old_type = NULL, until[21];
+	char *old_type = NULL, until[21], *msg = NULL;
 	gnutls_datum_t key_pem = { NULL, 0 };
 	const char *settings[9];
 	int ret, status = EXIT_USAGE;
@@ -312,8 +312,7 @@ init_add_intermediate(int intermediate, int other_options,
 		error_msg("--passphrase-file and --no-passphrase exclude each other");
 		goto out;
 	}
-	if ((status = cli_store_status(signer_open_store(cli_dir_option(), 0,
-	    &store))) != EXIT_OK)
+	if ((status = cli_store_open(0, &store)) != EXIT_OK)
 		goto out;
 	status = EXIT_USAGE;
 	if (store_setting_get(store, "ca_key_uri", &uri) == STORE_OK) {
@@ -332,7 +331,7 @@ init_add_intermediate(int intermediate, int other_options,
 		    " --intermediate-name CN", domain, INTER_CN_SUFFIX, X520_NAME_MAX);
 		goto out;
 	}
-	if ((status = cli_store_status(store_read_ca_cert(store, &old_pem,
+	if ((status = cli_store_outcome(store, store_read_ca_cert(store, &old_pem,
 	    &old_len))) != EXIT_OK ||
 	    (status = cli_outcome(signer_open(store, 0, NULL, &old, &rep),
 	    &rep)) != EXIT_OK ||
@@ -341,11 +340,15 @@ init_add_intermediate(int intermediate, int other_options,
 		goto out;
 	status = EXIT_USAGE;
 	/* The new key is encrypted as the old one was, unless told otherwise. */
-	if (pass_file != NULL && (pass = secret_from_file(pass_file)) == NULL)
+	if (pass_file != NULL && (pass = secret_from_file(pass_file, &msg)) ==
+	    NULL) {
+		cli_msg_print(msg);
 		goto out;
+	}
 	if (pass == NULL && !no_pass && ca_key_is_encrypted(root_key,
 	    root_key_len) && (!secret_have_tty() ||
-	    (pass = secret_prompt("New CA key passphrase: ", 1)) == NULL)) {
+	    (pass = secret_prompt("New CA key passphrase: ", 1, &msg)) == NULL)) {
+		cli_msg_print(msg);
 		error_msg("the new CA key needs a passphrase: give --passphrase-file"
 		    " FILE or --no-passphrase");
 		goto out;
@@ -384,7 +387,7 @@ init_add_intermediate(int intermediate, int other_options,
 	f.root_key_len = root_key_len;
 	if ((ret = store_add_intermediate(store, (const char *)old_pem, old_len,
 	    &f, settings)) < 0) {
-		status = cli_store_status(ret);
+		status = cli_store_outcome(store, ret);
 		goto out;
 	}
 	format_time_rfc3339(gnutls_x509_crt_get_expiration_time(ca->crt), until);
@@ -437,7 +440,7 @@ cmd_init(int argc, char **argv)
 	struct ca *root = NULL;
 	gnutls_datum_t root_key_pem = { NULL, 0 };
 	enum key_type key_type = KEY_RSA2048;
-	char *cn = NULL, *pass = NULL, *dir = NULL, *ca_path = NULL;
+	char *cn = NULL, *pass = NULL, *msg = NULL, *dir = NULL, *ca_path = NULL;
 	char *key_url = NULL, *shown_uri = NULL, *shown = NULL, token_key_type[16];
 	gnutls_privkey_t token_key = NULL;
 	int generated = 0;
@@ -608,15 +611,20 @@ cmd_init(int argc, char **argv)
 	}
 	if (check_store_dir(dir) < 0)
 		goto out;
-	if (pass_file != NULL && (pass = secret_from_file(pass_file)) == NULL)
+	if (pass_file != NULL &&
+	    (pass = secret_from_file(pass_file, &msg)) == NULL) {
+		cli_msg_print(msg);
 		goto out;
+	}
 	if (pass_file == NULL && !no_pass &&
-	    (pass = secret_prompt("New CA key passphrase: ", 1)) == NULL)
+	    (pass = secret_prompt("New CA key passphrase: ", 1, &msg)) == NULL) {
+		cli_msg_print(msg);
 		goto out;
+	}
 
 	if (pkcs11_uri != NULL) {
-		if ((status = cli_status(pkcs11_pin_setup(pin_file, "--pin-file"))) !=
-		    EXIT_OK ||
+		if ((status = cli_outcome(pkcs11_pin_setup(pin_file, "--pin-file",
+		    &rep), &rep)) != EXIT_OK ||
 		    (status = cli_outcome(pkcs11_ca_key(pkcs11_uri, key_type, &key_url,
 		    &token_key, &generated, &rep), &rep)) != EXIT_OK)
 			goto out;
@@ -649,8 +657,8 @@ cmd_init(int argc, char **argv)
 		status = EXIT_OPERATIONAL;
 		goto out;
 	}
-	if ((ret = store_open(dir, STORE_CREATE, &store)) < 0) {
-		status = cli_store_status(ret);
+	if ((ret = store_open(dir, STORE_CREATE, &store, &rep)) < 0) {
+		status = cli_outcome(signer_store_result(ret), &rep);
 		goto out;
 	}
 	format_time_rfc3339(now, created);
@@ -702,7 +710,7 @@ cmd_init(int argc, char **argv)
 		ret = store_init_ca_files(store, &f, settings);
 	}
 	if (ret < 0) {
-		status = cli_store_status(ret);
+		status = cli_store_outcome(store, ret);
 		goto out;
 	}
 	printf("created the SIP CA '%s' for %s in %s\n", cn, domain, dir);

@@ -343,8 +343,9 @@ cmd_issue(int argc, char **argv)
 		goto out;
 	}
 	/* As typed, too: a mixed-case name from before folding is the same one. */
-	if (issuance_find_current(sg.store, argv[p.index + 1], &current) == STORE_OK &&
-	    current->status == STATUS_VALID) {
+	ret = issuance_find_current(sg.store, argv[p.index + 1], &current);
+	cli_store_print(sg.store);
+	if (ret == STORE_OK && current->status == STATUS_VALID) {
 		char until[21];
 
 		format_time_rfc3339(current->not_after, until);

@@ -249,8 +249,7 @@ cmd_list(int argc, char **argv)
 		filter.name = san_fold_store_name(argv[p.index]);
 	if (expiring >= 0)
 		filter.expires_before = ctx.now + (time_t)expiring * 86400;
-	if ((status = cli_store_status(signer_open_store(cli_dir_option(),
-	    STORE_READONLY, &store))) != EXIT_OK)
+	if ((status = cli_store_open(STORE_READONLY, &store)) != EXIT_OK)
 		goto out;
 	ctx.filter = &filter;
 	if (filter.name == NULL && filter.kind == NULL &&
@@ -273,7 +272,7 @@ cmd_list(int argc, char **argv)
 		    SUMMARY_EXPIRING_DAYS, ctx.expired, ctx.revoked, ctx.superseded);
 	}
 	if (ret < 0)
-		status = cli_store_status(ret);
+		status = cli_store_outcome(store, ret);
 	else if (expiring >= 0 && (ctx.count > 0 || ctx.ca_due > 0))
 		status = EXIT_FINDINGS;
 	else

@@ -236,11 +236,11 @@ load_inputs(struct probe_ctx *x, const char *ca_file, const char *cert_name,
 
 	if (ca_file == NULL || cert_name != NULL ||
 	    (x->domain == NULL && store_present())) {
-		if ((status = cli_store_status(signer_open_store(cli_dir_option(),
-	    STORE_READONLY, &store))) != EXIT_OK)
+		if ((status = cli_store_open(STORE_READONLY, &store)) != EXIT_OK)
 			goto out;
 		if (x->domain == NULL)
 			store_setting_get(store, "domain", out_domain);
+		cli_store_print(store);
 	}
 	status = EXIT_USAGE;
 	if (ca_file != NULL) {
@@ -251,7 +251,7 @@ load_inputs(struct probe_ctx *x, const char *ca_file, const char *cert_name,
 		label = ca_file;
 	} else {
 		if ((ret = store_read_ca_cert(store, &x->ca_data, &x->ca_len)) < 0) {
-			status = cli_store_status(ret);
+			status = cli_store_outcome(store, ret);
 			goto out;
 		}
 		label = "the store's ca.pem";
@@ -268,6 +268,7 @@ load_inputs(struct probe_ctx *x, const char *ca_file, const char *cert_name,
 	x->chk.n_cas = x->n_cas;
 	if (cert_name != NULL) {
 		if (store_find_current(store, cert_name, &current) != STORE_OK) {
+			cli_store_print(store);
 			error_msg("no current certificate named '%s' in the store",
 			    cert_name);
 			goto out;
@@ -278,7 +279,7 @@ load_inputs(struct probe_ctx *x, const char *ca_file, const char *cert_name,
 			    cert_name);
 			goto out;
 		} else if (ret < 0) {
-			status = cli_store_status(ret);
+			status = cli_store_outcome(store, ret);
 			goto out;
 		}
 		*out_cert_pem = current->pem;

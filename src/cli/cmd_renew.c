@@ -85,10 +85,11 @@ current_of(struct store *s, const char *name, int typed, struct store_cert **out
 		goto out;
 	}
 	if (ret != STORE_E_NOTFOUND) {
-		status = cli_store_status(ret);
+		status = cli_store_outcome(s, ret);
 		goto out;
 	}
 	store_list(s, &filter, find_revoked, &revoked);
+	cli_store_print(s);
 	if (revoked != NULL)
 		error_msg("'%s' is revoked (serial %s) and cannot be renewed;"
 		    " issue a new certificate with 'sipca issue'", shown, revoked);
@@ -122,7 +123,7 @@ renew_one(struct store *s, const struct ca *ca, const struct renewal_options *o,
 	memset(&spec, 0, sizeof(spec));
 	memset(&is, 0, sizeof(is));
 	if ((ret = store_lock(s)) < 0) {
-		status = cli_store_status(ret);
+		status = cli_store_outcome(s, ret);
 		goto out;
 	}
 	locked = 1;
@@ -337,7 +338,7 @@ cmd_renew(int argc, char **argv)
 		goto out;
 	filter.expires_before = sipca_now() + (time_t)expiring * 86400;
 	if ((ret = store_list(sg.store, &filter, collect_due, &due)) < 0) {
-		status = cli_store_status(ret);
+		status = cli_store_outcome(sg.store, ret);
 		goto out;
 	}
 	status = EXIT_OK;

@@ -99,7 +99,7 @@ targets_by_name(struct store *s, const char *name, struct targets *t)
 		memset(&last, 0, sizeof(last));
 		filter.status = STATUS_REVOKED;
 		if ((ret = store_list(s, &filter, last_revoked, &last)) < 0)
-			return cli_store_status(ret);
+			return cli_store_outcome(s, ret);
 		if (last.serial == NULL) {
 			error_msg("no certificate named '%s'", name);
 			return EXIT_USAGE;
@@ -110,7 +110,7 @@ targets_by_name(struct store *s, const char *name, struct targets *t)
 		free(last.serial);
 		filter.status = STATUS_SUPERSEDED;
 	} else if (ret < 0)
-		return cli_store_status(ret);
+		return cli_store_outcome(s, ret);
 	else
 		add_target(t, current->serial);
 	if (current != NULL)
@@ -118,7 +118,7 @@ targets_by_name(struct store *s, const char *name, struct targets *t)
 	ret = store_list(s, &filter, add_superseded, t);
 	store_cert_free(current);
 	if (ret < 0)
-		return cli_store_status(ret);
+		return cli_store_outcome(s, ret);
 	return EXIT_OK;
 }
 
@@ -140,7 +140,7 @@ target_by_serial(struct store *s, const char *serial, struct targets *t)
 		return EXIT_USAGE;
 	}
 	if (ret < 0)
-		return cli_store_status(ret);
+		return cli_store_outcome(s, ret);
 	if (c->status == STATUS_REVOKED) {
 		format_time_rfc3339(c->revoked_at, when);
 		error_msg("serial %s ('%s') was revoked already, at %s", c->serial,
@@ -215,7 +215,7 @@ cmd_revoke(int argc, char **argv)
 	    &rep)) != EXIT_OK)
 		goto out;
 	if ((ret = store_lock(sg.store)) < 0) {
-		status = cli_store_status(ret);
+		status = cli_store_outcome(sg.store, ret);
 		goto out;
 	}
 	locked = 1;
@@ -227,6 +227,7 @@ cmd_revoke(int argc, char **argv)
 	if (t.n > 0 && (ret = store_revoke(sg.store, (const char *const *)t.serials,
 	    t.n, t.now, reason)) < 0) {
 		/* We hold the lock since the targets were chosen: cannot happen. */
+		cli_store_print(sg.store);
 		if (ret == STORE_E_NOTFOUND)
 			error_msg("a certificate of %s is no longer revocable",
 			    name != NULL ? name : serial);

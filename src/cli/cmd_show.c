@@ -224,8 +224,7 @@ cmd_show(int argc, char **argv)
 			goto out;
 		}
 	} else {
-		if ((status = cli_store_status(signer_open_store(cli_dir_option(),
-	    STORE_READONLY, &store))) != EXIT_OK)
+		if ((status = cli_store_open(STORE_READONLY, &store)) != EXIT_OK)
 			goto out;
 		status = EXIT_USAGE;
 		ret = issuance_find_current(store, what, &row);
@@ -234,7 +233,7 @@ cmd_show(int argc, char **argv)
 			goto out;
 		}
 		if (ret < 0) {
-			status = cli_store_status(ret);
+			status = cli_store_outcome(store, ret);
 			goto out;
 		}
 		len = strlen(row->pem);

@@ -35,6 +35,7 @@ struct pin_source {
 	int asked;		/* the callback ran and found no PIN to give */
 	int wrong;		/* the token said the PIN was wrong */
 	size_t too_long;	/* the PIN was longer than this many characters */
+	char *msg;		/* NULL, or why the callback had no PIN (secret.h) */
 };
 
 static struct pin_source pin_source;
@@ -212,12 +213,12 @@ pin_callback(void *userdata, int attempt, const char *token_url,
 	if (src->file != NULL) {
 		if (attempt > 0 || (flags & GNUTLS_PIN_WRONG))
 			return GNUTLS_E_PKCS11_PIN_ERROR;
-		secret = secret_from_file(src->file);
+		secret = secret_from_file(src->file, &src->msg);
 	} else if (secret_have_tty() && attempt < 3) {
 		prompt = xasprintf("PIN for token '%s'%s: ", token_label,
 		    (flags & GNUTLS_PIN_FINAL_TRY) ? " (final try before it locks)" :
 		    (flags & GNUTLS_PIN_WRONG) ? " (wrong, try again)" : "");
-		secret = secret_prompt(prompt, 0);
+		secret = secret_prompt(prompt, 0, &src->msg);
 	} else
 		src->asked = 1;
 	if (secret == NULL)
@@ -237,10 +238,11 @@ out:
 }
 
 enum result
-pkcs11_pin_setup(const char *pin_file, const char *option)
+pkcs11_pin_setup(const char *pin_file, const char *option, struct report *rep)
 {
-	char *pin = NULL;
+	char *pin = NULL, *msg = NULL;
 
+	free(pin_source.msg);
 	memset(&pin_source, 0, sizeof(pin_source));
 	pin_source.file = pin_file;
 	pin_source.option = option;
@@ -250,8 +252,11 @@ pkcs11_pin_setup(const char *pin_file, const char *option)
 	 * regular file is refused before any token is touched, with its
 	 * own message rather than a refused PIN.
 	 */
-	if (pin_file != NULL && (pin = secret_from_file(pin_file)) == NULL)
+	if (pin_file != NULL && (pin = secret_from_file(pin_file, &msg)) == NULL) {
+		report_add(rep, REPORT_MESSAGE, "%s", msg);
+		free(msg);
 		return RESULT_E_INPUT;
+	}
 	secret_free(pin);
 	return RESULT_OK;
 }
@@ -266,6 +271,12 @@ token_error(const char *what, const char *call, const char *uri, int ret,
 	const char *sh = shown != NULL ? shown : "";
 	enum result r = RESULT_E_INPUT;
 
+	/* The callback's own reason first, as it happened first. */
+	if (pin_source.msg != NULL) {
+		report_add(rep, REPORT_MESSAGE, "%s", pin_source.msg);
+		free(pin_source.msg);
+		pin_source.msg = NULL;
+	}
 	if (pin_source.too_long > 0)
 		report_add(rep, REPORT_MESSAGE, "the PIN is longer than the token"
 		    " takes (%zu characters)", pin_source.too_long);

@@ -39,6 +39,21 @@
 #include "store_int.h"
 #include "util.h"
 
+/* The store's messages so far, before what check says next: in order. */
+static void
+check_messages(struct check_state *cs)
+{
+	struct report msgs = { NULL, 0 };
+	size_t i;
+
+	if (cs->ops->message == NULL)
+		return;
+	store_take_messages(cs->s, &msgs);
+	for (i = 0; i < msgs.n; i++)
+		cs->ops->message(msgs.lines[i].text, cs->arg);
+	report_clear(&msgs);
+}
+
 void
 check_problem(struct check_state *cs, enum store_problem what,
     const char *path, const char *fmt, ...)
@@ -46,6 +61,7 @@ check_problem(struct check_state *cs, enum store_problem what,
 	va_list ap;
 	char *msg = NULL;
 
+	check_messages(cs);
 	va_start(ap, fmt);
 	if (vasprintf(&msg, fmt, ap) < 0)
 		msg = NULL;
@@ -167,6 +183,7 @@ check_leftover(struct check_state *cs, int dir_fd, const char *name,
 		    strerror(errno));
 		return;
 	}
+	check_messages(cs);
 	cs->ops->problem(STORE_PROBLEM_REPAIRED, path,
 	    "removed what an interrupted write left", cs->arg);
 }
@@ -409,6 +426,7 @@ rows:
 			row.chain_pem = chain;
 			row.chain_len = chain_len;
 		}
+		check_messages(cs);
 		cs->ops->row(&row, cs->arg);
 	}
 	if (dir >= 0)
@@ -566,6 +584,7 @@ store_check(struct store *s, int flags, const struct store_check_ops *ops,
 	check_issued_dir(&cs, issued);
 	ret = STORE_OK;
 out:
+	check_messages(&cs);
 	if (issued >= 0)
 		close(issued);
 	if (locked)

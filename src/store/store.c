@@ -1,8 +1,9 @@
 /*
  * store: opening the CA directory (its own entries, then the index),
  * closing it, the names the other files share, and the one function
- * every message of the store goes through. Where each concern lives is
- * listed in store_int.h.
+ * every message of the store goes through: it keeps the message in the
+ * store for the caller (store_take_messages) and prints nothing. Where
+ * each concern lives is listed in store_int.h.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,13 +24,31 @@ store_msg(struct store *s, const char *fmt, ...)
 	va_list ap;
 	char *msg = NULL;
 
-	(void)s;
 	va_start(ap, fmt);
 	if (vasprintf(&msg, fmt, ap) < 0)
 		msg = NULL;
 	va_end(ap);
-	error_msg("%s", msg != NULL ? msg : fmt);
+	report_add(&s->msgs, REPORT_MESSAGE, "%s", msg != NULL ? msg : fmt);
 	free(msg);
+}
+
+const char *
+store_last_message(const struct store *s)
+{
+	if (s == NULL || s->msgs.n == 0)
+		return NULL;
+	return s->msgs.lines[s->msgs.n - 1].text;
+}
+
+void
+store_take_messages(struct store *s, struct report *out)
+{
+	if (s == NULL)
+		return;
+	if (out != NULL)
+		report_move(out, &s->msgs);
+	else
+		report_clear(&s->msgs);
 }
 
 static const char *const status_names[] = {
@@ -165,7 +184,8 @@ create_checks(struct store *s)
 }
 
 int
-store_open(const char *dir, int flags, struct store **out_store)
+store_open(const char *dir, int flags, struct store **out_store,
+    struct report *rep)
 {
 	struct store *s = xcalloc(1, sizeof(*s));
 	struct stat st;
@@ -222,6 +242,7 @@ store_open(const char *dir, int flags, struct store **out_store)
 	s = NULL;
 	ret = STORE_OK;
 out:
+	store_take_messages(s, rep);
 	store_close(s);
 	return ret;
 }
@@ -237,6 +258,7 @@ store_close(struct store *s)
 	if (s->dir_fd >= 0)
 		close(s->dir_fd);
 	free(s->dir);
+	report_clear(&s->msgs);
 	free(s);
 }
 

@@ -33,6 +33,7 @@
 #include <stddef.h>
 #include <sys/stat.h>
 
+#include "report.h"
 #include "store.h"
 
 #define SCHEMA_VERSION 1
@@ -50,12 +51,13 @@ struct store {
 	int lock_depth;
 	int readonly;
 	int inspect;		/* STORE_INSPECT: check reports owners and modes */
+	struct report msgs;	/* what store_msg said, until the caller takes it */
 };
 
 /*
- * Every message the store gives goes through here, so that the store
- * can one day return its messages instead of printing them by changing
- * this one function (and store.h's promise).
+ * Every message the store gives goes through here: it is added to
+ * s->msgs, oldest first, for the caller to take (store.h); nothing is
+ * printed.
  */
 void store_msg(struct store *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

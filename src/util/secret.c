@@ -1,7 +1,8 @@
 /*
  * secret: passphrases from files or a no-echo prompt on /dev/tty,
  * wiped before they are freed (as OpenBSD signify does with
- * readpassphrase and explicit_bzero).
+ * readpassphrase and explicit_bzero). Nothing here prints: why a
+ * passphrase could not be had goes back to the caller.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,32 +36,40 @@ secret_free(char *s)
 		secret_free_buf(s, strlen(s));
 }
 
+/* *out_msg, when asked for, gets why (a new string). */
+static void
+give_msg(char **out_msg, char *msg)
+{
+	if (out_msg != NULL)
+		*out_msg = msg;
+	else
+		free(msg);
+}
+
 char *
-secret_from_file(const char *path)
+secret_from_file(const char *path, char **out_msg)
 {
 	unsigned char *data = NULL;
 	size_t len = 0;
-	char *line, *shown;
+	char *line = NULL, *shown = text_echo(path);
 
 	if (read_secret_file(path, &data, &len) < 0) {
-		shown = text_echo(path);
-		error_msg("cannot read passphrase file: '%s': %s", shown,
-		    errno == FILEIO_E_NOT_REGULAR ? "not a regular file" :
-		    strerror(errno));
-		free(shown);
-		return NULL;
+		give_msg(out_msg, xasprintf("cannot read passphrase file: '%s': %s",
+		    shown, errno == FILEIO_E_NOT_REGULAR ? "not a regular file" :
+		    strerror(errno)));
+		goto out;
 	}
 	/* The first line is the passphrase; the rest of the file is ignored. */
 	data[strcspn((char *)data, "\r\n")] = '\0';
 	if (data[0] == '\0') {
-		shown = text_echo(path);
-		error_msg("passphrase file is empty: '%s'", shown);
-		free(shown);
-		secret_free_buf(data, len);
-		return NULL;
+		give_msg(out_msg, xasprintf("passphrase file is empty: '%s'",
+		    shown));
+		goto out;
 	}
 	line = xstrdup((char *)data);
+out:
 	secret_free_buf(data, len);
+	free(shown);
 	return line;
 }
 
@@ -114,25 +123,26 @@ read_noecho(int fd, const char *prompt)
 }
 
 char *
-secret_prompt(const char *prompt, int confirm)
+secret_prompt(const char *prompt, int confirm, char **out_msg)
 {
 	char *first = NULL, *second = NULL, *result = NULL;
 	int fd;
 
 	fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
-		error_msg("no terminal to ask for the passphrase on");
+		give_msg(out_msg,
+		    xstrdup("no terminal to ask for the passphrase on"));
 		return NULL;
 	}
 	first = read_noecho(fd, prompt);
 	if (first == NULL || first[0] == '\0') {
-		error_msg("empty passphrase");
+		give_msg(out_msg, xstrdup("empty passphrase"));
 		goto out;
 	}
 	if (confirm) {
 		second = read_noecho(fd, "Repeat the passphrase: ");
 		if (second == NULL || strcmp(first, second) != 0) {
-			error_msg("the passphrases do not match");
+			give_msg(out_msg, xstrdup("the passphrases do not match"));
 			goto out;
 		}
 	}
