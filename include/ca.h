@@ -97,6 +97,16 @@ int ca_attach_privkey(struct ca *ca, gnutls_privkey_t key);
 int ca_reissue(const struct ca *old, unsigned path_len, struct ca **out_ca);
 
 /*
+ * The root of a two-level CA allows two CAs below it: the issuing CA,
+ * and during a key rollover the new root certified by this one's key
+ * (RFC 4210 section 4.4 "NewWithOld"), so that a phone that trusts only
+ * this root accepts leaf -> new issuing CA -> NewWithOld -> this root.
+ * OpenSSL and GnuTLS apply a trust anchor's pathLenConstraint; with 1
+ * that path is refused ("path length constraint exceeded").
+ */
+#define CA_ROOT_PATH_LEN 2
+
+/*
  * True when crt was issued by issuer: its issuer name is issuer's subject
  * and its signature verifies with issuer's public key (RFC 5280 6.1.3
  * (a)(1) and (a)(4); time is not checked). What a store with a root and

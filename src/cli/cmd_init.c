@@ -139,7 +139,7 @@ out:
 #define INTER_CN_SUFFIX " SIP Issuing CA"
 
 /*
- * A root (pathLen 1: one CA below it, RFC 5280 4.2.1.9) from params, its
+ * A root (pathLen CA_ROOT_PATH_LEN, RFC 5280 4.2.1.9: see ca.h) from params, its
  * key a new one or the token's (params->key, taken over on success), and
  * the issuing CA it signs (pathLen 0, named icn, inter_days long, the
  * root's name constraints): the two levels of init --intermediate.
@@ -154,7 +154,7 @@ make_hierarchy(struct ca_params *params, const char *icn, long inter_days,
 	gnutls_datum_t root_key = { NULL, 0 }, key = { NULL, 0 };
 	int ret;
 
-	params->path_len = 1;
+	params->path_len = CA_ROOT_PATH_LEN;
 	if ((ret = ca_create(params, pass, &root, &root_key)) < 0)
 		goto out;
 	/* A token's key signs the intermediate: the root holds it from now on. */
@@ -250,7 +250,7 @@ grow_open_root(struct store *store, const char *pass_file, struct ca *old,
 		if (ret == STORE_OK) {
 			struct ca *again = NULL;
 
-			if ((ret = ca_reissue(root, 1, &again)) < 0) {
+			if ((ret = ca_reissue(root, CA_ROOT_PATH_LEN, &again)) < 0) {
 				error_msg("cannot make the root certificate:"
 				    " gnutls_x509_crt_privkey_sign: %s",
 				    gnutls_strerror(ret));
@@ -279,7 +279,7 @@ out:
 /*
  * init --add-intermediate: the store's CA becomes the root of a new
  * issuing CA. What it issued stays valid: it verifies against root.pem,
- * the same name and key as the old ca.pem with pathLen 1, which is what
+ * the same name and key as the old ca.pem with pathLen CA_ROOT_PATH_LEN, which is what
  * lets a CA sit below it (RFC 5280 6.1.4 (m): verifiers apply an
  * anchor's pathLen 0 too, so the phones need root.pem for what the
  * issuing CA signs).
@@ -393,7 +393,7 @@ init_add_intermediate(int intermediate, int other_options,
 	format_time_rfc3339(gnutls_x509_crt_get_expiration_time(ca->crt), until);
 	printf("the CA of %s is now the root of a two-level CA\n",
 	    store_dir(store));
-	printf("  root         %s/root.pem (the same name and key, pathLen 1:"
+	printf("  root         %s/root.pem (the same name and key, pathLen 2:"
 	    " give it to the phones)\n", store_dir(store));
 	printf("  root key     %s/root.key (the old ca.key)\n", store_dir(store));
 	printf("  issuing CA   %s/ca.pem ('%s', until %s, signs what sipca"

@@ -52,7 +52,7 @@ expect_grep "^root.pem " "$T/stdout" "the root is due"
 
 certtool -i --infile "$CA/root.pem" > "$T/root.txt"
 certtool -i --infile "$CA/ca.pem" > "$T/inter.txt"
-expect_grep 'Path Length Constraint: 1' "$T/root.txt" "root: pathLen 1"
+expect_grep 'Path Length Constraint: 2' "$T/root.txt" "root: pathLen 2 (the issuing CA and a rollover's bridge)"
 expect_grep 'Path Length Constraint: 0' "$T/inter.txt" "intermediate: pathLen 0"
 for f in root inter; do
 	expect_grep 'Basic Constraints (critical)' "$T/$f.txt" "$f: basicConstraints critical"
@@ -249,7 +249,7 @@ check "root.key is the old ca.key" cmp -s "$G/root.key" "$T/old-ca.key"
 check "root.key is 0600" test "$(stat -c %a "$G/root.key")" = 600
 check "ca.key is new" test "$(sha256sum < "$G/ca.key")" != "$(sha256sum < "$T/old-ca.key")"
 certtool -i --infile "$G/root.pem" > "$T/groot.txt"
-expect_grep 'Path Length Constraint: 1' "$T/groot.txt" "the grown root: pathLen 1"
+expect_grep 'Path Length Constraint: 2' "$T/groot.txt" "the grown root: pathLen 2"
 check "the grown root keeps the old name and key" sh -c "[ \"\$(openssl x509 -in '$G/root.pem' -noout \
     -subject -pubkey -enddate)\" = \"\$(openssl x509 -in '$T/old-ca.pem' -noout -subject -pubkey -enddate)\" ]"
 check "the grown intermediate verifies against the root" openssl verify -x509_strict -CAfile "$G/root.pem" "$G/ca.pem"
