@@ -20,6 +20,11 @@ struct ca {
 	gnutls_x509_crt_t crt;
 	gnutls_privkey_t key;		/* NULL when loaded for reading only */
 	gnutls_datum_t pem;		/* the CA certificate as PEM */
+	/*
+	 * PEM a leaf's chain.pem carries after this CA's certificate (during
+	 * a rollover, the new root certified by the old one), or NULL. Owned.
+	 */
+	char *chain_extra;
 	unsigned char key_id[64];	/* subjectKeyIdentifier */
 	size_t key_id_len;
 };
@@ -52,6 +57,12 @@ struct ca_params {
 	 * issuer's (nothing outlives its issuer).
 	 */
 	const struct ca *issuer;
+	/*
+	 * Without permit_dns and permit_ip: repeat the nameConstraints of
+	 * this CA (a rollover's new root keeps the old one's), else of
+	 * issuer, else none.
+	 */
+	const struct ca *constraints_of;
 };
 
 /*

@@ -174,6 +174,60 @@ int store_read_root_key(struct store *s, unsigned char **out, size_t *out_len);
 int store_remove_root_key(struct store *s, const unsigned char *expect,
     size_t expect_len);
 
+/*
+ * A CA key rollover's files (src/store/rollover.c describes each step).
+ * The store keeps them as bytes; sipca rollover says what they are.
+ */
+enum store_rollover_file {
+	STORE_NEXT_ROOT,	/* next-root.pem: the next generation's root */
+	STORE_NEXT_ROOT_KEY,	/* next-root.key (0600) */
+	STORE_NEXT_CA,		/* next-ca.pem: its issuing CA */
+	STORE_NEXT_CA_KEY,	/* next-ca.key (0600) */
+	STORE_BRIDGE,		/* bridge.pem: the new root certified by the old key */
+	STORE_OLD_BRIDGE,	/* old-bridge.pem: the old root certified by the new key */
+	STORE_OLD_ROOT,		/* old-root.pem, after the switch */
+	STORE_OLD_ROOT_KEY,	/* old-root.key */
+	STORE_OLD_CA,		/* old-ca.pem: the old issuing (or only) CA */
+	STORE_OLD_CA_KEY,	/* old-ca.key */
+	STORE_RETIRED,		/* retired-cas.pem: every finished rollover's old CAs */
+};
+const char *store_rollover_file_name(enum store_rollover_file f);
+
+enum store_rollover_state {
+	STORE_ROLLOVER_NONE = 0,
+	STORE_ROLLOVER_STARTED,		/* the next generation waits beside the current */
+	STORE_ROLLOVER_SWITCHING,	/* a switch was cut short: run it again */
+	STORE_ROLLOVER_SWITCHED,	/* the overlap: old-* and the bridges kept */
+};
+int store_rollover_state(struct store *s, enum store_rollover_state *out);
+
+/* Reads one of them; STORE_E_NOTFOUND, without a message, when absent. */
+int store_read_rollover_file(struct store *s, enum store_rollover_file f,
+    unsigned char **out, size_t *out_len);
+
+/* What sipca rollover start writes; a NULL bridge is not written. */
+struct store_rollover_files {
+	const char *root_pem, *root_key, *ca_pem, *ca_key;
+	size_t root_pem_len, root_key_len, ca_pem_len, ca_key_len;
+	const char *bridge_pem, *old_bridge_pem;
+	size_t bridge_pem_len, old_bridge_pem_len;
+};
+
+/*
+ * The steps, each under the writers' lock and refused (STORE_E_EXISTS,
+ * after a message, nothing changed) out of order. prepare: the next
+ * generation and the bridges beside the current one (state "started").
+ * switch: the current root.*, ca.* kept as old-*, then replaced from
+ * next-*, ca.pem last; a switch cut short is finished by running it
+ * again, and token key settings move to old_*_key_uri. finish: old-*,
+ * the bridges and the state go. abort: before the switch only, next-*
+ * and the bridges go.
+ */
+int store_rollover_prepare(struct store *s, const struct store_rollover_files *f);
+int store_rollover_switch(struct store *s);
+int store_rollover_finish(struct store *s);
+int store_rollover_abort(struct store *s);
+
 /* Reads DIR/ca.pem or DIR/ca.key. Refuses a ca.key readable by others. */
 int store_read_ca_cert(struct store *s, unsigned char **out, size_t *out_len);
 int store_read_ca_key(struct store *s, unsigned char **out, size_t *out_len);

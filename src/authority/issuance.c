@@ -401,9 +401,10 @@ issuance_prepare(const struct issuance_spec *spec, const struct ca *ca,
 	if ((ret = gnutls_pem_base64_encode2("CERTIFICATE", &der,
 	    &is.cert_pem)) < 0)
 		goto crypto_error;
-	is.chain_pem = xasprintf("%.*s%.*s", (int)is.cert_pem.size,
+	is.chain_pem = xasprintf("%.*s%.*s%s", (int)is.cert_pem.size,
 	    (const char *)is.cert_pem.data, (int)ca->pem.size,
-	    (const char *)ca->pem.data);
+	    (const char *)ca->pem.data,
+	    ca->chain_extra != NULL ? ca->chain_extra : "");
 	is.subject = cert_subject(is.crt);
 	is.sans_text = san_list_format(&spec->sans);
 	*out = is;

@@ -203,6 +203,43 @@ out:
 }
 
 /*
+ * During a rollover's overlap the issuing CA's leaves carry the bridge
+ * (the new root certified by the old one) after the CA, so that a phone
+ * that trusts only the old root still finds a path (include/rollover.h).
+ * A switch cut short leaves ca.key and ca.pem of two generations: nothing
+ * signs until it is finished.
+ */
+static enum result
+rollover_chain(struct store *s, struct ca *ca, struct report *rep)
+{
+	enum store_rollover_state st;
+	unsigned char *bridge = NULL;
+	size_t len = 0;
+	int ret;
+
+	ret = store_rollover_state(s, &st);
+	store_take_messages(s, rep);
+	if (ret < 0)
+		return signer_store_result(ret);
+	if (st == STORE_ROLLOVER_SWITCHING) {
+		report_add(rep, REPORT_MESSAGE, "a CA rollover switch was cut short:"
+		    " run 'sipca rollover switch' to finish it");
+		return RESULT_E_INPUT;
+	}
+	if (st != STORE_ROLLOVER_SWITCHED)
+		return RESULT_OK;
+	ret = store_read_rollover_file(s, STORE_BRIDGE, &bridge, &len);
+	store_take_messages(s, rep);
+	if (ret == STORE_E_NOTFOUND)
+		return RESULT_OK;	/* the old root allows no bridge */
+	if (ret < 0)
+		return signer_store_result(ret);
+	ca->chain_extra = xasprintf("%.*s", (int)len, (const char *)bridge);
+	free(bridge);
+	return RESULT_OK;
+}
+
+/*
  * Opens one of the store's CAs; the key, with need_key, from key_file
  * when given, else from the token its setting names, else from the
  * store.
@@ -236,6 +273,8 @@ open_which(const struct which_ca *w, struct store *s, int need_key,
 		r = RESULT_E_FAILED;
 		goto out;
 	}
+	if (w == &issuing_ca && (r = rollover_chain(s, ca, rep)) != RESULT_OK)
+		goto out;
 	r = RESULT_OK;
 	if (need_key && key_file != NULL)
 		r = attach_given_key(w, ca, key_file, passphrase_file, rep);

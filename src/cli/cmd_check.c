@@ -54,6 +54,12 @@ const struct command command_check = {
 struct check_ctx {
 	struct ca *ca;
 	struct ca *root;	/* root.pem of a two-level CA, else NULL */
+	/* Who else may have issued what the store keeps (audit.h): the
+	 * root, a rollover's old generation, the retired ones. */
+	struct ca **others;
+	size_t n_others;
+	const struct ca **also_list;
+	struct audit_issuers also;
 	const struct store *store;
 	unsigned long problems;
 	unsigned long certificates;
@@ -129,7 +135,7 @@ on_store_row(const struct store_check_row *r, void *arg)
 	gnutls_x509_crt_t crt = NULL;
 
 	ctx->certificates++;
-	if (audit_cert(c->pem, c->serial, c->not_after, ctx->ca, ctx->root,
+	if (audit_cert(c->pem, c->serial, c->not_after, ctx->ca, &ctx->also,
 	    &crt, &problems) < 0) {
 		problems_of(ctx, r->dir, &problems);
 		return;
@@ -140,11 +146,75 @@ on_store_row(const struct store_check_row *r, void *arg)
 		problems_of(ctx, r->key_path, &problems);
 	}
 	if (r->chain_pem != NULL) {
-		audit_chain(r->chain_pem, r->chain_len, crt, ctx->ca, ctx->root,
+		audit_chain(r->chain_pem, r->chain_len, crt, ctx->ca, &ctx->also,
 		    &problems);
 		problems_of(ctx, r->chain_path, &problems);
 	}
 	gnutls_x509_crt_deinit(crt);
+}
+
+static void
+add_other(struct check_ctx *ctx, struct ca *ca)
+{
+	ctx->others = xrealloc(ctx->others, (ctx->n_others + 1) *
+	    sizeof(*ctx->others));
+	ctx->others[ctx->n_others++] = ca;
+}
+
+/* Each certificate of one of the rollover's files joins the others. */
+static int
+add_rollover_file(struct check_ctx *ctx, struct store *s,
+    enum store_rollover_file which)
+{
+	unsigned char *data = NULL;
+	size_t len = 0;
+	gnutls_x509_crt_t *list = NULL;
+	gnutls_datum_t pem;
+	struct ca *ca;
+	const char *reason;
+	unsigned n = 0, i;
+	int ret = store_read_rollover_file(s, which, &data, &len);
+
+	if (ret == STORE_E_NOTFOUND)
+		return EXIT_OK;
+	if (ret < 0)
+		return cli_store_outcome(s, ret);
+	if (cert_load_all(data, len, &list, &n) < 0)
+		n = 0;
+	for (i = 0; i < n; i++) {
+		if (gnutls_x509_crt_export2(list[i], GNUTLS_X509_FMT_PEM, &pem) == 0) {
+			if (ca_load_cert(pem.data, pem.size, &ca, &reason) == 0)
+				add_other(ctx, ca);
+			gnutls_free(pem.data);
+		}
+		gnutls_x509_crt_deinit(list[i]);
+	}
+	gnutls_free(list);
+	free(data);
+	return EXIT_OK;
+}
+
+static int
+load_others(struct check_ctx *ctx, struct store *s)
+{
+	static const enum store_rollover_file files[] = {
+		STORE_OLD_CA, STORE_OLD_ROOT, STORE_RETIRED,
+	};
+	size_t i, n = 0;
+	int status;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		if ((status = add_rollover_file(ctx, s, files[i])) != EXIT_OK)
+			return status;
+	/* The root first, then the others; the list borrows them all. */
+	ctx->also_list = xcalloc(ctx->n_others + 1, sizeof(*ctx->also_list));
+	if (ctx->root != NULL)
+		ctx->also_list[n++] = ctx->root;
+	for (i = 0; i < ctx->n_others; i++)
+		ctx->also_list[n++] = ctx->others[i];
+	ctx->also.cas = ctx->also_list;
+	ctx->also.n = n;
+	return EXIT_OK;
 }
 
 /* The CA certificate is a CA and signed itself. */
@@ -318,6 +388,8 @@ cmd_check(int argc, char **argv)
 	    (status = cli_outcome(signer_open_root(store, 0, NULL, NULL,
 	    &ctx.root, &rep), &rep)) != EXIT_OK)
 		goto out;
+	if ((status = load_others(&ctx, store)) != EXIT_OK)
+		goto out;
 	check_ca_cert(&ctx, store);
 	ctx.store = store;
 	if ((status = cli_outcome(ca_inventory_each(store, check_ca_expiry, &ctx,
@@ -341,6 +413,10 @@ out:
 	cli_parser_free(&p);
 	ca_free(ctx.ca);
 	ca_free(ctx.root);
+	while (ctx.n_others > 0)
+		ca_free(ctx.others[--ctx.n_others]);
+	free(ctx.others);
+	free(ctx.also_list);
 	store_close(store);
 	free(dir);
 	return status;

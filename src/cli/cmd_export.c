@@ -25,13 +25,14 @@
 #include "key.h"
 #include "san.h"
 #include "secret.h"
+#include "rollover.h"
 #include "signer.h"
 #include "store.h"
 #include "util.h"
 
 enum {
 	OPT_OUTPUT = 'o', OPT_FORMAT = 256, OPT_FORCE, OPT_WITH_KEY, OPT_LEGACY,
-	OPT_PASSFILE, OPT_CHAIN, OPT_ROOT_KEY, OPT_REMOVE,
+	OPT_PASSFILE, OPT_CHAIN, OPT_ROOT_KEY, OPT_REMOVE, OPT_TRUST_BUNDLE,
 };
 
 #define EXPORT_FORMAT_NAMES "pem,der,p12"
@@ -54,6 +55,8 @@ static const struct cli_option export_options[] = {
 	  "the root's key, encrypted (default ./root.key), to move it off the machine" },
 	{ "remove", OPT_REMOVE, 0, NULL, NULL,
 	  "--root-key: then remove root.key from the store" },
+	{ "trust-bundle", OPT_TRUST_BUNDLE, 0, NULL, NULL,
+	  "the roots phones should trust now, both during a rollover (default ./trust-bundle.pem)" },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 
@@ -65,7 +68,8 @@ const struct command command_export = {
 	"export NAME [--format pem|der] [--with-key] [-o FILE] [--force]\n"
 	"export NAME --format p12 [--legacy] [--passphrase-file FILE] [-o FILE] [--force]\n"
 	"export --chain [-o FILE] [--force]\n"
-	"export --root-key [-o FILE] [--remove] [--passphrase-file FILE] [--force]",
+	"export --root-key [-o FILE] [--remove] [--passphrase-file FILE] [--force]\n"
+	"export --trust-bundle [-o FILE] [--force]",
 	"Export the CA certificate, or a certificate as a device bundle.",
 	export_options, "@name",
 };
@@ -77,7 +81,7 @@ struct export_args {
 	const char *output;	/* NULL: the default for the format */
 	const char *pass_file;
 	enum export_format format;
-	int with_key, legacy, force, chain, root_key, remove;
+	int with_key, legacy, force, chain, root_key, remove, trust_bundle;
 };
 
 /* What a phone's certificate screen shows: SHA-256 and SHA-1, colon hex. */
@@ -233,6 +237,31 @@ out:
 	free(pem);
 	ca_free(ca);
 	ca_free(root);
+	return status;
+}
+
+/* The roots to trust now: one, or two during a rollover (rollover.h). */
+static int
+export_trust_bundle(struct store *store, const struct export_args *a)
+{
+	struct report rep = { NULL, 0 };
+	const char *output = a->output ? a->output : "trust-bundle.pem";
+	char *pem = NULL;
+	size_t len = 0;
+	unsigned n = 0;
+	int status;
+
+	if ((status = cli_outcome(rollover_trust_bundle(store, &pem, &len, &n,
+	    &rep), &rep)) != EXIT_OK)
+		goto out;
+	if ((status = write_output(output, pem, len, a->force, 0)) != EXIT_OK)
+		goto out;
+	if (strcmp(output, "-") != 0)
+		fprintf(stderr, "wrote %u root certificate%s to %s%s\n", n,
+		    n == 1 ? "" : "s", output, n > 1 ? " (a rollover: phones"
+		    " should trust both)" : "");
+out:
+	free(pem);
 	return status;
 }
 
@@ -555,6 +584,12 @@ check_args(const struct export_args *a)
 	const char *reason;
 	char *shown;
 
+	if (a->trust_bundle && (a->root_key || a->chain || a->name != NULL ||
+	    a->format != FMT_PEM || a->with_key || a->legacy ||
+	    a->pass_file != NULL || a->remove)) {
+		error_msg("--trust-bundle takes only -o FILE and --force");
+		return EXIT_USAGE;
+	}
 	if (a->remove && !a->root_key) {
 		error_msg("--remove goes with --root-key");
 		return EXIT_USAGE;
@@ -640,6 +675,7 @@ cmd_export(int argc, char **argv)
 		case OPT_PASSFILE: a.pass_file = p.arg; break;
 		case OPT_FORCE: a.force = 1; break;
 		case OPT_CHAIN: a.chain = 1; break;
+		case OPT_TRUST_BUNDLE: a.trust_bundle = 1; break;
 		case OPT_ROOT_KEY: a.root_key = 1; break;
 		case OPT_REMOVE: a.remove = 1; break;
 		case CLI_HELP:
@@ -662,7 +698,8 @@ cmd_export(int argc, char **argv)
 	if ((status = cli_store_open(a.remove ? 0 : STORE_READONLY, &store)) !=
 	    EXIT_OK)
 		goto out;
-	status = a.root_key ? export_root_key(store, &a) : a.chain ?
+	status = a.trust_bundle ? export_trust_bundle(store, &a) :
+	    a.root_key ? export_root_key(store, &a) : a.chain ?
 	    export_chain(store, &a) : a.name == NULL ? export_ca(store, &a) :
 	    export_name(store, &a);
 out:

@@ -28,6 +28,7 @@ extern const struct command command_show;
 extern const struct command command_renew;
 extern const struct command command_revoke;
 extern const struct command command_crl;
+extern const struct command command_rollover;
 extern const struct command command_config;
 extern const struct command command_lint;
 extern const struct command command_check;
@@ -45,6 +46,7 @@ static const struct command *const commands[] = {
 	&command_renew,
 	&command_revoke,
 	&command_crl,
+	&command_rollover,
 	&command_config,
 	&command_lint,
 	&command_check,

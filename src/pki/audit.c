@@ -17,10 +17,21 @@
 #define VERIFY_FLAGS (GNUTLS_VERIFY_DISABLE_TIME_CHECKS | \
 	GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS)
 
+static int
+issued_by_other(const struct audit_issuers *also, gnutls_x509_crt_t crt)
+{
+	size_t i;
+
+	for (i = 0; also != NULL && i < also->n; i++)
+		if (ca_issued(also->cas[i], crt))
+			return 1;
+	return 0;
+}
+
 int
 audit_cert(const char *pem, const char *serial, time_t not_after,
-    const struct ca *ca, const struct ca *root, gnutls_x509_crt_t *out_crt,
-    struct report *problems)
+    const struct ca *ca, const struct audit_issuers *also,
+    gnutls_x509_crt_t *out_crt, struct report *problems)
 {
 	gnutls_x509_crt_t crt = NULL;
 	gnutls_datum_t d = { (unsigned char *)(uintptr_t)pem, (unsigned)strlen(pem) };
@@ -47,8 +58,9 @@ audit_cert(const char *pem, const char *serial, time_t not_after,
 		    " from the index", serial);
 	/* RFC 5280 6.1.3 (a)(1): the signature verifies with the CA's key. */
 	ret = gnutls_x509_crt_verify(crt, &ca->crt, 1, VERIFY_FLAGS, &vstatus);
-	/* Issued by the root before the store grew its issuing CA. */
-	if ((ret < 0 || vstatus != 0) && root != NULL && ca_issued(root, crt))
+	/* Issued by the root before the store grew its issuing CA, or by an
+	 * old generation. */
+	if ((ret < 0 || vstatus != 0) && issued_by_other(also, crt))
 		ret = vstatus = 0;
 	if (ret < 0 || vstatus != 0) {
 		if (ret >= 0)
@@ -101,32 +113,52 @@ same_der(gnutls_x509_crt_t a, gnutls_x509_crt_t b)
 }
 
 /*
- * The CA a chain file ends with, when the store grew an issuing CA after
- * crt was issued: the single-level CA that root.pem re-issued, with its
- * name and key (it verifies with the root's key), and crt's issuer.
+ * The CA a chain file names after crt, when it is not ca.pem: one of the
+ * other CAs, or one they issued that issued crt (the single-level CA that
+ * root.pem re-issued, with its name and key).
  */
 static int
-root_before(const struct ca *root, gnutls_x509_crt_t old_ca,
+other_issuer(const struct audit_issuers *also, gnutls_x509_crt_t chain_ca,
     gnutls_x509_crt_t crt)
 {
-	return ca_issued(root, old_ca) && ca_issued(root, crt);
+	size_t i;
+
+	for (i = 0; also != NULL && i < also->n; i++)
+		if (same_der(chain_ca, also->cas[i]->crt) ||
+		    (ca_issued(also->cas[i], chain_ca) &&
+		    ca_issued(also->cas[i], crt)))
+			return 1;
+	return 0;
+}
+
+/* A rollover's bridge after chain_ca: a CA certificate for its issuer. */
+static int
+bridge_for(gnutls_x509_crt_t bridge, gnutls_x509_crt_t chain_ca)
+{
+	unsigned critical = 0;
+
+	return gnutls_x509_crt_get_basic_constraints(bridge, &critical, NULL,
+	    NULL) > 0 && gnutls_x509_crt_check_issuer(chain_ca, bridge);
 }
 
 void
 audit_chain(const unsigned char *data, size_t len, gnutls_x509_crt_t crt,
-    const struct ca *ca, const struct ca *root, struct report *problems)
+    const struct ca *ca, const struct audit_issuers *also,
+    struct report *problems)
 {
 	gnutls_x509_crt_t *list = NULL;
 	unsigned n = 0, i;
 
-	if (cert_load_all(data, len, &list, &n) < 0 || n != 2)
+	if (cert_load_all(data, len, &list, &n) < 0 || n < 2 || n > 3)
 		report_add(problems, REPORT_MESSAGE, "not the certificate and the CA"
 		    " (%u certificates)", n);
 	else if (!same_der(list[0], crt))
 		report_add(problems, REPORT_MESSAGE, "does not start with cert.pem");
-	else if (!same_der(list[1], ca->crt) && !(root != NULL &&
-	    root_before(root, list[1], crt)))
+	else if (!same_der(list[1], ca->crt) && !other_issuer(also, list[1], crt))
 		report_add(problems, REPORT_MESSAGE, "does not end with ca.pem");
+	else if (n == 3 && !bridge_for(list[2], list[1]))
+		report_add(problems, REPORT_MESSAGE, "the certificate after the CA"
+		    " is not a bridge to its issuer");
 	for (i = 0; i < n; i++)
 		gnutls_x509_crt_deinit(list[i]);
 	gnutls_free(list);

@@ -27,6 +27,7 @@ ca_free(struct ca *ca)
 	if (ca->key != NULL)
 		gnutls_privkey_deinit(ca->key);
 	gnutls_free(ca->pem.data);
+	free(ca->chain_extra);
 	free(ca);
 }
 
@@ -48,9 +49,12 @@ set_name_constraints(gnutls_x509_crt_t crt, const struct ca_params *p)
 		 * (g) applies the root's anyway, and a verifier that takes the
 		 * intermediate as its anchor then applies them too.
 		 */
+		const struct ca *from = p->constraints_of != NULL ?
+		    p->constraints_of : p->issuer;
+
 		ret = 0;
-		if (p->issuer != NULL && (ret = gnutls_x509_crt_get_name_constraints(
-		    p->issuer->crt, nc, 0, NULL)) == 0)
+		if (from != NULL && (ret = gnutls_x509_crt_get_name_constraints(
+		    from->crt, nc, 0, NULL)) == 0)
 			ret = gnutls_x509_crt_set_name_constraints(crt, nc, 1);
 		else if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
 			ret = 0;

@@ -487,7 +487,14 @@ check_top(struct check_state *cs)
 {
 	static const char *const files[] = {
 		"ca.pem", "index.db", "index.db-journal", "lock", "crl.pem",
-		"root.pem", "root-crl.pem",
+		"root.pem", "root-crl.pem", "next-root.pem", "next-ca.pem",
+		"bridge.pem", "old-bridge.pem", "old-root.pem", "old-ca.pem",
+		"retired-cas.pem",
+	};
+	/* Keys a rollover keeps beside the CA's, when they are there. */
+	static const char *const keys[] = {
+		"root.key", "next-root.key", "next-ca.key", "old-root.key",
+		"old-ca.key",
 	};
 	int dir = cs->s->dir_fd, issued = -1, fd, r;
 	char *path = NULL, *uri = NULL;
@@ -508,9 +515,11 @@ check_top(struct check_state *cs)
 		check_problem(cs, STORE_PROBLEM_CA_KEY, path, "missing");
 	free(path);
 	/* A root's key may be off the machine: only a root.key there is checked. */
-	path = store_path(cs->s, "root.key");
-	check_entry(cs, dir, "root.key", path, 0, STORE_PROBLEM_CA_KEY);
-	free(path);
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		path = store_path(cs->s, keys[i]);
+		check_entry(cs, dir, keys[i], path, 0, STORE_PROBLEM_CA_KEY);
+		free(path);
+	}
 	path = store_path(cs->s, "issued");
 	if ((r = check_entry(cs, dir, "issued", path, 1, 0)) > 0 &&
 	    (issued = open_subdir(dir, "issued")) < 0)

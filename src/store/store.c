@@ -109,7 +109,8 @@ store_dir(const struct store *s)
 
 /*
  * The store's own entries at open: DIR, ca.pem, index.db, issued/ (when
- * there), a two-level CA's root.pem and root.key. With STORE_INSPECT only what cannot be opened safely at all
+ * there), a two-level CA's root.pem and root.key, a rollover's files.
+ * With STORE_INSPECT only what cannot be opened safely at all
  * (a link, a FIFO) is refused; check reports the rest.
  */
 static int
@@ -118,6 +119,13 @@ open_checks(struct store *s, int creating)
 	static const struct { const char *rel; int dir, needed; } entries[] = {
 		{ "ca.pem", 0, 1 }, { "index.db", 0, 1 }, { "issued", 1, 0 },
 		{ "lock", 0, 0 }, { "root.pem", 0, 0 }, { "root.key", 0, 0 },
+		/* a rollover's (src/store/rollover.c) */
+		{ "next-root.pem", 0, 0 }, { "next-root.key", 0, 0 },
+		{ "next-ca.pem", 0, 0 }, { "next-ca.key", 0, 0 },
+		{ "bridge.pem", 0, 0 }, { "old-bridge.pem", 0, 0 },
+		{ "old-root.pem", 0, 0 }, { "old-root.key", 0, 0 },
+		{ "old-ca.pem", 0, 0 }, { "old-ca.key", 0, 0 },
+		{ "retired-cas.pem", 0, 0 },
 	};
 	const char *reason;
 	char why[96];

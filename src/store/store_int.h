@@ -10,6 +10,7 @@
  *   lock.c          the writers' lock, and recovery on taking it
  *   files.c         the CA's files (init), reading and writing whole files
  *   root.c          a two-level CA's root files, and growing an intermediate
+ *   rollover.c      a CA key rollover's files: start, switch, finish, abort
  *   staging.c       the files of one issuance: staging, renames, undo
  *   issue.c         the two-phase issuance (its protocol is described there)
  *   check.c         store_check: the files against the rows
