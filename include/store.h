@@ -338,6 +338,9 @@ void store_unlock(struct store *s);
 /* Writes DIR/rel atomically (0644, or 0600 when private). */
 int store_write_file(struct store *s, const char *rel, const void *data,
     size_t len, int private_file);
+/* Reads a public file DIR/rel whole (a CRL); STORE_E_NOTFOUND without a message. */
+int store_read_file(struct store *s, const char *rel, unsigned char **out,
+    size_t *out_len);
 
 /*
  * The next CRL number (RFC 5280 5.2.3: it increases with every CRL): the

@@ -57,6 +57,41 @@ collect(const struct store_cert *c, void *arg)
 	return 0;
 }
 
+/*
+ * DIR/crls.pem: every CRL the store publishes, one after the other, for
+ * a server that checks the revocation of every certificate of a chain
+ * (OpenSSL's X509_V_FLAG_CRL_CHECK_ALL, which Kamailio sets): with a
+ * root above the issuing CA, a path needs the root's CRL (root-crl.pem)
+ * as well as the issuing CA's (crl.pem).
+ */
+static int
+write_all_crls(struct store *s)
+{
+	static const char *const files[] = { "crl.pem", "root-crl.pem" };
+	unsigned char *data = NULL;
+	char *all = NULL;
+	size_t len = 0, total = 0, i;
+	int ret = STORE_OK;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		if ((ret = store_read_file(s, files[i], &data, &len)) ==
+		    STORE_E_NOTFOUND)
+			continue;
+		if (ret < 0)
+			goto out;
+		all = xrealloc(all, total + len + 1);
+		memcpy(all + total, data, len);
+		total += len;
+		free(data);
+		data = NULL;
+	}
+	ret = total > 0 ? store_write_file(s, "crls.pem", all, total, 0) : STORE_OK;
+out:
+	free(data);
+	free(all);
+	return ret < 0 ? ret : STORE_OK;
+}
+
 static enum result
 publish(struct store *s, const struct ca *ca, const struct ca *only,
     const char *rel, long days, struct crl_published *out, struct report *rep)
@@ -102,7 +137,8 @@ publish(struct store *s, const struct ca *ca, const struct ca *only,
 		    " gnutls_pem_base64_encode2: %s", gnutls_strerror(ret));
 		goto out;
 	}
-	if ((ret = store_write_file(s, rel, pub.pem.data, pub.pem.size, 0)) < 0) {
+	if ((ret = store_write_file(s, rel, pub.pem.data, pub.pem.size, 0)) < 0 ||
+	    (ret = write_all_crls(s)) < 0) {
 		store_take_messages(s, rep);
 		status = signer_store_result(ret);
 		goto out;

@@ -108,3 +108,10 @@ store_write_file(struct store *s, const char *rel, const void *data,
 	close(dir);
 	return ret;
 }
+
+int
+store_read_file(struct store *s, const char *rel, unsigned char **out,
+    size_t *out_len)
+{
+	return file_read(s, rel, WALK_READ, out, out_len);
+}

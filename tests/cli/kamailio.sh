@@ -34,6 +34,7 @@ unset SIPCA_NOW
 "$SIPCA" -d "$T/ca" export -o "$T/cert.pem" 2>/dev/null
 check "revoke lost-phone" "$SIPCA" -d "$T/ca" revoke lost-phone
 check "revoke publishes DIR/crl.pem" test -s "$T/ca/crl.pem"
+check "and DIR/crls.pem, every CRL of the store" cmp -s "$T/ca/crl.pem" "$T/ca/crls.pem"
 
 # A device certificate without clientAuth: sipca never makes one, so
 # certtool signs it with the test CA's (unencrypted) key.
@@ -56,8 +57,9 @@ check "certtool made a certificate without clientAuth" \
 printf 'OPTIONS sip:example.com SIP/2.0\r\nVia: SIP/2.0/TLS 127.0.0.1:5061;branch=z9hG4bK-interop;rport\r\nMax-Forwards: 70\r\nTo: <sip:example.com>\r\nFrom: <sip:interop@example.com>;tag=1\r\nCall-ID: interop@127.0.0.1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n' > "$T/options.sip"
 
 K_PIDS=""
-# start_kamailio NAME CERTDIR: Kamailio with the example's configuration,
-# serving CERTDIR's key.pem and chain.pem; sets PORT.
+# start_kamailio NAME CERTDIR [CAFILE [CRLFILE]]: Kamailio with the
+# example's configuration, serving CERTDIR's key.pem and chain.pem,
+# trusting CAFILE (default the exported cert.pem); sets PORT.
 start_kamailio() {
 	k=$T/k-$1
 	mkdir -p "$k/run"
@@ -65,8 +67,10 @@ start_kamailio() {
 	sed -e "s|/etc/kamailio/tls.cfg|$k/tls.cfg|" \
 	    -e "s|127.0.0.1:5061|127.0.0.1:$PORT|" "$EX/kamailio.cfg" > "$k/kamailio.cfg"
 	sed -e "s|/var/lib/sipca/issued/sip.example.com|$2|" \
-	    -e "s|/etc/kamailio/sipca-ca.pem|$T/cert.pem|" \
-	    -e "s|/var/lib/sipca/crl.pem|$T/ca/crl.pem|" "$EX/tls.cfg" > "$k/tls.cfg"
+	    -e "s|/etc/kamailio/sipca-ca.pem|${3:-$T/cert.pem}|" \
+	    -e "s|/var/lib/sipca/crls.pem|${4:-$T/ca/crls.pem}|" "$EX/tls.cfg" > "$k/tls.cfg"
+	# CRLFILE "none": the example's crl line removed, as it says to
+	[ "${4:-}" = none ] && sed -i '/^crl = /d' "$k/tls.cfg"
 	if grep -q -e /etc/kamailio -e /var/lib/sipca "$k/kamailio.cfg" "$k/tls.cfg" ||
 	    ! grep -q "127.0.0.1:$PORT" "$k/kamailio.cfg"; then
 		fail "$1: the example configuration no longer has the paths this test replaces"
@@ -103,8 +107,8 @@ gnutls_client() {	# PORT [cert key] [gnutls-cli options]
 		c=$1 k=$2; shift 2
 		set -- --x509certfile "$c" --x509keyfile "$k" "$@"
 	fi
-	timeout 10 gnutls-cli --x509cafile "$T/cert.pem" --verify-hostname $HOST \
-	    -p "$port" "$@" 127.0.0.1
+	timeout 10 gnutls-cli --x509cafile "${CLIENT_CA:-$T/cert.pem}" \
+	    --verify-hostname $HOST -p "$port" "$@" 127.0.0.1
 }
 
 openssl_client() {	# PORT [cert key]
@@ -226,10 +230,65 @@ expect_exit 1 "probe: expired server certificate" \
 expect_grep '^fail *chain: \[0\] expired at' "$T/stdout" "probe: expired server"
 expect_grep '^fail *lint \[0\]' "$T/stdout" "probe: lint reports the expired server"
 
+# ---- a CA rollover's overlap (README "Rollover") ----
+# A two-level CA rolled over: the new server and phone certificates carry
+# the bridge, old ones are as they were. Kamailio (server side, checking
+# phones) and the phones (client side, checking Kamailio) each trust one
+# root, old or new, and every pairing works.
+R=$T/roll
+RI=$R/issued
+"$SIPCA" -d "$R" init --domain example.com --no-passphrase --intermediate >/dev/null ||
+    fail "rollover CA"
+"$SIPCA" -d "$R" issue server $HOST >/dev/null
+"$SIPCA" -d "$R" issue device bob >/dev/null
+cp "$R/root.pem" "$T/roll-old.pem"
+cp -r "$RI/$HOST" "$T/roll-old-server"
+# A two-level CA's CRLs: Kamailio checks every certificate of the chain,
+# so its crl file is crls.pem, the issuing CA's CRL and the root's.
+"$SIPCA" -d "$R" issue device lost >/dev/null
+"$SIPCA" -d "$R" revoke lost >/dev/null || fail "revoke lost"
+"$SIPCA" -d "$R" crl --root >/dev/null || fail "crl --root"
+check "crls.pem holds both CRLs" test "$(grep -c 'BEGIN X509 CRL' "$R/crls.pem")" = 2
+start_kamailio hier-crl "$RI/$HOST" "$T/roll-old.pem" "$R/crls.pem"
+P_HCRL=$PORT
+CLIENT_CA=$T/roll-old.pem
+sip_send "$T/out" gnutls_client $P_HCRL "$RI/bob/chain.pem" "$RI/bob/key.pem"
+expect_answer "two-level CA with crls.pem: bob gets in" "$T/out"
+sip_send "$T/out" gnutls_client $P_HCRL "$RI/lost/chain.pem" "$RI/lost/key.pem"
+expect_refused "two-level CA with crls.pem: the revoked device does not" "$T/out"
+unset CLIENT_CA
+"$SIPCA" -d "$R" rollover start --no-passphrase >/dev/null || fail "rollover start"
+"$SIPCA" -d "$R" rollover switch >/dev/null || fail "rollover switch"
+cp "$R/root.pem" "$T/roll-new.pem"
+"$SIPCA" -d "$R" renew $HOST >/dev/null || fail "renew the server under the new CA"
+"$SIPCA" -d "$R" issue device carol >/dev/null
+# Old bob's chain with the old bridge, for a Kamailio that trusts only the new root.
+cat "$RI/bob/chain.pem" "$R/old-bridge.pem" > "$T/bob-bridged.pem"
+"$SIPCA" -d "$R" crl >/dev/null || fail "crl after the switch"
+start_kamailio roll-oldroot "$RI/$HOST" "$T/roll-old.pem" none
+P_ROLD=$PORT
+start_kamailio roll-newroot "$RI/$HOST" "$T/roll-new.pem" none
+P_RNEW=$PORT
+for root in old new; do
+	CLIENT_CA=$T/roll-$root.pem
+	sip_send "$T/out" gnutls_client $P_ROLD "$RI/carol/chain.pem" "$RI/carol/key.pem"
+	expect_answer "overlap: phone with the $root root and a new certificate, Kamailio with the old root" "$T/out"
+	sip_send "$T/out" gnutls_client $P_RNEW "$RI/carol/chain.pem" "$RI/carol/key.pem"
+	expect_answer "overlap: phone with the $root root and a new certificate, Kamailio with the new root" "$T/out"
+	sip_send "$T/out" gnutls_client $P_ROLD "$RI/bob/chain.pem" "$RI/bob/key.pem"
+	expect_answer "overlap: phone with the $root root and an old certificate, Kamailio with the old root" "$T/out"
+	sip_send "$T/out" gnutls_client $P_RNEW "$T/bob-bridged.pem" "$RI/bob/key.pem"
+	expect_answer "overlap: phone with the $root root and an old certificate plus the old bridge, Kamailio with the new root" "$T/out"
+done
+CLIENT_CA=$T/roll-new.pem
+sip_send "$T/out" gnutls_client $P_RNEW "$RI/bob/chain.pem" "$RI/bob/key.pem"
+expect_refused "overlap: an old certificate without the old bridge, Kamailio with the new root only" "$T/out"
+unset CLIENT_CA
+
 # Stopped by pid (the timeout wrapper passes SIGTERM on to Kamailio),
 # and gone afterwards: the main processes' pids come from their pidfiles.
 mains=$(cat "$T"/k-*/run/kamailio.pid)
-check "four Kamailio pidfiles" test "$(echo $mains | wc -w)" -eq 4
+check "seven Kamailio pidfiles" test "$(echo $mains | wc -w)" -eq 7
 for pid in $K_PIDS; do
 	stop_bg "$pid"
 done
