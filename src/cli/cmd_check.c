@@ -38,7 +38,7 @@ enum { OPT_REPAIR = 256, OPT_PASSFILE, OPT_QUIET };
 static const struct cli_option check_options[] = {
 	{ "repair", OPT_REPAIR, 0, NULL, NULL, "remove what interrupted writes left (temporary files, staging directories) and take others' access off our own files" },
 	{ "passphrase-file", OPT_PASSFILE, 1, "FILE", "@file", "the CA key's passphrase (or token PIN), to check the key matches ca.pem" },
-	{ "quiet", OPT_QUIET, 0, NULL, NULL, "print problems only, not the closing summary" },
+	{ "quiet", OPT_QUIET, 0, NULL, NULL, "print problems only (and a CA near its end): no summary, no notes of what was not checked" },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 
@@ -54,6 +54,7 @@ const struct command command_check = {
 struct check_ctx {
 	struct ca *ca;
 	struct ca *root;	/* root.pem of a two-level CA, else NULL */
+	int quiet;		/* --quiet: problems only, no notes of what was not checked */
 	/* Who else may have issued what the store keeps (audit.h): the
 	 * root, a rollover's old generation, the retired ones. */
 	struct ca **others;
@@ -281,8 +282,9 @@ check_ca_key(struct check_ctx *ctx, struct store *s, const char *pass_file)
 	cli_store_print(s);
 	if (ret == STORE_OK) {
 		if (pass_file == NULL && !secret_have_tty()) {
-			warn_msg("the CA key is on a token: give --passphrase-file"
-			    " FILE with its PIN to check it belongs to ca.pem");
+			if (!ctx->quiet)
+				warn_msg("the CA key is on a token: give --passphrase-file"
+				    " FILE with its PIN to check it belongs to ca.pem");
 			goto out;
 		}
 		if ((status = cli_outcome(pkcs11_pin_setup(pass_file,
@@ -305,8 +307,10 @@ check_ca_key(struct check_ctx *ctx, struct store *s, const char *pass_file)
 		else if (secret_have_tty())
 			pass = secret_prompt("CA key passphrase: ", 0, &msg);
 		else {
-			warn_msg("'%s' is encrypted: give --passphrase-file FILE to"
-			    " check it belongs to ca.pem", path);
+			/* Every night's cron run would say it: --quiet keeps still. */
+			if (!ctx->quiet)
+				warn_msg("'%s' is encrypted: give --passphrase-file FILE"
+				    " to check it belongs to ca.pem", path);
 			goto out;
 		}
 		if (pass == NULL) {
@@ -374,10 +378,12 @@ cmd_check(int argc, char **argv)
 			status = EXIT_OPERATIONAL;
 			goto out;
 		}
-		warn_msg("'%s' is read-only for you: checking without the"
-		    " writers' lock", dir);
+		if (!quiet)
+			warn_msg("'%s' is read-only for you: checking without"
+			    " the writers' lock", dir);
 		flags |= STORE_READONLY;
 	}
+	ctx.quiet = quiet;
 	/* An unsafe store is opened to be reported, not refused (STORE_INSPECT). */
 	if ((status = cli_store_open(flags | STORE_INSPECT, &store)) != EXIT_OK)
 		goto out;

@@ -16,6 +16,16 @@ expect_exit 0 "a fresh store is clean" "$SIPCA" -d "$CA" check
 expect_grep "the CA and 4 certificates, 0 problems" "$T/stdout" "check summary"
 expect_exit 0 "check --quiet on a clean store" "$SIPCA" -d "$CA" check --quiet
 check "--quiet prints nothing when clean" test ! -s "$T/stdout"
+# An encrypted CA key goes unchecked without its passphrase: a note every
+# night from cron, unless --quiet.
+printf 'enc passphrase\n' > "$T/encpass"
+"$SIPCA" -d "$T/qenc" init --domain example.com --key p256 --passphrase-file "$T/encpass" >/dev/null ||
+    fail "init an encrypted CA"
+expect_exit 0 "check of an encrypted CA without its passphrase" "$SIPCA" -d "$T/qenc" check
+expect_grep "is encrypted: give --passphrase-file" "$T/stderr" "check says the key went unchecked"
+expect_exit 0 "check --quiet of an encrypted CA" "$SIPCA" -d "$T/qenc" check --quiet
+check "--quiet: nothing on stdout" test ! -s "$T/stdout"
+check "--quiet: nothing on stderr either" test ! -s "$T/stderr"
 
 # check_damage DESCRIPTION PATTERN: check must exit 1 and name the problem.
 check_damage() {
