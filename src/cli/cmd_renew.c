@@ -207,14 +207,12 @@ renew_fleet(struct signing *sg, const struct renewal_options *o,
 	int ret, skipped, one, status = EXIT_OK;
 	size_t i, renewed = 0;
 
-	if (f->expiring >= 0)
-		ret = renewal_list_expiring(sg->store,
-		    sipca_now() + (time_t)f->expiring * 86400, &due);
-	else if ((status = cli_outcome(signer_open(sg->store, 0, NULL, &current,
-	    &rep), &rep)) != EXIT_OK)
+	if (f->expiring < 0 && (status = cli_outcome(signer_open(sg->store, 0,
+	    NULL, &current, &rep), &rep)) != EXIT_OK)
 		goto out;
-	else
-		ret = renewal_list_foreign(sg->store, current, &due);
+	ret = f->expiring >= 0 ? renewal_list_expiring(sg->store,
+	    sipca_now() + (time_t)f->expiring * 86400, &due) :
+	    renewal_list_foreign(sg->store, current, &due);
 	if (ret < 0) {
 		status = cli_store_outcome(sg->store, ret);
 		goto out;
