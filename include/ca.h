@@ -125,6 +125,9 @@ int ca_reissue(const struct ca *old, unsigned path_len, struct ca **out_ca);
  */
 int ca_issued(const struct ca *issuer, gnutls_x509_crt_t crt);
 
+/* ca_issued() for a certificate as PEM (a store row's); unreadable: 0. */
+int ca_issued_pem(const struct ca *issuer, const char *pem);
+
 /* True when the key PEM is encrypted and needs a passphrase. */
 int ca_key_is_encrypted(const unsigned char *pem, size_t len);
 

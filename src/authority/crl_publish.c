@@ -2,7 +2,6 @@
  * crl_publish: the store's revoked rows into DIR/crl.pem, or those the
  * root of a two-level CA issued into DIR/root-crl.pem.
  */
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,29 +21,13 @@ struct revoked {
 	const struct ca *issuer;	/* NULL: every revoked row */
 };
 
-/* Whether the row's certificate is the issuer's (RFC 5280 5.1: a CRL lists its issuer's certificates). */
-static int
-issued_by(const struct ca *issuer, const char *pem)
-{
-	gnutls_x509_crt_t crt = NULL;
-	gnutls_datum_t d = { (unsigned char *)(uintptr_t)pem, (unsigned)strlen(pem) };
-	int yes = 0;
-
-	if (gnutls_x509_crt_init(&crt) == 0 &&
-	    gnutls_x509_crt_import(crt, &d, GNUTLS_X509_FMT_PEM) == 0)
-		yes = ca_issued(issuer, crt);
-	if (crt != NULL)
-		gnutls_x509_crt_deinit(crt);
-	return yes;
-}
-
 static int
 collect(const struct store_cert *c, void *arg)
 {
 	struct revoked *r = arg;
 	struct crl_entry *e;
 
-	if (r->issuer != NULL && !issued_by(r->issuer, c->pem))
+	if (r->issuer != NULL && !ca_issued_pem(r->issuer, c->pem))
 		return 0;
 	r->items = xrealloc(r->items, (r->n + 1) * sizeof(*r->items));
 	e = &r->items[r->n++];

@@ -1,5 +1,6 @@
 /*
- * renewal: a stored certificate back into a request, and its key.
+ * renewal: a stored certificate back into a request, its key, and the
+ * certificates a fleet renewal takes.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include <gnutls/gnutls.h>
 #include <gnutls/abstract.h>
 
+#include "ca.h"
 #include "cert.h"
 #include "issuance.h"
 #include "key.h"
@@ -131,4 +133,74 @@ out:
 	if (from_cert != NULL)
 		gnutls_pubkey_deinit(from_cert);
 	return status;
+}
+
+static void
+list_add(struct renewal_list *l, const struct store_cert *c)
+{
+	struct renewal_item *it;
+
+	l->items = xrealloc(l->items, (l->n + 1) * sizeof(*l->items));
+	it = &l->items[l->n++];
+	it->name = xstrdup(c->name);
+	it->serial = xstrdup(c->serial);
+	it->not_after = c->not_after;
+}
+
+static int
+collect_expiring(const struct store_cert *c, void *arg)
+{
+	list_add(arg, c);
+	return 0;
+}
+
+int
+renewal_list_expiring(struct store *s, time_t before, struct renewal_list *out)
+{
+	struct store_filter filter = { NULL, NULL, STATUS_VALID, before };
+
+	memset(out, 0, sizeof(*out));
+	return store_list(s, &filter, collect_expiring, out);
+}
+
+struct foreign {
+	const struct ca *ca;
+	struct renewal_list *out;
+};
+
+static int
+collect_foreign(const struct store_cert *c, void *arg)
+{
+	struct foreign *f = arg;
+
+	if (c->pem != NULL && ca_issued_pem(f->ca, c->pem))
+		f->out->current++;
+	else
+		list_add(f->out, c);
+	return 0;
+}
+
+int
+renewal_list_foreign(struct store *s, const struct ca *ca,
+    struct renewal_list *out)
+{
+	/* STATUS_VALID: valid and not past notAfter (an expired one is renewed by name). */
+	struct store_filter filter = { NULL, NULL, STATUS_VALID, 0 };
+	struct foreign f = { ca, out };
+
+	memset(out, 0, sizeof(*out));
+	return store_list(s, &filter, collect_foreign, &f);
+}
+
+void
+renewal_list_clear(struct renewal_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		free(l->items[i].name);
+		free(l->items[i].serial);
+	}
+	free(l->items);
+	memset(l, 0, sizeof(*l));
 }

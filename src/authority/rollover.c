@@ -13,6 +13,7 @@
 
 #include "ca.h"
 #include "cross.h"
+#include "renewal.h"
 #include "rollover.h"
 #include "signer.h"
 #include "util.h"
@@ -293,37 +294,12 @@ rollover_abort(struct store *s, struct report *rep)
 	return store_outcome(s, store_rollover_abort(s), rep);
 }
 
-struct left {
-	const struct ca *ca;
-	size_t n;
-};
-
-static int
-count_other_issuer(const struct store_cert *c, void *arg)
-{
-	struct left *l = arg;
-	gnutls_x509_crt_t crt = NULL;
-	gnutls_datum_t d = { (unsigned char *)c->pem, 0 };
-
-	if (c->status != STATUS_VALID || c->pem == NULL)
-		return 0;
-	d.size = (unsigned)strlen(c->pem);
-	if (gnutls_x509_crt_init(&crt) == 0 &&
-	    gnutls_x509_crt_import(crt, &d, GNUTLS_X509_FMT_PEM) == 0 &&
-	    !ca_issued(l->ca, crt))
-		l->n++;
-	if (crt != NULL)
-		gnutls_x509_crt_deinit(crt);
-	return 0;
-}
-
 enum result
 rollover_finish(struct store *s, int force, size_t *out_left,
     struct report *rep)
 {
-	struct store_filter all = { NULL, NULL, STATUS_VALID, 0 };
 	enum store_rollover_state st;
-	struct left l = { NULL, 0 };
+	struct renewal_list l = { NULL, 0, 0 };
 	struct ca *ca = NULL;
 	enum result r;
 	int ret;
@@ -338,8 +314,8 @@ rollover_finish(struct store *s, int force, size_t *out_left,
 	}
 	if ((r = signer_open(s, 0, NULL, &ca, rep)) != RESULT_OK)
 		return r;
-	l.ca = ca;
-	ret = store_list(s, &all, count_other_issuer, &l);
+	/* What renew --all would move: still the old CA's. */
+	ret = renewal_list_foreign(s, ca, &l);
 	if ((r = store_outcome(s, ret, rep)) != RESULT_OK)
 		goto out;
 	*out_left = l.n;
@@ -353,6 +329,7 @@ rollover_finish(struct store *s, int force, size_t *out_left,
 	}
 	r = store_outcome(s, store_rollover_finish(s), rep);
 out:
+	renewal_list_clear(&l);
 	ca_free(ca);
 	return r;
 }

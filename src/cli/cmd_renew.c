@@ -6,7 +6,11 @@
  *
  * With --expiring DAYS it renews every valid certificate that expires
  * within DAYS, so a daily cron job keeps a fleet alive; the renewed ones
- * are no longer due, so a second run renews nothing.
+ * are no longer due, so a second run renews nothing. With --all it renews
+ * every valid certificate the store's current issuing CA did not issue
+ * (after init --add-intermediate or a rollover), so one command moves
+ * the fleet under it; the renewed ones are the CA's, so a second run,
+ * or one after an interrupted run, renews only what is left.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +35,7 @@
 
 enum {
 	OPT_DAYS = 256, OPT_REKEY, OPT_KEY, OPT_EXPIRING, OPT_DRY_RUN, OPT_FORCE,
-	OPT_PASSFILE, OPT_FOREIGN,
+	OPT_PASSFILE, OPT_FOREIGN, OPT_ALL,
 };
 
 static const struct cli_option renew_options[] = {
@@ -39,6 +43,7 @@ static const struct cli_option renew_options[] = {
 	{ "rekey", OPT_REKEY, 0, NULL, NULL, "make a new key (not for certificates issued from a CSR)" },
 	{ "key", OPT_KEY, 1, "TYPE", KEY_TYPE_NAMES, "with --rekey: the new key's type (default: the old one's)" },
 	{ "expiring", OPT_EXPIRING, 1, "DAYS", NULL, "renew every valid certificate expiring within DAYS" },
+	{ "all", OPT_ALL, 0, NULL, NULL, "renew every valid certificate not issued by the current issuing CA (after a new CA)" },
 	{ "dry-run", OPT_DRY_RUN, 0, NULL, NULL, "say what would be renewed, change nothing" },
 	{ "force", OPT_FORCE, 0, NULL, NULL, "renew despite lint errors (recorded in the index); never past a fatal one (a name outside the CA's name constraints)" },
 	{ "allow-foreign-names", OPT_FOREIGN, 0, NULL, NULL, "renew certificates with names outside the store's SIP domain" },
@@ -51,7 +56,8 @@ static int cmd_renew(int argc, char **argv);
 const struct command command_renew = {
 	"renew", cmd_renew,
 	"renew NAME [--days N] [--rekey [--key TYPE]] [--dry-run] [options]\n"
-	"renew --expiring DAYS [--days N] [--dry-run] [options]",
+	"renew --expiring DAYS [--days N] [--dry-run] [options]\n"
+	"renew --all [--days N] [--dry-run] [options]",
 	"Renew a certificate (same names and key, new serial and validity).",
 	renew_options, "@name",
 };
@@ -177,39 +183,135 @@ out:
 	return status;
 }
 
-struct due {
-	char **names, **serials;
-	time_t *not_after;
-	size_t n;
+/* What a fleet renewal (--expiring DAYS, or --all) takes and says. */
+struct fleet {
+	long expiring;		/* -1: --all */
+	int dry_run;
+	const char *pass_file;
 };
 
+/*
+ * The due certificates of --expiring or --all, renewed one by one under
+ * the lock; one failure does not stop the others, and the worst status
+ * is returned. --all decides "issued by the current CA" with ca.pem
+ * alone, so a run with nothing to do asks for no passphrase.
+ */
 static int
-collect_due(const struct store_cert *c, void *arg)
+renew_fleet(struct signing *sg, const struct renewal_options *o,
+    const struct fleet *f)
 {
-	struct due *d = arg;
+	struct renewal_list due = { NULL, 0, 0 };
+	struct report rep = { NULL, 0 };
+	struct ca *current = NULL;
+	char until[21];
+	int ret, skipped, one, status = EXIT_OK;
+	size_t i, renewed = 0;
 
-	d->names = xrealloc(d->names, (d->n + 1) * sizeof(*d->names));
-	d->serials = xrealloc(d->serials, (d->n + 1) * sizeof(*d->serials));
-	d->not_after = xrealloc(d->not_after, (d->n + 1) * sizeof(*d->not_after));
-	d->names[d->n] = xstrdup(c->name);
-	d->serials[d->n] = xstrdup(c->serial);
-	d->not_after[d->n] = c->not_after;
-	d->n++;
-	return 0;
+	if (f->expiring < 0 && (status = cli_outcome(signer_open(sg->store, 0,
+	    NULL, &current, &rep), &rep)) != EXIT_OK)
+		goto out;
+	ret = f->expiring >= 0 ? renewal_list_expiring(sg->store,
+	    sipca_now() + (time_t)f->expiring * 86400, &due) :
+	    renewal_list_foreign(sg->store, current, &due);
+	if (ret < 0) {
+		status = cli_store_outcome(sg->store, ret);
+		goto out;
+	}
+	if (f->dry_run) {
+		for (i = 0; i < due.n; i++) {
+			format_time_rfc3339(due.items[i].not_after, until);
+			printf("would renew '%s' (serial %s, until %s)\n",
+			    due.items[i].name, due.items[i].serial, until);
+		}
+		if (f->expiring >= 0)
+			printf("%zu to renew\n", due.n);
+		else
+			printf("%zu to renew, %zu already issued by the current CA\n",
+			    due.n, due.current);
+		goto out;
+	}
+	if (due.n == 0) {
+		if (f->expiring >= 0)
+			printf("nothing expires within %ld day%s\n", f->expiring,
+			    plural(f->expiring));
+		else
+			printf("nothing to renew: every valid certificate (%zu) is"
+			    " issued by the current CA\n", due.current);
+		goto out;
+	}
+	if ((status = cli_outcome(signing_unlock(sg, f->pass_file, &rep),
+	    &rep)) != EXIT_OK)
+		goto out;
+	for (i = 0; i < due.n; i++) {
+		skipped = 0;
+		one = renew_one(sg->store, sg->ca, o, due.items[i].name,
+		    due.items[i].serial, &skipped);
+		if (one != EXIT_OK) {
+			if (one > status)
+				status = one;
+			continue;
+		}
+		if (skipped)
+			printf("skipped '%s': renewed meanwhile\n", due.items[i].name);
+		else
+			renewed++;
+	}
+	if (f->expiring >= 0)
+		printf("%zu renewed, %zu due\n", renewed, due.n);
+	else
+		printf("renewed %zu of %zu certificate%s not issued by the current"
+		    " CA; %zu already were\n", renewed, due.n, plural((long long)due.n),
+		    due.current);
+out:
+	renewal_list_clear(&due);
+	ca_free(current);
+	return status;
 }
 
-static void
-due_free(struct due *d)
+/* renew NAME: everything the input can be wrong about before the key is asked for. */
+static int
+renew_named(struct signing *sg, const struct renewal_options *o,
+    struct validity_ask *ask, const char *name, const struct fleet *f)
 {
-	size_t i;
+	struct report rep = { NULL, 0 };
+	struct store_cert *cur = NULL;
+	struct issuance_spec spec;
+	char until[21];
+	int skipped = 0, status;
 
-	for (i = 0; i < d->n; i++) {
-		free(d->names[i]);
-		free(d->serials[i]);
+	memset(&spec, 0, sizeof(spec));
+	if ((status = current_of(sg->store, name, 1, &cur)) != EXIT_OK ||
+	    (status = cli_outcome(renewal_spec(cur, o, &spec, &rep),
+	    &rep)) != EXIT_OK)
+		goto out;
+	ask->days = spec.days;
+	ask->days_from = spec.days_from;
+	if ((status = cli_outcome(validity_check(ask, NULL, &rep), &rep)) !=
+	    EXIT_OK)
+		goto out;
+	if (f->dry_run) {
+		time_t end;
+
+		format_time_rfc3339(cur->not_after, until);
+		printf("would renew %s '%s' (serial %s, until %s) for %ld day%s%s\n",
+		    cur->kind, cur->name, cur->serial, until, spec.days,
+		    plural(spec.days),
+		    validity_leaf(ask, &end) == VALIDITY_CAPPED ?
+		    ", capped to the CA's notAfter" : "");
+		goto out;
 	}
-	free(d->names);
-	free(d->serials);
-	free(d->not_after);
+	if ((status = cli_outcome(signing_unlock(sg, f->pass_file, &rep),
+	    &rep)) != EXIT_OK)
+		goto out;
+	status = renew_one(sg->store, sg->ca, o, cur->name, cur->serial, &skipped);
+	if (status == EXIT_OK && skipped) {
+		error_msg("'%s' was renewed meanwhile by another sipca", cur->name);
+		status = EXIT_USAGE;
+	}
+out:
+	san_list_clear(&spec.sans);
+	store_cert_free(cur);
+	return status;
 }
 
 static int
@@ -219,19 +321,11 @@ cmd_renew(int argc, char **argv)
 	struct renewal_options o;
 	struct signing sg;
 	struct report rep = { NULL, 0 };
-	struct store_cert *cur = NULL;
-	struct issuance_spec spec;
-	struct due due = { NULL, NULL, NULL, 0 };
-	struct store_filter filter = { NULL, NULL, STATUS_VALID, 0 };
 	struct validity_ask ask = { 0, 0, NULL, 0 };
-	const char *pass_file = NULL, *name = NULL;
-	char until[21];
-	long expiring = -1;
-	int c, ret, dry_run = 0, skipped, one, status = EXIT_USAGE;
-	size_t i, renewed = 0;
+	struct fleet f = { -1, 0, NULL };
+	int c, all = 0, status = EXIT_USAGE;
 
 	memset(&o, 0, sizeof(o));
-	memset(&spec, 0, sizeof(spec));
 	memset(&sg, 0, sizeof(sg));
 	cli_parser_init(&p, &command_renew, argc, argv);
 	while ((c = cli_next(&p)) != 0) {
@@ -252,15 +346,16 @@ cmd_renew(int argc, char **argv)
 			o.key_type_set = 1;
 			break;
 		case OPT_EXPIRING:
-			if (parse_long(p.arg, 0, 36500, &expiring) < 0) {
+			if (parse_long(p.arg, 0, 36500, &f.expiring) < 0) {
 				error_msg("invalid --expiring: '%s' (0 to 36500 days)", p.arg);
 				goto out;
 			}
 			break;
-		case OPT_DRY_RUN: dry_run = 1; break;
+		case OPT_ALL: all = 1; break;
+		case OPT_DRY_RUN: f.dry_run = 1; break;
 		case OPT_FORCE: o.force = 1; break;
 		case OPT_FOREIGN: o.allow_foreign = 1; break;
-		case OPT_PASSFILE: pass_file = p.arg; break;
+		case OPT_PASSFILE: f.pass_file = p.arg; break;
 		case CLI_HELP:
 			status = EXIT_OK;
 			goto out;
@@ -269,8 +364,10 @@ cmd_renew(int argc, char **argv)
 			goto out;
 		}
 	}
-	if ((argc - p.index == 1) == (expiring >= 0) || argc - p.index > 1) {
-		error_msg("give either NAME or --expiring DAYS");
+	if ((argc - p.index >= 1) + (f.expiring >= 0) + all != 1 ||
+	    argc - p.index > 1) {
+		error_msg(all ? "give one of NAME, --expiring DAYS or --all" :
+		    "give either NAME or --expiring DAYS");
 		status = cli_usage_error(&command_renew);
 		goto out;
 	}
@@ -278,16 +375,14 @@ cmd_renew(int argc, char **argv)
 		error_msg("--key needs --rekey (renewal keeps the key otherwise)");
 		goto out;
 	}
-	if (expiring >= 0 && o.rekey) {
+	if ((f.expiring >= 0 || all) && o.rekey) {
 		/* A fleet rekey would strand every device that made its own key. */
 		error_msg("--rekey renews one NAME at a time");
 		goto out;
 	}
-	if (expiring < 0)
-		name = argv[p.index];
 
 	if ((status = cli_outcome(signing_open(cli_dir_option(),
-	    dry_run ? STORE_READONLY : 0, 1, &sg, &rep), &rep)) != EXIT_OK)
+	    f.dry_run ? STORE_READONLY : 0, 1, &sg, &rep), &rep)) != EXIT_OK)
 		goto out;
 	o.domain = sg.domain;
 	o.crl_url = sg.crl_url;
@@ -296,89 +391,17 @@ cmd_renew(int argc, char **argv)
 	if ((status = cli_outcome(validity_issuer_end(sg.store, &ask.ca_not_after,
 	    &rep), &rep)) != EXIT_OK)
 		goto out;
-
-	if (name != NULL) {
-		/* Everything the input can be wrong about, before the key is asked for. */
-		if ((status = current_of(sg.store, name, 1, &cur)) != EXIT_OK ||
-		    (status = cli_outcome(renewal_spec(cur, &o, &spec, &rep),
-		    &rep)) != EXIT_OK)
-			goto out;
-		ask.days = spec.days;
-		ask.days_from = spec.days_from;
-		if ((status = cli_outcome(validity_check(&ask, NULL, &rep), &rep)) !=
-		    EXIT_OK)
-			goto out;
-		if (dry_run) {
-			time_t end;
-
-			format_time_rfc3339(cur->not_after, until);
-			printf("would renew %s '%s' (serial %s, until %s) for %ld day%s%s\n",
-			    cur->kind, cur->name, cur->serial, until, spec.days,
-			    plural(spec.days),
-			    validity_leaf(&ask, &end) == VALIDITY_CAPPED ?
-			    ", capped to the CA's notAfter" : "");
-			status = EXIT_OK;
-			goto out;
-		}
-		if ((status = cli_outcome(signing_unlock(&sg, pass_file, &rep),
-		    &rep)) != EXIT_OK)
-			goto out;
-		skipped = 0;
-		status = renew_one(sg.store, sg.ca, &o, cur->name, cur->serial, &skipped);
-		if (status == EXIT_OK && skipped) {
-			error_msg("'%s' was renewed meanwhile by another sipca", cur->name);
-			status = EXIT_USAGE;
-		}
+	if (argc - p.index == 1) {
+		status = renew_named(&sg, &o, &ask, argv[p.index], &f);
 		goto out;
 	}
-
 	ask.days = o.days != 0 ? o.days : 1;
 	ask.days_from = o.days != 0 ? "--days" : NULL;
 	if ((status = cli_outcome(validity_check(&ask, NULL, &rep), &rep)) != EXIT_OK)
 		goto out;
-	filter.expires_before = sipca_now() + (time_t)expiring * 86400;
-	if ((ret = store_list(sg.store, &filter, collect_due, &due)) < 0) {
-		status = cli_store_outcome(sg.store, ret);
-		goto out;
-	}
-	status = EXIT_OK;
-	if (dry_run) {
-		for (i = 0; i < due.n; i++) {
-			format_time_rfc3339(due.not_after[i], until);
-			printf("would renew '%s' (serial %s, until %s)\n", due.names[i],
-			    due.serials[i], until);
-		}
-		printf("%zu to renew\n", due.n);
-		goto out;
-	}
-	if (due.n == 0) {
-		printf("nothing expires within %ld day%s\n", expiring,
-		    plural(expiring));
-		goto out;
-	}
-	if ((status = cli_outcome(signing_unlock(&sg, pass_file, &rep),
-	    &rep)) != EXIT_OK)
-		goto out;
-	/* One failure does not stop the others; the worst status is returned. */
-	for (i = 0; i < due.n; i++) {
-		skipped = 0;
-		one = renew_one(sg.store, sg.ca, &o, due.names[i], due.serials[i], &skipped);
-		if (one != EXIT_OK) {
-			if (one > status)
-				status = one;
-			continue;
-		}
-		if (skipped)
-			printf("skipped '%s': renewed meanwhile\n", due.names[i]);
-		else
-			renewed++;
-	}
-	printf("%zu renewed, %zu due\n", renewed, due.n);
+	status = renew_fleet(&sg, &o, &f);
 out:
 	cli_parser_free(&p);
-	san_list_clear(&spec.sans);
-	store_cert_free(cur);
-	due_free(&due);
 	signing_clear(&sg);
 	return status;
 }

@@ -346,6 +346,21 @@ ca_issued(const struct ca *issuer, gnutls_x509_crt_t crt)
 }
 
 int
+ca_issued_pem(const struct ca *issuer, const char *pem)
+{
+	gnutls_x509_crt_t crt = NULL;
+	gnutls_datum_t d = { (unsigned char *)(uintptr_t)pem, (unsigned)strlen(pem) };
+	int yes = 0;
+
+	if (gnutls_x509_crt_init(&crt) == 0 &&
+	    gnutls_x509_crt_import(crt, &d, GNUTLS_X509_FMT_PEM) == 0)
+		yes = ca_issued(issuer, crt);
+	if (crt != NULL)
+		gnutls_x509_crt_deinit(crt);
+	return yes;
+}
+
+int
 ca_key_is_encrypted(const unsigned char *pem, size_t len)
 {
 	return memmem(pem, len, "-----BEGIN ENCRYPTED PRIVATE KEY-----", 37) != NULL;

@@ -192,8 +192,11 @@ check_fails "TLS: a server of an unrelated CA is refused" handshake \
 # ---- finish: refused while old leaves are valid, then done ----
 expect_refused "finish with old leaves left" rollover finish
 expect_grep "3 valid certificates of the old CA" "$T/stderr" "finish counts what is left"
+expect_exit 0 "renew --all --dry-run" sipca renew --all --dry-run
+expect_grep "^3 to renew" "$T/stdout" "renew --all sees the three old leaves"
+expect_exit 0 "renew --all" sipca renew --all --passphrase-file "$T/pass"
+expect_grep "renewed 3 of 3" "$T/stdout" "renew --all moves them under the new CA"
 for n in sip.example.com alice carol; do
-	sipca renew "$n" --passphrase-file "$T/pass" >/dev/null || fail "renew $n"
 	verifies "$I/$n/chain.pem" "$T/old-root.pem" "renewed $n, old root only"
 	verifies "$I/$n/chain.pem" "$T/new-root.pem" "renewed $n, new root only"
 done
