@@ -195,10 +195,28 @@ in_state(struct store *s, enum store_rollover_state want1,
 	return STORE_OK;
 }
 
-int
-store_rollover_prepare(struct store *s, const struct store_rollover_files *f)
+/* One step: under the writers' lock, and only after the states it follows. */
+static int
+locked_step(struct store *s, enum store_rollover_state from1,
+    enum store_rollover_state from2, const char *refusal,
+    int (*body)(struct store *, enum store_rollover_state, const void *),
+    const void *arg)
 {
 	enum store_rollover_state st;
+	int ret;
+
+	if ((ret = store_lock(s)) < 0)
+		return ret;
+	if ((ret = in_state(s, from1, from2, refusal, &st)) == STORE_OK)
+		ret = body(s, st, arg);
+	store_unlock(s);
+	return ret;
+}
+
+static int
+prepare(struct store *s, enum store_rollover_state st, const void *arg)
+{
+	const struct store_rollover_files *f = arg;
 	const struct { enum store_rollover_file which; const char *data;
 	    size_t len; } put_list[] = {
 		{ STORE_NEXT_ROOT_KEY, f->root_key, f->root_key_len },
@@ -209,15 +227,9 @@ store_rollover_prepare(struct store *s, const struct store_rollover_files *f)
 		{ STORE_OLD_BRIDGE, f->old_bridge_pem, f->old_bridge_pem_len },
 	};
 	size_t i;
-	int ret, locked = 0;
+	int ret;
 
-	if ((ret = store_lock(s)) < 0)
-		goto out;
-	locked = 1;
-	if ((ret = in_state(s, STORE_ROLLOVER_NONE, STORE_ROLLOVER_NONE,
-	    "a rollover is already under way ('sipca rollover status');"
-	    " nothing changed", &st)) < 0)
-		goto out;
+	(void)st;
 	/*
 	 * Without the setting nothing reads next-* or the bridges: what a
 	 * start killed before its end left there is replaced. The setting
@@ -232,15 +244,19 @@ store_rollover_prepare(struct store *s, const struct store_rollover_files *f)
 			    put_list[i].len);
 		}
 		if (ret < 0)
-			goto out;
+			return ret;
 	}
 	sync_dir(s, "");
 	test_crash_point("rollover-prepared");
-	ret = set_state(s, "started");
-out:
-	if (locked)
-		store_unlock(s);
-	return ret;
+	return set_state(s, "started");
+}
+
+int
+store_rollover_prepare(struct store *s, const struct store_rollover_files *f)
+{
+	return locked_step(s, STORE_ROLLOVER_NONE, STORE_ROLLOVER_NONE,
+	    "a rollover is already under way ('sipca rollover status');"
+	    " nothing changed", prepare, f);
 }
 
 /* The old generation kept under old-* (what was current, a missing root included). */
@@ -283,21 +299,14 @@ move_key_settings(struct store *s)
 	return ret;
 }
 
-int
-store_rollover_switch(struct store *s)
+static int
+switch_over(struct store *s, enum store_rollover_state st, const void *arg)
 {
-	enum store_rollover_state st;
 	unsigned char *data = NULL;
 	size_t len = 0, i;
-	int ret, locked = 0;
+	int ret;
 
-	if ((ret = store_lock(s)) < 0)
-		goto out;
-	locked = 1;
-	if ((ret = in_state(s, STORE_ROLLOVER_STARTED, STORE_ROLLOVER_SWITCHING,
-	    "no rollover to switch to: run 'sipca rollover start' first;"
-	    " nothing changed", &st)) < 0)
-		goto out;
+	(void)arg;
 	/* Once switching, old-* are complete: a second run must not copy the
 	 * half-replaced current files over them. */
 	if (st == STORE_ROLLOVER_STARTED &&
@@ -327,9 +336,15 @@ store_rollover_switch(struct store *s)
 	ret = set_state(s, "switched");
 out:
 	secret_free_buf(data, len);
-	if (locked)
-		store_unlock(s);
 	return ret;
+}
+
+int
+store_rollover_switch(struct store *s)
+{
+	return locked_step(s, STORE_ROLLOVER_STARTED, STORE_ROLLOVER_SWITCHING,
+	    "no rollover to switch to: run 'sipca rollover start' first;"
+	    " nothing changed", switch_over, NULL);
 }
 
 /* Appends the old certificate which to retired-cas.pem, once. */
@@ -363,24 +378,18 @@ out:
 	return ret;
 }
 
-int
-store_rollover_finish(struct store *s)
+static int
+finish(struct store *s, enum store_rollover_state st, const void *arg)
 {
 	static const enum store_rollover_file gone[] = {
 		STORE_BRIDGE, STORE_OLD_BRIDGE, STORE_OLD_ROOT, STORE_OLD_ROOT_KEY,
 		STORE_OLD_CA, STORE_OLD_CA_KEY,
 	};
-	enum store_rollover_state st;
 	size_t i;
-	int ret, locked = 0;
+	int ret;
 
-	if ((ret = store_lock(s)) < 0)
-		goto out;
-	locked = 1;
-	if ((ret = in_state(s, STORE_ROLLOVER_SWITCHED, STORE_ROLLOVER_SWITCHED,
-	    "no rollover to finish: 'sipca rollover switch' has not run;"
-	    " nothing changed", &st)) < 0)
-		goto out;
+	(void)st;
+	(void)arg;
 	/*
 	 * The old generation's certificates (not its keys) join the retired
 	 * ones, so that check can still tell who issued what the index keeps
@@ -389,43 +398,45 @@ store_rollover_finish(struct store *s)
 	 */
 	if ((ret = retire(s, STORE_OLD_CA)) < 0 ||
 	    (ret = retire(s, STORE_OLD_ROOT)) < 0)
-		goto out;
+		return ret;
 	/* The setting next: from then on nothing reads what is removed. */
 	if ((ret = set_state(s, NULL)) < 0)
-		goto out;
+		return ret;
 	for (i = 0; i < sizeof(key_uri_settings) / sizeof(key_uri_settings[0]); i++)
-		if ((ret = store_setting_unset(s, key_uri_settings[i][1])) < 0 &&
-		    ret != STORE_E_NOTFOUND)
-			goto out;
-	ret = drop_files(s, gone, sizeof(gone) / sizeof(gone[0]));
-out:
-	if (locked)
-		store_unlock(s);
-	return ret;
+		if ((ret = store_setting_unset(s, key_uri_settings[i][1])) < 0)
+			return ret;
+	return drop_files(s, gone, sizeof(gone) / sizeof(gone[0]));
 }
 
 int
-store_rollover_abort(struct store *s)
+store_rollover_finish(struct store *s)
+{
+	return locked_step(s, STORE_ROLLOVER_SWITCHED, STORE_ROLLOVER_SWITCHED,
+	    "no rollover to finish: 'sipca rollover switch' has not run;"
+	    " nothing changed", finish, NULL);
+}
+
+static int
+abort_start(struct store *s, enum store_rollover_state st, const void *arg)
 {
 	static const enum store_rollover_file gone[] = {
 		STORE_NEXT_ROOT, STORE_NEXT_ROOT_KEY, STORE_NEXT_CA, STORE_NEXT_CA_KEY,
 		STORE_BRIDGE, STORE_OLD_BRIDGE,
 	};
-	enum store_rollover_state st;
-	int ret, locked = 0;
+	int ret;
 
-	if ((ret = store_lock(s)) < 0)
-		goto out;
-	locked = 1;
-	if ((ret = in_state(s, STORE_ROLLOVER_NONE, STORE_ROLLOVER_STARTED,
+	(void)st;
+	(void)arg;
+	if ((ret = set_state(s, NULL)) < 0)
+		return ret;
+	return drop_files(s, gone, sizeof(gone) / sizeof(gone[0]));
+}
+
+int
+store_rollover_abort(struct store *s)
+{
+	return locked_step(s, STORE_ROLLOVER_NONE, STORE_ROLLOVER_STARTED,
 	    "the switch has begun: the old CA cannot come back by abort"
-	    " ('sipca rollover switch' finishes it); nothing changed", &st)) < 0)
-		goto out;
-	if ((ret = set_state(s, NULL)) < 0 && ret != STORE_E_NOTFOUND)
-		goto out;
-	ret = drop_files(s, gone, sizeof(gone) / sizeof(gone[0]));
-out:
-	if (locked)
-		store_unlock(s);
-	return ret;
+	    " ('sipca rollover switch' finishes it); nothing changed",
+	    abort_start, NULL);
 }

@@ -25,23 +25,18 @@ count() { grep -c 'BEGIN CERTIFICATE' "$1"; }
 # the certificates of a chain file after the first
 rest() { sed -n '/END CERTIFICATE/,$p' "$1" | tail -n +2; }
 
-# verifies CHAINFILE CAFILE WHAT: openssl -x509_strict and certtool both accept.
-verifies() {
-	rest "$1" > "$T/untrusted.pem"
-	sed -n '1,/END CERTIFICATE/p' "$1" > "$T/leaf.pem"
-	check "openssl: $3" openssl verify -x509_strict -CAfile "$2" \
+# verdict check|check_fails CHAINFILE CAFILE WHAT: openssl -x509_strict
+# and certtool both accept (check) or both refuse (check_fails) the chain.
+verdict() {
+	rest "$2" > "$T/untrusted.pem"
+	sed -n '1,/END CERTIFICATE/p' "$2" > "$T/leaf.pem"
+	$1 "openssl: $4" openssl verify -x509_strict -CAfile "$3" \
 	    -untrusted "$T/untrusted.pem" "$T/leaf.pem"
-	check "certtool: $3" sh -c "certtool --verify --load-ca-certificate '$2' \
-	    --infile '$1' | grep -q 'Chain verification output: Verified'"
+	$1 "certtool: $4" sh -c "certtool --verify --load-ca-certificate '$3' \
+	    --infile '$2' | grep -q 'Chain verification output: Verified'"
 }
-refused() {
-	rest "$1" > "$T/untrusted.pem"
-	sed -n '1,/END CERTIFICATE/p' "$1" > "$T/leaf.pem"
-	check_fails "openssl: $3" openssl verify -x509_strict -CAfile "$2" \
-	    -untrusted "$T/untrusted.pem" "$T/leaf.pem"
-	check_fails "certtool: $3" sh -c "certtool --verify --load-ca-certificate '$2' \
-	    --infile '$1' | grep -q 'Chain verification output: Verified'"
-}
+verifies() { verdict check "$@"; }
+refused() { verdict check_fails "$@"; }
 # expect_refused DESCRIPTION ARGS...: exit 2, a message, the store as it was.
 expect_refused() {
 	d=$1; shift
