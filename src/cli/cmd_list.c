@@ -21,7 +21,7 @@
 
 enum { OPT_JSON = 256, OPT_EXPIRING, OPT_STATUS, OPT_KIND };
 
-/* The summary's "expiring" window, whatever --expiring says. */
+/* The summary's "expiring" window without --expiring (with it, its DAYS). */
 #define SUMMARY_EXPIRING_DAYS 30
 
 static const struct cli_option list_options[] = {
@@ -48,6 +48,7 @@ struct list_ctx {
 	const struct store_filter *filter;
 	size_t count, valid, expiring, expired, revoked, superseded;
 	size_t ca_due;			/* CA certificates --expiring found */
+	long window;			/* the summary's "expiring within" days */
 };
 
 static void
@@ -126,7 +127,7 @@ print_row(const struct store_cert *c, void *arg)
 	switch (c->status) {
 	case STATUS_VALID:
 		ctx->valid++;
-		if (c->not_after <= ctx->now + SUMMARY_EXPIRING_DAYS * 86400)
+		if (c->not_after <= ctx->now + (time_t)ctx->window * 86400)
 			ctx->expiring++;
 		break;
 	case STATUS_EXPIRED: ctx->expired++; break;
@@ -249,6 +250,8 @@ cmd_list(int argc, char **argv)
 		filter.name = san_fold_store_name(argv[p.index]);
 	if (expiring >= 0)
 		filter.expires_before = ctx.now + (time_t)expiring * 86400;
+	/* "list --expiring 4000" counts within its own 4000 days. */
+	ctx.window = expiring >= 0 ? expiring : SUMMARY_EXPIRING_DAYS;
 	if ((status = cli_store_open(STORE_READONLY, &store)) != EXIT_OK)
 		goto out;
 	ctx.filter = &filter;
@@ -266,10 +269,11 @@ cmd_list(int argc, char **argv)
 		json_finish(&ctx.json);
 	} else if (ret >= 0) {
 		/* Counts what was listed; "expiring" is also counted in "valid". */
-		printf("%zu certificate%s: %zu valid (%zu expiring within %d days),"
+		printf("%zu certificate%s: %zu valid (%zu expiring within %ld day%s),"
 		    " %zu expired, %zu revoked, %zu superseded\n", ctx.count,
 		    ctx.count == 1 ? "" : "s", ctx.valid, ctx.expiring,
-		    SUMMARY_EXPIRING_DAYS, ctx.expired, ctx.revoked, ctx.superseded);
+		    ctx.window, plural(ctx.window), ctx.expired, ctx.revoked,
+		    ctx.superseded);
 	}
 	if (ret < 0)
 		status = cli_store_outcome(store, ret);

@@ -4,6 +4,7 @@
 # certtool, config crl-url, the list filters and their exit status, and
 # every bad input refused with exit 2 and the store unchanged.
 . "$(dirname "$0")/../lib.sh"
+top=$(cd "$(dirname "$0")/../.." && pwd)
 
 CA=$T/ca
 DAY=86400
@@ -334,6 +335,19 @@ valid=$(json '[.[] | select(.status == "valid")] | length')
 revoked=$(json '[.[] | select(.status == "revoked")] | length')
 expect_grep " $valid valid " "$T/stdout" "list: the valid count matches the JSON"
 expect_grep " $revoked revoked" "$T/stdout" "list: the revoked count matches the JSON"
+# --expiring DAYS: the summary counts within those DAYS, not 30.
+expect_exit 1 "list --expiring 4000" sipca list --expiring 4000
+expect_grep "^$valid certificates: $valid valid ($valid expiring within 4000 days)," "$T/stdout" \
+    "list --expiring 4000: every listed one is expiring within 4000 days"
+# The README's jq recipe (its filter, taken from the README) lists valid
+# certificates only, never superseded ones, which are past their time too.
+recipe=$(sed -n "s/^sipca list --json | jq '\\(.*select(.status == \"valid\" and .days_left < 30)\\) | .name'$/\\1/p" "$top/README.md")
+check "the README's jq recipe filters on the status" test -n "$recipe"
+json '[.[] | select(.status == "superseded" and .days_left < 30)] | length' > "$T/old-recipe"
+check "some superseded certificate is within 30 days (what the old recipe listed)" test "$(cat "$T/old-recipe")" -gt 0
+json "[$recipe] | map(.status) | unique | join(\",\")" > "$T/recipe"
+check "the recipe lists no superseded certificate, valid ones only" \
+    sh -c "grep -q -x -e valid -e '' '$T/recipe'"
 expect_exit 0 "list --status revoked" sipca list --status revoked
 TESTS_RUN=$((TESTS_RUN + 1))
 [ "$(grep -c ' revoked$' "$T/stdout")" = "$revoked" ] && ! grep -q ' valid$' "$T/stdout" ||
