@@ -15,10 +15,7 @@
 
 #include "cli.h"
 #include "util.h"
-
-#ifndef SIPCA_VERSION
-#define SIPCA_VERSION "0.1.0"
-#endif
+#include "version.h"
 
 extern const struct command command_init;
 extern const struct command command_issue;

@@ -53,7 +53,13 @@ while read -r cmd; do
 done < "$T/commands"
 expect_no_grep "^   __" "$T/page.txt" "hidden commands have no subsection"
 
-for word in SIPCA_DIR XDG_DATA_HOME ca.pem ca.key index.db "issued/NAME/key.pem"; do
+# Every groff warning category too (-ww), not only man's defaults.
+groff -man -ww -z "$page" > "$T/groff.err" 2>&1
+check "groff -man -ww: no warnings" test ! -s "$T/groff.err"
+version=$("$SIPCA" --version | sed -n 's/^sipca \([^ ]*\) .*/\1/p')
+expect_grep "^sipca $version  *[0-9]\{4\}-[0-9][0-9]-[0-9][0-9]  *SIPCA(1)\$" "$T/page.txt" \
+    "the footer names the version and its date"
+for word in SIPCA_DIR XDG_DATA_HOME NO_COLOR TERM ca.pem ca.key index.db "issued/NAME/key.pem"; do
 	expect_grep "$word" "$T/page.txt" "mentions $word"
 done
 for st in 0 1 2 3; do
