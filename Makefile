@@ -130,7 +130,9 @@ _check: $(BUILD)/sipca $(BUILD)/sipca-test $(CHECK_BINS) $(REPLAY_BINS)
 	@SIPCA=$(abspath $(BUILD)/sipca-test) BUILD=$(abspath $(BUILD)) \
 	    sh tests/run.sh $(CHECK_BINS)
 
-demo: deps
+# The demo installs what it needs, not the tests' Kamailio, shells, valgrind.
+demo:
+	@sh scripts/deps.sh demo
 	@$(MAKE) --no-print-directory _demo
 
 _demo: $(BUILD)/sipca

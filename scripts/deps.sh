@@ -1,7 +1,14 @@
 #!/bin/sh
-# Installs the Debian packages sipca's build and tests need, when one is
-# missing. Prints every command it runs.
+# Installs the Debian packages sipca needs, when one is missing; prints
+# every command it runs. "deps.sh demo": what the build and make demo
+# need (the libraries, gnutls-bin, openssl, python3); with no argument,
+# everything the tests need as well (Check, Kamailio, valgrind, shells).
 set -eu
+profile=${1:-check}
+case $profile in
+check|demo) ;;
+*) echo "sipca: deps: unknown profile '$profile' (check, demo)" >&2; exit 2 ;;
+esac
 
 missing=""
 need() {	# need PACKAGE TEST...
@@ -20,26 +27,28 @@ need libgnutls28-dev have_pc gnutls
 need libtasn1-6-dev  have_pc libtasn1
 need libtasn1-bin    have_cmd asn1Parser
 need libsqlite3-dev  have_pc sqlite3
-need check           have_pc check
 need gnutls-bin      have_cmd certtool
 need openssl         have_cmd openssl
-need ca-certificates have_pkg ca-certificates	# tests/cli/lint.sh lints /etc/ssl/certs
-need time            have_cmd /usr/bin/time	# bench/lint.sh: peak RSS
 need build-essential have_cmd cc
-need python3         have_cmd python3	# tests/lib.sh: free ports, JSON checks
-need sqlite3         have_cmd sqlite3	# tests/cli/sec_store.sh: looks at and damages index.db
-# tests/cli/pkcs11.sh: a SoftHSM2 token; .ci/run: the valgrind pass
-need softhsm2        have_cmd softhsm2-util
-need valgrind        have_cmd valgrind
-# completions.sh drives each shell; manpage.sh renders with man -l.
-need zsh             have_cmd zsh
-need fish            have_cmd fish
-need man-db          have_cmd man
-# The interop tests (tests/cli/kamailio.sh) run a real Kamailio with TLS.
-need kamailio        have_cmd kamailio
-need kamailio-tls-modules have_pkg kamailio-tls-modules
-# tests/cli/probe.sh keeps gnutls-serv on loopback in a network namespace.
-need iproute2        have_pkg iproute2
+need python3         have_cmd python3	# the demo's and tests' free ports, JSON checks
+if [ "$profile" = check ]; then
+	need check           have_pc check
+	need ca-certificates have_pkg ca-certificates	# tests/cli/lint.sh lints /etc/ssl/certs
+	need time            have_cmd /usr/bin/time	# bench/lint.sh: peak RSS
+	need sqlite3         have_cmd sqlite3	# tests/cli/sec_store.sh: looks at and damages index.db
+	# tests/cli/pkcs11.sh: a SoftHSM2 token; .ci/run: the valgrind pass
+	need softhsm2        have_cmd softhsm2-util
+	need valgrind        have_cmd valgrind
+	# completions.sh drives each shell; manpage.sh renders with man -l.
+	need zsh             have_cmd zsh
+	need fish            have_cmd fish
+	need man-db          have_cmd man
+	# The interop tests (tests/cli/kamailio.sh) run a real Kamailio with TLS.
+	need kamailio        have_cmd kamailio
+	need kamailio-tls-modules have_pkg kamailio-tls-modules
+	# tests/cli/probe.sh keeps gnutls-serv on loopback in a network namespace.
+	need iproute2        have_pkg iproute2
+fi
 
 [ -z "$missing" ] && exit 0
 

@@ -2,6 +2,7 @@
 # Issue 2: init, issue, export, list, show against independent verifiers.
 . "$(dirname "$0")/../lib.sh"
 
+top=$(cd "$(dirname "$0")/../.." && pwd)
 CA=$T/ca
 cd "$T" || exit 1
 
@@ -279,4 +280,22 @@ expect_exit 0 "--version" "$SIPCA" --version
 expect_grep "^sipca " "$T/stdout" "version line"
 expect_exit 2 "no command" "$SIPCA"
 
+# make demo installs what the demo needs, not the tests' Kamailio, shells
+# and valgrind: scripts/deps.sh on a machine that has nothing (every probe
+# fails: an empty PATH of stubs), not root and without sudo.
+mkdir -p "$T/bare"
+printf '#!/bin/sh\necho 1000\n' > "$T/bare/id"
+for c in pkg-config dpkg-query grep; do printf '#!/bin/sh\nexit 1\n' > "$T/bare/$c"; done
+chmod +x "$T/bare"/*
+for profile in demo check; do
+	expect_exit 2 "deps.sh $profile on a bare machine" env PATH="$T/bare" /bin/sh "$top/scripts/deps.sh" $profile
+	cp "$T/stderr" "$T/deps-$profile"
+done
+for pkg in libgnutls28-dev libtasn1-6-dev libsqlite3-dev gnutls-bin openssl python3; do
+	expect_grep " $pkg\b" "$T/deps-demo" "the demo needs $pkg"
+done
+for pkg in kamailio zsh fish valgrind softhsm2 check; do
+	expect_no_grep " $pkg\b" "$T/deps-demo" "the demo does not install $pkg"
+	expect_grep " $pkg\b" "$T/deps-check" "the tests install $pkg"
+done
 finish
