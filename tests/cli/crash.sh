@@ -36,12 +36,15 @@ full_ms=$(( (end - start) / 1000000 ))
 [ "$full_ms" -gt 0 ] || full_ms=1
 echo "crash: one batch of $ROWS takes ${full_ms} ms here"
 
-# rand N: a pseudo-random integer in [0, N): an LCG (glibc's constants)
-# from the seed, so CRASH_SEED replays the same delays.
+# rand N: a pseudo-random integer in [0, N) in $RAND: an LCG (glibc's
+# constants) from the seed, so CRASH_SEED replays the same delays. Not
+# printed for a $(...): the state must advance in this shell, not in a
+# subshell, or every round would wait the same time (and with a delay past
+# the batch's end, no kill would ever land).
 state=$((seed % 2147483648))
 rand() {
 	state=$(( (state * 1103515245 + 12345) % 2147483648 ))
-	echo $(( (state / 65536) % $1 ))
+	RAND=$(( (state / 65536) % $1 ))
 }
 
 # Kills count when they land while the batch runs (it dies of SIGKILL);
@@ -52,7 +55,8 @@ batch_csv $gen
 kills=0 rounds=0
 while [ $kills -lt $KILLS ] && [ $rounds -lt $((KILLS * 4)) ]; do
 	rounds=$((rounds + 1))
-	delay_ms=$(rand "$estimate_ms")
+	rand "$estimate_ms"
+	delay_ms=$RAND
 	start=$(date +%s%N)
 	"$SIPCA" -d "$CA" issue --batch "$T/gen$gen.csv" --key p256 --quiet >"$T/run.out" 2>"$T/run.err" &
 	pid=$!
@@ -144,7 +148,8 @@ estimate_ms=$((full_ms * 3))
 kills=0 rounds=0
 while [ $kills -lt "$RENEW_KILLS" ] && [ $rounds -lt $((RENEW_KILLS * 4)) ]; do
 	rounds=$((rounds + 1))
-	delay_ms=$(rand "$estimate_ms")
+	rand "$estimate_ms"
+	delay_ms=$RAND
 	start=$(date +%s%N)
 	"$SIPCA" -d "$T/calib" renew --expiring 36500 >"$T/run.out" 2>"$T/run.err" &
 	pid=$!
