@@ -6,14 +6,9 @@
 # handshakes (gnutls-serv and gnutls-cli, both directions); renew,
 # finish, check; a single-level store (no bridge possible: pathLen 0); a
 # switch cut short by a crash; and the bad input, which changes nothing.
-#
-# gnutls-serv cannot be told to listen on loopback only, so the script
-# runs in a network namespace of its own whose only interface is lo.
-if [ -z "${SIPCA_ROLL_NETNS:-}" ]; then
-	SIPCA_ROLL_NETNS=1; export SIPCA_ROLL_NETNS
-	PATH=$PATH:/usr/sbin:/sbin; export PATH
-	exec unshare -rn sh -c 'ip link set lo up && exec sh "$0"' "$0"
-fi
+# A network namespace of its own (tests/netns.sh): gnutls-serv listens
+# on every address.
+. "$(dirname "$0")/../netns.sh"
 . "$(dirname "$0")/../lib.sh"
 
 CA=$T/ca
