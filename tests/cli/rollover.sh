@@ -242,6 +242,9 @@ for point in rollover-switching rollover-replacing rollover-replaced; do
 	    "$SIPCA_BARE" -d "$S2" rollover switch
 	expect_exit 2 "issue after a switch cut short at $point" "$SIPCA" -d "$S2" issue device x --key p256
 	expect_grep "run 'sipca rollover switch' to finish it" "$T/stderr" "the way out is named ($point)"
+	expect_exit 1 "check reports a switch cut short at $point" "$SIPCA" -d "$S2" check
+	expect_grep "switch was cut short: nothing signs until 'sipca rollover switch'" \
+	    "$T/stdout" "check names the way out ($point)"
 done
 expect_exit 0 "the switch run again finishes" "$SIPCA" -d "$S2" rollover switch
 expect_exit 0 "issue after it" "$SIPCA" -d "$S2" issue device x --key p256
