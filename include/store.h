@@ -223,6 +223,8 @@ struct store_rollover_files {
  * the bridges and the state go. abort: before the switch only, next-*
  * and the bridges go.
  */
+/* Before the keys are made: prepare's refusal, without the lock (prepare checks again under it). */
+int store_rollover_may_start(struct store *s);
 int store_rollover_prepare(struct store *s, const struct store_rollover_files *f);
 int store_rollover_switch(struct store *s);
 int store_rollover_finish(struct store *s);

@@ -170,7 +170,6 @@ rollover_start(struct store *s, const struct rollover_params *p,
 	gnutls_datum_t root_key = { NULL, 0 }, ca_key = { NULL, 0 };
 	gnutls_datum_t bridge = { NULL, 0 }, old_bridge = { NULL, 0 };
 	struct store_rollover_files f;
-	enum store_rollover_state st;
 	char *anchor_cn = NULL, *issuing_cn = NULL, kt[16];
 	const char *reason = NULL;
 	time_t now = sipca_now();
@@ -180,13 +179,8 @@ rollover_start(struct store *s, const struct rollover_params *p,
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	if ((ret = store_rollover_state(s, &st)) < 0)
+	if ((ret = store_rollover_may_start(s)) < 0)
 		return store_outcome(s, ret, rep);
-	if (st != STORE_ROLLOVER_NONE) {
-		report_add(rep, REPORT_MESSAGE, "a rollover is already under way"
-		    " ('sipca rollover status'); nothing changed");
-		return RESULT_E_INPUT;
-	}
 	if ((r = open_anchor(s, p, &anchor, &issuing_cn, rep)) != RESULT_OK)
 		goto out;
 	if ((anchor_cn = common_name(anchor->crt)) == NULL)
@@ -263,9 +257,7 @@ rollover_start(struct store *s, const struct rollover_params *p,
 		goto out;
 	out->root_not_after = gnutls_x509_crt_get_expiration_time(root->crt);
 	out->bridge_not_after = out->bridged ?
-	    gnutls_x509_crt_get_expiration_time(anchor->crt) : 0;
-	if (out->bridge_not_after > out->root_not_after)
-		out->bridge_not_after = out->root_not_after;
+	    cross_not_after(root->crt, anchor->crt) : 0;
 	r = RESULT_OK;
 out:
 	if (r != RESULT_OK)

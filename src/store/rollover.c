@@ -251,12 +251,23 @@ prepare(struct store *s, enum store_rollover_state st, const void *arg)
 	return set_state(s, "started");
 }
 
+static const char under_way[] = "a rollover is already under way"
+    " ('sipca rollover status'); nothing changed";
+
+int
+store_rollover_may_start(struct store *s)
+{
+	enum store_rollover_state st;
+
+	return in_state(s, STORE_ROLLOVER_NONE, STORE_ROLLOVER_NONE, under_way,
+	    &st);
+}
+
 int
 store_rollover_prepare(struct store *s, const struct store_rollover_files *f)
 {
 	return locked_step(s, STORE_ROLLOVER_NONE, STORE_ROLLOVER_NONE,
-	    "a rollover is already under way ('sipca rollover status');"
-	    " nothing changed", prepare, f);
+	    under_way, prepare, f);
 }
 
 /* The old generation kept under old-* (what was current, a missing root included). */
