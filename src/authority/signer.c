@@ -75,6 +75,41 @@ static const struct which_ca root_ca = {
 	store_read_root_cert, store_read_root_key, 0,
 };
 
+/* A rollover's old generation, kept until finish (include/rollover.h). */
+static int
+read_old_ca_cert(struct store *s, unsigned char **out, size_t *out_len)
+{
+	return store_read_rollover_file(s, STORE_OLD_CA, out, out_len);
+}
+
+static int
+read_old_ca_key(struct store *s, unsigned char **out, size_t *out_len)
+{
+	return store_read_rollover_file(s, STORE_OLD_CA_KEY, out, out_len);
+}
+
+static int
+read_old_root_cert(struct store *s, unsigned char **out, size_t *out_len)
+{
+	return store_read_rollover_file(s, STORE_OLD_ROOT, out, out_len);
+}
+
+static int
+read_old_root_key(struct store *s, unsigned char **out, size_t *out_len)
+{
+	return store_read_rollover_file(s, STORE_OLD_ROOT_KEY, out, out_len);
+}
+
+static const struct which_ca old_issuing_ca = {
+	"old-ca.pem", "old-ca.key", "old_ca_key_uri", "old CA",
+	"Old CA key passphrase: ", read_old_ca_cert, read_old_ca_key, 0,
+};
+
+static const struct which_ca old_root_ca = {
+	"old-root.pem", "old-root.key", "old_root_key_uri", "old root",
+	"Old root key passphrase: ", read_old_root_cert, read_old_root_key, 0,
+};
+
 /* The passphrase of an encrypted CA key: from the file, else the terminal. */
 static enum result
 ask_passphrase(const struct which_ca *w, const char *passphrase_file,
@@ -313,6 +348,14 @@ enum result
 signer_inspect(struct store *s, struct ca **out_ca, struct report *rep)
 {
 	return open_which(&inspected_ca, s, 0, NULL, NULL, out_ca, rep);
+}
+
+enum result
+signer_open_old(struct store *s, int root, const char *passphrase_file,
+    struct ca **out_ca, struct report *rep)
+{
+	return open_which(root ? &old_root_ca : &old_issuing_ca, s, 1, NULL,
+	    passphrase_file, out_ca, rep);
 }
 
 int
