@@ -57,57 +57,46 @@ struct which_ca {
 	int (*read_cert)(struct store *, unsigned char **, size_t *);
 	int (*read_key)(struct store *, unsigned char **, size_t *);
 	int signs;		/* leaves: carries a rollover's bridge, refused mid-switch */
+	/* Without read_cert: a rollover's old generation, these files. */
+	enum store_rollover_file old_cert, old_key;
 };
+
+static int
+read_part(const struct which_ca *w, struct store *s, int key,
+    unsigned char **out, size_t *out_len)
+{
+	if (w->read_cert == NULL)
+		return store_read_rollover_file(s, key ? w->old_key : w->old_cert,
+		    out, out_len);
+	return key ? w->read_key(s, out, out_len) : w->read_cert(s, out, out_len);
+}
 
 static const struct which_ca issuing_ca = {
 	"ca.pem", "ca.key", "ca_key_uri", "CA", "CA key passphrase: ",
-	store_read_ca_cert, store_read_ca_key, 1,
+	store_read_ca_cert, store_read_ca_key, 1, 0, 0,
 };
 
 /* The issuing CA as check reads it: a switch cut short is its problem to report. */
 static const struct which_ca inspected_ca = {
 	"ca.pem", "ca.key", "ca_key_uri", "CA", "CA key passphrase: ",
-	store_read_ca_cert, store_read_ca_key, 0,
+	store_read_ca_cert, store_read_ca_key, 0, 0, 0,
 };
 
 static const struct which_ca root_ca = {
 	"root.pem", "root.key", "root_key_uri", "root", "Root key passphrase: ",
-	store_read_root_cert, store_read_root_key, 0,
+	store_read_root_cert, store_read_root_key, 0, 0, 0,
 };
 
 /* A rollover's old generation, kept until finish (include/rollover.h). */
-static int
-read_old_ca_cert(struct store *s, unsigned char **out, size_t *out_len)
-{
-	return store_read_rollover_file(s, STORE_OLD_CA, out, out_len);
-}
-
-static int
-read_old_ca_key(struct store *s, unsigned char **out, size_t *out_len)
-{
-	return store_read_rollover_file(s, STORE_OLD_CA_KEY, out, out_len);
-}
-
-static int
-read_old_root_cert(struct store *s, unsigned char **out, size_t *out_len)
-{
-	return store_read_rollover_file(s, STORE_OLD_ROOT, out, out_len);
-}
-
-static int
-read_old_root_key(struct store *s, unsigned char **out, size_t *out_len)
-{
-	return store_read_rollover_file(s, STORE_OLD_ROOT_KEY, out, out_len);
-}
-
 static const struct which_ca old_issuing_ca = {
 	"old-ca.pem", "old-ca.key", "old_ca_key_uri", "old CA",
-	"Old CA key passphrase: ", read_old_ca_cert, read_old_ca_key, 0,
+	"Old CA key passphrase: ", NULL, NULL, 0, STORE_OLD_CA, STORE_OLD_CA_KEY,
 };
 
 static const struct which_ca old_root_ca = {
 	"old-root.pem", "old-root.key", "old_root_key_uri", "old root",
-	"Old root key passphrase: ", read_old_root_cert, read_old_root_key, 0,
+	"Old root key passphrase: ", NULL, NULL, 0, STORE_OLD_ROOT,
+	STORE_OLD_ROOT_KEY,
 };
 
 /* The passphrase of an encrypted CA key: from the file, else the terminal. */
@@ -205,7 +194,7 @@ attach_file_key(const struct which_ca *w, struct ca *ca, struct store *s,
 	enum result r;
 	int ret;
 
-	ret = w->read_key(s, &key, &key_len);
+	ret = read_part(w, s, 1, &key, &key_len);
 	store_take_messages(s, rep);
 	if (ret < 0) {
 		r = signer_store_result(ret);
@@ -299,7 +288,7 @@ open_which(const struct which_ca *w, struct store *s, int need_key,
 	enum result r;
 	int ret;
 
-	ret = w->read_cert(s, &cert, &cert_len);
+	ret = read_part(w, s, 0, &cert, &cert_len);
 	store_take_messages(s, rep);
 	if (ret < 0) {
 		if (ret == STORE_E_NOTFOUND)
