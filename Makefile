@@ -17,7 +17,7 @@ CC        ?= cc
 PKG_CONFIG ?= pkg-config
 ASN1PARSER ?= asn1Parser
 
-LIBS_PKG  = gnutls libtasn1 sqlite3
+LIBS_PKG  = gnutls libtasn1 sqlite3 nettle
 # Evaluated lazily so that "make check" can install the packages first.
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(LIBS_PKG))
 PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(LIBS_PKG)) -lpthread
@@ -142,12 +142,12 @@ _demo: $(BUILD)/sipca
 bench: deps
 	@$(MAKE) --no-print-directory _bench
 
-# The bare GnuTLS rate bench/batch.sh compares sipca's batch with.
-$(BUILD)/bench/raw_rate: bench/raw_rate.c
+# The bare GnuTLS rates bench/batch.sh and bench/lint.sh compare sipca with.
+$(BUILD)/bench/%: bench/%.c
 	@mkdir -p $(BUILD)/bench
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS) $(PKG_LIBS)
 
-_bench: $(BUILD)/sipca $(BUILD)/bench/raw_rate
+_bench: $(BUILD)/sipca $(BUILD)/bench/raw_rate $(BUILD)/bench/raw_parse
 	@SIPCA=$(abspath $(BUILD)/sipca) BUILD=$(abspath $(BUILD)) sh bench/run.sh
 
 # sipca(1) is generated from the command tables; doc/sipca.1 is the

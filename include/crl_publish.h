@@ -44,6 +44,31 @@ enum result crl_publish(struct store *s, const struct ca *ca, long days,
 enum result crl_publish_root(struct store *s, const struct ca *root,
     long days, struct crl_published *out, struct report *rep);
 
+/*
+ * A new CA's first CRL (no entries, the next number), for a rollover's
+ * next generation to publish from its switch on; nothing is written.
+ */
+enum result crl_first(struct store *s, const struct ca *ca, long days,
+    struct crl_published *out, struct report *rep);
+
+/*
+ * In a rollover's overlap (after the switch, before finish) the old
+ * generation's leaves are still in use, and a server that checks every
+ * certificate of their chains needs the old CAs' CRLs: made again here,
+ * the old issuing CA's into DIR/old-crl.pem (or, with root, the old
+ * root's into DIR/old-root-crl.pem), signed by the old key unlocked with
+ * passphrase_file (NULL: the terminal, when the key is encrypted).
+ * *out_file names the file made, or is NULL when none was: outside the
+ * overlap (RESULT_OK), or when the old root's key is not here (a warning
+ * in rep).
+ */
+enum result crl_publish_overlap(struct store *s, int root,
+    const char *passphrase_file, long days, const char **out_file,
+    struct report *rep);
+
+/* DIR/crls.pem made again from the CRLs there are (after a rollover step). */
+enum result crl_publish_all(struct store *s, struct report *rep);
+
 /* Frees the encodings; the struct is the caller's. */
 void crl_published_clear(struct crl_published *p);
 

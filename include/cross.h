@@ -15,13 +15,15 @@
 
 #include "ca.h"
 
+/* A cross-certificate's notAfter: nothing outlives what it chains to. */
+time_t cross_not_after(gnutls_x509_crt_t subject, gnutls_x509_crt_t issuer);
+
 /*
  * Certifies subject (a CA certificate) with issuer's key: the subject's
  * name, public key and extensions (basicConstraints, keyUsage,
  * nameConstraints, subjectKeyIdentifier) unchanged, the issuer's name,
  * an authorityKeyIdentifier that is issuer's key id, a fresh serial,
- * and a validity from not_before to the earlier of the subject's and
- * the issuer's notAfter (nothing outlives what it chains to).
+ * and a validity from not_before to cross_not_after().
  * *out_pem gets the PEM (gnutls_free). Returns 0, or -1 with *out_reason
  * naming the GnuTLS call that failed (or the reason it was refused).
  */

@@ -38,6 +38,22 @@ int signer_open_store(const char *dir_option, int flags, struct store **out_stor
 enum result signer_open(struct store *s, int need_key,
     const char *passphrase_file, struct ca **out_ca, struct report *rep);
 
+/*
+ * The issuing CA's certificate as it is, for check: without the key, and
+ * without the refusal of a rollover switch cut short (which the caller
+ * reports, from store_rollover_state()).
+ */
+enum result signer_inspect(struct store *s, struct ca **out_ca,
+    struct report *rep);
+
+/*
+ * In a rollover's overlap: the old issuing CA (old-ca.pem), or with root
+ * the old root (old-root.pem), with its key (old-*.key, or the token
+ * old_*_key_uri names) unlocked with passphrase_file.
+ */
+enum result signer_open_old(struct store *s, int root,
+    const char *passphrase_file, struct ca **out_ca, struct report *rep);
+
 /* 1 when the store is a two-level CA (it has root.pem), 0 when not, or a store error. */
 int signer_has_root(struct store *s);
 

@@ -190,6 +190,10 @@ enum store_rollover_file {
 	STORE_OLD_CA,		/* old-ca.pem: the old issuing (or only) CA */
 	STORE_OLD_CA_KEY,	/* old-ca.key */
 	STORE_RETIRED,		/* retired-cas.pem: every finished rollover's old CAs */
+	STORE_NEXT_CRL,		/* next-crl.pem: the next issuing CA's first CRL */
+	STORE_NEXT_ROOT_CRL,	/* next-root-crl.pem: the next root's */
+	STORE_OLD_CRL,		/* old-crl.pem: the old issuing CA's, in the overlap */
+	STORE_OLD_ROOT_CRL,	/* old-root-crl.pem: the old root's */
 };
 const char *store_rollover_file_name(enum store_rollover_file f);
 
@@ -211,18 +215,22 @@ struct store_rollover_files {
 	size_t root_pem_len, root_key_len, ca_pem_len, ca_key_len;
 	const char *bridge_pem, *old_bridge_pem;
 	size_t bridge_pem_len, old_bridge_pem_len;
+	const char *crl_pem, *root_crl_pem;	/* the new CAs' first CRLs */
+	size_t crl_pem_len, root_crl_pem_len;
 };
 
 /*
  * The steps, each under the writers' lock and refused (STORE_E_EXISTS,
  * after a message, nothing changed) out of order. prepare: the next
- * generation and the bridges beside the current one (state "started").
- * switch: the current root.*, ca.* kept as old-*, then replaced from
- * next-*, ca.pem last; a switch cut short is finished by running it
+ * generation, its first CRLs and the bridges beside the current one
+ * (state "started"). switch: the current root.*, ca.*, crl.pem and
+ * root-crl.pem kept as old-*, then replaced from next-*, ca.pem last; a switch cut short is finished by running it
  * again, and token key settings move to old_*_key_uri. finish: old-*,
  * the bridges and the state go. abort: before the switch only, next-*
  * and the bridges go.
  */
+/* Before the keys are made: prepare's refusal, without the lock (prepare checks again under it). */
+int store_rollover_may_start(struct store *s);
 int store_rollover_prepare(struct store *s, const struct store_rollover_files *f);
 int store_rollover_switch(struct store *s);
 int store_rollover_finish(struct store *s);

@@ -24,6 +24,7 @@ have_pkg() { dpkg-query -W -f '${Status}' "$1" 2>/dev/null | grep -q 'ok install
 
 need pkg-config      have_cmd pkg-config
 need libgnutls28-dev have_pc gnutls
+need nettle-dev      have_pc nettle	# base64 (RFC 4648); libgnutls28-dev brings it too
 need libtasn1-6-dev  have_pc libtasn1
 need libtasn1-bin    have_cmd asn1Parser
 need libsqlite3-dev  have_pc sqlite3

@@ -424,28 +424,27 @@ default_jobs(void)
 }
 
 /*
- * Valid names stored before names were folded, the ones with capitals,
- * folded and sorted: a row "case1" is the same name as a stored
- * "Case1". One pass over the index for the whole file.
+ * The store's valid names, folded and sorted, from one pass over the
+ * index for the whole file: a row whose name is there is skipped, with
+ * no query per row. Folded because a name stored with capitals by an
+ * older sipca ("Case1") is the same name as a row "case1".
  */
-struct legacy_names {
+struct valid_names {
 	char **names;
-	size_t n;
+	size_t n, cap;
 };
 
 static int
-collect_legacy(const struct store_cert *c, void *arg)
+collect_valid(const struct store_cert *c, void *arg)
 {
-	struct legacy_names *l = arg;
-	const char *p;
+	struct valid_names *l = arg;
 
 	if (c->status != STATUS_VALID)
 		return 0;
-	for (p = c->name; *p != '\0' && !(*p >= 'A' && *p <= 'Z'); p++)
-		;
-	if (*p == '\0')
-		return 0;
-	l->names = xrealloc(l->names, (l->n + 1) * sizeof(*l->names));
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 64;
+		l->names = xrealloc(l->names, l->cap * sizeof(*l->names));
+	}
 	l->names[l->n++] = san_fold_store_name(xstrdup(c->name));
 	return 0;
 }
@@ -461,9 +460,8 @@ static enum result
 issue_rows(struct batch *b, long want_jobs)
 {
 	struct worker *workers = NULL;
-	struct store_cert *cur = NULL;
 	struct store_filter valid = { NULL, NULL, STATUS_VALID, 0 };
-	struct legacy_names legacy = { NULL, 0 };
+	struct valid_names have = { NULL, 0, 0 };
 	struct report rep = { NULL, 0 };
 	pthread_condattr_t ca_attr;
 	long jobs = want_jobs > 0 ? want_jobs : default_jobs(), j;
@@ -477,31 +475,22 @@ issue_rows(struct batch *b, long want_jobs)
 		goto out;
 	}
 	locked = 1;
-	if ((ret = store_list(b->store, &valid, collect_legacy, &legacy)) < 0) {
+	if ((ret = store_list(b->store, &valid, collect_valid, &have)) < 0) {
 		store_take_messages(b->store, &rep);
 		goto out;
 	}
-	if (legacy.n > 1)
-		qsort(legacy.names, legacy.n, sizeof(*legacy.names), cmp_str);
+	if (have.n > 1)
+		qsort(have.names, have.n, sizeof(*have.names), cmp_str);
 	b->todo = xcalloc(b->n_rows ? b->n_rows : 1, sizeof(*b->todo));
 	for (i = 0; i < b->n_rows; i++) {
 		const char *key = b->rows[i].name;
 
-		ret = store_find_current(b->store, key, &cur);
-		if (ret == STORE_E_NOTFOUND && legacy.n > 0 && bsearch(&key,
-		    legacy.names, legacy.n, sizeof(*legacy.names), cmp_str) != NULL) {
+		if (have.n > 0 && bsearch(&key, have.names, have.n,
+		    sizeof(*have.names), cmp_str) != NULL) {
 			b->rows[i].skip = 1;
 			b->skipped++;
-		} else if (ret == STORE_OK && cur->status == STATUS_VALID) {
-			b->rows[i].skip = 1;
-			b->skipped++;
-		} else if (ret != STORE_OK && ret != STORE_E_NOTFOUND) {
-			store_take_messages(b->store, &rep);
-			goto out;
 		} else
 			b->todo[b->n_todo++] = i;
-		store_cert_free(cur);
-		cur = NULL;
 	}
 	status = RESULT_OK;
 	if (b->n_todo == 0)
@@ -555,9 +544,9 @@ issue_rows(struct batch *b, long want_jobs)
 		b->hooks->end(b->hooks->arg);
 out:
 	emit(b, &rep);
-	for (i = 0; i < legacy.n; i++)
-		free(legacy.names[i]);
-	free(legacy.names);
+	for (i = 0; i < have.n; i++)
+		free(have.names[i]);
+	free(have.names);
 	for (j = 0; workers != NULL && j < jobs; j++)
 		ca_free(workers[j].ca);
 	free(workers);

@@ -11,6 +11,7 @@
 #include "crl.h"
 #include "crl_publish.h"
 #include "report.h"
+#include "secret.h"
 #include "signer.h"
 #include "store.h"
 #include "util.h"
@@ -45,12 +46,15 @@ collect(const struct store_cert *c, void *arg)
  * a server that checks the revocation of every certificate of a chain
  * (OpenSSL's X509_V_FLAG_CRL_CHECK_ALL, which Kamailio sets): with a
  * root above the issuing CA, a path needs the root's CRL (root-crl.pem)
- * as well as the issuing CA's (crl.pem).
+ * as well as the issuing CA's (crl.pem); in a rollover's overlap the old
+ * generation's leaves need the old CAs' (old-crl.pem, old-root-crl.pem).
  */
 static int
 write_all_crls(struct store *s)
 {
-	static const char *const files[] = { "crl.pem", "root-crl.pem" };
+	static const char *const files[] = {
+		"crl.pem", "root-crl.pem", "old-crl.pem", "old-root-crl.pem",
+	};
 	unsigned char *data = NULL;
 	char *all = NULL;
 	size_t len = 0, total = 0, i;
@@ -75,6 +79,47 @@ out:
 	return ret < 0 ? ret : STORE_OK;
 }
 
+enum result
+crl_publish_all(struct store *s, struct report *rep)
+{
+	int ret = write_all_crls(s);
+
+	store_take_messages(s, rep);
+	return signer_store_result(ret);
+}
+
+/* The CRL of ca over entries, numbered, valid for days from now; in pub. */
+static enum result
+build(const struct ca *ca, const struct crl_entry *entries, size_t n,
+    unsigned long long number, long days, struct crl_published *pub,
+    struct report *rep)
+{
+	struct crl_params params;
+	int ret;
+
+	pub->number = number;
+	pub->this_update = sipca_now();
+	pub->next_update = pub->this_update + (time_t)days * 86400;
+	pub->entries = n;
+	memset(&params, 0, sizeof(params));
+	params.this_update = pub->this_update;
+	params.next_update = pub->next_update;
+	params.number = number;
+	params.entries = entries;
+	params.n = n;
+	if ((ret = crl_build(&params, ca, &pub->der)) < 0) {
+		report_add(rep, REPORT_MESSAGE, "cannot make the CRL: crl_build: %s",
+		    gnutls_strerror(ret));
+		return RESULT_E_FAILED;
+	}
+	if ((ret = crl_to_pem(&pub->der, &pub->pem)) < 0) {
+		report_add(rep, REPORT_MESSAGE, "cannot make the CRL:"
+		    " gnutls_pem_base64_encode2: %s", gnutls_strerror(ret));
+		return RESULT_E_FAILED;
+	}
+	return RESULT_OK;
+}
+
 static enum result
 publish(struct store *s, const struct ca *ca, const struct ca *only,
     const char *rel, long days, struct crl_published *out, struct report *rep)
@@ -82,7 +127,7 @@ publish(struct store *s, const struct ca *ca, const struct ca *only,
 	struct store_filter filter = { NULL, NULL, STATUS_REVOKED, 0 };
 	struct revoked revoked = { NULL, 0, only };
 	struct crl_published pub;
-	struct crl_params params;
+	unsigned long long number;
 	size_t i;
 	enum result status = RESULT_E_FAILED;
 	int ret, locked = 0;
@@ -96,30 +141,14 @@ publish(struct store *s, const struct ca *ca, const struct ca *only,
 	}
 	locked = 1;
 	if ((ret = store_list(s, &filter, collect, &revoked)) < 0 ||
-	    (ret = store_crl_number_next(s, &pub.number)) < 0) {
+	    (ret = store_crl_number_next(s, &number)) < 0) {
 		store_take_messages(s, rep);
 		status = signer_store_result(ret);
 		goto out;
 	}
-	pub.this_update = sipca_now();
-	pub.next_update = pub.this_update + (time_t)days * 86400;
-	pub.entries = revoked.n;
-	memset(&params, 0, sizeof(params));
-	params.this_update = pub.this_update;
-	params.next_update = pub.next_update;
-	params.number = pub.number;
-	params.entries = revoked.items;
-	params.n = revoked.n;
-	if ((ret = crl_build(&params, ca, &pub.der)) < 0) {
-		report_add(rep, REPORT_MESSAGE, "cannot make the CRL: crl_build: %s",
-		    gnutls_strerror(ret));
+	if ((status = build(ca, revoked.items, revoked.n, number, days, &pub,
+	    rep)) != RESULT_OK)
 		goto out;
-	}
-	if ((ret = crl_to_pem(&pub.der, &pub.pem)) < 0) {
-		report_add(rep, REPORT_MESSAGE, "cannot make the CRL:"
-		    " gnutls_pem_base64_encode2: %s", gnutls_strerror(ret));
-		goto out;
-	}
 	if ((ret = store_write_file(s, rel, pub.pem.data, pub.pem.size, 0)) < 0 ||
 	    (ret = write_all_crls(s)) < 0) {
 		store_take_messages(s, rep);
@@ -140,6 +169,25 @@ out:
 }
 
 enum result
+crl_first(struct store *s, const struct ca *ca, long days,
+    struct crl_published *out, struct report *rep)
+{
+	unsigned long long number;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	if ((ret = store_lock(s)) == STORE_OK) {
+		ret = store_crl_number_next(s, &number);
+		store_unlock(s);
+	}
+	if (ret < 0) {
+		store_take_messages(s, rep);
+		return signer_store_result(ret);
+	}
+	return build(ca, NULL, 0, number, days, out, rep);
+}
+
+enum result
 crl_publish(struct store *s, const struct ca *ca, long days,
     struct crl_published *out, struct report *rep)
 {
@@ -151,6 +199,84 @@ crl_publish_root(struct store *s, const struct ca *root, long days,
     struct crl_published *out, struct report *rep)
 {
 	return publish(s, root, root, "root-crl.pem", days, out, rep);
+}
+
+/*
+ * One old CA's CRL in the overlap. The old root key may have moved off
+ * the machine as the current one may: then its CRL is not made again,
+ * and the caller hears why.
+ */
+static enum result
+publish_old(struct store *s, int root, const char *passphrase_file,
+    long days, struct report *rep)
+{
+	struct crl_published pub;
+	struct ca *old = NULL;
+	enum result r;
+
+	memset(&pub, 0, sizeof(pub));
+	if ((r = signer_open_old(s, root, passphrase_file, &old, rep)) ==
+	    RESULT_OK)
+		r = publish(s, old, old, root ? "old-root-crl.pem" :
+		    "old-crl.pem", days, &pub, rep);
+	crl_published_clear(&pub);
+	ca_free(old);
+	return r;
+}
+
+/*
+ * 1 when the old root can sign its CRL here; 0 when the old CA had no
+ * root, or its key is neither in the store nor on a token (a warning
+ * says what that costs); or a store error.
+ */
+static int
+old_root_here(struct store *s, struct report *rep)
+{
+	unsigned char *data = NULL;
+	size_t len = 0;
+	char *uri = NULL;
+	int ret;
+
+	ret = store_read_rollover_file(s, STORE_OLD_ROOT, &data, &len);
+	free(data);
+	if (ret < 0)
+		return ret == STORE_E_NOTFOUND ? 0 : ret;
+	if (store_setting_get(s, "old_root_key_uri", &uri) == STORE_OK) {
+		free(uri);
+		return 1;
+	}
+	data = NULL;
+	ret = store_read_rollover_file(s, STORE_OLD_ROOT_KEY, &data, &len);
+	secret_free_buf(data, len);
+	if (ret == STORE_E_NOTFOUND) {
+		report_add(rep, REPORT_WARNING, "old-root-crl.pem is not made"
+		    " again: the old root key is not in the store; the old"
+		    " certificates' chains need it until 'sipca rollover finish'");
+		return 0;
+	}
+	return ret < 0 ? ret : 1;
+}
+
+enum result
+crl_publish_overlap(struct store *s, int root, const char *passphrase_file,
+    long days, const char **out_file, struct report *rep)
+{
+	enum store_rollover_state st;
+	enum result r;
+	int ret = store_rollover_state(s, &st);
+
+	*out_file = NULL;
+	store_take_messages(s, rep);
+	if (ret < 0)
+		return signer_store_result(ret);
+	if (st != STORE_ROLLOVER_SWITCHED)
+		return RESULT_OK;
+	if (root && (ret = old_root_here(s, rep), store_take_messages(s, rep),
+	    ret) <= 0)
+		return signer_store_result(ret);
+	if ((r = publish_old(s, root, passphrase_file, days, rep)) == RESULT_OK)
+		*out_file = root ? "old-root-crl.pem" : "old-crl.pem";
+	return r;
 }
 
 void

@@ -12,6 +12,8 @@
 #include <gnutls/abstract.h>
 
 #include "ca.h"
+#include "crl.h"
+#include "crl_publish.h"
 #include "cross.h"
 #include "renewal.h"
 #include "rollover.h"
@@ -169,8 +171,8 @@ rollover_start(struct store *s, const struct rollover_params *p,
 	struct ca_params rp, ip;
 	gnutls_datum_t root_key = { NULL, 0 }, ca_key = { NULL, 0 };
 	gnutls_datum_t bridge = { NULL, 0 }, old_bridge = { NULL, 0 };
+	struct crl_published root_crl, ca_crl;
 	struct store_rollover_files f;
-	enum store_rollover_state st;
 	char *anchor_cn = NULL, *issuing_cn = NULL, kt[16];
 	const char *reason = NULL;
 	time_t now = sipca_now();
@@ -180,13 +182,10 @@ rollover_start(struct store *s, const struct rollover_params *p,
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	if ((ret = store_rollover_state(s, &st)) < 0)
+	memset(&root_crl, 0, sizeof(root_crl));
+	memset(&ca_crl, 0, sizeof(ca_crl));
+	if ((ret = store_rollover_may_start(s)) < 0)
 		return store_outcome(s, ret, rep);
-	if (st != STORE_ROLLOVER_NONE) {
-		report_add(rep, REPORT_MESSAGE, "a rollover is already under way"
-		    " ('sipca rollover status'); nothing changed");
-		return RESULT_E_INPUT;
-	}
 	if ((r = open_anchor(s, p, &anchor, &issuing_cn, rep)) != RESULT_OK)
 		goto out;
 	if ((anchor_cn = common_name(anchor->crt)) == NULL)
@@ -246,6 +245,12 @@ rollover_start(struct store *s, const struct rollover_params *p,
 	out->bridged = cross_path_allowed(anchor->crt, 2) &&
 	    cross_certify(root->crt, anchor, now, &bridge, &reason) == 0;
 
+	/* Their first CRLs, current from the switch on (store_rollover_switch). */
+	if ((r = crl_first(s, root, CRL_DEFAULT_DAYS, &root_crl, rep)) !=
+	    RESULT_OK || (r = crl_first(s, ca, CRL_DEFAULT_DAYS, &ca_crl, rep)) !=
+	    RESULT_OK)
+		goto out;
+
 	memset(&f, 0, sizeof(f));
 	f.root_pem = (const char *)root->pem.data;
 	f.root_pem_len = root->pem.size;
@@ -259,13 +264,15 @@ rollover_start(struct store *s, const struct rollover_params *p,
 	f.bridge_pem_len = bridge.size;
 	f.old_bridge_pem = (const char *)old_bridge.data;
 	f.old_bridge_pem_len = old_bridge.size;
+	f.crl_pem = (const char *)ca_crl.pem.data;
+	f.crl_pem_len = ca_crl.pem.size;
+	f.root_crl_pem = (const char *)root_crl.pem.data;
+	f.root_crl_pem_len = root_crl.pem.size;
 	if ((r = store_outcome(s, store_rollover_prepare(s, &f), rep)) != RESULT_OK)
 		goto out;
 	out->root_not_after = gnutls_x509_crt_get_expiration_time(root->crt);
 	out->bridge_not_after = out->bridged ?
-	    gnutls_x509_crt_get_expiration_time(anchor->crt) : 0;
-	if (out->bridge_not_after > out->root_not_after)
-		out->bridge_not_after = out->root_not_after;
+	    cross_not_after(root->crt, anchor->crt) : 0;
 	r = RESULT_OK;
 out:
 	if (r != RESULT_OK)
@@ -274,6 +281,8 @@ out:
 	datum_wipe(&ca_key);
 	gnutls_free(bridge.data);
 	gnutls_free(old_bridge.data);
+	crl_published_clear(&root_crl);
+	crl_published_clear(&ca_crl);
 	free(anchor_cn);
 	free(issuing_cn);
 	ca_free(anchor);
@@ -282,10 +291,13 @@ out:
 	return r;
 }
 
+/* crls.pem follows each step: the old CAs' CRLs join it at the switch and leave at finish. */
 enum result
 rollover_switch(struct store *s, struct report *rep)
 {
-	return store_outcome(s, store_rollover_switch(s), rep);
+	enum result r = store_outcome(s, store_rollover_switch(s), rep);
+
+	return r != RESULT_OK ? r : crl_publish_all(s, rep);
 }
 
 enum result
@@ -327,7 +339,8 @@ rollover_finish(struct store *s, int force, size_t *out_left,
 		r = RESULT_E_INPUT;
 		goto out;
 	}
-	r = store_outcome(s, store_rollover_finish(s), rep);
+	if ((r = store_outcome(s, store_rollover_finish(s), rep)) == RESULT_OK)
+		r = crl_publish_all(s, rep);
 out:
 	renewal_list_clear(&l);
 	ca_free(ca);

@@ -56,16 +56,47 @@ struct which_ca {
 	const char *prompt;
 	int (*read_cert)(struct store *, unsigned char **, size_t *);
 	int (*read_key)(struct store *, unsigned char **, size_t *);
+	int signs;		/* leaves: carries a rollover's bridge, refused mid-switch */
+	/* Without read_cert: a rollover's old generation, these files. */
+	enum store_rollover_file old_cert, old_key;
 };
+
+static int
+read_part(const struct which_ca *w, struct store *s, int key,
+    unsigned char **out, size_t *out_len)
+{
+	if (w->read_cert == NULL)
+		return store_read_rollover_file(s, key ? w->old_key : w->old_cert,
+		    out, out_len);
+	return key ? w->read_key(s, out, out_len) : w->read_cert(s, out, out_len);
+}
 
 static const struct which_ca issuing_ca = {
 	"ca.pem", "ca.key", "ca_key_uri", "CA", "CA key passphrase: ",
-	store_read_ca_cert, store_read_ca_key,
+	store_read_ca_cert, store_read_ca_key, 1, 0, 0,
+};
+
+/* The issuing CA as check reads it: a switch cut short is its problem to report. */
+static const struct which_ca inspected_ca = {
+	"ca.pem", "ca.key", "ca_key_uri", "CA", "CA key passphrase: ",
+	store_read_ca_cert, store_read_ca_key, 0, 0, 0,
 };
 
 static const struct which_ca root_ca = {
 	"root.pem", "root.key", "root_key_uri", "root", "Root key passphrase: ",
-	store_read_root_cert, store_read_root_key,
+	store_read_root_cert, store_read_root_key, 0, 0, 0,
+};
+
+/* A rollover's old generation, kept until finish (include/rollover.h). */
+static const struct which_ca old_issuing_ca = {
+	"old-ca.pem", "old-ca.key", "old_ca_key_uri", "old CA",
+	"Old CA key passphrase: ", NULL, NULL, 0, STORE_OLD_CA, STORE_OLD_CA_KEY,
+};
+
+static const struct which_ca old_root_ca = {
+	"old-root.pem", "old-root.key", "old_root_key_uri", "old root",
+	"Old root key passphrase: ", NULL, NULL, 0, STORE_OLD_ROOT,
+	STORE_OLD_ROOT_KEY,
 };
 
 /* The passphrase of an encrypted CA key: from the file, else the terminal. */
@@ -163,7 +194,7 @@ attach_file_key(const struct which_ca *w, struct ca *ca, struct store *s,
 	enum result r;
 	int ret;
 
-	ret = w->read_key(s, &key, &key_len);
+	ret = read_part(w, s, 1, &key, &key_len);
 	store_take_messages(s, rep);
 	if (ret < 0) {
 		r = signer_store_result(ret);
@@ -257,7 +288,7 @@ open_which(const struct which_ca *w, struct store *s, int need_key,
 	enum result r;
 	int ret;
 
-	ret = w->read_cert(s, &cert, &cert_len);
+	ret = read_part(w, s, 0, &cert, &cert_len);
 	store_take_messages(s, rep);
 	if (ret < 0) {
 		if (ret == STORE_E_NOTFOUND)
@@ -273,7 +304,7 @@ open_which(const struct which_ca *w, struct store *s, int need_key,
 		r = RESULT_E_FAILED;
 		goto out;
 	}
-	if (w == &issuing_ca && (r = rollover_chain(s, ca, rep)) != RESULT_OK)
+	if (w->signs && (r = rollover_chain(s, ca, rep)) != RESULT_OK)
 		goto out;
 	r = RESULT_OK;
 	if (need_key && key_file != NULL)
@@ -300,6 +331,20 @@ signer_open(struct store *s, int need_key, const char *passphrase_file,
 {
 	return open_which(&issuing_ca, s, need_key, NULL, passphrase_file,
 	    out_ca, rep);
+}
+
+enum result
+signer_inspect(struct store *s, struct ca **out_ca, struct report *rep)
+{
+	return open_which(&inspected_ca, s, 0, NULL, NULL, out_ca, rep);
+}
+
+enum result
+signer_open_old(struct store *s, int root, const char *passphrase_file,
+    struct ca **out_ca, struct report *rep)
+{
+	return open_which(root ? &old_root_ca : &old_issuing_ca, s, 1, NULL,
+	    passphrase_file, out_ca, rep);
 }
 
 int

@@ -218,6 +218,26 @@ load_others(struct check_ctx *ctx, struct store *s)
 	return EXIT_OK;
 }
 
+/*
+ * A switch cut short leaves ca.pem and ca.key of two generations, and
+ * nothing signs until it is run again: a problem of the store, reported
+ * with the way out, while the rest is checked as it is.
+ */
+static int
+check_rollover(struct check_ctx *ctx, struct store *s)
+{
+	enum store_rollover_state st;
+	int ret = store_rollover_state(s, &st);
+
+	if (ret < 0)
+		return cli_store_outcome(s, ret);
+	cli_store_print(s);
+	if (st == STORE_ROLLOVER_SWITCHING)
+		problem(ctx, store_dir(s), "a CA rollover switch was cut short:"
+		    " nothing signs until 'sipca rollover switch' finishes it");
+	return EXIT_OK;
+}
+
 /* The CA certificate is a CA and signed itself. */
 static void
 check_ca_cert(struct check_ctx *ctx, const struct store *s)
@@ -387,7 +407,9 @@ cmd_check(int argc, char **argv)
 	/* An unsafe store is opened to be reported, not refused (STORE_INSPECT). */
 	if ((status = cli_store_open(flags | STORE_INSPECT, &store)) != EXIT_OK)
 		goto out;
-	if ((status = cli_outcome(signer_open(store, 0, NULL, &ctx.ca, &rep),
+	if ((status = check_rollover(&ctx, store)) != EXIT_OK)
+		goto out;
+	if ((status = cli_outcome(signer_inspect(store, &ctx.ca, &rep),
 	    &rep)) != EXIT_OK)
 		goto out;
 	if (signer_has_root(store) == 1 &&

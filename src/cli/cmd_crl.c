@@ -77,6 +77,7 @@ cmd_crl(int argc, char **argv)
 	struct crl_published pub;
 	struct report rep = { NULL, 0 };
 	const char *output = NULL, *pass_file = NULL, *root_key = NULL;
+	const char *old_file = NULL;
 	struct ca *root = NULL;
 	int want_root = 0;
 	char this_update[21], next_update[21], *shown = NULL;
@@ -137,6 +138,13 @@ cmd_crl(int argc, char **argv)
 	    (status = cli_outcome(crl_publish(sg.store, sg.ca, days, &pub, &rep),
 	    &rep)) != EXIT_OK)
 		goto out;
+	/* The overlap's old CRLs come after the current one is safely written. */
+	if ((status = cli_outcome(crl_publish_overlap(sg.store, want_root,
+	    pass_file, days, &old_file, &rep), &rep)) != EXIT_OK) {
+		error_msg("%s/%s is written, the old CA's CRL is not",
+		    store_dir(sg.store), want_root ? "root-crl.pem" : "crl.pem");
+		goto out;
+	}
 	if (output != NULL) {
 		const gnutls_datum_t *d = der ? &pub.der : &pub.pem;
 
@@ -155,6 +163,9 @@ cmd_crl(int argc, char **argv)
 	    pub.number, pub.entries, this_update, next_update);
 	printf("  crl    %s/%s\n", store_dir(sg.store), want_root ?
 	    "root-crl.pem" : "crl.pem");
+	if (old_file != NULL)
+		printf("  old    %s/%s (the rollover's old CA, until finish)\n",
+		    store_dir(sg.store), old_file);
 	if (output != NULL)
 		printf("  copy   %s%s\n", output, der ? " (DER)" : "");
 	status = EXIT_OK;

@@ -12,6 +12,7 @@
 #include "fileio.h"
 #include "lint.h"
 #include "lint_output.h"
+#include "lint_pool.h"
 #include "util.h"
 
 enum {
@@ -24,6 +25,7 @@ enum {
 	OPT_FORMAT,
 	OPT_FAIL_ON,
 	OPT_LIST_RULES,
+	OPT_JOBS,
 };
 
 static const struct cli_option lint_options[] = {
@@ -40,6 +42,8 @@ static const struct cli_option lint_options[] = {
 	{ "format", OPT_FORMAT, 1, "FORMAT", LINT_FORMAT_NAMES, "output format (default text)" },
 	{ "fail-on", OPT_FAIL_ON, 1, "SEVERITY", "fatal,error,warn,notice",
 	  "exit 1 when a finding is at or above this (default error)" },
+	{ "jobs", OPT_JOBS, 1, "N", NULL,
+	  "lint on N threads, output in input order (default: online CPUs)" },
 	{ "list-rules", OPT_LIST_RULES, 0, NULL, NULL, "print the rules with their citations" },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
@@ -48,15 +52,14 @@ static int cmd_lint(int argc, char **argv);
 
 const struct command command_lint = {
 	"lint", cmd_lint,
-	"lint [options] FILE|DIR|-...\n"
+	"lint [options] [--jobs N] FILE|DIR|-...\n"
 	"lint --list-rules [--format json]",
 	"Lint certificates against RFC 5280, RFC 5922 and what phones accept.",
 	lint_options, "@file",
 };
 
 struct lint_ctx {
-	const struct lint_options *opts;
-	struct lint_findings findings;
+	struct lint_pool *pool;
 	struct lint_summary summary;
 	struct lint_output *out;
 };
@@ -65,12 +68,18 @@ static void
 on_cert(const struct lint_source *src, void *arg)
 {
 	struct lint_ctx *ctx = arg;
-	struct lint_cert c;
 
-	lint_one(src, ctx->opts, &c, &ctx->findings);
-	lint_summary_add(&ctx->summary, &ctx->findings);
-	lint_output_cert(ctx->out, &c, &ctx->findings);
-	lint_cert_clear(&c);
+	lint_pool_submit(ctx->pool, src);
+}
+
+/* Each certificate, in input order, on this thread. */
+static void
+on_linted(const struct lint_cert *c, const struct lint_findings *f, void *arg)
+{
+	struct lint_ctx *ctx = arg;
+
+	lint_summary_add(&ctx->summary, f);
+	lint_output_cert(ctx->out, c, f);
 }
 
 static void
@@ -127,7 +136,7 @@ cmd_lint(int argc, char **argv)
 	enum lint_format fmt = LINT_FORMAT_TEXT;
 	enum lint_severity fail_on = SEV_ERROR;
 	enum cert_kind role;
-	long days;
+	long days, jobs = 0;
 	int c, i, list_rules = 0, status = EXIT_USAGE, read_failed = 0;
 	unsigned s;
 
@@ -192,6 +201,13 @@ cmd_lint(int argc, char **argv)
 		case OPT_LIST_RULES:
 			list_rules = 1;
 			break;
+		case OPT_JOBS:
+			if (parse_long(p.arg, 1, 256, &jobs) != 0) {
+				error_msg("invalid --jobs: '%s' (1 to 256)",
+				    (shown = text_echo(p.arg)));
+				goto out;
+			}
+			break;
 		case CLI_HELP:
 			status = EXIT_OK;
 			goto out;
@@ -221,11 +237,13 @@ cmd_lint(int argc, char **argv)
 	opts.cas = cas;
 	opts.n_ca = n_ca;
 
-	ctx.opts = &opts;
 	ctx.out = lint_output_new(fmt, stdout, lint_output_want_colour(stdout));
+	ctx.pool = lint_pool_new(jobs > 0 ? (unsigned)jobs :
+	    lint_pool_default_jobs(), &opts, on_linted, &ctx);
 	for (i = p.index; i < argc; i++)
 		if (lint_input(argv[i], &reader) != 0)
 			read_failed = 1;
+	lint_pool_finish(ctx.pool);
 	lint_output_finish(ctx.out, &ctx.summary);
 
 	if (read_failed) {
@@ -239,8 +257,8 @@ cmd_lint(int argc, char **argv)
 			status = EXIT_FINDINGS;
 out:
 	free(shown);
+	lint_pool_free(ctx.pool);
 	lint_output_free(ctx.out);
-	lint_findings_free(&ctx.findings);
 	lint_ca_free(cas, n_ca);
 	free(exclude);
 	free(cafiles);

@@ -165,6 +165,7 @@ cmd_revoke(int argc, char **argv)
 	const char *name = NULL;
 	enum crl_reason code;
 	long crl_days = CRL_DEFAULT_DAYS;
+	const char *old_file = NULL;
 	char when[21];
 	size_t i;
 	int c, ret, locked = 0, status = EXIT_USAGE;
@@ -248,6 +249,15 @@ cmd_revoke(int argc, char **argv)
 	}
 	printf("CRL number %llu, %zu revoked: %s/crl.pem\n", pub.number,
 	    pub.entries, store_dir(sg.store));
+	if ((status = cli_outcome(crl_publish_overlap(sg.store, 0, pass_file,
+	    crl_days, &old_file, &rep), &rep)) != EXIT_OK) {
+		error_msg("the revocation is recorded but the old CA's CRL was"
+		    " not written; run 'sipca crl'");
+		goto out;
+	}
+	if (old_file != NULL)
+		printf("  old    %s/%s (the rollover's old CA, until finish)\n",
+		    store_dir(sg.store), old_file);
 	status = EXIT_OK;
 out:
 	if (locked)

@@ -14,50 +14,28 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <nettle/base64.h>
+
 #include "fileio.h"
 #include "lint.h"
 #include "util.h"
 
-static const signed char b64_table[256] = {
-	['A'] = 1, ['B'] = 2, ['C'] = 3, ['D'] = 4, ['E'] = 5, ['F'] = 6,
-	['G'] = 7, ['H'] = 8, ['I'] = 9, ['J'] = 10, ['K'] = 11, ['L'] = 12,
-	['M'] = 13, ['N'] = 14, ['O'] = 15, ['P'] = 16, ['Q'] = 17, ['R'] = 18,
-	['S'] = 19, ['T'] = 20, ['U'] = 21, ['V'] = 22, ['W'] = 23, ['X'] = 24,
-	['Y'] = 25, ['Z'] = 26, ['a'] = 27, ['b'] = 28, ['c'] = 29, ['d'] = 30,
-	['e'] = 31, ['f'] = 32, ['g'] = 33, ['h'] = 34, ['i'] = 35, ['j'] = 36,
-	['k'] = 37, ['l'] = 38, ['m'] = 39, ['n'] = 40, ['o'] = 41, ['p'] = 42,
-	['q'] = 43, ['r'] = 44, ['s'] = 45, ['t'] = 46, ['u'] = 47, ['v'] = 48,
-	['w'] = 49, ['x'] = 50, ['y'] = 51, ['z'] = 52, ['0'] = 53, ['1'] = 54,
-	['2'] = 55, ['3'] = 56, ['4'] = 57, ['5'] = 58, ['6'] = 59, ['7'] = 60,
-	['8'] = 61, ['9'] = 62, ['+'] = 63, ['/'] = 64,
-};
-
-/* RFC 4648 section 4 in place; whitespace was dropped already. */
+/*
+ * RFC 4648 section 4, by nettle (GnuTLS's own crypto library): the text
+ * in b64 (whitespace dropped already) into out, which holds
+ * BASE64_DECODE_LENGTH(len) octets. Padding is required: a group cut
+ * short is not valid PEM (RFC 7468 section 3).
+ */
 static int
-base64_decode(unsigned char *buf, size_t len, size_t *out_len)
+base64_decode(const unsigned char *b64, size_t len, unsigned char *out,
+    size_t *out_len)
 {
-	size_t i, o = 0, pad = 0;
-	unsigned acc = 0, nbits = 0;
-	int v;
+	struct base64_decode_ctx ctx;
 
-	for (i = 0; i < len; i++) {
-		if (buf[i] == '=') {
-			pad++;
-			continue;
-		}
-		if (pad > 0 || (v = b64_table[buf[i]]) == 0)
-			return -1;
-		acc = (acc << 6) | (unsigned)(v - 1);
-		nbits += 6;
-		if (nbits >= 8) {
-			nbits -= 8;
-			buf[o++] = (unsigned char)(acc >> nbits);
-			acc &= (1u << nbits) - 1;
-		}
-	}
-	if (pad > 2 || (len % 4) != 0)
+	base64_decode_init(&ctx);
+	if (!base64_decode_update(&ctx, out_len, out, len, (const char *)b64) ||
+	    !base64_decode_final(&ctx) || (len % 4) != 0)
 		return -1;
-	*out_len = o;
 	return 0;
 }
 
@@ -133,9 +111,9 @@ static int
 lint_stream(FILE *fp, const char *name, const struct lint_reader *r)
 {
 	char *line = xmalloc(LINT_MAX_LINE);
-	size_t blen = 0, bcap = 0, dlen, i;
+	size_t blen = 0, bcap = 0, dlen, dcap = 0, i;
 	ssize_t n;
-	unsigned char *b = NULL;
+	unsigned char *b = NULL, *d = NULL;
 	unsigned lineno = 0, start = 0, index = 0;
 	int in = 0, ch, rc = 0;
 
@@ -174,13 +152,18 @@ lint_stream(FILE *fp, const char *name, const struct lint_reader *r)
 		if (strncmp(line, "-----END ", 9) == 0) {
 			in = 0;
 			index++;
-			if (base64_decode(b, blen, &dlen) != 0)
+			if (BASE64_DECODE_LENGTH(blen) > dcap) {
+				dcap = BASE64_DECODE_LENGTH(blen);
+				free(d);
+				d = xmalloc(dcap);
+			}
+			if (base64_decode(b, blen, d, &dlen) != 0)
 				emit(r, name, index, start, NULL, 0,
 				    "invalid base64 in the PEM block");
 			else if (dlen == 0)
 				emit(r, name, index, start, NULL, 0, "empty PEM block");
 			else
-				emit(r, name, index, start, b, dlen, NULL);
+				emit(r, name, index, start, d, dlen, NULL);
 			continue;
 		}
 		if (memchr(line, ':', (size_t)n) != NULL)
@@ -213,6 +196,7 @@ out:
 	}
 	free(line);
 	free(b);
+	free(d);
 	return rc;
 }
 

@@ -11,6 +11,15 @@
 #include "cross.h"
 #include "x509.h"
 
+time_t
+cross_not_after(gnutls_x509_crt_t subject, gnutls_x509_crt_t issuer)
+{
+	time_t not_after = gnutls_x509_crt_get_expiration_time(subject);
+	time_t issuer_end = gnutls_x509_crt_get_expiration_time(issuer);
+
+	return issuer_end < not_after ? issuer_end : not_after;
+}
+
 int
 cross_certify(gnutls_x509_crt_t subject, const struct ca *issuer,
     time_t not_before, gnutls_datum_t *out_pem, const char **out_reason)
@@ -18,8 +27,7 @@ cross_certify(gnutls_x509_crt_t subject, const struct ca *issuer,
 	gnutls_x509_crt_t crt = NULL;
 	gnutls_datum_t der = { NULL, 0 };
 	unsigned char serial[SERIAL_LEN];
-	time_t not_after = gnutls_x509_crt_get_expiration_time(subject);
-	time_t issuer_end = gnutls_x509_crt_get_expiration_time(issuer->crt);
+	time_t not_after = cross_not_after(subject, issuer->crt);
 	const char *call;
 	int ret;
 
@@ -27,8 +35,6 @@ cross_certify(gnutls_x509_crt_t subject, const struct ca *issuer,
 		*out_reason = "the issuing CA's key is not loaded";
 		return -1;
 	}
-	if (issuer_end < not_after)
-		not_after = issuer_end;
 	if (not_after <= not_before) {
 		*out_reason = "the issuing CA expires before the validity would begin";
 		return -1;

@@ -489,7 +489,8 @@ check_top(struct check_state *cs)
 		"ca.pem", "index.db", "index.db-journal", "lock", "crl.pem",
 		"root.pem", "root-crl.pem", "next-root.pem", "next-ca.pem",
 		"bridge.pem", "old-bridge.pem", "old-root.pem", "old-ca.pem",
-		"retired-cas.pem", "crls.pem",
+		"retired-cas.pem", "crls.pem", "next-crl.pem", "next-root-crl.pem",
+		"old-crl.pem", "old-root-crl.pem",
 	};
 	/* Keys a rollover keeps beside the CA's, when they are there. */
 	static const char *const keys[] = {

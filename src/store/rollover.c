@@ -40,6 +40,10 @@ static const struct {
 	[STORE_OLD_CA] = { "old-ca.pem", 0 },
 	[STORE_OLD_CA_KEY] = { "old-ca.key", 1 },
 	[STORE_RETIRED] = { "retired-cas.pem", 0 },
+	[STORE_NEXT_CRL] = { "next-crl.pem", 0 },
+	[STORE_NEXT_ROOT_CRL] = { "next-root-crl.pem", 0 },
+	[STORE_OLD_CRL] = { "old-crl.pem", 0 },
+	[STORE_OLD_ROOT_CRL] = { "old-root-crl.pem", 0 },
 };
 #define N_ROLLOVER_FILES (sizeof(rollover_files) / sizeof(rollover_files[0]))
 
@@ -51,6 +55,9 @@ static const struct {
 	{ "root.key", STORE_OLD_ROOT_KEY, STORE_NEXT_ROOT_KEY },
 	{ "root.pem", STORE_OLD_ROOT, STORE_NEXT_ROOT },
 	{ "ca.key", STORE_OLD_CA_KEY, STORE_NEXT_CA_KEY },
+	/* The CRLs go with their issuers: the old ones still speak for the old leaves. */
+	{ "root-crl.pem", STORE_OLD_ROOT_CRL, STORE_NEXT_ROOT_CRL },
+	{ "crl.pem", STORE_OLD_CRL, STORE_NEXT_CRL },
 	{ "ca.pem", STORE_OLD_CA, STORE_NEXT_CA },	/* last: marks the switch */
 };
 #define N_GENERATION (sizeof(generation) / sizeof(generation[0]))
@@ -225,6 +232,8 @@ prepare(struct store *s, enum store_rollover_state st, const void *arg)
 		{ STORE_NEXT_CA, f->ca_pem, f->ca_pem_len },
 		{ STORE_BRIDGE, f->bridge_pem, f->bridge_pem_len },
 		{ STORE_OLD_BRIDGE, f->old_bridge_pem, f->old_bridge_pem_len },
+		{ STORE_NEXT_CRL, f->crl_pem, f->crl_pem_len },
+		{ STORE_NEXT_ROOT_CRL, f->root_crl_pem, f->root_crl_pem_len },
 	};
 	size_t i;
 	int ret;
@@ -251,12 +260,23 @@ prepare(struct store *s, enum store_rollover_state st, const void *arg)
 	return set_state(s, "started");
 }
 
+static const char under_way[] = "a rollover is already under way"
+    " ('sipca rollover status'); nothing changed";
+
+int
+store_rollover_may_start(struct store *s)
+{
+	enum store_rollover_state st;
+
+	return in_state(s, STORE_ROLLOVER_NONE, STORE_ROLLOVER_NONE, under_way,
+	    &st);
+}
+
 int
 store_rollover_prepare(struct store *s, const struct store_rollover_files *f)
 {
 	return locked_step(s, STORE_ROLLOVER_NONE, STORE_ROLLOVER_NONE,
-	    "a rollover is already under way ('sipca rollover status');"
-	    " nothing changed", prepare, f);
+	    under_way, prepare, f);
 }
 
 /* The old generation kept under old-* (what was current, a missing root included). */
@@ -383,7 +403,7 @@ finish(struct store *s, enum store_rollover_state st, const void *arg)
 {
 	static const enum store_rollover_file gone[] = {
 		STORE_BRIDGE, STORE_OLD_BRIDGE, STORE_OLD_ROOT, STORE_OLD_ROOT_KEY,
-		STORE_OLD_CA, STORE_OLD_CA_KEY,
+		STORE_OLD_CA, STORE_OLD_CA_KEY, STORE_OLD_CRL, STORE_OLD_ROOT_CRL,
 	};
 	size_t i;
 	int ret;
@@ -421,7 +441,7 @@ abort_start(struct store *s, enum store_rollover_state st, const void *arg)
 {
 	static const enum store_rollover_file gone[] = {
 		STORE_NEXT_ROOT, STORE_NEXT_ROOT_KEY, STORE_NEXT_CA, STORE_NEXT_CA_KEY,
-		STORE_BRIDGE, STORE_OLD_BRIDGE,
+		STORE_BRIDGE, STORE_OLD_BRIDGE, STORE_NEXT_CRL, STORE_NEXT_ROOT_CRL,
 	};
 	int ret;
 

@@ -125,7 +125,9 @@ open_checks(struct store *s, int creating)
 		{ "bridge.pem", 0, 0 }, { "old-bridge.pem", 0, 0 },
 		{ "old-root.pem", 0, 0 }, { "old-root.key", 0, 0 },
 		{ "old-ca.pem", 0, 0 }, { "old-ca.key", 0, 0 },
-		{ "retired-cas.pem", 0, 0 },
+		{ "retired-cas.pem", 0, 0 }, { "next-crl.pem", 0, 0 },
+		{ "next-root-crl.pem", 0, 0 }, { "old-crl.pem", 0, 0 },
+		{ "old-root-crl.pem", 0, 0 },
 	};
 	const char *reason;
 	char why[96];

@@ -141,6 +141,12 @@ if expect_exit 0 "a re-run" "$SIPCA" -d "$CA" issue --batch "$T/in/good.csv"; th
 	expect_grep "^issued 0, skipped $TOTAL (already valid), failed 0" "$T/stdout" "re-run skips all"
 fi
 expect_unchanged "$T/before" "$CA" "a re-run changes nothing"
+# A revoked name has no valid certificate: the next run issues it again.
+"$SIPCA" -d "$CA" revoke phone1 >/dev/null || fail "revoke phone1"
+if expect_exit 0 "a re-run after a revocation" "$SIPCA" -d "$CA" issue --batch "$T/in/good.csv"; then
+	expect_grep "^issued 1, skipped $((TOTAL - 1)) (already valid), failed 0" "$T/stdout" \
+	    "the revoked name is issued again, the others skipped"
+fi
 
 # ---- stdin, --quiet, and new rows added to a done file ----
 { cat "$T/in/good.csv"; echo "device,late1,,,,p256,,"; } > "$T/in/more.csv"

@@ -7,14 +7,9 @@
 # --expiring counts it, check warns within 180 days, probe reports the
 # CA certificate the server sends, lint --ca flags a leaf that outlives
 # its issuer. Checked with openssl verify -x509_strict and certtool.
-#
-# gnutls-serv cannot be told to listen on loopback only, so the script
-# runs in a network namespace of its own whose only interface is lo.
-if [ -z "${SIPCA_PROBE_NETNS:-}" ]; then
-	SIPCA_PROBE_NETNS=1; export SIPCA_PROBE_NETNS
-	PATH=$PATH:/usr/sbin:/sbin; export PATH
-	exec unshare -rn sh -c 'ip link set lo up && exec sh "$0"' "$0"
-fi
+# A network namespace of its own (tests/netns.sh): gnutls-serv listens
+# on every address.
+. "$(dirname "$0")/../netns.sh"
 . "$(dirname "$0")/../lib.sh"
 
 DAY=86400

@@ -6,14 +6,9 @@
 # the chain; init --add-intermediate on a store that has issued already;
 # crl --root; a root key on a token; and the bad input, which changes
 # nothing.
-#
-# gnutls-serv cannot be told to listen on loopback only, so the script
-# runs in a network namespace of its own whose only interface is lo.
-if [ -z "${SIPCA_HIER_NETNS:-}" ]; then
-	SIPCA_HIER_NETNS=1; export SIPCA_HIER_NETNS
-	PATH=$PATH:/usr/sbin:/sbin; export PATH
-	exec unshare -rn sh -c 'ip link set lo up && exec sh "$0"' "$0"
-fi
+# A network namespace of its own (tests/netns.sh): gnutls-serv listens
+# on every address.
+. "$(dirname "$0")/../netns.sh"
 . "$(dirname "$0")/../lib.sh"
 
 CA=$T/ca

@@ -6,14 +6,9 @@
 # equal to the domain, a wildcard DNS name, a NUL inside a URI or a DNS
 # name, no subjectAltName (the CN only). Certificates are built at test
 # time by tests/lint/mkcert.py; probe talks to gnutls-serv serving each.
-#
-# gnutls-serv cannot be told to listen on loopback only, so the script
-# runs in a network namespace of its own whose only interface is lo.
-if [ -z "${SIPCA_PROBE_NETNS:-}" ]; then
-	SIPCA_PROBE_NETNS=1; export SIPCA_PROBE_NETNS
-	PATH=$PATH:/usr/sbin:/sbin; export PATH
-	exec unshare -rn sh -c 'ip link set lo up && exec sh "$0"' "$0"
-fi
+# A network namespace of its own (tests/netns.sh): gnutls-serv listens
+# on every address.
+. "$(dirname "$0")/../netns.sh"
 . "$(dirname "$0")/../lib.sh"
 
 here=$(cd "$(dirname "$0")/.." && pwd)

@@ -265,9 +265,12 @@ cp "$R/root.pem" "$T/roll-new.pem"
 # Old bob's chain with the old bridge, for a Kamailio that trusts only the new root.
 cat "$RI/bob/chain.pem" "$R/old-bridge.pem" > "$T/bob-bridged.pem"
 "$SIPCA" -d "$R" crl >/dev/null || fail "crl after the switch"
-start_kamailio roll-oldroot "$RI/$HOST" "$T/roll-old.pem" none
+# crls.pem now holds both generations' CRLs (the old ones kept at the
+# switch): Kamailio checks the old leaves' chains against the old CAs'.
+check "crls.pem holds both generations' CRLs" test "$(grep -c 'BEGIN X509 CRL' "$R/crls.pem")" = 4
+start_kamailio roll-oldroot "$RI/$HOST" "$T/roll-old.pem" "$R/crls.pem"
 P_ROLD=$PORT
-start_kamailio roll-newroot "$RI/$HOST" "$T/roll-new.pem" none
+start_kamailio roll-newroot "$RI/$HOST" "$T/roll-new.pem" "$R/crls.pem"
 P_RNEW=$PORT
 for root in old new; do
 	CLIENT_CA=$T/roll-$root.pem
@@ -280,6 +283,9 @@ for root in old new; do
 	sip_send "$T/out" gnutls_client $P_RNEW "$T/bob-bridged.pem" "$RI/bob/key.pem"
 	expect_answer "overlap: phone with the $root root and an old certificate plus the old bridge, Kamailio with the new root" "$T/out"
 done
+CLIENT_CA=$T/roll-old.pem
+sip_send "$T/out" gnutls_client $P_ROLD "$RI/lost/chain.pem" "$RI/lost/key.pem"
+expect_refused "overlap: the old CA's revoked device, Kamailio with the old root" "$T/out"
 CLIENT_CA=$T/roll-new.pem
 sip_send "$T/out" gnutls_client $P_RNEW "$RI/bob/chain.pem" "$RI/bob/key.pem"
 expect_refused "overlap: an old certificate without the old bridge, Kamailio with the new root only" "$T/out"

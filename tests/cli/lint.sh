@@ -363,6 +363,29 @@ else
 	skip "every CA in /etc/ssl/certs lints" "no /etc/ssl/certs"
 fi
 
+# --jobs: the same bytes out, in input order, whatever the threads: the
+# whole corpus (good, bad and undecodable certificates, directories and
+# a bundle), in each format; a bundle long enough that the ring of slots
+# in flight fills and wraps many times.
+for i in $(seq 1 60); do cat "$C"/*.pem; printf -- '-----BEGIN CERTIFICATE-----\nA!==\n-----END CERTIFICATE-----\n'; done > "$T/jobs.pem"
+for fmt in text json sarif; do
+	"$SIPCA" lint --jobs 1 --format $fmt --sip-domain example.com --ca ca.pem "$C" \
+	    "$G" "$T/jobs.pem" > "$T/jobs1.$fmt" 2>&1
+	for j in 2 3 8; do
+		"$SIPCA" lint --jobs $j --format $fmt --sip-domain example.com --ca ca.pem "$C" \
+		    "$G" "$T/jobs.pem" > "$T/jobs$j.$fmt" 2>&1
+		check "lint --jobs $j --format $fmt: the output of --jobs 1" \
+		    cmp "$T/jobs1.$fmt" "$T/jobs$j.$fmt"
+	done
+done
+check "the --jobs input is large (more than 2,000 certificates)" sh -c \
+    "[ \$(grep -c 'BEGIN CERTIFICATE' '$T/jobs.pem') -gt 2000 ]"
+expect_grep "invalid base64" "$T/jobs8.text" "--jobs keeps the undecodable blocks' findings"
+for bad in 0 257 x; do
+	expect_exit 2 "lint --jobs $bad" "$SIPCA" lint --jobs $bad "$G/sipca-ca.pem"
+	expect_grep "invalid --jobs" "$T/stderr" "lint --jobs $bad: the message"
+done
+
 # An endless input without newlines is read in bounded memory: sipca is
 # still reading when the timeout stops it (124), and its peak RSS stays
 # far below what an unbounded line buffer reaches in two seconds (GBs).

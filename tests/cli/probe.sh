@@ -3,14 +3,9 @@
 # intermediate, expiry, RFC 5922 identities, host name, lint, mutual TLS),
 # bounded waits and exit statuses; and the default DNS:DOMAIN SAN that
 # clients matching the SIP domain as a host name need.
-#
-# gnutls-serv cannot be told to listen on loopback only, so the script
-# runs in a network namespace of its own whose only interface is lo.
-if [ -z "${SIPCA_PROBE_NETNS:-}" ]; then
-	SIPCA_PROBE_NETNS=1; export SIPCA_PROBE_NETNS
-	PATH=$PATH:/usr/sbin:/sbin; export PATH
-	exec unshare -rn sh -c 'ip link set lo up && exec sh "$0"' "$0"
-fi
+# A network namespace of its own (tests/netns.sh): gnutls-serv listens
+# on every address.
+. "$(dirname "$0")/../netns.sh"
 . "$(dirname "$0")/../lib.sh"
 
 HOST=sip.example.com

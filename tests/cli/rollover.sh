@@ -6,14 +6,9 @@
 # handshakes (gnutls-serv and gnutls-cli, both directions); renew,
 # finish, check; a single-level store (no bridge possible: pathLen 0); a
 # switch cut short by a crash; and the bad input, which changes nothing.
-#
-# gnutls-serv cannot be told to listen on loopback only, so the script
-# runs in a network namespace of its own whose only interface is lo.
-if [ -z "${SIPCA_ROLL_NETNS:-}" ]; then
-	SIPCA_ROLL_NETNS=1; export SIPCA_ROLL_NETNS
-	PATH=$PATH:/usr/sbin:/sbin; export PATH
-	exec unshare -rn sh -c 'ip link set lo up && exec sh "$0"' "$0"
-fi
+# A network namespace of its own (tests/netns.sh): gnutls-serv listens
+# on every address.
+. "$(dirname "$0")/../netns.sh"
 . "$(dirname "$0")/../lib.sh"
 
 CA=$T/ca
@@ -118,7 +113,8 @@ verifies "$I/carol/chain.pem" "$T/old-root.pem" "before the switch: the old CA's
 
 # ---- abort, and start again ----
 expect_exit 0 "rollover abort" sipca rollover abort
-for f in next-root.pem next-ca.pem next-root.key next-ca.key bridge.pem old-bridge.pem; do
+for f in next-root.pem next-ca.pem next-root.key next-ca.key bridge.pem old-bridge.pem \
+    next-crl.pem next-root-crl.pem; do
 	check "abort removed $f" test ! -e "$CA/$f"
 done
 expect_exit 0 "rollover start again" sipca rollover start --passphrase-file "$T/pass" \
@@ -126,8 +122,26 @@ expect_exit 0 "rollover start again" sipca rollover start --passphrase-file "$T/
 cp "$CA/next-root.pem" "$T/new-root.pem"
 cat "$T/old-root.pem" "$T/new-root.pem" > "$T/both.pem"
 
+# The old generation's CRLs, as the switch finds them.
+sipca issue device olddev --key p256 --passphrase-file "$T/pass" >/dev/null ||
+    fail "issue olddev"
+sipca crl --passphrase-file "$T/pass" >/dev/null || fail "crl before the switch"
+sipca crl --root --root-key "$T/root.key" --passphrase-file "$T/pass" >/dev/null ||
+    fail "crl --root before the switch"
+cp "$CA/crl.pem" "$T/old-crl.pem"
+cp "$CA/root-crl.pem" "$T/old-root-crl.pem"
+check "the next generation's first CRLs wait beside it" test -s "$CA/next-crl.pem" -a \
+    -s "$CA/next-root-crl.pem"
+
 # ---- switch ----
 expect_exit 0 "rollover switch" sipca rollover switch
+check "old-crl.pem is the old CA's CRL" cmp -s "$CA/old-crl.pem" "$T/old-crl.pem"
+check "old-root-crl.pem is the old root's" cmp -s "$CA/old-root-crl.pem" "$T/old-root-crl.pem"
+check "crl.pem is signed by the new CA" sh -c "openssl crl -in '$CA/crl.pem' -noout \
+    -CAfile '$CA/ca.pem' 2>&1 | grep -q 'verify OK'"
+check "root-crl.pem is signed by the new root" sh -c "openssl crl -in '$CA/root-crl.pem' \
+    -noout -CAfile '$T/new-root.pem' 2>&1 | grep -q 'verify OK'"
+check "crls.pem holds both generations' CRLs" test "$(grep -c 'BEGIN X509 CRL' "$CA/crls.pem")" = 4
 check "root.pem is the new root" cmp -s "$CA/root.pem" "$T/new-root.pem"
 check "old-root.pem keeps the old one" cmp -s "$CA/old-root.pem" "$T/old-root.pem"
 check "next-* are gone" test ! -e "$CA/next-root.pem" -a ! -e "$CA/next-ca.key"
@@ -150,6 +164,31 @@ verifies "$T/old-server/chain.pem" "$T/old-root.pem" "old leaf, old root"
 cat "$T/old-server/chain.pem" "$CA/old-bridge.pem" > "$T/old-bridged.pem"
 verifies "$T/old-bridged.pem" "$T/new-root.pem" "old leaf with the old bridge, new root only"
 refused "$T/old-server/chain.pem" "$T/new-root.pem" "old leaf without the bridge, new root only"
+# Revocation in the overlap: the old CA's CRL lists its leaf, and a
+# server checking every certificate of a chain against crls.pem
+# (Kamailio's way) still takes the old leaves, and the new ones.
+# crl_verdict check|check_fails CHAIN CAFILE WHAT
+crl_verdict() {
+	rest "$2" > "$T/untrusted.pem"
+	sed -n '1,/END CERTIFICATE/p' "$2" > "$T/leaf.pem"
+	$1 "openssl -crl_check_all: $4" openssl verify -x509_strict -crl_check_all \
+	    -CRLfile "$CA/crls.pem" -CAfile "$3" -untrusted "$T/untrusted.pem" "$T/leaf.pem"
+}
+expect_exit 0 "revoke an old leaf in the overlap" sipca revoke olddev --passphrase-file "$T/pass"
+expect_grep "old-crl.pem" "$T/stdout" "revoke names the old CA's CRL"
+check "old-crl.pem is signed by the old CA" sh -c "openssl crl -in '$CA/old-crl.pem' -noout \
+    -CAfile '$CA/old-ca.pem' 2>&1 | grep -q 'verify OK'"
+serial=$(openssl x509 -in "$I/olddev/cert.pem" -noout -serial | cut -d= -f2)
+check "old-crl.pem lists the old leaf" sh -c "openssl crl -in '$CA/old-crl.pem' -noout -text |
+    grep -qi 'Serial Number: $serial'"
+crl_verdict check_fails "$I/olddev/chain.pem" "$T/both.pem" "the revoked old leaf"
+expect_grep "certificate revoked" "$T/.out" "refused as revoked, not for a missing CRL"
+crl_verdict check "$T/old-server/chain.pem" "$T/old-root.pem" "an old leaf, old root"
+crl_verdict check "$I/sip2.example.com/chain.pem" "$T/both.pem" "a new leaf"
+expect_exit 0 "crl --root in the overlap" sipca crl --root --passphrase-file "$T/pass"
+expect_grep "old-root-crl.pem is not made again: the old root key is not in the store" \
+    "$T/stderr" "crl --root says the old root's CRL needs its key"
+check "old-root-crl.pem stays as it was" cmp -s "$CA/old-root-crl.pem" "$T/old-root-crl.pem"
 expect_exit 0 "check during the overlap" sipca check --passphrase-file "$T/pass"
 expect_grep ', 0 problems' "$T/stdout" "check accepts both generations"
 expect_exit 0 "status after the switch" sipca rollover status
@@ -196,9 +235,11 @@ for n in sip.example.com alice carol; do
 	verifies "$I/$n/chain.pem" "$T/new-root.pem" "renewed $n, new root only"
 done
 expect_exit 0 "rollover finish" sipca rollover finish
-for f in old-root.pem old-ca.pem old-ca.key bridge.pem old-bridge.pem; do
+for f in old-root.pem old-ca.pem old-ca.key bridge.pem old-bridge.pem old-crl.pem \
+    old-root-crl.pem; do
 	check "finish removed $f" test ! -e "$CA/$f"
 done
+check "crls.pem holds the current CRLs only" test "$(grep -c 'BEGIN X509 CRL' "$CA/crls.pem")" = 2
 check "the old generation is retired, certificates only" test "$(count "$CA/retired-cas.pem")" = 2
 check_fails "no key in retired-cas.pem" grep -q 'PRIVATE KEY' "$CA/retired-cas.pem"
 expect_exit 0 "export --trust-bundle after finish" sipca export --trust-bundle -o "$T/bundle3.pem"
@@ -247,6 +288,9 @@ for point in rollover-switching rollover-replacing rollover-replaced; do
 	    "$SIPCA_BARE" -d "$S2" rollover switch
 	expect_exit 2 "issue after a switch cut short at $point" "$SIPCA" -d "$S2" issue device x --key p256
 	expect_grep "run 'sipca rollover switch' to finish it" "$T/stderr" "the way out is named ($point)"
+	expect_exit 1 "check reports a switch cut short at $point" "$SIPCA" -d "$S2" check
+	expect_grep "switch was cut short: nothing signs until 'sipca rollover switch'" \
+	    "$T/stdout" "check names the way out ($point)"
 done
 expect_exit 0 "the switch run again finishes" "$SIPCA" -d "$S2" rollover switch
 expect_exit 0 "issue after it" "$SIPCA" -d "$S2" issue device x --key p256

@@ -9,12 +9,9 @@
 # The requests and certificates are made here: a SAN extension is
 # DER-encoded by a few lines of Python and handed to openssl as
 # "subjectAltName=DER:...". probe needs gnutls-serv on loopback only, so
-# the script runs in a network namespace whose only interface is lo.
-if [ -z "${SIPCA_PROBE_NETNS:-}" ]; then
-	SIPCA_PROBE_NETNS=1; export SIPCA_PROBE_NETNS
-	PATH=$PATH:/usr/sbin:/sbin; export PATH
-	exec unshare -rn sh -c 'ip link set lo up && exec sh "$0"' "$0"
-fi
+# the script runs in a network namespace whose only interface is lo
+# (tests/netns.sh).
+. "$(dirname "$0")/../netns.sh"
 . "$(dirname "$0")/../lib.sh"
 
 new_ca "$T/ca"

@@ -1,0 +1,248 @@
+/*
+ * lint_pool: lint_one() on several threads, results in input order
+ * (include/lint_pool.h).
+ *
+ * Three counters run over a ring of slots: head (the next slot the
+ * submitter fills), next (the next one a worker takes) and tail (the
+ * next one handed to done()); tail <= next <= head <= tail + cap. A
+ * slot between tail and next belongs to a worker until it is DONE, and
+ * from then on to the submitter, which alone reads and frees it: the
+ * results never need a lock, only the states do.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lint_pool.h"
+#include "util.h"
+
+/* Certificates in flight per job: enough to keep a worker busy while the
+ * submitter reads and writes, few enough that memory does not grow. */
+#define SLOTS_PER_JOB 64
+#define MAX_JOBS 256
+
+enum slot_state { SLOT_FREE, SLOT_QUEUED, SLOT_BUSY, SLOT_DONE };
+
+struct slot {
+	enum slot_state state;
+	char *file;
+	unsigned index, line;
+	unsigned char *der;		/* NULL: problem says why there is none */
+	size_t len, cap;
+	char *problem;
+	struct lint_cert c;
+	struct lint_findings f;
+};
+
+struct lint_pool {
+	const struct lint_options *o;
+	lint_pool_done done;
+	void *arg;
+	pthread_t *threads;
+	unsigned n_threads;
+	pthread_mutex_t mu;
+	pthread_cond_t work;		/* a slot queued, or stopping */
+	pthread_cond_t ready;		/* a slot done */
+	struct slot *slots;
+	size_t cap, head, next, tail;
+	int stopping;
+	/* one job: linted in place, no slot */
+	struct lint_cert c;
+	struct lint_findings f;
+};
+
+static void
+lint_slot(const struct lint_pool *p, struct slot *s)
+{
+	struct lint_source src = { s->file, s->index, s->line, s->der, s->len,
+	    s->problem, NULL };
+
+	lint_one(&src, p->o, &s->c, &s->f);
+}
+
+static void *
+worker(void *arg)
+{
+	struct lint_pool *p = arg;
+	struct slot *s;
+
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		while (!p->stopping && p->next == p->head)
+			pthread_cond_wait(&p->work, &p->mu);
+		if (p->next == p->head)
+			break;		/* stopping, and nothing left */
+		s = &p->slots[p->next++ % p->cap];
+		s->state = SLOT_BUSY;
+		pthread_mutex_unlock(&p->mu);
+		lint_slot(p, s);
+		pthread_mutex_lock(&p->mu);
+		s->state = SLOT_DONE;
+		pthread_cond_signal(&p->ready);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+/*
+ * Hands the slot at tail to done() once it is DONE (waiting for it when
+ * wait is set). Called and returning with the lock held; done() runs
+ * without it. Returns 1 when a slot was handed on.
+ */
+static int
+deliver_tail(struct lint_pool *p, int wait)
+{
+	struct slot *s;
+
+	if (p->tail == p->head)
+		return 0;
+	s = &p->slots[p->tail % p->cap];
+	while (wait && s->state != SLOT_DONE)
+		pthread_cond_wait(&p->ready, &p->mu);
+	if (s->state != SLOT_DONE)
+		return 0;
+	pthread_mutex_unlock(&p->mu);
+	p->done(&s->c, &s->f, p->arg);
+	lint_cert_clear(&s->c);
+	s->state = SLOT_FREE;
+	pthread_mutex_lock(&p->mu);
+	p->tail++;
+	return 1;
+}
+
+/* The source's bytes into a free slot, reusing what it holds. */
+static void
+fill(struct slot *s, const struct lint_source *src)
+{
+	if (s->file == NULL || strcmp(s->file, src->file) != 0) {
+		free(s->file);
+		s->file = xstrdup(src->file);
+	}
+	s->index = src->index;
+	s->line = src->line;
+	free(s->problem);
+	s->problem = src->problem != NULL ? xstrdup(src->problem) : NULL;
+	s->len = 0;
+	if (src->der == NULL) {
+		free(s->der);
+		s->der = NULL;
+		s->cap = 0;
+		return;
+	}
+	if (src->len > s->cap || s->der == NULL) {
+		free(s->der);
+		s->cap = src->len > 0 ? src->len : 1;
+		s->der = xmalloc(s->cap);
+	}
+	memcpy(s->der, src->der, src->len);
+	s->len = src->len;
+}
+
+unsigned
+lint_pool_default_jobs(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > MAX_JOBS ? MAX_JOBS : (unsigned)n;
+}
+
+struct lint_pool *
+lint_pool_new(unsigned jobs, const struct lint_options *o, lint_pool_done done,
+    void *arg)
+{
+	struct lint_pool *p = xcalloc(1, sizeof(*p));
+	unsigned i;
+
+	p->o = o;
+	p->done = done;
+	p->arg = arg;
+	if (jobs <= 1)
+		return p;
+	if (jobs > MAX_JOBS)
+		jobs = MAX_JOBS;
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->work, NULL);
+	pthread_cond_init(&p->ready, NULL);
+	p->cap = (size_t)jobs * SLOTS_PER_JOB;
+	p->slots = xcalloc(p->cap, sizeof(*p->slots));
+	p->threads = xcalloc(jobs, sizeof(*p->threads));
+	for (i = 0; i < jobs; i++) {
+		if (pthread_create(&p->threads[i], NULL, worker, p) != 0)
+			break;	/* fewer threads still lint everything */
+		p->n_threads++;
+	}
+	return p;
+}
+
+void
+lint_pool_submit(struct lint_pool *p, const struct lint_source *src)
+{
+	struct slot *s;
+
+	if (p->n_threads == 0) {
+		/* One job, or no thread could start: in place, in order. */
+		lint_one(src, p->o, &p->c, &p->f);
+		p->done(&p->c, &p->f, p->arg);
+		lint_cert_clear(&p->c);
+		return;
+	}
+	pthread_mutex_lock(&p->mu);
+	while (deliver_tail(p, 0))
+		;
+	while (p->head - p->tail == p->cap)
+		deliver_tail(p, 1);
+	pthread_mutex_unlock(&p->mu);
+	/* FREE: neither the workers nor done() look at it. */
+	s = &p->slots[p->head % p->cap];
+	fill(s, src);
+	pthread_mutex_lock(&p->mu);
+	s->state = SLOT_QUEUED;
+	p->head++;
+	pthread_cond_signal(&p->work);
+	pthread_mutex_unlock(&p->mu);
+}
+
+void
+lint_pool_finish(struct lint_pool *p)
+{
+	if (p->n_threads == 0)
+		return;
+	pthread_mutex_lock(&p->mu);
+	while (deliver_tail(p, 1))
+		;
+	pthread_mutex_unlock(&p->mu);
+}
+
+void
+lint_pool_free(struct lint_pool *p)
+{
+	size_t i;
+
+	if (p == NULL)
+		return;
+	if (p->n_threads > 0) {
+		pthread_mutex_lock(&p->mu);
+		p->stopping = 1;
+		pthread_cond_broadcast(&p->work);
+		pthread_mutex_unlock(&p->mu);
+		for (i = 0; i < p->n_threads; i++)
+			pthread_join(p->threads[i], NULL);
+	}
+	for (i = 0; i < p->cap; i++) {
+		lint_cert_clear(&p->slots[i].c);
+		lint_findings_free(&p->slots[i].f);
+		free(p->slots[i].file);
+		free(p->slots[i].der);
+		free(p->slots[i].problem);
+	}
+	if (p->threads != NULL) {
+		pthread_mutex_destroy(&p->mu);
+		pthread_cond_destroy(&p->work);
+		pthread_cond_destroy(&p->ready);
+	}
+	lint_findings_free(&p->f);
+	free(p->slots);
+	free(p->threads);
+	free(p);
+}
