@@ -78,6 +78,15 @@ expect_exit 2 "polycom files.sh stops with sipca's status when the store is gone
     env SIPCA_DIR="$T/no-such-store" sh "$E/polycom/files.sh" "$T/poly"
 expect_grep "no CA store" "$T/stderr" "sipca's own message reaches the admin"
 check "the config written before is untouched" cmp -s "$T/poly/sipca-tls.cfg" "$T/poly.good"
+# The same with a real sipca for the other recipes touched with Polycom:
+# sipca's status, and nothing in the directory.
+for r in asterisk yealink; do
+	mkdir -p "$T/gone-$r"
+	expect_exit 2 "$r files.sh stops with sipca's status when the store is gone" \
+	    env SIPCA_DIR="$T/no-such-store" sh "$E/$r/files.sh" "$T/gone-$r"
+	expect_grep "no CA store" "$T/stderr" "$r: sipca's own message reaches the admin"
+	check "$r: nothing written" test -z "$(ls -A "$T/gone-$r")"
+done
 check "no temporary file is left" sh -c "! ls -A '$T/poly' | grep -q '^\.sipca'"
 
 # Yealink: a trusted certificate and a server certificate with its key,
