@@ -113,7 +113,7 @@ print_fingerprints(gnutls_x509_crt_t crt)
 enum {
 	OUT_PUBLIC = 0,
 	OUT_PRIVATE = 1 << 0,	/* mode 0600 */
-	OUT_BINARY = 1 << 1,	/* DER */
+	OUT_BINARY = 1 << 1,	/* DER: a certificate, a PKCS#12 file */
 };
 
 /*
@@ -149,8 +149,8 @@ write_output(const char *path, const void *data, size_t len, int force,
 	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
 		error_msg("not a regular file: '%s'; use '-o -' for stdout", shown);
 		status = EXIT_USAGE;
-	} else if (atomic_write(path, data, len, kind & OUT_PRIVATE ? 0600 : 0644,
-	    force ? 0 : ATOMIC_EXCLUSIVE) < 0) {
+	} else if (atomic_write(path, data, len, kind & OUT_PRIVATE ? 0600 :
+	    0644, force ? 0 : ATOMIC_EXCLUSIVE) < 0) {
 		if (errno == EEXIST) {
 			error_msg("'%s' exists; use --force to overwrite it", shown);
 			status = EXIT_USAGE;
@@ -238,7 +238,8 @@ export_chain(struct store *store, const struct export_args *a)
 	cas[1] = root;
 	n = root != NULL ? 2 : 1;
 	pem = chain_pem(cas, n, &len);
-	if ((status = write_output(output, pem, len, a->force, OUT_PUBLIC)) != EXIT_OK)
+	if ((status = write_output(output, pem, len, a->force,
+	    OUT_PUBLIC)) != EXIT_OK)
 		goto out;
 	if (strcmp(output, "-") != 0)
 		fprintf(stderr, "wrote the CA chain (%s) to %s\n", root != NULL ?
@@ -264,7 +265,8 @@ export_trust_bundle(struct store *store, const struct export_args *a)
 	if ((status = cli_outcome(rollover_trust_bundle(store, &pem, &len, &n,
 	    &rep), &rep)) != EXIT_OK)
 		goto out;
-	if ((status = write_output(output, pem, len, a->force, OUT_PUBLIC)) != EXIT_OK)
+	if ((status = write_output(output, pem, len, a->force,
+	    OUT_PUBLIC)) != EXIT_OK)
 		goto out;
 	if (strcmp(output, "-") != 0)
 		fprintf(stderr, "wrote %u root certificate%s to %s%s\n", n,
@@ -301,7 +303,7 @@ export_ca(struct store *store, const struct export_args *a)
 		    OUT_BINARY);
 	} else
 		status = write_output(output, ca->pem.data, ca->pem.size,
-		    a->force, 0);
+		    a->force, OUT_PUBLIC);
 	if (status != EXIT_OK)
 		goto out;
 	if (strcmp(output, "-") != 0)
