@@ -64,6 +64,7 @@ expect_grep "MAC: sha256" info "modern MAC"
 expect_grep "Shrouded Keybag: PBES2, PBKDF2, AES-256-CBC.*hmacWithSHA256" info "modern key bag"
 expect_grep "PKCS7 Encrypted data: PBES2, PBKDF2, AES-256-CBC" info "modern cert bag"
 expect_no_grep "3DES\|TripleDES\|RC2" info "nothing legacy in the modern p12"
+sed -n 's/.*Iteration \([0-9]*\).*/\1/p' info | sort -u > modern-iters
 openssl pkcs12 -in alice.p12 -passin pass:'correct horse' -nodes -out p12.pem 2>/dev/null \
     && ok || fail "openssl cannot extract the modern p12"
 [ "$(grep -c 'BEGIN CERTIFICATE' p12.pem)" = 2 ] && ok || fail "modern p12 holds certificate and CA"
@@ -97,6 +98,7 @@ sed -n 's/.*Iteration \([0-9]*\).*/\1/p' info | sort -u > iters
     || fail "legacy p12: one count for the MAC and both bags: $(cat iters)"
 sed -n 's/.*Iteration count: \([0-9]*\).*/\1/p' ct | sort -u > ct-iters
 check "certtool sees openssl's count" cmp -s iters ct-iters
+check "the modern p12 has the legacy one's count (GnuTLS has one)" cmp -s iters modern-iters
 readme_count=$(sed -n 's/.*GnuTLS writes \([0-9,]*\) iterations.*/\1/p' "$top/README.md" | tr -d ,)
 [ -n "$readme_count" ] && [ "$readme_count" = "$(cat iters)" ] && ok \
     || fail "the README's count ($readme_count) is what the file has ($(cat iters))"
