@@ -31,6 +31,16 @@ enum bundle_p12_kind {
 };
 
 /*
+ * The iteration count of both kinds, for the bags and the MAC, is
+ * GnuTLS's PKCS12_ITER_COUNT, fixed when GnuTLS is built (configure
+ * --with-pkcs12-iter-count, 600000 by default since 3.7.3):
+ * gnutls_pkcs12_bag_encrypt(), gnutls_pkcs12_bag_set_privkey() and
+ * gnutls_pkcs12_generate_mac2() take none, in 3.7 as in 3.8. OpenSSL's
+ * -legacy writes 2048 (PKCS12_DEFAULT_ITER); a count of our own would
+ * mean writing the PKCS#12 KDF (RFC 7292 appendix B) here, which we do not.
+ */
+
+/*
  * PKCS#12 (DER) with two bags: the certificate and the CA in an
  * encrypted one, and the key in a shrouded key bag; the certificate and
  * key share a localKeyId and carry friendly_name (RFC 7292 4.2). The

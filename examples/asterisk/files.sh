@@ -6,5 +6,5 @@ SIPCA=${SIPCA:-sipca}
 SERVER=${SERVER:-pbx.example.com}
 dir=${1:-/etc/asterisk/keys}
 "$SIPCA" export "$SERVER" -o "$dir/asterisk.pem" --force              # certificate, then CA
-"$SIPCA" export "$SERVER" --with-key -o "$dir/asterisk.key" --force   # 0600; Asterisk reads the key from it
+"$SIPCA" export "$SERVER" --format key -o "$dir/asterisk.key" --force # the key alone, 0600
 "$SIPCA" export -o "$dir/ca.pem" --force                              # the CA, to verify phones

@@ -5,15 +5,18 @@
 set -eu
 SIPCA=${SIPCA:-sipca}
 dir=${1:-.}
-# The base64 of the DER, without the PEM armour, on one line: XML
-# attribute values lose their line breaks anyway. The export is its own
-# command, so that 'set -e' stops here when sipca fails (in a pipeline
-# only the last command's status counts), and the file is written under
-# a temporary name and renamed: a phone never fetches a half-written or
-# blank CA, which would replace the CA it has.
-pem=$("$SIPCA" export -o -)
-ca=$(printf '%s\n' "$pem" | sed '/-----/d' | tr -d '\n')
-[ -n "$ca" ] || { echo "files.sh: 'sipca export' gave no certificate" >&2; exit 1; }
+# The CA in PEM, BEGIN and END lines included, as the published Polycom
+# templates write customCaCert (see README.md: no Poly document at hand
+# says which form the phone wants). The export is its own command, so
+# that 'set -e' stops here when sipca fails (in a pipeline only the last
+# command's status counts), and the file is written under a temporary
+# name and renamed: a phone never fetches a half-written or blank CA,
+# which would replace the CA it has.
+ca=$("$SIPCA" export -o -)
+case $ca in
+"-----BEGIN CERTIFICATE-----"*"-----END CERTIFICATE-----") ;;
+*) echo "files.sh: 'sipca export' gave no certificate" >&2; exit 1 ;;
+esac
 tmp=$(mktemp "$dir/.sipca-tls.cfg.XXXXXX")
 trap 'rm -f "$tmp"' EXIT
 cat > "$tmp" <<CFG

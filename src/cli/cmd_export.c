@@ -2,7 +2,8 @@
  * sipca export: without NAME, the CA certificate as the cert.pem that
  * unprovisioned clients (Zoiper, Linphone, Bria) import by hand (the
  * root, in a two-level CA); with NAME, what that device or server is
- * given: a PEM bundle, a PKCS#12 file or the bare certificate in DER;
+ * given: a PEM bundle, a PKCS#12 file, the bare certificate in DER or
+ * its key alone (PKCS#8, for servers that read the key from its own file);
  * with --chain, the CA certificates for servers; with --root-key, the
  * root's key, to move it off the machine.
  */
@@ -35,13 +36,14 @@ enum {
 	OPT_PASSFILE, OPT_CHAIN, OPT_ROOT_KEY, OPT_REMOVE, OPT_TRUST_BUNDLE,
 };
 
-#define EXPORT_FORMAT_NAMES "pem,der,p12"
+#define EXPORT_FORMAT_NAMES "pem,der,p12,key"
 
 static const struct cli_option export_options[] = {
 	{ "output", OPT_OUTPUT, 1, "FILE", "@file",
-	  "write here (default ./cert.pem, or NAME.pem/.der/.p12; '-' for stdout)" },
+	  "write here (default ./cert.pem, or NAME.pem/.der/.p12/.key; '-' for"
+	  " stdout, never a terminal for keys and DER)" },
 	{ "format", OPT_FORMAT, 1, "FMT", EXPORT_FORMAT_NAMES,
-	  "pem (default), der (a .cer/.crt), or p12 (NAME only)" },
+	  "pem (default), der (a .cer/.crt), p12 or key (NAME only: its PKCS#8 key)" },
 	{ "with-key", OPT_WITH_KEY, 0, NULL, NULL,
 	  "NAME, pem: add the private key (Yealink, Grandstream uploads)" },
 	{ "legacy", OPT_LEGACY, 0, NULL, NULL,
@@ -67,6 +69,7 @@ const struct command command_export = {
 	"export [-o FILE] [--format pem|der] [--force]\n"
 	"export NAME [--format pem|der] [--with-key] [-o FILE] [--force]\n"
 	"export NAME --format p12 [--legacy] [--passphrase-file FILE] [-o FILE] [--force]\n"
+	"export NAME --format key [-o FILE] [--force]\n"
 	"export --chain [-o FILE] [--force]\n"
 	"export --root-key [-o FILE] [--remove] [--passphrase-file FILE] [--force]\n"
 	"export --trust-bundle [-o FILE] [--force]",
@@ -74,7 +77,7 @@ const struct command command_export = {
 	export_options, "@name",
 };
 
-enum export_format { FMT_PEM, FMT_DER, FMT_P12 };
+enum export_format { FMT_PEM, FMT_DER, FMT_P12, FMT_KEY };
 
 struct export_args {
 	const char *name;	/* NULL: the CA certificate */
@@ -106,15 +109,22 @@ print_fingerprints(gnutls_x509_crt_t crt)
 	}
 }
 
+/* What is written: a key (mode 0600) and binary data never reach a terminal. */
+enum {
+	OUT_PUBLIC = 0,
+	OUT_PRIVATE = 1 << 0,	/* mode 0600 */
+	OUT_BINARY = 1 << 1,	/* DER: a certificate, a PKCS#12 file */
+};
+
 /*
- * Writes to path, or to stdout for "-" (only ever given explicitly, so
- * private material reaches a terminal only when asked to). A path that
- * exists and is not a regular file (a tty, /dev/stdout) is refused: the
- * atomic rename would replace the device node rather than write to it.
+ * Writes to path, or to stdout for "-" (only ever given explicitly, and
+ * never a terminal for a key or DER: check_args). A path that exists and
+ * is not a regular file (a tty, /dev/stdout) is refused: the atomic
+ * rename would replace the device node rather than write to it.
  */
 static int
 write_output(const char *path, const void *data, size_t len, int force,
-    int private_file)
+    unsigned kind)
 {
 	struct stat st;
 	size_t done = 0;
@@ -139,8 +149,8 @@ write_output(const char *path, const void *data, size_t len, int force,
 	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
 		error_msg("not a regular file: '%s'; use '-o -' for stdout", shown);
 		status = EXIT_USAGE;
-	} else if (atomic_write(path, data, len, private_file ? 0600 : 0644,
-	    force ? 0 : ATOMIC_EXCLUSIVE) < 0) {
+	} else if (atomic_write(path, data, len, kind & OUT_PRIVATE ? 0600 :
+	    0644, force ? 0 : ATOMIC_EXCLUSIVE) < 0) {
 		if (errno == EEXIST) {
 			error_msg("'%s' exists; use --force to overwrite it", shown);
 			status = EXIT_USAGE;
@@ -228,7 +238,8 @@ export_chain(struct store *store, const struct export_args *a)
 	cas[1] = root;
 	n = root != NULL ? 2 : 1;
 	pem = chain_pem(cas, n, &len);
-	if ((status = write_output(output, pem, len, a->force, 0)) != EXIT_OK)
+	if ((status = write_output(output, pem, len, a->force,
+	    OUT_PUBLIC)) != EXIT_OK)
 		goto out;
 	if (strcmp(output, "-") != 0)
 		fprintf(stderr, "wrote the CA chain (%s) to %s\n", root != NULL ?
@@ -254,7 +265,8 @@ export_trust_bundle(struct store *store, const struct export_args *a)
 	if ((status = cli_outcome(rollover_trust_bundle(store, &pem, &len, &n,
 	    &rep), &rep)) != EXIT_OK)
 		goto out;
-	if ((status = write_output(output, pem, len, a->force, 0)) != EXIT_OK)
+	if ((status = write_output(output, pem, len, a->force,
+	    OUT_PUBLIC)) != EXIT_OK)
 		goto out;
 	if (strcmp(output, "-") != 0)
 		fprintf(stderr, "wrote %u root certificate%s to %s%s\n", n,
@@ -287,10 +299,11 @@ export_ca(struct store *store, const struct export_args *a)
 			status = EXIT_OPERATIONAL;
 			goto out;
 		}
-		status = write_output(output, der.data, der.size, a->force, 0);
+		status = write_output(output, der.data, der.size, a->force,
+		    OUT_BINARY);
 	} else
 		status = write_output(output, ca->pem.data, ca->pem.size,
-		    a->force, 0);
+		    a->force, OUT_PUBLIC);
 	if (status != EXIT_OK)
 		goto out;
 	if (strcmp(output, "-") != 0)
@@ -326,7 +339,7 @@ p12_passphrase(const char *pass_file)
 static const char *
 default_output(const struct export_args *a, char **owned)
 {
-	static const char *const ext[] = { "pem", "der", "p12" };
+	static const char *const ext[] = { "pem", "der", "p12", "key" };
 
 	if (a->output != NULL)
 		return a->output;
@@ -350,7 +363,8 @@ export_name(struct store *store, const struct export_args *a)
 	size_t key_len = 0, bundle_len = 0;
 	char *bundle = NULL, *pass = NULL, *owned_output = NULL, until[21];
 	const char *output = default_output(a, &owned_output);
-	int need_key = a->with_key || a->format == FMT_P12;
+	int need_key = a->with_key || a->format == FMT_P12 ||
+	    a->format == FMT_KEY;
 	int ret, status = EXIT_USAGE;
 
 	if ((status = open_cas(store, &ca, &root)) != EXIT_OK)
@@ -366,7 +380,7 @@ export_name(struct store *store, const struct export_args *a)
 	}
 	if (need_key && strcmp(row->key_source, "csr") == 0) {
 		error_msg("'%s' was issued from a certificate request: sipca has "
-		    "no private key for it; export it without --with-key or p12",
+		    "no private key for it; export it without --with-key, p12 or key",
 		    a->name);
 		goto out;
 	}
@@ -412,13 +426,26 @@ export_name(struct store *store, const struct export_args *a)
 			    a->name, gnutls_strerror(ret));
 			goto out;
 		}
-		status = write_output(output, out.data, out.size, a->force, 0);
+		status = write_output(output, out.data, out.size, a->force,
+		    OUT_BINARY);
 		break;
 	case FMT_PEM:
 		bundle_pem(row->pem, strlen(row->pem), cas_pem, cas_len,
 		    (const char *)key_pem, key_len, &bundle, &bundle_len);
 		status = write_output(output, bundle, bundle_len, a->force,
-		    key_pem != NULL);
+		    key_pem != NULL ? OUT_PRIVATE : OUT_PUBLIC);
+		break;
+	case FMT_KEY:
+		/* Re-encoded, so that the file is PKCS#8 (RFC 5958) whatever
+		 * form the store holds the key in. */
+		if ((ret = key_export_pem(key, NULL, &out)) < 0) {
+			error_msg("cannot encode the key of '%s':"
+			    " gnutls_x509_privkey_export2_pkcs8: %s", a->name,
+			    gnutls_strerror(ret));
+			goto out;
+		}
+		status = write_output(output, out.data, out.size, a->force,
+		    OUT_PRIVATE);
 		break;
 	case FMT_P12:
 		if ((pass = p12_passphrase(a->pass_file)) == NULL) {
@@ -431,7 +458,8 @@ export_name(struct store *store, const struct export_args *a)
 			    a->name, gnutls_strerror(ret));
 			goto out;
 		}
-		status = write_output(output, out.data, out.size, a->force, 1);
+		status = write_output(output, out.data, out.size, a->force,
+		    OUT_PRIVATE | OUT_BINARY);
 		break;
 	}
 	if (status != EXIT_OK)
@@ -440,6 +468,7 @@ export_name(struct store *store, const struct export_args *a)
 		fprintf(stderr, "wrote '%s' (%s) to %s\n", a->name,
 		    a->format == FMT_P12 ? (a->legacy ? "PKCS#12, legacy 3DES" :
 		    "PKCS#12, AES-256") : a->format == FMT_DER ? "DER" :
+		    a->format == FMT_KEY ? "private key" :
 		    key_pem != NULL ? "certificate, CA and key" : "certificate and CA",
 		    output);
 	print_fingerprints(crt);
@@ -547,7 +576,8 @@ export_root_key(struct store *store, const struct export_args *a)
 	}
 	if ((status = root_key_out(key, key_len, a->pass_file, &out,
 	    &out_len)) != EXIT_OK ||
-	    (status = write_output(output, out, out_len, a->force, 1)) != EXIT_OK)
+	    (status = write_output(output, out, out_len, a->force,
+	    OUT_PRIVATE)) != EXIT_OK)
 		goto out;
 	if (a->remove) {
 		/* Removed only once the copy reads back as written. */
@@ -577,12 +607,39 @@ out:
 	return status;
 }
 
-/* Combinations that make no sense are refused before the store is read. */
+/* What the arguments ask to write (OUT_*). */
+static unsigned
+output_kind(const struct export_args *a)
+{
+	unsigned kind = a->format == FMT_DER || a->format == FMT_P12 ?
+	    OUT_BINARY : OUT_PUBLIC;
+
+	if (a->root_key || a->with_key || a->format == FMT_P12 ||
+	    a->format == FMT_KEY)
+		kind |= OUT_PRIVATE;
+	return kind;
+}
+
+/*
+ * Combinations that make no sense are refused before the store is read,
+ * and so is '-o -' on a terminal for a key (it would stay in the
+ * scrollback) or DER (binary bytes drive a terminal, they show nothing);
+ * a pipe or a file is fine.
+ */
 static int
 check_args(const struct export_args *a)
 {
 	const char *reason;
 	char *shown;
+	unsigned kind = output_kind(a);
+
+	if (a->output != NULL && strcmp(a->output, "-") == 0 &&
+	    kind != OUT_PUBLIC && isatty(STDOUT_FILENO)) {
+		error_msg("standard output is a terminal: refusing to write %s to"
+		    " it; use -o FILE, or a pipe", kind & OUT_PRIVATE ?
+		    "a private key" : "binary DER");
+		return EXIT_USAGE;
+	}
 
 	if (a->trust_bundle && (a->root_key || a->chain || a->name != NULL ||
 	    a->format != FMT_PEM || a->with_key || a->legacy ||
@@ -617,7 +674,7 @@ check_args(const struct export_args *a)
 		return EXIT_OK;
 	}
 	if (a->name == NULL) {
-		if (a->format == FMT_P12 || a->with_key) {
+		if (a->format == FMT_P12 || a->format == FMT_KEY || a->with_key) {
 			error_msg("the CA's key is never exported; "
 			    "name a certificate: 'sipca export NAME'");
 			return EXIT_USAGE;
@@ -629,8 +686,8 @@ check_args(const struct export_args *a)
 		return EXIT_USAGE;
 	}
 	if (a->with_key && a->format != FMT_PEM) {
-		error_msg("--with-key goes with --format pem (a p12 always has "
-		    "the key, a DER certificate never)");
+		error_msg("--with-key goes with --format pem (a p12 or key file "
+		    "always has the key, a DER certificate never)");
 		return EXIT_USAGE;
 	}
 	if ((a->legacy || a->pass_file != NULL) && a->format != FMT_P12) {
@@ -663,6 +720,8 @@ cmd_export(int argc, char **argv)
 				a.format = FMT_DER;
 			else if (strcmp(p.arg, "p12") == 0)
 				a.format = FMT_P12;
+			else if (strcmp(p.arg, "key") == 0)
+				a.format = FMT_KEY;
 			else {
 				shown = text_echo(p.arg);
 				error_msg("unknown format: '%s' (one of %s)", shown,

@@ -32,6 +32,9 @@ check "asterisk key matches its certificate" \
 check "asterisk CA is the CA" cmp -s "$T/asterisk/etc/asterisk/keys/ca.pem" "$D/ca.pem"
 check "asterisk verifies" openssl verify -CAfile "$D/ca.pem" "$T/asterisk/etc/asterisk/keys/asterisk.pem"
 [ "$(stat -c %a "$T/asterisk/etc/asterisk/keys/asterisk.key")" = 600 ] && ok || fail "asterisk key not 0600"
+[ "$(grep -c 'BEGIN' "$T/asterisk/etc/asterisk/keys/asterisk.key")" = 1 ] &&
+    grep -q '^-----BEGIN PRIVATE KEY-----$' "$T/asterisk/etc/asterisk/keys/asterisk.key" && ok ||
+    fail "asterisk priv_key_file: the PKCS#8 key alone, not a bundle"
 
 # FreeSWITCH: agent.pem = certificate + CA + key; cafile.pem = CA.
 mkdir -p "$T/fs"
@@ -48,15 +51,21 @@ check "sipxcom files.sh" env SERVER=sipx.example.com sh "$E/sipxcom/files.sh" "$
 check "sipx key matches" key_matches "$T/sipx/sipx.example.com.crt" "$T/sipx/sipx.example.com.key"
 check "sipx DER" openssl x509 -inform der -in "$T/sipx/sipx.example.com.der" -noout
 
-# Polycom: well-formed XML whose customCaCert1 is the CA's DER.
+# Polycom: well-formed XML whose customCaCert1 is the CA's PEM, BEGIN and
+# END lines included (an XML parser turns its line breaks into spaces).
 mkdir -p "$T/poly"
 check "polycom files.sh" sh "$E/polycom/files.sh" "$T/poly"
 python3 - "$T/poly/sipca-tls.cfg" "$D/ca.pem" > "$T/poly.out" 2>&1 <<'PY' && ok || { fail "polycom cfg"; cat "$T/poly.out" >&2; }
 import base64, ssl, sys, xml.etree.ElementTree as E
 dev = E.parse(sys.argv[1]).getroot().find("device")
-der = base64.b64decode(dev.get("device.sec.TLS.customCaCert1"))
+v = dev.get("device.sec.TLS.customCaCert1")
+head, tail = "-----BEGIN CERTIFICATE-----", "-----END CERTIFICATE-----"
+assert v.startswith(head) and v.endswith(tail), "no PEM armour: " + v[:40]
+der = base64.b64decode("".join(v[len(head):-len(tail)].split()))
 assert der == ssl.PEM_cert_to_DER_cert(open(sys.argv[2]).read()), "not the CA"
 PY
+check "customCaCert1 holds the CA's PEM lines as sipca exported them" \
+    sh -c "grep -F -x -f '$D/ca.pem' '$T/poly/sipca-tls.cfg' | wc -l | grep -qx \$((\$(wc -l < '$D/ca.pem') - 2))"
 
 # Every recipe fails loudly when sipca does, and leaves what it wrote
 # before as it was: pushing a blank CA would replace the phone's CA.
@@ -69,6 +78,15 @@ expect_exit 2 "polycom files.sh stops with sipca's status when the store is gone
     env SIPCA_DIR="$T/no-such-store" sh "$E/polycom/files.sh" "$T/poly"
 expect_grep "no CA store" "$T/stderr" "sipca's own message reaches the admin"
 check "the config written before is untouched" cmp -s "$T/poly/sipca-tls.cfg" "$T/poly.good"
+# The same with a real sipca for the other recipes touched with Polycom:
+# sipca's status, and nothing in the directory.
+for r in asterisk yealink; do
+	mkdir -p "$T/gone-$r"
+	expect_exit 2 "$r files.sh stops with sipca's status when the store is gone" \
+	    env SIPCA_DIR="$T/no-such-store" sh "$E/$r/files.sh" "$T/gone-$r"
+	expect_grep "no CA store" "$T/stderr" "$r: sipca's own message reaches the admin"
+	check "$r: nothing written" test -z "$(ls -A "$T/gone-$r")"
+done
 check "no temporary file is left" sh -c "! ls -A '$T/poly' | grep -q '^\.sipca'"
 
 # Yealink: a trusted certificate and a server certificate with its key,
@@ -88,6 +106,13 @@ for u in $(sed -n 's/^static\.[a-z_]*certificates\.url *= *//p' "$E/yealink/sipc
 	*) fail "sipca.cfg URL with an extension Yealink refuses: $u" ;;
 	esac
 done
+
+# One firmware's names throughout (V8x: "static." before every security
+# and certificate parameter, README.md), not a mix of V8x and V7x names.
+expect_no_grep '^security\.\|^[a-z_]*certificates\.url' "$E/yealink/sipca.cfg" \
+    "sipca.cfg has no V7x (unprefixed) security names"
+[ "$(grep -c '^static\.security\.' "$E/yealink/sipca.cfg")" = 4 ] && ok ||
+    fail "sipca.cfg sets the four static.security parameters"
 
 # CI: the YAML parses and runs the lint command sipca has.
 for y in "$E/ci/github-actions.yml" "$E/ci/gitlab-ci.yml"; do

@@ -1,7 +1,9 @@
 #!/bin/sh
-# sipca export NAME: PEM bundles, PKCS#12 (modern and legacy) and DER,
-# checked with openssl and certtool rather than with sipca itself.
+# sipca export NAME: PEM bundles, PKCS#12 (modern and legacy), DER and the
+# key alone, checked with openssl and certtool rather than with sipca itself.
 . "$(dirname "$0")/../lib.sh"
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
 
 D=$T/ca
 new_ca "$D"
@@ -15,6 +17,12 @@ snapshot "$D" > "$T/before"
 cd "$T" || exit 3
 
 mode() { stat -c %a "$1"; }
+
+# on_tty ARGS...: sipca with ARGS, its stdout and stderr a terminal (a
+# pty made by script(1)); the output in $T/tty.out, the exit status kept.
+on_tty() {
+	script -qec "$SIPCA -d $D $*" /dev/null > "$T/tty.out" 2>&1
+}
 
 # The CA alone, as before: ./cert.pem, the CA's certificate.
 expect_exit 0 "export CA" "$SIPCA" -d "$D" export
@@ -56,6 +64,7 @@ expect_grep "MAC: sha256" info "modern MAC"
 expect_grep "Shrouded Keybag: PBES2, PBKDF2, AES-256-CBC.*hmacWithSHA256" info "modern key bag"
 expect_grep "PKCS7 Encrypted data: PBES2, PBKDF2, AES-256-CBC" info "modern cert bag"
 expect_no_grep "3DES\|TripleDES\|RC2" info "nothing legacy in the modern p12"
+sed -n 's/.*Iteration \([0-9]*\).*/\1/p' info | sort -u > modern-iters
 openssl pkcs12 -in alice.p12 -passin pass:'correct horse' -nodes -out p12.pem 2>/dev/null \
     && ok || fail "openssl cannot extract the modern p12"
 [ "$(grep -c 'BEGIN CERTIFICATE' p12.pem)" = 2 ] && ok || fail "modern p12 holds certificate and CA"
@@ -81,9 +90,61 @@ expect_grep "PKCS7 Encrypted data: pbeWithSHA1And3-KeyTripleDES-CBC" info "legac
 expect_no_grep "AES\|PBES2" info "nothing modern in the legacy p12"
 certtool --p12-info --inder --infile alice-legacy.p12 --password 'correct horse' > ct 2>&1 \
     && ok || fail "certtool cannot open the legacy p12"
+# The iteration count is GnuTLS's, fixed when GnuTLS is built (no call sets
+# it): the same in the MAC and both bags, seen alike by openssl and certtool,
+# and the number the README gives.
+sed -n 's/.*Iteration \([0-9]*\).*/\1/p' info | sort -u > iters
+[ "$(grep -c 'Iteration' info)" = 3 ] && [ "$(wc -l < iters)" = 1 ] && ok \
+    || fail "legacy p12: one count for the MAC and both bags: $(cat iters)"
+sed -n 's/.*Iteration count: \([0-9]*\).*/\1/p' ct | sort -u > ct-iters
+check "certtool sees openssl's count" cmp -s iters ct-iters
+check "the modern p12 has the legacy one's count (GnuTLS has one)" cmp -s iters modern-iters
+readme_count=$(sed -n 's/.*GnuTLS writes \([0-9,]*\) iterations.*/\1/p' "$top/README.md" | tr -d ,)
+[ -n "$readme_count" ] && [ "$readme_count" = "$(cat iters)" ] && ok \
+    || fail "the README's count ($readme_count) is what the file has ($(cat iters))"
+# The README's way to OpenSSL's -legacy count (2048) for a slow phone.
+expect_exit 0 "export alice --with-key for openssl" "$SIPCA" -d "$D" export alice --with-key -o alice-full2.pem
+openssl pkcs12 -export -legacy -descert -iter 2048 -in alice-full2.pem -name alice \
+    -passout pass:'correct horse' -out alice-2048.p12 2>/dev/null && ok || fail "openssl -export -legacy"
+openssl pkcs12 -legacy -info -noout -in alice-2048.p12 -passin pass:'correct horse' > info2 2>&1
+[ "$(grep -c 'Iteration 2048' info2)" = 3 ] && ok || fail "the README's openssl recipe writes 2048 iterations"
+expect_no_grep "RC2\|AES" info2 "3DES in both bags with -descert"
 openssl pkcs12 -legacy -in alice-legacy.p12 -passin pass:'correct horse' -nodes 2>/dev/null \
     | openssl pkey -pubout > p4 2>/dev/null
 check "legacy p12 key is alice's" cmp -s p1 p4
+
+# The key alone (Asterisk's priv_key_file): PKCS#8 PEM, 0600, alice's key.
+expect_exit 0 "export --format key" "$SIPCA" -d "$D" export alice --format key
+check "key file is NAME.key" test -f alice.key
+[ "$(mode alice.key)" = 600 ] && ok || fail "key file mode $(mode alice.key)"
+[ "$(head -1 alice.key)" = "-----BEGIN PRIVATE KEY-----" ] && ok || fail "key file is PKCS#8 PEM"
+[ "$(grep -c BEGIN alice.key)" = 1 ] && ok || fail "key file holds the key alone"
+openssl pkey -in alice.key -pubout > p5 2>/dev/null
+check "key file is alice's key" cmp -s p1 p5
+expect_exit 0 "export --format key -o - to a pipe" "$SIPCA" -d "$D" export sip.example.com --format key -o -
+expect_grep "BEGIN PRIVATE KEY" "$T/stdout" "key on stdout with -o -"
+expect_exit 2 "--format key for the CA" "$SIPCA" -d "$D" export --format key -o x7
+expect_grep "never exported" "$T/stderr" "the CA's key is never exported"
+expect_exit 2 "--format key --with-key" "$SIPCA" -d "$D" export alice --format key --with-key -o x8
+expect_exit 2 "CSR: --format key refused" "$SIPCA" -d "$D" export bob --format key -o bob-csr.key
+check_fails "no bob-csr.key after refusal" test -e bob-csr.key
+
+# A key or DER is never written to a terminal; a certificate in PEM is.
+for args in "alice --format key" "alice --with-key" "alice --format der" \
+    "--format der" "alice --format p12 --passphrase-file $T/pw"; do
+	on_tty export $args -o -
+	[ $? = 2 ] && ok || fail "export $args -o - on a terminal: not refused"
+	grep -q "standard output is a terminal: refusing" "$T/tty.out" && ok \
+	    || fail "export $args -o - on a terminal: $(cat "$T/tty.out")"
+	grep -q "BEGIN\|^0" "$T/tty.out" && fail "export $args -o - wrote to the terminal" || ok
+done
+on_tty export alice --format der -o -
+expect_grep "refusing to write binary DER to it; use -o FILE, or a pipe" "$T/tty.out" "says why DER is refused"
+on_tty export alice --format key -o -
+expect_grep "refusing to write a private key to it" "$T/tty.out" "says why a key is refused"
+on_tty export alice -o -
+[ $? = 0 ] && ok || fail "export alice -o - on a terminal: $(cat "$T/tty.out")"
+grep -q "BEGIN CERTIFICATE" "$T/tty.out" && ok || fail "a PEM certificate reaches a terminal"
 
 # CSR-issued: no key to give, so no key bundle, and nothing written.
 expect_exit 2 "CSR: --with-key refused" "$SIPCA" -d "$D" export bob --with-key
@@ -113,7 +174,7 @@ expect_exit 2 "no terminal, no passphrase file" "$SIPCA" -d "$D" export alice --
 expect_exit 2 "empty passphrase file" "$SIPCA" -d "$D" export alice --format p12 --passphrase-file empty -o x6
 expect_exit 2 "a device node is not overwritten" "$SIPCA" -d "$D" export alice --with-key -o /dev/null --force
 expect_exit 2 "two names" "$SIPCA" -d "$D" export alice bob
-for f in x1 x2 x3 x4 x5 x6; do
+for f in x1 x2 x3 x4 x5 x6 x7 x8; do
 	[ -e "$f" ] && fail "$f written despite a refusal" || ok
 done
 

@@ -58,19 +58,29 @@ printf 'OPTIONS sip:example.com SIP/2.0\r\nVia: SIP/2.0/TLS 127.0.0.1:5061;branc
 
 K_PIDS=""
 # start_kamailio NAME CERTDIR [CAFILE [CRLFILE]]: Kamailio with the
-# example's configuration, serving CERTDIR's key.pem and chain.pem,
-# trusting CAFILE (default the exported cert.pem); sets PORT.
+# example's configuration, serving CERTDIR's key.pem and chain.pem (and
+# presenting them to the next hop), trusting CAFILE (default the exported
+# cert.pem); sets PORT. With RELAY_PORT set, it also relays MESSAGE
+# requests over TLS to 127.0.0.1:RELAY_PORT (the client side of tls.cfg),
+# with NO_CLIENT_CERT set, without the client profile's certificate.
 start_kamailio() {
 	k=$T/k-$1
 	mkdir -p "$k/run"
 	PORT=$(free_port)
 	sed -e "s|/etc/kamailio/tls.cfg|$k/tls.cfg|" \
 	    -e "s|127.0.0.1:5061|127.0.0.1:$PORT|" "$EX/kamailio.cfg" > "$k/kamailio.cfg"
+	[ -n "${RELAY_PORT:-}" ] && sed -i "s|^request_route {|&\\
+	if (method == \"MESSAGE\") {\\
+		t_relay_to(\"tls:127.0.0.1:$RELAY_PORT\");\\
+		exit;\\
+	}|" "$k/kamailio.cfg"
 	sed -e "s|/var/lib/sipca/issued/sip.example.com|$2|" \
 	    -e "s|/etc/kamailio/sipca-ca.pem|${3:-$T/cert.pem}|" \
 	    -e "s|/var/lib/sipca/crls.pem|${4:-$T/ca/crls.pem}|" "$EX/tls.cfg" > "$k/tls.cfg"
 	# CRLFILE "none": the example's crl line removed, as it says to
 	[ "${4:-}" = none ] && sed -i '/^crl = /d' "$k/tls.cfg"
+	[ -n "${NO_CLIENT_CERT:-}" ] && sed -i \
+	    '/^\[client:default\]/,$ { /^private_key/d; /^certificate/d; }' "$k/tls.cfg"
 	if grep -q -e /etc/kamailio -e /var/lib/sipca "$k/kamailio.cfg" "$k/tls.cfg" ||
 	    ! grep -q "127.0.0.1:$PORT" "$k/kamailio.cfg"; then
 		fail "$1: the example configuration no longer has the paths this test replaces"
@@ -230,6 +240,51 @@ expect_exit 1 "probe: expired server certificate" \
 expect_grep '^fail *chain: \[0\] expired at' "$T/stdout" "probe: expired server"
 expect_grep '^fail *lint \[0\]' "$T/stdout" "probe: lint reports the expired server"
 
+# The client side ([client:default]): Kamailio relays a MESSAGE to a next
+# hop that requires a client certificate from the CA (openssl s_server,
+# -verify_return_error), and gets in with the server certificate, which
+# sipca issues with clientAuth for this. Without the profile's
+# certificate and key, the next hop refuses it.
+"$SIPCA" -d "$T/ca" issue server next.example.com >/dev/null || fail "issue next.example.com"
+printf 'MESSAGE sip:bob@example.com SIP/2.0\r\nVia: SIP/2.0/TLS 127.0.0.1;branch=z9hG4bK-relay;rport\r\nMax-Forwards: 70\r\nTo: <sip:bob@example.com>\r\nFrom: <sip:alice@example.com>;tag=1\r\nCall-ID: relay@127.0.0.1\r\nCSeq: 1 MESSAGE\r\nContent-Length: 0\r\n\r\n' > "$T/message.sip"
+for leg in relay relay-nocert; do
+	RELAY_PORT=$(free_port)
+	# s_server reads stdin and stops at its end: the sleep keeps it open.
+	start_bg "$T/next-$leg.log" sh -c "sleep 60 | exec openssl s_server \
+	    -accept 127.0.0.1:$RELAY_PORT -naccept 1 -CAfile '$T/cert.pem' \
+	    -cert '$I/next.example.com/chain.pem' -key '$I/next.example.com/key.pem' \
+	    -Verify 1 -verify_return_error"
+	NEXT_PID=$BG_PID
+	# Not wait_port: s_server would take its one connection for the probe.
+	i=0
+	while [ $i -lt 100 ] && ! grep -q '^ACCEPT' "$T/next-$leg.log"; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ $leg = relay-nocert ] && NO_CLIENT_CERT=1
+	start_kamailio $leg "$I/$HOST"
+	unset RELAY_PORT NO_CLIENT_CERT
+	check "$leg: Kamailio relays MESSAGE" grep -q 't_relay_to("tls:127.0.0.1:' "$T/k-$leg/kamailio.cfg"
+	cp "$T/options.sip" "$T/options.keep"
+	cp "$T/message.sip" "$T/options.sip"
+	sip_send "$T/out" gnutls_client $PORT "$I/alice/cert.pem" "$I/alice/key.pem"
+	cp "$T/options.keep" "$T/options.sip"
+	i=0
+	while [ $i -lt 50 ] && ! grep -q -e '^MESSAGE sip:' -e 'error' "$T/next-$leg.log"; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	stop_bg "$NEXT_PID"
+done
+expect_grep '^MESSAGE sip:bob@example.com SIP/2.0' "$T/next-relay.log" \
+    "relay: the next hop, requiring a client certificate, got the MESSAGE"
+expect_grep "^subject=CN *= *$HOST" "$T/next-relay.log" \
+    "relay: Kamailio presented its server certificate as the client's"
+expect_no_grep '^MESSAGE' "$T/next-relay-nocert.log" \
+    "relay-nocert: without the client profile's certificate, the next hop refuses"
+expect_grep 'peer did not return a certificate' \
+    "$T/next-relay-nocert.log" "relay-nocert: the next hop says why"
+
 # ---- a CA rollover's overlap (README "Rollover") ----
 # A two-level CA rolled over: the new server and phone certificates carry
 # the bridge, old ones are as they were. Kamailio (server side, checking
@@ -294,7 +349,7 @@ unset CLIENT_CA
 # Stopped by pid (the timeout wrapper passes SIGTERM on to Kamailio),
 # and gone afterwards: the main processes' pids come from their pidfiles.
 mains=$(cat "$T"/k-*/run/kamailio.pid)
-check "seven Kamailio pidfiles" test "$(echo $mains | wc -w)" -eq 7
+check "nine Kamailio pidfiles" test "$(echo $mains | wc -w)" -eq 9
 for pid in $K_PIDS; do
 	stop_bg "$pid"
 done
