@@ -41,7 +41,7 @@ const struct command command_show = {
 	"show", cmd_show,
 	"show [--json] NAME   (the store's NAME; the file NAME when the store has none)\n"
 	"show [--json] PATH   (a file: PATH has a '/', as ./NAME; - is stdin)",
-	"Show a certificate, every certificate of a chain file, or a request (CSR): subject, SANs, key, usages, fingerprints.",
+	"Show a certificate, every certificate of a chain file, or a request (CSR).",
 	show_options, "@name,@file",
 };
 
