@@ -88,8 +88,9 @@ void batch_plan_clear(struct batch_plan *p);
  * messages of one certificate (lint findings, errors) from any thread,
  * one call at a time, and prints them; the run clears them afterwards.
  * start, progress and end frame the work: how many rows are to be
- * issued, how many are done, a few times a second, from one thread.
- * Any may be NULL.
+ * issued, and how many of them the workers are done with (counted per
+ * row, signed or failed), about ten times a second from one thread,
+ * never while report runs. Any may be NULL.
  */
 struct batch_hooks {
 	void *arg;

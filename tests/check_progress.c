@@ -4,9 +4,11 @@
  * last-draw times instead, so no test waits or depends on timing.
  */
 #include <check.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "progress.h"
 
@@ -133,6 +135,79 @@ START_TEST(test_end)
 }
 END_TEST
 
+/* The count that reaches the total is drawn however recent the last
+ * redraw, once: a run's line always ends on its total. */
+START_TEST(test_total_drawn)
+{
+	struct out o;
+	struct progress p;
+	size_t len;
+
+	out_open(&o);
+	progress_init(&p, o.f, 8, 1);
+	progress_update(&p, 3);
+	p.last_draw = progress_clock() + 3600;	/* as if just drawn */
+	p.start -= 2;
+	len = strlen(out_text(&o));
+	progress_update(&p, 7);
+	ck_assert_uint_eq(strlen(out_text(&o)), len);	/* rate-limited */
+	progress_update(&p, 8);
+	ck_assert_str_eq(out_text(&o) + len, "\r8/8  100%  4/s  ETA 0:00\033[K");
+	len = strlen(out_text(&o));
+	p.last_draw = progress_clock() + 3600;
+	progress_update(&p, 8);
+	ck_assert_uint_eq(strlen(out_text(&o)), len);	/* once */
+	out_close(&o);
+}
+END_TEST
+
+/* A message takes the line: erased, and the next update draws at once. */
+START_TEST(test_erase)
+{
+	struct out o;
+	struct progress p;
+	size_t len;
+
+	out_open(&o);
+	progress_init(&p, o.f, 8, 1);
+	progress_update(&p, 1);
+	len = strlen(out_text(&o));
+	progress_erase(&p);
+	ck_assert_str_eq(out_text(&o) + len, "\r\033[K");
+	progress_erase(&p);
+	ck_assert_uint_eq(strlen(out_text(&o)), len + 4);	/* nothing to erase */
+	p.last_draw = progress_clock() + 3600;
+	progress_update(&p, 2);
+	ck_assert_uint_gt(strlen(out_text(&o)), len + 4);
+	out_close(&o);
+}
+END_TEST
+
+/* A terminal, unless TERM says it is dumb; never a pipe. */
+START_TEST(test_wanted)
+{
+	int master = posix_openpt(O_RDWR | O_NOCTTY), slave, fds[2];
+
+	ck_assert_int_ge(master, 0);
+	ck_assert_int_eq(grantpt(master), 0);
+	ck_assert_int_eq(unlockpt(master), 0);
+	slave = open(ptsname(master), O_RDWR | O_NOCTTY);
+	ck_assert_int_ge(slave, 0);
+	ck_assert_int_eq(pipe(fds), 0);
+	ck_assert_int_eq(setenv("TERM", "xterm", 1), 0);
+	ck_assert_int_eq(progress_wanted(slave), 1);
+	ck_assert_int_eq(progress_wanted(fds[1]), 0);
+	ck_assert_int_eq(unsetenv("TERM"), 0);
+	ck_assert_int_eq(progress_wanted(slave), 1);
+	ck_assert_int_eq(setenv("TERM", "dumb", 1), 0);
+	ck_assert_int_eq(progress_wanted(slave), 0);
+	close(fds[0]);
+	close(fds[1]);
+	close(slave);
+	close(master);
+}
+END_TEST
+
 START_TEST(test_clock)
 {
 	double a = progress_clock(), b = progress_clock();
@@ -152,6 +227,9 @@ check_suite(void)
 	tcase_add_loop_test(tc, test_draw, 0, sizeof(draws) / sizeof(draws[0]));
 	tcase_add_test(tc, test_rate_limited);
 	tcase_add_test(tc, test_end);
+	tcase_add_test(tc, test_total_drawn);
+	tcase_add_test(tc, test_erase);
+	tcase_add_test(tc, test_wanted);
 	tcase_add_test(tc, test_clock);
 	suite_add_tcase(s, tc);
 	return s;

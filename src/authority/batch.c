@@ -60,8 +60,9 @@
 /* A slow group (RSA keys) is committed after this long anyway, so an
  * interruption loses little and the progress line moves. */
 #define FLUSH_SECONDS 1.0
-/* How often the writer wakes to tell the command how far it is. */
-#define TICK_HZ 4
+/* How often the writer wakes to tell the command how far it is (the
+ * command's line redraws at most 10 times a second). */
+#define TICK_HZ 10
 #define MAX_JOBS 256
 
 struct prepared {
@@ -95,6 +96,7 @@ struct batch {
 	int workers_left;
 	int stop;			/* the writer failed: stop working */
 	size_t failed_lint, failed_op;
+	size_t handled;			/* rows the workers are done with, signed or not */
 
 	/* Written by the writer thread only. */
 	size_t issued, skipped;
@@ -245,6 +247,7 @@ worker_main(void *arg)
 
 		pthread_mutex_lock(&b->mu);
 		emit(b, &rep);
+		b->handled++;	/* the lock is taken anyway: no cost per row */
 		if (status != RESULT_OK) {
 			if (status == RESULT_E_REFUSED)
 				b->failed_lint++;
@@ -339,13 +342,21 @@ deadline_in(struct timespec *ts, double seconds)
 	ts->tv_nsec %= 1000000000L;
 }
 
-/* Stage 3: this thread writes while the workers sign. */
+/*
+ * How far the run is, per row (signed and queued, or failed), with b->mu
+ * held so that it never overlaps a report: the command may erase its
+ * line to print one.
+ */
 static void
-tell_progress(struct batch *b, size_t done)
+tell_progress(struct batch *b)
 {
+	pthread_mutex_lock(&b->mu);
 	if (b->hooks != NULL && b->hooks->progress != NULL)
-		b->hooks->progress(b->hooks->arg, done);
+		b->hooks->progress(b->hooks->arg, b->handled);
+	pthread_mutex_unlock(&b->mu);
 }
+
+/* Stage 3: this thread writes while the workers sign. */
 
 static int
 run_writer(struct batch *b)
@@ -354,7 +365,7 @@ run_writer(struct batch *b)
 	struct store_issue *items = xcalloc(GROUP_MAX, sizeof(*items));
 	double last_commit = clock_now();
 	struct timespec until;
-	size_t take, i, failed;
+	size_t take, i;
 	int finished, ready, status = 0;
 
 	for (;;) {
@@ -386,10 +397,7 @@ run_writer(struct batch *b)
 			}
 			last_commit = clock_now();
 		}
-		pthread_mutex_lock(&b->mu);
-		failed = b->failed_lint + b->failed_op;
-		pthread_mutex_unlock(&b->mu);
-		tell_progress(b, b->issued + b->skipped + failed);
+		tell_progress(b);
 		if (finished)
 			break;
 	}

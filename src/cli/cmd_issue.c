@@ -109,10 +109,11 @@ struct batch_args {
 	struct batch_plan_options plan;
 };
 
+/* A message takes the progress line's place; the line comes back after. */
 static void
 batch_print_report(void *arg, const struct report *rep)
 {
-	(void)arg;
+	progress_erase(arg);
 	cli_report_print(rep);
 }
 
@@ -161,7 +162,7 @@ issue_batch(const struct batch_args *a)
 	memset(&plan, 0, sizeof(plan));
 	memset(&n, 0, sizeof(n));
 	memset(&pg, 0, sizeof(pg));
-	pg.enabled = !a->quiet && isatty(STDERR_FILENO);
+	pg.enabled = !a->quiet && progress_wanted(STDERR_FILENO);
 	hooks.arg = &pg;
 	if ((status = cli_outcome(signing_open(cli_dir_option(), 0, 1, &sg, &rep),
 	    &rep)) != EXIT_OK)

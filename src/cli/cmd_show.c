@@ -1,6 +1,9 @@
 /*
- * sipca show: one certificate, from the store by name or from a file,
- * laid out for a person: who it is for, until when, with which key.
+ * sipca show: a certificate from the store by name, or every certificate
+ * of a file (a chain, a bundle), or a certificate request, laid out for a
+ * person (who it is for, until when, with which key) or as JSON. What
+ * the file says is describe.c's; this file chooses what to read and
+ * formats it.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -8,43 +11,55 @@
 #include <string.h>
 
 #include <gnutls/gnutls.h>
-#include <gnutls/x509.h>
 
-#include "cert.h"
 #include "cli.h"
 #include "cli_status.h"
+#include "describe.h"
 #include "fileio.h"
 #include "issuance.h"
-#include "san.h"
+#include "json.h"
+#include "report.h"
 #include "signer.h"
 #include "store.h"
 #include "util.h"
 
+enum { OPT_JSON = 256 };
+
 static const struct cli_option show_options[] = {
+	{ "json", OPT_JSON, 0, NULL, NULL, "print one JSON object (schema in README.md, Showing a certificate)" },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 
 static int cmd_show(int argc, char **argv);
 
+/*
+ * The rule for an argument that could be either (README "Showing a
+ * certificate"): a path is always a file, a bare word is the store's
+ * name first.
+ */
 const struct command command_show = {
 	"show", cmd_show,
-	"show NAME|FILE",
-	"Show a certificate: subject, issuer, SANs, validity, key, usages, fingerprints.",
+	"show [--json] NAME   (the store's NAME; the file NAME when the store has none)\n"
+	"show [--json] PATH   (a file: PATH has a '/', as ./NAME; - is stdin)",
+	"Show a certificate, every certificate of a chain file, or a request (CSR).",
 	show_options, "@name,@file",
 };
 
-/* What a certificate says reaches the terminal only through text_escape(). */
+/* What is shown: the store's row (NULL for a file) and what it holds. */
+struct shown {
+	const char *arg;		/* as typed */
+	const struct store_cert *row;
+	struct description_list list;
+};
+
+/* A name or other value as encoded, for the terminal. */
 static void
-print_dn(const char *label, gnutls_x509_crt_t crt, int issuer)
+print_text(const char *label, const struct describe_text *t)
 {
-	gnutls_datum_t dn = { NULL, 0 };
-	int ret = issuer ? gnutls_x509_crt_get_issuer_dn3(crt, &dn, 0) :
-	    gnutls_x509_crt_get_dn3(crt, &dn, 0);
-	char *text = text_escape(dn.data, ret == 0 ? dn.size : 0, 0);
+	char *text = text_escape(t->data, t->len, 0);
 
 	printf("%-12s %s\n", label, text);
 	free(text);
-	gnutls_free(dn.data);
 }
 
 /*
@@ -52,28 +67,28 @@ print_dn(const char *label, gnutls_x509_crt_t crt, int issuer)
  * NUL inside a name shows as \x00 instead of ending it, and a value whose
  * octets are no value of its type says why.
  */
+static const enum san_type san_order[] = {
+	SAN_URI, SAN_DNS, SAN_IP, SAN_EMAIL, SAN_DIRNAME, SAN_OTHERNAME,
+	SAN_RID, SAN_X400, SAN_EDIPARTY,
+};
+#define N_SAN_ORDER (sizeof(san_order) / sizeof(san_order[0]))
+
 static void
-print_sans(gnutls_x509_crt_t crt)
+print_sans(const struct description *d)
 {
-	struct san_list sans = { NULL, 0 };
-	static const enum san_type order[] = {
-		SAN_URI, SAN_DNS, SAN_IP, SAN_EMAIL, SAN_DIRNAME, SAN_OTHERNAME,
-		SAN_RID, SAN_X400, SAN_EDIPARTY,
-	};
 	const char *label = "SAN";
 	char *text;
 	size_t i, j;
-	int ret;
 
-	if ((ret = cert_sans(crt, &sans)) < 0)
-		printf("%-12s (unreadable: %s)\n", label, gnutls_strerror(ret));
-	else if (sans.n == 0)
+	if (d->sans_error < 0)
+		printf("%-12s (unreadable: %s)\n", label, gnutls_strerror(d->sans_error));
+	else if (d->sans.n == 0)
 		printf("%-12s (none)\n", label);
-	for (j = 0; j < sizeof(order) / sizeof(order[0]); j++) {
-		for (i = 0; i < sans.n; i++) {
-			const struct san_entry *e = &sans.items[i];
+	for (j = 0; j < N_SAN_ORDER; j++) {
+		for (i = 0; i < d->sans.n; i++) {
+			const struct san_entry *e = &d->sans.items[i];
 
-			if (e->type != order[j])
+			if (e->type != san_order[j])
 				continue;
 			text = text_escape(e->value, e->len, 0);
 			printf("%-12s %s:%s%s%s%s\n", label, san_type_name(e->type), text,
@@ -84,114 +99,348 @@ print_sans(gnutls_x509_crt_t crt)
 			label = "";
 		}
 	}
-	san_list_clear(&sans);
 }
 
 static void
-print_key(gnutls_x509_crt_t crt)
+print_key(const struct description *d)
 {
-	unsigned bits = 0;
-	int algo = gnutls_x509_crt_get_pk_algorithm(crt, &bits);
-	gnutls_ecc_curve_t curve;
-	gnutls_datum_t x = { NULL, 0 }, y = { NULL, 0 };
+	const struct describe_key *k = &d->key;
+	const char *algo = k->algorithm != NULL ? k->algorithm : "unknown";
+	const char *sig = d->signature_algorithm != NULL ? d->signature_algorithm :
+	    "unknown";
 
-	if (algo == GNUTLS_PK_ECDSA &&
-	    gnutls_x509_crt_get_pk_ecc_raw(crt, &curve, &x, &y) == 0) {
-		printf("%-12s ECDSA %s (%u bits)\n", "key", gnutls_ecc_curve_get_name(curve),
-		    bits);
-		gnutls_free(x.data);
-		gnutls_free(y.data);
-	} else
-		printf("%-12s %s %u bits\n", "key", gnutls_pk_get_name(algo), bits);
-	printf("%-12s %s\n", "signature",
-	    gnutls_sign_get_name(gnutls_x509_crt_get_signature_algorithm(crt)));
+	if (k->curve != NULL)
+		printf("%-12s %s %s (%u bits)\n", "key", algo, k->curve, k->bits);
+	else
+		printf("%-12s %s %u bits\n", "key", algo, k->bits);
+	if (d->kind == DESCRIBE_REQUEST && d->signature_valid)
+		printf("%-12s %s (valid)\n", "signature", sig);
+	else if (d->kind == DESCRIBE_REQUEST)
+		printf("%-12s %s (does not verify: %s)\n", "signature", sig,
+		    d->signature_problem);
+	else
+		printf("%-12s %s\n", "signature", sig);
 }
 
 static void
-print_usages(gnutls_x509_crt_t crt)
+print_usages(const struct description *d)
 {
-	static const struct { unsigned bit; const char *name; } bits[] = {
-		{ GNUTLS_KEY_DIGITAL_SIGNATURE, "digitalSignature" },
-		{ GNUTLS_KEY_NON_REPUDIATION, "nonRepudiation" },
-		{ GNUTLS_KEY_KEY_ENCIPHERMENT, "keyEncipherment" },
-		{ GNUTLS_KEY_DATA_ENCIPHERMENT, "dataEncipherment" },
-		{ GNUTLS_KEY_KEY_AGREEMENT, "keyAgreement" },
-		{ GNUTLS_KEY_KEY_CERT_SIGN, "keyCertSign" },
-		{ GNUTLS_KEY_CRL_SIGN, "cRLSign" },
-	};
-	unsigned usage = 0, critical = 0, ca = 0;
-	char oid[128];
-	size_t size, i;
-	int pathlen = -1, ret;
-	const char *sep = "";
+	const char *name, *sep = "";
+	unsigned bit;
+	size_t i;
 
-	if (gnutls_x509_crt_get_key_usage(crt, &usage, &critical) >= 0) {
+	if (d->has_key_usage) {
 		printf("%-12s ", "key usage");
-		for (i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
-			if (usage & bits[i].bit) {
-				printf("%s%s", sep, bits[i].name);
+		for (i = 0; (name = describe_key_usage_name(i, &bit)) != NULL; i++) {
+			if (d->key_usage & bit) {
+				printf("%s%s", sep, name);
 				sep = ", ";
 			}
 		}
-		printf("%s\n", critical ? " (critical)" : "");
+		printf("%s\n", d->key_usage_critical ? " (critical)" : "");
 	}
-	sep = "";
-	for (i = 0;; i++) {
-		size = sizeof(oid);
-		ret = gnutls_x509_crt_get_key_purpose_oid(crt, (unsigned)i, oid, &size,
-		    &critical);
-		if (ret < 0)
-			break;
-		if (i == 0)
-			printf("%-12s ", "ext usage");
-		printf("%s%s", sep, strcmp(oid, GNUTLS_KP_TLS_WWW_SERVER) == 0 ?
-		    "serverAuth" : strcmp(oid, GNUTLS_KP_TLS_WWW_CLIENT) == 0 ?
-		    "clientAuth" : oid);
-		sep = ", ";
-	}
-	if (i > 0)
+	for (i = 0; i < d->n_eku; i++)
+		printf("%s%s", i == 0 ? "ext usage    " : ", ",
+		    describe_eku_name(d->eku[i]));
+	if (d->n_eku > 0)
 		printf("\n");
-	ret = gnutls_x509_crt_get_basic_constraints(crt, &critical, &ca, &pathlen);
-	if (ret >= 0) {
-		if (ca && pathlen >= 0)
-			printf("%-12s CA, path length %d\n", "constraints", pathlen);
-		else
-			printf("%-12s %s\n", "constraints", ca ? "CA" : "not a CA");
-	}
+	if (d->has_constraints && d->ca && d->path_len >= 0)
+		printf("%-12s CA, path length %d\n", "constraints", d->path_len);
+	else if (d->has_constraints)
+		printf("%-12s %s\n", "constraints", d->ca ? "CA" : "not a CA");
 }
 
 static void
-show_one(gnutls_x509_crt_t crt, const struct store_cert *row)
+print_fingerprint(const char *label, const unsigned char *fp, size_t len)
 {
-	char serial[130], from[21], until[21], *hex;
-	unsigned char fp[64];
-	size_t len;
+	char *hex = hex_colon(fp, len);
 
-	if (row != NULL)
-		printf("%-12s %s (%s, %s)\n", "name", row->name, row->kind,
-		    store_status_name(row->status));
-	print_dn("subject", crt, 0);
-	print_dn("issuer", crt, 1);
-	if (cert_serial_hex(crt, serial, sizeof(serial)) == 0)
-		printf("%-12s %s\n", "serial", serial);
-	format_time_rfc3339(gnutls_x509_crt_get_activation_time(crt), from);
-	format_time_rfc3339(gnutls_x509_crt_get_expiration_time(crt), until);
-	printf("%-12s %s\n%-12s %s\n", "not before", from, "not after", until);
-	print_sans(crt);
-	print_key(crt);
-	print_usages(crt);
-	len = sizeof(fp);
-	if (gnutls_x509_crt_get_fingerprint(crt, GNUTLS_DIG_SHA256, fp, &len) == 0) {
-		hex = hex_colon(fp, len);
-		printf("%-12s %s\n", "SHA-256", hex);
-		free(hex);
+	printf("%-12s %s\n", label, hex);
+	free(hex);
+}
+
+static void
+print_one(const struct shown *s, const struct description *d)
+{
+	char from[21], until[21];
+
+	if (s->row != NULL)
+		printf("%-12s %s (%s, %s)\n", "name", s->row->name, s->row->kind,
+		    store_status_name(s->row->status));
+	print_text("subject", &d->subject);
+	if (d->kind == DESCRIBE_CERT) {
+		print_text("issuer", &d->issuer);
+		if (d->serial[0] != '\0')
+			printf("%-12s %s\n", "serial", d->serial);
+		format_time_rfc3339(d->not_before, from);
+		format_time_rfc3339(d->not_after, until);
+		printf("%-12s %s\n%-12s %s\n", "not before", from, "not after", until);
 	}
-	len = sizeof(fp);
-	if (gnutls_x509_crt_get_fingerprint(crt, GNUTLS_DIG_SHA1, fp, &len) == 0) {
-		hex = hex_colon(fp, len);
-		printf("%-12s %s\n", "SHA-1", hex);
-		free(hex);
+	print_sans(d);
+	print_key(d);
+	print_usages(d);
+	if (d->has_fingerprints) {
+		print_fingerprint("SHA-256", d->sha256, sizeof(d->sha256));
+		print_fingerprint("SHA-1", d->sha1, sizeof(d->sha1));
 	}
+}
+
+/* "3 certificates in chain.pem" before a file of several, each numbered. */
+static void
+print_text_all(const struct shown *s)
+{
+	const struct description_list *l = &s->list;
+	char *where = strcmp(s->arg, "-") == 0 ? xstrdup("standard input") :
+	    text_echo(s->arg);
+	size_t i;
+
+	if (l->items[0].kind == DESCRIBE_REQUEST)
+		printf("certificate request in %s\n\n", where);
+	else if (l->n > 1)
+		printf("%zu certificates in %s\n", l->n, where);
+	for (i = 0; i < l->n; i++) {
+		if (l->n > 1)
+			printf("\n%-12s %zu of %zu\n", "certificate", i + 1, l->n);
+		print_one(s, &l->items[i]);
+	}
+	free(where);
+}
+
+/* A JSON string of bytes that may hold a NUL: escaped as text_escape() does. */
+static void
+json_bytes(struct json *j, const char *data, size_t len)
+{
+	char *text;
+
+	if (memchr(data, '\0', len) == NULL) {
+		json_string(j, data);
+		return;
+	}
+	text = text_escape(data, len, 0);
+	json_string(j, text);
+	free(text);
+}
+
+static void
+json_time(struct json *j, const char *key, time_t t)
+{
+	char buf[21];
+
+	format_time_rfc3339(t, buf);
+	json_key(j, key);
+	json_string(j, buf);
+}
+
+static void
+json_fingerprint(struct json *j, const char *key, const unsigned char *fp,
+    size_t len)
+{
+	char *hex = hex_colon(fp, len);
+
+	json_key(j, key);
+	json_string(j, hex);
+	free(hex);
+}
+
+static void
+json_sans(struct json *j, const struct description *d)
+{
+	size_t i, k;
+
+	json_key(j, "sans");
+	json_begin_array(j);
+	for (k = 0; k < N_SAN_ORDER; k++) {
+		for (i = 0; i < d->sans.n; i++) {
+			const struct san_entry *e = &d->sans.items[i];
+
+			if (e->type != san_order[k])
+				continue;
+			json_begin_object(j);
+			json_key(j, "type");
+			json_string(j, san_type_name(e->type));
+			json_key(j, "value");
+			json_bytes(j, e->value, e->len);
+			json_key(j, "problem");
+			json_string(j, e->problem);
+			json_end_object(j);
+		}
+	}
+	json_end_array(j);
+	json_key(j, "sans_error");
+	json_string(j, d->sans_error < 0 ? gnutls_strerror(d->sans_error) : NULL);
+}
+
+static void
+json_key_info(struct json *j, const struct describe_key *k)
+{
+	json_key(j, "key");
+	json_begin_object(j);
+	json_key(j, "type");
+	json_string(j, k->type);
+	json_key(j, "algorithm");
+	json_string(j, k->algorithm);
+	json_key(j, "bits");
+	json_int(j, k->bits);
+	json_key(j, "curve");
+	json_string(j, k->curve);
+	json_end_object(j);
+}
+
+static void
+json_usages(struct json *j, const struct description *d)
+{
+	const char *name;
+	unsigned bit;
+	size_t i;
+
+	json_key(j, "key_usage");
+	if (d->has_key_usage) {
+		json_begin_object(j);
+		json_key(j, "critical");
+		json_bool(j, d->key_usage_critical);
+		json_key(j, "usages");
+		json_begin_array(j);
+		for (i = 0; (name = describe_key_usage_name(i, &bit)) != NULL; i++)
+			if (d->key_usage & bit)
+				json_string(j, name);
+		json_end_array(j);
+		json_end_object(j);
+	} else
+		json_null(j);
+	json_key(j, "extended_key_usage");
+	json_begin_array(j);
+	for (i = 0; i < d->n_eku; i++)
+		json_string(j, describe_eku_name(d->eku[i]));
+	json_end_array(j);
+	json_key(j, "basic_constraints");
+	if (d->has_constraints) {
+		json_begin_object(j);
+		json_key(j, "ca");
+		json_bool(j, d->ca);
+		json_key(j, "path_length");
+		if (d->path_len >= 0)
+			json_int(j, d->path_len);
+		else
+			json_null(j);
+		json_end_object(j);
+	} else
+		json_null(j);
+}
+
+static void
+json_one(struct json *j, const struct description *d, size_t position)
+{
+	int cert = d->kind == DESCRIBE_CERT;
+
+	json_begin_object(j);
+	json_key(j, "position");
+	json_int(j, (long long)position);
+	json_key(j, "type");
+	json_string(j, cert ? "certificate" : "request");
+	json_key(j, "subject");
+	json_bytes(j, d->subject.data, d->subject.len);
+	if (cert) {
+		json_key(j, "issuer");
+		json_bytes(j, d->issuer.data, d->issuer.len);
+		json_key(j, "serial");
+		json_string(j, d->serial);
+		json_time(j, "not_before", d->not_before);
+		json_time(j, "not_after", d->not_after);
+	}
+	json_sans(j, d);
+	json_key_info(j, &d->key);
+	json_key(j, "signature_algorithm");
+	json_string(j, d->signature_algorithm);
+	if (!cert) {
+		json_key(j, "signature_valid");
+		json_bool(j, d->signature_valid);
+		json_key(j, "signature_problem");
+		json_string(j, d->signature_problem);
+	}
+	json_usages(j, d);
+	if (cert && d->has_fingerprints) {
+		json_fingerprint(j, "sha256", d->sha256, sizeof(d->sha256));
+		json_fingerprint(j, "sha1", d->sha1, sizeof(d->sha1));
+	}
+	json_end_object(j);
+}
+
+static void
+print_json_all(const struct shown *s)
+{
+	struct json j;
+	size_t i;
+
+	json_init(&j, stdout, 1);
+	json_begin_object(&j);
+	json_key(&j, "source");
+	json_string(&j, s->row != NULL ? "store" : "file");
+	if (s->row != NULL) {
+		json_key(&j, "name");
+		json_string(&j, s->row->name);
+		json_key(&j, "kind");
+		json_string(&j, s->row->kind);
+		json_key(&j, "status");
+		json_string(&j, store_status_name(s->row->status));
+	} else {
+		json_key(&j, "path");
+		json_string(&j, s->arg);
+	}
+	json_key(&j, "type");
+	json_string(&j, s->list.items[0].kind == DESCRIBE_CERT ? "certificates" :
+	    "request");
+	json_key(&j, "count");
+	json_int(&j, (long long)s->list.n);
+	json_key(&j, "items");
+	json_begin_array(&j);
+	for (i = 0; i < s->list.n; i++)
+		json_one(&j, &s->list.items[i], i + 1);
+	json_end_array(&j);
+	json_end_object(&j);
+	json_finish(&j);
+}
+
+/*
+ * Finds what to read. A path ('/' in it, or "-") is a file. A bare word
+ * is the store's certificate of that name; the file of that name is read
+ * when the store has none, or when there is no store at all; when both
+ * exist the store wins and stderr says how to get the file. Returns the
+ * exit status; on success *out_row is the store's row or NULL for a file.
+ */
+static int
+resolve(const char *what, struct store **out_store, struct store_cert **out_row)
+{
+	struct report rep = { NULL, 0 };
+	char *shown = NULL;
+	int ret, status = EXIT_OK;
+
+	*out_row = NULL;
+	if (strchr(what, '/') != NULL || strcmp(what, "-") == 0)
+		goto out;
+	shown = text_echo(what);
+	ret = signer_open_store(cli_dir_option(), STORE_READONLY, out_store, &rep);
+	if (ret == STORE_E_NOCA && path_exists(what))
+		goto out;	/* no store: the word can only be a file */
+	if (ret < 0) {
+		if (ret == STORE_E_NOCA)
+			error_msg("cannot read '%s': %s", shown, file_strerror(ENOENT));
+		cli_report_print(&rep);
+		status = cli_store_status(ret);
+		goto out;
+	}
+	ret = issuance_find_current(*out_store, what, out_row);
+	if (ret == STORE_OK && path_exists(what))
+		error_msg("note: showing the store's '%s'; for the file of that name,"
+		    " use ./%s", shown, shown);
+	else if (ret == STORE_E_NOTFOUND && !path_exists(what)) {
+		error_msg("no certificate named '%s' in the store", shown);
+		status = EXIT_USAGE;
+	} else if (ret < 0 && ret != STORE_E_NOTFOUND)
+		status = cli_store_outcome(*out_store, ret);
+out:
+	report_clear(&rep);
+	free(shown);
+	return status;
 }
 
 static int
@@ -200,15 +449,20 @@ cmd_show(int argc, char **argv)
 	struct cli_parser p;
 	struct store *store = NULL;
 	struct store_cert *row = NULL;
-	gnutls_x509_crt_t *list = NULL;
-	unsigned n = 0, i;
+	struct shown s;
 	unsigned char *data = NULL;
 	size_t len = 0;
-	const char *what;
-	int c, ret, status = EXIT_USAGE;
+	const char *reason = NULL;
+	char *shown = NULL;
+	int c, as_json = 0, status = EXIT_USAGE;
 
+	memset(&s, 0, sizeof(s));
 	cli_parser_init(&p, &command_show, argc, argv);
 	while ((c = cli_next(&p)) != 0) {
+		if (c == OPT_JSON) {
+			as_json = 1;
+			continue;
+		}
 		status = c == CLI_HELP ? EXIT_OK : cli_usage_error(&command_show);
 		goto out;
 	}
@@ -216,46 +470,34 @@ cmd_show(int argc, char **argv)
 		status = cli_usage_error(&command_show);
 		goto out;
 	}
-	what = argv[p.index];
-	/* A path names a file; anything else is a name in the store. */
-	if (strchr(what, '/') != NULL || strcmp(what, "-") == 0 || path_exists(what)) {
-		if (read_file(what, 16u << 20, &data, &len) < 0) {
-			error_msg("cannot read '%s': %s", what, file_strerror(errno));
-			goto out;
-		}
-	} else {
-		if ((status = cli_store_open(STORE_READONLY, &store)) != EXIT_OK)
-			goto out;
-		status = EXIT_USAGE;
-		ret = issuance_find_current(store, what, &row);
-		if (ret == STORE_E_NOTFOUND) {
-			error_msg("no certificate named '%s' in the store", what);
-			goto out;
-		}
-		if (ret < 0) {
-			status = cli_store_outcome(store, ret);
-			goto out;
-		}
+	s.arg = argv[p.index];
+	shown = text_echo(s.arg);
+	if ((status = resolve(s.arg, &store, &row)) != EXIT_OK)
+		goto out;
+	status = EXIT_USAGE;
+	if (row != NULL) {
 		len = strlen(row->pem);
 		data = (unsigned char *)xstrdup(row->pem);
-	}
-	if ((ret = cert_load_all(data, len, &list, &n)) < 0 || n == 0) {
-		error_msg("not a certificate: '%s': %s", what,
-		    ret < 0 ? gnutls_strerror(ret) : "no certificate found");
+	} else if (read_file(s.arg, 16u << 20, &data, &len) < 0) {
+		error_msg("cannot read '%s': %s", shown, file_strerror(errno));
 		goto out;
 	}
-	for (i = 0; i < n; i++) {
-		if (i > 0)
-			printf("\n");
-		show_one(list[i], row);
+	if (describe_load(data, len, &s.list, &reason) < 0) {
+		error_msg("not a certificate or certificate request: '%s': %s", shown,
+		    reason);
+		goto out;
 	}
+	s.row = row;
+	if (as_json)
+		print_json_all(&s);
+	else
+		print_text_all(&s);
 	status = EXIT_OK;
 out:
 	cli_parser_free(&p);
-	for (i = 0; i < n; i++)
-		gnutls_x509_crt_deinit(list[i]);
-	gnutls_free(list);
+	description_list_clear(&s.list);
 	free(data);
+	free(shown);
 	store_cert_free(row);
 	store_close(store);
 	return status;

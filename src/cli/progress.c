@@ -3,7 +3,10 @@
  * of the line, ECMA-48 8.3.41) keep it to one line on any terminal.
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "progress.h"
 
@@ -16,6 +19,14 @@ progress_clock(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+int
+progress_wanted(int fd)
+{
+	const char *term = getenv("TERM");
+
+	return isatty(fd) && !(term != NULL && strcmp(term, "dumb") == 0);
+}
+
 void
 progress_init(struct progress *p, FILE *f, size_t total, int enabled)
 {
@@ -24,6 +35,7 @@ progress_init(struct progress *p, FILE *f, size_t total, int enabled)
 	p->total = total;
 	p->start = progress_clock();
 	p->last_draw = 0;
+	p->last_done = 0;
 	p->drawn = 0;
 }
 
@@ -36,7 +48,9 @@ progress_update(struct progress *p, size_t done)
 	if (!p->enabled)
 		return;
 	now = progress_clock();
-	if (p->drawn && now - p->last_draw < 1.0 / PROGRESS_HZ)
+	/* The last count is never dropped: the line ends on the total. */
+	if (p->drawn && (done != p->total || p->last_done == done) &&
+	    now - p->last_draw < 1.0 / PROGRESS_HZ)
 		return;
 	elapsed = now - p->start;
 	rate = elapsed > 0 ? (double)done / elapsed : 0;
@@ -50,15 +64,22 @@ progress_update(struct progress *p, size_t done)
 	    rate, eta);
 	fflush(p->f);
 	p->last_draw = now;
+	p->last_done = done;
 	p->drawn = 1;
 }
 
 void
-progress_end(struct progress *p)
+progress_erase(struct progress *p)
 {
 	if (!p->enabled || !p->drawn)
 		return;
 	fputs("\r\033[K", p->f);
 	fflush(p->f);
 	p->drawn = 0;
+}
+
+void
+progress_end(struct progress *p)
+{
+	progress_erase(p);
 }
