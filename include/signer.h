@@ -4,7 +4,8 @@
  * key is encrypted (from --passphrase-file or a no-echo prompt) and
  * checks the key belongs to the certificate. When the store's setting
  * ca_key_uri names a key on a PKCS#11 token, that key signs instead and
- * the passphrase file holds the token's PIN (pkcs11.h). A two-level
+ * the PIN file (or, as before --pin-file, the passphrase file) holds
+ * the token's PIN (pkcs11.h). A two-level
  * CA's root (root.pem, with root.key, the token the setting root_key_uri
  * names, or a key file moved off the machine) opens the same way.
  *
@@ -20,6 +21,17 @@
 struct ca;
 struct store;
 
+/*
+ * Where the secret that unlocks a CA key comes from. A key file's
+ * passphrase: passphrase_file, else the terminal. A token's PIN:
+ * pin_file, else passphrase_file (what sipca took before --pin-file),
+ * else the terminal. Either may be NULL; a NULL struct is both NULL.
+ */
+struct signer_secrets {
+	const char *passphrase_file;
+	const char *pin_file;
+};
+
 /* What a store error means: a missing or refused thing is the input's fault. */
 enum result signer_store_result(int store_error);
 
@@ -32,11 +44,12 @@ int signer_open_store(const char *dir_option, int flags, struct store **out_stor
     struct report *rep);
 
 /*
- * With need_key, the CA's key is attached. passphrase_file may be NULL.
- * Messages go to rep.
+ * With need_key, the CA's key is attached, unlocked with secrets (may
+ * be NULL). Messages go to rep.
  */
 enum result signer_open(struct store *s, int need_key,
-    const char *passphrase_file, struct ca **out_ca, struct report *rep);
+    const struct signer_secrets *secrets, struct ca **out_ca,
+    struct report *rep);
 
 /* 1 when the store is a two-level CA (it has root.pem), 0 when not, or a store error. */
 int signer_has_root(struct store *s);
@@ -49,7 +62,7 @@ int signer_has_root(struct store *s);
  * a message saying so.
  */
 enum result signer_open_root(struct store *s, int need_key,
-    const char *root_key_file, const char *passphrase_file,
+    const char *root_key_file, const struct signer_secrets *secrets,
     struct ca **out_ca, struct report *rep);
 
 /*
@@ -74,8 +87,8 @@ enum result signing_open(const char *dir_option, int flags, int need_domain,
     struct signing *out, struct report *rep);
 
 /* Attaches the CA with its key (signer_open()). */
-enum result signing_unlock(struct signing *sg, const char *passphrase_file,
-    struct report *rep);
+enum result signing_unlock(struct signing *sg,
+    const struct signer_secrets *secrets, struct report *rep);
 
 /* Closes the store and frees the CA; the struct is the caller's. */
 void signing_clear(struct signing *sg);

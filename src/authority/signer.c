@@ -68,15 +68,25 @@ static const struct which_ca root_ca = {
 	store_read_root_cert, store_read_root_key,
 };
 
+static const struct signer_secrets no_secrets = { NULL, NULL };
+
 /* The passphrase of an encrypted CA key: from the file, else the terminal. */
 static enum result
-ask_passphrase(const struct which_ca *w, const char *passphrase_file,
+ask_passphrase(const struct which_ca *w, const struct signer_secrets *sec,
     char **out_pass, struct report *rep)
 {
-	char *msg = NULL;
-	char *pass = passphrase_file != NULL ? secret_from_file(passphrase_file,
-	    &msg) : secret_have_tty() ? secret_prompt(w->prompt, 0, &msg) : NULL;
+	const char *passphrase_file = sec->passphrase_file;
+	char *msg = NULL, *pass = NULL;
 
+	/* A PIN is no passphrase: saying so beats a prompt or a wrong-passphrase. */
+	if (passphrase_file == NULL && sec->pin_file != NULL) {
+		report_add(rep, REPORT_MESSAGE, "the %s key is a file (%s),"
+		    " encrypted, not on a token: --pin-file is for a token's"
+		    " PIN; give --passphrase-file FILE", w->title, w->key);
+		return RESULT_E_INPUT;
+	}
+	pass = passphrase_file != NULL ? secret_from_file(passphrase_file,
+	    &msg) : secret_have_tty() ? secret_prompt(w->prompt, 0, &msg) : NULL;
 	if (pass == NULL) {
 		if (msg != NULL)
 			report_add(rep, REPORT_MESSAGE, "%s", msg);
@@ -86,20 +96,25 @@ ask_passphrase(const struct which_ca *w, const char *passphrase_file,
 			    "--passphrase-file FILE (no terminal to ask on)", w->title);
 		return RESULT_E_INPUT;
 	}
+	if (msg != NULL)
+		report_add(rep, REPORT_WARNING, "%s", msg);
+	free(msg);
 	*out_pass = pass;
 	return RESULT_OK;
 }
 
-/* The CA key on a token: passphrase_file names the PIN file. */
+/* The CA key on a token: its PIN from --pin-file, else --passphrase-file. */
 static enum result
 attach_token_key(const struct which_ca *w, struct ca *ca, const char *uri,
-    const char *passphrase_file, struct report *rep)
+    const struct signer_secrets *sec, struct report *rep)
 {
 	gnutls_privkey_t token_key = NULL;
 	enum result r;
 	int ret;
 
-	if ((r = pkcs11_pin_setup(passphrase_file, "--passphrase-file", rep)) !=
+	if ((r = sec->pin_file != NULL ?
+	    pkcs11_pin_setup(sec->pin_file, "--pin-file", rep) :
+	    pkcs11_pin_setup(sec->passphrase_file, "--passphrase-file", rep)) !=
 	    RESULT_OK || (r = pkcs11_open_key(uri, &token_key, rep)) != RESULT_OK)
 		goto out;
 	if ((ret = ca_attach_privkey(ca, token_key)) < 0) {
@@ -122,14 +137,14 @@ out:
 static enum result
 attach_key_pem(const struct which_ca *w, struct ca *ca,
     const unsigned char *key, size_t key_len, const char *path,
-    const char *passphrase_file, struct report *rep)
+    const struct signer_secrets *sec, struct report *rep)
 {
 	char *pass = NULL;
 	enum result r;
 	int ret;
 
 	if (ca_key_is_encrypted(key, key_len) &&
-	    (r = ask_passphrase(w, passphrase_file, &pass, rep)) != RESULT_OK)
+	    (r = ask_passphrase(w, sec, &pass, rep)) != RESULT_OK)
 		goto out;
 	ret = ca_attach_key(ca, key, key_len, pass);
 	if (ret == GNUTLS_E_DECRYPTION_FAILED) {
@@ -155,7 +170,7 @@ out:
 /* The CA key in DIR/ca.key (or root.key). */
 static enum result
 attach_file_key(const struct which_ca *w, struct ca *ca, struct store *s,
-    const char *passphrase_file, struct report *rep)
+    const struct signer_secrets *sec, struct report *rep)
 {
 	unsigned char *key = NULL;
 	size_t key_len = 0;
@@ -169,7 +184,7 @@ attach_file_key(const struct which_ca *w, struct ca *ca, struct store *s,
 		r = signer_store_result(ret);
 		goto out;
 	}
-	r = attach_key_pem(w, ca, key, key_len, path, passphrase_file, rep);
+	r = attach_key_pem(w, ca, key, key_len, path, sec, rep);
 out:
 	secret_free_buf(key, key_len);
 	free(path);
@@ -179,7 +194,7 @@ out:
 /* The root key moved off the machine, in a file the caller names. */
 static enum result
 attach_given_key(const struct which_ca *w, struct ca *ca, const char *file,
-    const char *passphrase_file, struct report *rep)
+    const struct signer_secrets *sec, struct report *rep)
 {
 	unsigned char *key = NULL;
 	size_t key_len = 0;
@@ -193,7 +208,7 @@ attach_given_key(const struct which_ca *w, struct ca *ca, const char *file,
 		goto out;
 	}
 	/* Not the key, or not a key: the file given is the wrong one. */
-	if ((r = attach_key_pem(w, ca, key, key_len, shown, passphrase_file,
+	if ((r = attach_key_pem(w, ca, key, key_len, shown, sec,
 	    rep)) == RESULT_E_FAILED)
 		r = RESULT_E_INPUT;
 out:
@@ -246,7 +261,7 @@ rollover_chain(struct store *s, struct ca *ca, struct report *rep)
  */
 static enum result
 open_which(const struct which_ca *w, struct store *s, int need_key,
-    const char *key_file, const char *passphrase_file, struct ca **out_ca,
+    const char *key_file, const struct signer_secrets *sec, struct ca **out_ca,
     struct report *rep)
 {
 	unsigned char *cert = NULL;
@@ -257,6 +272,8 @@ open_which(const struct which_ca *w, struct store *s, int need_key,
 	enum result r;
 	int ret;
 
+	if (sec == NULL)
+		sec = &no_secrets;
 	ret = w->read_cert(s, &cert, &cert_len);
 	store_take_messages(s, rep);
 	if (ret < 0) {
@@ -277,12 +294,12 @@ open_which(const struct which_ca *w, struct store *s, int need_key,
 		goto out;
 	r = RESULT_OK;
 	if (need_key && key_file != NULL)
-		r = attach_given_key(w, ca, key_file, passphrase_file, rep);
+		r = attach_given_key(w, ca, key_file, sec, rep);
 	else if (need_key && (ret = store_setting_get(s, w->key_uri, &uri),
 	    store_take_messages(s, rep), ret) == STORE_OK)
-		r = attach_token_key(w, ca, uri, passphrase_file, rep);
+		r = attach_token_key(w, ca, uri, sec, rep);
 	else if (need_key)
-		r = attach_file_key(w, ca, s, passphrase_file, rep);
+		r = attach_file_key(w, ca, s, sec, rep);
 	if (r != RESULT_OK)
 		goto out;
 	*out_ca = ca;
@@ -295,10 +312,11 @@ out:
 }
 
 enum result
-signer_open(struct store *s, int need_key, const char *passphrase_file,
-    struct ca **out_ca, struct report *rep)
+signer_open(struct store *s, int need_key,
+    const struct signer_secrets *secrets, struct ca **out_ca,
+    struct report *rep)
 {
-	return open_which(&issuing_ca, s, need_key, NULL, passphrase_file,
+	return open_which(&issuing_ca, s, need_key, NULL, secrets,
 	    out_ca, rep);
 }
 
@@ -315,7 +333,8 @@ signer_has_root(struct store *s)
 
 enum result
 signer_open_root(struct store *s, int need_key, const char *root_key_file,
-    const char *passphrase_file, struct ca **out_ca, struct report *rep)
+    const struct signer_secrets *secrets, struct ca **out_ca,
+    struct report *rep)
 {
 	char *uri = NULL;
 	enum result r = RESULT_E_INPUT;
@@ -336,7 +355,7 @@ signer_open_root(struct store *s, int need_key, const char *root_key_file,
 			goto out;
 		}
 	}
-	r = open_which(&root_ca, s, need_key, root_key_file, passphrase_file,
+	r = open_which(&root_ca, s, need_key, root_key_file, secrets,
 	    out_ca, rep);
 out:
 	free(uri);
@@ -375,10 +394,10 @@ out:
 }
 
 enum result
-signing_unlock(struct signing *sg, const char *passphrase_file,
+signing_unlock(struct signing *sg, const struct signer_secrets *secrets,
     struct report *rep)
 {
-	return signer_open(sg->store, 1, passphrase_file, &sg->ca, rep);
+	return signer_open(sg->store, 1, secrets, &sg->ca, rep);
 }
 
 void
