@@ -15,6 +15,7 @@
 #ifndef SIPCA_SIGNER_H
 #define SIPCA_SIGNER_H
 
+#include "key.h"
 #include "report.h"
 #include "result.h"
 
@@ -66,6 +67,37 @@ enum result signer_open_root(struct store *s, int need_key,
     struct ca **out_ca, struct report *rep);
 
 /*
+ * The team's defaults, kept as store settings (sipca config): the key
+ * type (setting default_key), validity in days (default_days) and the
+ * subject's organisation (default_org) of what is issued when the
+ * command line does not say. The store keeps the strings; what they
+ * mean is read here, and checked by the same functions when set.
+ */
+struct signing_defaults {
+	int key_type_set;
+	enum key_type key_type;
+	long days;			/* 0: none */
+	char *organization;		/* NULL: none */
+};
+
+/* Reads s's defaults into d (clear it with signing_defaults_clear()). */
+enum result signing_defaults_read(struct store *s, struct signing_defaults *d,
+    struct report *rep);
+void signing_defaults_clear(struct signing_defaults *d);
+
+/*
+ * The defaults in place of the built-in ones the command line left:
+ * the key type unless key_given, the days unless days_given.
+ */
+void signing_defaults_apply(const struct signing_defaults *d, int key_given,
+    enum key_type *key_type, int days_given, long *days);
+
+/* Each returns 0, or -1 with what is allowed in *out_reason. */
+int signing_check_default_key(const char *value, const char **out_reason);
+int signing_check_default_days(const char *value, const char **out_reason);
+int signing_check_default_org(const char *value, const char **out_reason);
+
+/*
  * A store opened to sign in, with the settings every issuance reads:
  * issue, renew, the batch, crl and revoke open it the same way. The CA is unlocked
  * later, by signing_unlock(), once the input has been checked, so a bad
@@ -75,13 +107,15 @@ struct signing {
 	struct store *store;
 	char *domain;			/* the store's SIP domain, or NULL */
 	char *crl_url;			/* NULL: none */
+	struct signing_defaults defaults;
 	struct ca *ca;			/* NULL until signing_unlock() */
 };
 
 /*
  * Opens the store as signer_open_store() does and reads its settings;
  * with need_domain (the commands that issue), a store without a SIP
- * domain is refused.
+ * domain is refused, and so is a default setting that does not read
+ * (written by hand).
  */
 enum result signing_open(const char *dir_option, int flags, int need_domain,
     struct signing *out, struct report *rep);

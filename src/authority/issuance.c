@@ -430,6 +430,7 @@ issuance_prepare(const struct issuance_spec *spec, const struct ca *ca,
 	req.eku_server_auth = spec->kind == KIND_SERVER;
 	req.eku_client_auth = 1;
 	req.crl_url = spec->crl_url;
+	req.organization = spec->organization;
 	req.pubkey = pub;
 	call = "cert_build";
 	if ((ret = cert_build(&req, ca, serial, &is.crt)) < 0)

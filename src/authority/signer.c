@@ -362,6 +362,100 @@ out:
 	return r;
 }
 
+void
+signing_defaults_apply(const struct signing_defaults *d, int key_given,
+    enum key_type *key_type, int days_given, long *days)
+{
+	if (!key_given && d->key_type_set)
+		*key_type = d->key_type;
+	if (!days_given && d->days != 0)
+		*days = d->days;
+}
+
+int
+signing_check_default_key(const char *value, const char **out_reason)
+{
+	enum key_type t;
+
+	if (key_type_parse(value, &t) < 0) {
+		*out_reason = "unknown key type (one of " KEY_TYPE_NAMES ")";
+		return -1;
+	}
+	return 0;
+}
+
+int
+signing_check_default_days(const char *value, const char **out_reason)
+{
+	long days;
+
+	if (parse_long(value, 1, 36500, &days) < 0) {
+		*out_reason = "days from 1 to 36500";
+		return -1;
+	}
+	return 0;
+}
+
+/* The subject's O: X.520 ub-organization-name is 64 (RFC 5280 appendix A). */
+int
+signing_check_default_org(const char *value, const char **out_reason)
+{
+	return text_check_name(value, 64, out_reason);
+}
+
+/* A bad setting is said and refused. */
+enum result
+signing_defaults_read(struct store *s, struct signing_defaults *d,
+    struct report *rep)
+{
+	static const struct {
+		const char *setting, *option;
+		int (*check)(const char *, const char **);
+	} keys[] = {
+		{ "default_key", "default-key", signing_check_default_key },
+		{ "default_days", "default-days", signing_check_default_days },
+		{ "default_org", "default-org", signing_check_default_org },
+	};
+	char *value[3] = { NULL, NULL, NULL }, *shown;
+	const char *reason = NULL;
+	enum result r = RESULT_OK;
+	size_t i;
+
+	for (i = 0; i < 3 && r == RESULT_OK; i++) {
+		if (store_setting_get(s, keys[i].setting, &value[i]) != STORE_OK)
+			value[i] = NULL;
+		store_take_messages(s, rep);
+		if (value[i] != NULL && keys[i].check(value[i], &reason) < 0) {
+			shown = text_echo(value[i]);
+			report_add(rep, REPORT_MESSAGE, "the store's %s setting '%s'"
+			    " is invalid: %s (set it with 'sipca config %s VALUE')",
+			    keys[i].option, shown, reason, keys[i].option);
+			free(shown);
+			r = RESULT_E_INPUT;
+		}
+	}
+	if (r == RESULT_OK) {
+		d->key_type_set = value[0] != NULL &&
+		    key_type_parse(value[0], &d->key_type) == 0;
+		if (value[1] == NULL || parse_long(value[1], 1, 36500, &d->days) < 0)
+			d->days = 0;
+		d->organization = value[2];
+		value[2] = NULL;
+	}
+	for (i = 0; i < 3; i++)
+		free(value[i]);
+	return r;
+}
+
+void
+signing_defaults_clear(struct signing_defaults *d)
+{
+	if (d == NULL)
+		return;
+	free(d->organization);
+	memset(d, 0, sizeof(*d));
+}
+
 enum result
 signing_open(const char *dir_option, int flags, int need_domain,
     struct signing *out, struct report *rep)
@@ -385,6 +479,10 @@ signing_open(const char *dir_option, int flags, int need_domain,
 	if (store_setting_get(sg.store, "crl_url", &sg.crl_url) != STORE_OK)
 		sg.crl_url = NULL;
 	store_take_messages(sg.store, rep);
+	if (need_domain && (r = signing_defaults_read(sg.store, &sg.defaults,
+	    rep)) !=
+	    RESULT_OK)
+		goto out;
 	*out = sg;
 	memset(&sg, 0, sizeof(sg));
 	r = RESULT_OK;
@@ -409,5 +507,6 @@ signing_clear(struct signing *sg)
 	store_close(sg->store);
 	free(sg->domain);
 	free(sg->crl_url);
+	signing_defaults_clear(&sg->defaults);
 	memset(sg, 0, sizeof(*sg));
 }

@@ -290,8 +290,9 @@ out:
 static int
 init_add_intermediate(int intermediate, int other_options,
     const char *inter_name, long inter_days, enum key_type key_type,
-    const char *pass_file, int no_pass, int allow_short)
+    int key_given, const char *pass_file, int no_pass, int allow_short)
 {
+	struct signing_defaults defaults = { 0, KEY_RSA2048, 0, NULL };
 	struct store *store = NULL;
 	struct ca *old = NULL, *root = NULL, *ca = NULL;
 	struct report rep = { NULL, 0 };
@@ -327,6 +328,11 @@ init_add_intermediate(int intermediate, int other_options,
 		error_msg("the store has no SIP domain setting");
 		goto out;
 	}
+	if ((status = cli_outcome(signing_defaults_read(store, &defaults, &rep),
+	    &rep)) != EXIT_OK)
+		goto out;
+	status = EXIT_USAGE;
+	signing_defaults_apply(&defaults, key_given, &key_type, 1, &inter_days);
 	if (inter_name == NULL &&
 	    strlen(domain) + strlen(INTER_CN_SUFFIX) > X520_NAME_MAX) {
 		error_msg("the default common name '%s%s' is longer than %d"
@@ -420,6 +426,7 @@ out:
 	free(uri);
 	free(icn);
 	free(old_type);
+	signing_defaults_clear(&defaults);
 	return status;
 }
 
@@ -433,7 +440,7 @@ cmd_init(int argc, char **argv)
 	const char **permit_ip = NULL;
 	size_t permit_ip_n = 0;
 	int name_constraints = 0, no_pass = 0, allow_y2038 = 0, c, ret;
-	int allow_short = 0;
+	int allow_short = 0, key_given = 0;
 	int status = EXIT_USAGE, intermediate = 0, add_inter = 0, days_given = 0;
 	long days = 3650, inter_days = 0;
 	const char *inter_name = NULL;
@@ -464,6 +471,7 @@ cmd_init(int argc, char **argv)
 				    KEY_TYPE_NAMES ")");
 				goto out;
 			}
+			key_given = 1;
 			break;
 		case OPT_DAYS:
 			if (parse_long(p.arg, 1, 36500, &days) < 0) {
@@ -523,7 +531,7 @@ cmd_init(int argc, char **argv)
 		    name != NULL || org != NULL || days_given || allow_y2038 ||
 		    name_constraints || permit_ip_n > 0 || crl_url != NULL ||
 		    pkcs11_uri != NULL || pin_file != NULL, inter_name, inter_days,
-		    key_type, pass_file, no_pass, allow_short);
+		    key_type, key_given, pass_file, no_pass, allow_short);
 		goto out;
 	}
 	if (domain == NULL) {

@@ -107,6 +107,7 @@ struct batch_args {
 	const char *file;		/* the CSV, or "-" for stdin */
 	long jobs;			/* worker threads; 0: online CPUs */
 	int quiet;			/* no progress, no summary */
+	int key_given;			/* --key: the store's default-key is not used */
 	struct signer_secrets secrets;
 	struct batch_plan_options plan;
 };
@@ -170,6 +171,9 @@ issue_batch(const struct batch_args *a)
 		goto out;
 	po.domain = sg.domain;
 	po.crl_url = sg.crl_url;
+	po.organization = sg.defaults.organization;
+	signing_defaults_apply(&sg.defaults, a->key_given, &po.key_type,
+	    po.days_from != NULL, &po.days);
 	if ((status = cli_outcome(validity_issuer_end(sg.store, &po.ca_not_after,
 	    &rep), &rep)) != EXIT_OK)
 		goto out;
@@ -243,6 +247,7 @@ cmd_issue(int argc, char **argv)
 				    (shown = text_echo(p.arg)), KEY_TYPE_NAMES);
 				goto out;
 			}
+			batch.key_given = 1;
 			break;
 		case OPT_DAYS:
 			if (parse_long(p.arg, 1, 36500, &spec.days) < 0) {
@@ -341,6 +346,9 @@ cmd_issue(int argc, char **argv)
 	status = EXIT_USAGE;
 	spec.domain = sg.domain;
 	spec.crl_url = sg.crl_url;
+	spec.organization = sg.defaults.organization;
+	signing_defaults_apply(&sg.defaults, batch.key_given || spec.csr != NULL,
+	    &spec.key_type, spec.days_from != NULL, &spec.days);
 	issuance_default_sans(&spec, no_domain_dns);
 	if (issuance_validate(&spec, &msg) < 0) {
 		error_msg("%s", msg);

@@ -389,6 +389,12 @@ cmd_renew(int argc, char **argv)
 		goto out;
 	o.domain = sg.domain;
 	o.crl_url = sg.crl_url;
+	o.organization = sg.defaults.organization;
+	/* A new key is of the team's type unless --key says (else the old one's). */
+	if (o.rekey && !o.key_type_set && sg.defaults.key_type_set) {
+		o.key_type = sg.defaults.key_type;
+		o.key_type_set = 1;
+	}
 	/* Before the key is asked for: an expired CA, --days past its end. */
 	ask.not_before = sipca_now();
 	if ((status = cli_outcome(validity_issuer_end(sg.store, &ask.ca_not_after,
