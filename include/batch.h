@@ -45,6 +45,7 @@ struct batch_plan_options {
 	int drop_other_sans;
 	const char *domain;		/* the store's SIP domain */
 	const char *crl_url;		/* NULL: none */
+	const char *organization;	/* every row's subject O; NULL: none */
 };
 
 struct batch_row {

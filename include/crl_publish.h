@@ -15,6 +15,7 @@
 #include "result.h"
 
 struct ca;
+struct signer_secrets;
 struct store;
 
 struct crl_published {
@@ -57,13 +58,14 @@ enum result crl_first(struct store *s, const struct ca *ca, long days,
  * certificate of their chains needs the old CAs' CRLs: made again here,
  * the old issuing CA's into DIR/old-crl.pem (or, with root, the old
  * root's into DIR/old-root-crl.pem), signed by the old key unlocked with
- * passphrase_file (NULL: the terminal, when the key is encrypted).
+ * secrets (a NULL passphrase file: the terminal, when the key is
+ * encrypted).
  * *out_file names the file made, or is NULL when none was: outside the
  * overlap (RESULT_OK), or when the old root's key is not here (a warning
  * in rep).
  */
 enum result crl_publish_overlap(struct store *s, int root,
-    const char *passphrase_file, long days, const char **out_file,
+    const struct signer_secrets *secrets, long days, const char **out_file,
     struct report *rep);
 
 /* DIR/crls.pem made again from the CRLs there are (after a rollover step). */

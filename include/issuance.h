@@ -43,6 +43,7 @@ struct issuance_spec {
 	int allow_foreign;		/* names outside domain (--allow-foreign-names) */
 	int force;			/* issue despite lint errors */
 	const char *crl_url;		/* NULL: none */
+	const char *organization;	/* the subject's O (config default-org); NULL: none */
 	/* The subject key: a CSR, an existing key (renewal), or neither (generate). */
 	gnutls_x509_crq_t csr;		/* borrowed */
 	gnutls_pubkey_t pubkey;		/* borrowed; used when there is no CSR */

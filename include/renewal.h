@@ -29,6 +29,7 @@ struct renewal_options {
 	int allow_foreign;
 	const char *domain;
 	const char *crl_url;
+	const char *organization;	/* the subject's O as the store says now */
 };
 
 /*

@@ -25,6 +25,7 @@
 #include "key.h"
 #include "report.h"
 #include "result.h"
+#include "signer.h"
 #include "store.h"
 
 struct rollover_params {
@@ -35,9 +36,9 @@ struct rollover_params {
 	long days;			/* the new root's; 0: 3650 */
 	const char *new_passphrase;	/* encrypts the new keys; NULL: plain */
 	/* The current root's key: a file (moved off the machine) or the
-	 * store's, and the passphrase file of the current keys. */
+	 * store's, and the passphrase or PIN files of the current keys. */
 	const char *root_key_file;
-	const char *passphrase_file;
+	struct signer_secrets secrets;
 };
 
 /* What a start made, for the command to say. */

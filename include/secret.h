@@ -14,8 +14,23 @@
  * not wanted). Nothing here prints.
  */
 
-/* Reads the first line of path (without its newline) as a passphrase. */
+/*
+ * Reads the first line of path (without its newline) as a passphrase
+ * or PIN. A file others can read is refused (why in *out_msg, naming
+ * the fix, chmod 600); one its group can read is read, and *out_msg
+ * then gets a warning to print (else NULL): free it either way.
+ */
 char *secret_from_file(const char *path, char **out_msg);
+
+/*
+ * The shortest passphrase sipca sets on a new key (NIST SP 800-63B
+ * section 5.1.1.1 asks at least 8 characters of a memorised secret).
+ * Keys made before the rule still unlock with a shorter one.
+ */
+#define SECRET_MIN_NEW 8
+
+/* The length of s in characters (UTF-8), not octets. */
+size_t secret_length(const char *s);
 
 /*
  * Prompts on the controlling terminal with echo off. With confirm, asks

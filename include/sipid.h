@@ -66,6 +66,15 @@ enum sipid_uri_kind {
 enum sipid_uri_kind sipid_uri_kind(const struct san_entry *e, char *host,
     size_t hsize);
 
+/*
+ * A device's name is the user part of its SIP URI, sip:NAME@DOMAIN
+ * (issuance.h). When name is a SIP URI itself ("sip:alice@example.com",
+ * "sips:...") or user@host, its user part goes into user (usize bytes)
+ * and 1 is returned, so that a message can say what to give instead;
+ * 0 when name is neither (or the user part is empty or does not fit).
+ */
+int sipid_name_user(const char *name, char *user, size_t usize);
+
 /* A subject CN as encoded, len octets (it may hold a NUL). */
 struct sipid_name {
 	const char *value;

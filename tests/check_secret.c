@@ -144,6 +144,60 @@ START_TEST(test_refused_paths)
 }
 END_TEST
 
+enum mode_said { SAID_NOTHING, SAID_GROUP, SAID_OTHERS };
+
+struct mode_case {
+	mode_t mode;
+	enum mode_said said;	/* SAID_OTHERS: refused; else read */
+};
+
+/* Others may not read a secret; its group may, with a warning. */
+static const struct mode_case modes[] = {
+	{ 0600, SAID_NOTHING },
+	{ 0400, SAID_NOTHING },
+	{ 0640, SAID_GROUP },
+	{ 0604, SAID_OTHERS },
+	{ 0644, SAID_OTHERS },
+};
+
+START_TEST(test_file_mode)
+{
+	const struct mode_case *c = &modes[_i];
+	char *path = file_with("pass", SECRET "\n", sizeof(SECRET), c->mode);
+	char *msg = NULL, *got = secret_from_file(path, &msg), *want = NULL;
+
+	if (c->said == SAID_GROUP)
+		want = xasprintf("'%s' is readable by its group (mode %04o): chmod"
+		    " 600 '%s' keeps it yours alone", path, (unsigned)c->mode, path);
+	else if (c->said == SAID_OTHERS)
+		want = xasprintf("'%s' is readable by others (mode %04o): fix it"
+		    " with: chmod 600 '%s'", path, (unsigned)c->mode, path);
+	if (c->said == SAID_OTHERS)
+		ck_assert_ptr_null(got);
+	else
+		ck_assert_str_eq(got, SECRET);
+	if (want == NULL)
+		ck_assert_ptr_null(msg);
+	else
+		ck_assert_str_eq(msg, want);
+	secret_free(got);
+	free(msg);
+	free(want);
+	free(path);
+}
+END_TEST
+
+/* A minimum counts characters: "päss" is 4, not 5 octets. */
+START_TEST(test_length)
+{
+	ck_assert_uint_eq(secret_length(""), 0);
+	ck_assert_uint_eq(secret_length("a"), 1);
+	ck_assert_uint_eq(secret_length("p\xc3\xa4ss"), 4);
+	ck_assert_uint_eq(secret_length("\xe2\x82\xac\xe2\x82\xac"), 2);
+	ck_assert_uint_eq(secret_length(SECRET), sizeof(SECRET) - 1);
+}
+END_TEST
+
 START_TEST(test_free_null)
 {
 	char *s = xstrdup(SECRET);
@@ -326,6 +380,8 @@ check_suite(void)
 	tcase_add_loop_test(tc, test_from_file, 0, nitems(files));
 	tcase_add_test(tc, test_refused_paths);
 	tcase_add_test(tc, test_free_null);
+	tcase_add_loop_test(tc, test_file_mode, 0, nitems(modes));
+	tcase_add_test(tc, test_length);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("prompt");

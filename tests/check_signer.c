@@ -74,16 +74,26 @@ START_TEST(test_encrypted_key)
 	char *good = xasprintf("%s/good", tmpdir), *bad = xasprintf("%s/bad", tmpdir);
 	struct store *s = NULL;
 	struct report rep = { NULL, 0 };
+	struct signer_secrets bad_sec = { bad, NULL }, good_sec = { good, NULL };
+	struct signer_secrets pin_only = { NULL, good };
 
 	tmpdir_write(good, "correct horse\n");
 	tmpdir_write(bad, "battery staple\n");
 	ck_assert_int_eq(signer_open_store(dir, 0, &s, NULL), STORE_OK);
-	ck_assert_int_eq(signer_open(s, 1, bad, &ca, &rep), RESULT_E_INPUT);
+	/* A PIN file for a key file is a mistake said as one, not a prompt. */
+	ck_assert_int_eq(signer_open(s, 1, &pin_only, &ca, &rep), RESULT_E_INPUT);
+	ck_assert_ptr_null(ca);
+	ck_assert_uint_eq(rep.n, 1);
+	ck_assert_str_eq(rep.lines[0].text, "the CA key is a file (ca.key),"
+	    " encrypted, not on a token: --pin-file is for a token's PIN; give"
+	    " --passphrase-file FILE");
+	report_clear(&rep);
+	ck_assert_int_eq(signer_open(s, 1, &bad_sec, &ca, &rep), RESULT_E_INPUT);
 	ck_assert_ptr_null(ca);
 	ck_assert_uint_eq(rep.n, 1);
 	ck_assert_str_eq(rep.lines[0].text, "wrong passphrase for the CA key");
 	report_clear(&rep);
-	ck_assert_int_eq(signer_open(s, 1, good, &ca, &rep), RESULT_OK);
+	ck_assert_int_eq(signer_open(s, 1, &good_sec, &ca, &rep), RESULT_OK);
 	ck_assert_ptr_nonnull(ca->key);
 	ck_assert_uint_eq(rep.n, 0);
 	ca_free(ca);

@@ -274,6 +274,43 @@ START_TEST(test_dns_fold)
 }
 END_TEST
 
+/* A device name that is a URI or user@host: the user part it holds. */
+static const struct {
+	const char *name;
+	const char *user;	/* NULL: neither */
+} names[] = {
+	{ "alice@example.com", "alice" },
+	{ "sip:alice@example.com", "alice" },
+	{ "SIPS:bob@other.org", "bob" },
+	{ "sip:carol@[2001:db8::1]", "carol" },
+	{ "alice", NULL },
+	{ "0004f2a1b2c3", NULL },
+	{ "@example.com", NULL },		/* no user part to give */
+	{ "sip:@example.com", NULL },
+	{ "sip:example.com", NULL },
+};
+
+START_TEST(test_name_user)
+{
+	char user[16] = "";
+	int got = sipid_name_user(names[_i].name, user, sizeof(user));
+
+	ck_assert_int_eq(got, names[_i].user != NULL);
+	if (names[_i].user != NULL)
+		ck_assert_str_eq(user, names[_i].user);
+}
+END_TEST
+
+START_TEST(test_name_user_too_long)
+{
+	char user[4];
+
+	ck_assert_int_eq(sipid_name_user("alice@example.com", user, sizeof(user)), 0);
+	ck_assert_int_eq(sipid_name_user("bob@example.com", user, sizeof(user)), 1);
+	ck_assert_str_eq(user, "bob");
+}
+END_TEST
+
 Suite *
 check_suite(void)
 {
@@ -287,6 +324,8 @@ check_suite(void)
 	tcase_add_loop_test(tc, test_in_domain, 0, nitems(domains));
 	tcase_add_loop_test(tc, test_uri_fold, 0, nitems(folds));
 	tcase_add_test(tc, test_dns_fold);
+	tcase_add_loop_test(tc, test_name_user, 0, nitems(names));
+	tcase_add_test(tc, test_name_user_too_long);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -6,6 +6,9 @@
 # and every background process it starts is stopped by pid.
 
 set -u
+# Files the tests write (passphrase and PIN files among them) are the
+# tester's alone: sipca refuses a secret file others can read.
+umask 077
 : "${SIPCA:?SIPCA must name the sipca binary under test}"
 # The binary without $SIPCA_WRAPPER, for processes killed at a crash point.
 : "${SIPCA_BARE:=$SIPCA}"

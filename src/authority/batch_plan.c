@@ -280,6 +280,7 @@ parse_row(struct plan_ctx *b, const struct csv_record *rec, const int *map,
 		cells[map[i]] = trim(rec->fields[i]);
 	spec->domain = b->o->domain;
 	spec->crl_url = b->o->crl_url;
+	spec->organization = b->o->organization;
 	spec->allow_wildcard = b->o->allow_wildcard;
 	spec->allow_foreign = b->o->allow_foreign;
 	spec->force = b->o->force;

@@ -207,7 +207,7 @@ crl_publish_root(struct store *s, const struct ca *root, long days,
  * and the caller hears why.
  */
 static enum result
-publish_old(struct store *s, int root, const char *passphrase_file,
+publish_old(struct store *s, int root, const struct signer_secrets *secrets,
     long days, struct report *rep)
 {
 	struct crl_published pub;
@@ -215,7 +215,7 @@ publish_old(struct store *s, int root, const char *passphrase_file,
 	enum result r;
 
 	memset(&pub, 0, sizeof(pub));
-	if ((r = signer_open_old(s, root, passphrase_file, &old, rep)) ==
+	if ((r = signer_open_old(s, root, secrets, &old, rep)) ==
 	    RESULT_OK)
 		r = publish(s, old, old, root ? "old-root-crl.pem" :
 		    "old-crl.pem", days, &pub, rep);
@@ -258,8 +258,9 @@ old_root_here(struct store *s, struct report *rep)
 }
 
 enum result
-crl_publish_overlap(struct store *s, int root, const char *passphrase_file,
-    long days, const char **out_file, struct report *rep)
+crl_publish_overlap(struct store *s, int root,
+    const struct signer_secrets *secrets, long days, const char **out_file,
+    struct report *rep)
 {
 	enum store_rollover_state st;
 	enum result r;
@@ -274,7 +275,7 @@ crl_publish_overlap(struct store *s, int root, const char *passphrase_file,
 	if (root && (ret = old_root_here(s, rep), store_take_messages(s, rep),
 	    ret) <= 0)
 		return signer_store_result(ret);
-	if ((r = publish_old(s, root, passphrase_file, days, rep)) == RESULT_OK)
+	if ((r = publish_old(s, root, secrets, days, rep)) == RESULT_OK)
 		*out_file = root ? "old-root-crl.pem" : "old-crl.pem";
 	return r;
 }

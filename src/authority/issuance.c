@@ -79,6 +79,51 @@ msg_value(const char *fmt_head, const char *value, const char *tail)
 	return m;
 }
 
+/*
+ * A name that is something else, said with what to give instead: a
+ * server's address (an IP address SAN, RFC 5280 4.2.1.6, beside a DNS
+ * name), or a device's URI or user@host where its name is the user part
+ * of sip:NAME@DOMAIN. NULL when the name is none of those.
+ */
+static char *
+name_advice(const struct issuance_spec *spec)
+{
+	char user[256], *uri, *shown, *msg = NULL;
+	size_t i;
+	int made = 0;
+
+	if (spec->kind == KIND_SERVER) {
+		if (san_parse_ip(spec->name, NULL, NULL, NULL) < 0)
+			return NULL;
+		shown = text_echo(spec->name);
+		msg = xasprintf("invalid server name: '%s': an IP address is not a"
+		    " DNS name: give the server's name and the address with --ip"
+		    " (sipca issue server NAME --ip %s)", shown, shown);
+		free(shown);
+		return msg;
+	}
+	if (spec->domain == NULL || !sipid_name_user(spec->name, user,
+	    sizeof(user)))
+		return NULL;
+	/* user@host with --uri given is a name like any other. */
+	uri = xasprintf("sip:%s@%s", spec->name, spec->domain);
+	for (i = 0; i < spec->sans.n; i++)
+		made |= spec->sans.items[i].type == SAN_URI &&
+		    strcmp(spec->sans.items[i].value, uri) == 0;
+	free(uri);
+	if (!made && strchr(spec->name, ':') == NULL)
+		return NULL;
+	shown = text_echo(spec->name);
+	uri = text_echo(user);
+	msg = xasprintf("invalid device name: '%s': a device's name is the user"
+	    " part of its SIP URI (sip:NAME@%s): give '%s', or a name and --uri"
+	    " %s%s", shown, spec->domain, uri, strchr(spec->name, ':') != NULL ?
+	    "" : "sip:", shown);
+	free(uri);
+	free(shown);
+	return msg;
+}
+
 /* Syntax: what each name must look like, whoever asks for it. */
 static int
 validate_syntax(const struct issuance_spec *spec, char **out_msg)
@@ -87,6 +132,9 @@ validate_syntax(const struct issuance_spec *spec, char **out_msg)
 	const char *reason = NULL, *what = NULL;
 	char *tail;
 	size_t i;
+
+	if ((*out_msg = name_advice(spec)) != NULL)
+		return -1;
 
 	/* A server's CN is its FQDN: the same rules as a DNS SAN. */
 	if (spec->kind == KIND_SERVER && san_check_dns(spec->name, flags, &reason) < 0) {
@@ -382,6 +430,7 @@ issuance_prepare(const struct issuance_spec *spec, const struct ca *ca,
 	req.eku_server_auth = spec->kind == KIND_SERVER;
 	req.eku_client_auth = 1;
 	req.crl_url = spec->crl_url;
+	req.organization = spec->organization;
 	req.pubkey = pub;
 	call = "cert_build";
 	if ((ret = cert_build(&req, ca, serial, &is.crt)) < 0)

@@ -35,6 +35,7 @@ renewal_spec(const struct store_cert *cur, const struct renewal_options *o,
 	spec->name = cur->name;
 	spec->domain = o->domain;
 	spec->crl_url = o->crl_url;
+	spec->organization = o->organization;
 	spec->force = o->force;
 	spec->allow_foreign = o->allow_foreign;
 	if (cert_kind_parse(cur->kind, &spec->kind) < 0 ||

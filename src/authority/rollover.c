@@ -119,7 +119,7 @@ open_anchor(struct store *s, const struct rollover_params *p,
 		return store_outcome(s, has, rep);
 	store_take_messages(s, rep);
 	if (has) {
-		if ((r = signer_open_root(s, 1, p->root_key_file, p->passphrase_file,
+		if ((r = signer_open_root(s, 1, p->root_key_file, &p->secrets,
 		    out_anchor, rep)) != RESULT_OK)
 			return r;
 		if ((r = signer_open(s, 0, NULL, &issuing, rep)) != RESULT_OK)
@@ -132,7 +132,7 @@ open_anchor(struct store *s, const struct rollover_params *p,
 			    " CA; this store's CA key is its ca.key");
 			return RESULT_E_INPUT;
 		}
-		if ((r = signer_open(s, 1, p->passphrase_file, out_anchor, rep)) !=
+		if ((r = signer_open(s, 1, &p->secrets, out_anchor, rep)) !=
 		    RESULT_OK)
 			return r;
 		if (store_setting_get(s, "domain", &domain) == STORE_OK)

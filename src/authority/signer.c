@@ -99,15 +99,25 @@ static const struct which_ca old_root_ca = {
 	STORE_OLD_ROOT_KEY,
 };
 
+static const struct signer_secrets no_secrets = { NULL, NULL };
+
 /* The passphrase of an encrypted CA key: from the file, else the terminal. */
 static enum result
-ask_passphrase(const struct which_ca *w, const char *passphrase_file,
+ask_passphrase(const struct which_ca *w, const struct signer_secrets *sec,
     char **out_pass, struct report *rep)
 {
-	char *msg = NULL;
-	char *pass = passphrase_file != NULL ? secret_from_file(passphrase_file,
-	    &msg) : secret_have_tty() ? secret_prompt(w->prompt, 0, &msg) : NULL;
+	const char *passphrase_file = sec->passphrase_file;
+	char *msg = NULL, *pass = NULL;
 
+	/* A PIN is no passphrase: saying so beats a prompt or a wrong-passphrase. */
+	if (passphrase_file == NULL && sec->pin_file != NULL) {
+		report_add(rep, REPORT_MESSAGE, "the %s key is a file (%s),"
+		    " encrypted, not on a token: --pin-file is for a token's"
+		    " PIN; give --passphrase-file FILE", w->title, w->key);
+		return RESULT_E_INPUT;
+	}
+	pass = passphrase_file != NULL ? secret_from_file(passphrase_file,
+	    &msg) : secret_have_tty() ? secret_prompt(w->prompt, 0, &msg) : NULL;
 	if (pass == NULL) {
 		if (msg != NULL)
 			report_add(rep, REPORT_MESSAGE, "%s", msg);
@@ -117,20 +127,25 @@ ask_passphrase(const struct which_ca *w, const char *passphrase_file,
 			    "--passphrase-file FILE (no terminal to ask on)", w->title);
 		return RESULT_E_INPUT;
 	}
+	if (msg != NULL)
+		report_add(rep, REPORT_WARNING, "%s", msg);
+	free(msg);
 	*out_pass = pass;
 	return RESULT_OK;
 }
 
-/* The CA key on a token: passphrase_file names the PIN file. */
+/* The CA key on a token: its PIN from --pin-file, else --passphrase-file. */
 static enum result
 attach_token_key(const struct which_ca *w, struct ca *ca, const char *uri,
-    const char *passphrase_file, struct report *rep)
+    const struct signer_secrets *sec, struct report *rep)
 {
 	gnutls_privkey_t token_key = NULL;
 	enum result r;
 	int ret;
 
-	if ((r = pkcs11_pin_setup(passphrase_file, "--passphrase-file", rep)) !=
+	if ((r = sec->pin_file != NULL ?
+	    pkcs11_pin_setup(sec->pin_file, "--pin-file", rep) :
+	    pkcs11_pin_setup(sec->passphrase_file, "--passphrase-file", rep)) !=
 	    RESULT_OK || (r = pkcs11_open_key(uri, &token_key, rep)) != RESULT_OK)
 		goto out;
 	if ((ret = ca_attach_privkey(ca, token_key)) < 0) {
@@ -153,14 +168,14 @@ out:
 static enum result
 attach_key_pem(const struct which_ca *w, struct ca *ca,
     const unsigned char *key, size_t key_len, const char *path,
-    const char *passphrase_file, struct report *rep)
+    const struct signer_secrets *sec, struct report *rep)
 {
 	char *pass = NULL;
 	enum result r;
 	int ret;
 
 	if (ca_key_is_encrypted(key, key_len) &&
-	    (r = ask_passphrase(w, passphrase_file, &pass, rep)) != RESULT_OK)
+	    (r = ask_passphrase(w, sec, &pass, rep)) != RESULT_OK)
 		goto out;
 	ret = ca_attach_key(ca, key, key_len, pass);
 	if (ret == GNUTLS_E_DECRYPTION_FAILED) {
@@ -186,7 +201,7 @@ out:
 /* The CA key in DIR/ca.key (or root.key). */
 static enum result
 attach_file_key(const struct which_ca *w, struct ca *ca, struct store *s,
-    const char *passphrase_file, struct report *rep)
+    const struct signer_secrets *sec, struct report *rep)
 {
 	unsigned char *key = NULL;
 	size_t key_len = 0;
@@ -200,7 +215,7 @@ attach_file_key(const struct which_ca *w, struct ca *ca, struct store *s,
 		r = signer_store_result(ret);
 		goto out;
 	}
-	r = attach_key_pem(w, ca, key, key_len, path, passphrase_file, rep);
+	r = attach_key_pem(w, ca, key, key_len, path, sec, rep);
 out:
 	secret_free_buf(key, key_len);
 	free(path);
@@ -210,7 +225,7 @@ out:
 /* The root key moved off the machine, in a file the caller names. */
 static enum result
 attach_given_key(const struct which_ca *w, struct ca *ca, const char *file,
-    const char *passphrase_file, struct report *rep)
+    const struct signer_secrets *sec, struct report *rep)
 {
 	unsigned char *key = NULL;
 	size_t key_len = 0;
@@ -224,7 +239,7 @@ attach_given_key(const struct which_ca *w, struct ca *ca, const char *file,
 		goto out;
 	}
 	/* Not the key, or not a key: the file given is the wrong one. */
-	if ((r = attach_key_pem(w, ca, key, key_len, shown, passphrase_file,
+	if ((r = attach_key_pem(w, ca, key, key_len, shown, sec,
 	    rep)) == RESULT_E_FAILED)
 		r = RESULT_E_INPUT;
 out:
@@ -277,7 +292,7 @@ rollover_chain(struct store *s, struct ca *ca, struct report *rep)
  */
 static enum result
 open_which(const struct which_ca *w, struct store *s, int need_key,
-    const char *key_file, const char *passphrase_file, struct ca **out_ca,
+    const char *key_file, const struct signer_secrets *sec, struct ca **out_ca,
     struct report *rep)
 {
 	unsigned char *cert = NULL;
@@ -288,6 +303,8 @@ open_which(const struct which_ca *w, struct store *s, int need_key,
 	enum result r;
 	int ret;
 
+	if (sec == NULL)
+		sec = &no_secrets;
 	ret = read_part(w, s, 0, &cert, &cert_len);
 	store_take_messages(s, rep);
 	if (ret < 0) {
@@ -308,12 +325,12 @@ open_which(const struct which_ca *w, struct store *s, int need_key,
 		goto out;
 	r = RESULT_OK;
 	if (need_key && key_file != NULL)
-		r = attach_given_key(w, ca, key_file, passphrase_file, rep);
+		r = attach_given_key(w, ca, key_file, sec, rep);
 	else if (need_key && (ret = store_setting_get(s, w->key_uri, &uri),
 	    store_take_messages(s, rep), ret) == STORE_OK)
-		r = attach_token_key(w, ca, uri, passphrase_file, rep);
+		r = attach_token_key(w, ca, uri, sec, rep);
 	else if (need_key)
-		r = attach_file_key(w, ca, s, passphrase_file, rep);
+		r = attach_file_key(w, ca, s, sec, rep);
 	if (r != RESULT_OK)
 		goto out;
 	*out_ca = ca;
@@ -326,10 +343,11 @@ out:
 }
 
 enum result
-signer_open(struct store *s, int need_key, const char *passphrase_file,
-    struct ca **out_ca, struct report *rep)
+signer_open(struct store *s, int need_key,
+    const struct signer_secrets *secrets, struct ca **out_ca,
+    struct report *rep)
 {
-	return open_which(&issuing_ca, s, need_key, NULL, passphrase_file,
+	return open_which(&issuing_ca, s, need_key, NULL, secrets,
 	    out_ca, rep);
 }
 
@@ -340,11 +358,11 @@ signer_inspect(struct store *s, struct ca **out_ca, struct report *rep)
 }
 
 enum result
-signer_open_old(struct store *s, int root, const char *passphrase_file,
-    struct ca **out_ca, struct report *rep)
+signer_open_old(struct store *s, int root,
+    const struct signer_secrets *secrets, struct ca **out_ca, struct report *rep)
 {
 	return open_which(root ? &old_root_ca : &old_issuing_ca, s, 1, NULL,
-	    passphrase_file, out_ca, rep);
+	    secrets, out_ca, rep);
 }
 
 int
@@ -360,7 +378,8 @@ signer_has_root(struct store *s)
 
 enum result
 signer_open_root(struct store *s, int need_key, const char *root_key_file,
-    const char *passphrase_file, struct ca **out_ca, struct report *rep)
+    const struct signer_secrets *secrets, struct ca **out_ca,
+    struct report *rep)
 {
 	char *uri = NULL;
 	enum result r = RESULT_E_INPUT;
@@ -381,11 +400,105 @@ signer_open_root(struct store *s, int need_key, const char *root_key_file,
 			goto out;
 		}
 	}
-	r = open_which(&root_ca, s, need_key, root_key_file, passphrase_file,
+	r = open_which(&root_ca, s, need_key, root_key_file, secrets,
 	    out_ca, rep);
 out:
 	free(uri);
 	return r;
+}
+
+void
+signing_defaults_apply(const struct signing_defaults *d, int key_given,
+    enum key_type *key_type, int days_given, long *days)
+{
+	if (!key_given && d->key_type_set)
+		*key_type = d->key_type;
+	if (!days_given && d->days != 0)
+		*days = d->days;
+}
+
+int
+signing_check_default_key(const char *value, const char **out_reason)
+{
+	enum key_type t;
+
+	if (key_type_parse(value, &t) < 0) {
+		*out_reason = "unknown key type (one of " KEY_TYPE_NAMES ")";
+		return -1;
+	}
+	return 0;
+}
+
+int
+signing_check_default_days(const char *value, const char **out_reason)
+{
+	long days;
+
+	if (parse_long(value, 1, 36500, &days) < 0) {
+		*out_reason = "days from 1 to 36500";
+		return -1;
+	}
+	return 0;
+}
+
+/* The subject's O: X.520 ub-organization-name is 64 (RFC 5280 appendix A). */
+int
+signing_check_default_org(const char *value, const char **out_reason)
+{
+	return text_check_name(value, 64, out_reason);
+}
+
+/* A bad setting is said and refused. */
+enum result
+signing_defaults_read(struct store *s, struct signing_defaults *d,
+    struct report *rep)
+{
+	static const struct {
+		const char *setting, *option;
+		int (*check)(const char *, const char **);
+	} keys[] = {
+		{ "default_key", "default-key", signing_check_default_key },
+		{ "default_days", "default-days", signing_check_default_days },
+		{ "default_org", "default-org", signing_check_default_org },
+	};
+	char *value[3] = { NULL, NULL, NULL }, *shown;
+	const char *reason = NULL;
+	enum result r = RESULT_OK;
+	size_t i;
+
+	for (i = 0; i < 3 && r == RESULT_OK; i++) {
+		if (store_setting_get(s, keys[i].setting, &value[i]) != STORE_OK)
+			value[i] = NULL;
+		store_take_messages(s, rep);
+		if (value[i] != NULL && keys[i].check(value[i], &reason) < 0) {
+			shown = text_echo(value[i]);
+			report_add(rep, REPORT_MESSAGE, "the store's %s setting '%s'"
+			    " is invalid: %s (set it with 'sipca config %s VALUE')",
+			    keys[i].option, shown, reason, keys[i].option);
+			free(shown);
+			r = RESULT_E_INPUT;
+		}
+	}
+	if (r == RESULT_OK) {
+		d->key_type_set = value[0] != NULL &&
+		    key_type_parse(value[0], &d->key_type) == 0;
+		if (value[1] == NULL || parse_long(value[1], 1, 36500, &d->days) < 0)
+			d->days = 0;
+		d->organization = value[2];
+		value[2] = NULL;
+	}
+	for (i = 0; i < 3; i++)
+		free(value[i]);
+	return r;
+}
+
+void
+signing_defaults_clear(struct signing_defaults *d)
+{
+	if (d == NULL)
+		return;
+	free(d->organization);
+	memset(d, 0, sizeof(*d));
 }
 
 enum result
@@ -411,6 +524,10 @@ signing_open(const char *dir_option, int flags, int need_domain,
 	if (store_setting_get(sg.store, "crl_url", &sg.crl_url) != STORE_OK)
 		sg.crl_url = NULL;
 	store_take_messages(sg.store, rep);
+	if (need_domain && (r = signing_defaults_read(sg.store, &sg.defaults,
+	    rep)) !=
+	    RESULT_OK)
+		goto out;
 	*out = sg;
 	memset(&sg, 0, sizeof(sg));
 	r = RESULT_OK;
@@ -420,10 +537,10 @@ out:
 }
 
 enum result
-signing_unlock(struct signing *sg, const char *passphrase_file,
+signing_unlock(struct signing *sg, const struct signer_secrets *secrets,
     struct report *rep)
 {
-	return signer_open(sg->store, 1, passphrase_file, &sg->ca, rep);
+	return signer_open(sg->store, 1, secrets, &sg->ca, rep);
 }
 
 void
@@ -435,5 +552,6 @@ signing_clear(struct signing *sg)
 	store_close(sg->store);
 	free(sg->domain);
 	free(sg->crl_url);
+	signing_defaults_clear(&sg->defaults);
 	memset(sg, 0, sizeof(*sg));
 }

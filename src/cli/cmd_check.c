@@ -27,6 +27,7 @@
 #include "cli.h"
 #include "cli_status.h"
 #include "fileio.h"
+#include "cli_secret.h"
 #include "pkcs11.h"
 #include "secret.h"
 #include "signer.h"
@@ -38,6 +39,7 @@ enum { OPT_REPAIR = 256, OPT_PASSFILE, OPT_QUIET };
 static const struct cli_option check_options[] = {
 	{ "repair", OPT_REPAIR, 0, NULL, NULL, "remove what interrupted writes left (temporary files, staging directories) and take others' access off our own files" },
 	{ "passphrase-file", OPT_PASSFILE, 1, "FILE", "@file", "the CA key's passphrase (or token PIN), to check the key matches ca.pem" },
+	CLI_OPTION_PIN_FILE,
 	{ "quiet", OPT_QUIET, 0, NULL, NULL, "print problems only (and a CA near its end): no summary, no notes of what was not checked" },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
@@ -46,7 +48,7 @@ static int cmd_check(int argc, char **argv);
 
 const struct command command_check = {
 	"check", cmd_check,
-	"check [--repair] [--passphrase-file FILE] [--quiet]",
+	"check [--repair] [--passphrase-file FILE | --pin-file FILE] [--quiet]",
 	"Verify the store: signatures, files against the index, key modes, the CA's expiry.",
 	check_options, NULL,
 };
@@ -289,7 +291,8 @@ check_ca_expiry(const struct ca_inventory_entry *e, void *arg)
  * Returns 0, or an exit status for a wrong passphrase or a failure.
  */
 static int
-check_ca_key(struct check_ctx *ctx, struct store *s, const char *pass_file)
+check_ca_key(struct check_ctx *ctx, struct store *s, const char *pass_file,
+    const char *pin_file)
 {
 	unsigned char *key = NULL;
 	size_t key_len = 0;
@@ -301,14 +304,16 @@ check_ca_key(struct check_ctx *ctx, struct store *s, const char *pass_file)
 	ret = store_setting_get(s, "ca_key_uri", &uri);
 	cli_store_print(s);
 	if (ret == STORE_OK) {
-		if (pass_file == NULL && !secret_have_tty()) {
+		if (pass_file == NULL && pin_file == NULL && !secret_have_tty()) {
 			if (!ctx->quiet)
-				warn_msg("the CA key is on a token: give --passphrase-file"
+				warn_msg("the CA key is on a token: give --pin-file"
 				    " FILE with its PIN to check it belongs to ca.pem");
 			goto out;
 		}
-		if ((status = cli_outcome(pkcs11_pin_setup(pass_file,
-		    "--passphrase-file", &rep), &rep)) != EXIT_OK)
+		if ((status = cli_outcome(pin_file != NULL ?
+		    pkcs11_pin_setup(pin_file, "--pin-file", &rep) :
+		    pkcs11_pin_setup(pass_file, "--passphrase-file", &rep),
+		    &rep)) != EXIT_OK)
 			goto out;
 		if ((status = cli_outcome(pkcs11_key_matches(uri, ctx->ca->crt, &match,
 		    &rep), &rep)) == EXIT_OK && !match)
@@ -323,7 +328,11 @@ check_ca_key(struct check_ctx *ctx, struct store *s, const char *pass_file)
 		goto out;
 	if (ca_key_is_encrypted(key, key_len)) {
 		if (pass_file != NULL)
-			pass = secret_from_file(pass_file, &msg);
+			pass = cli_secret_from_file(pass_file);
+		else if (pin_file != NULL)
+			msg = xstrdup("the CA key is a file (ca.key), encrypted, not on"
+			    " a token: --pin-file is for a token's PIN; give"
+			    " --passphrase-file FILE");
 		else if (secret_have_tty())
 			pass = secret_prompt("CA key passphrase: ", 0, &msg);
 		else {
@@ -364,7 +373,7 @@ cmd_check(int argc, char **argv)
 	    on_store_message };
 	struct store *store = NULL;
 	struct report rep = { NULL, 0 };
-	const char *pass_file = NULL;
+	const char *pass_file = NULL, *pin_file = NULL;
 	char *dir = NULL;
 	int repair = 0, quiet = 0, flags = 0, c, ret, status = EXIT_USAGE;
 
@@ -374,6 +383,7 @@ cmd_check(int argc, char **argv)
 		switch (c) {
 		case OPT_REPAIR: repair = 1; break;
 		case OPT_PASSFILE: pass_file = p.arg; break;
+		case CLI_OPT_PIN_FILE: pin_file = p.arg; break;
 		case OPT_QUIET: quiet = 1; break;
 		case CLI_HELP:
 			status = EXIT_OK;
@@ -428,7 +438,7 @@ cmd_check(int argc, char **argv)
 		status = cli_store_outcome(store, ret);
 		goto out;
 	}
-	if ((status = check_ca_key(&ctx, store, pass_file)) != EXIT_OK)
+	if ((status = check_ca_key(&ctx, store, pass_file, pin_file)) != EXIT_OK)
 		goto out;
 	if (!quiet)
 		printf("checked %s: the CA and %lu certificate%s, %lu problem%s%s\n",

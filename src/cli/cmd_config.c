@@ -2,13 +2,16 @@
  * sipca config: the store's settings. Most are facts fixed at init (the
  * SIP domain every certificate names, the CA key type); the CRL
  * distribution point may change, and applies to certificates issued or
- * renewed afterwards.
+ * renewed afterwards. The team's defaults (key type, validity, the
+ * subject's organisation) stand in for the built-in ones wherever the
+ * command line does not say (signer.h reads them).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ca.h"
+#include "issuance.h"
 #include "cli.h"
 #include "cli_status.h"
 #include "signer.h"
@@ -29,23 +32,41 @@ const struct command command_config = {
 	"config\n"
 	"config KEY\n"
 	"config crl-url URL\n"
-	"config crl-url --unset",
-	"Show the store's settings or change the CRL distribution point.",
-	config_options, "crl-url,domain,created-at,ca-key-type,ca-key-encrypted,crl-number",
+	"config crl-url --unset\n"
+	"config default-key TYPE | default-days N | default-org ORG\n"
+	"config default-key|default-days|default-org --unset",
+	"Show the store's settings, change the CRL distribution point or the team's defaults.",
+	config_options, "crl-url,default-key,default-days,default-org,domain,created-at,ca-key-type,ca-key-encrypted,crl-number",
 };
 
-/* One row per key the command knows: its CLI spelling and store spelling. */
+/*
+ * One row per key the command knows: its CLI spelling and store
+ * spelling, and for a default what setting and removing it mean (on
+ * stderr: a message, not data).
+ */
 static const struct config_key {
 	const char *name;
 	const char *setting;
 	int (*check)(const char *value, const char **out_reason);	/* NULL: read-only */
+	const char *set_says, *unset_says;	/* NULL: crl-url's words */
 } config_keys[] = {
-	{ "domain", "domain", NULL },
-	{ "crl-url", "crl_url", ca_check_crl_url },
-	{ "created-at", "created_at", NULL },
-	{ "ca-key-type", "ca_key_type", NULL },
-	{ "ca-key-encrypted", "ca_key_encrypted", NULL },
-	{ "crl-number", "crl_number", NULL },
+	{ "domain", "domain", NULL, NULL, NULL },
+	{ "crl-url", "crl_url", ca_check_crl_url, NULL, NULL },
+	{ "default-key", "default_key", signing_check_default_key,
+	  "issue, --batch, renew --rekey and init --add-intermediate make keys of"
+	  " this type unless --key says otherwise",
+	  "new keys are rsa2048 unless --key says otherwise" },
+	{ "default-days", "default_days", signing_check_default_days,
+	  "issue and --batch give certificates this many days unless --days says"
+	  " otherwise (cut to the CA's notAfter; the lint guard's limits apply)",
+	  "certificates are issued for 825 days unless --days says otherwise" },
+	{ "default-org", "default_org", signing_check_default_org,
+	  "certificates issued or renewed from now on carry it as the subject's O",
+	  "certificates issued or renewed from now on have no O in their subject" },
+	{ "created-at", "created_at", NULL, NULL, NULL },
+	{ "ca-key-type", "ca_key_type", NULL, NULL, NULL },
+	{ "ca-key-encrypted", "ca_key_encrypted", NULL, NULL, NULL },
+	{ "crl-number", "crl_number", NULL, NULL, NULL },
 };
 
 static const struct config_key *
@@ -106,7 +127,8 @@ cmd_config(int argc, char **argv)
 	}
 	if (nargs >= 1 && (key = find_key(argv[p.index])) == NULL) {
 		shown = text_echo(argv[p.index]);
-		error_msg("unknown setting: '%s'", shown);
+		error_msg("unknown setting: '%s' (one of %s)", shown,
+		    command_config.positional);
 		goto out;
 	}
 	if (nargs == 2)
@@ -136,7 +158,18 @@ cmd_config(int argc, char **argv)
 			status = cli_store_outcome(store, ret);
 			goto out;
 		}
-		if (unset)
+		if (unset && key->unset_says != NULL)
+			fprintf(stderr, "%s unset: %s\n", key->name, key->unset_says);
+		else if (key->set_says != NULL) {
+			shown = text_echo(value);
+			fprintf(stderr, "%s %s: %s\n", key->name, shown, key->set_says);
+			/* Said now, not first at the next server's refusal. */
+			if (strcmp(key->name, "default-days") == 0 &&
+			    atol(value) > DEFAULT_LEAF_DAYS)
+				warn_msg("server certificates past %d days are refused by"
+				    " the lint guard (apple.validity_825, Apple HT210176)"
+				    " unless --force", DEFAULT_LEAF_DAYS);
+		} else if (unset)
 			printf("%s unset: certificates issued from now on have none\n",
 			    key->name);
 		else

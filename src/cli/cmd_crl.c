@@ -17,6 +17,7 @@
 #include "cli_status.h"
 #include "crl.h"
 #include "crl_publish.h"
+#include "cli_secret.h"
 #include "fileio.h"
 #include "signer.h"
 #include "store.h"
@@ -29,6 +30,7 @@ static const struct cli_option crl_options[] = {
 	{ "days", OPT_DAYS, 1, "N", NULL, "nextUpdate N days after thisUpdate (default 30)" },
 	{ "der", OPT_DER, 0, NULL, NULL, "write FILE as DER (what HTTP distribution points serve)" },
 	{ "passphrase-file", OPT_PASSFILE, 1, "FILE", "@file", "the CA key's passphrase" },
+	CLI_OPTION_PIN_FILE,
 	{ "root", OPT_ROOT, 0, NULL, NULL, "the root's CRL (DIR/root-crl.pem), signed by the root key" },
 	{ "root-key", OPT_ROOT_KEY, 1, "FILE", "@file", "--root: the root key moved off the machine (sipca export --root-key)" },
 	{ NULL, 0, 0, NULL, NULL, NULL },
@@ -38,8 +40,8 @@ static int cmd_crl(int argc, char **argv);
 
 const struct command command_crl = {
 	"crl", cmd_crl,
-	"crl [-o FILE [--der]] [--days N] [--passphrase-file FILE]\n"
-	"crl --root [--root-key FILE] [-o FILE [--der]] [--days N] [--passphrase-file FILE]",
+	"crl [-o FILE [--der]] [--days N] [--passphrase-file FILE | --pin-file FILE]\n"
+	"crl --root [--root-key FILE] [-o FILE [--der]] [--days N] [--passphrase-file FILE | --pin-file FILE]",
 	"Sign a fresh CRL (DIR/crl.pem) listing every revoked certificate.",
 	crl_options, NULL,
 };
@@ -76,8 +78,8 @@ cmd_crl(int argc, char **argv)
 	struct signing sg;
 	struct crl_published pub;
 	struct report rep = { NULL, 0 };
-	const char *output = NULL, *pass_file = NULL, *root_key = NULL;
-	const char *old_file = NULL;
+	const char *output = NULL, *root_key = NULL, *old_file = NULL;
+	struct signer_secrets secrets = { NULL, NULL };
 	struct ca *root = NULL;
 	int want_root = 0;
 	char this_update[21], next_update[21], *shown = NULL;
@@ -98,7 +100,8 @@ cmd_crl(int argc, char **argv)
 			}
 			break;
 		case OPT_DER: der = 1; break;
-		case OPT_PASSFILE: pass_file = p.arg; break;
+		case OPT_PASSFILE: secrets.passphrase_file = p.arg; break;
+		case CLI_OPT_PIN_FILE: secrets.pin_file = p.arg; break;
 		case OPT_ROOT: want_root = 1; break;
 		case OPT_ROOT_KEY: root_key = p.arg; break;
 		case CLI_HELP:
@@ -129,18 +132,18 @@ cmd_crl(int argc, char **argv)
 		goto out;
 	if (want_root) {
 		if ((status = cli_outcome(signer_open_root(sg.store, 1, root_key,
-		    pass_file, &root, &rep), &rep)) != EXIT_OK ||
+		    &secrets, &root, &rep), &rep)) != EXIT_OK ||
 		    (status = cli_outcome(crl_publish_root(sg.store, root, days,
 		    &pub, &rep), &rep)) != EXIT_OK)
 			goto out;
-	} else if ((status = cli_outcome(signing_unlock(&sg, pass_file, &rep),
+	} else if ((status = cli_outcome(signing_unlock(&sg, &secrets, &rep),
 	    &rep)) != EXIT_OK ||
 	    (status = cli_outcome(crl_publish(sg.store, sg.ca, days, &pub, &rep),
 	    &rep)) != EXIT_OK)
 		goto out;
 	/* The overlap's old CRLs come after the current one is safely written. */
 	if ((status = cli_outcome(crl_publish_overlap(sg.store, want_root,
-	    pass_file, days, &old_file, &rep), &rep)) != EXIT_OK) {
+	    &secrets, days, &old_file, &rep), &rep)) != EXIT_OK) {
 		error_msg("%s/%s is written, the old CA's CRL is not",
 		    store_dir(sg.store), want_root ? "root-crl.pem" : "crl.pem");
 		goto out;

@@ -28,6 +28,7 @@
 #include "secret.h"
 #include "rollover.h"
 #include "signer.h"
+#include "cli_secret.h"
 #include "store.h"
 #include "util.h"
 
@@ -51,6 +52,7 @@ static const struct cli_option export_options[] = {
 	{ "passphrase-file", OPT_PASSFILE, 1, "FILE", "@file",
 	  "p12: the passphrase to protect it with (default: ask twice)" },
 	{ "force", OPT_FORCE, 0, NULL, NULL, "overwrite FILE if it exists" },
+	CLI_OPTION_ALLOW_SHORT,
 	{ "chain", OPT_CHAIN, 0, NULL, NULL,
 	  "the CA certificates: the issuing CA, then the root (default ./ca-chain.pem)" },
 	{ "root-key", OPT_ROOT_KEY, 0, NULL, NULL,
@@ -85,6 +87,7 @@ struct export_args {
 	const char *pass_file;
 	enum export_format format;
 	int with_key, legacy, force, chain, root_key, remove, trust_bundle;
+	int allow_short;	/* --root-key: a short passphrase for the copy */
 };
 
 /* What a phone's certificate screen shows: SHA-256 and SHA-1, colon hex. */
@@ -324,7 +327,7 @@ p12_passphrase(const char *pass_file)
 	char *pass, *msg = NULL;
 
 	if (pass_file != NULL)
-		pass = secret_from_file(pass_file, &msg);
+		return cli_secret_from_file(pass_file);
 	else if (!secret_have_tty()) {
 		error_msg("no terminal to ask for the PKCS#12 passphrase on; "
 		    "use --passphrase-file");
@@ -500,11 +503,11 @@ out:
  */
 static int
 root_key_out(const unsigned char *key, size_t len, const char *pass_file,
-    unsigned char **out, size_t *out_len)
+    int allow_short, unsigned char **out, size_t *out_len)
 {
 	gnutls_x509_privkey_t xkey = NULL;
 	gnutls_datum_t pem = { NULL, 0 };
-	char *pass = NULL, *msg = NULL;
+	char *pass = NULL;
 	int ret, status = EXIT_USAGE;
 
 	if (ca_key_is_encrypted(key, len)) {
@@ -518,10 +521,8 @@ root_key_out(const unsigned char *key, size_t len, const char *pass_file,
 		    " FILE to encrypt the copy that leaves the machine");
 		goto out;
 	}
-	if ((pass = secret_from_file(pass_file, &msg)) == NULL) {
-		cli_msg_print(msg);
+	if (cli_new_passphrase(pass_file, NULL, allow_short, &pass) != EXIT_OK)
 		goto out;
-	}
 	status = EXIT_OPERATIONAL;
 	if ((ret = key_import_pem(key, len, &xkey)) < 0 ||
 	    (ret = key_export_pem(xkey, pass, &pem)) < 0) {
@@ -574,7 +575,7 @@ export_root_key(struct store *store, const struct export_args *a)
 			status = cli_store_outcome(store, ret);
 		goto out;
 	}
-	if ((status = root_key_out(key, key_len, a->pass_file, &out,
+	if ((status = root_key_out(key, key_len, a->pass_file, a->allow_short, &out,
 	    &out_len)) != EXIT_OK ||
 	    (status = write_output(output, out, out_len, a->force,
 	    OUT_PRIVATE)) != EXIT_OK)
@@ -733,6 +734,7 @@ cmd_export(int argc, char **argv)
 		case OPT_LEGACY: a.legacy = 1; break;
 		case OPT_PASSFILE: a.pass_file = p.arg; break;
 		case OPT_FORCE: a.force = 1; break;
+		case CLI_OPT_ALLOW_SHORT: a.allow_short = 1; break;
 		case OPT_CHAIN: a.chain = 1; break;
 		case OPT_TRUST_BUNDLE: a.trust_bundle = 1; break;
 		case OPT_ROOT_KEY: a.root_key = 1; break;

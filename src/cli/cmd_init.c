@@ -17,6 +17,7 @@
 #include "fileio.h"
 #include "key.h"
 #include "pkcs11.h"
+#include "cli_secret.h"
 #include "san.h"
 #include "secret.h"
 #include "signer.h"
@@ -41,6 +42,7 @@ static const struct cli_option init_options[] = {
 	{ "permit-ip", OPT_PERMIT_IP, 1, "CIDR", NULL, "with --name-constraints, also permit this IP range (repeatable)" },
 	{ "passphrase-file", OPT_PASSFILE, 1, "FILE", "@file", "encrypt the CA key with the first line of FILE" },
 	{ "no-passphrase", OPT_NO_PASS, 0, NULL, NULL, "store the CA key unencrypted" },
+	CLI_OPTION_ALLOW_SHORT,
 	{ "crl-url", OPT_CRL_URL, 1, "URL", NULL, "CRL distribution point put into every certificate issued" },
 	{ "pkcs11", OPT_PKCS11, 1, "URI", NULL, "keep the CA key on this PKCS#11 token (RFC 7512 URI): use its key or make one" },
 	{ "pin-file", OPT_PIN_FILE, 1, "FILE", "@file", "with --pkcs11: the token's user PIN is the first line of FILE" },
@@ -223,6 +225,7 @@ grow_open_root(struct store *store, const char *pass_file, struct ca *old,
 {
 	struct report rep = { NULL, 0 };
 	struct ca *root = NULL;
+	struct signer_secrets secrets = { pass_file, NULL };
 	char *shown = NULL;
 	int has, ret, status = EXIT_USAGE;
 
@@ -238,11 +241,11 @@ grow_open_root(struct store *store, const char *pass_file, struct ca *old,
 	}
 	if (has) {
 		if ((status = cli_outcome(signer_open_root(store, 1, NULL,
-		    pass_file, &root, &rep), &rep)) != EXIT_OK)
+		    &secrets, &root, &rep), &rep)) != EXIT_OK)
 			goto out;
 		ret = store_read_root_key(store, out_root_key, out_len);
 	} else {
-		if ((status = cli_outcome(signer_open(store, 1, pass_file, &root,
+		if ((status = cli_outcome(signer_open(store, 1, &secrets, &root,
 		    &rep), &rep)) != EXIT_OK)
 			goto out;
 		/* The old CA's key moves to root.key as it is, byte for byte. */
@@ -287,8 +290,9 @@ out:
 static int
 init_add_intermediate(int intermediate, int other_options,
     const char *inter_name, long inter_days, enum key_type key_type,
-    const char *pass_file, int no_pass)
+    int key_given, const char *pass_file, int no_pass, int allow_short)
 {
+	struct signing_defaults defaults = { 0, KEY_RSA2048, 0, NULL };
 	struct store *store = NULL;
 	struct ca *old = NULL, *root = NULL, *ca = NULL;
 	struct report rep = { NULL, 0 };
@@ -297,7 +301,7 @@ init_add_intermediate(int intermediate, int other_options,
 	unsigned char *old_pem = NULL, *root_key = NULL;
 	size_t old_len = 0, root_key_len = 0;
 	char *domain = NULL, *uri = NULL, *icn = NULL, *pass = NULL;
-	char *old_type = NULL, until[21], *msg = NULL;
+	char *old_type = NULL, until[21];
 	gnutls_datum_t key_pem = { NULL, 0 };
 	const char *settings[9];
 	int ret, status = EXIT_USAGE;
@@ -324,6 +328,11 @@ init_add_intermediate(int intermediate, int other_options,
 		error_msg("the store has no SIP domain setting");
 		goto out;
 	}
+	if ((status = cli_outcome(signing_defaults_read(store, &defaults, &rep),
+	    &rep)) != EXIT_OK)
+		goto out;
+	status = EXIT_USAGE;
+	signing_defaults_apply(&defaults, key_given, &key_type, 1, &inter_days);
 	if (inter_name == NULL &&
 	    strlen(domain) + strlen(INTER_CN_SUFFIX) > X520_NAME_MAX) {
 		error_msg("the default common name '%s%s' is longer than %d"
@@ -340,19 +349,16 @@ init_add_intermediate(int intermediate, int other_options,
 		goto out;
 	status = EXIT_USAGE;
 	/* The new key is encrypted as the old one was, unless told otherwise. */
-	if (pass_file != NULL && (pass = secret_from_file(pass_file, &msg)) ==
-	    NULL) {
-		cli_msg_print(msg);
-		goto out;
-	}
-	if (pass == NULL && !no_pass && ca_key_is_encrypted(root_key,
-	    root_key_len) && (!secret_have_tty() ||
-	    (pass = secret_prompt("New CA key passphrase: ", 1, &msg)) == NULL)) {
-		cli_msg_print(msg);
+	if (pass_file == NULL && !no_pass && ca_key_is_encrypted(root_key,
+	    root_key_len) && !secret_have_tty()) {
 		error_msg("the new CA key needs a passphrase: give --passphrase-file"
 		    " FILE or --no-passphrase");
 		goto out;
 	}
+	if ((pass_file != NULL || (!no_pass && ca_key_is_encrypted(root_key,
+	    root_key_len))) && cli_new_passphrase(pass_file,
+	    "New CA key passphrase: ", allow_short, &pass) != EXIT_OK)
+		goto out;
 	icn = inter_name != NULL ? xstrdup(inter_name) :
 	    xasprintf("%s%s", domain, INTER_CN_SUFFIX);
 	memset(&ip, 0, sizeof(ip));
@@ -420,6 +426,7 @@ out:
 	free(uri);
 	free(icn);
 	free(old_type);
+	signing_defaults_clear(&defaults);
 	return status;
 }
 
@@ -433,6 +440,7 @@ cmd_init(int argc, char **argv)
 	const char **permit_ip = NULL;
 	size_t permit_ip_n = 0;
 	int name_constraints = 0, no_pass = 0, allow_y2038 = 0, c, ret;
+	int allow_short = 0, key_given = 0;
 	int status = EXIT_USAGE, intermediate = 0, add_inter = 0, days_given = 0;
 	long days = 3650, inter_days = 0;
 	const char *inter_name = NULL;
@@ -440,7 +448,7 @@ cmd_init(int argc, char **argv)
 	struct ca *root = NULL;
 	gnutls_datum_t root_key_pem = { NULL, 0 };
 	enum key_type key_type = KEY_RSA2048;
-	char *cn = NULL, *pass = NULL, *msg = NULL, *dir = NULL, *ca_path = NULL;
+	char *cn = NULL, *pass = NULL, *dir = NULL, *ca_path = NULL;
 	char *key_url = NULL, *shown_uri = NULL, *shown = NULL, token_key_type[16];
 	gnutls_privkey_t token_key = NULL;
 	int generated = 0;
@@ -463,6 +471,7 @@ cmd_init(int argc, char **argv)
 				    KEY_TYPE_NAMES ")");
 				goto out;
 			}
+			key_given = 1;
 			break;
 		case OPT_DAYS:
 			if (parse_long(p.arg, 1, 36500, &days) < 0) {
@@ -495,6 +504,7 @@ cmd_init(int argc, char **argv)
 		case OPT_CRL_URL: crl_url = p.arg; break;
 		case OPT_PKCS11: pkcs11_uri = p.arg; break;
 		case OPT_PIN_FILE: pin_file = p.arg; break;
+		case CLI_OPT_ALLOW_SHORT: allow_short = 1; break;
 		case CLI_HELP:
 			status = EXIT_OK;
 			goto out;
@@ -521,7 +531,7 @@ cmd_init(int argc, char **argv)
 		    name != NULL || org != NULL || days_given || allow_y2038 ||
 		    name_constraints || permit_ip_n > 0 || crl_url != NULL ||
 		    pkcs11_uri != NULL || pin_file != NULL, inter_name, inter_days,
-		    key_type, pass_file, no_pass);
+		    key_type, key_given, pass_file, no_pass, allow_short);
 		goto out;
 	}
 	if (domain == NULL) {
@@ -611,16 +621,9 @@ cmd_init(int argc, char **argv)
 	}
 	if (check_store_dir(dir) < 0)
 		goto out;
-	if (pass_file != NULL &&
-	    (pass = secret_from_file(pass_file, &msg)) == NULL) {
-		cli_msg_print(msg);
+	if ((pass_file != NULL || !no_pass) && cli_new_passphrase(pass_file,
+	    "New CA key passphrase: ", allow_short, &pass) != EXIT_OK)
 		goto out;
-	}
-	if (pass_file == NULL && !no_pass &&
-	    (pass = secret_prompt("New CA key passphrase: ", 1, &msg)) == NULL) {
-		cli_msg_print(msg);
-		goto out;
-	}
 
 	if (pkcs11_uri != NULL) {
 		if ((status = cli_outcome(pkcs11_pin_setup(pin_file, "--pin-file",

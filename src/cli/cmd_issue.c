@@ -13,6 +13,7 @@
 #include "ca.h"
 #include "cert.h"
 #include "cli.h"
+#include "cli_secret.h"
 #include "cli_status.h"
 #include "fileio.h"
 #include "issuance.h"
@@ -42,6 +43,7 @@ static const struct cli_option issue_options[] = {
 	{ "allow-foreign-names", OPT_FOREIGN, 0, NULL, NULL, "allow DNS names and SIP URI hosts outside the store's SIP domain" },
 	{ "force", OPT_FORCE, 0, NULL, NULL, "issue despite lint errors (recorded in the index); never past a fatal one (a name outside the CA's name constraints)" },
 	{ "passphrase-file", OPT_PASSFILE, 1, "FILE", "@file", "the CA key's passphrase" },
+	CLI_OPTION_PIN_FILE,
 	{ "batch", OPT_BATCH, 1, "FILE", "@file", "issue every row of a CSV file (" BATCH_COLUMNS "; - for stdin)" },
 	{ "jobs", OPT_JOBS, 1, "N", NULL, "with --batch: signing threads (default: online CPUs)" },
 	{ "quiet", OPT_QUIET, 0, NULL, NULL, "with --batch: no progress line and no summary" },
@@ -105,7 +107,8 @@ struct batch_args {
 	const char *file;		/* the CSV, or "-" for stdin */
 	long jobs;			/* worker threads; 0: online CPUs */
 	int quiet;			/* no progress, no summary */
-	const char *passphrase_file;
+	int key_given;			/* --key: the store's default-key is not used */
+	struct signer_secrets secrets;
 	struct batch_plan_options plan;
 };
 
@@ -169,13 +172,16 @@ issue_batch(const struct batch_args *a)
 		goto out;
 	po.domain = sg.domain;
 	po.crl_url = sg.crl_url;
+	po.organization = sg.defaults.organization;
+	signing_defaults_apply(&sg.defaults, a->key_given, &po.key_type,
+	    po.days_from != NULL, &po.days);
 	if ((status = cli_outcome(validity_issuer_end(sg.store, &po.ca_not_after,
 	    &rep), &rep)) != EXIT_OK)
 		goto out;
 	if ((status = cli_outcome(batch_plan_read(a->file, &po, &plan, &rep),
 	    &rep)) != EXIT_OK)
 		goto out;
-	if ((status = cli_outcome(signing_unlock(&sg, a->passphrase_file, &rep),
+	if ((status = cli_outcome(signing_unlock(&sg, &a->secrets, &rep),
 	    &rep)) != EXIT_OK)
 		goto out;
 	status = cli_status(batch_run(&plan, sg.store, sg.ca, a->jobs, &hooks, &n));
@@ -204,7 +210,8 @@ cmd_issue(int argc, char **argv)
 	struct signing sg;
 	struct store_cert *current = NULL;
 	struct report rep = { NULL, 0 };
-	const char *csr_path = NULL, *pass_file = NULL, *kind_word, *reason;
+	const char *csr_path = NULL, *kind_word, *reason;
+	struct signer_secrets secrets = { NULL, NULL };
 	struct batch_args batch;
 	char *msg = NULL, *shown = NULL;
 	char *name = NULL, *dropped = NULL;
@@ -241,6 +248,7 @@ cmd_issue(int argc, char **argv)
 				    (shown = text_echo(p.arg)), KEY_TYPE_NAMES);
 				goto out;
 			}
+			batch.key_given = 1;
 			break;
 		case OPT_DAYS:
 			if (parse_long(p.arg, 1, 36500, &spec.days) < 0) {
@@ -253,7 +261,8 @@ cmd_issue(int argc, char **argv)
 		case OPT_WILDCARD: spec.allow_wildcard = 1; break;
 		case OPT_FOREIGN: spec.allow_foreign = 1; break;
 		case OPT_FORCE: spec.force = 1; break;
-		case OPT_PASSFILE: pass_file = p.arg; break;
+		case OPT_PASSFILE: secrets.passphrase_file = p.arg; break;
+		case CLI_OPT_PIN_FILE: secrets.pin_file = p.arg; break;
 		case OPT_BATCH: batch.file = p.arg; break;
 		case OPT_JOBS:
 			if (parse_long(p.arg, 1, 1024, &batch.jobs) < 0) {
@@ -292,7 +301,7 @@ cmd_issue(int argc, char **argv)
 		batch.plan.force = spec.force;
 		batch.plan.copy_san = copy_san;
 		batch.plan.drop_other_sans = drop_others;
-		batch.passphrase_file = pass_file;
+		batch.secrets = secrets;
 		status = issue_batch(&batch);
 		goto out;
 	}
@@ -338,6 +347,9 @@ cmd_issue(int argc, char **argv)
 	status = EXIT_USAGE;
 	spec.domain = sg.domain;
 	spec.crl_url = sg.crl_url;
+	spec.organization = sg.defaults.organization;
+	signing_defaults_apply(&sg.defaults, batch.key_given || spec.csr != NULL,
+	    &spec.key_type, spec.days_from != NULL, &spec.days);
 	issuance_default_sans(&spec, no_domain_dns);
 	if (issuance_validate(&spec, &msg) < 0) {
 		error_msg("%s", msg);
@@ -363,7 +375,7 @@ cmd_issue(int argc, char **argv)
 	    (status = cli_outcome(validity_check(&ask, NULL, &rep), &rep)) != EXIT_OK)
 		goto out;
 	spec.not_before = ask.not_before;
-	if ((status = cli_outcome(signing_unlock(&sg, pass_file, &rep),
+	if ((status = cli_outcome(signing_unlock(&sg, &secrets, &rep),
 	    &rep)) != EXIT_OK)
 		goto out;
 	status = cli_outcome(issuance_issue(sg.store, &spec, sg.ca, NULL, &is, &ret,

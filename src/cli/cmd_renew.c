@@ -23,6 +23,7 @@
 #include "ca.h"
 #include "cert.h"
 #include "cli.h"
+#include "cli_secret.h"
 #include "cli_status.h"
 #include "issuance.h"
 #include "key.h"
@@ -48,6 +49,7 @@ static const struct cli_option renew_options[] = {
 	{ "force", OPT_FORCE, 0, NULL, NULL, "renew despite lint errors (recorded in the index); never past a fatal one (a name outside the CA's name constraints)" },
 	{ "allow-foreign-names", OPT_FOREIGN, 0, NULL, NULL, "renew certificates with names outside the store's SIP domain" },
 	{ "passphrase-file", OPT_PASSFILE, 1, "FILE", "@file", "the CA key's passphrase" },
+	CLI_OPTION_PIN_FILE,
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 
@@ -187,7 +189,7 @@ out:
 struct fleet {
 	long expiring;		/* -1: --all */
 	int dry_run;
-	const char *pass_file;
+	struct signer_secrets secrets;
 };
 
 /*
@@ -239,7 +241,7 @@ renew_fleet(struct signing *sg, const struct renewal_options *o,
 			    " issued by the current CA\n", due.current);
 		goto out;
 	}
-	if ((status = cli_outcome(signing_unlock(sg, f->pass_file, &rep),
+	if ((status = cli_outcome(signing_unlock(sg, &f->secrets, &rep),
 	    &rep)) != EXIT_OK)
 		goto out;
 	for (i = 0; i < due.n; i++) {
@@ -300,7 +302,7 @@ renew_named(struct signing *sg, const struct renewal_options *o,
 		    ", capped to the CA's notAfter" : "");
 		goto out;
 	}
-	if ((status = cli_outcome(signing_unlock(sg, f->pass_file, &rep),
+	if ((status = cli_outcome(signing_unlock(sg, &f->secrets, &rep),
 	    &rep)) != EXIT_OK)
 		goto out;
 	status = renew_one(sg->store, sg->ca, o, cur->name, cur->serial, &skipped);
@@ -322,7 +324,7 @@ cmd_renew(int argc, char **argv)
 	struct signing sg;
 	struct report rep = { NULL, 0 };
 	struct validity_ask ask = { 0, 0, NULL, 0 };
-	struct fleet f = { -1, 0, NULL };
+	struct fleet f = { -1, 0, { NULL, NULL } };
 	int c, all = 0, status = EXIT_USAGE;
 
 	memset(&o, 0, sizeof(o));
@@ -355,7 +357,8 @@ cmd_renew(int argc, char **argv)
 		case OPT_DRY_RUN: f.dry_run = 1; break;
 		case OPT_FORCE: o.force = 1; break;
 		case OPT_FOREIGN: o.allow_foreign = 1; break;
-		case OPT_PASSFILE: f.pass_file = p.arg; break;
+		case OPT_PASSFILE: f.secrets.passphrase_file = p.arg; break;
+		case CLI_OPT_PIN_FILE: f.secrets.pin_file = p.arg; break;
 		case CLI_HELP:
 			status = EXIT_OK;
 			goto out;
@@ -386,6 +389,12 @@ cmd_renew(int argc, char **argv)
 		goto out;
 	o.domain = sg.domain;
 	o.crl_url = sg.crl_url;
+	o.organization = sg.defaults.organization;
+	/* A new key is of the team's type unless --key says (else the old one's). */
+	if (o.rekey && !o.key_type_set && sg.defaults.key_type_set) {
+		o.key_type = sg.defaults.key_type;
+		o.key_type_set = 1;
+	}
 	/* Before the key is asked for: an expired CA, --days past its end. */
 	ask.not_before = sipca_now();
 	if ((status = cli_outcome(validity_issuer_end(sg.store, &ask.ca_not_after,

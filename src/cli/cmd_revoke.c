@@ -18,6 +18,7 @@
 #include "cli_status.h"
 #include "crl.h"
 #include "crl_publish.h"
+#include "cli_secret.h"
 #include "issuance.h"
 #include "san.h"
 #include "signer.h"
@@ -31,6 +32,7 @@ static const struct cli_option revoke_options[] = {
 	{ "reason", OPT_REASON, 1, "REASON", CRL_REASON_NAMES, "RFC 5280 5.3.1 reason (default unspecified)" },
 	{ "crl-days", OPT_CRL_DAYS, 1, "N", NULL, "the new CRL's nextUpdate in days (default 30)" },
 	{ "passphrase-file", OPT_PASSFILE, 1, "FILE", "@file", "the CA key's passphrase" },
+	CLI_OPTION_PIN_FILE,
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 
@@ -38,8 +40,8 @@ static int cmd_revoke(int argc, char **argv);
 
 const struct command command_revoke = {
 	"revoke", cmd_revoke,
-	"revoke NAME [--reason REASON] [--passphrase-file FILE]\n"
-	"revoke --serial HEX [--reason REASON] [--passphrase-file FILE]",
+	"revoke NAME [--reason REASON] [--passphrase-file FILE | --pin-file FILE]\n"
+	"revoke --serial HEX [--reason REASON] [--passphrase-file FILE | --pin-file FILE]",
 	"Revoke a certificate and publish a fresh CRL.",
 	revoke_options, "@name",
 };
@@ -161,7 +163,8 @@ cmd_revoke(int argc, char **argv)
 	struct targets t = { NULL, 0, 0 };
 	struct crl_published pub;
 	struct report rep = { NULL, 0 };
-	const char *serial = NULL, *reason = "unspecified", *pass_file = NULL;
+	const char *serial = NULL, *reason = "unspecified";
+	struct signer_secrets secrets = { NULL, NULL };
 	const char *name = NULL;
 	enum crl_reason code;
 	long crl_days = CRL_DEFAULT_DAYS;
@@ -191,7 +194,8 @@ cmd_revoke(int argc, char **argv)
 				goto out;
 			}
 			break;
-		case OPT_PASSFILE: pass_file = p.arg; break;
+		case OPT_PASSFILE: secrets.passphrase_file = p.arg; break;
+		case CLI_OPT_PIN_FILE: secrets.pin_file = p.arg; break;
 		case CLI_HELP:
 			status = EXIT_OK;
 			goto out;
@@ -212,7 +216,7 @@ cmd_revoke(int argc, char **argv)
 	    &rep)) != EXIT_OK)
 		goto out;
 	/* The key first: when it cannot sign a CRL, nothing is revoked. */
-	if ((status = cli_outcome(signing_unlock(&sg, pass_file, &rep),
+	if ((status = cli_outcome(signing_unlock(&sg, &secrets, &rep),
 	    &rep)) != EXIT_OK)
 		goto out;
 	if ((ret = store_lock(sg.store)) < 0) {
@@ -249,7 +253,7 @@ cmd_revoke(int argc, char **argv)
 	}
 	printf("CRL number %llu, %zu revoked: %s/crl.pem\n", pub.number,
 	    pub.entries, store_dir(sg.store));
-	if ((status = cli_outcome(crl_publish_overlap(sg.store, 0, pass_file,
+	if ((status = cli_outcome(crl_publish_overlap(sg.store, 0, &secrets,
 	    crl_days, &old_file, &rep), &rep)) != EXIT_OK) {
 		error_msg("the revocation is recorded but the old CA's CRL was"
 		    " not written; run 'sipca crl'");

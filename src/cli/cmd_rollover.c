@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_secret.h"
 #include "cli_status.h"
 #include "key.h"
 #include "rollover.h"
@@ -30,6 +31,8 @@ static const struct cli_option rollover_options[] = {
 	{ "root-key", OPT_ROOT_KEY, 1, "FILE", "@file", "start: the current root's key, moved off the machine" },
 	{ "passphrase-file", OPT_PASSFILE, 1, "FILE", "@file", "start: the current keys' passphrase; the new keys get it too" },
 	{ "no-passphrase", OPT_NO_PASS, 0, NULL, NULL, "start: store the new keys unencrypted" },
+	CLI_OPTION_PIN_FILE,
+	CLI_OPTION_ALLOW_SHORT,
 	{ "force", OPT_FORCE, 0, NULL, NULL, "finish: end the overlap with certificates of the old CA still valid" },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
@@ -39,7 +42,7 @@ static int cmd_rollover(int argc, char **argv);
 const struct command command_rollover = {
 	"rollover", cmd_rollover,
 	"rollover start [--days N] [--key TYPE] [--name CN] [--root-key FILE]\n"
-	"               [--passphrase-file FILE | --no-passphrase]\n"
+	"               [--passphrase-file FILE | --no-passphrase] [--pin-file FILE]\n"
 	"rollover switch | status | abort\n"
 	"rollover finish [--force]",
 	"Replace the CA the phones trust, with an overlap in which both work.",
@@ -49,7 +52,7 @@ const struct command command_rollover = {
 struct args {
 	const char *step;
 	struct rollover_params p;
-	int no_pass, force, start_only;
+	int no_pass, force, start_only, allow_short;
 	const char *pass_file;
 };
 
@@ -92,6 +95,11 @@ parse_args(int argc, char **argv, struct args *a)
 		case OPT_ROOT_KEY: a->p.root_key_file = p.arg; a->start_only = 1; break;
 		case OPT_PASSFILE: a->pass_file = p.arg; a->start_only = 1; break;
 		case OPT_NO_PASS: a->no_pass = a->start_only = 1; break;
+		case CLI_OPT_PIN_FILE:
+			a->p.secrets.pin_file = p.arg;
+			a->start_only = 1;
+			break;
+		case CLI_OPT_ALLOW_SHORT: a->allow_short = a->start_only = 1; break;
 		case OPT_FORCE: a->force = 1; break;
 		case CLI_HELP:
 			status = HELP_SHOWN;
@@ -139,22 +147,16 @@ out:
 static int
 new_passphrase(const struct args *a, char **out)
 {
-	char *msg = NULL;
-
 	*out = NULL;
 	if (a->no_pass)
 		return EXIT_OK;
-	if (a->pass_file != NULL)
-		*out = secret_from_file(a->pass_file, &msg);
-	else if (secret_have_tty())
-		*out = secret_prompt("New CA keys' passphrase: ", 1, &msg);
-	else
-		msg = xstrdup("the new CA keys need a passphrase: give"
+	if (a->pass_file == NULL && !secret_have_tty()) {
+		error_msg("the new CA keys need a passphrase: give"
 		    " --passphrase-file FILE or --no-passphrase");
-	if (*out != NULL)
-		return EXIT_OK;
-	cli_msg_print(msg);
-	return EXIT_USAGE;
+		return EXIT_USAGE;
+	}
+	return cli_new_passphrase(a->pass_file, "New CA keys' passphrase: ",
+	    a->allow_short, out);
 }
 
 static int
@@ -169,7 +171,7 @@ do_start(struct store *s, struct args *a)
 	if ((status = new_passphrase(a, &pass)) != EXIT_OK)
 		return status;
 	a->p.new_passphrase = pass;
-	a->p.passphrase_file = a->pass_file;
+	a->p.secrets.passphrase_file = a->pass_file;
 	status = cli_outcome(rollover_start(s, &a->p, &st, &rep), &rep);
 	secret_free(pass);
 	if (status != EXIT_OK)

@@ -214,6 +214,11 @@ pin_callback(void *userdata, int attempt, const char *token_url,
 		if (attempt > 0 || (flags & GNUTLS_PIN_WRONG))
 			return GNUTLS_E_PKCS11_PIN_ERROR;
 		secret = secret_from_file(src->file, &src->msg);
+		/* A warning (group-readable) was said by pkcs11_pin_setup(). */
+		if (secret != NULL) {
+			free(src->msg);
+			src->msg = NULL;
+		}
 	} else if (secret_have_tty() && attempt < 3) {
 		prompt = xasprintf("PIN for token '%s'%s: ", token_label,
 		    (flags & GNUTLS_PIN_FINAL_TRY) ? " (final try before it locks)" :
@@ -257,6 +262,9 @@ pkcs11_pin_setup(const char *pin_file, const char *option, struct report *rep)
 		free(msg);
 		return RESULT_E_INPUT;
 	}
+	if (msg != NULL)
+		report_add(rep, REPORT_WARNING, "%s", msg);
+	free(msg);
 	secret_free(pin);
 	return RESULT_OK;
 }

@@ -57,6 +57,22 @@ uri_parts(const char *value, size_t *scheme_len, int *has_user,
 }
 
 int
+sipid_name_user(const char *name, char *user, size_t usize)
+{
+	const char *p = name, *at;
+
+	if (strncasecmp(p, "sip:", 4) == 0)
+		p += 4;
+	else if (strncasecmp(p, "sips:", 5) == 0)
+		p += 5;
+	if ((at = strchr(p, '@')) == NULL || at == p ||
+	    (size_t)(at - p) >= usize)
+		return 0;
+	snprintf(user, usize, "%.*s", (int)(at - p), p);
+	return 1;
+}
+
+int
 sipid_uri_split(const char *value, char *scheme, size_t ssize,
     int *out_has_user, char *host, size_t hsize)
 {

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
@@ -46,17 +47,46 @@ give_msg(char **out_msg, char *msg)
 		free(msg);
 }
 
+/*
+ * A secret in a file others can read is no secret: refused, as ssh
+ * refuses a private key file others can read. One its group can read
+ * is allowed with a warning (a shared service group is a choice).
+ */
+static int
+check_mode(const char *shown, mode_t mode, char **out_msg)
+{
+	if (mode & S_IROTH) {
+		give_msg(out_msg, xasprintf("'%s' is readable by others (mode"
+		    " %04o): fix it with: chmod 600 '%s'", shown,
+		    (unsigned)(mode & 07777), shown));
+		return -1;
+	}
+	if (mode & S_IRGRP)
+		give_msg(out_msg, xasprintf("'%s' is readable by its group (mode"
+		    " %04o): chmod 600 '%s' keeps it yours alone", shown,
+		    (unsigned)(mode & 07777), shown));
+	return 0;
+}
+
 char *
 secret_from_file(const char *path, char **out_msg)
 {
 	unsigned char *data = NULL;
 	size_t len = 0;
-	char *line = NULL, *shown = text_echo(path);
+	struct stat st;
+	char *line = NULL, *warning = NULL, *shown = text_echo(path);
+	int fd = -1;
 
-	if (read_secret_file(path, &data, &len) < 0) {
+	if ((fd = open_regular_file(path)) < 0 || fstat(fd, &st) < 0 ||
+	    read_secret_fd(fd, &data, &len) < 0) {
 		give_msg(out_msg, xasprintf("cannot read passphrase file: '%s': %s",
 		    shown, errno == FILEIO_E_NOT_REGULAR ? "not a regular file" :
 		    strerror(errno)));
+		goto out;
+	}
+	if (check_mode(shown, st.st_mode, &warning) < 0) {
+		give_msg(out_msg, warning);
+		warning = NULL;
 		goto out;
 	}
 	/* The first line is the passphrase; the rest of the file is ignored. */
@@ -67,10 +97,26 @@ secret_from_file(const char *path, char **out_msg)
 		goto out;
 	}
 	line = xstrdup((char *)data);
+	give_msg(out_msg, warning);
+	warning = NULL;
 out:
+	if (fd >= 0)
+		close(fd);
 	secret_free_buf(data, len);
+	free(warning);
 	free(shown);
 	return line;
+}
+
+size_t
+secret_length(const char *s)
+{
+	size_t n = 0;
+
+	/* Characters, not octets: a UTF-8 continuation octet is 10xxxxxx. */
+	for (; *s != '\0'; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
 }
 
 int
