@@ -137,10 +137,10 @@ cmd_config(int argc, char **argv)
 			goto out;
 		}
 		if (unset)
-			printf("%s unset: certificates issued from now on have none\n",
+			cli_say("%s unset: certificates issued from now on have none\n",
 			    key->name);
 		else
-			printf("%s %s: certificates issued or renewed from now on carry it\n",
+			cli_say("%s %s: certificates issued or renewed from now on carry it\n",
 			    key->name, value);
 		status = EXIT_OK;
 		goto out;

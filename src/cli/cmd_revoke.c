@@ -105,7 +105,7 @@ targets_by_name(struct store *s, const char *name, struct targets *t)
 			return EXIT_USAGE;
 		}
 		format_time_rfc3339(last.revoked_at, when);
-		printf("'%s' has no current certificate: serial %s was revoked"
+		cli_say("'%s' has no current certificate: serial %s was revoked"
 		    " already at %s\n", name, last.serial, when);
 		free(last.serial);
 		filter.status = STATUS_SUPERSEDED;
@@ -236,7 +236,7 @@ cmd_revoke(int argc, char **argv)
 		goto out;
 	}
 	for (i = 0; i < t.n; i++)
-		printf("revoked serial %s%s%s at %s, reason %s\n", t.serials[i],
+		cli_say("revoked serial %s%s%s at %s, reason %s\n", t.serials[i],
 		    name != NULL ? " of " : "", name != NULL ? name : "", when, reason);
 	/* A test build may die here: the revocation is recorded, no CRL yet. */
 	test_crash_point("revoke-recorded");
@@ -246,7 +246,7 @@ cmd_revoke(int argc, char **argv)
 		    " run 'sipca crl'");
 		goto out;
 	}
-	printf("CRL number %llu, %zu revoked: %s/crl.pem\n", pub.number,
+	cli_say("CRL number %llu, %zu revoked: %s/crl.pem\n", pub.number,
 	    pub.entries, store_dir(sg.store));
 	status = EXIT_OK;
 out:
