@@ -406,7 +406,7 @@ cli_values_text(const char *values)
  * between words so that no line passes HELP_WIDTH; a broken line goes
  * on two columns further in.
  */
-enum { HELP_INDENT = 31, HELP_WIDTH = 79 };
+enum { HELP_INDENT = 31, HELP_WIDTH = 79 };	/* 31: print_option's help column */
 
 static void
 print_values(FILE *f, int indent, const char *lead, const char *values,
