@@ -54,8 +54,20 @@ void cli_parser_init(struct cli_parser *p, const struct command *cmd,
 int cli_next(struct cli_parser *p);
 void cli_parser_free(struct cli_parser *p);
 
-/* "--help" output of one command. */
+/*
+ * "--help" output of one command: each option with the values it takes
+ * (its values list, which completions offer and sipca(1) prints too),
+ * and the first argument's.
+ */
 void cli_print_help(FILE *f, const struct command *cmd);
+/* The literal words of a values list ("pem,der,@file": "pem, der"), or
+ * NULL when it has none; the caller frees it. */
+char *cli_values_text(const char *values);
+/*
+ * For a command of one operand given n of them: "missing WHAT" (n 0) or
+ * "unexpected argument: 'operands[1]'", before the usage.
+ */
+void cli_operand_error(int n, char **operands, const char *what);
 /* "usage: sipca ..." and "see 'sipca CMD --help'" on stderr; returns EXIT_USAGE. */
 int cli_usage_error(const struct command *cmd);
 /* "-d, --dir DIR"; a long-only option gets indent before it ("    --json"). */

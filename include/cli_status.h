@@ -26,6 +26,13 @@ int cli_outcome(enum result r, struct report *rep);
 /* Prints msg with error_msg() when it is not NULL, and frees it. */
 void cli_msg_print(char *msg);
 
+/*
+ * One line of what an action did ("issued ...", "CRL number ..."), on
+ * stderr with no prefix: stdout carries only data, what was asked to
+ * be shown or piped (README "Output conventions", sipca(1) OUTPUT).
+ */
+void cli_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 struct store;
 
 /* Prints the messages the store has kept (store_take_messages); s may be NULL. */

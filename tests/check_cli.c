@@ -37,8 +37,22 @@ static const struct command command_bare = {
 	"bare", NULL, "bare", "A command without options.", no_options, NULL,
 };
 
+static const struct cli_option enum_options[] = {
+	{ "key", 'k', 1, "TYPE", "rsa2048,p256", "key type" },
+	{ "reason", 256, 1, "REASON",
+	  "unspecified,keyCompromise,affiliationChanged,superseded,cessationOfOperation",
+	  "why" },
+	{ "ca", 257, 1, "FILE", "@file", "a CA" },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct command command_enum = {
+	"enum", NULL, "enum KIND NAME", "A command with values.", enum_options,
+	"server,device,@name",
+};
+
 static const struct command *const test_commands[] = {
-	&command_test, &command_bare, NULL,
+	&command_test, &command_bare, &command_enum, NULL,
 };
 
 /* What a file descriptor (stdout, stderr) receives while captured. */
@@ -307,6 +321,74 @@ START_TEST(test_print_help)
 }
 END_TEST
 
+/* Each option's values under it, wrapped at 79 columns; the first argument's
+ * after the summary; "@" hints (files, names) are not values. */
+START_TEST(test_print_help_values)
+{
+	static const char want[] =
+	    "usage: sipca enum KIND NAME\n"
+	    "\n"
+	    "A command with values.\n"
+	    "The first argument is one of: server, device.\n"
+	    "\n"
+	    "options:\n"
+	    "  -k, --key TYPE               key type\n"
+	    "                               one of: rsa2048, p256\n"
+	    "      --reason REASON          why\n"
+	    "                               one of: unspecified, keyCompromise,\n"
+	    "                                 affiliationChanged, superseded,\n"
+	    "                                 cessationOfOperation\n"
+	    "      --ca FILE                a CA\n"
+	    "  -d, --dir DIR                the CA store (default $SIPCA_DIR, else $XDG_DATA_HOME/sipca)\n"
+	    "  -h, --help                   show this help\n";
+	char *got = help_text(&command_enum);
+
+	ck_assert_str_eq(got, want);
+	free(got);
+}
+END_TEST
+
+static const struct {
+	const char *values;
+	const char *want;	/* NULL: no literal values */
+} values_cases[] = {
+	{ NULL, NULL },
+	{ "@file", NULL },
+	{ "@name,@file", NULL },
+	{ "pem", "pem" },
+	{ "pem,der,p12", "pem, der, p12" },
+	{ "@name,start,@file,abort", "start, abort" },
+};
+
+START_TEST(test_values_text)
+{
+	char *got = cli_values_text(values_cases[_i].values);
+
+	if (values_cases[_i].want == NULL)
+		ck_assert_ptr_null(got);
+	else
+		ck_assert_str_eq(got, values_cases[_i].want);
+	free(got);
+}
+END_TEST
+
+/* A one-operand command names what is missing, or the first extra word. */
+START_TEST(test_operand_error)
+{
+	char *words[] = { "a", "b\x1b", "c", NULL };
+	struct capture cap;
+	char *err;
+
+	capture_begin(&cap, STDERR_FILENO);
+	cli_operand_error(0, words + 3, "NAME: the certificate");
+	cli_operand_error(3, words, "NAME: the certificate");
+	err = capture_end(&cap);
+	ck_assert_str_eq(err, "sipca: missing NAME: the certificate\n"
+	    "sipca: unexpected argument: 'b\\x1b'\n");
+	free(err);
+}
+END_TEST
+
 START_TEST(test_usage_error)
 {
 	struct capture cap;
@@ -441,6 +523,9 @@ check_suite(void)
 	tcase_add_test(tc, test_dir_after_command);
 	tcase_add_test(tc, test_help_returns);
 	tcase_add_test(tc, test_print_help);
+	tcase_add_test(tc, test_print_help_values);
+	tcase_add_loop_test(tc, test_values_text, 0, nitems(values_cases));
+	tcase_add_test(tc, test_operand_error);
 	tcase_add_test(tc, test_usage_error);
 	tcase_add_test(tc, test_find_command);
 	tcase_add_test(tc, test_option_label);

@@ -138,7 +138,12 @@ expect_unchanged() {
 # new_ca DIR [init options]: a CA with an unencrypted key for tests.
 new_ca() {
 	dir=$1; shift
-	"$SIPCA" -d "$dir" init --domain example.com --no-passphrase --key p256 "$@" >/dev/null
+	# init's summary is a message, on stderr: shown only when init fails.
+	if ! "$SIPCA" -d "$dir" init --domain example.com --no-passphrase --key p256 "$@" \
+	    >/dev/null 2>"$T/.new_ca.err"; then
+		cat "$T/.new_ca.err" >&2
+		return 1
+	fi
 }
 
 # free_port: an unused TCP port on 127.0.0.1.

@@ -381,6 +381,60 @@ cli_option_label(char *buf, size_t size, const struct cli_option *o,
 		snprintf(buf, size, "%s--%s%s%s", indent, o->name, sep, arg);
 }
 
+char *
+cli_values_text(const char *values)
+{
+	char *out = NULL, *copy, *item, *save = NULL, *more;
+
+	if (values == NULL)
+		return NULL;
+	copy = xstrdup(values);
+	for (item = strtok_r(copy, ",", &save); item != NULL;
+	    item = strtok_r(NULL, ",", &save)) {
+		if (item[0] == '@')
+			continue;
+		more = out == NULL ? xstrdup(item) : xasprintf("%s, %s", out, item);
+		free(out);
+		out = more;
+	}
+	free(copy);
+	return out;
+}
+
+/*
+ * lead and the words of values after it, at column indent, broken
+ * between words so that no line passes HELP_WIDTH; a broken line goes
+ * on two columns further in.
+ */
+enum { HELP_INDENT = 31, HELP_WIDTH = 79 };	/* 31: print_option's help column */
+
+static void
+print_values(FILE *f, int indent, const char *lead, const char *values,
+    const char *tail)
+{
+	char *text = cli_values_text(values), *words, *item, *save = NULL;
+	size_t col;
+
+	if (text == NULL)
+		return;
+	words = xasprintf("%s %s%s", lead, text, tail);
+	col = (size_t)fprintf(f, "%*s", indent, "");
+	for (item = strtok_r(words, " ", &save); item != NULL;
+	    item = strtok_r(NULL, " ", &save)) {
+		if (item != words && col + 1 + strlen(item) > HELP_WIDTH) {
+			fprintf(f, "\n%*s", indent + 2, "");
+			col = (size_t)indent + 2;
+		} else if (item != words) {
+			fputc(' ', f);
+			col++;
+		}
+		col += (size_t)fprintf(f, "%s", item);
+	}
+	fputc('\n', f);
+	free(words);
+	free(text);
+}
+
 static void
 print_option(FILE *f, const struct cli_option *o)
 {
@@ -388,6 +442,7 @@ print_option(FILE *f, const struct cli_option *o)
 
 	cli_option_label(label, sizeof(label), o, "    ");
 	fprintf(f, "  %-28s %s\n", label, o->help);
+	print_values(f, HELP_INDENT, "one of:", o->values, "");
 }
 
 static void
@@ -419,7 +474,9 @@ cli_print_help(FILE *f, const struct command *cmd)
 	const struct cli_global *g;
 
 	print_synopsis(f, cmd);
-	fprintf(f, "\n%s\n\n", cmd->summary);
+	fprintf(f, "\n%s\n", cmd->summary);
+	print_values(f, 0, "The first argument is one of:", cmd->positional, ".");
+	fputc('\n', f);
 	if (count_options(cmd->options) > 0)
 		fputs("options:\n", f);
 	for (o = cmd->options; o != NULL && o->name != NULL; o++)
@@ -427,6 +484,20 @@ cli_print_help(FILE *f, const struct command *cmd)
 	for (g = cli_global_options; g->opt.name != NULL; g++)
 		if (g->every_command)
 			print_option(f, &g->opt);
+}
+
+void
+cli_operand_error(int n, char **operands, const char *what)
+{
+	char *shown;
+
+	if (n == 0) {
+		error_msg("missing %s", what);
+		return;
+	}
+	shown = text_echo(operands[1]);
+	error_msg("unexpected argument: '%s'", shown);
+	free(shown);
 }
 
 int

@@ -1,7 +1,9 @@
 /*
- * cli_status: results and store errors into exit statuses; reports
- * and the store's messages onto stderr.
+ * cli_status: results and store errors into exit statuses; reports,
+ * the store's messages and the actions' status lines onto stderr.
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "cli.h"
@@ -57,6 +59,16 @@ cli_msg_print(char *msg)
 	if (msg != NULL)
 		error_msg("%s", msg);
 	free(msg);
+}
+
+void
+cli_say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 }
 
 void

@@ -100,7 +100,7 @@ on_store_problem(enum store_problem what, const char *path, const char *message,
 
 	if (what == STORE_PROBLEM_REPAIRED) {
 		ctx->repaired++;
-		printf("repaired: %s: %s\n", p, m);
+		cli_say("repaired: %s: %s\n", p, m);
 	} else {
 		if (what == STORE_PROBLEM_CA_KEY)
 			ctx->ca_key_bad = 1;

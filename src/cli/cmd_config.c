@@ -159,10 +159,10 @@ cmd_config(int argc, char **argv)
 			goto out;
 		}
 		if (unset && key->unset_says != NULL)
-			fprintf(stderr, "%s unset: %s\n", key->name, key->unset_says);
+			cli_say("%s unset: %s\n", key->name, key->unset_says);
 		else if (key->set_says != NULL) {
 			shown = text_echo(value);
-			fprintf(stderr, "%s %s: %s\n", key->name, shown, key->set_says);
+			cli_say("%s %s: %s\n", key->name, shown, key->set_says);
 			/* Said now, not first at the next server's refusal. */
 			if (strcmp(key->name, "default-days") == 0 &&
 			    atol(value) > DEFAULT_LEAF_DAYS)
@@ -170,10 +170,10 @@ cmd_config(int argc, char **argv)
 				    " the lint guard (apple.validity_825, Apple HT210176)"
 				    " unless --force", DEFAULT_LEAF_DAYS);
 		} else if (unset)
-			printf("%s unset: certificates issued from now on have none\n",
+			cli_say("%s unset: certificates issued from now on have none\n",
 			    key->name);
 		else
-			printf("%s %s: certificates issued or renewed from now on carry it\n",
+			cli_say("%s %s: certificates issued or renewed from now on carry it\n",
 			    key->name, value);
 		status = EXIT_OK;
 		goto out;

@@ -26,7 +26,7 @@
 enum { OPT_DAYS = 256, OPT_DER, OPT_PASSFILE, OPT_ROOT, OPT_ROOT_KEY };
 
 static const struct cli_option crl_options[] = {
-	{ "output", 'o', 1, "FILE", "@file", "also write the CRL to FILE" },
+	{ "output", 'o', 1, "FILE", "@file", "also write the CRL to FILE ('-' for stdout, ./- for a file named -)" },
 	{ "days", OPT_DAYS, 1, "N", NULL, "nextUpdate N days after thisUpdate (default 30)" },
 	{ "der", OPT_DER, 0, NULL, NULL, "write FILE as DER (what HTTP distribution points serve)" },
 	{ "passphrase-file", OPT_PASSFILE, 1, "FILE", "@file", "the CA key's passphrase" },
@@ -71,6 +71,21 @@ check_output(const char *path)
 	return ret;
 }
 
+/*
+ * -o -: the CRL is the command's data, so it alone goes to stdout (the
+ * status lines go to stderr, README "Output conventions").
+ */
+static int
+write_stdout(const gnutls_datum_t *d)
+{
+	if (fwrite(d->data, 1, d->size, stdout) != d->size || fflush(stdout) != 0) {
+		error_msg("cannot write the CRL to stdout: %s (the store's copy"
+		    " is written)", strerror(errno));
+		return EXIT_OPERATIONAL;
+	}
+	return EXIT_OK;
+}
+
 static int
 cmd_crl(int argc, char **argv)
 {
@@ -84,7 +99,7 @@ cmd_crl(int argc, char **argv)
 	int want_root = 0;
 	char this_update[21], next_update[21], *shown = NULL;
 	long days = CRL_DEFAULT_DAYS;
-	int c, der = 0, status = EXIT_USAGE;
+	int c, der = 0, to_stdout = 0, status = EXIT_USAGE;
 
 	memset(&pub, 0, sizeof(pub));
 	memset(&sg, 0, sizeof(sg));
@@ -117,6 +132,7 @@ cmd_crl(int argc, char **argv)
 		error_msg("unexpected argument: '%s'", shown);
 		goto out;
 	}
+	to_stdout = output != NULL && strcmp(output, "-") == 0;
 	if (root_key != NULL && !want_root) {
 		error_msg("--root-key goes with --root");
 		goto out;
@@ -125,7 +141,12 @@ cmd_crl(int argc, char **argv)
 		error_msg("--der needs -o FILE (the store keeps crl.pem)");
 		goto out;
 	}
-	if (output != NULL && check_output(output) < 0)
+	if (to_stdout && der && isatty(STDOUT_FILENO)) {
+		error_msg("a DER CRL is binary: not written to a terminal;"
+		    " redirect stdout or give -o FILE");
+		goto out;
+	}
+	if (output != NULL && !to_stdout && check_output(output) < 0)
 		goto out;
 	if ((status = cli_outcome(signing_open(cli_dir_option(), 0, 0, &sg, &rep),
 	    &rep)) != EXIT_OK)
@@ -148,7 +169,10 @@ cmd_crl(int argc, char **argv)
 		    store_dir(sg.store), want_root ? "root-crl.pem" : "crl.pem");
 		goto out;
 	}
-	if (output != NULL) {
+	if (to_stdout && (status = write_stdout(der ? &pub.der : &pub.pem)) !=
+	    EXIT_OK)
+		goto out;
+	if (output != NULL && !to_stdout) {
 		const gnutls_datum_t *d = der ? &pub.der : &pub.pem;
 
 		if (atomic_write(output, d->data, d->size, 0644, 0) < 0) {
@@ -162,15 +186,16 @@ cmd_crl(int argc, char **argv)
 	}
 	format_time_rfc3339(pub.this_update, this_update);
 	format_time_rfc3339(pub.next_update, next_update);
-	printf("CRL number %llu, %zu revoked, thisUpdate %s, nextUpdate %s\n",
+	cli_say("CRL number %llu, %zu revoked, thisUpdate %s, nextUpdate %s\n",
 	    pub.number, pub.entries, this_update, next_update);
-	printf("  crl    %s/%s\n", store_dir(sg.store), want_root ?
+	cli_say("  crl    %s/%s\n", store_dir(sg.store), want_root ?
 	    "root-crl.pem" : "crl.pem");
 	if (old_file != NULL)
-		printf("  old    %s/%s (the rollover's old CA, until finish)\n",
+		cli_say("  old    %s/%s (the rollover's old CA, until finish)\n",
 		    store_dir(sg.store), old_file);
 	if (output != NULL)
-		printf("  copy   %s%s\n", output, der ? " (DER)" : "");
+		cli_say("  copy   %s%s\n", to_stdout ? "stdout" : output,
+		    der ? " (DER)" : "");
 	status = EXIT_OK;
 out:
 	cli_parser_free(&p);

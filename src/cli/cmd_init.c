@@ -200,17 +200,17 @@ print_hierarchy(const char *dir, const char *icn, const char *key_url,
 {
 	const char *how = encrypted ? "encrypted, AES-256" : "unencrypted";
 
-	printf("  root         %s/root.pem (what phones trust: export it with"
+	cli_say("  root         %s/root.pem (what phones trust: export it with"
 	    " 'sipca export')\n", dir);
 	if (key_url != NULL)
-		printf("  root key     on the token (%s): %s\n",
+		cli_say("  root key     on the token (%s): %s\n",
 		    generated ? "generated there" : "found there", key_url);
 	else
-		printf("  root key     %s/root.key (%s): move it off the machine with"
+		cli_say("  root key     %s/root.key (%s): move it off the machine with"
 		    " 'sipca export --root-key -o FILE --remove'\n", dir, how);
-	printf("  issuing CA   %s/ca.pem ('%s', signs what sipca issues)\n", dir,
+	cli_say("  issuing CA   %s/ca.pem ('%s', signs what sipca issues)\n", dir,
 	    icn);
-	printf("  key          %s/ca.key (%s)\n", dir, how);
+	cli_say("  key          %s/ca.key (%s)\n", dir, how);
 }
 
 /*
@@ -397,16 +397,16 @@ init_add_intermediate(int intermediate, int other_options,
 		goto out;
 	}
 	format_time_rfc3339(gnutls_x509_crt_get_expiration_time(ca->crt), until);
-	printf("the CA of %s is now the root of a two-level CA\n",
+	cli_say("the CA of %s is now the root of a two-level CA\n",
 	    store_dir(store));
-	printf("  root         %s/root.pem (the same name and key, pathLen 2:"
+	cli_say("  root         %s/root.pem (the same name and key, pathLen 2:"
 	    " give it to the phones)\n", store_dir(store));
-	printf("  root key     %s/root.key (the old ca.key)\n", store_dir(store));
-	printf("  issuing CA   %s/ca.pem ('%s', until %s, signs what sipca"
+	cli_say("  root key     %s/root.key (the old ca.key)\n", store_dir(store));
+	cli_say("  issuing CA   %s/ca.pem ('%s', until %s, signs what sipca"
 	    " issues from now on)\n", store_dir(store), icn, until);
-	printf("  key          %s/ca.key (%s)\n", store_dir(store),
+	cli_say("  key          %s/ca.key (%s)\n", store_dir(store),
 	    pass != NULL ? "encrypted, AES-256" : "unencrypted");
-	printf("what was issued before keeps verifying against the old ca.pem and"
+	cli_say("what was issued before keeps verifying against the old ca.pem and"
 	    " root.pem;\nwhat the issuing CA signs verifies against root.pem"
 	    " only\n");
 	status = EXIT_OK;
@@ -716,18 +716,18 @@ cmd_init(int argc, char **argv)
 		status = cli_store_outcome(store, ret);
 		goto out;
 	}
-	printf("created the SIP CA '%s' for %s in %s\n", cn, domain, dir);
+	cli_say("created the SIP CA '%s' for %s in %s\n", cn, domain, dir);
 	if (intermediate) {
 		print_hierarchy(dir, icn, key_url, generated, pass != NULL);
 		status = EXIT_OK;
 		goto out;
 	}
-	printf("  certificate  %s/ca.pem (export it with 'sipca export')\n", dir);
+	cli_say("  certificate  %s/ca.pem (export it with 'sipca export')\n", dir);
 	if (key_url != NULL)
-		printf("  key          on the token (%s): %s\n",
+		cli_say("  key          on the token (%s): %s\n",
 		    generated ? "generated there" : "found there", key_url);
 	else
-		printf("  key          %s/ca.key (%s)\n", dir,
+		cli_say("  key          %s/ca.key (%s)\n", dir,
 		    pass != NULL ? "encrypted, AES-256" : "unencrypted");
 	status = EXIT_OK;
 out:

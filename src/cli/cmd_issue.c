@@ -92,14 +92,14 @@ print_issued(const struct store *s, const struct issuance_spec *spec,
 	char until[21];
 
 	format_time_rfc3339(is->not_after, until);
-	printf("issued %s certificate '%s', serial %s, valid until %s%s\n",
+	cli_say("issued %s certificate '%s', serial %s, valid until %s%s\n",
 	    cert_kind_name(spec->kind), spec->name, is->serial, until,
 	    is->forced ? " (forced past lint errors)" : "");
-	printf("  SAN    %s\n", is->sans_text);
-	printf("  cert   %s/issued/%s/cert.pem\n", store_dir(s), spec->name);
+	cli_say("  SAN    %s\n", is->sans_text);
+	cli_say("  cert   %s/issued/%s/cert.pem\n", store_dir(s), spec->name);
 	if (is->key_pem.data != NULL)
-		printf("  key    %s/issued/%s/key.pem\n", store_dir(s), spec->name);
-	printf("  chain  %s/issued/%s/chain.pem\n", store_dir(s), spec->name);
+		cli_say("  key    %s/issued/%s/key.pem\n", store_dir(s), spec->name);
+	cli_say("  chain  %s/issued/%s/chain.pem\n", store_dir(s), spec->name);
 }
 
 /* What --batch is given besides the row defaults. */
@@ -191,13 +191,33 @@ issue_batch(const struct batch_args *a)
 		status = EXIT_FINDINGS;
 	elapsed = progress_clock() - start;
 	if (!a->quiet)
-		printf("issued %zu, skipped %zu (already valid), failed %zu in %.1fs"
+		cli_say("issued %zu, skipped %zu (already valid), failed %zu in %.1fs"
 		    " (%.0f/s)\n", n.issued, n.skipped, n.failed_lint + n.failed_op,
 		    elapsed, elapsed > 0 ? (double)n.issued / elapsed : 0.0);
 out:
 	batch_plan_clear(&plan);
 	signing_clear(&sg);
 	return status;
+}
+
+/* What is missing (or too much) of "KIND NAME", said before the usage. */
+static void
+missing_operand(int n, char **operands)
+{
+	char *shown = NULL;
+
+	if (n == 0)
+		error_msg("missing the kind (server or device) and the name");
+	else if (n == 1 && strcmp(operands[0], "server") == 0)
+		error_msg("missing the server's name: issue server FQDN");
+	else if (n == 1 && strcmp(operands[0], "device") == 0)
+		error_msg("missing the device's name: issue device NAME");
+	else if (n == 1)
+		error_msg("unknown certificate kind: '%s' (server or device)",
+		    (shown = text_echo(operands[0])));
+	else
+		error_msg("unexpected argument: '%s'", (shown = text_echo(operands[2])));
+	free(shown);
 }
 
 static int
@@ -310,6 +330,7 @@ cmd_issue(int argc, char **argv)
 		goto out;
 	}
 	if (argc - p.index != 2) {
+		missing_operand(argc - p.index, argv + p.index);
 		status = cli_usage_error(&command_issue);
 		goto out;
 	}

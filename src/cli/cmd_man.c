@@ -7,6 +7,7 @@
  * environment, exit status, examples) is written here.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -59,22 +60,19 @@ hidden(const struct command *c)
 	return c->name[0] == '_';
 }
 
-/* Literal value lists ("pem,der,p12") as "; one of: pem, der, p12". */
+/* Literal value lists ("pem,der,p12") as "; one of: pem, der, p12."
+ * (cli_values_text, which --help prints too). */
 static void
-print_values(FILE *f, const char *values)
+print_values(FILE *f, const char *lead, const char *values)
 {
-	const char *p;
+	char *text = cli_values_text(values);
 
-	if (values == NULL || values[0] == '@')
+	if (text == NULL)
 		return;
-	fputs("; one of: ", f);
-	for (p = values; *p != '\0'; p++) {
-		if (*p == ',')
-			fputs(", ", f);
-		else
-			roff(f, p, 1);
-	}
+	fputs(lead, f);
+	roffs(f, text);
 	fputs(".", f);
+	free(text);
 }
 
 /* "\fB\-d\fR, \fB\-\-dir\fR \fIDIR\fR": an option as sipca(1) names it. */
@@ -101,7 +99,7 @@ print_options(FILE *f, const struct cli_option *o)
 		print_tag(f, o);
 		fputc('\n', f);
 		roffs(f, o->help != NULL ? o->help : "");
-		print_values(f, o->values);
+		print_values(f, "; one of: ", o->values);
 		fputc('\n', f);
 	}
 }
@@ -150,6 +148,22 @@ static const char header[] =
 "Each command takes its options anywhere on the line, and also\n";
 
 static const char trailer[] =
+".SH OUTPUT\n"
+"As in git, data goes to standard output and messages to standard\n"
+"error. Data is what a command is asked to show or to pipe: the lines of\n"
+"\\fBlist\\fR, \\fBshow\\fR, \\fBcheck\\fR's report, \\fBlint\\fR's findings\n"
+"(text, JSON, SARIF), \\fBconfig\\fR's settings, \\fBrollover status\\fR,\n"
+"\\fBrenew \\-\\-dry\\-run\\fR's plan, \\fBprobe\\fR's results, help, the\n"
+"completions and the manual, and with \\fB\\-o \\-\\fR the certificate,\n"
+"key or CRL itself. Messages are what an action did (\\fIissued\\fR,\n"
+"\\fIrenewed\\fR, \\fIrevoked\\fR, \\fICRL number\\fR, \\fBinit\\fR's and\n"
+"\\fBrollover\\fR's summaries, a batch's summary, \\fBexport\\fR's\n"
+"\\fIwrote\\fR), notes, warnings and errors. An action that succeeds\n"
+"prints nothing on standard output unless \\fB\\-o \\-\\fR asks for data.\n"
+".PP\n"
+"\\fB\\-o \\-\\fR is standard output for every command that takes\n"
+"\\fB\\-o\\fR (\\fBcrl\\fR, \\fBexport\\fR); a file named \\fI\\-\\fR is\n"
+"\\fB\\-o ./\\-\\fR. A DER CRL is not written to a terminal.\n"
 ".SH FILES\n"
 "In the store (\\fIDIR\\fR):\n"
 ".TP\n"
@@ -303,6 +317,8 @@ cmd_man(int argc, char **argv)
 		print_synopsis(stdout, *c);
 		fputs(".PP\n", stdout);
 		roffs(stdout, (*c)->summary);
+		print_values(stdout, "\nThe first argument is one of: ",
+		    (*c)->positional);
 		fputc('\n', stdout);
 		print_options(stdout, (*c)->options);
 	}

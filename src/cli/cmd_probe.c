@@ -332,6 +332,8 @@ cmd_probe(int argc, char **argv)
 		}
 	}
 	if (argc - p.index != 1) {
+		cli_operand_error(argc - p.index, argv + p.index,
+		    "HOST[:PORT]: the server to probe");
 		status = cli_usage_error(&command_probe);
 		goto out;
 	}

@@ -170,7 +170,7 @@ renew_one(struct store *s, const struct ca *ca, const struct renewal_options *o,
 		free(msg);
 	}
 	format_time_rfc3339(is.not_after, until);
-	printf("renewed %s '%s': serial %s -> %s, valid until %s, %s key%s\n",
+	cli_say("renewed %s '%s': serial %s -> %s, valid until %s, %s key%s\n",
 	    cur->kind, name, cur->serial, is.serial, until,
 	    o->rekey ? "new" : "same", is.forced ? " (forced past lint errors)" : "");
 	status = EXIT_OK;
@@ -234,10 +234,10 @@ renew_fleet(struct signing *sg, const struct renewal_options *o,
 	}
 	if (due.n == 0) {
 		if (f->expiring >= 0)
-			printf("nothing expires within %ld day%s\n", f->expiring,
+			cli_say("nothing expires within %ld day%s\n", f->expiring,
 			    plural(f->expiring));
 		else
-			printf("nothing to renew: every valid certificate (%zu) is"
+			cli_say("nothing to renew: every valid certificate (%zu) is"
 			    " issued by the current CA\n", due.current);
 		goto out;
 	}
@@ -254,14 +254,14 @@ renew_fleet(struct signing *sg, const struct renewal_options *o,
 			continue;
 		}
 		if (skipped)
-			printf("skipped '%s': renewed meanwhile\n", due.items[i].name);
+			cli_say("skipped '%s': renewed meanwhile\n", due.items[i].name);
 		else
 			renewed++;
 	}
 	if (f->expiring >= 0)
-		printf("%zu renewed, %zu due\n", renewed, due.n);
+		cli_say("%zu renewed, %zu due\n", renewed, due.n);
 	else
-		printf("renewed %zu of %zu certificate%s not issued by the current"
+		cli_say("renewed %zu of %zu certificate%s not issued by the current"
 		    " CA; %zu already were\n", renewed, due.n, plural((long long)due.n),
 		    due.current);
 out:

@@ -107,7 +107,7 @@ targets_by_name(struct store *s, const char *name, struct targets *t)
 			return EXIT_USAGE;
 		}
 		format_time_rfc3339(last.revoked_at, when);
-		printf("'%s' has no current certificate: serial %s was revoked"
+		cli_say("'%s' has no current certificate: serial %s was revoked"
 		    " already at %s\n", name, last.serial, when);
 		free(last.serial);
 		filter.status = STATUS_SUPERSEDED;
@@ -241,7 +241,7 @@ cmd_revoke(int argc, char **argv)
 		goto out;
 	}
 	for (i = 0; i < t.n; i++)
-		printf("revoked serial %s%s%s at %s, reason %s\n", t.serials[i],
+		cli_say("revoked serial %s%s%s at %s, reason %s\n", t.serials[i],
 		    name != NULL ? " of " : "", name != NULL ? name : "", when, reason);
 	/* A test build may die here: the revocation is recorded, no CRL yet. */
 	test_crash_point("revoke-recorded");
@@ -251,7 +251,7 @@ cmd_revoke(int argc, char **argv)
 		    " run 'sipca crl'");
 		goto out;
 	}
-	printf("CRL number %llu, %zu revoked: %s/crl.pem\n", pub.number,
+	cli_say("CRL number %llu, %zu revoked: %s/crl.pem\n", pub.number,
 	    pub.entries, store_dir(sg.store));
 	if ((status = cli_outcome(crl_publish_overlap(sg.store, 0, &secrets,
 	    crl_days, &old_file, &rep), &rep)) != EXIT_OK) {
@@ -260,7 +260,7 @@ cmd_revoke(int argc, char **argv)
 		goto out;
 	}
 	if (old_file != NULL)
-		printf("  old    %s/%s (the rollover's old CA, until finish)\n",
+		cli_say("  old    %s/%s (the rollover's old CA, until finish)\n",
 		    store_dir(sg.store), old_file);
 	status = EXIT_OK;
 out:

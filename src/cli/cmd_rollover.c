@@ -177,20 +177,20 @@ do_start(struct store *s, struct args *a)
 	if (status != EXIT_OK)
 		goto out;
 	format_time_rfc3339(st.root_not_after, until);
-	printf("rollover started in %s: the next CA waits beside the current one\n",
+	cli_say("rollover started in %s: the next CA waits beside the current one\n",
 	    store_dir(s));
-	printf("  next root         %s/next-root.pem ('%s', until %s)\n",
+	cli_say("  next root         %s/next-root.pem ('%s', until %s)\n",
 	    store_dir(s), st.root_name, until);
-	printf("  next issuing CA   %s/next-ca.pem ('%s')\n", store_dir(s),
+	cli_say("  next issuing CA   %s/next-ca.pem ('%s')\n", store_dir(s),
 	    st.ca_name);
 	if (st.bridged) {
 		format_time_rfc3339(st.bridge_not_after, until);
-		printf("  bridge            %s/bridge.pem (the next root certified by"
+		cli_say("  bridge            %s/bridge.pem (the next root certified by"
 		    " the current one, until %s)\n", store_dir(s), until);
 	}
-	printf("  old bridge        %s/old-bridge.pem (the current root certified"
+	cli_say("  old bridge        %s/old-bridge.pem (the current root certified"
 	    " by the next one)\n", store_dir(s));
-	printf("next: give the phones 'sipca export --trust-bundle' (both roots),"
+	cli_say("next: give the phones 'sipca export --trust-bundle' (both roots),"
 	    " then 'sipca rollover switch'\n");
 	if (!st.bridged)
 		warn_msg("the current CA's pathLen allows no CA below it: after the"
@@ -259,18 +259,18 @@ cmd_rollover(int argc, char **argv)
 		status = do_status(s);
 	} else if (strcmp(a.step, "switch") == 0) {
 		if ((status = cli_outcome(rollover_switch(s, &rep), &rep)) == EXIT_OK)
-			printf("switched: ca.pem and root.pem are the new CA; the old"
+			cli_say("switched: ca.pem and root.pem are the new CA; the old"
 			    " one is kept (old-ca.pem) until 'sipca rollover finish'\n"
 			    "next: 'sipca renew --all', then 'sipca rollover finish'\n");
 	} else if (strcmp(a.step, "finish") == 0) {
 		if ((status = cli_outcome(rollover_finish(s, a.force, &left, &rep),
 		    &rep)) == EXIT_OK)
-			printf("rollover finished: the old CA's files are gone%s\n",
+			cli_say("rollover finished: the old CA's files are gone%s\n",
 			    left > 0 ? " (its certificates still valid lose their"
 			    " bridge)" : "");
 	} else {
 		if ((status = cli_outcome(rollover_abort(s, &rep), &rep)) == EXIT_OK)
-			printf("rollover aborted: the current CA stays, the next one"
+			cli_say("rollover aborted: the current CA stays, the next one"
 			    " is gone\n");
 	}
 out:

@@ -467,6 +467,8 @@ cmd_show(int argc, char **argv)
 		goto out;
 	}
 	if (argc - p.index != 1) {
+		cli_operand_error(argc - p.index, argv + p.index,
+		    "NAME or FILE: the certificate to show");
 		status = cli_usage_error(&command_show);
 		goto out;
 	}

@@ -38,7 +38,7 @@ expect_exit 0 "issue with the default days under a 30-day CA" \
     "$SIPCA" -d "$CA" issue server sip.example.com --key p256
 expect_grep "warning: validity capped to the CA certificate's notAfter, $CA_DATE: 825 days would outlive it (--days" \
     "$T/stderr" "issue: the warning names --days and the CA's end"
-expect_grep "valid until $CA_DATE" "$T/stdout" "issue: says the capped end"
+expect_grep "valid until $CA_DATE" "$T/stderr" "issue: says the capped end"
 check "issue: the certificate ends with the CA" \
     test "$(enddate "$I/sip.example.com/cert.pem")" = "$CA_END"
 verified "capped server certificate" "$I/sip.example.com/cert.pem"

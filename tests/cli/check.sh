@@ -108,7 +108,7 @@ check_damage "a leftover temporary file" "cert.pem.tmp-0011223344556677: left by
 expect_grep ".staging-00aa.tmp: left by an interrupted write" "$T/stdout" "a staging directory without its row"
 expect_grep "issued/.staging-00bb.tmp: left by an interrupted write" "$T/stdout" "a new name's staging directory without its row"
 expect_exit 0 "check --repair" "$SIPCA" -d "$CA" check --repair
-expect_grep "repaired: .*cert.pem.tmp-0011223344556677" "$T/stdout" "repair names what it removed"
+expect_grep "repaired: .*cert.pem.tmp-0011223344556677" "$T/stderr" "repair names what it removed"
 check "the temporary file is gone" test ! -e "$CA/issued/bob/cert.pem.tmp-0011223344556677"
 check "the staging directory is gone" test ! -e "$CA/issued/bob/.staging-00aa.tmp"
 check "the new name's staging directory is gone" test ! -e "$CA/issued/.staging-00bb.tmp"

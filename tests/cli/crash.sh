@@ -77,8 +77,8 @@ while [ $kills -lt $KILLS ] && [ $rounds -lt $((KILLS * 4)) ]; do
 	# Re-run it: it finishes what the killed one left, never twice.
 	expect_exit 0 "round $rounds (killed after ${delay_ms} ms): the re-run finishes" \
 	    timeout 300 "$SIPCA" -d "$CA" issue --batch "$T/gen$gen.csv" --key p256
-	expect_grep "issued [0-9]*, skipped [0-9]* (already valid), failed 0" "$T/stdout" "round $rounds: re-run summary"
-	done_now=$(sed -n 's/^issued \([0-9]*\), skipped \([0-9]*\).*/\1 \2/p' "$T/stdout")
+	expect_grep "issued [0-9]*, skipped [0-9]* (already valid), failed 0" "$T/stderr" "round $rounds: re-run summary"
+	done_now=$(sed -n 's/^issued \([0-9]*\), skipped \([0-9]*\).*/\1 \2/p' "$T/stderr")
 	set -- $done_now
 	TESTS_RUN=$((TESTS_RUN + 1))
 	if [ "$(( ${1:-0} + ${2:-0} ))" -ne $ROWS ]; then

@@ -30,8 +30,8 @@ verified() {
 # ---- init --intermediate ----
 expect_exit 0 "init --intermediate" sipca init --domain example.com --key p256 \
     --intermediate --passphrase-file "$T/pass"
-expect_grep "^  root  *$CA/root.pem" "$T/stdout" "init names root.pem"
-expect_grep "^  issuing CA  *$CA/ca.pem ('example.com SIP Issuing CA'" "$T/stdout" \
+expect_grep "^  root  *$CA/root.pem" "$T/stderr" "init names root.pem"
+expect_grep "^  issuing CA  *$CA/ca.pem ('example.com SIP Issuing CA'" "$T/stderr" \
     "init names the issuing CA"
 check "root.key is 0600" test "$(stat -c %a "$CA/root.key")" = 600
 check "ca.key is 0600" test "$(stat -c %a "$CA/ca.key")" = 600
@@ -119,7 +119,7 @@ check "certtool reads the PKCS#12 chain" sh -c "certtool --p12-info --inder --in
 
 # ---- crl --root, and the root key moved off the machine ----
 expect_exit 0 "crl --root" sipca crl --root --passphrase-file "$T/pass"
-expect_grep "crl  *$CA/root-crl.pem" "$T/stdout" "crl --root names root-crl.pem"
+expect_grep "crl  *$CA/root-crl.pem" "$T/stderr" "crl --root names root-crl.pem"
 check "root-crl.pem is signed by the root" openssl crl -in "$CA/root-crl.pem" -CAfile "$CA/root.pem" -noout
 check "root-crl.pem lists nothing" sh -c "openssl crl -in '$CA/root-crl.pem' -noout -text | grep -q 'No Revoked Certificates'"
 check "the intermediate is not revoked by the root's CRL" openssl verify -x509_strict -crl_check \
@@ -239,7 +239,7 @@ check "no store made for --add-intermediate" test ! -e "$T/none"
 
 expect_exit 0 "--add-intermediate" sg init --add-intermediate --intermediate-name "Example Issuing" \
     --intermediate-days 365 --passphrase-file "$T/pass"
-expect_grep "issuing CA  *$G/ca.pem ('Example Issuing'" "$T/stdout" "the new issuing CA is named"
+expect_grep "issuing CA  *$G/ca.pem ('Example Issuing'" "$T/stderr" "the new issuing CA is named"
 check "root.key is the old ca.key" cmp -s "$G/root.key" "$T/old-ca.key"
 check "root.key is 0600" test "$(stat -c %a "$G/root.key")" = 600
 check "ca.key is new" test "$(sha256sum < "$G/ca.key")" != "$(sha256sum < "$T/old-ca.key")"
@@ -279,7 +279,7 @@ softhsm_token sipca-hier
 K=$T/tok
 expect_exit 0 "init --intermediate --pkcs11" timeout 60 "$SIPCA" -d "$K" init --domain example.com \
     --key p256 --intermediate --pkcs11 "$TOKEN" --pin-file "$T/pin" --passphrase-file "$T/pass"
-expect_grep '^  root key  *on the token (generated there): pkcs11:' "$T/stdout" "the root key is on the token"
+expect_grep '^  root key  *on the token (generated there): pkcs11:' "$T/stderr" "the root key is on the token"
 check "no root.key with a token" test ! -e "$K/root.key"
 check "ca.key is a file" grep -q 'BEGIN ENCRYPTED PRIVATE KEY' "$K/ca.key"
 expect_exit 0 "config shows the root's token key" "$SIPCA" -d "$K" config

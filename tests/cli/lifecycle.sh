@@ -49,7 +49,7 @@ old=$(serial_of alice)
 cp "$A/cert.pem" "$T/alice-old.pem"
 expect_exit 0 "renew alice" sipca renew alice
 new=$(serial_of alice)
-expect_grep "renewed device 'alice': serial $old -> $new" "$T/stdout" "renew says what it did"
+expect_grep "renewed device 'alice': serial $old -> $new" "$T/stderr" "renew says what it did"
 TESTS_RUN=$((TESTS_RUN + 1))
 [ -n "$new" ] && [ "$new" != "$old" ] || fail "renew: the serial did not change ($old, $new)"
 TESTS_RUN=$((TESTS_RUN + 1))
@@ -143,8 +143,8 @@ bob_old=$(serial_of bob)
 alice_now=$(serial_of alice)
 expect_exit 0 "renew --expiring 40" sipca renew --expiring 40
 TESTS_RUN=$((TESTS_RUN + 1))
-[ "$(grep -c '^renewed ' "$T/stdout")" = 2 ] || fail "renew --expiring 40: not two renewals"
-expect_grep "^2 renewed, 2 due" "$T/stdout" "renew --expiring: the count"
+[ "$(grep -c '^renewed ' "$T/stderr")" = 2 ] || fail "renew --expiring 40: not two renewals"
+expect_grep "^2 renewed, 2 due" "$T/stderr" "renew --expiring: the count"
 TESTS_RUN=$((TESTS_RUN + 1))
 [ "$(serial_of alice)" = "$alice_now" ] || fail "renew --expiring renewed the expired alice"
 TESTS_RUN=$((TESTS_RUN + 1))
@@ -157,10 +157,10 @@ TESTS_RUN=$((TESTS_RUN + 1))
     fail "renew --expiring: the server was not renewed for its 90 days"
 snapshot "$CA" > "$T/before"
 expect_exit 0 "a second renew --expiring" sipca renew --expiring 40
-expect_grep "nothing expires within 40 days" "$T/stdout" "the second run renews nothing"
+expect_grep "nothing expires within 40 days" "$T/stderr" "the second run renews nothing"
 expect_unchanged "$T/before" "$CA" "a second renew --expiring"
 expect_exit 0 "renew --expiring 1" sipca renew --expiring 1
-expect_grep "^nothing expires within 1 day$" "$T/stdout" "one day, not 1 days"
+expect_grep "^nothing expires within 1 day$" "$T/stderr" "one day, not 1 days"
 expect_exit 0 "list --expiring 40 after renewal" sipca list --expiring 40
 
 # an expired certificate is renewed by name
@@ -196,7 +196,7 @@ carol_serial=$(serial_of carol)
 check "carol passes the CRL check before revocation" openssl verify -crl_check \
     -CAfile "$CA/ca.pem" -CRLfile "$CA/crl.pem" "$carol"
 expect_exit 0 "revoke carol" sipca revoke carol --reason keyCompromise
-expect_grep "revoked serial $carol_serial of carol" "$T/stdout" "revoke says which serial"
+expect_grep "revoked serial $carol_serial of carol" "$T/stderr" "revoke says which serial"
 TESTS_RUN=$((TESTS_RUN + 1))
 [ "$(status_of "$carol_serial")" = revoked ] || fail "revoke: carol is $(status_of "$carol_serial")"
 TESTS_RUN=$((TESTS_RUN + 1))
@@ -258,7 +258,7 @@ check "crl: the number is kept in the settings" sh -c \
 expect_refused "revoke an unknown name" revoke nobody
 # revoke NAME is idempotent: again, it finishes what is left and publishes the CRL.
 expect_exit 0 "revoke a revoked name again" sipca revoke carol
-expect_grep "revoked already at" "$T/stdout" "revoke carol again says when"
+expect_grep "revoked already at" "$T/stderr" "revoke carol again says when"
 expect_refused "revoke a revoked serial" revoke --serial "$carol_serial"
 expect_refused "revoke an unknown serial" revoke --serial 0123456789abcdef
 expect_refused "revoke a serial that is not hex" revoke --serial xyz

@@ -26,7 +26,7 @@ no_pin_in() {
 CA=$T/ca
 expect_exit 0 "init --pkcs11 generates the key" timeout 60 "$SIPCA" -d "$CA" init \
     --domain example.com --key p256 --pkcs11 "$TOKEN" --pin-file "$T/pin"
-expect_grep "on the token (generated there): pkcs11:" "$T/stdout" "init says where the key is"
+expect_grep "on the token (generated there): pkcs11:" "$T/stderr" "init says where the key is"
 check "no ca.key in the store" test ! -e "$CA/ca.key"
 no_pin_in "$CA" "init with --pin-file"
 expect_exit 0 "config shows the key's URI" "$SIPCA" -d "$CA" config
@@ -58,7 +58,7 @@ check "the CRL lists the revoked server" sh -c "timeout 20 openssl crl -in '$T/c
 awk 'BEGIN { print "kind,name"; for (i = 1; i <= 100; i++) printf "device,phone%03d\n", i }' > "$T/batch.csv"
 expect_exit 0 "issue --batch signs on the token from four threads" timeout 120 "$SIPCA" -d "$CA" issue \
     --batch "$T/batch.csv" --key p256 --jobs 4 --passphrase-file "$T/pin"
-expect_grep "issued 100, skipped 0" "$T/stdout" "the batch issued every row"
+expect_grep "issued 100, skipped 0" "$T/stderr" "the batch issued every row"
 check "openssl verifies every batch certificate" sh -c \
     "cd '$CA/issued' && timeout 60 openssl verify -CAfile ../ca.pem phone*/cert.pem | grep -c ': OK\$' | grep -qx 100"
 sed 's/^device,phone/device,desk/' "$T/batch.csv" > "$T/batch2.csv"
@@ -105,7 +105,7 @@ expect_no_grep "pin-raw" "$T/stdout" "the pin-source path is not stored"
 CA3=$T/ca3
 expect_exit 0 "init uses the key already on the token" timeout 60 "$SIPCA" -d "$CA3" init \
     --domain example.com --pkcs11 "$TOKEN;object=sipca-ca" --pin-file "$T/pin"
-expect_grep "found there" "$T/stdout" "init says it found the key"
+expect_grep "found there" "$T/stderr" "init says it found the key"
 check "same public key as the first CA" sh -c \
     "test \"\$(openssl x509 -in '$CA/ca.pem' -noout -pubkey)\" = \"\$(openssl x509 -in '$CA3/ca.pem' -noout -pubkey)\""
 

@@ -62,7 +62,7 @@ openssl pkey -in "$T/phone.key" -pubout > "$T/phone.pub" 2>/dev/null
 # Before a new CA, every leaf is the current CA's.
 expect_exit 0 "renew --all before a new CA" sipca renew --all
 expect_grep '^nothing to renew: every valid certificate (6) is issued by the current CA$' \
-    "$T/stdout" "nothing to renew under the one CA"
+    "$T/stderr" "nothing to renew under the one CA"
 
 # ---- a new issuing CA ----
 expect_exit 0 "init --add-intermediate" sipca init --add-intermediate \
@@ -101,12 +101,12 @@ expect_unchanged "$T/before" "$CA" "refused renew --all"
 valid_serials "$CA" > "$T/serials.before"
 expect_exit 2 "renew --all (one name outside the domain)" sipca renew --all --passphrase-file "$T/pass"
 for n in alice bob edge.example.com phone sip.example.com; do
-	expect_grep "^renewed [a-z]* '$n': serial " "$T/stdout" "renew --all renews $n"
+	expect_grep "^renewed [a-z]* '$n': serial " "$T/stderr" "renew --all renews $n"
 done
-expect_no_grep "renewed .* 'sip.other.org'" "$T/stdout" "the foreign name is not renewed without --allow-foreign-names"
+expect_no_grep "renewed .* 'sip.other.org'" "$T/stderr" "the foreign name is not renewed without --allow-foreign-names"
 expect_grep 'sip.other.org' "$T/stderr" "the refusal names the certificate"
 expect_grep '^renewed 5 of 6 certificates not issued by the current CA; 1 already were$' \
-    "$T/stdout" "the summary counts"
+    "$T/stderr" "the summary counts"
 for n in alice bob edge.example.com phone sip.example.com; do
 	verified "$CA" "$n"
 done
@@ -125,17 +125,17 @@ check "dave (the new CA's) is not renewed" sh -c "grep '^dave ' '$T/serials.befo
 # The one left: renewed by the next run, and only it.
 expect_exit 0 "renew --all --allow-foreign-names" sipca renew --all --allow-foreign-names \
     --passphrase-file "$T/pass"
-expect_grep "^renewed server 'sip.other.org': serial " "$T/stdout" "the foreign name is renewed"
-check "only it is renewed" test "$(grep -c '^renewed [a-z]* ' "$T/stdout")" -eq 1
+expect_grep "^renewed server 'sip.other.org': serial " "$T/stderr" "the foreign name is renewed"
+check "only it is renewed" test "$(grep -c '^renewed [a-z]* ' "$T/stderr")" -eq 1
 expect_grep '^renewed 1 of 1 certificate not issued by the current CA; 6 already were$' \
-    "$T/stdout" "the rerun counts what was done"
+    "$T/stderr" "the rerun counts what was done"
 verified "$CA" sip.other.org
 
 # A second run renews nothing, says so, and asks for no passphrase.
 snapshot "$CA" > "$T/before"
 expect_exit 0 "renew --all again" sipca renew --all
 expect_grep '^nothing to renew: every valid certificate (7) is issued by the current CA$' \
-    "$T/stdout" "the second run says there is nothing to do"
+    "$T/stderr" "the second run says there is nothing to do"
 expect_unchanged "$T/before" "$CA" "the second renew --all"
 no_serial_twice "$CA" "after renew --all"
 expect_exit 0 "check after renew --all" sipca check --passphrase-file "$T/pass"
@@ -155,7 +155,7 @@ for point in store-reserved store-staged store-marked store-installed; do
 done
 expect_exit 0 "renew --all after the kills" "$SIPCA" -d "$C" renew --all --allow-foreign-names \
     --days 200 --passphrase-file "$T/pass"
-left=$(sed -n 's/^renewed \([0-9]*\) of \([0-9]*\) certificates* not issued by the current CA; \([0-9]*\) already were$/\1 \2 \3/p' "$T/stdout")
+left=$(sed -n 's/^renewed \([0-9]*\) of \([0-9]*\) certificates* not issued by the current CA; \([0-9]*\) already were$/\1 \2 \3/p' "$T/stderr")
 set -- $left
 check "the rerun renews all it found" test "${1:-x}" = "${2:-y}"
 check "the rerun and the killed runs account for every valid certificate" test \

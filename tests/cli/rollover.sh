@@ -79,9 +79,9 @@ expect_refused "start with a key that is not the root's" rollover start \
 # ---- start ----
 expect_exit 0 "rollover start" sipca rollover start --passphrase-file "$T/pass" \
     --root-key "$T/root.key"
-expect_grep "'example.com SIP CA G2'" "$T/stdout" "the new root is generation G2"
-expect_grep "'example.com SIP Issuing CA G2'" "$T/stdout" "so is the new issuing CA"
-expect_grep "bridge .*bridge.pem" "$T/stdout" "a bridge is made under a pathLen 2 root"
+expect_grep "'example.com SIP CA G2'" "$T/stderr" "the new root is generation G2"
+expect_grep "'example.com SIP Issuing CA G2'" "$T/stderr" "so is the new issuing CA"
+expect_grep "bridge .*bridge.pem" "$T/stderr" "a bridge is made under a pathLen 2 root"
 for f in next-root.pem next-ca.pem bridge.pem old-bridge.pem; do
 	check "$f is there" test -s "$CA/$f"
 done
@@ -175,7 +175,7 @@ crl_verdict() {
 	    -CRLfile "$CA/crls.pem" -CAfile "$3" -untrusted "$T/untrusted.pem" "$T/leaf.pem"
 }
 expect_exit 0 "revoke an old leaf in the overlap" sipca revoke olddev --passphrase-file "$T/pass"
-expect_grep "old-crl.pem" "$T/stdout" "revoke names the old CA's CRL"
+expect_grep "old-crl.pem" "$T/stderr" "revoke names the old CA's CRL"
 check "old-crl.pem is signed by the old CA" sh -c "openssl crl -in '$CA/old-crl.pem' -noout \
     -CAfile '$CA/old-ca.pem' 2>&1 | grep -q 'verify OK'"
 serial=$(openssl x509 -in "$I/olddev/cert.pem" -noout -serial | cut -d= -f2)
@@ -229,7 +229,7 @@ expect_grep "3 valid certificates of the old CA" "$T/stderr" "finish counts what
 expect_exit 0 "renew --all --dry-run" sipca renew --all --dry-run
 expect_grep "^3 to renew" "$T/stdout" "renew --all sees the three old leaves"
 expect_exit 0 "renew --all" sipca renew --all --passphrase-file "$T/pass"
-expect_grep "renewed 3 of 3" "$T/stdout" "renew --all moves them under the new CA"
+expect_grep "renewed 3 of 3" "$T/stderr" "renew --all moves them under the new CA"
 for n in sip.example.com alice carol; do
 	verifies "$I/$n/chain.pem" "$T/old-root.pem" "renewed $n, old root only"
 	verifies "$I/$n/chain.pem" "$T/new-root.pem" "renewed $n, new root only"
@@ -252,7 +252,7 @@ verifies "$I/dave/chain.pem" "$T/new-root.pem" "after finish, new root"
 
 # ---- a second rollover: generation G3 ----
 expect_exit 0 "a second rollover" sipca rollover start --passphrase-file "$T/pass"
-expect_grep "'example.com SIP CA G3'" "$T/stdout" "the next root is G3"
+expect_grep "'example.com SIP CA G3'" "$T/stderr" "the next root is G3"
 expect_exit 0 "rollover abort of the second" sipca rollover abort
 
 # ---- a single-level store: no bridge, the phones need the new root first ----

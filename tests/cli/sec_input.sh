@@ -234,7 +234,7 @@ check "the token starts empty" test ! -s "$T/objs.empty"
 # the generation, and the new key must be opened with it too.
 expect_exit 0 "init with ;pin-value= in the path" timeout 60 "$SIPCA" -d "$T/p1" init \
     --domain example.com --key p256 --pkcs11 "$TOKEN;object=pathpin;pin-value=$PIN"
-expect_grep "generated there" "$T/stdout" "the key was made by this init"
+expect_grep "generated there" "$T/stderr" "the key was made by this init"
 check "no PIN in the store" sh -c "! grep -r -a -q -e '$PIN' -e pin-value '$T/p1'"
 objects "$T/objs.p1"
 check "the token holds one key pair" test "$(wc -l < "$T/objs.p1")" -eq 2

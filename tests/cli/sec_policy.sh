@@ -68,7 +68,7 @@ csr "$T/evil.csr" DNS:evil.com URI:sip:bob@example.com
 bad "--copy-san of DNS:evil.com" "$SIPCA" -d "$CA" issue device bob --csr "$T/evil.csr" --copy-san
 expect_exit 0 "server sip.other.com with --allow-foreign-names" \
     "$SIPCA" -d "$CA" issue server sip.other.com --allow-foreign-names --key p256
-expect_grep "DNS:sip.other.com" "$T/stdout" "the foreign name is issued when allowed"
+expect_grep "DNS:sip.other.com" "$T/stderr" "the foreign name is issued when allowed"
 expect_exit 0 "a name under the domain needs no flag" \
     "$SIPCA" -d "$CA" issue server edge.sip.example.com --dns core.example.com --ip 192.0.2.7 --key p256
 
@@ -122,8 +122,8 @@ expect_exit 0 "renew CASE1" "$SIPCA" -d "$CA" renew CASE1
 expect_exit 0 "list CASE1" "$SIPCA" -d "$CA" list CASE1
 expect_grep "^case1 .*valid" "$T/stdout" "list finds the folded name"
 expect_exit 0 "revoke CASE1" "$SIPCA" -d "$CA" revoke CASE1
-expect_grep "revoked serial" "$T/stdout" "revoke CASE1 revokes case1"
-expect_grep "2 revoked" "$T/stdout" "and its superseded certificate"
+expect_grep "revoked serial" "$T/stderr" "revoke CASE1 revokes case1"
+expect_grep "2 revoked" "$T/stderr" "and its superseded certificate"
 printf 'kind,name\ndevice,Dup1\ndevice,dup1\n' > "$T/dup.csv"
 bad "a batch with Dup1 and dup1" "$SIPCA" -d "$CA" issue --batch "$T/dup.csv" --key p256
 expect_grep "dup.csv:3: duplicate name 'dup1' (also on line 2)" "$T/stderr" "the duplicate is found"
@@ -139,7 +139,7 @@ bad "issue device legacy1 next to Legacy1" "$SIPCA" -d "$CA" issue device legacy
 expect_grep "'Legacy1' already has a valid certificate" "$T/stderr" "the stored name is named"
 printf 'kind,name\ndevice,LEGACY1\n' > "$T/legacy.csv"
 expect_exit 0 "a batch row legacy1 is skipped" "$SIPCA" -d "$CA" issue --batch "$T/legacy.csv" --key p256
-expect_grep "issued 0, skipped 1" "$T/stdout" "skipped as already valid"
+expect_grep "issued 0, skipped 1" "$T/stderr" "skipped as already valid"
 expect_exit 0 "export legacy1 --with-key" "$SIPCA" -d "$CA" export legacy1 --with-key -o "$T/legacy.pem"
 expect_exit 0 "renew LEGACY1" "$SIPCA" -d "$CA" renew LEGACY1
 check "the renewal stays in issued/Legacy1" test -d "$CA/issued/Legacy1/history"

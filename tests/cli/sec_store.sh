@@ -119,7 +119,7 @@ expect_grep "writable by others" "$T/stdout" "check says by whom"
 chmod o+w "$CA/issued/bob/cert.pem"
 chmod 644 "$CA/issued/bob/key.pem"
 expect_exit 0 "check --repair makes our own modes safe" S -d "$CA" check --repair
-expect_grep "repaired: .*bob/cert.pem: mode 0646 made 0644" "$T/stdout" "repair says what it did"
+expect_grep "repaired: .*bob/cert.pem: mode 0646 made 0644" "$T/stderr" "repair says what it did"
 check "the store is not writable by others now" test "$(stat -c %a "$CA")" = 700
 check "the key is private again" test "$(stat -c %a "$CA/issued/bob/key.pem")" = 600
 expect_exit 0 "clean after the repair" S -d "$CA" check
@@ -220,7 +220,7 @@ expect_exit 99 "revoke judy killed before the CRL" env SIPCA_CRASH_AT=revoke-rec
 check "all three are revoked together" test "$(q "$CA/index.db" "SELECT count(*) FROM certs WHERE name = 'judy' AND status = 'revoked'")" = 3
 check "no CRL was written yet" cmp -s "$T/crl.before" "$CA/crl.pem"
 expect_exit 0 "revoke judy again finishes" S -d "$CA" revoke judy
-expect_grep "revoked already at" "$T/stdout" "it says judy was revoked"
+expect_grep "revoked already at" "$T/stderr" "it says judy was revoked"
 for sn in $(q "$CA/index.db" "SELECT serial FROM certs WHERE name = 'judy'"); do
 	TESTS_RUN=$((TESTS_RUN + 1))
 	openssl crl -in "$CA/crl.pem" -noout -text | grep -qi "serial number: $sn" ||
