@@ -394,7 +394,9 @@ issuance_prepare(const struct issuance_spec *spec, const struct ca *ca,
 	if ((ret = cert_export(is.crt, GNUTLS_X509_FMT_DER, &der)) < 0)
 		goto crypto_error;
 	if ((status = guard_issuance(is.crt, &der, spec->name, ca, spec->kind,
-	    spec->domain, spec->force, &is.forced, rep)) != RESULT_OK)
+	    spec->domain, (spec->force ? GUARD_FORCE : 0) |
+	    (spec->allow_wildcard ? GUARD_ALLOW_WILDCARD : 0), &is.forced,
+	    rep)) != RESULT_OK)
 		goto out;
 	status = RESULT_E_FAILED;
 	call = "gnutls_pem_base64_encode2";

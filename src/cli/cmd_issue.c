@@ -38,7 +38,7 @@ static const struct cli_option issue_options[] = {
 	{ "drop-other-sans", OPT_DROP_OTHER_SANS, 0, NULL, NULL, "with --copy-san: leave out (and name) SANs of types sipca does not issue instead of refusing the request" },
 	{ "key", OPT_KEY, 1, "TYPE", KEY_TYPE_NAMES, "key type (default rsa2048)" },
 	{ "days", OPT_DAYS, 1, "N", NULL, "validity in days (default 825, Apple's limit, cut to the CA's notAfter; an N past it is refused)" },
-	{ "allow-wildcard", OPT_WILDCARD, 0, NULL, NULL, "allow '*' names (Polycom rejects them; RFC 5922 7.2)" },
+	{ "allow-wildcard", OPT_WILDCARD, 0, NULL, NULL, "allow '*' names: the wildcard lint rules become warnings (Polycom rejects them; RFC 5922 7.2)" },
 	{ "allow-foreign-names", OPT_FOREIGN, 0, NULL, NULL, "allow DNS names and SIP URI hosts outside the store's SIP domain" },
 	{ "force", OPT_FORCE, 0, NULL, NULL, "issue despite lint errors (recorded in the index); never past a fatal one (a name outside the CA's name constraints)" },
 	{ "passphrase-file", OPT_PASSFILE, 1, "FILE", "@file", "the CA key's passphrase" },
