@@ -21,6 +21,14 @@ struct store;
  */
 int cli_csr_load(const char *path, gnutls_x509_crq_t *out);
 
+/*
+ * --copy-san: the request's SANs appended to out (csr_copy_sans()); a
+ * bad one is "invalid request: 'FILE': ..." and EXIT_USAGE, the ones
+ * drop_others leaves out a warning naming them.
+ */
+int cli_csr_copy_sans(const char *path, gnutls_x509_crq_t crq, int drop_others,
+    struct san_list *out);
+
 struct cli_csr_checks {
 	const char *path;		/* the request's file, for messages */
 	const char *name;		/* the store name it is for */

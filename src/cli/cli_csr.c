@@ -39,6 +39,27 @@ out:
 }
 
 int
+cli_csr_copy_sans(const char *path, gnutls_x509_crq_t crq, int drop_others,
+    struct san_list *out)
+{
+	char *msg = NULL, *dropped = NULL, *shown = text_echo(path);
+	int status = EXIT_USAGE;
+
+	if (csr_copy_sans(crq, drop_others, out, &dropped, &msg) < 0) {
+		error_msg("invalid request: '%s': %s", shown, msg);
+		goto out;
+	}
+	if (dropped != NULL)
+		warn_msg("'%s': not copying the request's %s", shown, dropped);
+	status = EXIT_OK;
+out:
+	free(msg);
+	free(dropped);
+	free(shown);
+	return status;
+}
+
+int
 cli_csr_check(struct store *s, gnutls_x509_crq_t crq,
     const struct cli_csr_checks *c)
 {

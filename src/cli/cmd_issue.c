@@ -186,7 +186,7 @@ cmd_issue(int argc, char **argv)
 	const char *csr_path = NULL, *pass_file = NULL, *kind_word, *reason;
 	struct batch_args batch;
 	char *msg = NULL, *shown = NULL;
-	char *name = NULL, *dropped = NULL;
+	char *name = NULL;
 	struct cli_csr_checks checks;
 	int no_domain_dns = 0, copy_san = 0, drop_others = 0, c, ret = STORE_OK;
 	int status = EXIT_USAGE;
@@ -310,14 +310,9 @@ cmd_issue(int argc, char **argv)
 	}
 	if (csr_path != NULL && cli_csr_load(csr_path, &spec.csr) != EXIT_OK)
 		goto out;
-	if (copy_san && csr_copy_sans(spec.csr, drop_others, &spec.sans, &dropped,
-	    &msg) < 0) {
-		error_msg("invalid request: '%s': %s", (shown = text_echo(csr_path)), msg);
+	if (copy_san && cli_csr_copy_sans(csr_path, spec.csr, drop_others,
+	    &spec.sans) != EXIT_OK)
 		goto out;
-	}
-	if (dropped != NULL)
-		warn_msg("'%s': not copying the request's %s",
-		    (shown = text_echo(csr_path)), dropped);
 
 	if ((status = cli_outcome(signing_open(cli_dir_option(), 0, 1, &sg, &rep),
 	    &rep)) != EXIT_OK)
@@ -339,7 +334,6 @@ cmd_issue(int argc, char **argv)
 		format_time_rfc3339(current->not_after, until);
 		if (csr_path != NULL) {
 			/* A new request for a name is a new key for it: renew --csr. */
-			free(shown);
 			error_msg("'%s' already has a valid certificate (serial %s,"
 			    " until %s); for the request's key renew it with 'sipca"
 			    " renew %s --csr %s'", current->name, current->serial,
@@ -397,6 +391,5 @@ out:
 	free(msg);
 	free(shown);
 	free(name);
-	free(dropped);
 	return status;
 }

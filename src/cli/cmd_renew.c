@@ -23,6 +23,7 @@
 #include "ca.h"
 #include "cert.h"
 #include "cli.h"
+#include "cli_csr.h"
 #include "cli_status.h"
 #include "issuance.h"
 #include "key.h"
@@ -35,13 +36,18 @@
 
 enum {
 	OPT_DAYS = 256, OPT_REKEY, OPT_KEY, OPT_EXPIRING, OPT_DRY_RUN, OPT_FORCE,
-	OPT_PASSFILE, OPT_FOREIGN, OPT_ALL,
+	OPT_PASSFILE, OPT_FOREIGN, OPT_ALL, OPT_CSR, OPT_COPY_SAN,
+	OPT_DROP_OTHER_SANS, OPT_REUSE_KEY,
 };
 
 static const struct cli_option renew_options[] = {
 	{ "days", OPT_DAYS, 1, "N", NULL, "validity in days (default: the original certificate's, cut to the CA's notAfter; an N past it is refused)" },
-	{ "rekey", OPT_REKEY, 0, NULL, NULL, "make a new key (not for certificates issued from a CSR)" },
-	{ "key", OPT_KEY, 1, "TYPE", KEY_TYPE_NAMES, "with --rekey: the new key's type (default: the old one's)" },
+	{ "rekey", OPT_REKEY, 0, NULL, NULL, "make a new key (a certificate issued from a CSR takes a new --csr)" },
+	{ "key", OPT_KEY, 1, "TYPE", KEY_TYPE_NAMES, "with --rekey: the new key's type (default: the old one's); with --csr, the request's key must be of it" },
+	{ "csr", OPT_CSR, 1, "FILE", "@file", "the new key is this request's (PEM or DER); the names stay the certificate's" },
+	{ "copy-san", OPT_COPY_SAN, 0, NULL, NULL, "with --csr: the names are the request's SANs, as issue --csr --copy-san takes them" },
+	{ "drop-other-sans", OPT_DROP_OTHER_SANS, 0, NULL, NULL, "with --copy-san: leave out (and name) SANs of types sipca does not issue instead of refusing the request" },
+	{ "reuse-key", OPT_REUSE_KEY, 0, NULL, NULL, "with --csr: sign a key already certified for another name" },
 	{ "expiring", OPT_EXPIRING, 1, "DAYS", NULL, "renew every valid certificate expiring within DAYS" },
 	{ "all", OPT_ALL, 0, NULL, NULL, "renew every valid certificate not issued by the current issuing CA (after a new CA)" },
 	{ "dry-run", OPT_DRY_RUN, 0, NULL, NULL, "say what would be renewed, change nothing" },
@@ -56,6 +62,7 @@ static int cmd_renew(int argc, char **argv);
 const struct command command_renew = {
 	"renew", cmd_renew,
 	"renew NAME [--days N] [--rekey [--key TYPE]] [--dry-run] [options]\n"
+	"renew NAME --csr FILE [--copy-san [--drop-other-sans]] [--reuse-key] [options]\n"
 	"renew --expiring DAYS [--days N] [--dry-run] [options]\n"
 	"renew --all [--days N] [--dry-run] [options]",
 	"Renew a certificate (same names and key, new serial and validity).",
@@ -143,12 +150,12 @@ renew_one(struct store *s, const struct ca *ca, const struct renewal_options *o,
 	if ((status = cli_outcome(renewal_spec(cur, o, &spec, &rep), &rep)) !=
 	    EXIT_OK)
 		goto out;
-	if (!o->rekey && (status = cli_outcome(renewal_kept_key(s, cur, &pub, &rep),
-	    &rep)) != EXIT_OK)
+	if (!o->rekey && o->csr == NULL && (status = cli_outcome(renewal_kept_key(s,
+	    cur, &pub, &rep), &rep)) != EXIT_OK)
 		goto out;
 	spec.pubkey = pub;
 	/* A CSR-issued certificate stays one: its key is the device's. */
-	how.key_source = cur->key_source;
+	how.key_source = o->csr != NULL ? "csr" : cur->key_source;
 	how.replace = 1;
 	ret = STORE_OK;
 	status = cli_outcome(issuance_issue(s, &spec, ca, &how, &is, &ret, &rep),
@@ -170,7 +177,8 @@ renew_one(struct store *s, const struct ca *ca, const struct renewal_options *o,
 	format_time_rfc3339(is.not_after, until);
 	printf("renewed %s '%s': serial %s -> %s, valid until %s, %s key%s\n",
 	    cur->kind, name, cur->serial, is.serial, until,
-	    o->rekey ? "new" : "same", is.forced ? " (forced past lint errors)" : "");
+	    o->csr != NULL ? "the request's" : o->rekey ? "new" : "same",
+	    is.forced ? " (forced past lint errors)" : "");
 	status = EXIT_OK;
 out:
 	if (locked)
@@ -271,7 +279,8 @@ out:
 /* renew NAME: everything the input can be wrong about before the key is asked for. */
 static int
 renew_named(struct signing *sg, const struct renewal_options *o,
-    struct validity_ask *ask, const char *name, const struct fleet *f)
+    struct validity_ask *ask, const char *name, const struct fleet *f,
+    struct cli_csr_checks *checks)
 {
 	struct report rep = { NULL, 0 };
 	struct store_cert *cur = NULL;
@@ -288,6 +297,11 @@ renew_named(struct signing *sg, const struct renewal_options *o,
 	ask->days_from = spec.days_from;
 	if ((status = cli_outcome(validity_check(ask, NULL, &rep), &rep)) !=
 	    EXIT_OK)
+		goto out;
+	checks->name = cur->name;
+	checks->sans = &spec.sans;
+	if (o->csr != NULL &&
+	    (status = cli_csr_check(sg->store, o->csr, checks)) != EXIT_OK)
 		goto out;
 	if (f->dry_run) {
 		time_t end;
@@ -323,9 +337,13 @@ cmd_renew(int argc, char **argv)
 	struct report rep = { NULL, 0 };
 	struct validity_ask ask = { 0, 0, NULL, 0 };
 	struct fleet f = { -1, 0, NULL };
-	int c, all = 0, status = EXIT_USAGE;
+	struct cli_csr_checks checks;
+	struct san_list csr_sans = { NULL, 0 };
+	const char *csr_path = NULL;
+	int c, all = 0, copy_san = 0, drop_others = 0, status = EXIT_USAGE;
 
 	memset(&o, 0, sizeof(o));
+	memset(&checks, 0, sizeof(checks));
 	memset(&sg, 0, sizeof(sg));
 	cli_parser_init(&p, &command_renew, argc, argv);
 	while ((c = cli_next(&p)) != 0) {
@@ -356,6 +374,10 @@ cmd_renew(int argc, char **argv)
 		case OPT_FORCE: o.force = 1; break;
 		case OPT_FOREIGN: o.allow_foreign = 1; break;
 		case OPT_PASSFILE: f.pass_file = p.arg; break;
+		case OPT_CSR: csr_path = p.arg; break;
+		case OPT_COPY_SAN: copy_san = 1; break;
+		case OPT_DROP_OTHER_SANS: drop_others = 1; break;
+		case OPT_REUSE_KEY: checks.reuse_key = 1; break;
 		case CLI_HELP:
 			status = EXIT_OK;
 			goto out;
@@ -371,7 +393,20 @@ cmd_renew(int argc, char **argv)
 		status = cli_usage_error(&command_renew);
 		goto out;
 	}
-	if (o.key_type_set && !o.rekey) {
+	if ((copy_san || checks.reuse_key) && csr_path == NULL) {
+		error_msg("--copy-san and --reuse-key go with --csr FILE");
+		goto out;
+	}
+	if (drop_others && !copy_san) {
+		error_msg("--drop-other-sans goes with --copy-san");
+		goto out;
+	}
+	if (csr_path != NULL && (f.expiring >= 0 || all)) {
+		/* One request is one device's key. */
+		error_msg("--csr renews one NAME at a time");
+		goto out;
+	}
+	if (o.key_type_set && !o.rekey && csr_path == NULL) {
 		error_msg("--key needs --rekey (renewal keeps the key otherwise)");
 		goto out;
 	}
@@ -392,7 +427,16 @@ cmd_renew(int argc, char **argv)
 	    &rep), &rep)) != EXIT_OK)
 		goto out;
 	if (argc - p.index == 1) {
-		status = renew_named(&sg, &o, &ask, argv[p.index], &f);
+		if (csr_path != NULL && ((status = cli_csr_load(csr_path, &o.csr)) !=
+		    EXIT_OK || (copy_san && (status = cli_csr_copy_sans(csr_path,
+		    o.csr, drop_others, &csr_sans)) != EXIT_OK)))
+			goto out;
+		o.csr_sans = copy_san ? &csr_sans : NULL;
+		checks.path = csr_path;
+		checks.key_set = o.key_type_set;
+		checks.key_type = o.key_type;
+		checks.copy_san = copy_san;
+		status = renew_named(&sg, &o, &ask, argv[p.index], &f, &checks);
 		goto out;
 	}
 	ask.days = o.days != 0 ? o.days : 1;
@@ -403,5 +447,8 @@ cmd_renew(int argc, char **argv)
 out:
 	cli_parser_free(&p);
 	signing_clear(&sg);
+	san_list_clear(&csr_sans);
+	if (o.csr != NULL)
+		gnutls_x509_crq_deinit(o.csr);
 	return status;
 }
