@@ -116,6 +116,91 @@ out:
 }
 
 /*
+ * What renew issues for cur: the request (renewal_spec()) and the key it
+ * keeps (*out_pub, spec->pubkey; NULL when the key is new: --rekey,
+ * --csr). The real run and the dry run both start here.
+ */
+static int
+renewal_request(struct store *s, const struct store_cert *cur,
+    const struct renewal_options *o, struct issuance_spec *spec,
+    gnutls_pubkey_t *out_pub)
+{
+	struct report rep = { NULL, 0 };
+	int status = cli_outcome(renewal_spec(cur, o, spec, &rep), &rep);
+
+	if (status == EXIT_OK && !o->rekey && o->csr == NULL)
+		status = cli_outcome(renewal_kept_key(s, cur, out_pub, &rep), &rep);
+	spec->pubkey = *out_pub;
+	return status;
+}
+
+/*
+ * A dry run's CA: ca.pem without its key, and a stand-in key that signs
+ * what the guard lints (issuance_rehearse()), so a dry run asks for no
+ * passphrase or PIN and still says what the real run would refuse.
+ */
+struct rehearsal {
+	struct ca *ca;
+	gnutls_privkey_t key;
+};
+
+static int
+rehearsal_open(struct store *s, struct rehearsal *r)
+{
+	struct report rep = { NULL, 0 };
+	int status = EXIT_OK;
+
+	if (r->ca == NULL)
+		status = cli_outcome(signer_open(s, 0, NULL, &r->ca, &rep), &rep);
+	if (status == EXIT_OK && r->key == NULL)
+		status = cli_outcome(issuance_standin_key(r->ca, &r->key, &rep), &rep);
+	return status;
+}
+
+static void
+rehearsal_clear(struct rehearsal *r)
+{
+	ca_free(r->ca);
+	if (r->key != NULL)
+		gnutls_privkey_deinit(r->key);
+	memset(r, 0, sizeof(*r));
+}
+
+/*
+ * renew --dry-run for cur: the certificate the real run would make,
+ * built and linted the same way, the guard's findings and refusal
+ * printed with the real run's words. *out_forced: --force would go past
+ * errors.
+ */
+static int
+rehearse_one(struct store *s, struct rehearsal *r,
+    const struct renewal_options *o, const struct store_cert *cur,
+    int *out_capped, int *out_forced)
+{
+	struct issuance_spec spec;
+	struct issuance is;
+	struct report rep = { NULL, 0 };
+	gnutls_pubkey_t pub = NULL;
+	int status;
+
+	memset(&spec, 0, sizeof(spec));
+	memset(&is, 0, sizeof(is));
+	if ((status = rehearsal_open(s, r)) != EXIT_OK ||
+	    (status = renewal_request(s, cur, o, &spec, &pub)) != EXIT_OK)
+		goto out;
+	status = cli_outcome(issuance_rehearse(&spec, r->ca, r->key, &is, &rep),
+	    &rep);
+	*out_capped = is.capped;
+	*out_forced = is.forced;
+out:
+	issuance_clear(&is);
+	san_list_clear(&spec.sans);
+	if (pub != NULL)
+		gnutls_pubkey_deinit(pub);
+	return status;
+}
+
+/*
  * Renews NAME under the writers' lock, provided its current certificate
  * is still expect_serial (a concurrent run may have renewed it).
  * *out_skipped is set when it was not.
@@ -147,13 +232,8 @@ renew_one(struct store *s, const struct ca *ca, const struct renewal_options *o,
 		*out_skipped = 1;
 		goto out;
 	}
-	if ((status = cli_outcome(renewal_spec(cur, o, &spec, &rep), &rep)) !=
-	    EXIT_OK)
+	if ((status = renewal_request(s, cur, o, &spec, &pub)) != EXIT_OK)
 		goto out;
-	if (!o->rekey && o->csr == NULL && (status = cli_outcome(renewal_kept_key(s,
-	    cur, &pub, &rep), &rep)) != EXIT_OK)
-		goto out;
-	spec.pubkey = pub;
 	/* A CSR-issued certificate stays one: its key is the device's. */
 	how.key_source = o->csr != NULL ? "csr" : cur->key_source;
 	how.replace = 1;
@@ -198,6 +278,20 @@ struct fleet {
 	const char *pass_file;
 };
 
+/* A fleet dry run's item, as renew_one() would find it. */
+static int
+rehearse_due(struct store *s, struct rehearsal *r,
+    const struct renewal_options *o, const struct renewal_item *it)
+{
+	struct store_cert *cur = NULL;
+	int capped = 0, forced = 0, status = current_of(s, it->name, 0, &cur);
+
+	if (status == EXIT_OK)
+		status = rehearse_one(s, r, o, cur, &capped, &forced);
+	store_cert_free(cur);
+	return status;
+}
+
 /*
  * The due certificates of --expiring or --all, renewed one by one under
  * the lock; one failure does not stop the others, and the worst status
@@ -211,9 +305,10 @@ renew_fleet(struct signing *sg, const struct renewal_options *o,
 	struct renewal_list due = { NULL, 0, 0 };
 	struct report rep = { NULL, 0 };
 	struct ca *current = NULL;
+	struct rehearsal r = { NULL, NULL };
 	char until[21];
 	int ret, skipped, one, status = EXIT_OK;
-	size_t i, renewed = 0;
+	size_t i, renewed = 0, refused = 0;
 
 	if (f->expiring < 0 && (status = cli_outcome(signer_open(sg->store, 0,
 	    NULL, &current, &rep), &rep)) != EXIT_OK)
@@ -227,6 +322,13 @@ renew_fleet(struct signing *sg, const struct renewal_options *o,
 	}
 	if (f->dry_run) {
 		for (i = 0; i < due.n; i++) {
+			if ((one = rehearse_due(sg->store, &r, o, &due.items[i])) !=
+			    EXIT_OK) {
+				if (one > status)
+					status = one;
+				refused++;
+				continue;
+			}
 			format_time_rfc3339(due.items[i].not_after, until);
 			printf("would renew '%s' (serial %s, until %s)\n",
 			    due.items[i].name, due.items[i].serial, until);
@@ -236,6 +338,8 @@ renew_fleet(struct signing *sg, const struct renewal_options *o,
 		else
 			printf("%zu to renew, %zu already issued by the current CA\n",
 			    due.n, due.current);
+		if (refused > 0)
+			error_msg("%zu of them would be refused (see above)", refused);
 		goto out;
 	}
 	if (due.n == 0) {
@@ -271,6 +375,7 @@ renew_fleet(struct signing *sg, const struct renewal_options *o,
 		    " CA; %zu already were\n", renewed, due.n, plural((long long)due.n),
 		    due.current);
 out:
+	rehearsal_clear(&r);
 	renewal_list_clear(&due);
 	ca_free(current);
 	return status;
@@ -285,6 +390,7 @@ renew_named(struct signing *sg, const struct renewal_options *o,
 	struct report rep = { NULL, 0 };
 	struct store_cert *cur = NULL;
 	struct issuance_spec spec;
+	struct rehearsal r = { NULL, NULL };
 	char until[21];
 	int skipped = 0, status;
 
@@ -304,14 +410,17 @@ renew_named(struct signing *sg, const struct renewal_options *o,
 	    (status = cli_csr_check(sg->store, o->csr, checks)) != EXIT_OK)
 		goto out;
 	if (f->dry_run) {
-		time_t end;
+		int capped = 0, forced = 0;
 
+		if ((status = rehearse_one(sg->store, &r, o, cur, &capped,
+		    &forced)) != EXIT_OK)
+			goto out;
 		format_time_rfc3339(cur->not_after, until);
-		printf("would renew %s '%s' (serial %s, until %s) for %ld day%s%s\n",
+		printf("would renew %s '%s' (serial %s, until %s) for %ld day%s%s%s\n",
 		    cur->kind, cur->name, cur->serial, until, spec.days,
 		    plural(spec.days),
-		    validity_leaf(ask, &end) == VALIDITY_CAPPED ?
-		    ", capped to the CA's notAfter" : "");
+		    capped ? ", capped to the CA's notAfter" : "",
+		    forced ? " (forced past lint errors)" : "");
 		goto out;
 	}
 	if ((status = cli_outcome(signing_unlock(sg, f->pass_file, &rep),
@@ -323,6 +432,7 @@ renew_named(struct signing *sg, const struct renewal_options *o,
 		status = EXIT_USAGE;
 	}
 out:
+	rehearsal_clear(&r);
 	san_list_clear(&spec.sans);
 	store_cert_free(cur);
 	return status;
