@@ -12,9 +12,11 @@
  * the fleet under it; the renewed ones are the CA's, so a second run,
  * or one after an interrupted run, renews only what is left.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
@@ -37,7 +39,7 @@
 enum {
 	OPT_DAYS = 256, OPT_REKEY, OPT_KEY, OPT_EXPIRING, OPT_DRY_RUN, OPT_FORCE,
 	OPT_PASSFILE, OPT_FOREIGN, OPT_ALL, OPT_CSR, OPT_COPY_SAN,
-	OPT_DROP_OTHER_SANS, OPT_REUSE_KEY,
+	OPT_DROP_OTHER_SANS, OPT_REUSE_KEY, OPT_CSR_DIR,
 };
 
 static const struct cli_option renew_options[] = {
@@ -47,7 +49,8 @@ static const struct cli_option renew_options[] = {
 	{ "csr", OPT_CSR, 1, "FILE", "@file", "the new key is this request's (PEM or DER); the names stay the certificate's" },
 	{ "copy-san", OPT_COPY_SAN, 0, NULL, NULL, "with --csr: the names are the request's SANs, as issue --csr --copy-san takes them" },
 	{ "drop-other-sans", OPT_DROP_OTHER_SANS, 0, NULL, NULL, "with --copy-san: leave out (and name) SANs of types sipca does not issue instead of refusing the request" },
-	{ "reuse-key", OPT_REUSE_KEY, 0, NULL, NULL, "with --csr: sign a key already certified for another name" },
+	{ "csr-dir", OPT_CSR_DIR, 1, "DIR", "@dir", "with --expiring or --all: DIR/NAME.csr is the new key of each due NAME that has one (the others keep theirs)" },
+	{ "reuse-key", OPT_REUSE_KEY, 0, NULL, NULL, "with --csr or --csr-dir: sign a key already certified for another name" },
 	{ "expiring", OPT_EXPIRING, 1, "DAYS", NULL, "renew every valid certificate expiring within DAYS" },
 	{ "all", OPT_ALL, 0, NULL, NULL, "renew every valid certificate not issued by the current issuing CA (after a new CA)" },
 	{ "dry-run", OPT_DRY_RUN, 0, NULL, NULL, "say what would be renewed, change nothing" },
@@ -63,8 +66,8 @@ const struct command command_renew = {
 	"renew", cmd_renew,
 	"renew NAME [--days N] [--rekey [--key TYPE]] [--dry-run] [options]\n"
 	"renew NAME --csr FILE [--copy-san [--drop-other-sans]] [--reuse-key] [options]\n"
-	"renew --expiring DAYS [--days N] [--dry-run] [options]\n"
-	"renew --all [--days N] [--dry-run] [options]",
+	"renew --expiring DAYS [--days N] [--csr-dir DIR] [--dry-run] [options]\n"
+	"renew --all [--days N] [--csr-dir DIR] [--dry-run] [options]",
 	"Renew a certificate (same names and key, new serial and validity).",
 	renew_options, "@name",
 };
@@ -276,7 +279,72 @@ struct fleet {
 	long expiring;		/* -1: --all */
 	int dry_run;
 	const char *pass_file;
+	const char *csr_dir;	/* --csr-dir, or NULL */
+	int reuse_key;		/* --reuse-key */
 };
+
+/* A due name's request from --csr-dir, checked as renew NAME --csr checks it. */
+static int
+check_due_csr(struct store *s, const struct renewal_options *o, int reuse_key,
+    const struct renewal_item *it, const char *path, gnutls_x509_crq_t crq)
+{
+	struct store_cert *cur = NULL;
+	struct issuance_spec spec;
+	struct report rep = { NULL, 0 };
+	struct renewal_options with = *o;
+	struct cli_csr_checks checks;
+	int status;
+
+	memset(&spec, 0, sizeof(spec));
+	memset(&checks, 0, sizeof(checks));
+	with.csr = crq;
+	checks.path = path;
+	checks.reuse_key = reuse_key;
+	if ((status = current_of(s, it->name, 0, &cur)) == EXIT_OK &&
+	    (status = cli_outcome(renewal_spec(cur, &with, &spec, &rep),
+	    &rep)) == EXIT_OK) {
+		checks.name = cur->name;
+		checks.sans = &spec.sans;
+		status = cli_csr_check(s, crq, &checks);
+	}
+	san_list_clear(&spec.sans);
+	store_cert_free(cur);
+	return status;
+}
+
+/*
+ * --csr-dir DIR: DIR/NAME.csr of each due NAME, read and checked before
+ * anything is renewed, so one bad request renews nothing (exit 2). A
+ * NAME without one is renewed as without --csr-dir, with its own key,
+ * and its "renewed" line says "same key", as the others say "the
+ * request's key": a fleet whose devices send requests at their own pace
+ * never lets the slow ones expire.
+ */
+static int
+load_due_csrs(struct store *s, const struct renewal_options *o,
+    const struct fleet *f, const struct renewal_list *due, gnutls_x509_crq_t *csrs)
+{
+	struct stat st;
+	char *path;
+	int one, status = EXIT_OK;
+	size_t i;
+
+	for (i = 0; i < due->n; i++) {
+		path = xasprintf("%s/%s.csr", f->csr_dir, due->items[i].name);
+		if (stat(path, &st) < 0 && errno == ENOENT) {
+			free(path);
+			continue;
+		}
+		one = cli_csr_load(path, &csrs[i]);
+		if (one == EXIT_OK)
+			one = check_due_csr(s, o, f->reuse_key, &due->items[i], path,
+			    csrs[i]);
+		if (one > status)
+			status = one;
+		free(path);
+	}
+	return status;
+}
 
 /* A fleet dry run's item, as renew_one() would find it. */
 static int
@@ -306,6 +374,8 @@ renew_fleet(struct signing *sg, const struct renewal_options *o,
 	struct report rep = { NULL, 0 };
 	struct ca *current = NULL;
 	struct rehearsal r = { NULL, NULL };
+	struct renewal_options with = *o;
+	gnutls_x509_crq_t *csrs = NULL;
 	char until[21];
 	int ret, skipped, one, status = EXIT_OK;
 	size_t i, renewed = 0, refused = 0;
@@ -320,9 +390,14 @@ renew_fleet(struct signing *sg, const struct renewal_options *o,
 		status = cli_store_outcome(sg->store, ret);
 		goto out;
 	}
+	csrs = xcalloc(due.n, sizeof(*csrs));
+	if (f->csr_dir != NULL &&
+	    (status = load_due_csrs(sg->store, o, f, &due, csrs)) != EXIT_OK)
+		goto out;
 	if (f->dry_run) {
 		for (i = 0; i < due.n; i++) {
-			if ((one = rehearse_due(sg->store, &r, o, &due.items[i])) !=
+			with.csr = csrs[i];
+			if ((one = rehearse_due(sg->store, &r, &with, &due.items[i])) !=
 			    EXIT_OK) {
 				if (one > status)
 					status = one;
@@ -356,7 +431,8 @@ renew_fleet(struct signing *sg, const struct renewal_options *o,
 		goto out;
 	for (i = 0; i < due.n; i++) {
 		skipped = 0;
-		one = renew_one(sg->store, sg->ca, o, due.items[i].name,
+		with.csr = csrs[i];
+		one = renew_one(sg->store, sg->ca, &with, due.items[i].name,
 		    due.items[i].serial, &skipped);
 		if (one != EXIT_OK) {
 			if (one > status)
@@ -375,6 +451,10 @@ renew_fleet(struct signing *sg, const struct renewal_options *o,
 		    " CA; %zu already were\n", renewed, due.n, plural((long long)due.n),
 		    due.current);
 out:
+	for (i = 0; csrs != NULL && i < due.n; i++)
+		if (csrs[i] != NULL)
+			gnutls_x509_crq_deinit(csrs[i]);
+	free(csrs);
 	rehearsal_clear(&r);
 	renewal_list_clear(&due);
 	ca_free(current);
@@ -446,7 +526,7 @@ cmd_renew(int argc, char **argv)
 	struct signing sg;
 	struct report rep = { NULL, 0 };
 	struct validity_ask ask = { 0, 0, NULL, 0 };
-	struct fleet f = { -1, 0, NULL };
+	struct fleet f = { -1, 0, NULL, NULL, 0 };
 	struct cli_csr_checks checks;
 	struct san_list csr_sans = { NULL, 0 };
 	const char *csr_path = NULL;
@@ -487,7 +567,8 @@ cmd_renew(int argc, char **argv)
 		case OPT_CSR: csr_path = p.arg; break;
 		case OPT_COPY_SAN: copy_san = 1; break;
 		case OPT_DROP_OTHER_SANS: drop_others = 1; break;
-		case OPT_REUSE_KEY: checks.reuse_key = 1; break;
+		case OPT_REUSE_KEY: checks.reuse_key = f.reuse_key = 1; break;
+		case OPT_CSR_DIR: f.csr_dir = p.arg; break;
 		case CLI_HELP:
 			status = EXIT_OK;
 			goto out;
@@ -503,7 +584,12 @@ cmd_renew(int argc, char **argv)
 		status = cli_usage_error(&command_renew);
 		goto out;
 	}
-	if ((copy_san || checks.reuse_key) && csr_path == NULL) {
+	if (f.csr_dir != NULL && f.expiring < 0 && !all) {
+		error_msg("--csr-dir goes with --expiring DAYS or --all (renew NAME takes --csr FILE)");
+		goto out;
+	}
+	if ((copy_san || (checks.reuse_key && f.csr_dir == NULL)) &&
+	    csr_path == NULL) {
 		error_msg("--copy-san and --reuse-key go with --csr FILE");
 		goto out;
 	}
@@ -513,7 +599,7 @@ cmd_renew(int argc, char **argv)
 	}
 	if (csr_path != NULL && (f.expiring >= 0 || all)) {
 		/* One request is one device's key. */
-		error_msg("--csr renews one NAME at a time");
+		error_msg("--csr renews one NAME at a time (a fleet: --csr-dir DIR)");
 		goto out;
 	}
 	if (o.key_type_set && !o.rekey && csr_path == NULL) {

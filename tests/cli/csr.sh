@@ -175,4 +175,25 @@ expect_unchanged "$T/before" "$CA" "renew --expiring --dry-run"
 expect_exit 0 "a clean dry run" sipca renew b --dry-run
 expect_grep "^would renew device 'b' " "$T/stdout" "a clean one would be renewed"
 
+# ---- renew --expiring DAYS --csr-dir DIR ----
+mkdir "$T/reqs"
+req "$T/reqs/b.csr" "$T/b2.key"
+cp "$CA/issued/gen/cert.pem" "$T/gen-before.pem"
+refused "--csr-dir with a NAME" "--csr-dir goes with --expiring DAYS or --all" \
+    sipca renew b --csr-dir "$T/reqs" --passphrase-file "$T/pass"
+cp "$CA/ca.pem" "$T/reqs/a.csr"
+refused "--csr-dir with a bad request renews nothing" "'$T/reqs/a.csr': not a PKCS#10 certificate request" \
+    sipca renew --expiring 4000 --csr-dir "$T/reqs" --force --passphrase-file "$T/pass"
+cp "$T/a-new.csr" "$T/reqs/a.csr"
+expect_exit 0 "renew --expiring --csr-dir --dry-run" sipca renew --expiring 4000 --csr-dir "$T/reqs" \
+    --force --dry-run
+expect_exit 0 "renew --expiring --csr-dir" sipca renew --expiring 4000 --csr-dir "$T/reqs" --force \
+    --passphrase-file "$T/pass"
+expect_grep "^renewed device 'b': .*, the request's key$" "$T/stdout" "b takes DIR/b.csr"
+expect_grep "^renewed device 'a': .*, the request's key$" "$T/stdout" "a takes DIR/a.csr (its own current key)"
+expect_grep "^renewed device 'gen': .*, same key$" "$T/stdout" "gen, without a request, keeps its key"
+check "b has DIR/b.csr's key" sh -c "[ \"\$(openssl x509 -in '$CA/issued/b/cert.pem' -noout -pubkey)\" = \"\$(openssl req -in '$T/reqs/b.csr' -noout -pubkey)\" ]"
+check "gen kept its key" sh -c "[ \"\$(openssl x509 -in '$CA/issued/gen/cert.pem' -noout -pubkey)\" = \"\$(openssl x509 -in '$T/gen-before.pem' -noout -pubkey)\" ]"
+check "openssl verifies b" openssl verify -x509_strict -CAfile "$CA/ca.pem" "$CA/issued/b/cert.pem"
+
 finish
