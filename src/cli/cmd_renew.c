@@ -53,7 +53,7 @@ static const struct cli_option renew_options[] = {
 	{ "reuse-key", OPT_REUSE_KEY, 0, NULL, NULL, "with --csr or --csr-dir: sign a key already certified for another name" },
 	{ "expiring", OPT_EXPIRING, 1, "DAYS", NULL, "renew every valid certificate expiring within DAYS" },
 	{ "all", OPT_ALL, 0, NULL, NULL, "renew every valid certificate not issued by the current issuing CA (after a new CA)" },
-	{ "dry-run", OPT_DRY_RUN, 0, NULL, NULL, "say what would be renewed, change nothing" },
+	{ "dry-run", OPT_DRY_RUN, 0, NULL, NULL, "say what would be renewed and what the lint guard would refuse; change nothing, ask for no passphrase" },
 	{ "force", OPT_FORCE, 0, NULL, NULL, "renew despite lint errors (recorded in the index); never past a fatal one (a name outside the CA's name constraints)" },
 	{ "allow-foreign-names", OPT_FOREIGN, 0, NULL, NULL, "renew certificates with names outside the store's SIP domain" },
 	{ "passphrase-file", OPT_PASSFILE, 1, "FILE", "@file", "the CA key's passphrase" },
