@@ -49,8 +49,12 @@ int cert_build(const struct cert_request *req, const struct ca *ca,
  * key one that phones and TLS stacks take: RSA with an odd exponent of
  * at least 65537, or ECDSA on P-256, P-384 or P-521.
  * Returns 0 or -1 after setting *out_reason to a message (for GnuTLS's
- * own failures, naming the call: x509_call_reason()).
+ * own failures, naming the call: x509_call_reason()); or
+ * CSR_E_NOT_A_REQUEST when data is no request at all, *out_reason then
+ * saying what it is when it can ("it is a certificate, ...", "it is a
+ * private key; ..."), for "FILE: not a PKCS#10 certificate request: ...".
  */
+#define CSR_E_NOT_A_REQUEST (-2)
 int csr_load(const unsigned char *data, size_t len,
     gnutls_x509_crq_t *out_crq, const char **out_reason);
 /* Every GeneralName of the request's subjectAltName, appended to out in

@@ -125,6 +125,26 @@ enum result issuance_issue(struct store *s, const struct issuance_spec *spec,
 void issuance_to_store(const struct issuance *is,
     const struct issuance_spec *spec, struct store_issue *out);
 
+/*
+ * A dry run's CA key: a new key of the CA certificate's algorithm
+ * (RSA-2048 for any RSA CA, P-256 for any ECDSA one), so a dry run
+ * needs no passphrase, PIN or token. Returns RESULT_OK with *out (the
+ * caller's to deinit) or RESULT_E_FAILED with the GnuTLS call in rep.
+ */
+enum result issuance_standin_key(const struct ca *ca, gnutls_privkey_t *out,
+    struct report *rep);
+
+/*
+ * What issuance_prepare() would give for spec, ca's certificate read
+ * without its key: the same certificate but for the signature, made by
+ * standin (issuance_standin_key()), and the same guard on it, findings
+ * and refusal in rep with the same words. *out is never to be stored:
+ * its signature is the stand-in's; the caller only reads it and clears it.
+ */
+enum result issuance_rehearse(const struct issuance_spec *spec,
+    const struct ca *ca, gnutls_privkey_t standin, struct issuance *out,
+    struct report *rep);
+
 void issuance_clear(struct issuance *is);
 
 /*

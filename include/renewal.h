@@ -30,6 +30,14 @@ struct renewal_options {
 	const char *domain;
 	const char *crl_url;
 	const char *organization;	/* the subject's O as the store says now */
+	/*
+	 * renew --csr: the new key is this request's (borrowed), and with
+	 * csr_sans (--copy-san: the SANs taken from it) the names are the
+	 * request's, as issue --csr --copy-san gives them; NULL keeps the
+	 * stored certificate's names (a renewal keeps the identity).
+	 */
+	gnutls_x509_crq_t csr;
+	const struct san_list *csr_sans;
 };
 
 /*
@@ -37,7 +45,8 @@ struct renewal_options {
  * recorded them (DNS names and URI hosts folded to lower case), the
  * original validity length (a default, capped to the CA's notAfter), or
  * o's (refused past it: validity.h). A certificate issued from a CSR is
- * not rekeyed (sipca has no key to replace).
+ * not rekeyed (sipca has no key to replace): it takes a new request,
+ * o->csr, which any certificate may (its key then is the request's).
  *
  * It is checked as a new request is, identity policy included: a
  * certificate issued before the policy with a device identity that is

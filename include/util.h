@@ -28,6 +28,8 @@ const char *util_command(void);
 /* Print "sipca: CMD: message\n" on stderr. */
 void error_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void warn_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "sipca: CMD: note: message": something done as asked that may surprise. */
+void note_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Allocation that cannot fail: out of memory aborts with a message. */
 void *xmalloc(size_t n);

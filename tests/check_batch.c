@@ -219,7 +219,8 @@ START_TEST(test_csr_confined)
 	/* Inside, it is read (and here refused as no request). */
 	ck_assert_int_eq(batch_plan_parse(file, csv2, strlen(csv2), &o, &plan,
 	    &rep), RESULT_E_INPUT);
-	want = xasprintf("%s:2: invalid request: '%s'", file, inside);
+	want = xasprintf("%s:2: '%s': not a PKCS#10 certificate request: ", file,
+	    inside);
 	ck_assert_msg(strncmp(rep.lines[0].text, want, strlen(want)) == 0,
 	    "%s", rep.lines[0].text);
 	free(want);

@@ -584,6 +584,49 @@ START_TEST(test_csr_keys)
 }
 END_TEST
 
+/* What is not a request is named (RFC 7468 labels, or GnuTLS's reading of DER). */
+START_TEST(test_csr_not_a_request)
+{
+	static const struct {
+		const char *data;
+		size_t len;
+		int ret;
+		const char *reason;
+	} cases[] = {
+		{ "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", 0,
+		  CSR_E_NOT_A_REQUEST, "it is a certificate, not a request" },
+		{ "-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n", 0,
+		  CSR_E_NOT_A_REQUEST, "it is a private key; make a request with it" },
+		{ "-----BEGIN EC PRIVATE KEY-----\nMHc\n-----END EC PRIVATE KEY-----\n", 0,
+		  CSR_E_NOT_A_REQUEST, "it is a private key" },
+		{ "-----BEGIN PUBLIC KEY-----\nMFk\n-----END PUBLIC KEY-----\n", 0,
+		  CSR_E_NOT_A_REQUEST, "it is a public key" },
+		{ "-----BEGIN X509 CRL-----\nMIIB\n-----END X509 CRL-----\n", 0,
+		  CSR_E_NOT_A_REQUEST, "it is a CRL" },
+		{ "hello\n", 0, CSR_E_NOT_A_REQUEST,
+		  "neither a PEM CERTIFICATE REQUEST nor its DER" },
+		/* A damaged request keeps GnuTLS's words, naming the call. */
+		{ "-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----\n",
+		  0, -1, "gnutls_x509_crq_import: " },
+		{ "\x30\x03\x02\x01\x01", 5, -1, "gnutls_x509_crq_import: " },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		gnutls_x509_crq_t crq = NULL;
+		const char *reason = NULL;
+		size_t len = cases[i].len != 0 ? cases[i].len : strlen(cases[i].data);
+		int ret = csr_load((const unsigned char *)cases[i].data, len, &crq,
+		    &reason);
+
+		ck_assert_msg(ret == cases[i].ret, "case %zu: %d", i, ret);
+		ck_assert_ptr_null(crq);
+		ck_assert_msg(strncmp(reason, cases[i].reason,
+		    strlen(cases[i].reason)) == 0, "case %zu: %s", i, reason);
+	}
+}
+END_TEST
+
 START_TEST(test_encrypted_ca_key)
 {
 	struct ca_params p;
@@ -650,6 +693,7 @@ check_suite(void)
 	tcase_add_test(tc, test_ca_extensions);
 	tcase_add_test(tc, test_issue_server);
 	tcase_add_test(tc, test_validate_rejects);
+	tcase_add_test(tc, test_csr_not_a_request);
 	tcase_add_test(tc, test_encrypted_ca_key);
 	tcase_add_test(tc, test_key_must_match_ca);
 	tcase_add_test(tc, test_cert_sans_exact);

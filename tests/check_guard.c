@@ -2,7 +2,8 @@
  * check_guard: src/authority/guard.c, the lint run on every certificate
  * before it is written: a clean one goes on, one with an error-level
  * finding is refused with the findings and the refusal in the report,
- * and --force issues it anyway and says so.
+ * and --force issues it anyway and says so. --allow-wildcard's rules are
+ * the registry's wildcard rules, no more and no fewer.
  */
 #include <check.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include "ca.h"
 #include "cert.h"
 #include "guard.h"
+#include "lint.h"
 #include "report.h"
 #include "util.h"
 
@@ -147,6 +149,31 @@ START_TEST(test_forced)
 }
 END_TEST
 
+START_TEST(test_wildcard_rules)
+{
+	const struct lint_rule *const *all;
+	size_t n, i, j, listed = 0;
+	int in_list;
+
+	for (i = 0; guard_wildcard_rules[i] != NULL; i++)
+		ck_assert_msg(lint_rule_find(guard_wildcard_rules[i]) != NULL,
+		    "%s is not a lint rule", guard_wildcard_rules[i]);
+	/* Every rule about '*' is allowed; a new one must join the list. */
+	all = lint_rules(&n);
+	for (i = 0; i < n; i++) {
+		if (strstr(all[i]->id, "wildcard") == NULL)
+			continue;
+		in_list = 0;
+		for (j = 0; guard_wildcard_rules[j] != NULL; j++)
+			in_list |= strcmp(guard_wildcard_rules[j], all[i]->id) == 0;
+		ck_assert_msg(in_list, "%s is missing from guard_wildcard_rules",
+		    all[i]->id);
+		listed++;
+	}
+	ck_assert_uint_eq(listed, 4);
+}
+END_TEST
+
 Suite *
 check_suite(void)
 {
@@ -158,6 +185,7 @@ check_suite(void)
 	tcase_add_test(tc, test_clean);
 	tcase_add_test(tc, test_refused);
 	tcase_add_test(tc, test_forced);
+	tcase_add_test(tc, test_wildcard_rules);
 	suite_add_tcase(s, tc);
 	return s;
 }

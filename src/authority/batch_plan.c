@@ -208,9 +208,11 @@ load_row_csr(struct plan_ctx *b, struct batch_row *row, const char *cell,
 		*out_msg = msg_with("cannot read request: ", path, tail);
 		goto out;
 	}
-	if (csr_load(data, len, &crq, &reason) < 0) {
-		tail = xasprintf(": %s", reason);
-		*out_msg = msg_with("invalid request: ", path, tail);
+	if ((gret = csr_load(data, len, &crq, &reason)) < 0) {
+		tail = xasprintf(gret == CSR_E_NOT_A_REQUEST ? ": not a PKCS#10"
+		    " certificate request: %s" : ": %s", reason);
+		*out_msg = msg_with(gret == CSR_E_NOT_A_REQUEST ? "" :
+		    "invalid request: ", path, tail);
 		goto out;
 	}
 	if (b->o->copy_san && csr_copy_sans(crq, b->o->drop_other_sans,

@@ -10,6 +10,33 @@
 #include "guard.h"
 #include "lint.h"
 
+/*
+ * What --allow-wildcard allows: the rules that refuse a '*' in a name,
+ * and only those (rfc5280.san_dns_syntax leaves a leading "*." to them).
+ * With GUARD_ALLOW_WILDCARD their findings are warnings for that
+ * certificate: the operator has read that RFC 5922 section 7.2, Poly and
+ * CUCM refuse wildcards and asks for one anyway, so the certificate is
+ * not "forced", and any other error still refuses it.
+ */
+const char *const guard_wildcard_rules[] = {
+	"rfc5922.wildcard",
+	"polycom.wildcard_cn",
+	"polycom.wildcard_san",
+	"cisco.wildcard",
+	NULL,
+};
+
+static int
+is_wildcard_rule(const char *id)
+{
+	size_t i;
+
+	for (i = 0; guard_wildcard_rules[i] != NULL; i++)
+		if (strcmp(guard_wildcard_rules[i], id) == 0)
+			return 1;
+	return 0;
+}
+
 /* The CA as the chain context; built per call, so threads share nothing. */
 static int
 guard_ca(const struct ca *ca, struct lint_ca *out)
@@ -31,7 +58,7 @@ guard_ca(const struct ca *ca, struct lint_ca *out)
 enum result
 guard_issuance(gnutls_x509_crt_t crt, const gnutls_datum_t *der,
     const char *name, const struct ca *ca, enum cert_kind kind,
-    const char *sip_domain, int force, int *out_forced, struct report *rep)
+    const char *sip_domain, unsigned flags, int *out_forced, struct report *rep)
 {
 	struct lint_source src = { "issued", 1, 1, NULL, 0, NULL, NULL };
 	struct lint_options opts;
@@ -39,9 +66,10 @@ guard_issuance(gnutls_x509_crt_t crt, const gnutls_datum_t *der,
 	struct lint_findings f;
 	struct lint_ca lca;
 	const struct lint_finding *it;
+	enum lint_severity sev;
 	size_t i, errors = 0, fatal = 0;
 	enum result status;
-	int have_ca = 0;
+	int have_ca = 0, allowed;
 
 	memset(&c, 0, sizeof(c));
 	memset(&f, 0, sizeof(f));
@@ -60,15 +88,20 @@ guard_issuance(gnutls_x509_crt_t crt, const gnutls_datum_t *der,
 	lint_one(&src, &opts, &c, &f);
 	for (i = 0; i < f.n; i++) {
 		it = &f.items[i];
-		if (it->severity >= SEV_ERROR)
+		sev = it->severity;
+		allowed = (flags & GUARD_ALLOW_WILDCARD) && sev == SEV_ERROR &&
+		    is_wildcard_rule(it->rule->id);
+		if (allowed)
+			sev = SEV_WARN;
+		if (sev >= SEV_ERROR)
 			errors++;
-		if (it->severity == SEV_FATAL)
+		if (sev == SEV_FATAL)
 			fatal++;
-		if (it->severity < SEV_WARN)
+		if (sev < SEV_WARN)
 			continue;
-		report_add(rep, REPORT_MESSAGE, "%s: lint: %s %s: %s [%s]", name,
-		    lint_severity_name(it->severity), it->rule->id, it->message,
-		    it->rule->citation);
+		report_add(rep, REPORT_MESSAGE, "%s: lint: %s %s: %s [%s]%s", name,
+		    lint_severity_name(sev), it->rule->id, it->message,
+		    it->rule->citation, allowed ? " (allowed by --allow-wildcard)" : "");
 	}
 	/*
 	 * A fatal finding is a certificate no one can use (outside its CA's
@@ -82,7 +115,7 @@ guard_issuance(gnutls_x509_crt_t crt, const gnutls_datum_t *der,
 		status = RESULT_E_REFUSED;
 		goto out;
 	}
-	if (errors > 0 && !force) {
+	if (errors > 0 && !(flags & GUARD_FORCE)) {
 		report_add(rep, REPORT_MESSAGE, "%s: lint: refusing to issue: %zu"
 		    " error%s (--force issues anyway)", name, errors,
 		    errors == 1 ? "" : "s");

@@ -443,7 +443,9 @@ issuance_prepare(const struct issuance_spec *spec, const struct ca *ca,
 	if ((ret = cert_export(is.crt, GNUTLS_X509_FMT_DER, &der)) < 0)
 		goto crypto_error;
 	if ((status = guard_issuance(is.crt, &der, spec->name, ca, spec->kind,
-	    spec->domain, spec->force, &is.forced, rep)) != RESULT_OK)
+	    spec->domain, (spec->force ? GUARD_FORCE : 0) |
+	    (spec->allow_wildcard ? GUARD_ALLOW_WILDCARD : 0), &is.forced,
+	    rep)) != RESULT_OK)
 		goto out;
 	status = RESULT_E_FAILED;
 	call = "gnutls_pem_base64_encode2";
@@ -535,6 +537,73 @@ issuance_issue(struct store *s, const struct issuance_spec *spec,
 out:
 	issuance_clear(&is);
 	return r;
+}
+
+enum result
+issuance_standin_key(const struct ca *ca, gnutls_privkey_t *out,
+    struct report *rep)
+{
+	gnutls_x509_privkey_t key = NULL;
+	gnutls_privkey_t abstract = NULL;
+	unsigned bits = 0;
+	int algo = gnutls_x509_crt_get_pk_algorithm(ca->crt, &bits), ret;
+	const char *call = "gnutls_x509_privkey_init";
+	enum result status = RESULT_E_FAILED;
+
+	/*
+	 * The guard reads the signature's algorithm (tls.weak_signature,
+	 * polycom.key_baseline), never its value: it lints what sipca has
+	 * just signed, so the chain rules take the CA as the signer
+	 * (guard.c, signed_by_us). A key of the CA's algorithm gives the same
+	 * AlgorithmIdentifier, SHA-256 being cert_build()'s choice for any
+	 * size or curve, so the smallest such key will do: RSA-2048 or P-256.
+	 */
+	if (algo < 0) {
+		call = "gnutls_x509_crt_get_pk_algorithm";
+		ret = algo;
+		goto fail;
+	}
+	if (algo == GNUTLS_PK_RSA)
+		bits = 2048;
+	else if (algo == GNUTLS_PK_ECDSA)
+		bits = GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1);
+	if ((ret = gnutls_x509_privkey_init(&key)) < 0)
+		goto fail;
+	call = "gnutls_x509_privkey_generate2";
+	if ((ret = gnutls_x509_privkey_generate2(key, (gnutls_pk_algorithm_t)algo,
+	    bits, 0, NULL, 0)) < 0)
+		goto fail;
+	call = "gnutls_privkey_import_x509";
+	if ((ret = gnutls_privkey_init(&abstract)) < 0 ||
+	    (ret = gnutls_privkey_import_x509(abstract, key,
+	    GNUTLS_PRIVKEY_IMPORT_AUTO_RELEASE)) < 0)
+		goto fail;
+	key = NULL;	/* owned by abstract now */
+	*out = abstract;
+	abstract = NULL;
+	status = RESULT_OK;
+	goto out;
+
+fail:
+	report_add(rep, REPORT_MESSAGE, "dry run: a stand-in for the CA's key:"
+	    " %s: %s", call, gnutls_strerror(ret));
+out:
+	if (abstract != NULL)
+		gnutls_privkey_deinit(abstract);
+	if (key != NULL)
+		gnutls_x509_privkey_deinit(key);
+	return status;
+}
+
+enum result
+issuance_rehearse(const struct issuance_spec *spec, const struct ca *ca,
+    gnutls_privkey_t standin, struct issuance *out, struct report *rep)
+{
+	/* The CA's certificate, key id and chain, borrowed; only the key differs. */
+	struct ca as_if = *ca;
+
+	as_if.key = standin;
+	return issuance_prepare(spec, &as_if, out, rep);
 }
 
 void

@@ -19,6 +19,28 @@
 #include "store.h"
 #include "util.h"
 
+/*
+ * --copy-san: the names issue --csr --copy-san would give, the kind's
+ * defaults first. A server without DNS:DOMAIN was issued with
+ * --no-domain-dns, which the renewal keeps.
+ */
+static void
+take_request_sans(struct issuance_spec *spec, const struct san_list *asked)
+{
+	int no_domain_dns = spec->kind == KIND_SERVER;
+	size_t i;
+
+	for (i = 0; i < spec->sans.n; i++)
+		if (spec->sans.items[i].type == SAN_DNS &&
+		    spec->domain != NULL &&
+		    strcmp(spec->sans.items[i].value, spec->domain) == 0)
+			no_domain_dns = 0;
+	san_list_clear(&spec->sans);
+	for (i = 0; i < asked->n; i++)
+		san_list_add(&spec->sans, asked->items[i].type, asked->items[i].value);
+	issuance_default_sans(spec, no_domain_dns);
+}
+
 enum result
 renewal_spec(const struct store_cert *cur, const struct renewal_options *o,
     struct issuance_spec *spec, struct report *rep)
@@ -26,12 +48,13 @@ renewal_spec(const struct store_cert *cur, const struct renewal_options *o,
 	char *msg = NULL;
 
 	memset(spec, 0, sizeof(*spec));
-	if (o->rekey && strcmp(cur->key_source, "csr") == 0) {
+	if (o->rekey && o->csr == NULL && strcmp(cur->key_source, "csr") == 0) {
 		report_add(rep, REPORT_MESSAGE, "'%s' was issued from a CSR: sipca"
-		    " has no key to replace; issue it again with a new --csr",
-		    cur->name);
+		    " has no key to replace; renew it with the device's new"
+		    " request: 'sipca renew %s --csr FILE'", cur->name, cur->name);
 		return RESULT_E_INPUT;
 	}
+	spec->csr = o->csr;
 	spec->name = cur->name;
 	spec->domain = o->domain;
 	spec->crl_url = o->crl_url;
@@ -53,6 +76,8 @@ renewal_spec(const struct store_cert *cur, const struct renewal_options *o,
 		return RESULT_E_FAILED;
 	}
 	issuance_fold_sans(&spec->sans);
+	if (o->csr_sans != NULL)
+		take_request_sans(spec, o->csr_sans);
 	/* It was issued with --allow-wildcard, or it would have none. */
 	spec->allow_wildcard = strchr(cur->sans, '*') != NULL;
 	spec->days = o->days != 0 ? o->days :

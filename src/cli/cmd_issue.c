@@ -14,6 +14,7 @@
 #include "cert.h"
 #include "cli.h"
 #include "cli_secret.h"
+#include "cli_csr.h"
 #include "cli_status.h"
 #include "fileio.h"
 #include "issuance.h"
@@ -27,6 +28,7 @@ enum {
 	OPT_URI = 256, OPT_DNS, OPT_IP, OPT_NO_DOMAIN_DNS, OPT_CSR, OPT_COPY_SAN,
 	OPT_KEY, OPT_DAYS, OPT_WILDCARD, OPT_FORCE, OPT_PASSFILE,
 	OPT_BATCH, OPT_JOBS, OPT_QUIET, OPT_FOREIGN, OPT_DROP_OTHER_SANS,
+	OPT_REUSE_KEY,
 };
 
 static const struct cli_option issue_options[] = {
@@ -37,9 +39,10 @@ static const struct cli_option issue_options[] = {
 	{ "csr", OPT_CSR, 1, "FILE", "@file", "sign this request (PEM or DER) instead of making a key" },
 	{ "copy-san", OPT_COPY_SAN, 0, NULL, NULL, "with --csr: take the SANs the request asks for" },
 	{ "drop-other-sans", OPT_DROP_OTHER_SANS, 0, NULL, NULL, "with --copy-san: leave out (and name) SANs of types sipca does not issue instead of refusing the request" },
-	{ "key", OPT_KEY, 1, "TYPE", KEY_TYPE_NAMES, "key type (default rsa2048)" },
+	{ "reuse-key", OPT_REUSE_KEY, 0, NULL, NULL, "with --csr: sign a key already certified for another name" },
+	{ "key", OPT_KEY, 1, "TYPE", KEY_TYPE_NAMES, "key type (default rsa2048); with --csr, the request's key must be of it" },
 	{ "days", OPT_DAYS, 1, "N", NULL, "validity in days (default 825, Apple's limit, cut to the CA's notAfter; an N past it is refused)" },
-	{ "allow-wildcard", OPT_WILDCARD, 0, NULL, NULL, "allow '*' names (Polycom rejects them; RFC 5922 7.2)" },
+	{ "allow-wildcard", OPT_WILDCARD, 0, NULL, NULL, "allow '*' names: the wildcard lint rules become warnings (Polycom rejects them; RFC 5922 7.2)" },
 	{ "allow-foreign-names", OPT_FOREIGN, 0, NULL, NULL, "allow DNS names and SIP URI hosts outside the store's SIP domain" },
 	{ "force", OPT_FORCE, 0, NULL, NULL, "issue despite lint errors (recorded in the index); never past a fatal one (a name outside the CA's name constraints)" },
 	{ "passphrase-file", OPT_PASSFILE, 1, "FILE", "@file", "the CA key's passphrase" },
@@ -61,29 +64,6 @@ const struct command command_issue = {
 	"Issue a server (proxy, SBC) or device (phone, softphone) certificate.",
 	issue_options, "server,device",
 };
-
-static int
-load_csr(const char *path, gnutls_x509_crq_t *out)
-{
-	unsigned char *data = NULL;
-	size_t len = 0;
-	const char *reason;
-	char *shown = text_echo(path);
-	int ret = EXIT_USAGE;
-
-	if (read_file(path, 1 << 20, &data, &len) < 0) {
-		error_msg("cannot read request: '%s': %s", shown, file_strerror(errno));
-		goto out;
-	}
-	if (csr_load(data, len, out, &reason) < 0)
-		error_msg("invalid request: '%s': %s", shown, reason);
-	else
-		ret = EXIT_OK;
-out:
-	free(shown);
-	free(data);
-	return ret;
-}
 
 static void
 print_issued(const struct store *s, const struct issuance_spec *spec,
@@ -234,7 +214,8 @@ cmd_issue(int argc, char **argv)
 	struct signer_secrets secrets = { NULL, NULL };
 	struct batch_args batch;
 	char *msg = NULL, *shown = NULL;
-	char *name = NULL, *dropped = NULL;
+	char *name = NULL;
+	struct cli_csr_checks checks;
 	int no_domain_dns = 0, copy_san = 0, drop_others = 0, c, ret = STORE_OK;
 	int status = EXIT_USAGE;
 
@@ -243,6 +224,7 @@ cmd_issue(int argc, char **argv)
 	memset(&batch, 0, sizeof(batch));
 	memset(&sg, 0, sizeof(sg));
 	memset(&ask, 0, sizeof(ask));
+	memset(&checks, 0, sizeof(checks));
 	spec.key_type = KEY_RSA2048;
 	spec.days = DEFAULT_LEAF_DAYS;
 	cli_parser_init(&p, &command_issue, argc, argv);
@@ -269,7 +251,9 @@ cmd_issue(int argc, char **argv)
 				goto out;
 			}
 			batch.key_given = 1;
+			checks.key_set = 1;
 			break;
+		case OPT_REUSE_KEY: checks.reuse_key = 1; break;
 		case OPT_DAYS:
 			if (parse_long(p.arg, 1, 36500, &spec.days) < 0) {
 				error_msg("invalid --days: '%s' (1 to 36500)",
@@ -299,6 +283,10 @@ cmd_issue(int argc, char **argv)
 			status = cli_usage_error(&command_issue);
 			goto out;
 		}
+	}
+	if (checks.reuse_key && (csr_path == NULL || batch.file != NULL)) {
+		error_msg("--reuse-key goes with --csr FILE");
+		goto out;
 	}
 	if (drop_others && !copy_san) {
 		error_msg("--drop-other-sans goes with --copy-san");
@@ -351,16 +339,11 @@ cmd_issue(int argc, char **argv)
 		error_msg("--copy-san needs --csr FILE");
 		goto out;
 	}
-	if (csr_path != NULL && load_csr(csr_path, &spec.csr) != EXIT_OK)
+	if (csr_path != NULL && cli_csr_load(csr_path, &spec.csr) != EXIT_OK)
 		goto out;
-	if (copy_san && csr_copy_sans(spec.csr, drop_others, &spec.sans, &dropped,
-	    &msg) < 0) {
-		error_msg("invalid request: '%s': %s", (shown = text_echo(csr_path)), msg);
+	if (copy_san && cli_csr_copy_sans(csr_path, spec.csr, drop_others,
+	    &spec.sans) != EXIT_OK)
 		goto out;
-	}
-	if (dropped != NULL)
-		warn_msg("'%s': not copying the request's %s",
-		    (shown = text_echo(csr_path)), dropped);
 
 	if ((status = cli_outcome(signing_open(cli_dir_option(), 0, 1, &sg, &rep),
 	    &rep)) != EXIT_OK)
@@ -383,11 +366,27 @@ cmd_issue(int argc, char **argv)
 		char until[21];
 
 		format_time_rfc3339(current->not_after, until);
-		error_msg("'%s' already has a valid certificate (serial %s, until %s);"
-		    " renew it with 'sipca renew %s'", current->name, current->serial,
-		    until, current->name);
+		if (csr_path != NULL) {
+			/* A new request for a name is a new key for it: renew --csr. */
+			error_msg("'%s' already has a valid certificate (serial %s,"
+			    " until %s); for the request's key renew it with 'sipca"
+			    " renew %s --csr %s'", current->name, current->serial,
+			    until, current->name, (shown = text_echo(csr_path)));
+		} else
+			error_msg("'%s' already has a valid certificate (serial %s, until %s);"
+			    " renew it with 'sipca renew %s'", current->name, current->serial,
+			    until, current->name);
 		goto out;
 	}
+	checks.path = csr_path;
+	checks.name = spec.name;
+	checks.key_type = spec.key_type;
+	checks.copy_san = copy_san;
+	checks.sans = &spec.sans;
+	if (spec.csr != NULL &&
+	    (status = cli_csr_check(sg.store, spec.csr, &checks)) != EXIT_OK)
+		goto out;
+	status = EXIT_USAGE;
 	ask.not_before = sipca_now();
 	ask.days = spec.days;
 	ask.days_from = spec.days_from;
@@ -426,6 +425,5 @@ out:
 	free(msg);
 	free(shown);
 	free(name);
-	free(dropped);
 	return status;
 }

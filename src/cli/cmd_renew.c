@@ -12,9 +12,11 @@
  * the fleet under it; the renewed ones are the CA's, so a second run,
  * or one after an interrupted run, renews only what is left.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
@@ -24,6 +26,7 @@
 #include "cert.h"
 #include "cli.h"
 #include "cli_secret.h"
+#include "cli_csr.h"
 #include "cli_status.h"
 #include "issuance.h"
 #include "key.h"
@@ -36,16 +39,22 @@
 
 enum {
 	OPT_DAYS = 256, OPT_REKEY, OPT_KEY, OPT_EXPIRING, OPT_DRY_RUN, OPT_FORCE,
-	OPT_PASSFILE, OPT_FOREIGN, OPT_ALL,
+	OPT_PASSFILE, OPT_FOREIGN, OPT_ALL, OPT_CSR, OPT_COPY_SAN,
+	OPT_DROP_OTHER_SANS, OPT_REUSE_KEY, OPT_CSR_DIR,
 };
 
 static const struct cli_option renew_options[] = {
 	{ "days", OPT_DAYS, 1, "N", NULL, "validity in days (default: the original certificate's, cut to the CA's notAfter; an N past it is refused)" },
-	{ "rekey", OPT_REKEY, 0, NULL, NULL, "make a new key (not for certificates issued from a CSR)" },
-	{ "key", OPT_KEY, 1, "TYPE", KEY_TYPE_NAMES, "with --rekey: the new key's type (default: the old one's)" },
+	{ "rekey", OPT_REKEY, 0, NULL, NULL, "make a new key (a certificate issued from a CSR takes a new --csr)" },
+	{ "key", OPT_KEY, 1, "TYPE", KEY_TYPE_NAMES, "with --rekey: the new key's type (default: the old one's); with --csr, the request's key must be of it" },
+	{ "csr", OPT_CSR, 1, "FILE", "@file", "the new key is this request's (PEM or DER); the names stay the certificate's" },
+	{ "copy-san", OPT_COPY_SAN, 0, NULL, NULL, "with --csr: the names are the request's SANs, as issue --csr --copy-san takes them" },
+	{ "drop-other-sans", OPT_DROP_OTHER_SANS, 0, NULL, NULL, "with --copy-san: leave out (and name) SANs of types sipca does not issue instead of refusing the request" },
+	{ "csr-dir", OPT_CSR_DIR, 1, "DIR", "@dir", "with --expiring or --all: DIR/NAME.csr is the new key of each due NAME that has one (the others keep theirs)" },
+	{ "reuse-key", OPT_REUSE_KEY, 0, NULL, NULL, "with --csr or --csr-dir: sign a key already certified for another name" },
 	{ "expiring", OPT_EXPIRING, 1, "DAYS", NULL, "renew every valid certificate expiring within DAYS" },
 	{ "all", OPT_ALL, 0, NULL, NULL, "renew every valid certificate not issued by the current issuing CA (after a new CA)" },
-	{ "dry-run", OPT_DRY_RUN, 0, NULL, NULL, "say what would be renewed, change nothing" },
+	{ "dry-run", OPT_DRY_RUN, 0, NULL, NULL, "say what would be renewed and what the lint guard would refuse; change nothing, ask for no passphrase" },
 	{ "force", OPT_FORCE, 0, NULL, NULL, "renew despite lint errors (recorded in the index); never past a fatal one (a name outside the CA's name constraints)" },
 	{ "allow-foreign-names", OPT_FOREIGN, 0, NULL, NULL, "renew certificates with names outside the store's SIP domain" },
 	{ "passphrase-file", OPT_PASSFILE, 1, "FILE", "@file", "the CA key's passphrase" },
@@ -58,8 +67,9 @@ static int cmd_renew(int argc, char **argv);
 const struct command command_renew = {
 	"renew", cmd_renew,
 	"renew NAME [--days N] [--rekey [--key TYPE]] [--dry-run] [options]\n"
-	"renew --expiring DAYS [--days N] [--dry-run] [options]\n"
-	"renew --all [--days N] [--dry-run] [options]",
+	"renew NAME --csr FILE [--copy-san [--drop-other-sans]] [--reuse-key] [options]\n"
+	"renew --expiring DAYS [--days N] [--csr-dir DIR] [--dry-run] [options]\n"
+	"renew --all [--days N] [--csr-dir DIR] [--dry-run] [options]",
 	"Renew a certificate (same names and key, new serial and validity).",
 	renew_options, "@name",
 };
@@ -111,6 +121,91 @@ out:
 }
 
 /*
+ * What renew issues for cur: the request (renewal_spec()) and the key it
+ * keeps (*out_pub, spec->pubkey; NULL when the key is new: --rekey,
+ * --csr). The real run and the dry run both start here.
+ */
+static int
+renewal_request(struct store *s, const struct store_cert *cur,
+    const struct renewal_options *o, struct issuance_spec *spec,
+    gnutls_pubkey_t *out_pub)
+{
+	struct report rep = { NULL, 0 };
+	int status = cli_outcome(renewal_spec(cur, o, spec, &rep), &rep);
+
+	if (status == EXIT_OK && !o->rekey && o->csr == NULL)
+		status = cli_outcome(renewal_kept_key(s, cur, out_pub, &rep), &rep);
+	spec->pubkey = *out_pub;
+	return status;
+}
+
+/*
+ * A dry run's CA: ca.pem without its key, and a stand-in key that signs
+ * what the guard lints (issuance_rehearse()), so a dry run asks for no
+ * passphrase or PIN and still says what the real run would refuse.
+ */
+struct rehearsal {
+	struct ca *ca;
+	gnutls_privkey_t key;
+};
+
+static int
+rehearsal_open(struct store *s, struct rehearsal *r)
+{
+	struct report rep = { NULL, 0 };
+	int status = EXIT_OK;
+
+	if (r->ca == NULL)
+		status = cli_outcome(signer_open(s, 0, NULL, &r->ca, &rep), &rep);
+	if (status == EXIT_OK && r->key == NULL)
+		status = cli_outcome(issuance_standin_key(r->ca, &r->key, &rep), &rep);
+	return status;
+}
+
+static void
+rehearsal_clear(struct rehearsal *r)
+{
+	ca_free(r->ca);
+	if (r->key != NULL)
+		gnutls_privkey_deinit(r->key);
+	memset(r, 0, sizeof(*r));
+}
+
+/*
+ * renew --dry-run for cur: the certificate the real run would make,
+ * built and linted the same way, the guard's findings and refusal
+ * printed with the real run's words. *out_forced: --force would go past
+ * errors.
+ */
+static int
+rehearse_one(struct store *s, struct rehearsal *r,
+    const struct renewal_options *o, const struct store_cert *cur,
+    int *out_capped, int *out_forced)
+{
+	struct issuance_spec spec;
+	struct issuance is;
+	struct report rep = { NULL, 0 };
+	gnutls_pubkey_t pub = NULL;
+	int status;
+
+	memset(&spec, 0, sizeof(spec));
+	memset(&is, 0, sizeof(is));
+	if ((status = rehearsal_open(s, r)) != EXIT_OK ||
+	    (status = renewal_request(s, cur, o, &spec, &pub)) != EXIT_OK)
+		goto out;
+	status = cli_outcome(issuance_rehearse(&spec, r->ca, r->key, &is, &rep),
+	    &rep);
+	*out_capped = is.capped;
+	*out_forced = is.forced;
+out:
+	issuance_clear(&is);
+	san_list_clear(&spec.sans);
+	if (pub != NULL)
+		gnutls_pubkey_deinit(pub);
+	return status;
+}
+
+/*
  * Renews NAME under the writers' lock, provided its current certificate
  * is still expect_serial (a concurrent run may have renewed it).
  * *out_skipped is set when it was not.
@@ -142,15 +237,10 @@ renew_one(struct store *s, const struct ca *ca, const struct renewal_options *o,
 		*out_skipped = 1;
 		goto out;
 	}
-	if ((status = cli_outcome(renewal_spec(cur, o, &spec, &rep), &rep)) !=
-	    EXIT_OK)
+	if ((status = renewal_request(s, cur, o, &spec, &pub)) != EXIT_OK)
 		goto out;
-	if (!o->rekey && (status = cli_outcome(renewal_kept_key(s, cur, &pub, &rep),
-	    &rep)) != EXIT_OK)
-		goto out;
-	spec.pubkey = pub;
 	/* A CSR-issued certificate stays one: its key is the device's. */
-	how.key_source = cur->key_source;
+	how.key_source = o->csr != NULL ? "csr" : cur->key_source;
 	how.replace = 1;
 	ret = STORE_OK;
 	status = cli_outcome(issuance_issue(s, &spec, ca, &how, &is, &ret, &rep),
@@ -172,7 +262,8 @@ renew_one(struct store *s, const struct ca *ca, const struct renewal_options *o,
 	format_time_rfc3339(is.not_after, until);
 	cli_say("renewed %s '%s': serial %s -> %s, valid until %s, %s key%s\n",
 	    cur->kind, name, cur->serial, is.serial, until,
-	    o->rekey ? "new" : "same", is.forced ? " (forced past lint errors)" : "");
+	    o->csr != NULL ? "the request's" : o->rekey ? "new" : "same",
+	    is.forced ? " (forced past lint errors)" : "");
 	status = EXIT_OK;
 out:
 	if (locked)
@@ -190,7 +281,86 @@ struct fleet {
 	long expiring;		/* -1: --all */
 	int dry_run;
 	struct signer_secrets secrets;
+	const char *csr_dir;	/* --csr-dir, or NULL */
+	int reuse_key;		/* --reuse-key */
 };
+
+/* A due name's request from --csr-dir, checked as renew NAME --csr checks it. */
+static int
+check_due_csr(struct store *s, const struct renewal_options *o, int reuse_key,
+    const struct renewal_item *it, const char *path, gnutls_x509_crq_t crq)
+{
+	struct store_cert *cur = NULL;
+	struct issuance_spec spec;
+	struct report rep = { NULL, 0 };
+	struct renewal_options with = *o;
+	struct cli_csr_checks checks;
+	int status;
+
+	memset(&spec, 0, sizeof(spec));
+	memset(&checks, 0, sizeof(checks));
+	with.csr = crq;
+	checks.path = path;
+	checks.reuse_key = reuse_key;
+	if ((status = current_of(s, it->name, 0, &cur)) == EXIT_OK &&
+	    (status = cli_outcome(renewal_spec(cur, &with, &spec, &rep),
+	    &rep)) == EXIT_OK) {
+		checks.name = cur->name;
+		checks.sans = &spec.sans;
+		status = cli_csr_check(s, crq, &checks);
+	}
+	san_list_clear(&spec.sans);
+	store_cert_free(cur);
+	return status;
+}
+
+/*
+ * --csr-dir DIR: DIR/NAME.csr of each due NAME, read and checked before
+ * anything is renewed, so one bad request renews nothing (exit 2). A
+ * NAME without one is renewed as without --csr-dir, with its own key,
+ * and its "renewed" line says "same key", as the others say "the
+ * request's key": a fleet whose devices send requests at their own pace
+ * never lets the slow ones expire.
+ */
+static int
+load_due_csrs(struct store *s, const struct renewal_options *o,
+    const struct fleet *f, const struct renewal_list *due, gnutls_x509_crq_t *csrs)
+{
+	struct stat st;
+	char *path;
+	int one, status = EXIT_OK;
+	size_t i;
+
+	for (i = 0; i < due->n; i++) {
+		path = xasprintf("%s/%s.csr", f->csr_dir, due->items[i].name);
+		if (stat(path, &st) < 0 && errno == ENOENT) {
+			free(path);
+			continue;
+		}
+		one = cli_csr_load(path, &csrs[i]);
+		if (one == EXIT_OK)
+			one = check_due_csr(s, o, f->reuse_key, &due->items[i], path,
+			    csrs[i]);
+		if (one > status)
+			status = one;
+		free(path);
+	}
+	return status;
+}
+
+/* A fleet dry run's item, as renew_one() would find it. */
+static int
+rehearse_due(struct store *s, struct rehearsal *r,
+    const struct renewal_options *o, const struct renewal_item *it)
+{
+	struct store_cert *cur = NULL;
+	int capped = 0, forced = 0, status = current_of(s, it->name, 0, &cur);
+
+	if (status == EXIT_OK)
+		status = rehearse_one(s, r, o, cur, &capped, &forced);
+	store_cert_free(cur);
+	return status;
+}
 
 /*
  * The due certificates of --expiring or --all, renewed one by one under
@@ -205,9 +375,12 @@ renew_fleet(struct signing *sg, const struct renewal_options *o,
 	struct renewal_list due = { NULL, 0, 0 };
 	struct report rep = { NULL, 0 };
 	struct ca *current = NULL;
+	struct rehearsal r = { NULL, NULL };
+	struct renewal_options with = *o;
+	gnutls_x509_crq_t *csrs = NULL;
 	char until[21];
 	int ret, skipped, one, status = EXIT_OK;
-	size_t i, renewed = 0;
+	size_t i, renewed = 0, refused = 0;
 
 	if (f->expiring < 0 && (status = cli_outcome(signer_open(sg->store, 0,
 	    NULL, &current, &rep), &rep)) != EXIT_OK)
@@ -219,8 +392,20 @@ renew_fleet(struct signing *sg, const struct renewal_options *o,
 		status = cli_store_outcome(sg->store, ret);
 		goto out;
 	}
+	csrs = xcalloc(due.n, sizeof(*csrs));
+	if (f->csr_dir != NULL &&
+	    (status = load_due_csrs(sg->store, o, f, &due, csrs)) != EXIT_OK)
+		goto out;
 	if (f->dry_run) {
 		for (i = 0; i < due.n; i++) {
+			with.csr = csrs[i];
+			if ((one = rehearse_due(sg->store, &r, &with, &due.items[i])) !=
+			    EXIT_OK) {
+				if (one > status)
+					status = one;
+				refused++;
+				continue;
+			}
 			format_time_rfc3339(due.items[i].not_after, until);
 			printf("would renew '%s' (serial %s, until %s)\n",
 			    due.items[i].name, due.items[i].serial, until);
@@ -230,6 +415,8 @@ renew_fleet(struct signing *sg, const struct renewal_options *o,
 		else
 			printf("%zu to renew, %zu already issued by the current CA\n",
 			    due.n, due.current);
+		if (refused > 0)
+			error_msg("%zu of them would be refused (see above)", refused);
 		goto out;
 	}
 	if (due.n == 0) {
@@ -246,7 +433,8 @@ renew_fleet(struct signing *sg, const struct renewal_options *o,
 		goto out;
 	for (i = 0; i < due.n; i++) {
 		skipped = 0;
-		one = renew_one(sg->store, sg->ca, o, due.items[i].name,
+		with.csr = csrs[i];
+		one = renew_one(sg->store, sg->ca, &with, due.items[i].name,
 		    due.items[i].serial, &skipped);
 		if (one != EXIT_OK) {
 			if (one > status)
@@ -265,6 +453,11 @@ renew_fleet(struct signing *sg, const struct renewal_options *o,
 		    " CA; %zu already were\n", renewed, due.n, plural((long long)due.n),
 		    due.current);
 out:
+	for (i = 0; csrs != NULL && i < due.n; i++)
+		if (csrs[i] != NULL)
+			gnutls_x509_crq_deinit(csrs[i]);
+	free(csrs);
+	rehearsal_clear(&r);
 	renewal_list_clear(&due);
 	ca_free(current);
 	return status;
@@ -273,11 +466,13 @@ out:
 /* renew NAME: everything the input can be wrong about before the key is asked for. */
 static int
 renew_named(struct signing *sg, const struct renewal_options *o,
-    struct validity_ask *ask, const char *name, const struct fleet *f)
+    struct validity_ask *ask, const char *name, const struct fleet *f,
+    struct cli_csr_checks *checks)
 {
 	struct report rep = { NULL, 0 };
 	struct store_cert *cur = NULL;
 	struct issuance_spec spec;
+	struct rehearsal r = { NULL, NULL };
 	char until[21];
 	int skipped = 0, status;
 
@@ -291,15 +486,23 @@ renew_named(struct signing *sg, const struct renewal_options *o,
 	if ((status = cli_outcome(validity_check(ask, NULL, &rep), &rep)) !=
 	    EXIT_OK)
 		goto out;
+	checks->name = cur->name;
+	checks->sans = &spec.sans;
+	if (o->csr != NULL &&
+	    (status = cli_csr_check(sg->store, o->csr, checks)) != EXIT_OK)
+		goto out;
 	if (f->dry_run) {
-		time_t end;
+		int capped = 0, forced = 0;
 
+		if ((status = rehearse_one(sg->store, &r, o, cur, &capped,
+		    &forced)) != EXIT_OK)
+			goto out;
 		format_time_rfc3339(cur->not_after, until);
-		printf("would renew %s '%s' (serial %s, until %s) for %ld day%s%s\n",
+		printf("would renew %s '%s' (serial %s, until %s) for %ld day%s%s%s\n",
 		    cur->kind, cur->name, cur->serial, until, spec.days,
 		    plural(spec.days),
-		    validity_leaf(ask, &end) == VALIDITY_CAPPED ?
-		    ", capped to the CA's notAfter" : "");
+		    capped ? ", capped to the CA's notAfter" : "",
+		    forced ? " (forced past lint errors)" : "");
 		goto out;
 	}
 	if ((status = cli_outcome(signing_unlock(sg, &f->secrets, &rep),
@@ -311,6 +514,7 @@ renew_named(struct signing *sg, const struct renewal_options *o,
 		status = EXIT_USAGE;
 	}
 out:
+	rehearsal_clear(&r);
 	san_list_clear(&spec.sans);
 	store_cert_free(cur);
 	return status;
@@ -324,10 +528,14 @@ cmd_renew(int argc, char **argv)
 	struct signing sg;
 	struct report rep = { NULL, 0 };
 	struct validity_ask ask = { 0, 0, NULL, 0 };
-	struct fleet f = { -1, 0, { NULL, NULL } };
-	int c, all = 0, status = EXIT_USAGE;
+	struct fleet f = { -1, 0, { NULL, NULL }, NULL, 0 };
+	struct cli_csr_checks checks;
+	struct san_list csr_sans = { NULL, 0 };
+	const char *csr_path = NULL;
+	int c, all = 0, copy_san = 0, drop_others = 0, status = EXIT_USAGE;
 
 	memset(&o, 0, sizeof(o));
+	memset(&checks, 0, sizeof(checks));
 	memset(&sg, 0, sizeof(sg));
 	cli_parser_init(&p, &command_renew, argc, argv);
 	while ((c = cli_next(&p)) != 0) {
@@ -359,6 +567,11 @@ cmd_renew(int argc, char **argv)
 		case OPT_FOREIGN: o.allow_foreign = 1; break;
 		case OPT_PASSFILE: f.secrets.passphrase_file = p.arg; break;
 		case CLI_OPT_PIN_FILE: f.secrets.pin_file = p.arg; break;
+		case OPT_CSR: csr_path = p.arg; break;
+		case OPT_COPY_SAN: copy_san = 1; break;
+		case OPT_DROP_OTHER_SANS: drop_others = 1; break;
+		case OPT_REUSE_KEY: checks.reuse_key = f.reuse_key = 1; break;
+		case OPT_CSR_DIR: f.csr_dir = p.arg; break;
 		case CLI_HELP:
 			status = EXIT_OK;
 			goto out;
@@ -374,7 +587,25 @@ cmd_renew(int argc, char **argv)
 		status = cli_usage_error(&command_renew);
 		goto out;
 	}
-	if (o.key_type_set && !o.rekey) {
+	if (f.csr_dir != NULL && f.expiring < 0 && !all) {
+		error_msg("--csr-dir goes with --expiring DAYS or --all (renew NAME takes --csr FILE)");
+		goto out;
+	}
+	if ((copy_san || (checks.reuse_key && f.csr_dir == NULL)) &&
+	    csr_path == NULL) {
+		error_msg("--copy-san and --reuse-key go with --csr FILE");
+		goto out;
+	}
+	if (drop_others && !copy_san) {
+		error_msg("--drop-other-sans goes with --copy-san");
+		goto out;
+	}
+	if (csr_path != NULL && (f.expiring >= 0 || all)) {
+		/* One request is one device's key. */
+		error_msg("--csr renews one NAME at a time (a fleet: --csr-dir DIR)");
+		goto out;
+	}
+	if (o.key_type_set && !o.rekey && csr_path == NULL) {
 		error_msg("--key needs --rekey (renewal keeps the key otherwise)");
 		goto out;
 	}
@@ -401,7 +632,16 @@ cmd_renew(int argc, char **argv)
 	    &rep), &rep)) != EXIT_OK)
 		goto out;
 	if (argc - p.index == 1) {
-		status = renew_named(&sg, &o, &ask, argv[p.index], &f);
+		if (csr_path != NULL && ((status = cli_csr_load(csr_path, &o.csr)) !=
+		    EXIT_OK || (copy_san && (status = cli_csr_copy_sans(csr_path,
+		    o.csr, drop_others, &csr_sans)) != EXIT_OK)))
+			goto out;
+		o.csr_sans = copy_san ? &csr_sans : NULL;
+		checks.path = csr_path;
+		checks.key_set = o.key_type_set;
+		checks.key_type = o.key_type;
+		checks.copy_san = copy_san;
+		status = renew_named(&sg, &o, &ask, argv[p.index], &f, &checks);
 		goto out;
 	}
 	ask.days = o.days != 0 ? o.days : 1;
@@ -412,5 +652,8 @@ cmd_renew(int argc, char **argv)
 out:
 	cli_parser_free(&p);
 	signing_clear(&sg);
+	san_list_clear(&csr_sans);
+	if (o.csr != NULL)
+		gnutls_x509_crq_deinit(o.csr);
 	return status;
 }

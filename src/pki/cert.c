@@ -234,6 +234,75 @@ csr_key_reason(gnutls_x509_crq_t crq)
 	return reason;
 }
 
+/*
+ * What a file that is not a request is, so the message can say "it is a
+ * certificate" rather than GnuTLS's "ASN1 parser: Error in TAG.". PEM
+ * by its first label (RFC 7468 section 2), DER by what GnuTLS reads it
+ * as; NULL for DER that is none of these (a damaged request, perhaps).
+ * Never quotes the file's bytes: it may be a private key.
+ */
+static const char *
+not_a_request(const unsigned char *data, size_t len)
+{
+	const unsigned char *b = memmem(data, len, "-----BEGIN ", 11);
+	gnutls_datum_t d = { (unsigned char *)data, (unsigned)len };
+	gnutls_x509_crt_t crt = NULL;
+	gnutls_x509_privkey_t key = NULL;
+	gnutls_pubkey_t pub = NULL;
+	const char *what = NULL;
+	size_t rest;
+
+	if (b != NULL) {
+		b += 11;
+		rest = len - (size_t)(b - data);
+		if (rest >= 12 && memcmp(b, "CERTIFICATE-", 12) == 0)
+			return "it is a certificate, not a request for one";
+		if (rest >= 17 && memcmp(b, "X509 CERTIFICATE-", 17) == 0)
+			return "it is a certificate, not a request for one";
+		if (rest >= 20 && memcmp(b, "TRUSTED CERTIFICATE-", 20) == 0)
+			return "it is a certificate, not a request for one";
+		if (memmem(b, rest < 40 ? rest : 40, "PRIVATE KEY-----", 16) != NULL)
+			return "it is a private key; make a request with it"
+			    " (openssl req -new -key FILE)";
+		if (rest >= 11 && memcmp(b, "PUBLIC KEY-", 11) == 0)
+			return "it is a public key; a request is signed with the"
+			    " private key (openssl req -new -key FILE)";
+		if (rest >= 9 && memcmp(b, "X509 CRL-", 9) == 0)
+			return "it is a CRL";
+		return "its PEM block is not a CERTIFICATE REQUEST";
+	}
+	if (len > UINT32_MAX)
+		return "not PEM or DER";
+	if (gnutls_x509_crt_init(&crt) >= 0 &&
+	    gnutls_x509_crt_import(crt, &d, GNUTLS_X509_FMT_DER) >= 0)
+		what = "it is a certificate (DER), not a request for one";
+	else if (gnutls_x509_privkey_init(&key) >= 0 &&
+	    gnutls_x509_privkey_import(key, &d, GNUTLS_X509_FMT_DER) >= 0)
+		what = "it is a private key (DER); make a request with it"
+		    " (openssl req -new -key FILE)";
+	else if (gnutls_pubkey_init(&pub) >= 0 &&
+	    gnutls_pubkey_import(pub, &d, GNUTLS_X509_FMT_DER) >= 0)
+		what = "it is a public key (DER); a request is signed with the"
+		    " private key (openssl req -new -key FILE)";
+	else if (len == 0 || data[0] != 0x30)
+		what = "neither a PEM CERTIFICATE REQUEST nor its DER";
+	if (crt != NULL)
+		gnutls_x509_crt_deinit(crt);
+	if (key != NULL)
+		gnutls_x509_privkey_deinit(key);
+	if (pub != NULL)
+		gnutls_pubkey_deinit(pub);
+	return what;
+}
+
+/* A PEM request's label (RFC 7468 section 7; "NEW" is Netscape's). */
+static int
+has_request_label(const unsigned char *data, size_t len)
+{
+	return memmem(data, len, "-----BEGIN CERTIFICATE REQUEST-----", 35) != NULL ||
+	    memmem(data, len, "-----BEGIN NEW CERTIFICATE REQUEST-----", 39) != NULL;
+}
+
 int
 csr_load(const unsigned char *data, size_t len, gnutls_x509_crq_t *out_crq,
     const char **out_reason)
@@ -253,9 +322,16 @@ csr_load(const unsigned char *data, size_t len, gnutls_x509_crq_t *out_crq,
 	}
 	ret = gnutls_x509_crq_import(crq, &d,
 	    looks_pem(data, len) ? GNUTLS_X509_FMT_PEM : GNUTLS_X509_FMT_DER);
-	if (ret < 0) {
+	/* A request damaged inside its label, or an unknown DER SEQUENCE: GnuTLS's words. */
+	if (ret < 0 && (has_request_label(data, len) ||
+	    (reason = not_a_request(data, len)) == NULL)) {
 		*out_reason = x509_call_reason("gnutls_x509_crq_import", ret);
 		goto fail;
+	}
+	if (ret < 0) {
+		*out_reason = reason;
+		gnutls_x509_crq_deinit(crq);
+		return CSR_E_NOT_A_REQUEST;
 	}
 	if ((reason = csr_key_reason(crq)) != NULL) {
 		*out_reason = reason;

@@ -57,6 +57,16 @@ warn_msg(const char *fmt, ...)
 	va_end(ap);
 }
 
+void
+note_msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage("note: ", fmt, ap);
+	va_end(ap);
+}
+
 static void
 out_of_memory(void)
 {

@@ -56,7 +56,7 @@ for want in "bad.csv:3: unknown certificate kind: 'phone'" \
     "bad.csv:7: unknown key type: 'p999'" \
     "bad.csv:8: invalid days: '0'" \
     "bad.csv:9: invalid SIP URI" \
-    "bad.csv:10: invalid request: '.*junk.csr'" \
+    "bad.csv:10: '.*junk.csr': not a PKCS#10 certificate request: neither a PEM" \
     "bad.csv:11: cannot read request: '.*missing.csr'" \
     "bad.csv:12: 4 fields where the header has 8" \
     "9 bad rows: nothing issued"; do

@@ -106,7 +106,7 @@ TESTS_RUN=$((TESTS_RUN + 1))
 check "renew bob: sipca made no key" test ! -e "$B/key.pem"
 check "renew bob: openssl verifies the chain" openssl verify -CAfile "$CA/ca.pem" "$B/cert.pem"
 expect_refused "renew --rekey of a CSR-issued certificate" renew bob --rekey
-expect_grep "new --csr" "$T/stderr" "renew --rekey bob says what to do"
+expect_grep "sipca renew bob --csr FILE" "$T/stderr" "renew --rekey bob says what to do"
 
 # ---- bad renewals ----
 expect_refused "renew an unknown name" renew nobody

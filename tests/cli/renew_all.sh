@@ -72,8 +72,13 @@ cp "$I/phone/cert.pem" "$T/phone-old.pem"
 cp -a "$CA" "$T/crash"
 
 # ---- --dry-run lists exactly the valid old leaves ----
+# The dry run refuses what the real run refuses (the name outside the domain).
 snapshot "$CA" > "$T/before"
-expect_exit 0 "renew --all --dry-run" sipca renew --all --dry-run
+expect_exit 2 "renew --all --dry-run (one outside the domain)" sipca renew --all --dry-run
+expect_grep "sip.other.org: DNS name 'sip.other.org' is outside the SIP domain" "$T/stderr" \
+    "the dry run names the refusal"
+expect_grep "1 of them would be refused" "$T/stderr" "the dry run counts the refusal"
+expect_exit 0 "renew --all --dry-run --allow-foreign-names" sipca renew --all --dry-run --allow-foreign-names
 sed -n "s/^would renew '\([^']*\)' (serial [0-9a-f]*, until .*)$/\1/p" "$T/stdout" > "$T/would"
 printf '%s\n' alice bob edge.example.com phone sip.example.com sip.other.org > "$T/want"
 check "the dry run lists the valid leaves of the old CA, in name order" cmp -s "$T/want" "$T/would"

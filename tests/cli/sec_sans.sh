@@ -53,10 +53,12 @@ san_der() {
 
 openssl ecparam -name prime256v1 -genkey -noout -out "$T/p256.key" 2>/dev/null
 
-# csr OUT SPEC...: a P-256 request for CN=x with those SANs.
+# csr OUT SPEC...: a P-256 request for CN=x with those SANs, each with a
+# key of its own (one key for several names is refused: tests/cli/csr.sh).
 csr() {
 	out=$1; shift
-	openssl req -new -key "$T/p256.key" -subj /CN=x -out "$out" \
+	openssl ecparam -name prime256v1 -genkey -noout -out "$out.key" 2>/dev/null
+	openssl req -new -key "$out.key" -subj /CN=x -out "$out" \
 	    -addext "subjectAltName=DER:$(san_der "$@")" 2>/dev/null ||
 	    fail "openssl req for $out"
 }
