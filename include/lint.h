@@ -66,6 +66,7 @@ int lint_profiles_parse(const char *list, unsigned *out, const char **out_bad);
 enum lint_needs {
 	NEED_SIP_DOMAIN = 1 << 0,	/* --sip-domain */
 	NEED_CA = 1 << 1,		/* --ca */
+	NEED_GNUTLS = 1 << 2,		/* GnuTLS's import: --gnutls, or --ca */
 };
 
 struct lint_cert;
@@ -128,8 +129,18 @@ struct lint_options {
 	size_t n_ca;
 	time_t now;
 	long expiry_warn_days;
+	int gnutls;			/* import with GnuTLS as well (--gnutls) */
+	int subject_text;		/* keep the subject as text (JSON output) */
 };
 void lint_options_init(struct lint_options *o);
+
+/*
+ * Whether each certificate is imported by GnuTLS too, a second decoder:
+ * with --gnutls, and with --ca, whose chain rules check signatures and
+ * name constraints through GnuTLS. Otherwise libtasn1's one decode is
+ * all (the rules read nothing else).
+ */
+int lint_wants_gnutls(const struct lint_options *o);
 
 /*
  * Loads CA certificates for the chain rules from PEM or DER data,
@@ -222,7 +233,8 @@ struct lint_cert {
 	size_t issuer_len, subject_len;
 	int self_issued;		/* issuer and subject are the same */
 	unsigned empty_rdn;		/* LINT_NAME_*: a Name with an empty RDN */
-	char *subject_text;		/* RFC 4514 (GnuTLS) or a simple form;
+	char *subject_text;		/* with opts->subject_text: RFC 4514
+					 * (GnuTLS) or a simple form;
 					 * outside text: escape it to print */
 
 	struct lint_str *cns;		/* subject commonName values, UTF-8 */

@@ -42,6 +42,7 @@ sample_make(struct sample *s, const char *good_file, unsigned line)
 
 	memset(s, 0, sizeof(*s));
 	lint_options_init(&s->opts);
+	s->opts.subject_text = 1;	/* the JSON writer prints it */
 	tcert_make(&s->t, &spec, NULL);
 	s->der = tcert_der(&s->t);
 	ck_assert_int_eq(lint_cert_decode(&s->good, s->der.data, s->der.size,

@@ -26,6 +26,7 @@ enum {
 	OPT_FAIL_ON,
 	OPT_LIST_RULES,
 	OPT_JOBS,
+	OPT_GNUTLS,
 };
 
 static const struct cli_option lint_options[] = {
@@ -42,6 +43,8 @@ static const struct cli_option lint_options[] = {
 	{ "format", OPT_FORMAT, 1, "FORMAT", LINT_FORMAT_NAMES, "output format (default text)" },
 	{ "fail-on", OPT_FAIL_ON, 1, "SEVERITY", "fatal,error,warn,notice",
 	  "exit 1 when a finding is at or above this (default error)" },
+	{ "gnutls", OPT_GNUTLS, 0, NULL, NULL,
+	  "import each certificate with GnuTLS too (x509.gnutls_refused; implied by --ca)" },
 	{ "jobs", OPT_JOBS, 1, "N", NULL,
 	  "lint on N threads, output in input order (default: online CPUs)" },
 	{ "list-rules", OPT_LIST_RULES, 0, NULL, NULL, "print the rules with their citations" },
@@ -201,6 +204,9 @@ cmd_lint(int argc, char **argv)
 		case OPT_LIST_RULES:
 			list_rules = 1;
 			break;
+		case OPT_GNUTLS:
+			opts.gnutls = 1;
+			break;
 		case OPT_JOBS:
 			if (parse_long(p.arg, 1, 256, &jobs) != 0) {
 				error_msg("invalid --jobs: '%s' (1 to 256)",
@@ -237,6 +243,7 @@ cmd_lint(int argc, char **argv)
 	opts.cas = cas;
 	opts.n_ca = n_ca;
 
+	opts.subject_text = fmt == LINT_FORMAT_JSON;
 	ctx.out = lint_output_new(fmt, stdout, lint_output_want_colour(stdout));
 	ctx.pool = lint_pool_new(jobs > 0 ? (unsigned)jobs :
 	    lint_pool_default_jobs(), &opts, on_linted, &ctx);

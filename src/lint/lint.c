@@ -22,7 +22,7 @@ const struct lint_rule lint_rules_x509[] = {
 	{ "x509.trailing_data", SEV_ERROR, KINDS_ALL, 0, 0,
 	  "octets follow the DER certificate in its PEM block or file",
 	  "RFC 7468 section 5.1; ITU-T X.690 section 10", NULL },
-	{ "x509.gnutls_refused", SEV_WARN, KINDS_ALL, 0, 0,
+	{ "x509.gnutls_refused", SEV_WARN, KINDS_ALL, 0, NEED_GNUTLS,
 	  "GnuTLS refuses to import the certificate, so GnuTLS-based peers reject it",
 	  "GnuTLS 3.7 gnutls_x509_crt_import()", NULL },
 	{ NULL }
@@ -189,6 +189,12 @@ lint_options_init(struct lint_options *o)
 }
 
 int
+lint_wants_gnutls(const struct lint_options *o)
+{
+	return o->gnutls || o->n_ca > 0;
+}
+
+int
 lint_rule_enabled(const struct lint_rule *r, const struct lint_options *o,
     enum cert_kind k)
 {
@@ -201,6 +207,8 @@ lint_rule_enabled(const struct lint_rule *r, const struct lint_options *o,
 	if ((r->needs & NEED_SIP_DOMAIN) && o->sip_domain == NULL)
 		return 0;
 	if ((r->needs & NEED_CA) && o->n_ca == 0)
+		return 0;
+	if ((r->needs & NEED_GNUTLS) && !lint_wants_gnutls(o))
 		return 0;
 	for (i = 0; i < o->n_exclude; i++)
 		if (strcmp(o->exclude[i], r->id) == 0)

@@ -547,12 +547,23 @@ decode_rsa_bits(struct lint_cert *c)
 		c->rsa_bits++;
 }
 
-/* When GnuTLS refused the certificate: its first CN, escaped. */
+/*
+ * The subject as RFC 4514 text, from its DER alone (GnuTLS formats a
+ * Name without importing the certificate); when GnuTLS cannot read the
+ * Name, its first CN, escaped.
+ */
 static char *
-simple_subject(const struct lint_cert *c)
+subject_text(const struct lint_cert *c)
 {
+	gnutls_datum_t in = { (unsigned char *)(uintptr_t)c->subject,
+	    (unsigned)c->subject_len }, out;
 	char *esc, *s;
 
+	if (c->subject_len > 0 && gnutls_x509_rdn_get2(&in, &out, 0) == 0) {
+		s = xstrdup((const char *)out.data);
+		gnutls_free(out.data);
+		return s;
+	}
 	if (c->n_cn == 0)
 		return xstrdup("");
 	esc = text_escape(c->cns[0].data, c->cns[0].len, LINT_ECHO_MAX);
@@ -627,7 +638,8 @@ lint_cert_decode(struct lint_cert *c, const unsigned char *der, size_t len,
 
 	d.data = (unsigned char *)(uintptr_t)der;
 	d.size = (unsigned)used;
-	if (!c->crt_borrowed)	/* else GnuTLS made it: it takes it by construction */
+	/* Borrowed: GnuTLS made it, so it takes it by construction. */
+	if (!c->crt_borrowed && lint_wants_gnutls(o))
 		import_crt(c, &d);
 
 	c->version = 1;
@@ -664,12 +676,9 @@ lint_cert_decode(struct lint_cert *c, const unsigned char *der, size_t len,
 	    c->issuer_len) ? LINT_NAME_ISSUER : 0);
 	decode_extensions(c);
 
-	if (c->crt != NULL && gnutls_x509_crt_get_dn3(c->crt, &d, 0) == 0) {
-		c->subject_text = xstrdup((const char *)d.data);
-		gnutls_free(d.data);
-	} else {
-		c->subject_text = simple_subject(c);
-	}
+	/* Only what prints it pays for it: RFC 4514 text is not free. */
+	if (o->subject_text)
+		c->subject_text = subject_text(c);
 	c->kind = o->role >= 0 ? (enum cert_kind)o->role : lint_detect_kind(c);
 	if (o->n_ca > 0 && (o->profiles & PROF_CHAIN))
 		c->signer = lint_chain_signer(c);

@@ -121,7 +121,8 @@ write_rule_json(struct json *j, const struct lint_rule *r)
 	put_str(j, "citation", r->citation);
 	json_key(j, "needs");
 	json_string(j, r->needs & NEED_SIP_DOMAIN ? "--sip-domain" :
-	    r->needs & NEED_CA ? "--ca" : NULL);
+	    r->needs & NEED_CA ? "--ca" : r->needs & NEED_GNUTLS ? "--gnutls" :
+	    NULL);
 	json_end_object(j);
 }
 

@@ -302,7 +302,14 @@ EOF
 TESTS_RUN=$((TESTS_RUN + 1))
 
 # Golden SARIF 2.1.0: every rule described, results with levels and lines.
-expect_exit 1 "SARIF" "$SIPCA" lint --format sarif "$C/dup-ext.pem" "$C/empty.pem"
+# One decoder by default (libtasn1); GnuTLS's import, and its refusal,
+# with --gnutls (or --ca).
+expect_exit 1 "dup-ext without --gnutls" "$SIPCA" lint "$C/dup-ext.pem"
+expect_no_grep "x509.gnutls_refused" "$T/stdout" "no GnuTLS import without --gnutls"
+expect_grep "rfc5280.duplicate_extension" "$T/stdout" "the rule that explains it still runs"
+expect_exit 1 "dup-ext with --ca" "$SIPCA" lint --ca ca.pem "$C/dup-ext.pem"
+expect_grep "x509.gnutls_refused" "$T/stdout" "--ca imports with GnuTLS too"
+expect_exit 1 "SARIF" "$SIPCA" lint --gnutls --format sarif "$C/dup-ext.pem" "$C/empty.pem"
 cp "$T/stdout" "$T/lint.sarif"
 python3 - "$T/lint.sarif" "$T/rules.json" "$C" <<'EOF' || fail "golden SARIF"
 import json, sys
