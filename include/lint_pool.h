@@ -7,7 +7,8 @@
  * thread that submits (so an output writer needs no lock). A fixed ring
  * of slots holds the certificates in flight: memory stays flat however
  * long the input is, and the submitter waits when the ring is full.
- * With one job there is no thread at all: submit lints in place.
+ * The threads start with the first certificate; with one job there is
+ * no thread at all: submit lints in place.
  */
 #ifndef SIPCA_LINT_POOL_H
 #define SIPCA_LINT_POOL_H

@@ -40,7 +40,8 @@ struct lint_pool {
 	lint_pool_done done;
 	void *arg;
 	pthread_t *threads;
-	unsigned n_threads;
+	unsigned jobs, n_threads;
+	int started;			/* the threads were asked for */
 	pthread_mutex_t mu;
 	pthread_cond_t work;		/* a slot queued, or stopping */
 	pthread_cond_t ready;		/* a slot done */
@@ -152,27 +153,37 @@ lint_pool_new(unsigned jobs, const struct lint_options *o, lint_pool_done done,
     void *arg)
 {
 	struct lint_pool *p = xcalloc(1, sizeof(*p));
-	unsigned i;
 
 	p->o = o;
 	p->done = done;
 	p->arg = arg;
-	if (jobs <= 1)
-		return p;
-	if (jobs > MAX_JOBS)
-		jobs = MAX_JOBS;
+	p->jobs = jobs > MAX_JOBS ? MAX_JOBS : jobs;
+	return p;
+}
+
+/*
+ * The threads, at the first certificate: an input with none (an empty
+ * file, a stream that never holds a PEM block) starts no thread.
+ */
+static void
+start(struct lint_pool *p)
+{
+	unsigned i;
+
+	p->started = 1;
+	if (p->jobs <= 1)
+		return;
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->work, NULL);
 	pthread_cond_init(&p->ready, NULL);
-	p->cap = (size_t)jobs * SLOTS_PER_JOB;
+	p->cap = (size_t)p->jobs * SLOTS_PER_JOB;
 	p->slots = xcalloc(p->cap, sizeof(*p->slots));
-	p->threads = xcalloc(jobs, sizeof(*p->threads));
-	for (i = 0; i < jobs; i++) {
+	p->threads = xcalloc(p->jobs, sizeof(*p->threads));
+	for (i = 0; i < p->jobs; i++) {
 		if (pthread_create(&p->threads[i], NULL, worker, p) != 0)
 			break;	/* fewer threads still lint everything */
 		p->n_threads++;
 	}
-	return p;
 }
 
 void
@@ -180,6 +191,8 @@ lint_pool_submit(struct lint_pool *p, const struct lint_source *src)
 {
 	struct slot *s;
 
+	if (!p->started)
+		start(p);
 	if (p->n_threads == 0) {
 		/* One job, or no thread could start: in place, in order. */
 		lint_one(src, p->o, &p->c, &p->f);
