@@ -233,6 +233,7 @@ struct lint_cert {
 	size_t issuer_len, subject_len;
 	int self_issued;		/* issuer and subject are the same */
 	unsigned empty_rdn;		/* LINT_NAME_*: a Name with an empty RDN */
+	int decoded;			/* libtasn1 decoded it (tree was made) */
 	char *subject_text;		/* with opts->subject_text: RFC 4514
 					 * (GnuTLS) or a simple form;
 					 * outside text: escape it to print */
@@ -271,6 +272,12 @@ struct lint_cert {
 int lint_cert_decode(struct lint_cert *c, const unsigned char *der,
     size_t len, const struct lint_options *o);
 void lint_cert_clear(struct lint_cert *c);
+/*
+ * Frees what only the rules read (the trees, names, extensions), keeping
+ * what a writer prints: file, index, line, kind, decoded, subject_text.
+ * lint_cert_clear() afterwards frees the rest.
+ */
+void lint_cert_release(struct lint_cert *c);
 /* ca/server/device detection, RFC 5280 4.2.1.9 and 4.2.1.12. */
 enum cert_kind lint_detect_kind(const struct lint_cert *c);
 /* The extension with this OID, or NULL; the first when duplicated. */

@@ -635,6 +635,7 @@ lint_cert_decode(struct lint_cert *c, const unsigned char *der, size_t len,
 	}
 	c->der_len = used;
 	c->trailing = len - used;
+	c->decoded = 1;
 
 	d.data = (unsigned char *)(uintptr_t)der;
 	d.size = (unsigned)used;
@@ -688,21 +689,33 @@ out:
 }
 
 void
-lint_cert_clear(struct lint_cert *c)
+lint_cert_release(struct lint_cert *c)
 {
 	size_t i;
 
 	if (c->tree != NULL)
 		asn1_delete_structure(&c->tree);
+	c->tree = NULL;
 	if (c->crt != NULL && !c->crt_borrowed)
 		gnutls_x509_crt_deinit(c->crt);
+	c->crt = NULL;
 	for (i = 0; i < c->n_cn; i++)
 		free(c->cns[i].data);
 	free(c->cns);
+	c->cns = NULL;
+	c->n_cn = 0;
 	san_list_clear(&c->sans);
 	for (i = 0; i < c->n_ext; i++)
 		free(c->exts[i].oid_long);
 	free(c->exts);
+	c->exts = NULL;
+	c->n_ext = 0;
+}
+
+void
+lint_cert_clear(struct lint_cert *c)
+{
+	lint_cert_release(c);
 	free(c->subject_text);
 	memset(c, 0, sizeof(*c));
 }

@@ -281,8 +281,8 @@ output_json(struct lint_output *o, const struct lint_cert *c,
 	put_str(j, "file", c->file);
 	put_int(j, "index", c->index);
 	put_int(j, "line", c->line);
-	put_str(j, "subject", c->tree != NULL ? c->subject_text : NULL);
-	put_str(j, "kind", c->tree != NULL ? cert_kind_name(c->kind) : NULL);
+	put_str(j, "subject", c->decoded ? c->subject_text : NULL);
+	put_str(j, "kind", c->decoded ? cert_kind_name(c->kind) : NULL);
 	json_key(j, "findings");
 	json_begin_array(j);
 	for (i = 0; i < f->n; i++) {

@@ -2,12 +2,15 @@
  * lint_pool: lint_one() on several threads, results in input order
  * (include/lint_pool.h).
  *
- * Three counters run over a ring of slots: head (the next slot the
- * submitter fills), next (the next one a worker takes) and tail (the
- * next one handed to done()); tail <= next <= head <= tail + cap. A
- * slot between tail and next belongs to a worker until it is DONE, and
- * from then on to the submitter, which alone reads and frees it: the
- * results never need a lock, only the states do.
+ * Four counters run over a ring of slots: filled (the next slot the
+ * submitter fills), head (the end of what it has handed over), next (the
+ * next one a worker takes) and tail (the next one handed to done());
+ * tail <= next <= head <= filled <= tail + cap. A slot between tail and
+ * next belongs to a worker until it is DONE, and from then on to the
+ * submitter, which alone reads and frees it: the results never need a
+ * lock, only the states do. Slots change hands in runs of up to RUN, so
+ * a certificate of a few tens of microseconds costs a fraction of a lock
+ * and a wake-up, not several.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -20,6 +23,7 @@
 /* Certificates in flight per job: enough to keep a worker busy while the
  * submitter reads and writes, few enough that memory does not grow. */
 #define SLOTS_PER_JOB 64
+#define RUN 16
 #define MAX_JOBS 256
 
 enum slot_state { SLOT_FREE, SLOT_QUEUED, SLOT_BUSY, SLOT_DONE };
@@ -46,7 +50,7 @@ struct lint_pool {
 	pthread_cond_t work;		/* a slot queued, or stopping */
 	pthread_cond_t ready;		/* a slot done */
 	struct slot *slots;
-	size_t cap, head, next, tail;
+	size_t cap, filled, head, next, tail;
 	int stopping;
 	/* one job: linted in place, no slot */
 	struct lint_cert c;
@@ -60,13 +64,19 @@ lint_slot(const struct lint_pool *p, struct slot *s)
 	    s->problem, NULL };
 
 	lint_one(&src, p->o, &s->c, &s->f);
+	/*
+	 * Freed by the thread that allocated it: a free from another thread
+	 * takes the lock of the allocating thread's malloc arena, and the
+	 * writer freeing every tree made the threads wait on each other.
+	 */
+	lint_cert_release(&s->c);
 }
 
 static void *
 worker(void *arg)
 {
 	struct lint_pool *p = arg;
-	struct slot *s;
+	size_t first, n, i;
 
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
@@ -74,12 +84,20 @@ worker(void *arg)
 			pthread_cond_wait(&p->work, &p->mu);
 		if (p->next == p->head)
 			break;		/* stopping, and nothing left */
-		s = &p->slots[p->next++ % p->cap];
-		s->state = SLOT_BUSY;
+		/* A run, leaving some for the others when there is little. */
+		n = p->head - p->next;
+		if (n > RUN)
+			n = RUN;
+		first = p->next;
+		p->next += n;
+		for (i = 0; i < n; i++)
+			p->slots[(first + i) % p->cap].state = SLOT_BUSY;
 		pthread_mutex_unlock(&p->mu);
-		lint_slot(p, s);
+		for (i = 0; i < n; i++)
+			lint_slot(p, &p->slots[(first + i) % p->cap]);
 		pthread_mutex_lock(&p->mu);
-		s->state = SLOT_DONE;
+		for (i = 0; i < n; i++)
+			p->slots[(first + i) % p->cap].state = SLOT_DONE;
 		pthread_cond_signal(&p->ready);
 	}
 	pthread_mutex_unlock(&p->mu);
@@ -87,29 +105,48 @@ worker(void *arg)
 }
 
 /*
- * Hands the slot at tail to done() once it is DONE (waiting for it when
- * wait is set). Called and returning with the lock held; done() runs
- * without it. Returns 1 when a slot was handed on.
+ * Hands the DONE slots from tail on to done(), in order (waiting for the
+ * first when wait is set). Called and returning with the lock held;
+ * done() runs without it. Returns how many were handed on.
  */
-static int
-deliver_tail(struct lint_pool *p, int wait)
+static size_t
+deliver(struct lint_pool *p, int wait)
 {
 	struct slot *s;
+	size_t n = 0, i;
 
 	if (p->tail == p->head)
 		return 0;
-	s = &p->slots[p->tail % p->cap];
-	while (wait && s->state != SLOT_DONE)
+	while (wait && p->slots[p->tail % p->cap].state != SLOT_DONE)
 		pthread_cond_wait(&p->ready, &p->mu);
-	if (s->state != SLOT_DONE)
+	while (p->tail + n < p->head &&
+	    p->slots[(p->tail + n) % p->cap].state == SLOT_DONE)
+		n++;
+	if (n == 0)
 		return 0;
 	pthread_mutex_unlock(&p->mu);
-	p->done(&s->c, &s->f, p->arg);
-	lint_cert_clear(&s->c);
-	s->state = SLOT_FREE;
+	for (i = 0; i < n; i++) {
+		s = &p->slots[(p->tail + i) % p->cap];
+		p->done(&s->c, &s->f, p->arg);
+		lint_cert_clear(&s->c);
+		s->state = SLOT_FREE;
+	}
 	pthread_mutex_lock(&p->mu);
-	p->tail++;
-	return 1;
+	p->tail += n;
+	return n;
+}
+
+/* What was filled since the last time, to the workers. */
+static void
+hand_over(struct lint_pool *p)
+{
+	size_t n = p->filled - p->head;
+
+	p->head = p->filled;
+	if (n > RUN)
+		pthread_cond_broadcast(&p->work);
+	else if (n > 0)
+		pthread_cond_signal(&p->work);
 }
 
 /* The source's bytes into a free slot, reusing what it holds. */
@@ -200,20 +237,24 @@ lint_pool_submit(struct lint_pool *p, const struct lint_source *src)
 		lint_cert_clear(&p->c);
 		return;
 	}
-	pthread_mutex_lock(&p->mu);
-	while (deliver_tail(p, 0))
-		;
-	while (p->head - p->tail == p->cap)
-		deliver_tail(p, 1);
-	pthread_mutex_unlock(&p->mu);
+	if (p->filled - p->tail == p->cap) {
+		/* Full: what is filled goes out, and the oldest comes back. */
+		pthread_mutex_lock(&p->mu);
+		hand_over(p);
+		while (p->filled - p->tail == p->cap)
+			deliver(p, 1);
+		pthread_mutex_unlock(&p->mu);
+	}
 	/* FREE: neither the workers nor done() look at it. */
-	s = &p->slots[p->head % p->cap];
+	s = &p->slots[p->filled % p->cap];
 	fill(s, src);
-	pthread_mutex_lock(&p->mu);
 	s->state = SLOT_QUEUED;
-	p->head++;
-	pthread_cond_signal(&p->work);
-	pthread_mutex_unlock(&p->mu);
+	if (++p->filled - p->head >= RUN) {
+		pthread_mutex_lock(&p->mu);
+		hand_over(p);
+		deliver(p, 0);
+		pthread_mutex_unlock(&p->mu);
+	}
 }
 
 void
@@ -222,7 +263,8 @@ lint_pool_finish(struct lint_pool *p)
 	if (p->n_threads == 0)
 		return;
 	pthread_mutex_lock(&p->mu);
-	while (deliver_tail(p, 1))
+	hand_over(p);
+	while (deliver(p, 1) > 0)
 		;
 	pthread_mutex_unlock(&p->mu);
 }
