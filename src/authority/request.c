@@ -135,7 +135,6 @@ struct holder_scan {
 	const char *name;
 	char *holder;
 	char serial[2 * SERIAL_LEN + 1];
-	int error;
 };
 
 static int

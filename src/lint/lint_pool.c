@@ -6,9 +6,9 @@
  * submitter fills), head (the end of what it has handed over), next (the
  * next one a worker takes) and tail (the next one handed to done());
  * tail <= next <= head <= filled <= tail + cap. A slot between tail and
- * next belongs to a worker until it is DONE, and from then on to the
+ * next belongs to a worker until it is done, and from then on to the
  * submitter, which alone reads and frees it: the results never need a
- * lock, only the states do. Slots change hands in runs of up to RUN, so
+ * lock, only the done flags do. Slots change hands in runs of up to RUN, so
  * a certificate of a few tens of microseconds costs a fraction of a lock
  * and a wake-up, not several.
  */
@@ -26,10 +26,8 @@
 #define RUN 16
 #define MAX_JOBS 256
 
-enum slot_state { SLOT_FREE, SLOT_QUEUED, SLOT_BUSY, SLOT_DONE };
-
 struct slot {
-	enum slot_state state;
+	int done;			/* linted; the counters say the rest */
 	char *file;
 	unsigned index, line;
 	unsigned char *der;		/* NULL: problem says why there is none */
@@ -90,14 +88,12 @@ worker(void *arg)
 			n = RUN;
 		first = p->next;
 		p->next += n;
-		for (i = 0; i < n; i++)
-			p->slots[(first + i) % p->cap].state = SLOT_BUSY;
 		pthread_mutex_unlock(&p->mu);
 		for (i = 0; i < n; i++)
 			lint_slot(p, &p->slots[(first + i) % p->cap]);
 		pthread_mutex_lock(&p->mu);
 		for (i = 0; i < n; i++)
-			p->slots[(first + i) % p->cap].state = SLOT_DONE;
+			p->slots[(first + i) % p->cap].done = 1;
 		pthread_cond_signal(&p->ready);
 	}
 	pthread_mutex_unlock(&p->mu);
@@ -105,7 +101,7 @@ worker(void *arg)
 }
 
 /*
- * Hands the DONE slots from tail on to done(), in order (waiting for the
+ * Hands the done slots from tail on to done(), in order (waiting for the
  * first when wait is set). Called and returning with the lock held;
  * done() runs without it. Returns how many were handed on.
  */
@@ -117,10 +113,10 @@ deliver(struct lint_pool *p, int wait)
 
 	if (p->tail == p->head)
 		return 0;
-	while (wait && p->slots[p->tail % p->cap].state != SLOT_DONE)
+	while (wait && !p->slots[p->tail % p->cap].done)
 		pthread_cond_wait(&p->ready, &p->mu);
 	while (p->tail + n < p->head &&
-	    p->slots[(p->tail + n) % p->cap].state == SLOT_DONE)
+	    p->slots[(p->tail + n) % p->cap].done)
 		n++;
 	if (n == 0)
 		return 0;
@@ -129,7 +125,7 @@ deliver(struct lint_pool *p, int wait)
 		s = &p->slots[(p->tail + i) % p->cap];
 		p->done(&s->c, &s->f, p->arg);
 		lint_cert_clear(&s->c);
-		s->state = SLOT_FREE;
+		s->done = 0;
 	}
 	pthread_mutex_lock(&p->mu);
 	p->tail += n;
@@ -245,10 +241,9 @@ lint_pool_submit(struct lint_pool *p, const struct lint_source *src)
 			deliver(p, 1);
 		pthread_mutex_unlock(&p->mu);
 	}
-	/* FREE: neither the workers nor done() look at it. */
+	/* Handed on (or never filled): neither workers nor done() look at it. */
 	s = &p->slots[p->filled % p->cap];
 	fill(s, src);
-	s->state = SLOT_QUEUED;
 	if (++p->filled - p->head >= RUN) {
 		pthread_mutex_lock(&p->mu);
 		hand_over(p);
