@@ -109,6 +109,8 @@ struct lint_ca {
 	gnutls_pubkey_t pubkey;		/* owned */
 	gnutls_datum_t subject;		/* raw DER subject (gnutls_free) */
 	int is_ca;			/* basicConstraints cA true */
+	/* has nameConstraints, whose check takes GnuTLS's reading of the leaf */
+	int constrains;
 	char *label;			/* "FILE#INDEX" */
 	/*
 	 * Set by the issuance guard only: sipca has just signed the certificate
@@ -137,8 +139,9 @@ void lint_options_init(struct lint_options *o);
 /*
  * Whether each certificate is imported by GnuTLS too, a second decoder:
  * with --gnutls, and with --ca, whose chain rules check signatures and
- * name constraints through GnuTLS. Otherwise libtasn1's one decode is
- * all (the rules read nothing else).
+ * name constraints through GnuTLS; not for the issuance guard's own CA
+ * (signed_by_us) unless it has name constraints. Otherwise libtasn1's
+ * one decode is all (the rules read nothing else).
  */
 int lint_wants_gnutls(const struct lint_options *o);
 
@@ -150,6 +153,8 @@ int lint_wants_gnutls(const struct lint_options *o);
 int lint_ca_load(const unsigned char *data, size_t len, const char *label,
     struct lint_ca **cas, size_t *n_ca, char **out_reason);
 void lint_ca_free(struct lint_ca *cas, size_t n_ca);
+/* Whether crt has a nameConstraints extension (lint_ca.constrains). */
+int lint_ca_constrains(gnutls_x509_crt_t crt);
 
 enum lint_time_type { LINT_TIME_NONE = 0, LINT_TIME_UTC, LINT_TIME_GEN };
 

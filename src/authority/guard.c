@@ -52,6 +52,7 @@ guard_ca(const struct ca *ca, struct lint_ca *out)
 	out->signed_by_us = 1;
 	out->is_ca = gnutls_x509_crt_get_basic_constraints(ca->crt, &critical,
 	    &is_ca, NULL) >= 0 && is_ca;
+	out->constrains = lint_ca_constrains(ca->crt);
 	return 0;
 }
 

@@ -191,7 +191,14 @@ lint_options_init(struct lint_options *o)
 int
 lint_wants_gnutls(const struct lint_options *o)
 {
-	return o->gnutls || o->n_ca > 0;
+	size_t i;
+
+	if (o->gnutls)
+		return 1;
+	for (i = 0; i < o->n_ca; i++)
+		if (!o->cas[i].signed_by_us || o->cas[i].constrains)
+			return 1;
+	return 0;
 }
 
 int

@@ -14,6 +14,18 @@
 #include "util.h"
 
 int
+lint_ca_constrains(gnutls_x509_crt_t crt)
+{
+	gnutls_datum_t der = { NULL, 0 };
+	unsigned critical = 0;
+	int found = gnutls_x509_crt_get_extension_by_oid2(crt,
+	    GNUTLS_X509EXT_OID_NAME_CONSTRAINTS, 0, &der, &critical) >= 0;
+
+	gnutls_free(der.data);
+	return found;
+}
+
+int
 lint_ca_load(const unsigned char *data, size_t len, const char *label,
     struct lint_ca **cas, size_t *n_ca, char **out_reason)
 {
@@ -60,6 +72,7 @@ lint_ca_load(const unsigned char *data, size_t len, const char *label,
 		ca = 0;
 		a->is_ca = gnutls_x509_crt_get_basic_constraints(a->crt, &critical,
 		    &ca, NULL) >= 0 && ca;
+		a->constrains = lint_ca_constrains(a->crt);
 		(*n_ca)++;
 	}
 	gnutls_free(list);
