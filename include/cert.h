@@ -1,7 +1,7 @@
 /*
- * cert: leaf certificates with GnuTLS. Builds and signs server and
- * device certificates with the extensions SIP over TLS needs, and reads
- * certificate requests (keys are key.h's).
+ * cert: what a leaf certificate is asked to be (struct cert_request,
+ * which leaf.h signs), certificate requests (PKCS#10) and what sipca
+ * reads from certificates with GnuTLS (keys are key.h's).
  * Knows nothing of the store: it works on memory only.
  */
 #ifndef SIPCA_CERT_H
@@ -34,17 +34,6 @@ struct cert_request {
 };
 
 /*
- * Builds the certificate described by req, signed by ca with SHA-256.
- * keyUsage digitalSignature (and keyEncipherment for an RSA key) is
- * critical; SKI from the subject key, AKI from the CA's SKI. The
- * subjectAltName holds req->sans in order: at most SAN_MAX, none with a
- * problem or a NUL (GNUTLS_E_INVALID_REQUEST otherwise).
- * Returns a GnuTLS error code; *out_crt is set only on success.
- */
-int cert_build(const struct cert_request *req, const struct ca *ca,
-    const unsigned char serial[SERIAL_LEN], gnutls_x509_crt_t *out_crt);
-
-/*
  * PEM or DER certificate request, its self-signature verified and its
  * key one that phones and TLS stacks take: RSA with an odd exponent of
  * at least 65537, or ECDSA on P-256, P-384 or P-521.
@@ -72,10 +61,6 @@ int csr_sans(gnutls_x509_crq_t crq, struct san_list *out);
  */
 int csr_copy_sans(gnutls_x509_crq_t crq, int drop_others,
     struct san_list *out, char **out_dropped, char **out_msg);
-
-/* Exports a certificate as PEM or DER into a gnutls_datum_t (gnutls_free). */
-int cert_export(gnutls_x509_crt_t crt, gnutls_x509_crt_fmt_t fmt,
-    gnutls_datum_t *out);
 
 /* Lowercase hex serial of a certificate into buf (2*SERIAL_LEN+1 or more). */
 int cert_serial_hex(gnutls_x509_crt_t crt, char *buf, size_t size);

@@ -20,6 +20,7 @@
 #include "store.h"
 
 struct ca;
+struct leaf_template;
 
 /* X.520 ub-common-name (RFC 5280 appendix A). */
 #define UB_COMMON_NAME 64
@@ -48,6 +49,12 @@ struct issuance_spec {
 	gnutls_x509_crq_t csr;		/* borrowed */
 	gnutls_pubkey_t pubkey;		/* borrowed; used when there is no CSR */
 	time_t not_before;		/* 0: now */
+	/*
+	 * What every leaf of this CA shares, encoded once (leaf.h), for a
+	 * caller issuing many; borrowed. NULL, or one made for another CA
+	 * or CRL URL: issuance_prepare() makes its own.
+	 */
+	const struct leaf_template *leaf;
 };
 
 struct issuance {
@@ -62,7 +69,6 @@ struct issuance {
 	int forced;
 	const char *key_source;		/* "generated", "csr", "kept" */
 	char key_type[16];
-	gnutls_x509_crt_t crt;		/* the signed certificate */
 };
 
 /*

@@ -14,6 +14,7 @@
 
 #include "ca.h"
 #include "cert.h"
+#include "fixture_ca.h"
 #include "guard.h"
 #include "key.h"
 #include "lint.h"
@@ -404,8 +405,7 @@ guard_case(const char *host, int force, enum result want)
 	req.eku_server_auth = 1;
 	req.eku_client_auth = 1;
 	req.pubkey = pub;
-	ck_assert_int_eq(cert_build(&req, ca, serial, &crt), 0);
-	ck_assert_int_eq(cert_export(crt, GNUTLS_X509_FMT_DER, &der), 0);
+	fixture_leaf(&req, ca, serial, &crt, &der);
 	ck_assert_int_eq(guard_issuance(crt, &der, host, ca, KIND_SERVER,
 	    "example.com", force, &forced, &rep), want);
 	ck_assert_int_eq(forced, 0);

@@ -127,6 +127,7 @@ START_TEST(test_prepare_caps_a_default)
 	struct issuance_spec spec;
 	struct issuance is;
 	struct report rep = { NULL, 0 };
+	gnutls_x509_crt_t crt = NULL;
 	time_t ca_end = gnutls_x509_crt_get_expiration_time(ca->crt);
 
 	device_spec(&spec, DEFAULT_LEAF_DAYS, NULL);
@@ -134,8 +135,12 @@ START_TEST(test_prepare_caps_a_default)
 	ck_assert_int_eq(is.capped, 1);
 	ck_assert_int_eq((long long)is.not_after, (long long)ca_end);
 	/* The signed certificate says so, not only the index's copy. */
-	ck_assert_int_eq((long long)gnutls_x509_crt_get_expiration_time(is.crt),
+	ck_assert_int_eq(gnutls_x509_crt_init(&crt), 0);
+	ck_assert_int_eq(gnutls_x509_crt_import(crt, &is.cert_pem,
+	    GNUTLS_X509_FMT_PEM), 0);
+	ck_assert_int_eq((long long)gnutls_x509_crt_get_expiration_time(crt),
 	    (long long)ca_end);
+	gnutls_x509_crt_deinit(crt);
 	issuance_clear(&is);
 	san_list_clear(&spec.sans);
 
@@ -160,7 +165,6 @@ START_TEST(test_prepare_refuses_explicit_days)
 	memset(&is, 0, sizeof(is));
 	device_spec(&spec, 400, "--days");
 	ck_assert_int_eq(issuance_prepare(&spec, ca, &is, &rep), RESULT_E_INPUT);
-	ck_assert_ptr_null(is.crt);
 	ck_assert_ptr_null(is.cert_pem.data);
 	ck_assert_uint_eq(rep.n, 1);
 	ck_assert(strncmp(rep.lines[0].text, "alice: --days 400 ends after the CA"

@@ -43,6 +43,7 @@
 #include "ca.h"
 #include "cert.h"
 #include "issuance.h"
+#include "leaf.h"
 #include "report.h"
 #include "san.h"
 #include "signer.h"
@@ -81,6 +82,8 @@ struct batch {
 	const struct batch_hooks *hooks;
 	struct store *store;
 	const struct ca *ca;		/* used by the writer thread (and shared workers) */
+	/* What every certificate shares, encoded once; read by every worker. */
+	struct leaf_template *leaf;
 	struct batch_row *rows;
 	size_t n_rows;
 	size_t *todo;			/* rows to issue, in file order */
@@ -204,6 +207,7 @@ prepare_row(struct batch *b, const struct batch_row *row, const struct ca *ca,
 
 	if ((r = row_spec(row, &spec, rep)) != RESULT_OK)
 		return r;
+	spec.leaf = b->leaf;
 	if (b->share_ca)
 		pthread_mutex_lock(&b->ca_mu);
 	r = issuance_prepare(&spec, ca, out, rep);
@@ -211,11 +215,6 @@ prepare_row(struct batch *b, const struct batch_row *row, const struct ca *ca,
 		pthread_mutex_unlock(&b->ca_mu);
 	if (spec.csr != NULL)
 		gnutls_x509_crq_deinit(spec.csr);
-	if (r == RESULT_OK && out->crt != NULL) {
-		/* The store needs only the bytes; the parsed tree is the bulk. */
-		gnutls_x509_crt_deinit(out->crt);
-		out->crt = NULL;
-	}
 	return r;
 }
 
@@ -282,6 +281,7 @@ retry_serial(struct batch *b, size_t row)
 
 	memset(&is, 0, sizeof(is));
 	if (row_spec(&b->rows[row], &spec, &rep) == RESULT_OK) {
+		spec.leaf = b->leaf;
 		if (b->share_ca)
 			pthread_mutex_lock(&b->ca_mu);
 		if (issuance_issue(b->store, &spec, b->ca, NULL, &is, &ret, &rep) !=
@@ -473,6 +473,7 @@ issue_rows(struct batch *b, long want_jobs)
 	struct report rep = { NULL, 0 };
 	pthread_condattr_t ca_attr;
 	long jobs = want_jobs > 0 ? want_jobs : default_jobs(), j;
+	const char *reason = NULL;
 	size_t i;
 	enum result status = RESULT_E_FAILED;
 	int ret, locked = 0, sync_ready = 0;
@@ -503,6 +504,13 @@ issue_rows(struct batch *b, long want_jobs)
 	status = RESULT_OK;
 	if (b->n_todo == 0)
 		goto out;
+	/* Rows for another CRL URL than the first's make their own (leaf.h). */
+	if (leaf_template_new(b->ca, b->rows[b->todo[0]].spec.crl_url, &b->leaf,
+	    &reason) < 0) {
+		report_add(&rep, REPORT_MESSAGE, "cannot issue: %s", reason);
+		status = RESULT_E_FAILED;
+		goto out;
+	}
 
 	if (jobs > MAX_JOBS)
 		jobs = MAX_JOBS;
@@ -566,6 +574,8 @@ out:
 	}
 	if (locked)
 		store_unlock(b->store);
+	leaf_template_free(b->leaf);
+	b->leaf = NULL;
 	free(b->todo);
 	free(b->queue);
 	return status;

@@ -15,6 +15,7 @@
 #include "guard.h"
 #include "issuance.h"
 #include "key.h"
+#include "leaf.h"
 #include "san.h"
 #include "secret.h"
 #include "signer.h"
@@ -352,8 +353,12 @@ issuance_prepare(const struct issuance_spec *spec, const struct ca *ca,
 	gnutls_privkey_t abstract = NULL;
 	gnutls_pubkey_t pub = NULL;
 	gnutls_datum_t der = { NULL, 0 };
+	size_t der_len = 0;
 	unsigned char serial[SERIAL_LEN];
 	struct cert_request req;
+	const struct leaf_template *tmpl;
+	struct leaf_template *own = NULL;
+	const char *reason;
 	struct validity_ask ask;
 	enum validity_verdict verdict;
 	char *hex, *msg;
@@ -432,17 +437,25 @@ issuance_prepare(const struct issuance_spec *spec, const struct ca *ca,
 	req.crl_url = spec->crl_url;
 	req.organization = spec->organization;
 	req.pubkey = pub;
-	call = "cert_build";
-	if ((ret = cert_build(&req, ca, serial, &is.crt)) < 0)
+	if ((tmpl = spec->leaf) == NULL ||
+	    !leaf_template_fits(tmpl, ca, spec->crl_url)) {
+		if ((ret = leaf_template_new(ca, spec->crl_url, &own, &reason)) < 0) {
+			report_add(rep, REPORT_MESSAGE, "%s: cannot issue: %s",
+			    spec->name, reason);
+			goto out;
+		}
+		tmpl = own;
+	}
+	call = "leaf_sign";
+	if ((ret = leaf_sign(tmpl, &req, ca->key, serial, &der.data, &der_len,
+	    &is.subject)) < 0)
 		goto crypto_error;
+	der.size = (unsigned)der_len;
 	is.not_before = req.not_before;
 	is.not_after = req.not_after;
 
-	/* Encoded once: the guard lints these octets and the PEM carries them. */
-	call = "gnutls_x509_crt_export2";
-	if ((ret = cert_export(is.crt, GNUTLS_X509_FMT_DER, &der)) < 0)
-		goto crypto_error;
-	if ((status = guard_issuance(is.crt, &der, spec->name, ca, spec->kind,
+	/* The guard lints these octets and the PEM carries them. */
+	if ((status = guard_issuance(NULL, &der, spec->name, ca, spec->kind,
 	    spec->domain, (spec->force ? GUARD_FORCE : 0) |
 	    (spec->allow_wildcard ? GUARD_ALLOW_WILDCARD : 0), &is.forced,
 	    rep)) != RESULT_OK)
@@ -456,7 +469,6 @@ issuance_prepare(const struct issuance_spec *spec, const struct ca *ca,
 	    (const char *)is.cert_pem.data, (int)ca->pem.size,
 	    (const char *)ca->pem.data,
 	    ca->chain_extra != NULL ? ca->chain_extra : "");
-	is.subject = cert_subject(is.crt);
 	is.sans_text = san_list_format(&spec->sans);
 	*out = is;
 	memset(&is, 0, sizeof(is));
@@ -468,7 +480,8 @@ crypto_error:
 	    call, gnutls_strerror(ret));
 out:
 	issuance_clear(&is);
-	gnutls_free(der.data);
+	free(der.data);
+	leaf_template_free(own);
 	if (key != NULL)
 		gnutls_x509_privkey_deinit(key);
 	if (abstract != NULL)
@@ -555,7 +568,7 @@ issuance_standin_key(const struct ca *ca, gnutls_privkey_t *out,
 	 * polycom.key_baseline), never its value: it lints what sipca has
 	 * just signed, so the chain rules take the CA as the signer
 	 * (guard.c, signed_by_us). A key of the CA's algorithm gives the same
-	 * AlgorithmIdentifier, SHA-256 being cert_build()'s choice for any
+	 * AlgorithmIdentifier, SHA-256 being leaf_sign()'s choice for any
 	 * size or curve, so the smallest such key will do: RSA-2048 or P-256.
 	 */
 	if (algo < 0) {
@@ -619,7 +632,5 @@ issuance_clear(struct issuance *is)
 	free(is->chain_pem);
 	free(is->subject);
 	free(is->sans_text);
-	if (is->crt != NULL)
-		gnutls_x509_crt_deinit(is->crt);
 	memset(is, 0, sizeof(*is));
 }

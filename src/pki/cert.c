@@ -1,5 +1,6 @@
 /*
- * cert: key generation and leaf certificates.
+ * cert: certificate requests and what is read from certificates (leaves
+ * are built by leaf.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,147 +14,6 @@
 #include "cert.h"
 #include "san.h"
 #include "util.h"
-
-/*
- * The subjectAltName is encoded once, from the whole list.
- * gnutls_x509_crt_set_subject_alt_name() with GNUTLS_FSAN_APPEND decodes
- * and encodes the extension again for every name it adds, which made
- * issuance cubic in the number of names (1,600 names: 21 s).
- */
-static int
-set_sans(gnutls_x509_crt_t crt, const struct san_list *l)
-{
-	gnutls_subject_alt_names_t sans = NULL;
-	gnutls_datum_t der = { NULL, 0 }, d;
-	unsigned char ip[16];
-	size_t ip_len, i;
-	const char *reason;
-	unsigned type;
-	int ret;
-
-	if (l == NULL || l->n == 0)
-		return 0;
-	if (l->n > SAN_MAX)
-		return GNUTLS_E_INVALID_REQUEST;
-	if ((ret = gnutls_subject_alt_names_init(&sans)) < 0)
-		return ret;
-	for (i = 0; i < l->n; i++) {
-		const struct san_entry *e = &l->items[i];
-
-		/* Never encode a value whose octets are not what it reads as. */
-		if (e->problem != NULL || memchr(e->value, '\0', e->len) != NULL) {
-			ret = GNUTLS_E_INVALID_REQUEST;
-			goto out;
-		}
-		d.data = (unsigned char *)e->value;
-		d.size = (unsigned)e->len;
-		switch (e->type) {
-		case SAN_DNS:
-			type = GNUTLS_SAN_DNSNAME;
-			break;
-		case SAN_URI:
-			type = GNUTLS_SAN_URI;
-			break;
-		case SAN_IP:
-			if (san_parse_ip(e->value, ip, &ip_len, &reason) < 0) {
-				ret = GNUTLS_E_INVALID_REQUEST;
-				goto out;
-			}
-			type = GNUTLS_SAN_IPADDRESS;
-			d.data = ip;
-			d.size = (unsigned)ip_len;
-			break;
-		default:
-			ret = GNUTLS_E_INVALID_REQUEST;
-			goto out;
-		}
-		if ((ret = gnutls_subject_alt_names_set(sans, type, &d, NULL)) < 0)
-			goto out;
-	}
-	/* Not critical: the subject has a CN (RFC 5280 section 4.2.1.6). */
-	if ((ret = gnutls_x509_ext_export_subject_alt_names(sans, &der)) < 0 ||
-	    (ret = gnutls_x509_crt_set_extension_by_oid(crt,
-	    GNUTLS_X509EXT_OID_SAN, der.data, der.size, 0)) < 0)
-		goto out;
-	ret = 0;
-out:
-	gnutls_free(der.data);
-	gnutls_subject_alt_names_deinit(sans);
-	return ret;
-}
-
-int
-cert_build(const struct cert_request *req, const struct ca *ca,
-    const unsigned char serial[SERIAL_LEN], gnutls_x509_crt_t *out_crt)
-{
-	gnutls_x509_crt_t crt = NULL;
-	unsigned char key_id[64];
-	size_t key_id_len = sizeof(key_id);
-	unsigned usage = GNUTLS_KEY_DIGITAL_SIGNATURE;
-	int ret;
-
-	if ((ret = gnutls_x509_crt_init(&crt)) < 0)
-		return ret;
-	if ((ret = gnutls_x509_crt_set_version(crt, 3)) < 0 ||
-	    (ret = gnutls_x509_crt_set_serial(crt, serial, SERIAL_LEN)) < 0 ||
-	    (ret = gnutls_x509_crt_set_pubkey(crt, req->pubkey)) < 0)
-		goto out;
-	if (req->organization != NULL &&
-	    (ret = gnutls_x509_crt_set_dn_by_oid(crt,
-	    GNUTLS_OID_X520_ORGANIZATION_NAME, 0, req->organization,
-	    strlen(req->organization))) < 0)
-		goto out;
-	if ((ret = gnutls_x509_crt_set_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME,
-	    0, req->common_name, strlen(req->common_name))) < 0)
-		goto out;
-	if ((ret = gnutls_x509_crt_set_activation_time(crt, req->not_before)) < 0 ||
-	    (ret = gnutls_x509_crt_set_expiration_time(crt, req->not_after != 0 ?
-	    req->not_after : req->not_before + (time_t)req->days * 86400)) < 0)
-		goto out;
-	/* An end entity says so (RFC 5280 4.2.1.9); GnuTLS marks it critical. */
-	if ((ret = gnutls_x509_crt_set_basic_constraints(crt, 0, -1)) < 0)
-		goto out;
-	/*
-	 * RFC 8446 4.4.2.2 needs digitalSignature; TLS 1.2 RSA key exchange
-	 * (still offered by older phones) needs keyEncipherment (RFC 5246 7.4.2).
-	 */
-	if (gnutls_pubkey_get_pk_algorithm(req->pubkey, NULL) == GNUTLS_PK_RSA)
-		usage |= GNUTLS_KEY_KEY_ENCIPHERMENT;
-	if ((ret = gnutls_x509_crt_set_key_usage(crt, usage)) < 0)
-		goto out;
-	if (req->eku_server_auth &&
-	    (ret = gnutls_x509_crt_set_key_purpose_oid(crt,
-	    GNUTLS_KP_TLS_WWW_SERVER, 0)) < 0)
-		goto out;
-	if (req->eku_client_auth &&
-	    (ret = gnutls_x509_crt_set_key_purpose_oid(crt,
-	    GNUTLS_KP_TLS_WWW_CLIENT, 0)) < 0)
-		goto out;
-	if ((ret = set_sans(crt, req->sans)) < 0)
-		goto out;
-	if ((ret = gnutls_pubkey_get_key_id(req->pubkey, GNUTLS_KEYID_USE_SHA1,
-	    key_id, &key_id_len)) < 0 ||
-	    (ret = gnutls_x509_crt_set_subject_key_id(crt, key_id,
-	    key_id_len)) < 0)
-		goto out;
-	if ((ret = gnutls_x509_crt_set_authority_key_id(crt, ca->key_id,
-	    ca->key_id_len)) < 0)
-		goto out;
-	if (req->crl_url != NULL &&
-	    (ret = gnutls_x509_crt_set_crl_dist_points(crt, GNUTLS_SAN_URI,
-	    req->crl_url, 0)) < 0)
-		goto out;
-	if ((ret = gnutls_x509_crt_privkey_sign(crt, ca->crt, ca->key,
-	    GNUTLS_DIG_SHA256, 0)) < 0)
-		goto out;
-	*out_crt = crt;
-	crt = NULL;
-	ret = 0;
-out:
-	if (crt != NULL)
-		gnutls_x509_crt_deinit(crt);
-	return ret;
-}
 
 static int
 looks_pem(const unsigned char *data, size_t len)
@@ -446,13 +306,6 @@ cert_sans(gnutls_x509_crt_t crt, struct san_list *out)
 
 	return sans_from_lookup(gnutls_x509_crt_get_extension_by_oid2(crt,
 	    GNUTLS_X509EXT_OID_SAN, 0, &der, &critical), &der, out);
-}
-
-int
-cert_export(gnutls_x509_crt_t crt, gnutls_x509_crt_fmt_t fmt,
-    gnutls_datum_t *out)
-{
-	return gnutls_x509_crt_export2(crt, fmt, out);
 }
 
 int
