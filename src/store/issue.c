@@ -35,6 +35,7 @@
 #include "util.h"
 
 struct issue_state {
+	int exists;		/* issued/NAME is there (a directory we may use) */
 	int fresh;		/* issued/NAME does not exist yet */
 	int staged;		/* reached step 4 */
 };
@@ -47,19 +48,19 @@ store_issue(struct store *s, struct store_issue *items, size_t n, int flags)
 	struct settle *v = xcalloc(n, sizeof(*v));
 	int group = (flags & STORE_ISSUE_GROUP_SYNC) != 0;
 	char *old_pem;
-	struct stat st;
 	size_t i;
-	int ret, locked = 0, refused = 0, undo;
+	int ret, locked = 0, refused = 0, undo, issued = -1;
 
 	if ((ret = store_lock(s)) < 0)
 		goto out;
 	locked = 1;
-	if ((ret = dir_open(s, "issued", WALK_CREATE, &undo)) < 0)
+	/* Opened (and checked) once for the group: under the lock, it stays ours. */
+	if ((ret = dir_open(s, "issued", WALK_CREATE, &issued)) < 0)
 		goto out;
-	close(undo);
 	/* An unsafe issued/NAME is refused before anything is recorded. */
 	for (i = 0; i < n; i++) {
-		if ((ret = name_dir_usable(s, items[i].name)) < 0)
+		if ((ret = name_dir_usable(s, issued, items[i].name,
+		    &state[i].exists)) < 0)
 			goto out;
 		v[i].serial = items[i].serial;
 	}
@@ -68,17 +69,12 @@ store_issue(struct store *s, struct store_issue *items, size_t n, int flags)
 	test_crash_point("store-reserved");
 	ret = STORE_OK;
 	for (i = 0; i < n && ret == STORE_OK; i++) {
-		char *dir;
-
 		if (items[i].result != STORE_OK)
 			continue;
-		/* Anything at issued/NAME (a link too) is not fresh: stage_item judges it. */
-		dir = cert_dir(items[i].name);
-		state[i].fresh = v[i].supersedes == NULL &&
-		    entry_stat(s, dir, &st) == STORE_E_NOTFOUND;
-		free(dir);
+		/* Two items of one name: the first one's row made the second NAME_TAKEN. */
+		state[i].fresh = v[i].supersedes == NULL && !state[i].exists;
 		old_pem = v[i].supersedes ? index_pem(s, v[i].supersedes) : NULL;
-		ret = stage_item(s, &items[i], v[i].supersedes, old_pem,
+		ret = stage_item(s, issued, &items[i], v[i].supersedes, old_pem,
 		    state[i].fresh, !group);
 		free(old_pem);
 	}
@@ -125,7 +121,8 @@ store_issue(struct store *s, struct store_issue *items, size_t n, int flags)
 	for (i = 0; i < n; i++) {
 		if (!state[i].staged)
 			continue;
-		if ((state[i].fresh ? install_fresh(s, items[i].name, items[i].serial) :
+		if ((state[i].fresh ?
+		    install_fresh(s, issued, items[i].name, items[i].serial) :
 		    install_staged(s, items[i].name, items[i].serial)) < 0) {
 			ret = STORE_E_IO;
 			goto out;
@@ -157,6 +154,8 @@ store_issue(struct store *s, struct store_issue *items, size_t n, int flags)
 	if (ret == STORE_OK)
 		ret = refused;
 out:
+	if (issued >= 0)
+		close(issued);
 	if (locked)
 		store_unlock(s);
 	for (i = 0; i < n; i++)

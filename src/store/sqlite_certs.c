@@ -286,39 +286,35 @@ index_pem(struct store *s, const char *serial)
 	return pem;
 }
 
-/* Runs an UPDATE or DELETE whose one parameter is a serial. */
+/*
+ * Settling a group runs at most three statements, each once per row:
+ * they are prepared on first use and reused (sqlite3_reset) for the rest
+ * of the group, not prepared again per certificate.
+ */
+enum settle_sql { SQL_SUPERSEDE, SQL_FINISH, SQL_DELETE, SQL_SETTLE_N };
+
+static const char *const settle_sql[SQL_SETTLE_N] = {
+	[SQL_SUPERSEDE] = "UPDATE certs SET status = 'superseded'"
+	    " WHERE serial = ? AND status = 'valid'",
+	[SQL_FINISH] = "UPDATE certs SET status = 'valid'"
+	    " WHERE serial = ? AND status = 'pending'",
+	[SQL_DELETE] = "DELETE FROM certs WHERE serial = ? AND status = 'pending'",
+};
+
+/* Runs statement which of st (prepared here the first time) on a serial. */
 static int
-exec_on_serial(struct store *s, const char *sql, const char *serial)
+exec_on_serial(struct store *s, sqlite3_stmt **st, enum settle_sql which,
+    const char *serial)
 {
-	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+	if (st[which] == NULL && sqlite3_prepare_v2(s->db, settle_sql[which], -1,
+	    &st[which], NULL) != SQLITE_OK)
 		return db_error(s, "store");
-	sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	sqlite3_reset(st[which]);
+	sqlite3_bind_text(st[which], 1, serial, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st[which]);
 	return rc == SQLITE_DONE ? STORE_OK : db_error(s, "store");
-}
-
-static int
-finish_row(struct store *s, const char *serial, const char *supersedes)
-{
-	int ret;
-
-	if (supersedes != NULL && (ret = exec_on_serial(s, "UPDATE certs SET"
-	    " status = 'superseded' WHERE serial = ? AND status = 'valid'",
-	    supersedes)) < 0)
-		return ret;
-	return exec_on_serial(s, "UPDATE certs SET status = 'valid'"
-	    " WHERE serial = ? AND status = 'pending'", serial);
-}
-
-static int
-delete_row(struct store *s, const char *serial)
-{
-	return exec_on_serial(s, "DELETE FROM certs WHERE serial = ?"
-	    " AND status = 'pending'", serial);
 }
 
 int
@@ -365,17 +361,23 @@ pending_free(struct pending *p, size_t n)
 int
 index_settle(struct store *s, const struct settle *v, size_t n)
 {
+	sqlite3_stmt *st[SQL_SETTLE_N] = { NULL };
 	size_t i;
 	int r;
 
 	if ((r = exec_sql(s, "BEGIN IMMEDIATE")) < 0)
 		return r;
 	for (i = 0; i < n && r == STORE_OK; i++) {
-		if (v[i].action == SETTLE_FINISH)
-			r = finish_row(s, v[i].serial, v[i].supersedes);
-		else if (v[i].action == SETTLE_DELETE)
-			r = delete_row(s, v[i].serial);
+		if (v[i].action == SETTLE_FINISH) {
+			if (v[i].supersedes != NULL)
+				r = exec_on_serial(s, st, SQL_SUPERSEDE, v[i].supersedes);
+			if (r == STORE_OK)
+				r = exec_on_serial(s, st, SQL_FINISH, v[i].serial);
+		} else if (v[i].action == SETTLE_DELETE)
+			r = exec_on_serial(s, st, SQL_DELETE, v[i].serial);
 	}
+	for (i = 0; i < SQL_SETTLE_N; i++)
+		sqlite3_finalize(st[i]);
 	if (r == STORE_OK)
 		return exec_sql(s, "COMMIT");
 	rollback(s);

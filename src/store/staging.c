@@ -221,7 +221,7 @@ stage_file(struct store *s, int dir, const char *dir_rel, const char *file,
 	    mode);
 	if (fd < 0)
 		goto out;
-	if (fchmod(fd, mode) < 0)
+	if (!mode_kept(s, mode) && fchmod(fd, mode) < 0)
 		goto out_close;
 	if (write_all(fd, data, len) < 0)
 		goto out_close;
@@ -238,10 +238,13 @@ out:
 	return ret;
 }
 
-/* Steps 2 and 3 for one item, up to the point just before step 4. */
+/*
+ * Steps 2 and 3 for one item, up to the point just before step 4.
+ * issued is the caller's fd of DIR/issued: a fresh name is staged in it.
+ */
 int
-stage_item(struct store *s, const struct store_issue *it, const char *supersedes,
-    const char *old_pem, int fresh, int sync)
+stage_item(struct store *s, int issued, const struct store_issue *it,
+    const char *supersedes, const char *old_pem, int fresh, int sync)
 {
 	char *rel = cert_dir(it->name), *tmp_name = staging_name(it->serial, 0);
 	char *tmp_rel = fresh ? fresh_staging_dir(it->serial) :
@@ -252,13 +255,14 @@ stage_item(struct store *s, const struct store_issue *it, const char *supersedes
 	struct stat st;
 
 	/* issued/ for a fresh name (the staging directory goes beside it), else issued/NAME. */
-	if ((ret = dir_open(s, fresh ? "issued" : rel, fresh ? 0 : WALK_CREATE,
-	    &dir)) < 0)
+	if (fresh)
+		dir = issued;
+	else if ((ret = dir_open(s, rel, WALK_CREATE, &dir)) < 0)
 		goto out;
 	ret = STORE_E_IO;
 	if (mkdirat(dir, tmp_name, 0700) < 0 ||
 	    (tmp = openat(dir, tmp_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC)) < 0 || fchmod(tmp, 0700) < 0) {
+	    O_CLOEXEC)) < 0 || (!mode_kept(s, 0700) && fchmod(tmp, 0700) < 0)) {
 		fail_errno(s, "create", tmp_rel, strlen(tmp_rel));
 		goto out;
 	}
@@ -311,7 +315,7 @@ stage_item(struct store *s, const struct store_issue *it, const char *supersedes
 	}
 	ret = STORE_OK;
 out:
-	if (dir >= 0)
+	if (dir >= 0 && dir != issued)
 		close(dir);
 	if (tmp >= 0)
 		close(tmp);
@@ -325,21 +329,18 @@ out:
 	return ret;
 }
 
-/* Step 5 for a fresh name: its directory appears whole. */
+/* Step 5 for a fresh name: its directory appears whole (issued: DIR/issued). */
 int
-install_fresh(struct store *s, const char *name, const char *serial)
+install_fresh(struct store *s, int issued, const char *name, const char *serial)
 {
 	char *tmp = staging_name(serial, 0);
-	int issued = -1, ret;
+	int ret = STORE_OK;
 
-	if ((ret = dir_open(s, "issued", 0, &issued)) == STORE_OK &&
-	    renameat(issued, tmp, issued, name) < 0) {
+	if (renameat(issued, tmp, issued, name) < 0) {
 		store_msg(s, "cannot install '%s/issued/%s': %s", s->dir, name,
 		    strerror(errno));
 		ret = STORE_E_IO;
 	}
-	if (issued >= 0)
-		close(issued);
 	free(tmp);
 	return ret;
 }
@@ -383,20 +384,30 @@ sync_dir(struct store *s, const char *rel)
 	}
 }
 
-/* issued/NAME is absent, or a directory sipca may write in. */
+/*
+ * issued/NAME (issued: DIR/issued) is absent (*exists 0), or a directory
+ * sipca may write in (*exists 1); anything else is refused.
+ */
 int
-name_dir_usable(struct store *s, const char *name)
+name_dir_usable(struct store *s, int issued, const char *name, int *exists)
 {
-	char *rel = cert_dir(name), why[96];
 	const char *reason;
+	char why[96];
 	struct stat st;
-	int ret = entry_stat(s, rel, &st);
 
-	if (ret == STORE_E_NOTFOUND)
-		ret = STORE_OK;
-	else if (ret == STORE_OK &&
-	    (reason = entry_refusal(&st, 1, 1, why, sizeof(why))) != NULL)
-		ret = refuse(s, rel, strlen(rel), reason);
-	free(rel);
-	return ret;
+	*exists = 0;
+	if (fstatat(issued, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno == ENOENT)
+			return STORE_OK;
+		return fail_errno(s, "read", "issued", 6);
+	}
+	*exists = 1;
+	if ((reason = entry_refusal(&st, 1, 1, why, sizeof(why))) != NULL) {
+		char *rel = cert_dir(name);
+		int ret = refuse(s, rel, strlen(rel), reason);
+
+		free(rel);
+		return ret;
+	}
+	return STORE_OK;
 }

@@ -193,6 +193,28 @@ create_checks(struct store *s)
 	return STORE_OK;
 }
 
+/*
+ * The process's umask, without umask(2)'s set-and-restore, which would
+ * race with any thread creating a file meanwhile: Linux shows it in
+ * /proc/self/status (since 4.7). Unknown, it is taken as taking every
+ * bit, so that every mode is made sure of with fchmod.
+ */
+static mode_t
+process_umask(void)
+{
+	FILE *f = fopen("/proc/self/status", "re");
+	char line[128];
+	unsigned int mask = 0777;
+
+	if (f == NULL)
+		return 0777;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "Umask: %o", &mask) == 1)
+			break;
+	fclose(f);
+	return (mode_t)(mask & 0777);
+}
+
 int
 store_open(const char *dir, int flags, struct store **out_store,
     struct report *rep)
@@ -208,6 +230,7 @@ store_open(const char *dir, int flags, struct store **out_store,
 	s->lock_fd = -1;
 	s->readonly = (flags & STORE_READONLY) != 0;
 	s->inspect = (flags & STORE_INSPECT) != 0;
+	s->umask = process_umask();
 	creating = (flags & STORE_CREATE) != 0;
 	if (creating && mkdir_parents(dir, 0700) < 0) {
 		store_msg(s, "cannot create the store: '%s': %s", dir, strerror(errno));

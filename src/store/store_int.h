@@ -52,6 +52,7 @@ struct store {
 	int lock_depth;
 	int readonly;
 	int inspect;		/* STORE_INSPECT: check reports owners and modes */
+	mode_t umask;		/* the process's, read when the store was opened */
 	struct report msgs;	/* what store_msg said, until the caller takes it */
 };
 
@@ -62,6 +63,16 @@ struct store {
  */
 void store_msg(struct store *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/*
+ * Whether a file or directory created with mode has it exactly, the
+ * umask taking none of its bits: then no fchmod is needed to make sure.
+ */
+static inline int
+mode_kept(const struct store *s, mode_t mode)
+{
+	return (mode & s->umask) == 0;
+}
 
 /* dir.c: the directory walk. */
 enum walk_flags {
@@ -98,12 +109,14 @@ int store_recover(struct store *s);
 
 /* staging.c: the files of an issuance, paths relative to DIR. */
 char *cert_dir(const char *name);
-int name_dir_usable(struct store *s, const char *name);
-int stage_item(struct store *s, const struct store_issue *it,
+int name_dir_usable(struct store *s, int issued, const char *name,
+    int *exists);
+int stage_item(struct store *s, int issued, const struct store_issue *it,
     const char *supersedes, const char *old_pem, int fresh, int sync);
 int mark_staged(struct store *s, const struct store_issue *it, int sync);
 int install_staged(struct store *s, const char *name, const char *serial);
-int install_fresh(struct store *s, const char *name, const char *serial);
+int install_fresh(struct store *s, int issued, const char *name,
+    const char *serial);
 int undo_staging(struct store *s, const char *name, const char *serial,
     const char *supersedes);
 int staged_state(struct store *s, const char *name, const char *serial,
