@@ -312,6 +312,8 @@ struct store_issue {
 	 * is superseded).
 	 */
 	int replace;
+	/* Its files are in DIR/.prep (store_prep_write): set there, not by hand. */
+	int prepared;
 	int result;		/* out: STORE_OK or a store_error per item */
 };
 
@@ -329,6 +331,21 @@ enum store_issue_flags {
  */
 int store_issue(struct store *s, struct store_issue *items, size_t n,
     int flags);
+
+/*
+ * Files written ahead, for a batch: while the caller holds the writers'
+ * lock (store_lock), store_prep_write() writes an item's files into
+ * DIR/.prep from any thread, so that the one thread calling
+ * store_issue() with STORE_ISSUE_GROUP_SYNC only moves them into place.
+ * It touches nothing but DIR/.prep, and an item it could not write is
+ * written by store_issue() as usual (so it reports nothing: -1, errno).
+ * store_prep_close() removes what was not used; a killed batch's
+ * leftovers go when the next writer takes the lock.
+ */
+struct store_prep;
+int store_prep_open(struct store *s, struct store_prep **out);
+int store_prep_write(struct store_prep *p, struct store_issue *it);
+void store_prep_close(struct store_prep *p);
 
 /*
  * Marks every serial revoked with time and reason, in one transaction:

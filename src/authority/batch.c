@@ -10,7 +10,9 @@
  *      run is recovered first), names that already hold a valid
  *      certificate are skipped: re-running a file completes it;
  *   3. worker threads build, sign and lint certificates in memory with
- *      issuance_prepare() and hand them through a bounded queue to this
+ *      issuance_prepare(), write their files ahead (store_prep_write: on
+ *      the workers' cores, so that this one thread does not bound the
+ *      rate) and hand them through a bounded queue to this
  *      thread, which records groups of them with one store_issue() call
  *      each (one transaction per phase, one syncfs() per phase), so the
  *      store's crash protocol holds for every certificate while memory
@@ -69,6 +71,7 @@
 struct prepared {
 	size_t row;
 	struct issuance is;
+	int prepared;			/* its files are written ahead (store.h) */
 };
 
 struct worker {
@@ -84,6 +87,8 @@ struct batch {
 	const struct ca *ca;		/* used by the writer thread (and shared workers) */
 	/* What every certificate shares, encoded once; read by every worker. */
 	struct leaf_template *leaf;
+	/* Where the workers write each certificate's files (store.h). */
+	struct store_prep *prep;
 	struct batch_row *rows;
 	size_t n_rows;
 	size_t *todo;			/* rows to issue, in file order */
@@ -244,6 +249,16 @@ worker_main(void *arg)
 		status = prepare_row(b, &b->rows[row], w->ca != NULL ? w->ca : b->ca,
 		    &r.is, &rep);
 
+		if (status == RESULT_OK) {
+			/* The files on this core, not the writer's: the writer
+			 * thread is what would keep the cores from scaling. */
+			struct store_issue item;
+
+			issuance_to_store(&r.is, &b->rows[row].spec, &item);
+			store_prep_write(b->prep, &item);
+			r.prepared = item.prepared;
+		}
+
 		pthread_mutex_lock(&b->mu);
 		emit(b, &rep);
 		b->handled++;	/* the lock is taken anyway: no cost per row */
@@ -306,8 +321,11 @@ commit_group(struct batch *b, struct prepared *g, size_t n,
 	size_t i;
 	int ret, fatal = 0;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		/* Strings borrowed from g[i].is, which lives here now. */
 		issuance_to_store(&g[i].is, &b->rows[g[i].row].spec, &items[i]);
+		items[i].prepared = g[i].prepared;
+	}
 	ret = store_issue(b->store, items, n, STORE_ISSUE_GROUP_SYNC);
 	store_take_messages(b->store, &rep);
 	emit_locked(b, &rep);
@@ -504,6 +522,11 @@ issue_rows(struct batch *b, long want_jobs)
 	status = RESULT_OK;
 	if (b->n_todo == 0)
 		goto out;
+	if ((ret = store_prep_open(b->store, &b->prep)) < 0) {
+		store_take_messages(b->store, &rep);
+		status = signer_store_result(ret);
+		goto out;
+	}
 	/* Rows for another CRL URL than the first's make their own (leaf.h). */
 	if (leaf_template_new(b->ca, b->rows[b->todo[0]].spec.crl_url, &b->leaf,
 	    &reason) < 0) {
@@ -572,6 +595,8 @@ out:
 		pthread_mutex_destroy(&b->mu);
 		pthread_mutex_destroy(&b->ca_mu);
 	}
+	store_prep_close(b->prep);
+	b->prep = NULL;
 	if (locked)
 		store_unlock(b->store);
 	leaf_template_free(b->leaf);

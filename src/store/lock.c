@@ -82,6 +82,8 @@ store_recover(struct store *s)
 	size_t n = 0, i, done;
 	int ret, staged, r;
 
+	if ((ret = prep_sweep(s)) < 0)
+		return ret;
 	ret = index_pending(s, &p, &n);
 	v = xcalloc(n > 0 ? n : 1, sizeof(*v));
 	for (i = 0; i < n; i++) {

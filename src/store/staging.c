@@ -210,32 +210,67 @@ staged_state(struct store *s, const char *name, const char *serial,
 	return ret;
 }
 
+/* 0, or -1 with errno (the caller says which file). */
 static int
-stage_file(struct store *s, int dir, const char *dir_rel, const char *file,
-    const char *data, size_t len, mode_t mode, int sync)
+stage_file(const struct store *s, int dir, const char *file, const char *data,
+    size_t len, mode_t mode, int sync)
 {
-	int fd, ret = -1;
+	int fd, saved;
 
 	/* Private keys: created exclusively, never through a link (signify). */
 	fd = openat(dir, file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 	    mode);
 	if (fd < 0)
-		goto out;
-	if (!mode_kept(s, mode) && fchmod(fd, mode) < 0)
-		goto out_close;
-	if (write_all(fd, data, len) < 0)
-		goto out_close;
-	if (sync && fsync(fd) < 0)
-		goto out_close;
-	ret = 0;
-out_close:
-	if (close(fd) < 0)
-		ret = -1;
-out:
-	if (ret < 0)
-		store_msg(s, "cannot write '%s/%s/%s': %s", s->dir, dir_rel, file,
-		    strerror(errno));
-	return ret;
+		return -1;
+	if ((!mode_kept(s, mode) && fchmod(fd, mode) < 0) ||
+	    write_all(fd, data, len) < 0 || (sync && fsync(fd) < 0)) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return close(fd);
+}
+
+/*
+ * An issuance's files into the empty directory tmp: key.pem (or the
+ * no-key marker), cert.pem, chain.pem. 0, or -1 with errno and *failed
+ * the file. Touches nothing of s but its umask: batch workers call it
+ * (prep.c).
+ */
+int
+write_files(const struct store *s, int tmp, const struct store_issue *it,
+    int sync, const char **failed)
+{
+	*failed = "key.pem";
+	if (it->key_pem != NULL && stage_file(s, tmp, "key.pem", it->key_pem,
+	    it->key_pem_len, 0600, sync) < 0)
+		return -1;
+	*failed = NO_KEY_MARKER;
+	if (it->key_pem == NULL && !it->keep_key &&
+	    stage_file(s, tmp, NO_KEY_MARKER, "", 0, 0600, sync) < 0)
+		return -1;
+	*failed = "cert.pem";
+	if (stage_file(s, tmp, "cert.pem", it->cert_pem, strlen(it->cert_pem),
+	    0644, sync) < 0)
+		return -1;
+	*failed = "chain.pem";
+	return stage_file(s, tmp, "chain.pem", it->chain_pem,
+	    strlen(it->chain_pem), 0644, sync);
+}
+
+/*
+ * Step 2 for an item whose files a batch worker wrote ahead (prep.c):
+ * its directory becomes the staging directory. 0, or -1 when it has to
+ * be written here after all (another file system, or it is gone).
+ */
+static int
+take_prepared(struct store *s, int dir, const struct store_issue *it,
+    const char *tmp_name)
+{
+	if (!it->prepared || s->prep_fd < 0)
+		return -1;
+	return renameat(s->prep_fd, it->serial, dir, tmp_name);
 }
 
 /*
@@ -260,23 +295,23 @@ stage_item(struct store *s, int issued, const struct store_issue *it,
 	else if ((ret = dir_open(s, rel, WALK_CREATE, &dir)) < 0)
 		goto out;
 	ret = STORE_E_IO;
-	if (mkdirat(dir, tmp_name, 0700) < 0 ||
-	    (tmp = openat(dir, tmp_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC)) < 0 || (!mode_kept(s, 0700) && fchmod(tmp, 0700) < 0)) {
-		fail_errno(s, "create", tmp_rel, strlen(tmp_rel));
-		goto out;
+	/* Written ahead, the files were not synced one by one: a group syncs. */
+	if (sync || take_prepared(s, dir, it, tmp_name) < 0) {
+		const char *failed;
+
+		if (mkdirat(dir, tmp_name, 0700) < 0 ||
+		    (tmp = openat(dir, tmp_name, O_RDONLY | O_DIRECTORY |
+		    O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+		    (!mode_kept(s, 0700) && fchmod(tmp, 0700) < 0)) {
+			fail_errno(s, "create", tmp_rel, strlen(tmp_rel));
+			goto out;
+		}
+		if (write_files(s, tmp, it, sync, &failed) < 0) {
+			store_msg(s, "cannot write '%s/%s/%s': %s", s->dir, tmp_rel,
+			    failed, strerror(errno));
+			goto out;
+		}
 	}
-	if (it->key_pem != NULL && stage_file(s, tmp, tmp_rel, "key.pem",
-	    it->key_pem, it->key_pem_len, 0600, sync) < 0)
-		goto out;
-	if (it->key_pem == NULL && !it->keep_key &&
-	    stage_file(s, tmp, tmp_rel, NO_KEY_MARKER, "", 0, 0600, sync) < 0)
-		goto out;
-	if (stage_file(s, tmp, tmp_rel, "cert.pem", it->cert_pem,
-	    strlen(it->cert_pem), 0644, sync) < 0 ||
-	    stage_file(s, tmp, tmp_rel, "chain.pem", it->chain_pem,
-	    strlen(it->chain_pem), 0644, sync) < 0)
-		goto out;
 	if (supersedes != NULL && old_pem != NULL) {
 		if ((ret = dir_open(s, hist_rel, WALK_CREATE, &hist)) < 0)
 			goto out;

@@ -228,6 +228,7 @@ store_open(const char *dir, int flags, struct store **out_store,
 	s->dir = xstrdup(dir);
 	s->dir_fd = -1;
 	s->lock_fd = -1;
+	s->prep_fd = -1;
 	s->readonly = (flags & STORE_READONLY) != 0;
 	s->inspect = (flags & STORE_INSPECT) != 0;
 	s->umask = process_umask();

@@ -53,6 +53,7 @@ struct store {
 	int readonly;
 	int inspect;		/* STORE_INSPECT: check reports owners and modes */
 	mode_t umask;		/* the process's, read when the store was opened */
+	int prep_fd;		/* DIR/.prep while a batch writes ahead (prep.c), or -1 */
 	struct report msgs;	/* what store_msg said, until the caller takes it */
 };
 
@@ -115,6 +116,8 @@ int stage_item(struct store *s, int issued, const struct store_issue *it,
     const char *supersedes, const char *old_pem, int fresh, int sync);
 int mark_staged(struct store *s, const struct store_issue *it, int sync);
 int install_staged(struct store *s, const char *name, const char *serial);
+int write_files(const struct store *s, int tmp, const struct store_issue *it,
+    int sync, const char **failed);
 int install_fresh(struct store *s, int issued, const char *name,
     const char *serial);
 int undo_staging(struct store *s, const char *name, const char *serial,
@@ -124,6 +127,9 @@ int staged_state(struct store *s, const char *name, const char *serial,
 int installed_cert_is(struct store *s, const char *name, const char *pem);
 int sync_store(struct store *s);
 void sync_dir(struct store *s, const char *rel);
+
+/* prep.c: what a killed batch wrote ahead goes (recovery, under the lock). */
+int prep_sweep(struct store *s);
 
 /* check.c: what the index's part of check reports through. */
 struct check_state {

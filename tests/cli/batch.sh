@@ -221,4 +221,25 @@ EOF
 )
 [ "$mismatch" = 0 ] || fail "$mismatch cert.pem files differ from their rows"
 
+# ---- files written ahead (DIR/.prep): used, then gone ----
+P=$T/prep
+new_ca "$P"
+awk 'BEGIN { print "kind,name,key"; for (i = 1; i <= 200; i++) printf "device,w%d,p256\n", i }' > "$T/prep.csv"
+expect_exit 99 "a batch killed after its first group's rows" env SIPCA_CRASH_AT=store-reserved \
+    "$SIPCA_BARE" -d "$P" issue --batch "$T/prep.csv" --jobs 2 --quiet
+check "the killed batch left the files its workers wrote ahead" test -d "$P/.prep"
+check "in one directory per certificate" test -n "$(ls "$P/.prep")"
+expect_exit 0 "list reads the store as it is" "$SIPCA" -d "$P" list
+check "a reader leaves them (only a writer may remove them)" test -d "$P/.prep"
+expect_exit 0 "the re-run issues the batch" "$SIPCA" -d "$P" issue --batch "$T/prep.csv" --jobs 2 --quiet
+check "and removes what the killed batch left" test ! -e "$P/.prep"
+expect_exit 0 "check: the store is whole" "$SIPCA" -d "$P" check
+expect_grep "the CA and 200 certificates, 0 problems" "$T/stdout" "check counts the 200"
+mkdir "$P/.prep-target"
+ln -s .prep-target "$P/.prep"
+expect_exit 3 "a link planted at DIR/.prep is refused (an unsafe store, as any link inside)" "$SIPCA" -d "$P" issue device w201 --key p256
+expect_grep "refusing.*\.prep.*symbolic link" "$T/stderr" "and said why"
+check "the link's target is untouched" test -d "$P/.prep-target"
+rm "$P/.prep"
+
 finish
