@@ -147,7 +147,7 @@ $(BUILD)/bench/%: bench/%.c
 	@mkdir -p $(BUILD)/bench
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS) $(PKG_LIBS)
 
-_bench: $(BUILD)/sipca $(BUILD)/bench/raw_rate $(BUILD)/bench/raw_parse
+_bench: $(BUILD)/sipca $(BUILD)/bench/raw_rate $(BUILD)/bench/raw_parse $(BUILD)/bench/raw_inodes
 	@SIPCA=$(abspath $(BUILD)/sipca) BUILD=$(abspath $(BUILD)) sh bench/run.sh
 
 # sipca(1) is generated from the command tables; doc/sipca.1 is the

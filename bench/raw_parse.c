@@ -16,14 +16,7 @@
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+#include "bench_clock.h"
 
 /* One certificate: imported, its SANs read; 0, or -1 when it does not import. */
 static int

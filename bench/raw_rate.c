@@ -19,18 +19,11 @@
 #include <gnutls/abstract.h>
 #include <gnutls/crypto.h>
 
+#include "bench_clock.h"
+
 #define CHECK(expr) do { int r_ = (expr); if (r_ < 0) { \
 	fprintf(stderr, "raw_rate: %s: %s\n", #expr, gnutls_strerror(r_)); \
 	exit(3); } } while (0)
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void
 make_key(gnutls_pk_algorithm_t algo, unsigned bits, gnutls_privkey_t *out)
