@@ -60,6 +60,13 @@
  */
 #define GROUP_MAX 1024
 #define QUEUE_MAX (2 * GROUP_MAX)
+/*
+ * The last group is committed after the workers are done, by this
+ * thread alone: a batch's groups are an eighth of it (within these
+ * bounds), so that tail stays a small part of the run.
+ */
+#define GROUP_MIN 64
+#define GROUP_SHARE 8
 /* A slow group (RSA keys) is committed after this long anyway, so an
  * interruption loses little and the progress line moves. */
 #define FLUSH_SECONDS 1.0
@@ -93,6 +100,7 @@ struct batch {
 	size_t n_rows;
 	size_t *todo;			/* rows to issue, in file order */
 	size_t n_todo;
+	size_t group;			/* certificates per store_issue() call */
 
 	pthread_mutex_t ca_mu;		/* held around signing with a shared CA */
 	int share_ca;			/* the key could not be copied */
@@ -278,7 +286,7 @@ worker_main(void *arg)
 			continue;
 		}
 		b->queue[(b->q_head + b->q_len) % QUEUE_MAX] = r;
-		if (++b->q_len >= GROUP_MAX)
+		if (++b->q_len >= b->group)
 			pthread_cond_signal(&b->can_take);
 		pthread_mutex_unlock(&b->mu);
 	}
@@ -388,16 +396,16 @@ run_writer(struct batch *b)
 
 	for (;;) {
 		pthread_mutex_lock(&b->mu);
-		ready = b->q_len >= GROUP_MAX || b->workers_left == 0 ||
+		ready = b->q_len >= b->group || b->workers_left == 0 ||
 		    (b->q_len > 0 && clock_now() - last_commit >= FLUSH_SECONDS);
 		if (!ready) {
 			deadline_in(&until, 1.0 / TICK_HZ);
 			pthread_cond_timedwait(&b->can_take, &b->mu, &until);
-			ready = b->q_len >= GROUP_MAX || b->workers_left == 0 ||
+			ready = b->q_len >= b->group || b->workers_left == 0 ||
 			    (b->q_len > 0 &&
 			    clock_now() - last_commit >= FLUSH_SECONDS);
 		}
-		take = ready ? (b->q_len < GROUP_MAX ? b->q_len : GROUP_MAX) : 0;
+		take = ready ? (b->q_len < b->group ? b->q_len : b->group) : 0;
 		for (i = 0; i < take; i++) {
 			group[i] = b->queue[b->q_head];
 			b->q_head = (b->q_head + 1) % QUEUE_MAX;
@@ -535,6 +543,9 @@ issue_rows(struct batch *b, long want_jobs)
 		goto out;
 	}
 
+	b->group = b->n_todo / GROUP_SHARE;
+	b->group = b->group < GROUP_MIN ? GROUP_MIN :
+	    b->group > GROUP_MAX ? GROUP_MAX : b->group;
 	if (jobs > MAX_JOBS)
 		jobs = MAX_JOBS;
 	if ((size_t)jobs > b->n_todo)
