@@ -34,6 +34,8 @@ trap 'rm -rf "$W" "$D"' EXIT INT TERM
 
 now() { date +%s.%N; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+# rate COUNT SECONDS: per second, whole.
+rate() { awk -v n="$1" -v t="$2" 'BEGIN { printf "%.0f", n / t }'; }
 min() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b < a) ? b : a }'; }
 # row LABEL VALUE OP TARGET: one line of the issue's table.
 row() {
@@ -89,8 +91,8 @@ for k in $(seq "$ROUNDS"); do
 	fresh_batch "$W/s" "$W/ec.csv" 1; J1=$(min "$J1" "$T")
 	fresh_batch "$W/s" "$W/ec.csv" 2; J2=$(min "$J2" "$T")
 done
-echo "p256 x$N, best of $ROUNDS: raw GnuTLS $(ratio "$N" "$RAW1")/s," \
-    "--jobs 1 $(ratio "$N" "$J1")/s, --jobs 2 $(ratio "$N" "$J2")/s"
+echo "p256 x$N, best of $ROUNDS: raw GnuTLS $(rate "$N" "$RAW1")/s," \
+    "--jobs 1 $(rate "$N" "$J1")/s, --jobs 2 $(rate "$N" "$J2")/s"
 
 # ---- disk: the file system's own cost of the same inodes, then sipca ----
 # Nothing is removed until the end: on ext4 without a journal, creating
@@ -103,8 +105,8 @@ for k in $(seq "$ROUNDS"); do
 	fresh_batch "$D/s$k" "$W/ec.csv" 1; JD=$(min "$JD" "$T")
 	fresh_batch "$D/d$k" "$W/ec.csv" ""; JDEF=$(min "$JDEF" "$T")
 done
-echo "on $DISK, best of $ROUNDS: the inodes alone $(ratio "$N" "$INO")/s," \
-    "--jobs 1 $(ratio "$N" "$JD")/s, default --jobs $(ratio "$N" "$JDEF")/s"
+echo "on $DISK, best of $ROUNDS: the inodes alone $(rate "$N" "$INO")/s," \
+    "--jobs 1 $(rate "$N" "$JD")/s, default --jobs $(rate "$N" "$JDEF")/s"
 
 # What admins run today: two certtool processes per certificate, same disk.
 L=$D/loop
@@ -140,8 +142,8 @@ for k in $(seq "$ROUNDS"); do
 	fresh_batch "$W/r" "$W/rsa.csv" 2; R2=$(min "$R2" "$T")
 done
 RAWR=$(raw_time rsa2048 40)
-echo "rsa2048 x$N_RSA: raw GnuTLS $(ratio 40 "$RAWR")/s, --jobs 1 $(ratio "$N_RSA" "$R1")/s," \
-    "--jobs 2 $(ratio "$N_RSA" "$R2")/s"
+echo "rsa2048 x$N_RSA: raw GnuTLS $(ratio 40 "$RAWR")/s, --jobs 1 $(rate "$N_RSA" "$R1")/s," \
+    "--jobs 2 $(rate "$N_RSA" "$R2")/s"
 csv "$W/mem.csv" "$N_MEM" mem p256
 fresh_batch "$W/m" "$W/mem.csv" 1; MEM_BIG=$MEM
 csv "$W/small.csv" "$N_SMALL" more p256

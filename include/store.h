@@ -312,7 +312,7 @@ struct store_issue {
 	 * is superseded).
 	 */
 	int replace;
-	/* Its files are in DIR/.prep (store_prep_write): set there, not by hand. */
+	/* 1: store_prep_write() wrote its files ahead (returned 0). */
 	int prepared;
 	int result;		/* out: STORE_OK or a store_error per item */
 };
@@ -337,14 +337,15 @@ int store_issue(struct store *s, struct store_issue *items, size_t n,
  * lock (store_lock), store_prep_write() writes an item's files into
  * DIR/.prep from any thread, so that the one thread calling
  * store_issue() with STORE_ISSUE_GROUP_SYNC only moves them into place.
- * It touches nothing but DIR/.prep, and an item it could not write is
- * written by store_issue() as usual (so it reports nothing: -1, errno).
+ * It touches nothing but DIR/.prep; an item it could not write (-1,
+ * errno; it reports nothing) is left with prepared 0 and written by
+ * store_issue() as usual.
  * store_prep_close() removes what was not used; a killed batch's
  * leftovers go when the next writer takes the lock.
  */
 struct store_prep;
 int store_prep_open(struct store *s, struct store_prep **out);
-int store_prep_write(struct store_prep *p, struct store_issue *it);
+int store_prep_write(struct store_prep *p, const struct store_issue *it);
 void store_prep_close(struct store_prep *p);
 
 /*

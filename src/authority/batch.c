@@ -263,8 +263,7 @@ worker_main(void *arg)
 			struct store_issue item;
 
 			issuance_to_store(&r.is, &b->rows[row].spec, &item);
-			store_prep_write(b->prep, &item);
-			r.prepared = item.prepared;
+			r.prepared = store_prep_write(b->prep, &item) == 0;
 		}
 
 		pthread_mutex_lock(&b->mu);

@@ -244,12 +244,14 @@ file_read(struct store *s, const char *rel, int how, unsigned char **out,
 }
 
 /*
- * Removes directory name in dir_fd holding plain files only (a staging
- * directory). A link in its place is not followed: -1 with ELOOP or
- * ENOTDIR and nothing removed.
+ * Removes directory name in dir_fd and what it holds, at most levels
+ * directories deep: 1 for one of plain files (a staging directory), 2 for
+ * DIR/.prep, whose directories hold plain files. A link, in its place or
+ * inside, is not followed: in its place, -1 with ELOOP or ENOTDIR and
+ * nothing removed; inside, the link itself goes.
  */
 int
-remove_flat_dir_at(int dir_fd, const char *name)
+remove_dir_at(int dir_fd, const char *name, int levels)
 {
 	struct dirent *e;
 	DIR *d;
@@ -263,9 +265,18 @@ remove_flat_dir_at(int dir_fd, const char *name)
 		return -1;
 	}
 	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-			unlinkat(fd, e->d_name, 0);
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		/* unlink(2) of a directory is EISDIR on Linux. */
+		if (unlinkat(fd, e->d_name, 0) < 0 && errno == EISDIR && levels > 1)
+			remove_dir_at(fd, e->d_name, levels - 1);
 	}
 	closedir(d);
 	return unlinkat(dir_fd, name, AT_REMOVEDIR);
+}
+
+int
+remove_flat_dir_at(int dir_fd, const char *name)
+{
+	return remove_dir_at(dir_fd, name, 1);
 }

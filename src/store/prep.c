@@ -13,7 +13,6 @@
  * the next writer removes it on taking the lock (prep_sweep, from
  * recovery), as does store_prep_close when the batch ends.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -26,46 +25,25 @@
 
 #define PREP_DIR ".prep"
 
+/* The batch's handle: its one thread-safe call is store_prep_write(). */
 struct store_prep {
-	struct store *s;	/* read only here: its umask */
-	int fd;			/* DIR/.prep */
+	struct store *s;	/* read only here: its umask and prep_fd */
 };
-
-/* Removes every directory in DIR/.prep and DIR/.prep itself; 0 or -1. */
-static int
-remove_prep(int dir_fd, int prep_fd)
-{
-	struct dirent *e;
-	DIR *d;
-	int fd;
-
-	if ((fd = fcntl(prep_fd, F_DUPFD_CLOEXEC, 0)) < 0)
-		return -1;
-	if ((d = fdopendir(fd)) == NULL) {
-		close(fd);
-		return -1;
-	}
-	while ((e = readdir(d)) != NULL)
-		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-			remove_flat_dir_at(prep_fd, e->d_name);
-	closedir(d);
-	return unlinkat(dir_fd, PREP_DIR, AT_REMOVEDIR) < 0 && errno != ENOENT ?
-	    -1 : 0;
-}
 
 int
 prep_sweep(struct store *s)
 {
 	int fd, ret;
 
+	/* Looked at first, so that a link or another's directory is refused. */
 	if ((ret = dir_open(s, PREP_DIR, 0, &fd)) == STORE_E_NOTFOUND)
 		return STORE_OK;
 	if (ret < 0)
 		return ret;
-	ret = remove_prep(s->dir_fd, fd) < 0 ?
-	    fail_errno(s, "remove", PREP_DIR, strlen(PREP_DIR)) : STORE_OK;
 	close(fd);
-	return ret;
+	if (remove_dir_at(s->dir_fd, PREP_DIR, 2) < 0 && errno != ENOENT)
+		return fail_errno(s, "remove", PREP_DIR, strlen(PREP_DIR));
+	return STORE_OK;
 }
 
 int
@@ -84,33 +62,28 @@ store_prep_open(struct store *s, struct store_prep **out)
 		return ret;
 	p = xcalloc(1, sizeof(*p));
 	p->s = s;
-	p->fd = fd;
 	s->prep_fd = fd;
 	*out = p;
 	return STORE_OK;
 }
 
 int
-store_prep_write(struct store_prep *p, struct store_issue *it)
+store_prep_write(struct store_prep *p, const struct store_issue *it)
 {
 	const char *failed;
-	int tmp, ret;
+	int prep = p->s->prep_fd, tmp, ret = -1;
 
-	it->prepared = 0;
-	if (mkdirat(p->fd, it->serial, 0700) < 0)
+	if (mkdirat(prep, it->serial, 0700) < 0)
 		return -1;
-	tmp = openat(p->fd, it->serial, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	tmp = openat(prep, it->serial, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC);
-	if (tmp < 0 || (!mode_kept(p->s, 0700) && fchmod(tmp, 0700) < 0) ||
-	    write_files(p->s, tmp, it, 0, &failed) < 0)
-		ret = -1;
-	else
+	if (tmp >= 0 && (mode_kept(p->s, 0700) || fchmod(tmp, 0700) == 0) &&
+	    write_files(p->s, tmp, it, 0, &failed) == 0)
 		ret = 0;
 	if (tmp >= 0)
 		close(tmp);
 	if (ret < 0)
-		remove_flat_dir_at(p->fd, it->serial);
-	it->prepared = ret == 0;
+		remove_flat_dir_at(prep, it->serial);
 	return ret;
 }
 
@@ -119,8 +92,8 @@ store_prep_close(struct store_prep *p)
 {
 	if (p == NULL)
 		return;
-	remove_prep(p->s->dir_fd, p->fd);
-	close(p->fd);
+	remove_dir_at(p->s->dir_fd, PREP_DIR, 2);
+	close(p->s->prep_fd);
 	p->s->prep_fd = -1;
 	free(p);
 }

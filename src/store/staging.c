@@ -430,19 +430,17 @@ name_dir_usable(struct store *s, int issued, const char *name, int *exists)
 	char why[96];
 	struct stat st;
 
-	*exists = 0;
-	if (fstatat(issued, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-		if (errno == ENOENT)
-			return STORE_OK;
-		return fail_errno(s, "read", "issued", 6);
-	}
-	*exists = 1;
-	if ((reason = entry_refusal(&st, 1, 1, why, sizeof(why))) != NULL) {
-		char *rel = cert_dir(name);
-		int ret = refuse(s, rel, strlen(rel), reason);
+	char *rel;
+	int ret = STORE_OK;
 
-		free(rel);
-		return ret;
-	}
-	return STORE_OK;
+	*exists = fstatat(issued, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+	if (!*exists && errno == ENOENT)
+		return STORE_OK;
+	rel = cert_dir(name);
+	if (!*exists)
+		ret = fail_errno(s, "read", rel, strlen(rel));
+	else if ((reason = entry_refusal(&st, 1, 1, why, sizeof(why))) != NULL)
+		ret = refuse(s, rel, strlen(rel), reason);
+	free(rel);
+	return ret;
 }

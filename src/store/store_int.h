@@ -95,6 +95,7 @@ int file_open(struct store *s, const char *rel, int how, int *out_fd,
     struct stat *out_st);
 int file_read(struct store *s, const char *rel, int how, unsigned char **out,
     size_t *out_len);
+int remove_dir_at(int dir_fd, const char *name, int levels);
 int remove_flat_dir_at(int dir_fd, const char *name);
 
 /* store.c */

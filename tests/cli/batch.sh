@@ -231,13 +231,16 @@ check "the killed batch left the files its workers wrote ahead" test -d "$P/.pre
 check "in one directory per certificate" test -n "$(ls "$P/.prep")"
 expect_exit 0 "list reads the store as it is" "$SIPCA" -d "$P" list
 check "a reader leaves them (only a writer may remove them)" test -d "$P/.prep"
+expect_exit 0 "the next writer, one certificate" "$SIPCA" -d "$P" issue device w0 --key p256
+check "removed what the killed batch left on taking the lock" test ! -e "$P/.prep"
 expect_exit 0 "the re-run issues the batch" "$SIPCA" -d "$P" issue --batch "$T/prep.csv" --jobs 2 --quiet
-check "and removes what the killed batch left" test ! -e "$P/.prep"
+check "and removes its own .prep when it ends" test ! -e "$P/.prep"
 expect_exit 0 "check: the store is whole" "$SIPCA" -d "$P" check
-expect_grep "the CA and 200 certificates, 0 problems" "$T/stdout" "check counts the 200"
+expect_grep "the CA and 201 certificates, 0 problems" "$T/stdout" "check counts the 201"
 mkdir "$P/.prep-target"
 ln -s .prep-target "$P/.prep"
 expect_exit 3 "a link planted at DIR/.prep is refused (an unsafe store, as any link inside)" "$SIPCA" -d "$P" issue device w201 --key p256
+check "and nothing was issued" test ! -e "$P/issued/w201"
 expect_grep "refusing.*\.prep.*symbolic link" "$T/stderr" "and said why"
 check "the link's target is untouched" test -d "$P/.prep-target"
 rm "$P/.prep"
