@@ -6,6 +6,7 @@
 #define SIPCA_TESTS_FIXTURE_CA_H
 
 #include <check.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <gnutls/gnutls.h>

@@ -45,11 +45,14 @@ for script in "$here"/cli/*.sh; do
 		continue
 	fi
 	echo "== $name"
+	start=$(date +%s)
 	if timeout "${SIPCA_TEST_TIMEOUT:-600}" sh "$script"; then
 		passed=$((passed + 1))
 	else
 		failed=$((failed + 1)); failures="$failures $name"
 	fi
+	# CI's whole run has a time limit: each script's share is printed.
+	echo "== $name: $(($(date +%s) - start)) s"
 done
 
 skipped=$(($(wc -l < "$SIPCA_SKIP_LOG")))
