@@ -80,6 +80,22 @@ int pkix_slice(asn1_node node, const unsigned char *der, size_t der_len,
 int pkix_tlv_content(const unsigned char *tlv, size_t len,
     unsigned char *out_tag, const unsigned char **out, size_t *out_len);
 
+/*
+ * X.690 10.1 for every TLV of der, nested ones too: definite lengths in
+ * their shortest form, and nothing cut short. Returns 0 or -1.
+ */
+int pkix_der_minimal(const unsigned char *der, size_t len);
+
+/*
+ * The name libtasn1 gives element i (from 1) of a SEQUENCE OF or SET OF
+ * under base: "base.?i" ("?i" when base is ""), then suffix, into buf of
+ * size octets. A certificate's lint looks up some thirty such names and
+ * snprintf() cost more than the lookups. Returns buf, or NULL when the
+ * name does not fit.
+ */
+const char *pkix_nth(char *buf, size_t size, const char *base, unsigned i,
+    const char *suffix);
+
 /* Number of elements of a SEQUENCE OF / SET OF field, 0 when absent. */
 int pkix_count(asn1_node node, const char *name);
 

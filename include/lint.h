@@ -211,6 +211,7 @@ struct lint_cert {
 	unsigned line;			/* line of the PEM BEGIN, 1 for DER */
 	const unsigned char *der;	/* the certificate's own octets */
 	size_t der_len;
+	unsigned char *pem_der;		/* der, when decoded from PEM text */
 	size_t trailing;		/* octets after it in its block */
 	const struct lint_options *opts;
 
@@ -351,7 +352,21 @@ struct lint_source {
 	/* The caller's own GnuTLS import of der (the issuance guard holds
 	 * the certificate it built): borrowed, not imported again. */
 	gnutls_x509_crt_t crt;
+	/*
+	 * der holds a PEM block's base64 text as read (RFC 7468 section 2):
+	 * lint_one() decodes it, on whichever thread lints it, so that the
+	 * one thread that reads a bundle does not also decode it all.
+	 */
+	int pem;
 };
+
+/*
+ * A PEM block's base64 text (whitespace as read) into a new *der (free())
+ * of *der_len octets. Returns NULL, or the problem that stands for the
+ * certificate ("invalid base64 in the PEM block", "empty PEM block").
+ */
+const char *lint_pem_decode(const unsigned char *text, size_t len,
+    unsigned char **der, size_t *der_len);
 
 /*
  * Lints one certificate: c is filled from src and decoded once (c

@@ -12,6 +12,7 @@
 #include <gnutls/x509.h>
 
 #include "asn1.h"
+#include "san_list.h"
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -260,6 +261,99 @@ START_TEST(test_encode_errors)
 }
 END_TEST
 
+START_TEST(test_der_minimal)
+{
+	const unsigned char good[] = { 0x30, 0x03, 0x04, 0x01, 0xaa };
+	const unsigned char padded[] = { 0x30, 0x04, 0x04, 0x81, 0x01, 0xaa };
+	const unsigned char cut[] = { 0x30, 0x03, 0x04, 0x02, 0xaa };
+
+	ck_assert_int_eq(pkix_der_minimal(good, sizeof(good)), 0);
+	ck_assert_int_eq(pkix_der_minimal(padded, sizeof(padded)), -1);
+	ck_assert_int_eq(pkix_der_minimal(cut, sizeof(cut)), -1);
+}
+END_TEST
+
+START_TEST(test_nth)
+{
+	char buf[32];
+
+	ck_assert_str_eq(pkix_nth(buf, sizeof(buf), "extensions", 1, ""),
+	    "extensions.?1");
+	ck_assert_str_eq(pkix_nth(buf, sizeof(buf), "", 4096, ".extnID"),
+	    "?4096.extnID");
+	ck_assert_str_eq(pkix_nth(buf, sizeof(buf), "rdnSequence.?2", 10, ".type"),
+	    "rdnSequence.?2.?10.type");
+	/* 4294967295 is ten digits: "?" + 10 + NUL is 12 */
+	ck_assert_ptr_null(pkix_nth(buf, 11, "", 4294967295u, ""));
+	ck_assert_str_eq(pkix_nth(buf, 12, "", 4294967295u, ""), "?4294967295");
+}
+END_TEST
+
+/*
+ * san_list_from_der() reads a GeneralNames of strings without libtasn1
+ * (its only_strings()): it must never take what libtasn1's strict decode
+ * refuses. Every octet of such a value is replaced by values that make
+ * other tags, lengths and forms, and every prefix is tried.
+ */
+START_TEST(test_san_strings_as_libtasn1)
+{
+	static const unsigned char sans[] = {
+		0x30, 0x35,
+		0x86, 0x0f, 's', 'i', 'p', ':', 'e', 'x', 'a', 'm', 'p', 'l', 'e',
+		    '.', 'c', 'o', 'm',
+		0x82, 0x0b, 'e', 'x', 'a', 'm', 'p', 'l', 'e', '.', 'c', 'o', 'm',
+		0x82, 0x0f, 's', 'i', 'p', '.', 'e', 'x', 'a', 'm', 'p', 'l', 'e',
+		    '.', 'c', 'o', 'm',
+		0x87, 0x04, 0x7f, 0x00, 0x00, 0x01,
+	};
+	static const unsigned char values[] = { 0x00, 0x01, 0x04, 0x0b, 0x1f,
+	    0x20, 0x30, 0x35, 0x7f, 0x80, 0x81, 0x82, 0x83, 0x86, 0x87, 0x88,
+	    0xa0, 0xa2, 0xa6, 0xff };
+	/* the dNSName's length in a long form, one octet too many */
+	static const unsigned char padded[] = {
+		0x30, 0x0e, 0x82, 0x81, 0x0b, 'e', 'x', 'a', 'm', 'p', 'l', 'e',
+		    '.', 'c', 'o', 'm',
+	};
+	unsigned char m[sizeof(sans) + 2];
+	struct san_list l = { 0 };
+	asn1_node n = NULL;
+	char err[PKIX_ERR_SIZE];
+	size_t i, k, len, accepted = 0, tried = 0;
+	int ours, lib;
+
+	for (i = 0; i <= sizeof(sans) * (nitems(values) + 4); i++) {
+		memcpy(m, sans, sizeof(sans));
+		len = sizeof(sans);
+		k = i / sizeof(sans);
+		if (i == sizeof(sans) * (nitems(values) + 4)) {
+			m[len++] = 0x04;		/* a TLV after it */
+			m[len++] = 0x00;
+		} else if (k < nitems(values)) {
+			m[i % sizeof(sans)] = values[k];
+		} else if (k == nitems(values)) {
+			len = i % sizeof(sans);		/* a prefix */
+		} else {
+			m[i % sizeof(sans)] ^= (unsigned char)(1u << (k - nitems(values)));
+		}
+		ours = san_list_from_der(m, len, &l) == 0;
+		san_list_clear(&l);
+		lib = pkix_decode("GeneralNames", m, len, 0, &n, NULL, err) == 0;
+		if (n != NULL)
+			asn1_delete_structure(&n);
+		if (ours && !lib)
+			ck_abort_msg("case %zu: taken, but libtasn1 refuses it: %s", i, err);
+		accepted += ours;
+		tried++;
+	}
+	ck_assert_int_eq(san_list_from_der(padded, sizeof(padded), &l), -1);
+	ck_assert_int_eq(pkix_decode("GeneralNames", padded, sizeof(padded), 0,
+	    &n, NULL, err), -1);
+	/* the mutations left many values valid (other names, other bytes) */
+	ck_assert_uint_gt(accepted, tried / 4);
+	ck_assert_uint_lt(accepted, tried);
+}
+END_TEST
+
 Suite *
 check_suite(void)
 {
@@ -274,6 +368,9 @@ check_suite(void)
 	tcase_add_test(tc, test_basic_constraints);
 	tcase_add_test(tc, test_tlv_content);
 	tcase_add_test(tc, test_unknown_type);
+	tcase_add_test(tc, test_der_minimal);
+	tcase_add_test(tc, test_nth);
+	tcase_add_test(tc, test_san_strings_as_libtasn1);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("encode");
 	tcase_add_test(tc, test_encode);

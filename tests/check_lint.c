@@ -308,7 +308,7 @@ START_TEST(test_names_read_whole)
 	    .raw_cn = RAW(0x0c, "a\x1b]0;x\x07\0b") };
 	struct lint_options o;
 	struct lint_findings f = { 0 };
-	struct lint_source src = { "test", 1, 1, NULL, 0, NULL, NULL };
+	struct lint_source src = { "test", 1, 1, NULL, 0, NULL, NULL, 0 };
 	struct lint_cert c;
 	gnutls_datum_t der;
 	size_t i, k;

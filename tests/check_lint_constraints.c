@@ -109,7 +109,7 @@ nc_findings_path(const struct tcert *const *path, size_t n, const struct tcert *
 	struct lint_findings f;
 	struct lint_cert c;
 	gnutls_datum_t cader, der = tcert_der(leaf);
-	struct lint_source src = { "leaf", 1, 1, der.data, der.size, NULL, NULL };
+	struct lint_source src = { "leaf", 1, 1, der.data, der.size, NULL, NULL, 0 };
 	char *out = xstrdup(""), *more, *label;
 
 	for (i = 0; i < n; i++) {

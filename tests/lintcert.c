@@ -262,7 +262,7 @@ void
 lintcert_lint(const unsigned char *der, size_t len, const struct lint_options *o,
     struct lint_findings *f, enum cert_kind *out_kind)
 {
-	struct lint_source src = { "test", 1, 1, der, len, NULL, NULL };
+	struct lint_source src = { "test", 1, 1, der, len, NULL, NULL, 0 };
 	struct lint_cert c;
 
 	lint_one(&src, o, &c, f);

@@ -61,7 +61,7 @@ guard_issuance(gnutls_x509_crt_t crt, const gnutls_datum_t *der,
     const char *name, const struct ca *ca, enum cert_kind kind,
     const char *sip_domain, unsigned flags, int *out_forced, struct report *rep)
 {
-	struct lint_source src = { "issued", 1, 1, NULL, 0, NULL, NULL };
+	struct lint_source src = { "issued", 1, 1, NULL, 0, NULL, NULL, 0 };
 	struct lint_options opts;
 	struct lint_cert c;
 	struct lint_findings f;

@@ -422,6 +422,9 @@ void
 lint_one(const struct lint_source *src, const struct lint_options *o,
     struct lint_cert *c, struct lint_findings *f)
 {
+	const char *problem = NULL;
+	size_t len;
+
 	memset(c, 0, sizeof(*c));
 	c->file = src->file;
 	c->index = src->index;
@@ -431,11 +434,17 @@ lint_one(const struct lint_source *src, const struct lint_options *o,
 		c->crt = src->crt;
 		c->crt_borrowed = 1;
 	}
-	if (src->der != NULL)
+	if (src->der != NULL && src->pem) {
+		if ((problem = lint_pem_decode(src->der, src->len, &c->pem_der,
+		    &len)) == NULL)
+			lint_cert_decode(c, c->pem_der, len, o);
+	} else if (src->der != NULL) {
 		lint_cert_decode(c, src->der, src->len, o);
-	else
-		snprintf(c->parse_error, sizeof(c->parse_error), "%s",
-		    src->problem != NULL ? src->problem : "no certificate");
+	} else {
+		problem = src->problem != NULL ? src->problem : "no certificate";
+	}
+	if (problem != NULL)
+		snprintf(c->parse_error, sizeof(c->parse_error), "%s", problem);
 	lint_findings_reset(f);
 	lint_run(c, f);
 }

@@ -153,7 +153,7 @@ directory_string(const unsigned char *tlv, size_t len, struct lint_str *out)
 static void
 decode_subject(struct lint_cert *c)
 {
-	char name[96], oid[64];
+	char rdn[32], name[96], oid[64];
 	const unsigned char *v;
 	size_t vlen;
 	asn1_node rdns;
@@ -164,16 +164,17 @@ decode_subject(struct lint_cert *c)
 	/* names below a node start with that node's own name */
 	n = pkix_count(rdns, "rdnSequence");
 	for (i = 1; i <= n; i++) {
-		snprintf(name, sizeof(name), "rdnSequence.?%d", i);
-		m = pkix_count(rdns, name);
+		pkix_nth(rdn, sizeof(rdn), "rdnSequence", (unsigned)i, "");
+		m = pkix_count(rdns, rdn);
 		for (j = 1; j <= m; j++) {
-			snprintf(name, sizeof(name), "rdnSequence.?%d.?%d.type", i, j);
-			if (pkix_read_oid(rdns, name, oid, sizeof(oid)) != 0 ||
+			if (pkix_nth(name, sizeof(name), rdn, (unsigned)j, ".type") == NULL ||
+			    pkix_read_oid(rdns, name, oid, sizeof(oid)) != 0 ||
 			    strcmp(oid, "2.5.4.3") != 0)
 				continue;
-			snprintf(name, sizeof(name),
-			    "tbsCertificate.subject.rdnSequence.?%d.?%d.value", i, j);
-			if (pkix_slice(c->tree, c->der, c->der_len, name, &v, &vlen) != 0)
+			memcpy(name, "tbsCertificate.subject.", 23);
+			if (pkix_nth(name + 23, sizeof(name) - 23, rdn, (unsigned)j,
+			    ".value") == NULL ||
+			    pkix_slice(c->tree, c->der, c->der_len, name, &v, &vlen) != 0)
 				continue;
 			c->cns = xrealloc(c->cns, (c->n_cn + 1) * sizeof(*c->cns));
 			directory_string(v, vlen, &c->cns[c->n_cn++]);
@@ -332,8 +333,8 @@ decode_eku(struct lint_cert *c, struct lint_ext *e)
 	c->has_eku = 1;
 	count = pkix_count(n, "");
 	for (i = 1; i <= count; i++) {
-		snprintf(name, sizeof(name), "?%d", i);
-		if (pkix_read_oid(n, name, oid, sizeof(oid)) != 0)
+		if (pkix_nth(name, sizeof(name), "", (unsigned)i, "") == NULL ||
+		    pkix_read_oid(n, name, oid, sizeof(oid)) != 0)
 			continue;
 		if (strcmp(oid, OID_SERVER_AUTH) == 0)
 			c->eku_server = 1;
@@ -471,22 +472,22 @@ decode_extensions(struct lint_cert *c)
 		/* the slot of an extension skipped below is used again */
 		free(e->oid_long);
 		memset(e, 0, sizeof(*e));
-		snprintf(name, sizeof(name), "extensions.?%d", i);
-		if ((ext = asn1_find_node(exts, name)) == NULL)
+		if ((ext = asn1_find_node(exts, pkix_nth(name, sizeof(name),
+		    "extensions", (unsigned)i, ""))) == NULL)
 			continue;
-		snprintf(name, sizeof(name), "?%d.extnID", i);
-		if (read_ext_oid(ext, name, e) != 0)
+		if (read_ext_oid(ext, pkix_nth(name, sizeof(name), "", (unsigned)i,
+		    ".extnID"), e) != 0)
 			continue;
-		snprintf(name, sizeof(name), "?%d.critical", i);
 		len = sizeof(v) - 1;
-		if (pkix_read(ext, name, v, &len) == 0) {
+		if (pkix_read(ext, pkix_nth(name, sizeof(name), "", (unsigned)i,
+		    ".critical"), v, &len) == 0) {
 			v[len] = '\0';
 			e->critical = strcmp(v, "TRUE") == 0;
 		}
 		/* extnValue is the Extension's last element: one slice of the
 		 * Extension, then its elements walked in place. */
-		snprintf(name, sizeof(name), "tbsCertificate.extensions.?%d", i);
-		if (pkix_slice(c->tree, c->der, c->der_len, name, &tlv, &tlv_len) != 0 ||
+		if (pkix_slice(c->tree, c->der, c->der_len, pkix_nth(name, sizeof(name),
+		    "tbsCertificate.extensions", (unsigned)i, ""), &tlv, &tlv_len) != 0 ||
 		    pkix_tlv_content(tlv, tlv_len, &tag, &p, &plen) != 0)
 			continue;
 		e->value = NULL;
@@ -710,6 +711,9 @@ lint_cert_release(struct lint_cert *c)
 	free(c->exts);
 	c->exts = NULL;
 	c->n_ext = 0;
+	free(c->pem_der);
+	c->pem_der = NULL;
+	c->der = c->tbs = c->sig = c->issuer = c->subject = NULL;
 }
 
 void

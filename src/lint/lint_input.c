@@ -4,7 +4,6 @@
  * stays flat however large a bundle is. An input that cannot be read is
  * told to the reader's error callback; nothing here prints.
  */
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -21,22 +20,33 @@
 #include "util.h"
 
 /*
- * RFC 4648 section 4, by nettle (GnuTLS's own crypto library): the text
- * in b64 (whitespace dropped already) into out, which holds
- * BASE64_DECODE_LENGTH(len) octets. Padding is required: a group cut
- * short is not valid PEM (RFC 7468 section 3).
+ * RFC 4648 section 4, by nettle (GnuTLS's own crypto library): a PEM
+ * block's text, as read, into a new buffer. nettle's decoder skips the
+ * whitespace C's isspace() names (HT, LF, VT, FF, CR and space), which is
+ * what RFC 7468 section 3 allows between the lines, and its final check
+ * (no bits left over) holds only when the characters and the padding come
+ * in whole groups of four: a group cut short is refused.
  */
-static int
-base64_decode(const unsigned char *b64, size_t len, unsigned char *out,
-    size_t *out_len)
+const char *
+lint_pem_decode(const unsigned char *text, size_t len, unsigned char **der,
+    size_t *der_len)
 {
 	struct base64_decode_ctx ctx;
 
+	*der = xmalloc(BASE64_DECODE_LENGTH(len) + 1);
 	base64_decode_init(&ctx);
-	if (!base64_decode_update(&ctx, out_len, out, len, (const char *)b64) ||
-	    !base64_decode_final(&ctx) || (len % 4) != 0)
-		return -1;
-	return 0;
+	if (!base64_decode_update(&ctx, der_len, *der, len, (const char *)text) ||
+	    !base64_decode_final(&ctx)) {
+		free(*der);
+		*der = NULL;
+		return "invalid base64 in the PEM block";
+	}
+	if (*der_len == 0) {
+		free(*der);
+		*der = NULL;
+		return "empty PEM block";
+	}
+	return NULL;
 }
 
 #define LINT_MAX_DER (16u << 20)
@@ -50,28 +60,71 @@ is_cert_begin(const char *line)
 
 /* RFC 7468 lines are 64 characters; anything far longer is not PEM. */
 #define LINT_MAX_LINE 4096
+#define READ_BLOCK 65536
+
+/*
+ * An input read in blocks with read(2): a line costs a memchr() and a
+ * copy, not a call per octet (getc() was a tenth of a certificate's
+ * lint). Only the thread that reads the inputs touches it (lint_pool.h).
+ */
+struct input {
+	int fd;
+	int err;			/* errno of a failed read, or 0 */
+	int eof;
+	unsigned char *buf;		/* READ_BLOCK octets */
+	size_t pos, end;
+};
+
+/* More of the input into in->buf; 0 at its end or on an error. */
+static int
+refill(struct input *in)
+{
+	ssize_t n;
+
+	if (in->eof)
+		return 0;
+	do
+		n = read(in->fd, in->buf, READ_BLOCK);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0) {
+		if (n < 0)
+			in->err = errno;
+		in->eof = 1;
+		return 0;
+	}
+	in->pos = 0;
+	in->end = (size_t)n;
+	return 1;
+}
 
 /*
  * One line of at most size - 1 octets into buf, the rest of a longer line
  * skipped, so an endless input without newlines (/dev/zero) costs no
- * memory. Returns the length kept, or -1 at the end of the input. Only
- * the thread that reads the inputs touches fp (lint_pool.h): no lock per
- * octet.
+ * memory. Returns the length kept, or -1 at the end of the input.
  */
 static ssize_t
-read_line_bounded(FILE *fp, char *buf, size_t size)
+read_line_bounded(struct input *in, char *buf, size_t size)
 {
-	size_t n = 0;
-	int ch;
+	const unsigned char *nl;
+	size_t n = 0, k, keep;
+	int got = 0;
 
-	while ((ch = getc_unlocked(fp)) != EOF) {
-		if (n + 1 < size)
-			buf[n++] = (char)ch;
-		if (ch == '\n')
+	for (;;) {
+		if (in->pos == in->end && !refill(in))
+			break;
+		got = 1;
+		nl = memchr(in->buf + in->pos, '\n', in->end - in->pos);
+		k = nl != NULL ? (size_t)(nl - (in->buf + in->pos)) + 1 :
+		    in->end - in->pos;
+		keep = k < size - 1 - n ? k : size - 1 - n;
+		memcpy(buf + n, in->buf + in->pos, keep);
+		n += keep;
+		in->pos += k;
+		if (nl != NULL)
 			break;
 	}
 	buf[n] = '\0';
-	return n == 0 && ch == EOF ? -1 : (ssize_t)n;
+	return got ? (ssize_t)n : -1;
 }
 
 /* An input that cannot be read, told to the reader with its name
@@ -103,69 +156,73 @@ static void
 emit(const struct lint_reader *r, const char *name, unsigned index,
     unsigned line, const unsigned char *der, size_t len, const char *problem)
 {
-	struct lint_source src = { name, index, line, der, len, problem, NULL };
+	struct lint_source src = { name, index, line, der, len, problem, NULL, 0 };
 
 	r->cert(&src, r->arg);
 }
 
-/* PEM blocks one at a time (RFC 7468 section 2), or one DER value. */
-static int
-lint_stream(FILE *fp, const char *name, const struct lint_reader *r)
+/* A source of the input's text, RFC 7468 section 2. */
+static void
+emit_pem(const struct lint_reader *r, const char *name, unsigned index,
+    unsigned line, const unsigned char *text, size_t len)
 {
-	char *line = xmalloc(LINT_MAX_LINE);
-	size_t blen = 0, bcap = 0, dlen, dcap = 0, i;
-	ssize_t n;
-	unsigned char *b = NULL, *d = NULL;
-	unsigned lineno = 0, start = 0, index = 0;
-	int in = 0, ch, rc = 0;
+	struct lint_source src = { name, index, line, text, len, NULL, NULL, 1 };
 
-	ch = getc(fp);
-	if (ch == EOF) {
-		emit(r, name, 1, 1, NULL, 0, "empty input");
+	r->cert(&src, r->arg);
+}
+
+/*
+ * PEM blocks one at a time (RFC 7468 section 2), their text as read and
+ * decoded by lint_one() on the thread that lints it, or one DER value.
+ */
+static int
+lint_stream(int fd, const char *name, const struct lint_reader *r)
+{
+	struct input in = { fd, 0, 0, xmalloc(READ_BLOCK), 0, 0 };
+	char *line = xmalloc(LINT_MAX_LINE);
+	size_t blen = 0, bcap = 0;
+	ssize_t n;
+	unsigned char *b = NULL;
+	unsigned lineno = 0, start = 0, index = 0;
+	int in_block = 0, rc = 0;
+
+	if (!refill(&in)) {
+		if (in.err == 0)
+			emit(r, name, 1, 1, NULL, 0, "empty input");
 		goto out;
 	}
-	ungetc(ch, fp);
-	if (ch == 0x30) {
+	if (in.buf[0] == 0x30) {
 		/* DER: one value, read whole but bounded */
-		bcap = 65536;
+		bcap = READ_BLOCK;
 		b = xmalloc(bcap);
-		while ((n = (ssize_t)fread(b + blen, 1, bcap - blen, fp)) > 0) {
-			blen += (size_t)n;
-			if (blen == bcap) {
+		do {
+			if (blen + (in.end - in.pos) > bcap) {
 				if (bcap >= LINT_MAX_DER)
 					break;
 				bcap *= 2;
 				b = xrealloc(b, bcap);
 			}
-		}
+			memcpy(b + blen, in.buf + in.pos, in.end - in.pos);
+			blen += in.end - in.pos;
+			in.pos = in.end;
+		} while (refill(&in));
 		emit(r, name, 1, 1, b, blen, NULL);
 		goto out;
 	}
-	while ((n = read_line_bounded(fp, line, LINT_MAX_LINE)) >= 0) {
+	while ((n = read_line_bounded(&in, line, LINT_MAX_LINE)) >= 0) {
 		lineno++;
-		if (!in) {
+		if (!in_block) {
 			if (is_cert_begin(line)) {
-				in = 1;
+				in_block = 1;
 				start = lineno;
 				blen = 0;
 			}
 			continue;
 		}
 		if (strncmp(line, "-----END ", 9) == 0) {
-			in = 0;
+			in_block = 0;
 			index++;
-			if (BASE64_DECODE_LENGTH(blen) > dcap) {
-				dcap = BASE64_DECODE_LENGTH(blen);
-				free(d);
-				d = xmalloc(dcap);
-			}
-			if (base64_decode(b, blen, d, &dlen) != 0)
-				emit(r, name, index, start, NULL, 0,
-				    "invalid base64 in the PEM block");
-			else if (dlen == 0)
-				emit(r, name, index, start, NULL, 0, "empty PEM block");
-			else
-				emit(r, name, index, start, d, dlen, NULL);
+			emit_pem(r, name, index, start, b, blen);
 			continue;
 		}
 		if (memchr(line, ':', (size_t)n) != NULL)
@@ -174,31 +231,30 @@ lint_stream(FILE *fp, const char *name, const struct lint_reader *r)
 			if (blen + (size_t)n > LINT_MAX_DER * 2) {
 				index++;
 				emit(r, name, index, start, NULL, 0, "PEM block too large");
-				in = 0;
+				in_block = 0;
 				continue;
 			}
 			bcap = (blen + (size_t)n) * 2;
 			b = xrealloc(b, bcap);
 		}
-		for (i = 0; i < (size_t)n; i++)
-			if (!isspace((unsigned char)line[i]))
-				b[blen++] = (unsigned char)line[i];
+		memcpy(b + blen, line, (size_t)n);
+		blen += (size_t)n;
 	}
-	if (in) {
+	if (in_block) {
 		index++;
 		emit(r, name, index, start, NULL, 0,
 		    "PEM block has no END line (truncated)");
-	} else if (index == 0) {
+	} else if (index == 0 && in.err == 0) {
 		emit(r, name, 1, 1, NULL, 0, "no PEM certificate and not DER");
 	}
 out:
-	if (ferror(fp)) {
-		read_error(r, name, errno);
+	if (in.err != 0) {
+		read_error(r, name, in.err);
 		rc = -1;
 	}
+	free(in.buf);
 	free(line);
 	free(b);
-	free(d);
 	return rc;
 }
 
@@ -215,19 +271,15 @@ wanted_file(const char *name)
 static int
 lint_file(const char *path, const struct lint_reader *r)
 {
-	FILE *fp = NULL;
 	int fd, rc;
 
 	/* A FIFO or a device is refused, not waited on: only "-" is a stream. */
-	if ((fd = open_regular_file(path)) < 0 ||
-	    (fp = fdopen(fd, "rb")) == NULL) {
+	if ((fd = open_regular_file(path)) < 0) {
 		read_error(r, path, errno);
-		if (fd >= 0)
-			close(fd);
 		return -1;
 	}
-	rc = lint_stream(fp, path, r);
-	fclose(fp);
+	rc = lint_stream(fd, path, r);
+	close(fd);
 	return rc;
 }
 
@@ -280,7 +332,7 @@ lint_input(const char *path, const struct lint_reader *r)
 	struct stat st;
 
 	if (strcmp(path, "-") == 0)
-		return lint_stream(stdin, "-", r);
+		return lint_stream(STDIN_FILENO, "-", r);
 	if (stat(path, &st) != 0) {
 		read_error(r, path, errno);
 		return -1;

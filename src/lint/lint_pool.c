@@ -32,6 +32,7 @@ struct slot {
 	unsigned index, line;
 	unsigned char *der;		/* NULL: problem says why there is none */
 	size_t len, cap;
+	int pem;			/* der is a PEM block's text */
 	char *problem;
 	struct lint_cert c;
 	struct lint_findings f;
@@ -59,7 +60,7 @@ static void
 lint_slot(const struct lint_pool *p, struct slot *s)
 {
 	struct lint_source src = { s->file, s->index, s->line, s->der, s->len,
-	    s->problem, NULL };
+	    s->problem, NULL, s->pem };
 
 	lint_one(&src, p->o, &s->c, &s->f);
 	/*
@@ -158,6 +159,7 @@ fill(struct slot *s, const struct lint_source *src)
 	free(s->problem);
 	s->problem = src->problem != NULL ? xstrdup(src->problem) : NULL;
 	s->len = 0;
+	s->pem = src->pem;
 	if (src->der == NULL) {
 		free(s->der);
 		s->der = NULL;

@@ -127,6 +127,14 @@ bad:
 }
 
 int
+pkix_der_minimal(const unsigned char *der, size_t len)
+{
+	size_t bad;
+
+	return der_lengths_minimal(der, len, 0, 0, &bad);
+}
+
+int
 pkix_new(const char *type, asn1_node *out_node, char *err)
 {
 	int ret;
@@ -311,6 +319,29 @@ pkix_tlv_content(const unsigned char *tlv, size_t len,
 	*out = tlv + hdr;
 	*out_len = n;
 	return 0;
+}
+
+const char *
+pkix_nth(char *buf, size_t size, const char *base, unsigned i,
+    const char *suffix)
+{
+	char digits[12];
+	size_t nd = 0, bl = strlen(base), sl = strlen(suffix), k = 0;
+
+	do
+		digits[nd++] = (char)('0' + i % 10);
+	while ((i /= 10) > 0);
+	if (bl + (bl > 0) + 1 + nd + sl + 1 > size)
+		return NULL;
+	memcpy(buf, base, bl);
+	k = bl;
+	if (bl > 0)
+		buf[k++] = '.';
+	buf[k++] = '?';
+	while (nd > 0)
+		buf[k++] = digits[--nd];
+	memcpy(buf + k, suffix, sl + 1);
+	return buf;
 }
 
 int
