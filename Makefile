@@ -17,7 +17,7 @@ CC        ?= cc
 PKG_CONFIG ?= pkg-config
 ASN1PARSER ?= asn1Parser
 
-LIBS_PKG  = gnutls libtasn1 sqlite3 nettle
+LIBS_PKG  = gnutls libtasn1 sqlite3 nettle libmicrohttpd
 # Evaluated lazily so that "make check" can install the packages first.
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(LIBS_PKG))
 PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(LIBS_PKG)) -lpthread
@@ -43,7 +43,8 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARNINGS) $(CFLAGS) $(SAN_FLAGS) \
 ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
 
 # One folder per layer (README, Development): cli/ calls authority/, which
-# joins pki/, lint/ and store/; net/ is the probe; util/ depends on nothing.
+# joins pki/, lint/ and store/; net/ is the probe and the server (serve);
+# util/ depends on nothing.
 LAYERS    = cli authority pki lint store net util
 SRCS      = $(sort $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c)))
 LIB_SRCS  = $(filter-out src/cli/main.c,$(SRCS))

@@ -28,6 +28,7 @@ need nettle-dev      have_pc nettle	# base64 (RFC 4648); libgnutls28-dev brings 
 need libtasn1-6-dev  have_pc libtasn1
 need libtasn1-bin    have_cmd asn1Parser
 need libsqlite3-dev  have_pc sqlite3
+need libmicrohttpd-dev have_pc libmicrohttpd	# sipca serve: HTTP(S), its TLS on GnuTLS
 need gnutls-bin      have_cmd certtool
 need openssl         have_cmd openssl
 need build-essential have_cmd cc
@@ -49,6 +50,7 @@ if [ "$profile" = check ]; then
 	need kamailio-tls-modules have_pkg kamailio-tls-modules
 	# tests/cli/probe.sh keeps gnutls-serv on loopback in a network namespace.
 	need iproute2        have_pkg iproute2
+	need curl            have_cmd curl	# tests/cli/serve.sh: an HTTP(S) client
 fi
 
 [ -z "$missing" ] && exit 0

@@ -30,6 +30,7 @@ extern const struct command command_config;
 extern const struct command command_lint;
 extern const struct command command_check;
 extern const struct command command_probe;
+extern const struct command command_serve;
 extern const struct command command_complete;
 extern const struct command command_man;
 static const struct command command_help;
@@ -48,6 +49,7 @@ static const struct command *const commands[] = {
 	&command_lint,
 	&command_check,
 	&command_probe,
+	&command_serve,
 	&command_help,
 	&command_complete,
 	&command_man,

@@ -1,0 +1,253 @@
+/*
+ * sipca serve: the long-running server on the store: the CA
+ * certificate and the CRL over HTTP and HTTPS (src/net/serve.c), in the
+ * foreground, a line per request on stderr (journald-friendly), SIGHUP
+ * to read the store again, SIGTERM or SIGINT to stop once what is being
+ * answered is done.
+ */
+#include <errno.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cli_status.h"
+#include "report.h"
+#include "serve.h"
+#include "serve_content.h"
+#include "signer.h"
+#include "store.h"
+#include "util.h"
+
+enum {
+	OPT_LISTEN = 256, OPT_HTTP, OPT_NAME, OPT_MAX_BODY, OPT_MAX_HEADER,
+	OPT_MAX_CONN, OPT_PER_IP, OPT_TIMEOUT, OPT_THREADS,
+};
+
+static const struct cli_option serve_options[] = {
+	{ "listen", OPT_LISTEN, 1, "ADDR:PORT", NULL, "serve HTTPS here (repeatable; default 0.0.0.0:8443 unless --http is given)" },
+	{ "http", OPT_HTTP, 1, "ADDR:PORT", NULL, "serve plain HTTP here, where clients fetch CRLs (repeatable)" },
+	{ "name", OPT_NAME, 1, "FQDN", "@name", "the server certificate HTTPS presents (default: the host's name)" },
+	{ "max-body", OPT_MAX_BODY, 1, "OCTETS", NULL, "largest request body (default 65536)" },
+	{ "max-header", OPT_MAX_HEADER, 1, "OCTETS", NULL, "room for a request's line and headers (default 32768)" },
+	{ "max-connections", OPT_MAX_CONN, 1, "N", NULL, "connections in all (default 4000)" },
+	{ "per-ip", OPT_PER_IP, 1, "N", NULL, "connections from one address (default 2000)" },
+	{ "timeout", OPT_TIMEOUT, 1, "SECONDS", NULL, "close a connection idle this long (default 10)" },
+	{ "threads", OPT_THREADS, 1, "N", NULL, "threads per listener (default one per CPU)" },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static int cmd_serve(int argc, char **argv);
+
+const struct command command_serve = {
+	"serve", cmd_serve,
+	"serve [--listen ADDR:PORT]... [--http ADDR:PORT]... [--name FQDN] [limits]",
+	"Serve the CA certificate and the CRL over HTTP(S), in the foreground.",
+	serve_options, NULL,
+};
+
+/* A line from the server's threads: whole, one at a time. */
+static void
+log_stderr(const char *line, void *arg)
+{
+	(void)arg;
+	flockfile(stderr);
+	fprintf(stderr, "sipca: serve: %s\n", line);
+	fflush(stderr);
+	funlockfile(stderr);
+}
+
+/* The host's name as resolvers know it, for --name's default. */
+static char *
+host_name(void)
+{
+	struct addrinfo hints, *res = NULL;
+	char host[256];
+	char *name;
+
+	if (gethostname(host, sizeof(host)) != 0)
+		return NULL;
+	host[sizeof(host) - 1] = '\0';
+	if (strchr(host, '.') != NULL)
+		return xstrdup(host);
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_flags = AI_CANONNAME;
+	if (getaddrinfo(host, NULL, &hints, &res) == 0 && res != NULL &&
+	    res->ai_canonname != NULL)
+		name = xstrdup(res->ai_canonname);
+	else
+		name = xstrdup(host);
+	if (res != NULL)
+		freeaddrinfo(res);
+	return name;
+}
+
+/* The store's content now; the store is open only while it is read. */
+static int
+load(const char *name, struct serve_content *out)
+{
+	struct report rep = { 0 };
+	struct store *s = NULL;
+	char *crl_url = NULL;
+	int ret, status;
+
+	if ((ret = signer_open_store(cli_dir_option(), STORE_READONLY, &s,
+	    &rep)) != STORE_OK) {
+		cli_report_print(&rep);
+		report_clear(&rep);
+		return cli_store_status(ret);
+	}
+	if (store_setting_get(s, "crl_url", &crl_url) != STORE_OK)
+		crl_url = NULL;
+	status = cli_outcome(serve_content_load(s, name, crl_url, out, &rep), &rep);
+	free(crl_url);
+	store_close(s);
+	return status;
+}
+
+static int
+parse_limit(const char *opt, const char *arg, long min, long max, long *out)
+{
+	if (parse_long(arg, min, max, out) == 0)
+		return 0;
+	error_msg("invalid --%s: '%s' (%ld to %ld)", opt, arg, min, max);
+	return -1;
+}
+
+static int
+cmd_serve(int argc, char **argv)
+{
+	static const char *const default_https[] = { "0.0.0.0:8443" };
+	struct cli_parser p;
+	struct serve_config cfg;
+	struct serve_content content;
+	struct sockaddr_storage ss;
+	struct serve *srv = NULL;
+	const char **https = NULL, **http = NULL, *reason;
+	char *name = NULL, err[256], *shown = NULL;
+	sigset_t sigs;
+	long v;
+	int c, sig, status = EXIT_USAGE;
+
+	memset(&cfg, 0, sizeof(cfg));
+	memset(&content, 0, sizeof(content));
+	serve_limits_default(&cfg.limits);
+	cli_parser_init(&p, &command_serve, argc, argv);
+	while ((c = cli_next(&p)) != 0) {
+		switch (c) {
+		case CLI_HELP: status = EXIT_OK; goto out;
+		case OPT_LISTEN:
+		case OPT_HTTP:
+			if (serve_parse_address(p.arg, &ss, &reason) != 0) {
+				error_msg("invalid --%s: '%s': %s", c == OPT_LISTEN ?
+				    "listen" : "http", (shown = text_echo(p.arg)), reason);
+				goto out;
+			}
+			if (c == OPT_LISTEN) {
+				https = xrealloc(https, (cfg.n_https + 1) * sizeof(*https));
+				https[cfg.n_https++] = p.arg;
+			} else {
+				http = xrealloc(http, (cfg.n_http + 1) * sizeof(*http));
+				http[cfg.n_http++] = p.arg;
+			}
+			break;
+		case OPT_NAME:
+			free(name);
+			name = xstrdup(p.arg);
+			break;
+		case OPT_MAX_BODY:
+			if (parse_limit("max-body", p.arg, 1024, 64L << 20, &v) < 0)
+				goto out;
+			cfg.limits.max_body = (size_t)v;
+			break;
+		case OPT_MAX_HEADER:
+			if (parse_limit("max-header", p.arg, 4096, 1L << 20, &v) < 0)
+				goto out;
+			cfg.limits.max_header = (size_t)v;
+			break;
+		case OPT_MAX_CONN:
+			if (parse_limit("max-connections", p.arg, 1, 1000000, &v) < 0)
+				goto out;
+			cfg.limits.max_connections = (unsigned)v;
+			break;
+		case OPT_PER_IP:
+			if (parse_limit("per-ip", p.arg, 1, 1000000, &v) < 0)
+				goto out;
+			cfg.limits.per_ip = (unsigned)v;
+			break;
+		case OPT_TIMEOUT:
+			if (parse_limit("timeout", p.arg, 1, 3600, &v) < 0)
+				goto out;
+			cfg.limits.timeout = (unsigned)v;
+			break;
+		case OPT_THREADS:
+			if (parse_limit("threads", p.arg, 1, 64, &v) < 0)
+				goto out;
+			cfg.limits.threads = (unsigned)v;
+			break;
+		default:
+			status = cli_usage_error(&command_serve);
+			goto out;
+		}
+	}
+	if (p.index < argc) {
+		error_msg("unexpected argument: '%s'", (shown = text_echo(argv[p.index])));
+		status = cli_usage_error(&command_serve);
+		goto out;
+	}
+	if (cfg.n_https == 0 && cfg.n_http == 0) {
+		cfg.https = default_https;
+		cfg.n_https = 1;
+	} else {
+		cfg.https = https;
+	}
+	cfg.http = http;
+	if (cfg.n_https > 0 && name == NULL && (name = host_name()) == NULL) {
+		error_msg("cannot tell this host's name: give --name FQDN");
+		goto out;
+	}
+	if ((status = load(cfg.n_https > 0 ? name : NULL, &content)) != EXIT_OK)
+		goto out;
+	status = EXIT_OPERATIONAL;
+	cfg.log = log_stderr;
+	/* The server's threads inherit the mask: only sigwait() sees these. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	if (serve_start(&cfg, &content, &srv, err, sizeof(err)) != 0) {
+		error_msg("%s", err);
+		goto out;
+	}
+	for (;;) {
+		if (sigwait(&sigs, &sig) != 0)
+			continue;
+		if (sig != SIGHUP)
+			break;
+		/* What the store holds now; a store that does not read keeps the old. */
+		if (load(cfg.n_https > 0 ? name : NULL, &content) != EXIT_OK)
+			log_stderr("reload failed: serving what was read before", NULL);
+		else if (serve_replace(srv, &content, err, sizeof(err)) != 0)
+			log_stderr(err, NULL);
+		else
+			log_stderr("reloaded the store's CA, CRL and certificate", NULL);
+		serve_content_clear(&content);
+	}
+	log_stderr(sig == SIGINT ? "interrupted: stopping" : "stopping", NULL);
+	serve_stop(srv, cfg.limits.timeout);
+	srv = NULL;
+	status = EXIT_OK;
+out:
+	cli_parser_free(&p);
+	serve_content_clear(&content);
+	free(https);
+	free(http);
+	free(name);
+	free(shown);
+	return status;
+}
