@@ -60,6 +60,9 @@ struct serve_config {
 int serve_parse_address(const char *text, struct sockaddr_storage *out,
     const char **out_reason);
 
+/* A comma-separated list of them (the serve-listen and serve-http settings). */
+int serve_check_addresses(const char *list, const char **out_reason);
+
 /*
  * Starts listening on every address of cfg, handing out content (taken:
  * *content is cleared). Returns 0 with *out, or -1 with the reason in err

@@ -51,6 +51,7 @@ if [ "$profile" = check ]; then
 	# tests/cli/probe.sh keeps gnutls-serv on loopback in a network namespace.
 	need iproute2        have_pkg iproute2
 	need curl            have_cmd curl	# tests/cli/serve.sh: an HTTP(S) client
+	need systemd         have_cmd systemd-analyze	# examples.sh checks the unit
 fi
 
 [ -z "$missing" ] && exit 0

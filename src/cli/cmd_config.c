@@ -12,6 +12,8 @@
 
 #include "ca.h"
 #include "issuance.h"
+#include "san.h"
+#include "serve.h"
 #include "cli.h"
 #include "cli_status.h"
 #include "signer.h"
@@ -34,10 +36,18 @@ const struct command command_config = {
 	"config crl-url URL\n"
 	"config crl-url --unset\n"
 	"config default-key TYPE | default-days N | default-org ORG\n"
-	"config default-key|default-days|default-org --unset",
-	"Show the store's settings, change the CRL distribution point or the team's defaults.",
-	config_options, "crl-url,default-key,default-days,default-org,domain,created-at,ca-key-type,ca-key-encrypted,crl-number",
+	"config default-key|default-days|default-org --unset\n"
+	"config serve-listen|serve-http ADDR:PORT[,ADDR:PORT...] | serve-name FQDN",
+	"Show the store's settings, change the CRL distribution point, the team's defaults or where sipca serve listens.",
+	config_options, "crl-url,default-key,default-days,default-org,serve-listen,serve-http,serve-name,domain,created-at,ca-key-type,ca-key-encrypted,crl-number",
 };
+
+/* A server certificate's store name: a DNS name (RFC 1035 section 2.3.1). */
+static int
+check_serve_name(const char *value, const char **out_reason)
+{
+	return san_check_dns(value, 0, out_reason);
+}
 
 /*
  * One row per key the command knows: its CLI spelling and store
@@ -63,6 +73,15 @@ static const struct config_key {
 	{ "default-org", "default_org", signing_check_default_org,
 	  "certificates issued or renewed from now on carry it as the subject's O",
 	  "certificates issued or renewed from now on have no O in their subject" },
+	{ "serve-listen", "serve_listen", serve_check_addresses,
+	  "sipca serve listens for HTTPS there unless --listen or --http says otherwise",
+	  "sipca serve listens for HTTPS on 0.0.0.0:8443 unless told otherwise" },
+	{ "serve-http", "serve_http", serve_check_addresses,
+	  "sipca serve listens for plain HTTP there unless --listen or --http says otherwise",
+	  "sipca serve serves no plain HTTP unless --http says so" },
+	{ "serve-name", "serve_name", check_serve_name,
+	  "sipca serve presents this server certificate unless --name says otherwise",
+	  "sipca serve presents the certificate named as the host unless --name says otherwise" },
 	{ "created-at", "created_at", NULL, NULL, NULL },
 	{ "ca-key-type", "ca_key_type", NULL, NULL, NULL },
 	{ "ca-key-encrypted", "ca_key_encrypted", NULL, NULL, NULL },

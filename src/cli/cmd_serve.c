@@ -29,9 +29,9 @@ enum {
 };
 
 static const struct cli_option serve_options[] = {
-	{ "listen", OPT_LISTEN, 1, "ADDR:PORT", NULL, "serve HTTPS here (repeatable; default 0.0.0.0:8443 unless --http is given)" },
-	{ "http", OPT_HTTP, 1, "ADDR:PORT", NULL, "serve plain HTTP here, where clients fetch CRLs (repeatable)" },
-	{ "name", OPT_NAME, 1, "FQDN", "@name", "the server certificate HTTPS presents (default: the host's name)" },
+	{ "listen", OPT_LISTEN, 1, "ADDR:PORT", NULL, "serve HTTPS here (repeatable; default: config serve-listen, else 0.0.0.0:8443 unless --http is given)" },
+	{ "http", OPT_HTTP, 1, "ADDR:PORT", NULL, "serve plain HTTP here, where clients fetch CRLs (repeatable; default: config serve-http)" },
+	{ "name", OPT_NAME, 1, "FQDN", "@name", "the server certificate HTTPS presents (default: config serve-name, else the host's name)" },
 	{ "max-body", OPT_MAX_BODY, 1, "OCTETS", NULL, "largest request body (default 65536)" },
 	{ "max-header", OPT_MAX_HEADER, 1, "OCTETS", NULL, "room for a request's line and headers (default 32768)" },
 	{ "max-connections", OPT_MAX_CONN, 1, "N", NULL, "connections in all (default 4000)" },
@@ -109,6 +109,49 @@ load(const char *name, struct serve_content *out)
 	return status;
 }
 
+/* "a,b,c" (checked by sipca config) appended to *list; the parts in *owned. */
+static void
+split_addresses(char *value, const char ***list, size_t *n)
+{
+	char *item, *save = NULL;
+
+	for (item = strtok_r(value, ",", &save); item != NULL;
+	    item = strtok_r(NULL, ",", &save)) {
+		*list = xrealloc(*list, (*n + 1) * sizeof(**list));
+		(*list)[(*n)++] = item;
+	}
+}
+
+/*
+ * The store's serve-listen, serve-http and serve-name settings (sipca
+ * config), for what the command line left out; each kept in kept[].
+ */
+static int
+read_settings(struct serve_config *cfg, const char ***https,
+    const char ***http, char **name, char *kept[3])
+{
+	struct report rep = { 0 };
+	struct store *s = NULL;
+	int ret;
+
+	if ((ret = signer_open_store(cli_dir_option(), STORE_READONLY, &s,
+	    &rep)) != STORE_OK) {
+		cli_report_print(&rep);
+		report_clear(&rep);
+		return cli_store_status(ret);
+	}
+	if (cfg->n_https == 0 && cfg->n_http == 0) {
+		if (store_setting_get(s, "serve_listen", &kept[0]) == STORE_OK)
+			split_addresses(kept[0], https, &cfg->n_https);
+		if (store_setting_get(s, "serve_http", &kept[1]) == STORE_OK)
+			split_addresses(kept[1], http, &cfg->n_http);
+	}
+	if (*name == NULL && store_setting_get(s, "serve_name", &kept[2]) == STORE_OK)
+		*name = xstrdup(kept[2]);
+	store_close(s);
+	return EXIT_OK;
+}
+
 static int
 parse_limit(const char *opt, const char *arg, long min, long max, long *out)
 {
@@ -128,7 +171,7 @@ cmd_serve(int argc, char **argv)
 	struct sockaddr_storage ss;
 	struct serve *srv = NULL;
 	const char **https = NULL, **http = NULL, *reason;
-	char *name = NULL, err[256], *shown = NULL;
+	char *name = NULL, err[256], *shown = NULL, *kept[3] = { NULL, NULL, NULL };
 	sigset_t sigs;
 	long v;
 	int c, sig, status = EXIT_USAGE;
@@ -199,6 +242,9 @@ cmd_serve(int argc, char **argv)
 		status = cli_usage_error(&command_serve);
 		goto out;
 	}
+	if ((status = read_settings(&cfg, &https, &http, &name, kept)) != EXIT_OK)
+		goto out;
+	status = EXIT_USAGE;
 	if (cfg.n_https == 0 && cfg.n_http == 0) {
 		cfg.https = default_https;
 		cfg.n_https = 1;
@@ -249,5 +295,8 @@ out:
 	free(http);
 	free(name);
 	free(shown);
+	free(kept[0]);
+	free(kept[1]);
+	free(kept[2]);
 	return status;
 }

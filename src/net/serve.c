@@ -142,6 +142,24 @@ out:
 	return rc;
 }
 
+int
+serve_check_addresses(const char *list, const char **out_reason)
+{
+	struct sockaddr_storage ss;
+	char *copy = xstrdup(list), *item, *save = NULL;
+	int n = 0, rc = 0;
+
+	for (item = strtok_r(copy, ",", &save); item != NULL && rc == 0;
+	    item = strtok_r(NULL, ",", &save), n++)
+		rc = serve_parse_address(item, &ss, out_reason);
+	free(copy);
+	if (rc == 0 && n == 0) {
+		*out_reason = "expected ADDR:PORT[,ADDR:PORT...]";
+		rc = -1;
+	}
+	return rc;
+}
+
 static void
 log_line(const struct serve *srv, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -128,6 +128,35 @@ cp "$D/issued/pbx.example.com/cert.pem" "$T/certs/pbx.pem"
 check "the SARIF is SARIF 2.1.0" python3 -c 'import sys,json; d=json.load(open(sys.argv[1])); assert d["version"]=="2.1.0" and d["runs"]' "$T/lint.sarif"
 expect_grep "upload-sarif" "$E/ci/github-actions.yml" "github workflow uploads SARIF"
 
+# systemd: the unit is one systemd itself reads without a complaint
+# (systemd-analyze verify, the binary's path put where this build is),
+# hardened (systemd-analyze security: exposure at most 2.0 of 10), and its
+# ExecStart, with its Environment, serves from the store it names.
+U=$E/systemd/sipca-serve.service
+SIPCA_ABS=$(command -v "$SIPCA")
+sed -e "s|/usr/bin/sipca|$SIPCA_ABS|" -e '/^Documentation=/d' "$U" > "$T/sipca-serve.service"
+check "systemd-analyze verify: no complaint" sh -c \
+    'out=$(systemd-analyze verify "$1" 2>&1) && [ -z "$out" ] || { echo "$out"; exit 1; }' \
+    sh "$T/sipca-serve.service"
+systemd-analyze security --offline=true "$T/sipca-serve.service" > "$T/security" 2>&1
+exposure=$(sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p' "$T/security")
+check "systemd-analyze security: exposure ${exposure:-?} <= 2.0" \
+    awk -v e="${exposure:-99}" 'BEGIN { exit !(e <= 2.0) }'
+for k in NoNewPrivileges=yes ProtectSystem=strict ReadWritePaths=/var/lib/sipca User=sipca; do
+	expect_grep "^$k\$" "$U" "the unit has $k"
+done
+PORT=$(free_port)
+"$SIPCA" -d "$D" config serve-http 127.0.0.1:$PORT >/dev/null 2>&1
+"$SIPCA" -d "$D" config serve-listen 127.0.0.1:0 >/dev/null 2>&1
+"$SIPCA" -d "$D" config serve-name pbx.example.com >/dev/null 2>&1
+cmd=$(sed -n "s|^ExecStart=/usr/bin/sipca ||p" "$U")
+start_bg "$T/unit.log" env SIPCA_DIR="$D" "$SIPCA" $cmd
+check "the unit's ExecStart serves" wait_port $PORT
+check "and hands out the CA" sh -c 'curl -sS --max-time 10 "http://127.0.0.1:$1/ca.pem" | cmp - "$2"' \
+    sh $PORT "$D/ca.pem"
+stop_bg "$BG_PID"
+expect_grep "^Environment=SIPCA_DIR=/var/lib/sipca$" "$U" "the unit names the store it writes"
+
 # Every recipe has a README.
 for d in "$E"/*/; do
 	case $d in */kamailio/) continue ;; esac

@@ -142,6 +142,25 @@ SERVE=$BG_PID
 check "with no address, HTTPS on port 8443" wait_port 8443
 stop_bg "$SERVE"
 
+# Where it listens and what it presents, kept in the store's settings.
+P1=$(free_port) P2=$(free_port)
+check "config serve-listen" "$SIPCA" -d "$CA" config serve-listen 127.0.0.1:$P1
+check "config serve-http" "$SIPCA" -d "$CA" config serve-http 127.0.0.1:$P2,127.0.0.1:0
+check "config serve-name" "$SIPCA" -d "$CA" config serve-name $HOST
+expect_exit 2 "config serve-listen without a port" "$SIPCA" -d "$CA" config serve-listen 127.0.0.1
+expect_grep "invalid serve-listen: '127.0.0.1': expected ADDR:PORT" "$T/stderr" "a bad serve-listen: message"
+expect_exit 2 "config serve-http empty" "$SIPCA" -d "$CA" config serve-http ,
+expect_exit 2 "config serve-name not a DNS name" "$SIPCA" -d "$CA" config serve-name "sip example"
+start_bg "$T/settings.log" "$SIPCA" -d "$CA" serve
+SERVE=$BG_PID
+check "with no flags, HTTPS where serve-listen says" wait_port $P1
+check "and HTTP where serve-http says" wait_port $P2
+HTTPS=$P1
+check "GET https /ca.pem (serve-name's certificate)" get https://$HOST:$P1/ca.pem
+check "GET https /ca.pem: 200" grep -q "^200 " "$T/got"
+stop_bg "$SERVE"
+expect_grep "listening on http://127.0.0.1:0 (port [1-9]" "$T/settings.log" "port 0: the port taken is logged"
+
 # Bad input: exit 2, a clear message, the store as it was.
 snapshot "$CA" > "$T/before"
 bad() {	# bad DESCRIPTION PATTERN ARGS...
