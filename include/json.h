@@ -1,34 +1,35 @@
 /*
  * json: a minimal streaming JSON writer for --json and --format json
- * output. It tracks commas so callers only say what they write.
+ * output. It tracks commas so callers only say what they write. Its
+ * names are jsonw_*: json_* are jansson's, which the server reads with.
  */
 #ifndef SIPCA_JSON_H
 #define SIPCA_JSON_H
 
 #include <stdio.h>
 
-#define JSON_MAX_DEPTH 16
+#define JSONW_MAX_DEPTH 16
 
-struct json {
+struct jsonw {
 	FILE *f;
 	int depth;
-	int need_comma[JSON_MAX_DEPTH];
+	int need_comma[JSONW_MAX_DEPTH];
 	int after_key;
 	int pretty;
 };
 
-void json_init(struct json *j, FILE *f, int pretty);
-void json_begin_object(struct json *j);
-void json_end_object(struct json *j);
-void json_begin_array(struct json *j);
-void json_end_array(struct json *j);
-void json_key(struct json *j, const char *key);
-void json_string(struct json *j, const char *s);	/* NULL writes null */
-void json_int(struct json *j, long long v);
-void json_bool(struct json *j, int v);
-void json_null(struct json *j);
+void jsonw_init(struct jsonw *j, FILE *f, int pretty);
+void jsonw_begin_object(struct jsonw *j);
+void jsonw_end_object(struct jsonw *j);
+void jsonw_begin_array(struct jsonw *j);
+void jsonw_end_array(struct jsonw *j);
+void jsonw_key(struct jsonw *j, const char *key);
+void jsonw_string(struct jsonw *j, const char *s);	/* NULL writes null */
+void jsonw_int(struct jsonw *j, long long v);
+void jsonw_bool(struct jsonw *j, int v);
+void jsonw_null(struct jsonw *j);
 /* Ends the document with a newline. */
-void json_finish(struct json *j);
+void jsonw_finish(struct jsonw *j);
 
 /*
  * Writes s as a JSON string literal (quotes included) to f. The output
@@ -37,6 +38,6 @@ void json_finish(struct json *j);
  * is not UTF-8 becomes the text \xNN (JSON "\\xNN"), text_escape()'s
  * notation, as no JSON string can hold it.
  */
-void json_write_escaped(FILE *f, const char *s);
+void jsonw_write_escaped(FILE *f, const char *s);
 
 #endif

@@ -31,10 +31,10 @@ sink_open(struct sink *s)
 
 /* A writer into a new sink. */
 static void
-sink_json(struct sink *s, struct json *j, int pretty)
+sink_json(struct sink *s, struct jsonw *j, int pretty)
 {
 	sink_open(s);
-	json_init(j, s->f, pretty);
+	jsonw_init(j, s->f, pretty);
 }
 
 static char *
@@ -82,7 +82,7 @@ START_TEST(test_escape)
 	char *got;
 
 	sink_open(&s);
-	json_write_escaped(s.f, c->in);
+	jsonw_write_escaped(s.f, c->in);
 	got = sink_close(&s);
 	ck_assert_str_eq(got, c->want);
 	free(got);
@@ -92,33 +92,33 @@ END_TEST
 /* Every value type in one compact document, commas where they belong. */
 START_TEST(test_document)
 {
-	struct json j;
+	struct jsonw j;
 	struct sink s;
 	char *got;
 
 	sink_json(&s, &j, 0);
-	json_begin_object(&j);
-	json_key(&j, "version");
-	json_int(&j, 1);
-	json_key(&j, "name");
-	json_string(&j, "alice");
-	json_key(&j, "none");
-	json_string(&j, NULL);
-	json_key(&j, "list");
-	json_begin_array(&j);
-	json_bool(&j, 1);
-	json_bool(&j, 0);
-	json_null(&j);
-	json_int(&j, -9223372036854775807LL - 1);
-	json_begin_object(&j);
-	json_end_object(&j);
-	json_begin_array(&j);
-	json_end_array(&j);
-	json_end_array(&j);
-	json_key(&j, "k\"ey");
-	json_string(&j, "v");
-	json_end_object(&j);
-	json_finish(&j);
+	jsonw_begin_object(&j);
+	jsonw_key(&j, "version");
+	jsonw_int(&j, 1);
+	jsonw_key(&j, "name");
+	jsonw_string(&j, "alice");
+	jsonw_key(&j, "none");
+	jsonw_string(&j, NULL);
+	jsonw_key(&j, "list");
+	jsonw_begin_array(&j);
+	jsonw_bool(&j, 1);
+	jsonw_bool(&j, 0);
+	jsonw_null(&j);
+	jsonw_int(&j, -9223372036854775807LL - 1);
+	jsonw_begin_object(&j);
+	jsonw_end_object(&j);
+	jsonw_begin_array(&j);
+	jsonw_end_array(&j);
+	jsonw_end_array(&j);
+	jsonw_key(&j, "k\"ey");
+	jsonw_string(&j, "v");
+	jsonw_end_object(&j);
+	jsonw_finish(&j);
 	got = sink_close(&s);
 	ck_assert_str_eq(got, "{\"version\":1,\"name\":\"alice\",\"none\":null,"
 	    "\"list\":[true,false,null,-9223372036854775808,{},[]],"
@@ -130,25 +130,25 @@ END_TEST
 /* Pretty output: two spaces a level, empty containers on one line. */
 START_TEST(test_pretty)
 {
-	struct json j;
+	struct jsonw j;
 	struct sink s;
 	char *got;
 
 	sink_json(&s, &j, 1);
-	json_begin_object(&j);
-	json_key(&j, "a");
-	json_begin_array(&j);
-	json_int(&j, 1);
-	json_begin_object(&j);
-	json_key(&j, "b");
-	json_bool(&j, 1);
-	json_end_object(&j);
-	json_end_array(&j);
-	json_key(&j, "e");
-	json_begin_array(&j);
-	json_end_array(&j);
-	json_end_object(&j);
-	json_finish(&j);
+	jsonw_begin_object(&j);
+	jsonw_key(&j, "a");
+	jsonw_begin_array(&j);
+	jsonw_int(&j, 1);
+	jsonw_begin_object(&j);
+	jsonw_key(&j, "b");
+	jsonw_bool(&j, 1);
+	jsonw_end_object(&j);
+	jsonw_end_array(&j);
+	jsonw_key(&j, "e");
+	jsonw_begin_array(&j);
+	jsonw_end_array(&j);
+	jsonw_end_object(&j);
+	jsonw_finish(&j);
 	got = sink_close(&s);
 	ck_assert_str_eq(got,
 	    "{\n"
@@ -167,16 +167,16 @@ END_TEST
 /* Top-level values in sequence (a stream of documents) take no commas. */
 START_TEST(test_top_level)
 {
-	struct json j;
+	struct jsonw j;
 	struct sink s;
 	char *got;
 
 	sink_json(&s, &j, 0);
-	json_string(&j, "x");
-	json_finish(&j);
-	json_begin_array(&j);
-	json_end_array(&j);
-	json_finish(&j);
+	jsonw_string(&j, "x");
+	jsonw_finish(&j);
+	jsonw_begin_array(&j);
+	jsonw_end_array(&j);
+	jsonw_finish(&j);
 	got = sink_close(&s);
 	ck_assert_str_eq(got, "\"x\"\n[]\n");
 	free(got);
@@ -184,25 +184,25 @@ START_TEST(test_top_level)
 END_TEST
 
 /*
- * Deeper than JSON_MAX_DEPTH: the brackets still balance and nothing is
+ * Deeper than JSONW_MAX_DEPTH: the brackets still balance and nothing is
  * written outside need_comma[] (the sanitizer build would say).
  */
 START_TEST(test_depth_limit)
 {
-	struct json j;
+	struct jsonw j;
 	struct sink s;
 	char *got;
 	size_t i, open = 0, close = 0;
-	const int levels = JSON_MAX_DEPTH + 4;
+	const int levels = JSONW_MAX_DEPTH + 4;
 	int k;
 
 	sink_json(&s, &j, 0);
 	for (k = 0; k < levels; k++)
-		json_begin_array(&j);
-	json_int(&j, 7);
+		jsonw_begin_array(&j);
+	jsonw_int(&j, 7);
 	for (k = 0; k < levels; k++)
-		json_end_array(&j);
-	json_finish(&j);
+		jsonw_end_array(&j);
+	jsonw_finish(&j);
 	got = sink_close(&s);
 	for (i = 0; got[i] != '\0'; i++) {
 		open += got[i] == '[';

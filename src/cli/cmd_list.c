@@ -42,7 +42,7 @@ const struct command command_list = {
 };
 
 struct list_ctx {
-	struct json json;
+	struct jsonw json;
 	int as_json;
 	time_t now;
 	const struct store_filter *filter;
@@ -52,67 +52,67 @@ struct list_ctx {
 };
 
 static void
-json_time(struct json *j, const char *key, time_t t)
+json_time(struct jsonw *j, const char *key, time_t t)
 {
 	char buf[21];
 
-	json_key(j, key);
+	jsonw_key(j, key);
 	if (t == 0) {
-		json_null(j);
+		jsonw_null(j);
 		return;
 	}
 	format_time_rfc3339(t, buf);
-	json_string(j, buf);
+	jsonw_string(j, buf);
 }
 
 static void
 print_json(struct list_ctx *ctx, const struct store_cert *c)
 {
-	struct json *j = &ctx->json;
+	struct jsonw *j = &ctx->json;
 	struct san_list sans = { NULL, 0 };
 	char *one;
 	size_t i;
 
-	json_begin_object(j);
-	json_key(j, "name");
-	json_string(j, c->name);
-	json_key(j, "kind");
-	json_string(j, c->kind);
-	json_key(j, "serial");
-	json_string(j, c->serial);
+	jsonw_begin_object(j);
+	jsonw_key(j, "name");
+	jsonw_string(j, c->name);
+	jsonw_key(j, "kind");
+	jsonw_string(j, c->kind);
+	jsonw_key(j, "serial");
+	jsonw_string(j, c->serial);
 	json_time(j, "not_before", c->not_before);
 	json_time(j, "not_after", c->not_after);
-	json_key(j, "status");
-	json_string(j, store_status_name(c->status));
+	jsonw_key(j, "status");
+	jsonw_string(j, store_status_name(c->status));
 	/* Whole days left, negative once expired: what an alarm compares. */
-	json_key(j, "days_left");
-	json_int(j, (long long)((c->not_after - ctx->now) / 86400));
-	json_key(j, "subject");
-	json_string(j, c->subject);
-	json_key(j, "sans");
-	json_begin_array(j);
+	jsonw_key(j, "days_left");
+	jsonw_int(j, (long long)((c->not_after - ctx->now) / 86400));
+	jsonw_key(j, "subject");
+	jsonw_string(j, c->subject);
+	jsonw_key(j, "sans");
+	jsonw_begin_array(j);
 	if (c->sans != NULL && san_list_parse(c->sans, &sans) == 0) {
 		for (i = 0; i < sans.n; i++) {
 			struct san_list single = { &sans.items[i], 1 };
 
 			one = san_list_format(&single);
-			json_string(j, one);
+			jsonw_string(j, one);
 			free(one);
 		}
 	}
 	san_list_clear(&sans);
-	json_end_array(j);
-	json_key(j, "key_source");
-	json_string(j, c->key_source);
-	json_key(j, "key_type");
-	json_string(j, c->key_type);
-	json_key(j, "forced");
-	json_bool(j, c->forced);
+	jsonw_end_array(j);
+	jsonw_key(j, "key_source");
+	jsonw_string(j, c->key_source);
+	jsonw_key(j, "key_type");
+	jsonw_string(j, c->key_type);
+	jsonw_key(j, "forced");
+	jsonw_bool(j, c->forced);
 	json_time(j, "issued_at", c->issued_at);
 	json_time(j, "revoked_at", c->status == STATUS_REVOKED ? c->revoked_at : 0);
-	json_key(j, "revoke_reason");
-	json_string(j, c->status == STATUS_REVOKED ? c->revoke_reason : NULL);
-	json_end_object(j);
+	jsonw_key(j, "revoke_reason");
+	jsonw_string(j, c->status == STATUS_REVOKED ? c->revoke_reason : NULL);
+	jsonw_end_object(j);
 }
 
 /* Fields of the index reach the terminal escaped, since the index is a
@@ -260,13 +260,13 @@ cmd_list(int argc, char **argv)
 	    &rep), &rep)) != EXIT_OK)
 		goto out;
 	if (ctx.as_json) {
-		json_init(&ctx.json, stdout, 1);
-		json_begin_array(&ctx.json);
+		jsonw_init(&ctx.json, stdout, 1);
+		jsonw_begin_array(&ctx.json);
 	}
 	ret = store_list(store, &filter, print_row, &ctx);
 	if (ctx.as_json) {
-		json_end_array(&ctx.json);
-		json_finish(&ctx.json);
+		jsonw_end_array(&ctx.json);
+		jsonw_finish(&ctx.json);
 	} else if (ret >= 0) {
 		/* Counts what was listed; "expiring" is also counted in "valid". */
 		printf("%zu certificate%s: %zu valid (%zu expiring within %ld day%s),"

@@ -136,77 +136,77 @@ static void
 print_json(const struct probe_ctx *x)
 {
 	const struct probe_result *r = &x->res;
-	struct json j;
+	struct jsonw j;
 	char when[21], *s;
 	size_t i;
 	unsigned k;
 
-	json_init(&j, stdout, 1);
-	json_begin_object(&j);
-	json_key(&j, "version"); json_int(&j, 1);
-	json_key(&j, "host"); json_string(&j, x->chk.host);
-	json_key(&j, "port"); json_int(&j, atol(x->port));
-	json_key(&j, "address"); json_string(&j, r->peer[0] != '\0' ? r->peer : NULL);
-	json_key(&j, "sip_domain"); json_string(&j, x->chk.domain);
-	json_key(&j, "connected"); json_bool(&j, r->stage > PROBE_STAGE_CONNECT);
-	json_key(&j, "error"); json_string(&j, r->error);
-	json_key(&j, "tls");
+	jsonw_init(&j, stdout, 1);
+	jsonw_begin_object(&j);
+	jsonw_key(&j, "version"); jsonw_int(&j, 1);
+	jsonw_key(&j, "host"); jsonw_string(&j, x->chk.host);
+	jsonw_key(&j, "port"); jsonw_int(&j, atol(x->port));
+	jsonw_key(&j, "address"); jsonw_string(&j, r->peer[0] != '\0' ? r->peer : NULL);
+	jsonw_key(&j, "sip_domain"); jsonw_string(&j, x->chk.domain);
+	jsonw_key(&j, "connected"); jsonw_bool(&j, r->stage > PROBE_STAGE_CONNECT);
+	jsonw_key(&j, "error"); jsonw_string(&j, r->error);
+	jsonw_key(&j, "tls");
 	if (r->tls_version == NULL) {
-		json_null(&j);
+		jsonw_null(&j);
 	} else {
-		json_begin_object(&j);
-		json_key(&j, "version"); json_string(&j, r->tls_version);
-		json_key(&j, "cipher"); json_string(&j, r->cipher);
-		json_key(&j, "description"); json_string(&j, r->description);
-		json_end_object(&j);
+		jsonw_begin_object(&j);
+		jsonw_key(&j, "version"); jsonw_string(&j, r->tls_version);
+		jsonw_key(&j, "cipher"); jsonw_string(&j, r->cipher);
+		jsonw_key(&j, "description"); jsonw_string(&j, r->description);
+		jsonw_end_object(&j);
 	}
-	json_key(&j, "chain");
-	json_begin_array(&j);
+	jsonw_key(&j, "chain");
+	jsonw_begin_array(&j);
 	for (k = 0; k < x->chk.chain_n; k++) {
-		json_begin_object(&j);
-		json_key(&j, "index"); json_int(&j, k);
+		jsonw_begin_object(&j);
+		jsonw_key(&j, "index"); jsonw_int(&j, k);
 		s = probe_dn(x->chk.chain[k], 0);
-		json_key(&j, "subject"); json_string(&j, s);
+		jsonw_key(&j, "subject"); jsonw_string(&j, s);
 		free(s);
 		s = probe_dn(x->chk.chain[k], 1);
-		json_key(&j, "issuer"); json_string(&j, s);
+		jsonw_key(&j, "issuer"); jsonw_string(&j, s);
 		free(s);
 		format_time_rfc3339(gnutls_x509_crt_get_activation_time(x->chk.chain[k]), when);
-		json_key(&j, "not_before"); json_string(&j, when);
+		jsonw_key(&j, "not_before"); jsonw_string(&j, when);
 		format_time_rfc3339(gnutls_x509_crt_get_expiration_time(x->chk.chain[k]), when);
-		json_key(&j, "not_after"); json_string(&j, when);
-		json_end_object(&j);
+		jsonw_key(&j, "not_after"); jsonw_string(&j, when);
+		jsonw_end_object(&j);
 	}
-	json_end_array(&j);
-	json_key(&j, "client_certificate");
-	json_begin_object(&j);
-	json_key(&j, "name"); json_string(&j, x->chk.cert_name);
-	json_key(&j, "requested"); json_bool(&j, r->cert_requested);
-	json_key(&j, "sent"); json_bool(&j, r->cert_sent);
-	json_end_object(&j);
-	json_key(&j, "status_line"); json_string(&j, r->status_line);
-	json_key(&j, "checks");
-	json_begin_array(&j);
+	jsonw_end_array(&j);
+	jsonw_key(&j, "client_certificate");
+	jsonw_begin_object(&j);
+	jsonw_key(&j, "name"); jsonw_string(&j, x->chk.cert_name);
+	jsonw_key(&j, "requested"); jsonw_bool(&j, r->cert_requested);
+	jsonw_key(&j, "sent"); jsonw_bool(&j, r->cert_sent);
+	jsonw_end_object(&j);
+	jsonw_key(&j, "status_line"); jsonw_string(&j, r->status_line);
+	jsonw_key(&j, "checks");
+	jsonw_begin_array(&j);
 	for (i = 0; i < x->chk.n; i++) {
 		const struct probe_finding *f = &x->chk.items[i];
 
-		json_begin_object(&j);
-		json_key(&j, "check"); json_string(&j, f->check);
-		json_key(&j, "result"); json_string(&j, probe_verdict_name(f->verdict));
-		json_key(&j, "certificate");
+		jsonw_begin_object(&j);
+		jsonw_key(&j, "check"); jsonw_string(&j, f->check);
+		jsonw_key(&j, "result"); jsonw_string(&j, probe_verdict_name(f->verdict));
+		jsonw_key(&j, "certificate");
 		if (f->cert >= 0)
-			json_int(&j, f->cert);
+			jsonw_int(&j, f->cert);
 		else
-			json_null(&j);
-		json_key(&j, "rule"); json_string(&j, f->rule);
-		json_key(&j, "citation"); json_string(&j, f->citation);
-		json_key(&j, "message"); json_string(&j, f->message);
-		json_end_object(&j);
+			jsonw_null(&j);
+		jsonw_key(&j, "rule"); jsonw_string(&j, f->rule);
+		jsonw_key(&j, "citation"); jsonw_string(&j, f->citation);
+		jsonw_key(&j, "message"); jsonw_string(&j, f->message);
+		jsonw_end_object(&j);
 	}
-	json_end_array(&j);
-	json_key(&j, "findings"); json_int(&j, (long long)x->chk.failed);
-	json_end_object(&j);
-	json_finish(&j);
+	jsonw_end_array(&j);
+	jsonw_key(&j, "findings"); jsonw_int(&j, (long long)x->chk.failed);
+	jsonw_end_object(&j);
+	jsonw_finish(&j);
 }
 
 /* A store is there to take the SIP domain from (no message when not). */

@@ -208,196 +208,196 @@ print_text_all(const struct shown *s)
 
 /* A JSON string of bytes that may hold a NUL: escaped as text_escape() does. */
 static void
-json_bytes(struct json *j, const char *data, size_t len)
+json_bytes(struct jsonw *j, const char *data, size_t len)
 {
 	char *text;
 
 	if (memchr(data, '\0', len) == NULL) {
-		json_string(j, data);
+		jsonw_string(j, data);
 		return;
 	}
 	text = text_escape(data, len, 0);
-	json_string(j, text);
+	jsonw_string(j, text);
 	free(text);
 }
 
 static void
-json_time(struct json *j, const char *key, time_t t)
+json_time(struct jsonw *j, const char *key, time_t t)
 {
 	char buf[21];
 
 	format_time_rfc3339(t, buf);
-	json_key(j, key);
-	json_string(j, buf);
+	jsonw_key(j, key);
+	jsonw_string(j, buf);
 }
 
 static void
-json_fingerprint(struct json *j, const char *key, const unsigned char *fp,
+json_fingerprint(struct jsonw *j, const char *key, const unsigned char *fp,
     size_t len)
 {
 	char *hex = hex_colon(fp, len);
 
-	json_key(j, key);
-	json_string(j, hex);
+	jsonw_key(j, key);
+	jsonw_string(j, hex);
 	free(hex);
 }
 
 static void
-json_sans(struct json *j, const struct description *d)
+json_sans(struct jsonw *j, const struct description *d)
 {
 	size_t i, k;
 
-	json_key(j, "sans");
-	json_begin_array(j);
+	jsonw_key(j, "sans");
+	jsonw_begin_array(j);
 	for (k = 0; k < N_SAN_ORDER; k++) {
 		for (i = 0; i < d->sans.n; i++) {
 			const struct san_entry *e = &d->sans.items[i];
 
 			if (e->type != san_order[k])
 				continue;
-			json_begin_object(j);
-			json_key(j, "type");
-			json_string(j, san_type_name(e->type));
-			json_key(j, "value");
+			jsonw_begin_object(j);
+			jsonw_key(j, "type");
+			jsonw_string(j, san_type_name(e->type));
+			jsonw_key(j, "value");
 			json_bytes(j, e->value, e->len);
-			json_key(j, "problem");
-			json_string(j, e->problem);
-			json_end_object(j);
+			jsonw_key(j, "problem");
+			jsonw_string(j, e->problem);
+			jsonw_end_object(j);
 		}
 	}
-	json_end_array(j);
-	json_key(j, "sans_error");
-	json_string(j, d->sans_error < 0 ? gnutls_strerror(d->sans_error) : NULL);
+	jsonw_end_array(j);
+	jsonw_key(j, "sans_error");
+	jsonw_string(j, d->sans_error < 0 ? gnutls_strerror(d->sans_error) : NULL);
 }
 
 static void
-json_key_info(struct json *j, const struct describe_key *k)
+json_key_info(struct jsonw *j, const struct describe_key *k)
 {
-	json_key(j, "key");
-	json_begin_object(j);
-	json_key(j, "type");
-	json_string(j, k->type);
-	json_key(j, "algorithm");
-	json_string(j, k->algorithm);
-	json_key(j, "bits");
-	json_int(j, k->bits);
-	json_key(j, "curve");
-	json_string(j, k->curve);
-	json_end_object(j);
+	jsonw_key(j, "key");
+	jsonw_begin_object(j);
+	jsonw_key(j, "type");
+	jsonw_string(j, k->type);
+	jsonw_key(j, "algorithm");
+	jsonw_string(j, k->algorithm);
+	jsonw_key(j, "bits");
+	jsonw_int(j, k->bits);
+	jsonw_key(j, "curve");
+	jsonw_string(j, k->curve);
+	jsonw_end_object(j);
 }
 
 static void
-json_usages(struct json *j, const struct description *d)
+json_usages(struct jsonw *j, const struct description *d)
 {
 	const char *name;
 	unsigned bit;
 	size_t i;
 
-	json_key(j, "key_usage");
+	jsonw_key(j, "key_usage");
 	if (d->has_key_usage) {
-		json_begin_object(j);
-		json_key(j, "critical");
-		json_bool(j, d->key_usage_critical);
-		json_key(j, "usages");
-		json_begin_array(j);
+		jsonw_begin_object(j);
+		jsonw_key(j, "critical");
+		jsonw_bool(j, d->key_usage_critical);
+		jsonw_key(j, "usages");
+		jsonw_begin_array(j);
 		for (i = 0; (name = describe_key_usage_name(i, &bit)) != NULL; i++)
 			if (d->key_usage & bit)
-				json_string(j, name);
-		json_end_array(j);
-		json_end_object(j);
+				jsonw_string(j, name);
+		jsonw_end_array(j);
+		jsonw_end_object(j);
 	} else
-		json_null(j);
-	json_key(j, "extended_key_usage");
-	json_begin_array(j);
+		jsonw_null(j);
+	jsonw_key(j, "extended_key_usage");
+	jsonw_begin_array(j);
 	for (i = 0; i < d->n_eku; i++)
-		json_string(j, describe_eku_name(d->eku[i]));
-	json_end_array(j);
-	json_key(j, "basic_constraints");
+		jsonw_string(j, describe_eku_name(d->eku[i]));
+	jsonw_end_array(j);
+	jsonw_key(j, "basic_constraints");
 	if (d->has_constraints) {
-		json_begin_object(j);
-		json_key(j, "ca");
-		json_bool(j, d->ca);
-		json_key(j, "path_length");
+		jsonw_begin_object(j);
+		jsonw_key(j, "ca");
+		jsonw_bool(j, d->ca);
+		jsonw_key(j, "path_length");
 		if (d->path_len >= 0)
-			json_int(j, d->path_len);
+			jsonw_int(j, d->path_len);
 		else
-			json_null(j);
-		json_end_object(j);
+			jsonw_null(j);
+		jsonw_end_object(j);
 	} else
-		json_null(j);
+		jsonw_null(j);
 }
 
 static void
-json_one(struct json *j, const struct description *d, size_t position)
+json_one(struct jsonw *j, const struct description *d, size_t position)
 {
 	int cert = d->kind == DESCRIBE_CERT;
 
-	json_begin_object(j);
-	json_key(j, "position");
-	json_int(j, (long long)position);
-	json_key(j, "type");
-	json_string(j, cert ? "certificate" : "request");
-	json_key(j, "subject");
+	jsonw_begin_object(j);
+	jsonw_key(j, "position");
+	jsonw_int(j, (long long)position);
+	jsonw_key(j, "type");
+	jsonw_string(j, cert ? "certificate" : "request");
+	jsonw_key(j, "subject");
 	json_bytes(j, d->subject.data, d->subject.len);
 	if (cert) {
-		json_key(j, "issuer");
+		jsonw_key(j, "issuer");
 		json_bytes(j, d->issuer.data, d->issuer.len);
-		json_key(j, "serial");
-		json_string(j, d->serial);
+		jsonw_key(j, "serial");
+		jsonw_string(j, d->serial);
 		json_time(j, "not_before", d->not_before);
 		json_time(j, "not_after", d->not_after);
 	}
 	json_sans(j, d);
 	json_key_info(j, &d->key);
-	json_key(j, "signature_algorithm");
-	json_string(j, d->signature_algorithm);
+	jsonw_key(j, "signature_algorithm");
+	jsonw_string(j, d->signature_algorithm);
 	if (!cert) {
-		json_key(j, "signature_valid");
-		json_bool(j, d->signature_valid);
-		json_key(j, "signature_problem");
-		json_string(j, d->signature_problem);
+		jsonw_key(j, "signature_valid");
+		jsonw_bool(j, d->signature_valid);
+		jsonw_key(j, "signature_problem");
+		jsonw_string(j, d->signature_problem);
 	}
 	json_usages(j, d);
 	if (cert && d->has_fingerprints) {
 		json_fingerprint(j, "sha256", d->sha256, sizeof(d->sha256));
 		json_fingerprint(j, "sha1", d->sha1, sizeof(d->sha1));
 	}
-	json_end_object(j);
+	jsonw_end_object(j);
 }
 
 static void
 print_json_all(const struct shown *s)
 {
-	struct json j;
+	struct jsonw j;
 	size_t i;
 
-	json_init(&j, stdout, 1);
-	json_begin_object(&j);
-	json_key(&j, "source");
-	json_string(&j, s->row != NULL ? "store" : "file");
+	jsonw_init(&j, stdout, 1);
+	jsonw_begin_object(&j);
+	jsonw_key(&j, "source");
+	jsonw_string(&j, s->row != NULL ? "store" : "file");
 	if (s->row != NULL) {
-		json_key(&j, "name");
-		json_string(&j, s->row->name);
-		json_key(&j, "kind");
-		json_string(&j, s->row->kind);
-		json_key(&j, "status");
-		json_string(&j, store_status_name(s->row->status));
+		jsonw_key(&j, "name");
+		jsonw_string(&j, s->row->name);
+		jsonw_key(&j, "kind");
+		jsonw_string(&j, s->row->kind);
+		jsonw_key(&j, "status");
+		jsonw_string(&j, store_status_name(s->row->status));
 	} else {
-		json_key(&j, "path");
-		json_string(&j, s->arg);
+		jsonw_key(&j, "path");
+		jsonw_string(&j, s->arg);
 	}
-	json_key(&j, "type");
-	json_string(&j, s->list.items[0].kind == DESCRIBE_CERT ? "certificates" :
+	jsonw_key(&j, "type");
+	jsonw_string(&j, s->list.items[0].kind == DESCRIBE_CERT ? "certificates" :
 	    "request");
-	json_key(&j, "count");
-	json_int(&j, (long long)s->list.n);
-	json_key(&j, "items");
-	json_begin_array(&j);
+	jsonw_key(&j, "count");
+	jsonw_int(&j, (long long)s->list.n);
+	jsonw_key(&j, "items");
+	jsonw_begin_array(&j);
 	for (i = 0; i < s->list.n; i++)
 		json_one(&j, &s->list.items[i], i + 1);
-	json_end_array(&j);
-	json_end_object(&j);
-	json_finish(&j);
+	jsonw_end_array(&j);
+	jsonw_end_object(&j);
+	jsonw_finish(&j);
 }
 
 /*

@@ -17,7 +17,7 @@ struct lint_output {
 	enum lint_format fmt;
 	FILE *f;
 	int colour;
-	struct json j;
+	struct jsonw j;
 };
 
 int
@@ -53,27 +53,27 @@ lint_output_want_colour(FILE *f)
 
 /* One member of the object being written: "key": value. */
 static void
-put_str(struct json *j, const char *key, const char *value)
+put_str(struct jsonw *j, const char *key, const char *value)
 {
-	json_key(j, key);
-	json_string(j, value);
+	jsonw_key(j, key);
+	jsonw_string(j, value);
 }
 
 static void
-put_int(struct json *j, const char *key, long long value)
+put_int(struct jsonw *j, const char *key, long long value)
 {
-	json_key(j, key);
-	json_int(j, value);
+	jsonw_key(j, key);
+	jsonw_int(j, value);
 }
 
 /* SARIF's message objects: "key": { "text": value }. */
 static void
-put_text(struct json *j, const char *key, const char *value)
+put_text(struct jsonw *j, const char *key, const char *value)
 {
-	json_key(j, key);
-	json_begin_object(j);
+	jsonw_key(j, key);
+	jsonw_begin_object(j);
 	put_str(j, "text", value);
-	json_end_object(j);
+	jsonw_end_object(j);
 }
 
 static const char *
@@ -102,52 +102,52 @@ sarif_uri(const char *file)
 }
 
 static void
-write_rule_json(struct json *j, const struct lint_rule *r)
+write_rule_json(struct jsonw *j, const struct lint_rule *r)
 {
-	json_begin_object(j);
+	jsonw_begin_object(j);
 	put_str(j, "id", r->id);
 	put_str(j, "severity", lint_severity_name(r->severity));
 	put_str(j, "profile", lint_profile_name(r->profile));
-	json_key(j, "kinds");
-	json_begin_array(j);
+	jsonw_key(j, "kinds");
+	jsonw_begin_array(j);
 	if (r->kinds & KINDS_CA)
-		json_string(j, "ca");
+		jsonw_string(j, "ca");
 	if (r->kinds & KINDS_SERVER)
-		json_string(j, "server");
+		jsonw_string(j, "server");
 	if (r->kinds & KINDS_DEVICE)
-		json_string(j, "device");
-	json_end_array(j);
+		jsonw_string(j, "device");
+	jsonw_end_array(j);
 	put_str(j, "summary", r->summary);
 	put_str(j, "citation", r->citation);
-	json_key(j, "needs");
-	json_string(j, r->needs & NEED_SIP_DOMAIN ? "--sip-domain" :
+	jsonw_key(j, "needs");
+	jsonw_string(j, r->needs & NEED_SIP_DOMAIN ? "--sip-domain" :
 	    r->needs & NEED_CA ? "--ca" : r->needs & NEED_GNUTLS ? "--gnutls" :
 	    NULL);
-	json_end_object(j);
+	jsonw_end_object(j);
 }
 
 static void
-write_sarif_rule(struct json *j, const struct lint_rule *r)
+write_sarif_rule(struct jsonw *j, const struct lint_rule *r)
 {
 	char *full = xasprintf("%s [%s]", r->summary, r->citation);
 
-	json_begin_object(j);
+	jsonw_begin_object(j);
 	put_str(j, "id", r->id);
 	put_str(j, "name", r->id);
 	put_text(j, "shortDescription", r->summary);
 	put_text(j, "fullDescription", full);
 	put_text(j, "help", full);
-	json_key(j, "defaultConfiguration");
-	json_begin_object(j);
+	jsonw_key(j, "defaultConfiguration");
+	jsonw_begin_object(j);
 	put_str(j, "level", sarif_level(r->severity));
-	json_end_object(j);
-	json_key(j, "properties");
-	json_begin_object(j);
+	jsonw_end_object(j);
+	jsonw_key(j, "properties");
+	jsonw_begin_object(j);
 	put_str(j, "citation", r->citation);
 	put_str(j, "severity", lint_severity_name(r->severity));
 	put_str(j, "profile", lint_profile_name(r->profile));
-	json_end_object(j);
-	json_end_object(j);
+	jsonw_end_object(j);
+	jsonw_end_object(j);
 	free(full);
 }
 
@@ -155,7 +155,7 @@ void
 lint_output_rules(FILE *f, enum lint_format fmt)
 {
 	const struct lint_rule *const *rules;
-	struct json j;
+	struct jsonw j;
 	size_t i, n;
 
 	rules = lint_rules(&n);
@@ -167,17 +167,17 @@ lint_output_rules(FILE *f, enum lint_format fmt)
 			    rules[i]->citation);
 		return;
 	}
-	json_init(&j, f, 0);
-	json_begin_object(&j);
-	json_key(&j, "version");
-	json_int(&j, 1);
-	json_key(&j, "rules");
-	json_begin_array(&j);
+	jsonw_init(&j, f, 0);
+	jsonw_begin_object(&j);
+	jsonw_key(&j, "version");
+	jsonw_int(&j, 1);
+	jsonw_key(&j, "rules");
+	jsonw_begin_array(&j);
 	for (i = 0; i < n; i++)
 		write_rule_json(&j, rules[i]);
-	json_end_array(&j);
-	json_end_object(&j);
-	json_finish(&j);
+	jsonw_end_array(&j);
+	jsonw_end_object(&j);
+	jsonw_finish(&j);
 }
 
 struct lint_output *
@@ -191,40 +191,40 @@ lint_output_new(enum lint_format fmt, FILE *f, int colour)
 	o->f = f;
 	o->colour = colour && fmt == LINT_FORMAT_TEXT;
 	if (fmt == LINT_FORMAT_JSON) {
-		json_init(&o->j, f, 0);
-		json_begin_object(&o->j);
-		json_key(&o->j, "version");
-		json_int(&o->j, 1);
-		json_key(&o->j, "results");
-		json_begin_array(&o->j);
+		jsonw_init(&o->j, f, 0);
+		jsonw_begin_object(&o->j);
+		jsonw_key(&o->j, "version");
+		jsonw_int(&o->j, 1);
+		jsonw_key(&o->j, "results");
+		jsonw_begin_array(&o->j);
 	} else if (fmt == LINT_FORMAT_SARIF) {
 		rules = lint_rules(&n);
-		json_init(&o->j, f, 0);
-		json_begin_object(&o->j);
-		json_key(&o->j, "$schema");
-		json_string(&o->j, SARIF_SCHEMA);
-		json_key(&o->j, "version");
-		json_string(&o->j, "2.1.0");
-		json_key(&o->j, "runs");
-		json_begin_array(&o->j);
-		json_begin_object(&o->j);
-		json_key(&o->j, "tool");
-		json_begin_object(&o->j);
-		json_key(&o->j, "driver");
-		json_begin_object(&o->j);
-		json_key(&o->j, "name");
-		json_string(&o->j, "sipca lint");
-		json_key(&o->j, "informationUri");
-		json_string(&o->j, SIPCA_URI);
-		json_key(&o->j, "rules");
-		json_begin_array(&o->j);
+		jsonw_init(&o->j, f, 0);
+		jsonw_begin_object(&o->j);
+		jsonw_key(&o->j, "$schema");
+		jsonw_string(&o->j, SARIF_SCHEMA);
+		jsonw_key(&o->j, "version");
+		jsonw_string(&o->j, "2.1.0");
+		jsonw_key(&o->j, "runs");
+		jsonw_begin_array(&o->j);
+		jsonw_begin_object(&o->j);
+		jsonw_key(&o->j, "tool");
+		jsonw_begin_object(&o->j);
+		jsonw_key(&o->j, "driver");
+		jsonw_begin_object(&o->j);
+		jsonw_key(&o->j, "name");
+		jsonw_string(&o->j, "sipca lint");
+		jsonw_key(&o->j, "informationUri");
+		jsonw_string(&o->j, SIPCA_URI);
+		jsonw_key(&o->j, "rules");
+		jsonw_begin_array(&o->j);
 		for (i = 0; i < n; i++)
 			write_sarif_rule(&o->j, rules[i]);
-		json_end_array(&o->j);
-		json_end_object(&o->j);
-		json_end_object(&o->j);
-		json_key(&o->j, "results");
-		json_begin_array(&o->j);
+		jsonw_end_array(&o->j);
+		jsonw_end_object(&o->j);
+		jsonw_end_object(&o->j);
+		jsonw_key(&o->j, "results");
+		jsonw_begin_array(&o->j);
 	}
 	return o;
 }
@@ -274,67 +274,67 @@ static void
 output_json(struct lint_output *o, const struct lint_cert *c,
     const struct lint_findings *f)
 {
-	struct json *j = &o->j;
+	struct jsonw *j = &o->j;
 	size_t i;
 
-	json_begin_object(j);
+	jsonw_begin_object(j);
 	put_str(j, "file", c->file);
 	put_int(j, "index", c->index);
 	put_int(j, "line", c->line);
 	put_str(j, "subject", c->decoded ? c->subject_text : NULL);
 	put_str(j, "kind", c->decoded ? cert_kind_name(c->kind) : NULL);
-	json_key(j, "findings");
-	json_begin_array(j);
+	jsonw_key(j, "findings");
+	jsonw_begin_array(j);
 	for (i = 0; i < f->n; i++) {
-		json_begin_object(j);
+		jsonw_begin_object(j);
 		put_str(j, "rule", f->items[i].rule->id);
 		put_str(j, "severity", lint_severity_name(f->items[i].severity));
 		put_str(j, "message", f->items[i].message);
 		put_str(j, "citation", f->items[i].rule->citation);
-		json_end_object(j);
+		jsonw_end_object(j);
 	}
-	json_end_array(j);
-	json_end_object(j);
+	jsonw_end_array(j);
+	jsonw_end_object(j);
 }
 
 static void
 output_sarif(struct lint_output *o, const struct lint_cert *c,
     const struct lint_findings *f)
 {
-	struct json *j = &o->j;
+	struct jsonw *j = &o->j;
 	size_t i;
 	char *msg;
 
 	for (i = 0; i < f->n; i++) {
 		msg = xasprintf("%s#%u: %s [%s]", c->file, c->index,
 		    f->items[i].message, f->items[i].rule->citation);
-		json_begin_object(j);
+		jsonw_begin_object(j);
 		put_str(j, "ruleId", f->items[i].rule->id);
 		put_int(j, "ruleIndex", (long long)lint_rule_index(f->items[i].rule));
 		put_str(j, "level", sarif_level(f->items[i].severity));
 		put_text(j, "message", msg);
-		json_key(j, "locations");
-		json_begin_array(j);
-		json_begin_object(j);
-		json_key(j, "physicalLocation");
-		json_begin_object(j);
-		json_key(j, "artifactLocation");
-		json_begin_object(j);
+		jsonw_key(j, "locations");
+		jsonw_begin_array(j);
+		jsonw_begin_object(j);
+		jsonw_key(j, "physicalLocation");
+		jsonw_begin_object(j);
+		jsonw_key(j, "artifactLocation");
+		jsonw_begin_object(j);
 		put_str(j, "uri", sarif_uri(c->file));
-		json_end_object(j);
-		json_key(j, "region");
-		json_begin_object(j);
+		jsonw_end_object(j);
+		jsonw_key(j, "region");
+		jsonw_begin_object(j);
 		put_int(j, "startLine", c->line > 0 ? c->line : 1);
-		json_end_object(j);
-		json_end_object(j);
-		json_end_object(j);
-		json_end_array(j);
-		json_key(j, "properties");
-		json_begin_object(j);
+		jsonw_end_object(j);
+		jsonw_end_object(j);
+		jsonw_end_object(j);
+		jsonw_end_array(j);
+		jsonw_key(j, "properties");
+		jsonw_begin_object(j);
 		put_str(j, "severity", lint_severity_name(f->items[i].severity));
 		put_int(j, "certificateIndex", c->index);
-		json_end_object(j);
-		json_end_object(j);
+		jsonw_end_object(j);
+		jsonw_end_object(j);
 		free(msg);
 	}
 }
@@ -359,7 +359,7 @@ lint_output_cert(struct lint_output *o, const struct lint_cert *c,
 void
 lint_output_finish(struct lint_output *o, const struct lint_summary *s)
 {
-	struct json *j = &o->j;
+	struct jsonw *j = &o->j;
 	static const char *const names[] = { "notice", "warn", "error", "fatal" };
 	int i;
 
@@ -371,24 +371,24 @@ lint_output_finish(struct lint_output *o, const struct lint_summary *s)
 		    s->count[SEV_NOTICE]);
 		break;
 	case LINT_FORMAT_JSON:
-		json_end_array(j);
-		json_key(j, "summary");
-		json_begin_object(j);
+		jsonw_end_array(j);
+		jsonw_key(j, "summary");
+		jsonw_begin_object(j);
 		put_int(j, "certificates", (long long)s->certificates);
 		for (i = SEV_FATAL; i >= SEV_NOTICE; i--) {
-			json_key(j, names[i]);
-			json_int(j, (long long)s->count[i]);
+			jsonw_key(j, names[i]);
+			jsonw_int(j, (long long)s->count[i]);
 		}
-		json_end_object(j);
-		json_end_object(j);
-		json_finish(j);
+		jsonw_end_object(j);
+		jsonw_end_object(j);
+		jsonw_finish(j);
 		break;
 	case LINT_FORMAT_SARIF:
-		json_end_array(j);	/* results */
-		json_end_object(j);	/* run */
-		json_end_array(j);	/* runs */
-		json_end_object(j);
-		json_finish(j);
+		jsonw_end_array(j);	/* results */
+		jsonw_end_object(j);	/* run */
+		jsonw_end_array(j);	/* runs */
+		jsonw_end_object(j);
+		jsonw_finish(j);
 		break;
 	}
 }

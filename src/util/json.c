@@ -12,7 +12,7 @@
 #include "util.h"
 
 void
-json_init(struct json *j, FILE *f, int pretty)
+jsonw_init(struct jsonw *j, FILE *f, int pretty)
 {
 	memset(j, 0, sizeof(*j));
 	j->f = f;
@@ -20,7 +20,7 @@ json_init(struct json *j, FILE *f, int pretty)
 }
 
 static void
-indent(struct json *j)
+indent(struct jsonw *j)
 {
 	int i;
 
@@ -33,7 +33,7 @@ indent(struct json *j)
 
 /* Writes the separator a new value needs where it stands. */
 static void
-before_value(struct json *j)
+before_value(struct jsonw *j)
 {
 	if (j->after_key) {
 		j->after_key = 0;
@@ -48,7 +48,7 @@ before_value(struct json *j)
 }
 
 void
-json_write_escaped(FILE *f, const char *s)
+jsonw_write_escaped(FILE *f, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t len = strlen(s), i, n;
@@ -83,17 +83,17 @@ json_write_escaped(FILE *f, const char *s)
 }
 
 static void
-open_container(struct json *j, int c)
+open_container(struct jsonw *j, int c)
 {
 	before_value(j);
 	fputc(c, j->f);
-	if (j->depth + 1 < JSON_MAX_DEPTH)
+	if (j->depth + 1 < JSONW_MAX_DEPTH)
 		j->depth++;
 	j->need_comma[j->depth] = 0;
 }
 
 static void
-close_container(struct json *j, int c)
+close_container(struct jsonw *j, int c)
 {
 	int had_items = j->need_comma[j->depth];
 
@@ -104,53 +104,53 @@ close_container(struct json *j, int c)
 	fputc(c, j->f);
 }
 
-void json_begin_object(struct json *j) { open_container(j, '{'); }
-void json_end_object(struct json *j) { close_container(j, '}'); }
-void json_begin_array(struct json *j) { open_container(j, '['); }
-void json_end_array(struct json *j) { close_container(j, ']'); }
+void jsonw_begin_object(struct jsonw *j) { open_container(j, '{'); }
+void jsonw_end_object(struct jsonw *j) { close_container(j, '}'); }
+void jsonw_begin_array(struct jsonw *j) { open_container(j, '['); }
+void jsonw_end_array(struct jsonw *j) { close_container(j, ']'); }
 
 void
-json_key(struct json *j, const char *key)
+jsonw_key(struct jsonw *j, const char *key)
 {
 	before_value(j);
-	json_write_escaped(j->f, key);
+	jsonw_write_escaped(j->f, key);
 	fputs(j->pretty ? ": " : ":", j->f);
 	j->after_key = 1;
 }
 
 void
-json_string(struct json *j, const char *s)
+jsonw_string(struct jsonw *j, const char *s)
 {
 	before_value(j);
 	if (s == NULL)
 		fputs("null", j->f);
 	else
-		json_write_escaped(j->f, s);
+		jsonw_write_escaped(j->f, s);
 }
 
 void
-json_int(struct json *j, long long v)
+jsonw_int(struct jsonw *j, long long v)
 {
 	before_value(j);
 	fprintf(j->f, "%lld", v);
 }
 
 void
-json_bool(struct json *j, int v)
+jsonw_bool(struct jsonw *j, int v)
 {
 	before_value(j);
 	fputs(v ? "true" : "false", j->f);
 }
 
 void
-json_null(struct json *j)
+jsonw_null(struct jsonw *j)
 {
 	before_value(j);
 	fputs("null", j->f);
 }
 
 void
-json_finish(struct json *j)
+jsonw_finish(struct jsonw *j)
 {
 	fputc('\n', j->f);
 }
