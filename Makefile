@@ -17,7 +17,7 @@ CC        ?= cc
 PKG_CONFIG ?= pkg-config
 ASN1PARSER ?= asn1Parser
 
-LIBS_PKG  = gnutls libtasn1 sqlite3 nettle libmicrohttpd
+LIBS_PKG  = gnutls libtasn1 sqlite3 nettle libmicrohttpd jansson
 # Evaluated lazily so that "make check" can install the packages first.
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(LIBS_PKG))
 PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(LIBS_PKG)) -lpthread
