@@ -344,6 +344,48 @@ START_TEST(test_refused)
 }
 END_TEST
 
+/*
+ * Requests signed by another implementation (pyca/cryptography, as
+ * tests/fuzz/jws/ was made): what the server takes and refuses of them.
+ */
+static const struct {
+	const char *file;
+	enum jws_key_form form;
+	enum jws_error want;
+} seeds[] = {
+	{ "es256-jwk.json", JWS_NEED_JWK, JWS_OK },
+	{ "es384-jwk.json", JWS_NEED_JWK, JWS_OK },
+	{ "rs256-jwk.json", JWS_NEED_JWK, JWS_OK },
+	{ "es256-kid.json", JWS_NEED_KID, JWS_OK },
+	{ "post-as-get.json", JWS_NEED_KID, JWS_OK },
+	{ "alg-none.json", JWS_NEED_JWK, JWS_BAD_ALG },
+	{ "jwk-and-kid.json", JWS_EITHER, JWS_MALFORMED },
+	{ "crit.json", JWS_NEED_JWK, JWS_MALFORMED },
+	{ "unprotected-header.json", JWS_NEED_JWK, JWS_MALFORMED },
+	{ "not-json.txt", JWS_EITHER, JWS_MALFORMED },
+};
+
+START_TEST(test_other_signer)
+{
+	char path[128], body[8192], why[256];
+	struct jws j;
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "tests/fuzz/jws/%s", seeds[_i].file);
+	ck_assert_ptr_nonnull(f = fopen(path, "rb"));
+	n = fread(body, 1, sizeof(body), f);
+	fclose(f);
+	ck_assert_int_eq(jws_parse(body, n, seeds[_i].form, &j, why, sizeof(why)),
+	    seeds[_i].want);
+	if (seeds[_i].want == JWS_OK) {
+		ck_assert_uint_eq(j.payload_len == 0,
+		    strcmp(seeds[_i].file, "post-as-get.json") == 0);
+		jws_clear(&j);
+	}
+}
+END_TEST
+
 START_TEST(test_b64url)
 {
 	unsigned char *d;
@@ -377,6 +419,7 @@ check_suite(void)
 	tcase_add_test(tc, test_thumbprint_rfc7638);
 	tcase_add_test(tc, test_refused);
 	tcase_add_test(tc, test_b64url);
+	tcase_add_loop_test(tc, test_other_signer, 0, sizeof(seeds) / sizeof(seeds[0]));
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;
