@@ -36,7 +36,8 @@ char *
 b64url_encode(const unsigned char *data, size_t len)
 {
 	struct base64_encode_ctx ctx;
-	char *out = xmalloc(BASE64_ENCODE_LENGTH(len) + 1);
+	/* what update writes, what final adds, and a NUL */
+	char *out = xmalloc(BASE64_ENCODE_LENGTH(len) + BASE64_ENCODE_FINAL_LENGTH + 1);
 	size_t n;
 
 	base64url_encode_init(&ctx);
