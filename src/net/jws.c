@@ -101,8 +101,12 @@ get_b64(const json_t *o, const char *name, gnutls_datum_t *out)
 	unsigned char *d;
 	size_t n;
 
-	if (s == NULL || b64url_decode(s, strlen(s), &d, &n) != 0 || n == 0)
+	if (s == NULL || b64url_decode(s, strlen(s), &d, &n) != 0)
 		return -1;
+	if (n == 0) {
+		free(d);
+		return -1;
+	}
 	out->data = d;
 	out->size = (unsigned)n;
 	return 0;
