@@ -45,8 +45,9 @@ int store_status_parse(const char *s, enum store_status *out);
 /*
  * Errors returned by store functions. Each comes with a message kept in
  * the store (store_last_message, store_take_messages), except
- * STORE_E_NOTFOUND, STORE_E_NAME_TAKEN and STORE_E_SERIAL_TAKEN, which
- * the caller words.
+ * STORE_E_NOTFOUND, STORE_E_NAME_TAKEN, STORE_E_SERIAL_TAKEN and, from
+ * the records' functions, STORE_E_EXISTS and STORE_E_CONFLICT, which the
+ * caller words.
  */
 enum store_error {
 	STORE_OK = 0,
@@ -58,6 +59,7 @@ enum store_error {
 	STORE_E_EXISTS = -6,		/* init: a CA is already there */
 	STORE_E_NOCA = -7,		/* not a sipca store: exit 2 */
 	STORE_E_UNSAFE = -8,		/* a link, FIFO, stranger's or writable entry: exit 3 */
+	STORE_E_CONFLICT = -9,		/* a record's status is not the one expected */
 };
 
 /* Where the store lives: -d, else $SIPCA_DIR, else XDG data home. New string. */
@@ -264,6 +266,7 @@ struct store_cert {
 	time_t issued_at;
 	time_t revoked_at;	/* 0 unless revoked */
 	char *revoke_reason;	/* NULL unless revoked */
+	char *origin;		/* who asked for it, as store_issue said; NULL: the command line */
 	char *pem;
 };
 void store_cert_free(struct store_cert *c);
@@ -296,6 +299,11 @@ struct store_issue {
 	const char *key_source;
 	const char *key_type;
 	int forced;
+	/*
+	 * Who asked for it, free text kept with the row ("acme account
+	 * https://.../acct/ID"); NULL: the command line.
+	 */
+	const char *origin;
 	const char *cert_pem;
 	const char *chain_pem;
 	const char *key_pem;	/* NULL: see keep_key */

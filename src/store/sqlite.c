@@ -1,8 +1,9 @@
 /*
  * sqlite: the store's index in SQLite (DIR/index.db): opening it and its
- * schema, transactions, settings and CRL numbers. The certs table is
- * sqlite_certs.c's. Only these two files know the index is SQLite; a
- * second backend goes beside them (store_int.h).
+ * schema and its upgrade, transactions, settings and CRL numbers. The
+ * certs table is sqlite_certs.c's, the records table sqlite_records.c's.
+ * Only these files know the index is SQLite; a second backend goes
+ * beside them (store_int.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +16,25 @@
 
 #include "sqlite_int.h"
 #include "util.h"
+
+/*
+ * The records table (version 2): documents the store keeps for the
+ * server's protocols without reading them (store.h). key is unique
+ * within a kind when it is set; ref is a lookup that is not.
+ */
+#define RECORDS_SCHEMA \
+    "CREATE TABLE records (" \
+    "  kind TEXT NOT NULL," \
+    "  id TEXT NOT NULL," \
+    "  key TEXT," \
+    "  ref TEXT," \
+    "  status TEXT NOT NULL," \
+    "  expires INTEGER NOT NULL DEFAULT 0," \
+    "  created INTEGER NOT NULL," \
+    "  doc TEXT NOT NULL," \
+    "  PRIMARY KEY (kind, id));" \
+    "CREATE UNIQUE INDEX records_key ON records(kind, key) WHERE key IS NOT NULL;" \
+    "CREATE INDEX records_ref ON records(kind, ref);"
 
 static const char schema[] =
     "CREATE TABLE settings ("
@@ -37,12 +57,20 @@ static const char schema[] =
     "  revoked_at INTEGER,"
     "  revoke_reason TEXT,"
     "  supersedes TEXT,"
-    "  pem TEXT NOT NULL);"
+    "  pem TEXT NOT NULL,"
+    "  origin TEXT);"
     /* One current certificate per name; renewals swap within one transaction. */
     "CREATE UNIQUE INDEX certs_one_valid ON certs(name) WHERE status = 'valid';"
     "CREATE INDEX certs_by_name ON certs(name, status);"
     "CREATE INDEX certs_by_status ON certs(status, not_after);"
-    "PRAGMA user_version = 1;";
+    RECORDS_SCHEMA
+    "PRAGMA user_version = 2;";
+
+/* Version 1 to 2, additive: what a version-1 sipca reads is all still there. */
+static const char upgrade_v2[] =
+    "ALTER TABLE certs ADD COLUMN origin TEXT;"
+    RECORDS_SCHEMA
+    "PRAGMA user_version = 2;";
 
 int
 db_error(struct store *s, const char *what)
@@ -107,6 +135,31 @@ db_path(struct store *s)
 }
 
 /*
+ * A version-1 index opened read-write becomes version 2. The version is
+ * read again inside the IMMEDIATE transaction, which no other writer can
+ * hold at the same time: of two processes upgrading at once, the second
+ * finds 2 and does nothing. Either the whole of it commits or none.
+ */
+static int
+index_upgrade(struct store *s, int *version)
+{
+	int ret;
+
+	if ((ret = exec_sql(s, "BEGIN IMMEDIATE")) < 0)
+		return ret;
+	if ((ret = schema_version(s, version)) < 0 ||
+	    (*version == 1 && (ret = exec_sql(s, upgrade_v2)) < 0)) {
+		rollback(s);
+		return ret;
+	}
+	if ((ret = exec_sql(s, "COMMIT")) < 0) {
+		rollback(s);
+		return ret;
+	}
+	return schema_version(s, version);
+}
+
+/*
  * Opens DIR/index.db (init: creates its schema). Returns STORE_OK, or an
  * error after a message; s->db is index_close()'s to close either way.
  */
@@ -149,7 +202,8 @@ index_open(struct store *s, int creating)
 			rollback(s);
 			goto out;
 		}
-		if ((ret = exec_sql(s, "COMMIT")) < 0)
+		if ((ret = exec_sql(s, "COMMIT")) < 0 ||
+		    (ret = schema_version(s, &version)) < 0)
 			goto out;
 	} else if (version == 0) {
 		/* An empty file (or one a crashed init left): no schema is made here. */
@@ -157,13 +211,18 @@ index_open(struct store *s, int creating)
 		    " damaged)", s->dir);
 		ret = STORE_E_IO;
 		goto out;
-	} else if (version != SCHEMA_VERSION) {
+	} else if (version == 1 && !s->readonly &&
+	    (ret = index_upgrade(s, &version)) < 0)
+		goto out;
+	if (version != SCHEMA_VERSION && !(version == 1 && s->readonly)) {
+		/* Read-only, a version-1 index serves all but records (store.h). */
 		store_msg(s, "index.db has schema version %d; this sipca knows %d",
 		    version, SCHEMA_VERSION);
 		ret = STORE_E_NOCA;
 		goto out;
 	} else if (creating && (ret = index_refuse_rows(s)) < 0)
 		goto out;
+	s->index_version = version;
 	ret = STORE_OK;
 out:
 	free(path);

@@ -15,7 +15,19 @@
 
 #define CERT_COLUMNS "serial, name, kind, subject, sans, not_before, not_after," \
 	" status, key_source, key_type, forced, issued_at, revoked_at," \
-	" revoke_reason, pem"
+	" revoke_reason, pem, "
+#define N_CERT_COLUMNS 16
+
+/*
+ * The columns row_to_cert reads. A version-1 index open read-only has no
+ * origin column: every row's is NULL there (the command line's).
+ */
+static const char *
+cert_select(const struct store *s)
+{
+	return s->index_version >= 2 ? "SELECT " CERT_COLUMNS "origin" :
+	    "SELECT " CERT_COLUMNS "NULL";
+}
 
 static struct store_cert *
 row_to_cert(sqlite3_stmt *st)
@@ -41,17 +53,22 @@ row_to_cert(sqlite3_stmt *st)
 	c->revoked_at = (time_t)sqlite3_column_int64(st, 12);
 	c->revoke_reason = column_dup(st, 13);
 	c->pem = column_dup(st, 14);
+	c->origin = column_dup(st, 15);
 	return c;
 }
 
+/* One row: where is the SQL after "SELECT columns". */
 static int
-find_one(struct store *s, const char *sql, const char *arg,
+find_one(struct store *s, const char *where, const char *arg,
     struct store_cert **out_cert)
 {
 	sqlite3_stmt *st = NULL;
-	int ret;
+	char *sql = xasprintf("%s %s", cert_select(s), where);
+	int ret, rc;
 
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	free(sql);
+	if (rc != SQLITE_OK)
 		return db_error(s, "store");
 	sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
 	if ((ret = step_single(s, st)) == STORE_OK)
@@ -64,7 +81,7 @@ int
 store_find_current(struct store *s, const char *name,
     struct store_cert **out_cert)
 {
-	return find_one(s, "SELECT " CERT_COLUMNS " FROM certs WHERE name = ?"
+	return find_one(s, "FROM certs WHERE name = ?"
 	    " AND status = 'valid'", name, out_cert);
 }
 
@@ -72,7 +89,7 @@ int
 store_find_serial(struct store *s, const char *serial_hex,
     struct store_cert **out_cert)
 {
-	return find_one(s, "SELECT " CERT_COLUMNS " FROM certs WHERE serial ="
+	return find_one(s, "FROM certs WHERE serial ="
 	    " lower(?) AND status != 'pending'", serial_hex, out_cert);
 }
 
@@ -97,13 +114,13 @@ store_list(struct store *s, const struct store_filter *f,
     int (*fn)(const struct store_cert *c, void *arg), void *arg)
 {
 	struct list_fn lf = { fn, arg };
-	char sql[512];
+	char sql[640];
 	sqlite3_stmt *st = NULL;
 	time_t now = sipca_now();
 
-	snprintf(sql, sizeof(sql), "SELECT " CERT_COLUMNS " FROM certs WHERE"
+	snprintf(sql, sizeof(sql), "%s FROM certs WHERE"
 	    " status != 'pending'%s%s%s%s ORDER BY name, issued_at, serial",
-	    f->name ? " AND name = ?1" : "",
+	    cert_select(s), f->name ? " AND name = ?1" : "",
 	    f->kind ? " AND kind = ?2" : "",
 	    f->status == STATUS_VALID ? " AND status = 'valid' AND not_after > ?3" :
 	    f->status == STATUS_EXPIRED ? " AND status = 'valid' AND not_after <= ?3" :
@@ -192,6 +209,7 @@ insert_pending(struct store *s, struct store_issue *it, const char *supersedes,
 	sqlite3_bind_int64(ins, 11, (sqlite3_int64)sipca_now());
 	sqlite3_bind_text(ins, 12, supersedes, -1, SQLITE_STATIC);
 	sqlite3_bind_text(ins, 13, it->cert_pem, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 14, it->origin, -1, SQLITE_STATIC);
 	rc = sqlite3_step(ins);
 	if (rc == SQLITE_DONE)
 		return STORE_OK;
@@ -217,8 +235,8 @@ index_reserve(struct store *s, struct store_issue *items, size_t n,
 	    " AND status = 'pending'", -1, &pend, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(s->db, "INSERT INTO certs (serial, name, kind,"
 	    " subject, sans, not_before, not_after, status, key_source, key_type,"
-	    " forced, issued_at, supersedes, pem) VALUES (?1, ?2, ?3, ?4, ?5,"
-	    " ?6, ?7, 'pending', ?8, ?9, ?10, ?11, ?12, ?13)", -1, &ins,
+	    " forced, issued_at, supersedes, pem, origin) VALUES (?1, ?2, ?3,"
+	    " ?4, ?5, ?6, ?7, 'pending', ?8, ?9, ?10, ?11, ?12, ?13, ?14)", -1, &ins,
 	    NULL) != SQLITE_OK) {
 		ret = db_error(s, "store");
 		goto out;
@@ -277,7 +295,7 @@ index_pem(struct store *s, const char *serial)
 	struct store_cert *c = NULL;
 	char *pem = NULL;
 
-	if (find_one(s, "SELECT " CERT_COLUMNS " FROM certs WHERE serial = ?",
+	if (find_one(s, "FROM certs WHERE serial = ?",
 	    serial, &c) == STORE_OK) {
 		pem = c->pem;
 		c->pem = NULL;
@@ -389,14 +407,16 @@ index_check_rows(struct check_state *cs)
 {
 	sqlite3_stmt *st = NULL;
 	size_t pending = 0;
+	char *sql = xasprintf("%s, status = 'pending' FROM certs ORDER BY name,"
+	    " issued_at, serial", cert_select(cs->s));
 	int rc;
 
-	if (sqlite3_prepare_v2(cs->s->db, "SELECT " CERT_COLUMNS ", status ="
-	    " 'pending' FROM certs ORDER BY name, issued_at, serial", -1, &st,
-	    NULL) != SQLITE_OK)
+	rc = sqlite3_prepare_v2(cs->s->db, sql, -1, &st, NULL);
+	free(sql);
+	if (rc != SQLITE_OK)
 		return db_error(cs->s, "check");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (sqlite3_column_int(st, 15)) {
+		if (sqlite3_column_int(st, N_CERT_COLUMNS)) {
 			pending++;
 			cs->pending = xrealloc(cs->pending, 2 * pending * sizeof(char *));
 			cs->pending[2 * pending - 2] = column_dup(st, 0);

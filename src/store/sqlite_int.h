@@ -1,6 +1,6 @@
 /*
- * sqlite_int: what the two files of the SQLite index share (sqlite.c,
- * sqlite_certs.c). Nothing outside them includes it: the rest of the
+ * sqlite_int: what the files of the SQLite index share (sqlite.c,
+ * sqlite_certs.c, sqlite_records.c). Nothing outside them includes it: the rest of the
  * store reaches the index through store_int.h's index_*() functions.
  */
 #ifndef SIPCA_SQLITE_INT_H

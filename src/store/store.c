@@ -309,6 +309,7 @@ store_cert_free(struct store_cert *c)
 	free(c->key_source);
 	free(c->key_type);
 	free(c->revoke_reason);
+	free(c->origin);
 	free(c->pem);
 	free(c);
 }

@@ -18,10 +18,12 @@
  *                   settings, CRL numbers
  *   sqlite_certs.c  the SQLite index's certs table: row reads, revocation,
  *                   the issuance's rows, recovery's rows, check's queries
+ *   sqlite_records.c  the SQLite index's records table (store.h, records)
  *
  * Only sqlite*.c include <sqlite3.h>. They implement the index_*()
  * functions below and the public functions that are index work only
- * (settings, CRL numbers, store_find_*, store_list, store_revoke). A
+ * (settings, CRL numbers, store_find_*, store_list, store_revoke,
+ * store_record_*). A
  * second backend (PostgreSQL) is one more pair of files beside them that
  * implements the same; the directory, the lock and the files stay as they
  * are. Choosing between two backends at run time is then a table of these
@@ -37,7 +39,8 @@
 #include "report.h"
 #include "store.h"
 
-#define SCHEMA_VERSION 1
+/* 2: certs.origin and the records table (sqlite.c upgrades a 1). */
+#define SCHEMA_VERSION 2
 #define LOCK_TIMEOUT_MS 60000
 #define BUSY_TIMEOUT_MS 60000
 #define MAX_STORE_FILE (16u << 20)
@@ -48,6 +51,7 @@ struct store {
 	char *dir;		/* as given: for messages and the index */
 	int dir_fd;		/* DIR: everything inside is reached from here */
 	struct sqlite3 *db;
+	int index_version;	/* the index's schema: 1 until upgraded (read-only) */
 	int lock_fd;
 	int lock_depth;
 	int readonly;

@@ -172,7 +172,7 @@ expect_exit 0 "recovery goes on once it is gone" S -d "$CA" check
 # ---- the index's own integrity ----
 cp -a "$CA" "$T/dup"
 # A duplicate valid certificate for a name, once the unique index is gone.
-q "$T/dup/index.db" "DROP INDEX certs_one_valid; INSERT INTO certs SELECT printf('%s00', serial), name, kind, subject, sans, not_before, not_after, status, key_source, key_type, forced, issued_at, revoked_at, revoke_reason, supersedes, pem FROM certs WHERE name = 'bob' AND status = 'valid'"
+q "$T/dup/index.db" "DROP INDEX certs_one_valid; INSERT INTO certs SELECT printf('%s00', serial), name, kind, subject, sans, not_before, not_after, status, key_source, key_type, forced, issued_at, revoked_at, revoke_reason, supersedes, pem, origin FROM certs WHERE name = 'bob' AND status = 'valid'"
 expect_exit 1 "check finds two valid certificates for a name" S -d "$T/dup" check
 expect_grep "index.db: 'bob' has 2 valid certificates (one at most)" "$T/stdout" "check names the name"
 # A duplicate serial, once its primary key index is gone.
