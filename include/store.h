@@ -384,6 +384,71 @@ int store_read_file(struct store *s, const char *rel, unsigned char **out,
  */
 int store_crl_number_next(struct store *s, unsigned long long *out_number);
 
+/*
+ * Records: the documents of the server's protocols (ACME accounts,
+ * orders, authorizations, External Account Binding keys; later SCEP
+ * challenges), which the store keeps and does not interpret. A record is
+ * named by kind and id; key, when not NULL, is unique within its kind
+ * (an account's JWK thumbprint, an EAB key's name); ref is a lookup that
+ * is not unique (an order's account id). doc is the caller's JSON text.
+ *
+ * Each call is one SQLite statement, atomic on its own, and safe to make
+ * from several threads of one process at once (the records' calls take
+ * turns on the store's connection) and from several processes. The
+ * store's other functions do not take those turns: a caller that mixes
+ * them across threads serializes them itself (the ACME server's lock). They do not take the
+ * writers' lock: records have no files, and waiting behind a batch's lock
+ * would stall a server. A store open read-only reads them. An index of
+ * schema version 1 has none until a read-write open upgrades it: until
+ * then every call fails (STORE_E_IO, after a message saying so).
+ */
+struct store_record {
+	char *kind;
+	char *id;
+	char *key;		/* NULL: none */
+	char *ref;		/* NULL: none */
+	char *status;
+	time_t expires;		/* 0: never */
+	time_t created;
+	char *doc;		/* JSON text */
+};
+void store_record_free(struct store_record *r);	/* frees r and its strings; NULL ok */
+
+/*
+ * Inserts r (created: r->created, or now when 0). STORE_E_EXISTS, without
+ * a message, when kind+id or kind+key is taken.
+ */
+int store_record_add(struct store *s, const struct store_record *r);
+
+/*
+ * Replaces status, expires, ref, key and doc of r->kind + r->id, only when
+ * its current status is expect_status (NULL: any), in one statement, so
+ * that of two callers making the same transition exactly one succeeds.
+ * STORE_E_NOTFOUND when there is no such record; STORE_E_CONFLICT when
+ * its status differs; STORE_E_EXISTS when r->key is another's (none of
+ * these with a message).
+ */
+int store_record_update(struct store *s, const struct store_record *r,
+    const char *expect_status);
+
+/* A new record in *out; STORE_E_NOTFOUND (no message) when absent. */
+int store_record_get(struct store *s, const char *kind, const char *id,
+    struct store_record **out);
+int store_record_by_key(struct store *s, const char *kind, const char *key,
+    struct store_record **out);
+
+/*
+ * Calls fn for each record of kind with that ref (ref NULL: every record
+ * of kind), in created then id order; stops when fn returns non-zero and
+ * returns that. r is borrowed for the call. The records are read first,
+ * so fn may add, update and delete records itself.
+ */
+int store_record_each(struct store *s, const char *kind, const char *ref,
+    int (*fn)(const struct store_record *r, void *arg), void *arg);
+
+/* Deletes kind+id; STORE_E_NOTFOUND (no message) when absent. */
+int store_record_delete(struct store *s, const char *kind, const char *id);
+
 /* Calls fn for each setting in key order; stops when fn returns non-zero. */
 int store_setting_each(struct store *s,
     int (*fn)(const char *key, const char *value, void *arg), void *arg);
