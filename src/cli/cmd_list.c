@@ -112,6 +112,11 @@ print_json(struct list_ctx *ctx, const struct store_cert *c)
 	json_time(j, "revoked_at", c->status == STATUS_REVOKED ? c->revoked_at : 0);
 	jsonw_key(j, "revoke_reason");
 	jsonw_string(j, c->status == STATUS_REVOKED ? c->revoke_reason : NULL);
+	/* Only for what the command line did not issue (an ACME account's). */
+	if (c->origin != NULL) {
+		jsonw_key(j, "origin");
+		jsonw_string(j, c->origin);
+	}
 	jsonw_end_object(j);
 }
 

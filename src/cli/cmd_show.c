@@ -162,11 +162,17 @@ print_fingerprint(const char *label, const unsigned char *fp, size_t len)
 static void
 print_one(const struct shown *s, const struct description *d)
 {
-	char from[21], until[21];
+	char from[21], until[21], *origin;
 
 	if (s->row != NULL)
 		printf("%-12s %s (%s, %s)\n", "name", s->row->name, s->row->kind,
 		    store_status_name(s->row->status));
+	/* The index is a file that may have been edited: escaped. */
+	if (s->row != NULL && s->row->origin != NULL) {
+		origin = text_echo(s->row->origin);
+		printf("%-12s %s\n", "origin", origin);
+		free(origin);
+	}
 	print_text("subject", &d->subject);
 	if (d->kind == DESCRIBE_CERT) {
 		print_text("issuer", &d->issuer);
@@ -382,6 +388,10 @@ print_json_all(const struct shown *s)
 		jsonw_string(&j, s->row->kind);
 		jsonw_key(&j, "status");
 		jsonw_string(&j, store_status_name(s->row->status));
+		if (s->row->origin != NULL) {
+			jsonw_key(&j, "origin");
+			jsonw_string(&j, s->row->origin);
+		}
 	} else {
 		jsonw_key(&j, "path");
 		jsonw_string(&j, s->arg);
