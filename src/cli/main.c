@@ -31,6 +31,7 @@ extern const struct command command_lint;
 extern const struct command command_check;
 extern const struct command command_probe;
 extern const struct command command_serve;
+extern const struct command command_acme;
 extern const struct command command_complete;
 extern const struct command command_man;
 static const struct command command_help;
@@ -50,6 +51,7 @@ static const struct command *const commands[] = {
 	&command_check,
 	&command_probe,
 	&command_serve,
+	&command_acme,
 	&command_help,
 	&command_complete,
 	&command_man,
