@@ -17,10 +17,12 @@ CC        ?= cc
 PKG_CONFIG ?= pkg-config
 ASN1PARSER ?= asn1Parser
 
-LIBS_PKG  = gnutls libtasn1 sqlite3 nettle libmicrohttpd jansson
+# libcurl: ACME's http-01 validation (src/net/acme_challenge.c).
+LIBS_PKG  = gnutls libtasn1 sqlite3 nettle libmicrohttpd jansson libcurl
 # Evaluated lazily so that "make check" can install the packages first.
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(LIBS_PKG))
-PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(LIBS_PKG)) -lpthread
+# -lresolv: dns-01's res_ninit/res_nquery and ns_initparse (no .pc file).
+PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(LIBS_PKG)) -lresolv -lpthread
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check)
 CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check)
 

@@ -30,6 +30,7 @@ need libtasn1-bin    have_cmd asn1Parser
 need libsqlite3-dev  have_pc sqlite3
 need libmicrohttpd-dev have_pc libmicrohttpd	# sipca serve: HTTP(S), its TLS on GnuTLS
 need libjansson-dev  have_pc jansson	# ACME's JSON
+need libcurl4-gnutls-dev have_pc libcurl	# ACME's http-01 validation, libcurl on GnuTLS
 need gnutls-bin      have_cmd certtool
 need openssl         have_cmd openssl
 need build-essential have_cmd cc
