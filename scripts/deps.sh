@@ -53,6 +53,8 @@ if [ "$profile" = check ]; then
 	# tests/cli/probe.sh keeps gnutls-serv on loopback in a network namespace.
 	need iproute2        have_pkg iproute2
 	need curl            have_cmd curl	# tests/cli/serve.sh: an HTTP(S) client
+	# check_acme_challenge: a DNS server on loopback for dns-01
+	need dnsmasq-base    have_pkg dnsmasq-base
 	need systemd         have_cmd systemd-analyze	# examples.sh checks the unit
 fi
 
