@@ -43,6 +43,41 @@ struct serve_limits {
 };
 void serve_limits_default(struct serve_limits *l);
 
+/* A request for the caller's handler (ACME, SCEP), borrowed for the call. */
+struct serve_request {
+	const char *method;
+	const char *path;
+	const char *query;		/* the raw query string after '?', or NULL */
+	const char *host;		/* the Host header, or NULL */
+	const char *content_type;	/* or NULL */
+	const unsigned char *body;	/* NUL after it, not counted */
+	size_t body_len;
+	int tls;			/* it came over HTTPS */
+	const char *client;		/* the peer's address */
+};
+
+#define SERVE_MAX_HEADERS 8
+
+/* What the handler answers; body and header values are the server's to free. */
+struct serve_response {
+	unsigned status;
+	const char *type;		/* a static string */
+	char *body;
+	size_t len;
+	struct serve_header {
+		const char *name;	/* a static string */
+		char *value;
+	} headers[SERVE_MAX_HEADERS];
+	size_t n_headers;
+	char *log;			/* a note for the request's log line, or NULL */
+};
+
+/* Adds a header (past SERVE_MAX_HEADERS it is dropped). */
+void serve_response_header(struct serve_response *r, const char *name,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Frees what a response holds (the server does this after sending it). */
+void serve_response_clear(struct serve_response *r);
+
 struct serve_config {
 	const char *const *https;	/* "ADDR:PORT" or "[ADDR6]:PORT" */
 	size_t n_https;
@@ -51,6 +86,15 @@ struct serve_config {
 	struct serve_limits limits;
 	void (*log)(const char *line, void *arg);
 	void *log_arg;
+	/*
+	 * Asked first for every request whose body has arrived: returns 1
+	 * when it answered into *out, 0 when the path is not its (then the
+	 * server's own paths answer). Called from the server's threads at
+	 * once; NULL: none.
+	 */
+	int (*handler)(void *arg, const struct serve_request *rq,
+	    struct serve_response *out);
+	void *handler_arg;
 };
 
 /*

@@ -51,9 +51,41 @@ struct serve {
 
 /* What one request has sent so far, between the handler's calls. */
 struct request {
-	size_t body;
+	unsigned char *body;
+	size_t len, cap;
 	int too_large;
 };
+
+void
+serve_response_header(struct serve_response *r, const char *name,
+    const char *fmt, ...)
+{
+	va_list ap;
+	char *value;
+
+	if (r->n_headers >= SERVE_MAX_HEADERS)
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&value, fmt, ap) < 0)
+		value = NULL;
+	va_end(ap);
+	if (value == NULL)
+		return;
+	r->headers[r->n_headers].name = name;
+	r->headers[r->n_headers++].value = value;
+}
+
+void
+serve_response_clear(struct serve_response *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_headers; i++)
+		free(r->headers[i].value);
+	free(r->body);
+	free(r->log);
+	memset(r, 0, sizeof(*r));
+}
 
 void
 serve_limits_default(struct serve_limits *l)
@@ -211,16 +243,31 @@ client_text(struct MHD_Connection *conn, char *buf, size_t size)
 		    buf, (socklen_t)size);
 }
 
+static enum MHD_Result respond_with(struct serve *srv,
+    struct MHD_Connection *conn, const char *method, const char *url,
+    unsigned status, const char *type, const void *body, size_t len,
+    const struct serve_response *extra);
+
 /* Queues status with body (copied) and logs the request's line. */
 static enum MHD_Result
 respond(struct serve *srv, struct MHD_Connection *conn, const char *method,
     const char *url, unsigned status, const char *type, const void *body,
     size_t len)
 {
+	return respond_with(srv, conn, method, url, status, type, body, len, NULL);
+}
+
+/* As respond(), with the handler's headers and log note (extra may be NULL). */
+static enum MHD_Result
+respond_with(struct serve *srv, struct MHD_Connection *conn, const char *method,
+    const char *url, unsigned status, const char *type, const void *body,
+    size_t len, const struct serve_response *extra)
+{
 	struct MHD_Response *r;
 	enum MHD_Result ret;
 	char client[INET6_ADDRSTRLEN];
 	char *path = text_escape(url, strlen(url), 200);
+	size_t i;
 
 	r = MHD_create_response_from_buffer(len, (void *)(uintptr_t)body,
 	    MHD_RESPMEM_MUST_COPY);
@@ -228,13 +275,21 @@ respond(struct serve *srv, struct MHD_Connection *conn, const char *method,
 		free(path);
 		return MHD_NO;
 	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+	if (type != NULL)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	if (status == MHD_HTTP_METHOD_NOT_ALLOWED && extra == NULL)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+	for (i = 0; extra != NULL && i < extra->n_headers; i++)
+		MHD_add_response_header(r, extra->headers[i].name,
+		    extra->headers[i].value);
 	ret = MHD_queue_response(conn, status, r);
 	MHD_destroy_response(r);
 	client_text(conn, client, sizeof(client));
-	log_line(srv, "%s %s %s %u %zu", client, method, path, status, len);
+	if (extra != NULL && extra->log != NULL)
+		log_line(srv, "%s %s %s %u %zu %s", client, method, path, status,
+		    len, extra->log);
+	else
+		log_line(srv, "%s %s %s %u %zu", client, method, path, status, len);
 	free(path);
 	return ret;
 }
@@ -282,6 +337,48 @@ route(struct serve *srv, struct MHD_Connection *conn, const char *method,
 	return ret;
 }
 
+/* The caller's handler first; its 0 leaves the request to route(). */
+static enum MHD_Result
+hand_over(struct serve *srv, struct MHD_Connection *conn, const char *method,
+    const char *url, struct request *body)
+{
+	static const char not_allowed[] = "only GET and HEAD here\n";
+	/* A TLS connection has a session (the daemon here is a pool worker's). */
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn,
+	    MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	struct serve_response out;
+	struct serve_request rq;
+	enum MHD_Result ret;
+	char client[INET6_ADDRSTRLEN];
+
+	memset(&rq, 0, sizeof(rq));
+	memset(&out, 0, sizeof(out));
+	client_text(conn, client, sizeof(client));
+	rq.method = method;
+	rq.path = url;
+	rq.host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_HOST);
+	rq.content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_CONTENT_TYPE);
+	rq.body = body->body != NULL ? body->body : (const unsigned char *)"";
+	rq.body_len = body->len;
+	rq.client = client;
+	rq.query = NULL;
+	rq.tls = ci != NULL && ci->tls_session != NULL;
+	if (!srv->cfg.handler(srv->cfg.handler_arg, &rq, &out)) {
+		if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
+		    strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
+			return respond(srv, conn, method, url,
+			    MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", not_allowed,
+			    sizeof(not_allowed) - 1);
+		return route(srv, conn, method, url);
+	}
+	ret = respond_with(srv, conn, method, url, out.status, out.type,
+	    out.body != NULL ? out.body : "", out.len, &out);
+	serve_response_clear(&out);
+	return ret;
+}
+
 static enum MHD_Result
 answer(void *cls, struct MHD_Connection *conn, const char *url,
     const char *method, const char *version, const char *upload,
@@ -294,7 +391,6 @@ answer(void *cls, struct MHD_Connection *conn, const char *url,
 	const char *cl;
 
 	(void)version;
-	(void)upload;
 	if (rq == NULL) {
 		rq = xcalloc(1, sizeof(*rq));
 		*req_cls = rq;
@@ -309,15 +405,26 @@ answer(void *cls, struct MHD_Connection *conn, const char *url,
 	}
 	if (*upload_size > 0) {
 		/* A chunked body has no length to refuse it by: counted. */
-		rq->body += *upload_size;
-		if (rq->body > srv->cfg.limits.max_body)
+		if (!rq->too_large && *upload_size > srv->cfg.limits.max_body - rq->len)
 			rq->too_large = 1;
+		if (!rq->too_large && srv->cfg.handler != NULL) {
+			if (rq->len + *upload_size + 1 > rq->cap) {
+				rq->cap = rq->len + *upload_size + 1;
+				rq->cap = rq->cap < 4096 ? 4096 : rq->cap * 2;
+				rq->body = xrealloc(rq->body, rq->cap);
+			}
+			memcpy(rq->body + rq->len, upload, *upload_size);
+			rq->len += *upload_size;
+			rq->body[rq->len] = '\0';
+		}
 		*upload_size = 0;
 		return MHD_YES;
 	}
 	if (rq->too_large)
 		return respond(srv, conn, method, url, MHD_HTTP_CONTENT_TOO_LARGE,
 		    "text/plain", too_large, sizeof(too_large) - 1);
+	if (srv->cfg.handler != NULL)
+		return hand_over(srv, conn, method, url, rq);
 	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
 	    strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
 		return respond(srv, conn, method, url, MHD_HTTP_METHOD_NOT_ALLOWED,
@@ -332,6 +439,8 @@ request_done(void *cls, struct MHD_Connection *conn, void **req_cls,
 	(void)cls;
 	(void)conn;
 	(void)why;
+	if (*req_cls != NULL)
+		free(((struct request *)*req_cls)->body);
 	free(*req_cls);
 	*req_cls = NULL;
 }
