@@ -36,11 +36,12 @@ enum jws_key_form {
 	JWS_NEED_JWK,
 	JWS_NEED_KID,
 	JWS_EITHER,			/* revokeCert: an account's or the certificate's key */
+	JWS_INNER,			/* keyChange's inner JWS: jwk, url, no nonce (7.3.5) */
 };
 
 struct jws {
 	char alg[8];			/* "ES256", "ES384", "RS256" */
-	char *nonce;			/* as sent, base64url */
+	char *nonce;			/* as sent, base64url; NULL for JWS_INNER */
 	char *url;
 	char *kid;			/* NULL in the jwk form */
 	gnutls_pubkey_t jwk;		/* NULL in the kid form */

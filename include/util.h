@@ -51,6 +51,8 @@ time_t sipca_now(void);
  * deterministically. Release builds ignore it.
  */
 void test_crash_point(const char *name);
+/* Test builds only: the number in environment variable name, else 0. */
+long test_knob(const char *name);
 
 /* RFC 3339 UTC ("2026-12-01T07:46:37Z") into buf of at least 21 bytes. */
 void format_time_rfc3339(time_t t, char buf[static 21]);

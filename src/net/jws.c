@@ -344,12 +344,20 @@ jws_parse(const char *body, size_t len, enum jws_key_form form, struct jws *out,
 		goto out;
 	}
 	snprintf(j.alg, sizeof(j.alg), "%s", alg);
-	if (get_string(hdr, "nonce") == NULL || get_string(hdr, "url") == NULL) {
+	if (form == JWS_INNER) {
+		/* RFC 8555 7.3.5: keyChange's inner JWS has a url and no nonce. */
+		if (json_object_get(hdr, "nonce") != NULL ||
+		    get_string(hdr, "url") == NULL) {
+			snprintf(why, size, "the inner JWS of a key change has \"url\""
+			    " and no \"nonce\" (RFC 8555 7.3.5)");
+			goto out;
+		}
+	} else if (get_string(hdr, "nonce") == NULL || get_string(hdr, "url") == NULL) {
 		snprintf(why, size, "the protected header needs \"nonce\" and \"url\""
 		    " (RFC 8555 6.4, 6.5)");
 		goto out;
-	}
-	j.nonce = xstrdup(get_string(hdr, "nonce"));
+	} else
+		j.nonce = xstrdup(get_string(hdr, "nonce"));
 	j.url = xstrdup(get_string(hdr, "url"));
 	jwk = json_object_get(hdr, "jwk");
 	v = json_object_get(hdr, "kid");
@@ -358,8 +366,9 @@ jws_parse(const char *body, size_t len, enum jws_key_form form, struct jws *out,
 		    " \"kid\" (RFC 8555 6.2)");
 		goto out;
 	}
-	if ((form == JWS_NEED_JWK && jwk == NULL) || (form == JWS_NEED_KID && v == NULL)) {
-		snprintf(why, size, form == JWS_NEED_JWK ? "this request is signed"
+	if (((form == JWS_NEED_JWK || form == JWS_INNER) && jwk == NULL) ||
+	    (form == JWS_NEED_KID && v == NULL)) {
+		snprintf(why, size, form != JWS_NEED_KID ? "this request is signed"
 		    " by the new key, with \"jwk\" (RFC 8555 6.2)" : "this request"
 		    " names its account with \"kid\" (RFC 8555 6.2)");
 		goto out;

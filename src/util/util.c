@@ -189,6 +189,20 @@ test_crash_point(const char *name)
 #endif
 }
 
+long
+test_knob(const char *name)
+{
+#ifdef SIPCA_TEST_CLOCK
+	const char *v = getenv(name);
+	long n;
+
+	return v != NULL && parse_long(v, 0, 1000000, &n) == 0 ? n : 0;
+#else
+	(void)name;
+	return 0;
+#endif
+}
+
 void
 format_time_rfc3339(time_t t, char buf[static 21])
 {
