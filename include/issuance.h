@@ -43,6 +43,13 @@ struct issuance_spec {
 	int allow_wildcard;
 	int allow_foreign;		/* names outside domain (--allow-foreign-names) */
 	int force;			/* issue despite lint errors */
+	/*
+	 * A host's own certificate that does not claim the SIP domain (ACME
+	 * for a host name only): the guard lints it without the domain, so
+	 * RFC 5922's domain identity is not asked of it. Names stay inside
+	 * the domain (issuance_validate()).
+	 */
+	int host_only;
 	const char *crl_url;		/* NULL: none */
 	const char *organization;	/* the subject's O (config default-org); NULL: none */
 	/* The subject key: a CSR, an existing key (renewal), or neither (generate). */
@@ -113,6 +120,7 @@ enum result issuance_prepare(const struct issuance_spec *spec,
 struct issuance_record {
 	const char *key_source;		/* NULL: as prepared ("csr", "generated") */
 	int replace;			/* renewal: supersede the current one */
+	const char *origin;		/* who asked (store_issue's origin); NULL: the command line */
 };
 
 /*

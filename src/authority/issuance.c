@@ -456,7 +456,7 @@ issuance_prepare(const struct issuance_spec *spec, const struct ca *ca,
 
 	/* The guard lints these octets and the PEM carries them. */
 	if ((status = guard_issuance(NULL, &der, spec->name, ca, spec->kind,
-	    spec->domain, (spec->force ? GUARD_FORCE : 0) |
+	    spec->host_only ? NULL : spec->domain, (spec->force ? GUARD_FORCE : 0) |
 	    (spec->allow_wildcard ? GUARD_ALLOW_WILDCARD : 0), &is.forced,
 	    rep)) != RESULT_OK)
 		goto out;
@@ -536,6 +536,7 @@ issuance_issue(struct store *s, const struct issuance_spec *spec,
 			if (how->key_source != NULL)
 				item.key_source = how->key_source;
 			item.replace = how->replace;
+			item.origin = how->origin;
 		}
 		ret = store_issue(s, &item, 1, 0);
 		store_take_messages(s, rep);

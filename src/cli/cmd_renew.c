@@ -217,7 +217,7 @@ renew_one(struct store *s, const struct ca *ca, const struct renewal_options *o,
 	struct store_cert *cur = NULL;
 	struct issuance_spec spec;
 	struct issuance is;
-	struct issuance_record how;
+	struct issuance_record how = { NULL, 0, NULL };
 	struct report rep = { NULL, 0 };
 	gnutls_pubkey_t pub = NULL;
 	char until[21];
