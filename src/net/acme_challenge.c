@@ -540,8 +540,9 @@ handshake_error(gnutls_session_t s, int ret, const char *peer, char *why, size_t
  * nobody (it is self-signed for this), must carry the proof.
  */
 static enum acme_validation_error
-validate_tls_alpn01(const struct acme_validation *v, const unsigned char *ip,
-    size_t ip_len, double deadline, char *why, size_t size)
+tls_alpn_attempt(const struct acme_validation *v, const unsigned char *ip,
+    size_t ip_len, const char *priority, double deadline, char *why,
+    size_t size, int *out_key_usage)
 {
 	const gnutls_datum_t alpn = { (unsigned char *)(uintptr_t)ACME_TLS_ALPN,
 	    sizeof(ACME_TLS_ALPN) - 1 };
@@ -588,9 +589,8 @@ validate_tls_alpn01(const struct acme_validation *v, const unsigned char *ip,
 	/* GNUTLS_NO_SIGNAL: a server that hangs up is an answer, not SIGPIPE. */
 	else if ((ret = gnutls_init(&s, GNUTLS_CLIENT | GNUTLS_NO_SIGNAL)) < 0)
 		call = "gnutls_init";
-	/* RFC 8737 section 4: "MUST only negotiate TLS 1.2 or higher". */
-	else if ((ret = gnutls_set_default_priority_append(s,
-	    "-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2", NULL, 0)) < 0)
+	else if ((ret = gnutls_set_default_priority_append(s, priority, NULL,
+	    0)) < 0)
 		call = "gnutls_set_default_priority_append";
 	else if ((ret = gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, cred)) < 0)
 		call = "gnutls_credentials_set";
@@ -615,6 +615,7 @@ validate_tls_alpn01(const struct acme_validation *v, const unsigned char *ip,
 		ret = gnutls_handshake(s);
 	while (ret < 0 && !gnutls_error_is_fatal(ret) && ret != GNUTLS_E_AGAIN);
 	if (ret < 0) {
+		*out_key_usage = ret == GNUTLS_E_KEY_USAGE_VIOLATION;
 		e = handshake_error(s, ret, peer, why, size);
 		goto out;
 	}
@@ -647,6 +648,30 @@ out:
 		close(fd);
 	if (res != NULL)
 		freeaddrinfo(res);
+	return e;
+}
+
+/*
+ * RFC 8737 section 4: "MUST only negotiate TLS 1.2 or higher". The
+ * certificate only carries the proof, and some clients make it with a
+ * key usage that allows no signature (lego: an RSA key with
+ * keyEncipherment alone), which GnuTLS refuses for any handshake the
+ * server signs. Such a certificate allows RSA key transport, so the
+ * handshake is tried once more that way (TLS 1.2, RSA key exchange)
+ * rather than ignoring what the certificate says.
+ */
+static enum acme_validation_error
+validate_tls_alpn01(const struct acme_validation *v, const unsigned char *ip,
+    size_t ip_len, double deadline, char *why, size_t size)
+{
+	enum acme_validation_error e;
+	int key_usage = 0;
+
+	e = tls_alpn_attempt(v, ip, ip_len, "-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2",
+	    deadline, why, size, &key_usage);
+	if (e != ACME_VALID && key_usage && left_ms(deadline) > 0)
+		e = tls_alpn_attempt(v, ip, ip_len, "-VERS-ALL:+VERS-TLS1.2:"
+		    "-KX-ALL:+RSA", deadline, why, size, &key_usage);
 	return e;
 }
 
