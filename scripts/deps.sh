@@ -56,6 +56,9 @@ if [ "$profile" = check ]; then
 	# check_acme_challenge: a DNS server on loopback for dns-01
 	need dnsmasq-base    have_pkg dnsmasq-base
 	need systemd         have_cmd systemd-analyze	# examples.sh checks the unit
+	# tests/cli/acme.sh: real ACME clients against sipca serve
+	need certbot         have_cmd certbot
+	need lego            have_cmd lego
 fi
 
 [ -z "$missing" ] && exit 0

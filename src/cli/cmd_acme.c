@@ -14,6 +14,7 @@
 #include <gnutls/gnutls.h>
 #include <gnutls/crypto.h>
 
+#include "acme.h"
 #include "cli.h"
 #include "cli_status.h"
 #include "json.h"
@@ -24,7 +25,6 @@
 enum { OPT_JSON = 256 };
 
 /* The record kind the ACME server reads too (src/net/acme_int.h). */
-#define KIND_EAB "acme-eab"
 #define EAB_NAME_MAX 64
 /*
  * RFC 8555 7.3.4 leaves the key's length to the server; 256 bits is
@@ -108,7 +108,7 @@ eab_new(const char *name, int as_json)
 	 */
 	doc = xasprintf("{\"hmac\":\"%s\"}", hmac);
 	memset(&r, 0, sizeof(r));
-	r.kind = (char *)KIND_EAB;
+	r.kind = (char *)ACME_EAB_KIND;
 	r.id = kid;
 	r.key = (char *)name;
 	r.status = (char *)"valid";
@@ -196,7 +196,7 @@ eab_list(int as_json)
 		jsonw_init(&ctx.json, stdout, 1);
 		jsonw_begin_array(&ctx.json);
 	}
-	ret = store_record_each(s, KIND_EAB, NULL, list_row, &ctx);
+	ret = store_record_each(s, ACME_EAB_KIND, NULL, list_row, &ctx);
 	if (as_json) {
 		jsonw_end_array(&ctx.json);
 		jsonw_finish(&ctx.json);
@@ -226,7 +226,7 @@ eab_revoke(const char *name)
 	for (tries = 0; tries < 5; tries++) {
 		store_record_free(r);
 		r = NULL;
-		if ((ret = store_record_by_key(s, KIND_EAB, name, &r)) ==
+		if ((ret = store_record_by_key(s, ACME_EAB_KIND, name, &r)) ==
 		    STORE_E_NOTFOUND) {
 			error_msg("no EAB key named '%s' (sipca acme eab list)", name);
 			status = EXIT_USAGE;

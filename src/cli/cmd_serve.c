@@ -14,8 +14,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "acme.h"
+#include "acme_challenge.h"
 #include "cli.h"
+#include "cli_secret.h"
 #include "cli_status.h"
+#include "crl.h"
+#include "issuance.h"
 #include "report.h"
 #include "serve.h"
 #include "serve_content.h"
@@ -25,7 +30,9 @@
 
 enum {
 	OPT_LISTEN = 256, OPT_HTTP, OPT_NAME, OPT_MAX_BODY, OPT_MAX_HEADER,
-	OPT_MAX_CONN, OPT_PER_IP, OPT_TIMEOUT, OPT_THREADS,
+	OPT_MAX_CONN, OPT_PER_IP, OPT_TIMEOUT, OPT_THREADS, OPT_NO_ACME,
+	OPT_EAB_OPTIONAL, OPT_HTTP01_PORT, OPT_TLSALPN_PORT, OPT_DNS_SERVER,
+	OPT_DAYS, OPT_ORDERS, OPT_PASSFILE,
 };
 
 static const struct cli_option serve_options[] = {
@@ -38,6 +45,15 @@ static const struct cli_option serve_options[] = {
 	{ "per-ip", OPT_PER_IP, 1, "N", NULL, "connections from one address (default 2000)" },
 	{ "timeout", OPT_TIMEOUT, 1, "SECONDS", NULL, "close a connection idle this long (default 10)" },
 	{ "threads", OPT_THREADS, 1, "N", NULL, "threads per listener (default one per CPU)" },
+	{ "no-acme", OPT_NO_ACME, 0, NULL, NULL, "serve no ACME (only the CA certificate and the CRL)" },
+	{ "acme-without-eab", OPT_EAB_OPTIONAL, 0, NULL, NULL, "open ACME accounts without an External Account Binding key (anyone who reaches the server and proves a name in the domain gets a certificate)" },
+	{ "http-01-port", OPT_HTTP01_PORT, 1, "PORT", NULL, "where http-01 validation connects (default 80)" },
+	{ "tls-alpn-01-port", OPT_TLSALPN_PORT, 1, "PORT", NULL, "where tls-alpn-01 validation connects (default 443)" },
+	{ "dns-server", OPT_DNS_SERVER, 1, "ADDR[:PORT]", NULL, "the resolver dns-01 validation asks (default: the system's)" },
+	{ "days", OPT_DAYS, 1, "N", NULL, "validity of certificates ACME issues (default: config default-days, else 825)" },
+	{ "orders-per-hour", OPT_ORDERS, 1, "N", NULL, "new ACME orders an account may make in an hour (default 300; 0: no limit)" },
+	{ "passphrase-file", OPT_PASSFILE, 1, "FILE", "@file", "the CA key's passphrase, for ACME" },
+	CLI_OPTION_PIN_FILE,
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 
@@ -46,7 +62,7 @@ static int cmd_serve(int argc, char **argv);
 const struct command command_serve = {
 	"serve", cmd_serve,
 	"serve [--listen ADDR:PORT]... [--http ADDR:PORT]... [--name FQDN] [limits]",
-	"Serve the CA certificate and the CRL over HTTP(S), in the foreground.",
+	"Serve ACME, the CA certificate and the CRL over HTTP(S), in the foreground.",
 	serve_options, NULL,
 };
 
@@ -152,6 +168,49 @@ read_settings(struct serve_config *cfg, const char ***https,
 	return EXIT_OK;
 }
 
+/* After a revocation the CRL changed: the main loop reads the store again. */
+static void
+acme_changed(void *arg)
+{
+	(void)arg;
+	kill(getpid(), SIGHUP);
+}
+
+/* The store opened to sign, for ACME, and its server on it. */
+static int
+acme_start(struct signing *sg, const struct signer_secrets *secrets,
+    struct acme_config *ac, struct acme **out)
+{
+	struct report rep = { NULL, 0 };
+	char err[256];
+	int status;
+
+	if ((status = cli_outcome(signing_open(cli_dir_option(), 0, 1, sg, &rep),
+	    &rep)) != EXIT_OK)
+		return status;
+	if ((status = cli_outcome(signing_unlock(sg, secrets, &rep), &rep)) != EXIT_OK)
+		return status;
+	ac->store = sg->store;
+	ac->ca = sg->ca;
+	ac->domain = sg->domain;
+	ac->crl_url = sg->crl_url;
+	ac->organization = sg->defaults.organization;
+	if (ac->days == 0)
+		ac->days = sg->defaults.days > 0 ? sg->defaults.days : DEFAULT_LEAF_DAYS;
+	ac->crl_days = CRL_DEFAULT_DAYS;
+	ac->changed = acme_changed;
+	if (acme_challenge_global_init() != 0) {
+		error_msg("cannot start the validation client (libcurl)");
+		return EXIT_OPERATIONAL;
+	}
+	if ((*out = acme_new(ac, err, sizeof(err))) == NULL) {
+		acme_challenge_global_deinit();
+		error_msg("%s", err);
+		return EXIT_OPERATIONAL;
+	}
+	return EXIT_OK;
+}
+
 static int
 parse_limit(const char *opt, const char *arg, long min, long max, long *out)
 {
@@ -170,6 +229,11 @@ cmd_serve(int argc, char **argv)
 	struct serve_content content;
 	struct sockaddr_storage ss;
 	struct serve *srv = NULL;
+	struct signing sg;
+	struct signer_secrets secrets = { NULL, NULL };
+	struct acme_config ac;
+	struct acme *acme = NULL;
+	int no_acme = 0;
 	const char **https = NULL, **http = NULL, *reason;
 	char *name = NULL, err[256], *shown = NULL, *kept[3] = { NULL, NULL, NULL };
 	sigset_t sigs;
@@ -178,6 +242,11 @@ cmd_serve(int argc, char **argv)
 
 	memset(&cfg, 0, sizeof(cfg));
 	memset(&content, 0, sizeof(content));
+	memset(&sg, 0, sizeof(sg));
+	memset(&ac, 0, sizeof(ac));
+	ac.http_port = 80;
+	ac.tls_port = 443;
+	ac.orders_per_hour = 300;
 	serve_limits_default(&cfg.limits);
 	cli_parser_init(&p, &command_serve, argc, argv);
 	while ((c = cli_next(&p)) != 0) {
@@ -232,6 +301,28 @@ cmd_serve(int argc, char **argv)
 				goto out;
 			cfg.limits.threads = (unsigned)v;
 			break;
+		case OPT_NO_ACME: no_acme = 1; break;
+		case OPT_EAB_OPTIONAL: ac.eab_optional = 1; break;
+		case OPT_HTTP01_PORT:
+		case OPT_TLSALPN_PORT:
+			if (parse_limit(c == OPT_HTTP01_PORT ? "http-01-port" :
+			    "tls-alpn-01-port", p.arg, 1, 65535, &v) < 0)
+				goto out;
+			*(c == OPT_HTTP01_PORT ? &ac.http_port : &ac.tls_port) = (unsigned)v;
+			break;
+		case OPT_DNS_SERVER: ac.dns_server = p.arg; break;
+		case OPT_DAYS:
+			if (parse_limit("days", p.arg, 1, 36500, &v) < 0)
+				goto out;
+			ac.days = v;
+			break;
+		case OPT_ORDERS:
+			if (parse_limit("orders-per-hour", p.arg, 0, 1000000, &v) < 0)
+				goto out;
+			ac.orders_per_hour = (unsigned)v;
+			break;
+		case OPT_PASSFILE: secrets.passphrase_file = p.arg; break;
+		case CLI_OPT_PIN_FILE: secrets.pin_file = p.arg; break;
 		default:
 			status = cli_usage_error(&command_serve);
 			goto out;
@@ -258,6 +349,13 @@ cmd_serve(int argc, char **argv)
 	}
 	if ((status = load(cfg.n_https > 0 ? name : NULL, &content)) != EXIT_OK)
 		goto out;
+	/* ACME is for HTTPS (RFC 8555 6.1). */
+	if (!no_acme && cfg.n_https > 0) {
+		if ((status = acme_start(&sg, &secrets, &ac, &acme)) != EXIT_OK)
+			goto out;
+		cfg.handler = acme_handle;
+		cfg.handler_arg = acme;
+	}
 	status = EXIT_OPERATIONAL;
 	cfg.log = log_stderr;
 	/* The server's threads inherit the mask: only sigwait() sees these. */
@@ -289,6 +387,10 @@ cmd_serve(int argc, char **argv)
 	srv = NULL;
 	status = EXIT_OK;
 out:
+	acme_free(acme);
+	if (acme != NULL)
+		acme_challenge_global_deinit();
+	signing_clear(&sg);
 	cli_parser_free(&p);
 	serve_content_clear(&content);
 	free(https);
