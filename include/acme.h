@@ -55,6 +55,13 @@ struct acme;
 struct acme *acme_new(const struct acme_config *cfg, char *err, size_t size);
 void acme_free(struct acme *a);
 
+/*
+ * Holds off the requests that use the store and the CA key (they wait)
+ * while the caller uses them from another thread, until acme_resume().
+ */
+void acme_pause(struct acme *a);
+void acme_resume(struct acme *a);
+
 /* serve.h's handler: answers every path under /acme/. */
 int acme_handle(void *acme, const struct serve_request *rq,
     struct serve_response *out);

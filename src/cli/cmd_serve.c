@@ -25,6 +25,7 @@
 #include "serve.h"
 #include "serve_content.h"
 #include "signer.h"
+#include "upkeep.h"
 #include "store.h"
 #include "util.h"
 
@@ -34,6 +35,9 @@ enum {
 	OPT_EAB_OPTIONAL, OPT_HTTP01_PORT, OPT_TLSALPN_PORT, OPT_DNS_SERVER,
 	OPT_DAYS, OPT_ORDERS, OPT_PASSFILE,
 };
+
+/* How often the server looks at its certificate and the CRL (upkeep.h). */
+#define UPKEEP_SECONDS 600
 
 static const struct cli_option serve_options[] = {
 	{ "listen", OPT_LISTEN, 1, "ADDR:PORT", NULL, "serve HTTPS here (repeatable; default: config serve-listen, else 0.0.0.0:8443 unless --http is given)" },
@@ -211,6 +215,62 @@ acme_start(struct signing *sg, const struct signer_secrets *secrets,
 	return EXIT_OK;
 }
 
+/* What the store holds now; a store that does not read keeps the old. */
+static void
+reload(struct serve *srv, const char *name)
+{
+	struct serve_content content;
+	char err[256];
+
+	memset(&content, 0, sizeof(content));
+	if (load(name, &content) != EXIT_OK)
+		log_stderr("reload failed: serving what was read before", NULL);
+	else if (serve_replace(srv, &content, err, sizeof(err)) != 0)
+		log_stderr(err, NULL);
+	else
+		log_stderr("reloaded the store's CA, CRL and certificate", NULL);
+	serve_content_clear(&content);
+}
+
+/*
+ * The server's own certificate and the CRL, renewed and signed again
+ * when due (upkeep.h), with ACME's requests held off meanwhile (they use
+ * the same store and key). Returns 1 when something new is to be served.
+ */
+static int
+upkeep(struct acme *acme, struct signing *sg, const char *name)
+{
+	struct report rep = { NULL, 0 };
+	struct upkeep_done done;
+	char until[21], line[256];
+	size_t i;
+	enum result r;
+
+	acme_pause(acme);
+	r = upkeep_run(sg->store, sg->ca, name, sg->domain, sg->crl_url,
+	    sg->defaults.organization, sipca_now(), &done, &rep);
+	acme_resume(acme);
+	for (i = 0; i < rep.n; i++) {
+		snprintf(line, sizeof(line), "upkeep: %s", rep.lines[i].text);
+		log_stderr(line, NULL);
+	}
+	report_clear(&rep);
+	if (done.renewed) {
+		format_time_rfc3339(done.not_after, until);
+		snprintf(line, sizeof(line), "renewed its certificate '%s': serial"
+		    " %s -> %s, valid until %s", name, done.old_serial,
+		    done.new_serial, until);
+		log_stderr(line, NULL);
+	}
+	if (done.crl) {
+		format_time_rfc3339(done.crl_next_update, until);
+		snprintf(line, sizeof(line), "published CRL number %llu, next update"
+		    " %s", done.crl_number, until);
+		log_stderr(line, NULL);
+	}
+	return r == RESULT_OK && (done.renewed || done.crl);
+}
+
 static int
 parse_limit(const char *opt, const char *arg, long min, long max, long *out)
 {
@@ -237,6 +297,7 @@ cmd_serve(int argc, char **argv)
 	const char **https = NULL, **http = NULL, *reason;
 	char *name = NULL, err[256], *shown = NULL, *kept[3] = { NULL, NULL, NULL };
 	sigset_t sigs;
+	struct timespec tick = { UPKEEP_SECONDS, 0 };
 	long v;
 	int c, sig, status = EXIT_USAGE;
 
@@ -347,8 +408,6 @@ cmd_serve(int argc, char **argv)
 		error_msg("cannot tell this host's name: give --name FQDN");
 		goto out;
 	}
-	if ((status = load(cfg.n_https > 0 ? name : NULL, &content)) != EXIT_OK)
-		goto out;
 	/* ACME is for HTTPS (RFC 8555 6.1). */
 	if (!no_acme && cfg.n_https > 0) {
 		if ((status = acme_start(&sg, &secrets, &ac, &acme)) != EXIT_OK)
@@ -356,6 +415,11 @@ cmd_serve(int argc, char **argv)
 		cfg.handler = acme_handle;
 		cfg.handler_arg = acme;
 	}
+	/* A certificate or CRL already due is made before it is first served. */
+	if (acme != NULL)
+		upkeep(acme, &sg, cfg.n_https > 0 ? name : NULL);
+	if ((status = load(cfg.n_https > 0 ? name : NULL, &content)) != EXIT_OK)
+		goto out;
 	status = EXIT_OPERATIONAL;
 	cfg.log = log_stderr;
 	/* The server's threads inherit the mask: only sigwait() sees these. */
@@ -369,18 +433,16 @@ cmd_serve(int argc, char **argv)
 		goto out;
 	}
 	for (;;) {
-		if (sigwait(&sigs, &sig) != 0)
+		if ((sig = sigtimedwait(&sigs, NULL, &tick)) < 0) {
+			/* The upkeep's turn; what it made is served at once. */
+			if (errno == EAGAIN && acme != NULL &&
+			    upkeep(acme, &sg, cfg.n_https > 0 ? name : NULL))
+				reload(srv, cfg.n_https > 0 ? name : NULL);
 			continue;
+		}
 		if (sig != SIGHUP)
 			break;
-		/* What the store holds now; a store that does not read keeps the old. */
-		if (load(cfg.n_https > 0 ? name : NULL, &content) != EXIT_OK)
-			log_stderr("reload failed: serving what was read before", NULL);
-		else if (serve_replace(srv, &content, err, sizeof(err)) != 0)
-			log_stderr(err, NULL);
-		else
-			log_stderr("reloaded the store's CA, CRL and certificate", NULL);
-		serve_content_clear(&content);
+		reload(srv, cfg.n_https > 0 ? name : NULL);
 	}
 	log_stderr(sig == SIGINT ? "interrupted: stopping" : "stopping", NULL);
 	serve_stop(srv, cfg.limits.timeout);

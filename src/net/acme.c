@@ -779,6 +779,18 @@ acme_new(const struct acme_config *cfg, char *err, size_t size)
 }
 
 void
+acme_pause(struct acme *a)
+{
+	pthread_mutex_lock(&a->mu);
+}
+
+void
+acme_resume(struct acme *a)
+{
+	pthread_mutex_unlock(&a->mu);
+}
+
+void
 acme_free(struct acme *a)
 {
 	size_t i;

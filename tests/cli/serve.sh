@@ -161,6 +161,35 @@ check "GET https /ca.pem: 200" grep -q "^200 " "$T/got"
 stop_bg "$SERVE"
 expect_grep "listening on http://127.0.0.1:0 (port [1-9]" "$T/settings.log" "port 0: the port taken is logged"
 
+# Upkeep: with the CA key (ACME on), the server renews its own
+# certificate once a third of its life is left and signs the CRL again
+# once half its interval has passed, at start and every ten minutes. The
+# test build's clock is moved 25 days on: a 30-day certificate and the
+# 30-day CRL are both due.
+"$SIPCA" -d "$CA" issue server up.example.com --days 30 >/dev/null 2>&1
+up_old=$(openssl x509 -in "$CA/issued/up.example.com/cert.pem" -noout -serial | cut -d= -f2 | tr A-F a-f)
+crl_number() { openssl crl -inform "$1" -in "$2" -noout -crlnumber | cut -d= -f2; }
+n_old=$(crl_number PEM "$CA/crl.pem")
+later=$(($(date +%s) + 25 * 86400))
+HTTPS=$(free_port) HTTP=$(free_port)
+start_bg "$T/upkeep.log" env SIPCA_NOW=$later "$SIPCA" -d "$CA" serve \
+    --listen 127.0.0.1:$HTTPS --http 127.0.0.1:$HTTP --name up.example.com
+SERVE=$BG_PID
+check "serve with a certificate and a CRL due" wait_port $HTTPS
+up_new=$(openssl x509 -in "$CA/issued/up.example.com/cert.pem" -noout -serial | cut -d= -f2 | tr A-F a-f)
+check "the server renewed its own certificate" test "$up_old" != "$up_new"
+expect_grep "renewed its certificate 'up.example.com': serial $up_old -> $up_new" \
+    "$T/upkeep.log" "the renewal is logged"
+check "the renewal is presented" sh -c "echo | timeout 10 openssl s_client \
+    -connect 127.0.0.1:$HTTPS -servername up.example.com 2>/dev/null | \
+    openssl x509 -noout -serial | grep -qi '=$up_new\$'"
+check "the old certificate is superseded" sh -c "'$SIPCA' -d '$CA' list --status superseded | grep -q $up_old"
+check "GET the CRL" get http://127.0.0.1:$HTTP/sip.crl
+check "the served CRL is a new one" test "$(crl_number DER "$T/body")" != "$n_old"
+check "crl.pem is that CRL" test "$(crl_number PEM "$CA/crl.pem")" = "$(crl_number DER "$T/body")"
+expect_grep "published CRL number" "$T/upkeep.log" "the CRL is logged"
+stop_bg "$SERVE"
+
 # Bad input: exit 2, a clear message, the store as it was.
 snapshot "$CA" > "$T/before"
 bad() {	# bad DESCRIPTION PATTERN ARGS...
