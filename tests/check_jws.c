@@ -197,6 +197,42 @@ START_TEST(test_valid)
 }
 END_TEST
 
+/* keyChange's inner JWS (RFC 8555 7.3.5): jwk and url, and no nonce. */
+START_TEST(test_inner)
+{
+	struct client c;
+	struct jws j;
+	char why[256], *body;
+
+	client_new(&c, "ES256");
+	body = request(&c, json_pack("{s:s,s:s,s:O}", "alg", c.alg, "url",
+	    "https://ca.example.com/acme/key-change", "jwk", c.jwk),
+	    "{\"account\":\"a\"}", NULL);
+	ck_assert_int_eq(jws_parse(body, strlen(body), JWS_INNER, &j, why,
+	    sizeof(why)), JWS_OK);
+	ck_assert_ptr_null(j.nonce);
+	ck_assert_uint_eq(strlen(j.thumbprint), 43);
+	jws_clear(&j);
+	/* the outer form needs a nonce this one does not have */
+	ck_assert_int_eq(jws_parse(body, strlen(body), JWS_NEED_JWK, &j, why,
+	    sizeof(why)), JWS_MALFORMED);
+	free(body);
+	/* an inner JWS with a nonce, or with a kid, is refused */
+	body = request(&c, jwk_header(&c), "{}", NULL);
+	ck_assert_int_eq(jws_parse(body, strlen(body), JWS_INNER, &j, why,
+	    sizeof(why)), JWS_MALFORMED);
+	ck_assert_ptr_nonnull(strstr(why, "no \"nonce\""));
+	free(body);
+	body = request(&c, json_pack("{s:s,s:s,s:s}", "alg", c.alg, "url",
+	    "https://ca.example.com/acme/key-change", "kid",
+	    "https://ca.example.com/acme/acct/1"), "{}", NULL);
+	ck_assert_int_eq(jws_parse(body, strlen(body), JWS_INNER, &j, why,
+	    sizeof(why)), JWS_MALFORMED);
+	free(body);
+	client_free(&c);
+}
+END_TEST
+
 /* RFC 7638 section 3.1's example key and thumbprint. */
 START_TEST(test_thumbprint_rfc7638)
 {
@@ -418,6 +454,7 @@ check_suite(void)
 	tcase_add_loop_test(tc, test_valid, 0, 3);
 	tcase_add_test(tc, test_thumbprint_rfc7638);
 	tcase_add_test(tc, test_refused);
+	tcase_add_test(tc, test_inner);
 	tcase_add_test(tc, test_b64url);
 	tcase_add_loop_test(tc, test_other_signer, 0, sizeof(seeds) / sizeof(seeds[0]));
 	tcase_set_timeout(tc, 60);

@@ -1,71 +1,15 @@
 #!/bin/sh
 # sipca serve's ACME server (RFC 8555) with real clients: certbot and
 # lego register with External Account Binding, order with http-01 and
-# tls-alpn-01 (lego also dns-01 through dnsmasq), renew and revoke; the
-# certificates verify with openssl -x509_strict and certtool, the store
-# lists them with the account that ordered them; names outside the SIP
-# domain are refused; a share of good nonces refused (badNonce) is
-# recovered from; a server killed while finalizing leaves the store
-# whole and the order settled.
-#
-# Its own network namespace and mount namespace: the test's names
-# (ca.example.test, sip.example.test) resolve to 127.0.0.1 through an
-# /etc/hosts bound over the real one in this namespace only, never
-# through the machine's resolver, and the validation ports (80, 443)
-# are this namespace's lo.
-if [ -z "${SIPCA_TEST_NETNS:-}" ]; then
-	SIPCA_TEST_NETNS=1; export SIPCA_TEST_NETNS
-	PATH=$PATH:/usr/sbin:/sbin; export PATH
-	exec unshare -rnm sh -c 'ip link set lo up && exec sh "$0"' "$0"
-fi
-. "$(dirname "$0")/../lib.sh"
-
-for tool in certbot lego openssl certtool python3; do
-	if ! command -v $tool >/dev/null 2>&1; then
-		fail "$tool is not installed (make check installs certbot, lego, gnutls-bin)"
-		finish
-		exit 1
-	fi
-done
-
-printf '127.0.0.1 localhost ca.example.test sip.example.test pbx.example.test example.test\n' > "$T/hosts"
-chmod 644 "$T/hosts"
-mount --bind "$T/hosts" /etc/hosts || { fail "cannot bind a hosts file in the test's namespace"; finish; exit 1; }
-
-CA=$T/ca
-"$SIPCA" -d "$CA" init --domain example.test --no-passphrase --key p256 \
-    --crl-url http://ca.example.test/sip.crl >/dev/null 2>"$T/init.err" || cat "$T/init.err" >&2
-"$SIPCA" -d "$CA" issue server ca.example.test >/dev/null 2>&1
-export REQUESTS_CA_BUNDLE="$CA/ca.pem" LEGO_CA_CERTIFICATES="$CA/ca.pem"
-
-PORT=$(free_port)
-HTTP=$(free_port)
-DIRURL=https://ca.example.test:$PORT/acme/directory
-
-# start_serve LOG [options]: sipca serve for ca.example.test; pid in $SERVE.
-start_serve() {
-	log=$1; shift
-	# Longer than start_bg's bound: the clients take a while.
-	timeout 600 ${SERVE_BIN:-"$SIPCA"} -d "$CA" serve --listen 127.0.0.1:$PORT \
-	    --http 127.0.0.1:$HTTP --name ca.example.test "$@" >"$log" 2>&1 &
-	SERVE=$!
-	BG_PIDS="$BG_PIDS $SERVE"
-	# Under valgrind, on a loaded machine, the start takes longer than
-	# wait_port's 10 s: up to 60 s for the listening line.
-	i=0
-	while ! grep -q "listening on https" "$log" 2>/dev/null && [ $i -lt 600 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	wait_port $PORT
-}
-
-# eab NAME: a new EAB key; its kid and HMAC in $KID and $HMAC.
-eab() {
-	"$SIPCA" -d "$CA" acme eab new "$1" --json > "$T/eab.json" 2>"$T/eab.err" || return 1
-	KID=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["kid"])' "$T/eab.json")
-	HMAC=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["hmac"])' "$T/eab.json")
-}
+# tls-alpn-01, renew and revoke; the certificates verify with openssl
+# -x509_strict and certtool, the store lists them with the account that
+# ordered them; names outside the SIP domain are refused; both clients
+# finish while every third good nonce is refused (badNonce); a server
+# killed while finalizing leaves the store whole. The names and
+# namespaces: tests/acme/env.sh. The protocol's corners, which these
+# clients never reach: acme_protocol.sh.
+. "$(dirname "$0")/../acme/env.sh"
+need_tools certbot lego openssl certtool python3
 
 LE=$T/le
 # cb ARGS: certbot with its state under $LE, bounded.
