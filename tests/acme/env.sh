@@ -36,15 +36,15 @@ CA=$T/ca
 "$SIPCA" -d "$CA" issue server ca.example.test >/dev/null 2>&1
 export REQUESTS_CA_BUNDLE="$CA/ca.pem" LEGO_CA_CERTIFICATES="$CA/ca.pem"
 
-PORT=$(free_port)
+SERVE_PORT=$(free_port)
 HTTP=$(free_port)
-DIRURL=https://ca.example.test:$PORT/acme/directory
+DIRURL=https://ca.example.test:$SERVE_PORT/acme/directory
 
 # start_serve LOG [options]: sipca serve for ca.example.test; pid in $SERVE.
 start_serve() {
 	log=$1; shift
 	# Longer than start_bg's bound: the clients take a while.
-	timeout 600 ${SERVE_BIN:-"$SIPCA"} -d "$CA" serve --listen 127.0.0.1:$PORT \
+	timeout 600 ${SERVE_BIN:-"$SIPCA"} -d "$CA" serve --listen 127.0.0.1:$SERVE_PORT \
 	    --http 127.0.0.1:$HTTP --name ca.example.test "$@" >"$log" 2>&1 &
 	SERVE=$!
 	BG_PIDS="$BG_PIDS $SERVE"
@@ -55,7 +55,7 @@ start_serve() {
 		sleep 0.1
 		i=$((i + 1))
 	done
-	wait_port $PORT
+	wait_port $SERVE_PORT
 }
 
 # eab NAME: a new EAB key; its kid and HMAC in $KID and $HMAC.

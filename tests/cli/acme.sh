@@ -49,7 +49,7 @@ for k in ("newNonce", "newAccount", "newOrder", "revokeCert", "keyChange"):
 assert d["meta"]["externalAccountRequired"] is True
 ' "$T/dir.json"
 check "newNonce: HEAD gives a Replay-Nonce" sh -c "curl -sS -I --max-time 10 --cacert '$CA/ca.pem' \
-    https://ca.example.test:$PORT/acme/new-nonce | grep -qi '^replay-nonce: '"
+    https://ca.example.test:$SERVE_PORT/acme/new-nonce | grep -qi '^replay-nonce: '"
 check "ACME over plain HTTP is refused" sh -c "curl -sS --max-time 10 \
     http://127.0.0.1:$HTTP/acme/directory | grep -q 'HTTPS only'"
 

@@ -6,10 +6,8 @@
 # 127.0.0.1. Every client verifies the server against the exported
 # cert.pem and the host name sip.example.com.
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../kamailio.sh"
 
-top=$(cd "$(dirname "$0")/../.." && pwd)
-EX=$top/examples/kamailio
-KAMAILIO=$(command -v kamailio || echo /usr/sbin/kamailio)
 HOST=sip.example.com
 DAY=86400
 NOW=$(date +%s)
@@ -55,45 +53,6 @@ check "certtool made a certificate without clientAuth" \
 
 # OPTIONS with exact CRLFs (RFC 3261 section 7).
 printf 'OPTIONS sip:example.com SIP/2.0\r\nVia: SIP/2.0/TLS 127.0.0.1:5061;branch=z9hG4bK-interop;rport\r\nMax-Forwards: 70\r\nTo: <sip:example.com>\r\nFrom: <sip:interop@example.com>;tag=1\r\nCall-ID: interop@127.0.0.1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n' > "$T/options.sip"
-
-K_PIDS=""
-# start_kamailio NAME CERTDIR [CAFILE [CRLFILE]]: Kamailio with the
-# example's configuration, serving CERTDIR's key.pem and chain.pem (and
-# presenting them to the next hop), trusting CAFILE (default the exported
-# cert.pem); sets PORT. With RELAY_PORT set, it also relays MESSAGE
-# requests over TLS to 127.0.0.1:RELAY_PORT (the client side of tls.cfg),
-# with NO_CLIENT_CERT set, without the client profile's certificate.
-start_kamailio() {
-	k=$T/k-$1
-	mkdir -p "$k/run"
-	PORT=$(free_port)
-	sed -e "s|/etc/kamailio/tls.cfg|$k/tls.cfg|" \
-	    -e "s|127.0.0.1:5061|127.0.0.1:$PORT|" "$EX/kamailio.cfg" > "$k/kamailio.cfg"
-	[ -n "${RELAY_PORT:-}" ] && sed -i "s|^request_route {|&\\
-	if (method == \"MESSAGE\") {\\
-		t_relay_to(\"tls:127.0.0.1:$RELAY_PORT\");\\
-		exit;\\
-	}|" "$k/kamailio.cfg"
-	sed -e "s|/var/lib/sipca/issued/sip.example.com|$2|" \
-	    -e "s|/etc/kamailio/sipca-ca.pem|${3:-$T/cert.pem}|" \
-	    -e "s|/var/lib/sipca/crls.pem|${4:-$T/ca/crls.pem}|" "$EX/tls.cfg" > "$k/tls.cfg"
-	# CRLFILE "none": the example's crl line removed, as it says to
-	[ "${4:-}" = none ] && sed -i '/^crl = /d' "$k/tls.cfg"
-	[ -n "${NO_CLIENT_CERT:-}" ] && sed -i \
-	    '/^\[client:default\]/,$ { /^private_key/d; /^certificate/d; }' "$k/tls.cfg"
-	if grep -q -e /etc/kamailio -e /var/lib/sipca "$k/kamailio.cfg" "$k/tls.cfg" ||
-	    ! grep -q "127.0.0.1:$PORT" "$k/kamailio.cfg"; then
-		fail "$1: the example configuration no longer has the paths this test replaces"
-	fi
-	# -DD: foreground, yet with the TCP/TLS workers (-D alone has none).
-	start_bg "$k/log" "$KAMAILIO" -f "$k/kamailio.cfg" -DD -E \
-	    -Y "$k/run" -P "$k/run/kamailio.pid" -w "$k/run" -m 32 -M 8
-	K_PIDS="$K_PIDS $BG_PID"
-	if ! wait_port "$PORT"; then
-		fail "$1: Kamailio did not listen on 127.0.0.1:$PORT"
-		sed 's/^/    /' "$k/log" >&2
-	fi
-}
 
 # sip_send OUT CLIENT...: sends the OPTIONS through CLIENT, keeping its
 # stdin open until an answer or a failure shows in OUT (5 s at most).
