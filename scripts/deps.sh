@@ -59,6 +59,7 @@ if [ "$profile" = check ]; then
 	# tests/cli/acme.sh: real ACME clients against sipca serve
 	need certbot         have_cmd certbot
 	need lego            have_cmd lego
+	need dehydrated      have_cmd dehydrated	# tests/cli/acme_dehydrated.sh, with dnsmasq
 fi
 
 [ -z "$missing" ] && exit 0
