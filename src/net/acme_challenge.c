@@ -29,6 +29,7 @@
 #include <gnutls/x509.h>
 
 #include "acme_challenge.h"
+#include "tcp.h"
 #include "jws.h"
 #include "san.h"
 #include "util.h"
@@ -325,58 +326,6 @@ out:
 
 /* tls-alpn-01 */
 
-/* connect(2) to one address by the deadline; SO_RCVTIMEO/SNDTIMEO after. */
-static int
-connect_by(const struct addrinfo *ai, double deadline, int *out_errno)
-{
-	struct timeval tv;
-	struct pollfd pfd;
-	socklen_t len = sizeof(int);
-	long ms;
-	int fd, flags, err = 0, ret;
-
-	if ((fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
-	    ai->ai_protocol)) < 0) {
-		*out_errno = errno;
-		return -1;
-	}
-	flags = fcntl(fd, F_GETFL);
-	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
-		goto fail;
-	if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
-		if (errno != EINPROGRESS)
-			goto fail;
-		pfd.fd = fd;
-		pfd.events = POLLOUT;
-		do
-			ret = poll(&pfd, 1, (int)left_ms(deadline));
-		while (ret < 0 && errno == EINTR);
-		if (ret == 0) {
-			errno = ETIMEDOUT;
-			goto fail;
-		}
-		if (ret < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
-			goto fail;
-		if (err != 0) {
-			errno = err;
-			goto fail;
-		}
-	}
-	if (fcntl(fd, F_SETFL, flags) < 0)
-		goto fail;
-	ms = left_ms(deadline);
-	tv.tv_sec = ms / 1000;
-	tv.tv_usec = (ms % 1000) * 1000;
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0)
-		goto fail;
-	return fd;
-fail:
-	*out_errno = errno;
-	close(fd);
-	return -1;
-}
-
 /*
  * RFC 8738 section 6: for an ip identifier the server_name is the
  * address's reverse-mapping name, "d.c.b.a.in-addr.arpa" (RFC 1035
@@ -569,7 +518,7 @@ tls_alpn_attempt(const struct acme_validation *v, const unsigned char *ip,
 		goto out;
 	}
 	for (ai = res; ai != NULL && fd < 0 && left_ms(deadline) > 0; ai = ai->ai_next)
-		fd = connect_by(ai, deadline, &err);
+		fd = tcp_connect(ai, (int)left_ms(deadline), &err);
 	if (ip_len != 0)
 		snprintf(peer, sizeof(peer), ip_len == 16 ? "[%s]:%s" : "%s:%s",
 		    v->ident, port);

@@ -11,7 +11,8 @@ need_tools dehydrated openssl "$DNSMASQ"
 
 DNS_PORT=$(free_port)
 # The hook (dehydrated's HOOK): deploy_challenge starts dnsmasq again with
-# the challenge's TXT record; each dnsmasq is stopped by its pid file.
+# the challenge's TXT record (a wrong one once $T/wrong exists); each
+# dnsmasq is stopped by its pid file.
 cat > "$T/hook" <<HOOK
 #!/bin/sh
 # dnsmasq writes its pid file once it listens: up to 10 s for it.
@@ -21,13 +22,15 @@ wait_dns() {
 }
 case \$1 in
 deploy_challenge)
+	value=\$4
+	[ -e "$T/wrong" ] && value=not-the-digest
 	[ -s "$T/dnsmasq.pid" ] && kill \$(cat "$T/dnsmasq.pid") 2>/dev/null
 	rm -f "$T/dnsmasq.pid"
 	sleep 0.2
 	timeout 300 "$DNSMASQ" --port=$DNS_PORT --listen-address=127.0.0.1 \\
 	    --bind-interfaces --no-resolv --no-hosts --conf-file=/dev/null \\
 	    --user= --group= --keep-in-foreground --pid-file="$T/dnsmasq.pid" \\
-	    --local=/example.test/ --txt-record="_acme-challenge.\$2,\$4" \\
+	    --local=/example.test/ --txt-record="_acme-challenge.\$2,\$value" \\
 	    --log-facility="$T/dnsmasq.log" >/dev/null 2>&1 &
 	wait_dns
 	echo "\$2 \$4" >> "$T/challenges"
@@ -72,28 +75,7 @@ check "dehydrated --revoke" dh --revoke "$CERT"
 check "the store has it revoked" sh -c "'$SIPCA' -d '$CA' list --status revoked | grep -q '$serial'"
 
 # A TXT record that does not match: the challenge fails as incorrectResponse.
-cat > "$T/hook" <<HOOK
-#!/bin/sh
-# dnsmasq writes its pid file once it listens: up to 10 s for it.
-wait_dns() {
-	i=0
-	while [ ! -s "$T/dnsmasq.pid" ] && [ \$i -lt 100 ]; do sleep 0.1; i=\$((i + 1)); done
-}
-case \$1 in
-deploy_challenge)
-	[ -s "$T/dnsmasq.pid" ] && kill \$(cat "$T/dnsmasq.pid") 2>/dev/null
-	rm -f "$T/dnsmasq.pid"
-	sleep 0.2
-	timeout 300 "$DNSMASQ" --port=$DNS_PORT --listen-address=127.0.0.1 \\
-	    --bind-interfaces --no-resolv --no-hosts --conf-file=/dev/null \\
-	    --user= --group= --keep-in-foreground --pid-file="$T/dnsmasq.pid" \\
-	    --local=/example.test/ --txt-record="_acme-challenge.\$2,not-the-digest" \\
-	    >/dev/null 2>&1 &
-	wait_dns
-	;;
-esac
-exit 0
-HOOK
+touch "$T/wrong"
 check_fails "dehydrated with the wrong TXT record fails" dh --cron --domain pbx.example.test
 expect_grep "dns-01 of pbx.example.test: invalid" "$T/serve.log" "the wrong record is refused"
 stop_dns
