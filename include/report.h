@@ -32,6 +32,9 @@ void report_add(struct report *r, enum report_level level, const char *fmt, ...)
 /* Moves the lines of src to the end of dst; src is left empty. */
 void report_move(struct report *dst, struct report *src);
 
+/* The lines' texts joined by sep, as one new string ("" for none). */
+char *report_join(const struct report *r, const char *sep);
+
 /* Frees the lines; the struct is the caller's and is left empty. */
 void report_clear(struct report *r);
 

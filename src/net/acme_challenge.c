@@ -1,7 +1,8 @@
 /*
  * acme_challenge: validating ACME challenges (include/acme_challenge.h):
- * http-01 and dns-01 of RFC 8555 sections 8.3 and 8.4, tls-alpn-01 of
- * RFC 8737, each for the "ip" identifiers of RFC 8738 where it applies.
+ * http-01 of RFC 8555 section 8.3 and tls-alpn-01 of RFC 8737, each for
+ * the "ip" identifiers of RFC 8738 where it applies; dns-01 (8.4) is
+ * acme_dns01.c's.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,9 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
-#include <arpa/nameser.h>
 #include <netinet/in.h>
-#include <resolv.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 
@@ -29,6 +28,7 @@
 #include <gnutls/x509.h>
 
 #include "acme_challenge.h"
+#include "acme_challenge_int.h"
 #include "tcp.h"
 #include "jws.h"
 #include "san.h"
@@ -37,8 +37,6 @@
 /* id-pe-acmeIdentifier (RFC 8737 section 6.1). */
 #define OID_ACME_IDENTIFIER "1.3.6.1.5.5.7.1.31"
 #define ACME_TLS_ALPN "acme-tls/1"
-/* How much of a peer's bytes a message quotes. */
-#define PEER_ECHO_MAX 64
 
 const char *
 acme_validation_error_type(enum acme_validation_error e)
@@ -54,12 +52,8 @@ acme_validation_error_type(enum acme_validation_error e)
 	return "connection";
 }
 
-static enum acme_validation_error
-fail(enum acme_validation_error e, char *why, size_t size, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static enum acme_validation_error
-fail(enum acme_validation_error e, char *why, size_t size, const char *fmt, ...)
+enum acme_validation_error
+acme_fail(enum acme_validation_error e, char *why, size_t size, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -81,8 +75,8 @@ monotonic_seconds(void)
 }
 
 /* What is left of the deadline, in milliseconds; 0 when it has passed. */
-static long
-left_ms(double deadline)
+long
+acme_left_ms(double deadline)
 {
 	double left = deadline - monotonic_seconds();
 
@@ -133,8 +127,8 @@ token_ok(const char *s)
 }
 
 /* RFC 8555 8.3 and 8.4: the SHA-256 of the key authorization. */
-static int
-key_authz_digest(const char *key_authz, unsigned char out[32])
+int
+acme_key_authz_digest(const char *key_authz, unsigned char out[32])
 {
 	return gnutls_hash_fast(GNUTLS_DIG_SHA256, key_authz, strlen(key_authz),
 	    out) < 0 ? -1 : 0;
@@ -227,7 +221,7 @@ validate_http01(const struct acme_validation *v, int v6, double deadline,
 	CURL *c = NULL;
 	CURLcode rc;
 	/* 0 would be no limit at all to libcurl */
-	long status = 0, ms = left_ms(deadline) > 0 ? left_ms(deadline) : 1;
+	long status = 0, ms = acme_left_ms(deadline) > 0 ? acme_left_ms(deadline) : 1;
 	size_t n;
 
 	/* RFC 8738 section 3: an address literal, IPv6 in brackets (RFC 3986 3.2.2). */
@@ -235,7 +229,7 @@ validate_http01(const struct acme_validation *v, int v6, double deadline,
 	    "http://%s:%u/.well-known/acme-challenge/%s", v->ident,
 	    v->http_port != 0 ? v->http_port : 80, v->token);
 	if ((c = curl_easy_init()) == NULL) {
-		e = fail(ACME_V_CONNECTION, why, size, "http-01: curl_easy_init failed");
+		e = acme_fail(ACME_V_CONNECTION, why, size, "http-01: curl_easy_init failed");
 		goto out;
 	}
 	rc = CURLE_OK;
@@ -271,7 +265,7 @@ validate_http01(const struct acme_validation *v, int v6, double deadline,
 	SETOPT(CURLOPT_USERAGENT, "sipca-acme (challenge validation)");
 #undef SETOPT
 	if (rc != CURLE_OK) {
-		e = fail(ACME_V_CONNECTION, why, size, "http-01: curl_easy_setopt: %s",
+		e = acme_fail(ACME_V_CONNECTION, why, size, "http-01: curl_easy_setopt: %s",
 		    curl_easy_strerror(rc));
 		goto out;
 	}
@@ -279,14 +273,14 @@ validate_http01(const struct acme_validation *v, int v6, double deadline,
 	note = redirect_note(c);
 	if (rc != CURLE_OK) {
 		if (b->over || rc == CURLE_FILESIZE_EXCEEDED)
-			e = fail(ACME_V_INCORRECT, why, size, "http-01: GET %s%s: "
+			e = acme_fail(ACME_V_INCORRECT, why, size, "http-01: GET %s%s: "
 			    "the body is longer than %d octets", url, note,
 			    ACME_HTTP01_BODY_MAX);
 		else {
 			/* libcurl's words, which may quote the peer (a Location). */
 			esc = *errbuf != '\0' ? text_escape(errbuf, strlen(errbuf),
 			    PEER_ECHO_MAX * 2) : xstrdup(curl_easy_strerror(rc));
-			e = fail(curl_error_type(rc), why, size, "http-01: GET %s%s: %s",
+			e = acme_fail(curl_error_type(rc), why, size, "http-01: GET %s%s: %s",
 			    url, note, esc);
 		}
 		goto out;
@@ -299,7 +293,7 @@ validate_http01(const struct acme_validation *v, int v6, double deadline,
 	 * account lacks a right, which is not what went wrong.
 	 */
 	if (status != 200) {
-		e = fail(ACME_V_INCORRECT, why, size, "http-01: GET %s%s: %ld", url,
+		e = acme_fail(ACME_V_INCORRECT, why, size, "http-01: GET %s%s: %ld", url,
 		    note, status);
 		goto out;
 	}
@@ -309,7 +303,7 @@ validate_http01(const struct acme_validation *v, int v6, double deadline,
 		n--;
 	if (n != strlen(v->key_authz) || memcmp(b->data, v->key_authz, n) != 0) {
 		esc = text_escape(b->data, b->len, PEER_ECHO_MAX);
-		e = fail(ACME_V_INCORRECT, why, size, "http-01: GET %s%s: the body "
+		e = acme_fail(ACME_V_INCORRECT, why, size, "http-01: GET %s%s: the body "
 		    "'%s' is not the key authorization", url, note, esc);
 		goto out;
 	}
@@ -378,7 +372,7 @@ check_alpn_cert(const struct acme_validation *v, const unsigned char *ip,
 		if (type == GNUTLS_E_SHORT_MEMORY_BUFFER)
 			continue;
 		if (type < 0) {
-			e = fail(ACME_V_INCORRECT, why, size, "tls-alpn-01: the "
+			e = acme_fail(ACME_V_INCORRECT, why, size, "tls-alpn-01: the "
 			    "certificate's subjectAltName: %s", gnutls_strerror(type));
 			goto out;
 		}
@@ -397,14 +391,14 @@ check_alpn_cert(const struct acme_validation *v, const unsigned char *ip,
 	}
 	if (i != 1 || !match) {
 		if (i == 0)
-			e = fail(ACME_V_INCORRECT, why, size, "tls-alpn-01: the certificate "
+			e = acme_fail(ACME_V_INCORRECT, why, size, "tls-alpn-01: the certificate "
 			    "has no subjectAltName (RFC 8737 section 3)");
 		else if (i > 1)
-			e = fail(ACME_V_INCORRECT, why, size, "tls-alpn-01: the certificate "
+			e = acme_fail(ACME_V_INCORRECT, why, size, "tls-alpn-01: the certificate "
 			    "has %u subjectAltNames, not only '%s' (RFC 8737 section 3)",
 			    i, v->ident);
 		else
-			e = fail(ACME_V_INCORRECT, why, size, "tls-alpn-01: the certificate's "
+			e = acme_fail(ACME_V_INCORRECT, why, size, "tls-alpn-01: the certificate's "
 			    "subjectAltName '%s' is not '%s' (RFC 8737 section 3)",
 			    esc != NULL ? esc : "", v->ident);
 		goto out;
@@ -412,12 +406,12 @@ check_alpn_cert(const struct acme_validation *v, const unsigned char *ip,
 	ret = gnutls_x509_crt_get_extension_by_oid2(crt, OID_ACME_IDENTIFIER, 0,
 	    &ext, &crit);
 	if (ret < 0) {
-		e = fail(ACME_V_INCORRECT, why, size, "tls-alpn-01: the certificate has "
+		e = acme_fail(ACME_V_INCORRECT, why, size, "tls-alpn-01: the certificate has "
 		    "no acmeIdentifier extension (RFC 8737 section 3)");
 		goto out;
 	}
 	if (!crit) {
-		e = fail(ACME_V_INCORRECT, why, size, "tls-alpn-01: the acmeIdentifier "
+		e = acme_fail(ACME_V_INCORRECT, why, size, "tls-alpn-01: the acmeIdentifier "
 		    "extension is not critical (RFC 8737 section 3)");
 		goto out;
 	}
@@ -428,19 +422,19 @@ check_alpn_cert(const struct acme_validation *v, const unsigned char *ip,
 	 * (SubjectKeyIdentifier is a bare OCTET STRING too, RFC 5280 4.2.1.2),
 	 * so nothing here parses or builds DER by hand.
 	 */
-	if (key_authz_digest(v->key_authz, digest) != 0 ||
+	if (acme_key_authz_digest(v->key_authz, digest) != 0 ||
 	    (ret = gnutls_x509_ext_export_subject_key_id(&d, &want)) < 0) {
-		e = fail(ACME_V_INCORRECT, why, size, "tls-alpn-01: hashing the key "
+		e = acme_fail(ACME_V_INCORRECT, why, size, "tls-alpn-01: hashing the key "
 		    "authorization failed");
 		goto out;
 	}
 	if (ext.size != want.size || memcmp(ext.data, want.data, want.size) != 0) {
 		if (ext.size == want.size && memcmp(ext.data, want.data, 2) == 0)
-			e = fail(ACME_V_INCORRECT, why, size, "tls-alpn-01: the "
+			e = acme_fail(ACME_V_INCORRECT, why, size, "tls-alpn-01: the "
 			    "acmeIdentifier is not the SHA-256 of the key authorization "
 			    "(RFC 8737 section 3)");
 		else
-			e = fail(ACME_V_INCORRECT, why, size, "tls-alpn-01: the "
+			e = acme_fail(ACME_V_INCORRECT, why, size, "tls-alpn-01: the "
 			    "acmeIdentifier is not a DER OCTET STRING of 32 octets "
 			    "(RFC 8737 section 6.1)");
 		goto out;
@@ -450,7 +444,7 @@ check_alpn_cert(const struct acme_validation *v, const unsigned char *ip,
 	ext.data = NULL;
 	if (gnutls_x509_crt_get_extension_by_oid2(crt, OID_ACME_IDENTIFIER, 1,
 	    &ext, &crit) >= 0) {
-		e = fail(ACME_V_INCORRECT, why, size, "tls-alpn-01: the certificate has "
+		e = acme_fail(ACME_V_INCORRECT, why, size, "tls-alpn-01: the certificate has "
 		    "the acmeIdentifier extension twice (RFC 5280 section 4.2)");
 		goto out;
 	}
@@ -470,15 +464,15 @@ handshake_error(gnutls_session_t s, int ret, const char *peer, char *why, size_t
 	int alert;
 
 	if (ret == GNUTLS_E_TIMEDOUT || ret == GNUTLS_E_AGAIN)
-		return fail(ACME_V_CONNECTION, why, size, "tls-alpn-01: %s: no "
+		return acme_fail(ACME_V_CONNECTION, why, size, "tls-alpn-01: %s: no "
 		    "handshake in time", peer);
 	if (ret == GNUTLS_E_FATAL_ALERT_RECEIVED) {
 		alert = (int)gnutls_alert_get(s);
 		name = gnutls_alert_get_name((gnutls_alert_description_t)alert);
-		return fail(ACME_V_TLS, why, size, "tls-alpn-01: %s: the server sent "
+		return acme_fail(ACME_V_TLS, why, size, "tls-alpn-01: %s: the server sent "
 		    "the fatal alert %d (%s)", peer, alert, name != NULL ? name : "unknown");
 	}
-	return fail(ACME_V_TLS, why, size, "tls-alpn-01: %s: gnutls_handshake: %s",
+	return acme_fail(ACME_V_TLS, why, size, "tls-alpn-01: %s: gnutls_handshake: %s",
 	    peer, gnutls_strerror(ret));
 }
 
@@ -513,19 +507,19 @@ tls_alpn_attempt(const struct acme_validation *v, const unsigned char *ip,
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_NUMERICSERV | (ip_len != 0 ? AI_NUMERICHOST : 0);
 	if ((ret = getaddrinfo(v->ident, port, &hints, &res)) != 0) {
-		e = fail(ACME_V_DNS, why, size, "tls-alpn-01: cannot resolve '%s': %s",
+		e = acme_fail(ACME_V_DNS, why, size, "tls-alpn-01: cannot resolve '%s': %s",
 		    v->ident, gai_strerror(ret));
 		goto out;
 	}
-	for (ai = res; ai != NULL && fd < 0 && left_ms(deadline) > 0; ai = ai->ai_next)
-		fd = tcp_connect(ai, (int)left_ms(deadline), &err);
+	for (ai = res; ai != NULL && fd < 0 && acme_left_ms(deadline) > 0; ai = ai->ai_next)
+		fd = tcp_connect(ai, (int)acme_left_ms(deadline), &err);
 	if (ip_len != 0)
 		snprintf(peer, sizeof(peer), ip_len == 16 ? "[%s]:%s" : "%s:%s",
 		    v->ident, port);
 	else
 		snprintf(peer, sizeof(peer), "%.*s:%s", SAN_IP_TEXT_MAX, v->ident, port);
 	if (fd < 0) {
-		e = fail(ACME_V_CONNECTION, why, size, "tls-alpn-01: cannot connect to "
+		e = acme_fail(ACME_V_CONNECTION, why, size, "tls-alpn-01: cannot connect to "
 		    "%s: %s", peer, strerror(err));
 		goto out;
 	}
@@ -554,12 +548,12 @@ tls_alpn_attempt(const struct acme_validation *v, const unsigned char *ip,
 	else if ((ret = gnutls_alpn_set_protocols(s, &alpn, 1, 0)) < 0)
 		call = "gnutls_alpn_set_protocols";
 	if (call != NULL) {
-		e = fail(ACME_V_TLS, why, size, "tls-alpn-01: %s: %s", call,
+		e = acme_fail(ACME_V_TLS, why, size, "tls-alpn-01: %s: %s", call,
 		    gnutls_strerror(ret));
 		goto out;
 	}
 	gnutls_transport_set_int(s, fd);
-	gnutls_handshake_set_timeout(s, (unsigned)left_ms(deadline));
+	gnutls_handshake_set_timeout(s, (unsigned)acme_left_ms(deadline));
 	do
 		ret = gnutls_handshake(s);
 	while (ret < 0 && !gnutls_error_is_fatal(ret) && ret != GNUTLS_E_AGAIN);
@@ -570,18 +564,18 @@ tls_alpn_attempt(const struct acme_validation *v, const unsigned char *ip,
 	}
 	if (gnutls_alpn_get_selected_protocol(s, &proto) < 0 ||
 	    proto.size != alpn.size || memcmp(proto.data, alpn.data, alpn.size) != 0) {
-		e = fail(ACME_V_TLS, why, size, "tls-alpn-01: %s: the server did not "
+		e = acme_fail(ACME_V_TLS, why, size, "tls-alpn-01: %s: the server did not "
 		    "agree to ALPN \"acme-tls/1\" (RFC 8737 section 3)", peer);
 		goto out;
 	}
 	if ((peers = gnutls_certificate_get_peers(s, &n)) == NULL || n == 0) {
-		e = fail(ACME_V_TLS, why, size, "tls-alpn-01: %s: the server sent no "
+		e = acme_fail(ACME_V_TLS, why, size, "tls-alpn-01: %s: the server sent no "
 		    "certificate", peer);
 		goto out;
 	}
 	if ((ret = gnutls_x509_crt_init(&crt)) < 0 ||
 	    (ret = gnutls_x509_crt_import(crt, &peers[0], GNUTLS_X509_FMT_DER)) < 0) {
-		e = fail(ACME_V_INCORRECT, why, size, "tls-alpn-01: %s: the certificate: "
+		e = acme_fail(ACME_V_INCORRECT, why, size, "tls-alpn-01: %s: the certificate: "
 		    "gnutls_x509_crt_import: %s", peer, gnutls_strerror(ret));
 		goto out;
 	}
@@ -618,179 +612,9 @@ validate_tls_alpn01(const struct acme_validation *v, const unsigned char *ip,
 
 	e = tls_alpn_attempt(v, ip, ip_len, "-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2",
 	    deadline, why, size, &key_usage);
-	if (e != ACME_VALID && key_usage && left_ms(deadline) > 0)
+	if (e != ACME_VALID && key_usage && acme_left_ms(deadline) > 0)
 		e = tls_alpn_attempt(v, ip, ip_len, "-VERS-ALL:+VERS-TLS1.2:"
 		    "-KX-ALL:+RSA", deadline, why, size, &key_usage);
-	return e;
-}
-
-/* dns-01 */
-
-/*
- * "ADDR" or "ADDR:PORT", IPv4: res_state's nsaddr_list holds sockaddr_in
- * only; an IPv6 resolver would mean writing glibc's private _u._ext.
- */
-static int
-parse_dns_server(const char *text, struct sockaddr_in *out)
-{
-	const char *colon = strchr(text, ':');
-	char addr[INET_ADDRSTRLEN];
-	size_t len = colon != NULL ? (size_t)(colon - text) : strlen(text);
-	long port = 53;
-
-	if (len == 0 || len >= sizeof(addr))
-		return -1;
-	memcpy(addr, text, len);
-	addr[len] = '\0';
-	memset(out, 0, sizeof(*out));
-	out->sin_family = AF_INET;
-	if (inet_pton(AF_INET, addr, &out->sin_addr) != 1)
-		return -1;
-	if (colon != NULL && parse_long(colon + 1, 1, 65535, &port) != 0)
-		return -1;
-	out->sin_port = htons((uint16_t)port);
-	return 0;
-}
-
-/*
- * A TXT record's RDATA is one or more <character-string>s (RFC 1035
- * 3.3.14), which make one value when joined (as RFC 7208 section 3.3 reads
- * them): 8.4's "one of the TXT records" is a record's value, not one of its
- * strings. The first shown octets go into shown (size > 1), *out_len gets
- * the whole length; -1 when a string runs past the RDATA.
- */
-static int
-txt_value(const unsigned char *rd, size_t rdlen, char *shown, size_t size,
-    size_t *out_len)
-{
-	size_t p = 0, total = 0, l, k;
-
-	while (p < rdlen) {
-		l = rd[p++];
-		if (l > rdlen - p)
-			return -1;
-		for (k = 0; k < l; k++, total++)
-			if (total < size - 1)
-				shown[total] = (char)rd[p + k];
-		p += l;
-	}
-	shown[total < size - 1 ? total : size - 1] = '\0';
-	*out_len = total;
-	return 0;
-}
-
-/*
- * RFC 8555 8.4: a TXT record at "_acme-challenge." IDENT whose value is
- * base64url(SHA-256(key authorization)). The answers of NXDOMAIN and of a
- * name without TXT records are answers: incorrectResponse, like a TXT
- * record of the wrong value, for the client's zone lacks what 8.4 asks.
- * dns is kept for a question that got no answer (a timeout, SERVFAIL,
- * REFUSED, a malformed message), which a later attempt may get past.
- */
-static enum acme_validation_error
-validate_dns01(const struct acme_validation *v, double deadline, char *why,
-    size_t size)
-{
-	struct __res_state st;
-	struct sockaddr_in server;
-	unsigned char digest[32], *answer = NULL;
-	char *name, *want = NULL, *esc = NULL, value[128], first[128] = "";
-	enum acme_validation_error e;
-	ns_msg msg;
-	ns_rr rr;
-	size_t len;
-	long secs;
-	int inited = 0, n, i, count, found = 0;
-
-	name = xasprintf("_acme-challenge.%s", v->ident);
-	if (v->dns_server != NULL && parse_dns_server(v->dns_server, &server) != 0) {
-		esc = text_echo(v->dns_server);
-		e = fail(ACME_V_DNS, why, size, "dns-01: the resolver '%s' is not "
-		    "an IPv4 ADDR or ADDR:PORT", esc);
-		goto out;
-	}
-	if (key_authz_digest(v->key_authz, digest) != 0) {
-		e = fail(ACME_V_DNS, why, size, "dns-01: hashing the key authorization failed");
-		goto out;
-	}
-	want = b64url_encode(digest, sizeof(digest));
-	/* A state of our own: the global _res is not for threads. */
-	memset(&st, 0, sizeof(st));
-	if (res_ninit(&st) != 0) {
-		e = fail(ACME_V_DNS, why, size, "dns-01: res_ninit failed");
-		goto out;
-	}
-	inited = 1;
-	if (v->dns_server != NULL) {
-		st.nsaddr_list[0] = server;
-		st.nscount = 1;
-	}
-	/*
-	 * glibc waits retrans seconds for each server in the first round and
-	 * 2 * retrans / nscount in the second: with two rounds, nscount + 2
-	 * retrans in all, kept within what is left of the timeout.
-	 */
-	secs = left_ms(deadline) / 1000;
-	st.retry = 2;
-	st.retrans = (int)(secs / (st.nscount + 2));
-	if (st.retrans < 1)
-		st.retrans = 1;
-	answer = xmalloc(NS_MAXMSG);
-	n = res_nquery(&st, name, ns_c_in, ns_t_txt, answer, NS_MAXMSG);
-	if (n < 0) {
-		switch (st.res_h_errno) {
-		case HOST_NOT_FOUND:
-			e = fail(ACME_V_INCORRECT, why, size, "dns-01: no such name "
-			    "%s (NXDOMAIN)", name);
-			break;
-		case NO_DATA:
-			e = fail(ACME_V_INCORRECT, why, size, "dns-01: no TXT record at %s",
-			    name);
-			break;
-		case TRY_AGAIN:
-			e = fail(ACME_V_DNS, why, size, "dns-01: no answer for TXT %s "
-			    "(a timeout or SERVFAIL)", name);
-			break;
-		default:
-			e = fail(ACME_V_DNS, why, size, "dns-01: TXT %s: %s", name,
-			    hstrerror(st.res_h_errno));
-			break;
-		}
-		goto out;
-	}
-	if (ns_initparse(answer, n, &msg) < 0) {
-		e = fail(ACME_V_DNS, why, size, "dns-01: TXT %s: a malformed answer", name);
-		goto out;
-	}
-	/* Any owner name: the resolver has followed CNAMEs to it (RFC 1034 3.6.2). */
-	count = ns_msg_count(msg, ns_s_an);
-	for (i = 0; i < count; i++) {
-		if (ns_parserr(&msg, ns_s_an, i, &rr) < 0) {
-			e = fail(ACME_V_DNS, why, size, "dns-01: TXT %s: a malformed "
-			    "answer", name);
-			goto out;
-		}
-		if (ns_rr_type(rr) != ns_t_txt || ns_rr_class(rr) != ns_c_in ||
-		    txt_value(ns_rr_rdata(rr), ns_rr_rdlen(rr), value, sizeof(value),
-		    &len) != 0)
-			continue;
-		if (len == strlen(want) && memcmp(value, want, len) == 0) {
-			e = ACME_VALID;
-			goto out;
-		}
-		if (found++ == 0)
-			memcpy(first, value, sizeof(first));
-	}
-	esc = text_escape(first, strlen(first), PEER_ECHO_MAX);
-	e = fail(ACME_V_INCORRECT, why, size, "dns-01: no TXT record at %s matches "
-	    "(%d found, the first '%s')", name, found, esc);
-out:
-	if (inited)
-		res_nclose(&st);
-	free(answer);
-	free(esc);
-	free(want);
-	free(name);
 	return e;
 }
 
@@ -809,27 +633,27 @@ acme_validate(const struct acme_validation *v, char *why, size_t size)
 		why[0] = '\0';
 	what = (unsigned)v->type < 3 ? names[v->type] : "?";
 	if ((unsigned)v->type >= 3)
-		return fail(ACME_V_UNAUTHORIZED, why, size, "unknown challenge type %d",
+		return acme_fail(ACME_V_UNAUTHORIZED, why, size, "unknown challenge type %d",
 		    (int)v->type);
 	if (v->ident == NULL || v->token == NULL || v->key_authz == NULL)
-		return fail(ACME_V_UNAUTHORIZED, why, size, "%s: no identifier, token "
+		return acme_fail(ACME_V_UNAUTHORIZED, why, size, "%s: no identifier, token "
 		    "or key authorization", what);
 	if (v->ident_type == ACME_IDENT_IP)
 		ip_len = san_ip_from_text(v->ident, strlen(v->ident), ip);
 	if (v->ident_type == ACME_IDENT_IP ? ip_len == 0 : !dns_name_ok(v->ident)) {
 		esc = text_echo(v->ident);
-		e = fail(ACME_V_UNAUTHORIZED, why, size, "%s: '%s' is not %s", what, esc,
+		e = acme_fail(ACME_V_UNAUTHORIZED, why, size, "%s: '%s' is not %s", what, esc,
 		    v->ident_type == ACME_IDENT_IP ? "an IP address (RFC 8738 section 3)" :
 		    "a DNS name (RFC 8555 section 7.1.4)");
 		free(esc);
 		return e;
 	}
 	if (v->http_port > 65535 || v->tls_port > 65535)
-		return fail(ACME_V_UNAUTHORIZED, why, size, "%s: port %u is not a "
+		return acme_fail(ACME_V_UNAUTHORIZED, why, size, "%s: port %u is not a "
 		    "TCP port", what, v->http_port > 65535 ? v->http_port : v->tls_port);
 	if (!token_ok(v->token)) {
 		esc = text_echo(v->token);
-		e = fail(ACME_V_UNAUTHORIZED, why, size, "%s: the token '%s' is not "
+		e = acme_fail(ACME_V_UNAUTHORIZED, why, size, "%s: the token '%s' is not "
 		    "base64url (RFC 8555 section 8.1)", what, esc);
 		free(esc);
 		return e;
@@ -844,9 +668,9 @@ acme_validate(const struct acme_validation *v, char *why, size_t size)
 	case ACME_DNS01:
 		/* RFC 8738 section 7: "MUST NOT be used to validate IP identifiers". */
 		if (ip_len != 0)
-			return fail(ACME_V_UNAUTHORIZED, why, size, "dns-01: not for an "
+			return acme_fail(ACME_V_UNAUTHORIZED, why, size, "dns-01: not for an "
 			    "ip identifier (RFC 8738 section 7)");
-		return validate_dns01(v, deadline, why, size);
+		return acme_validate_dns01(v, deadline, why, size);
 	}
 	return ACME_V_UNAUTHORIZED;
 }

@@ -1,6 +1,7 @@
 /*
  * acme_int: what the parts of the ACME server share: acme.c (the
  * request's life: nonce, JWS, account, problem documents, accounts),
+ * acme_record.c (the objects as store records),
  * acme_order.c (orders, authorizations, challenges, finalize) and
  * acme_cert.c (certificates, revocation, settling orders). Nothing
  * else includes it.

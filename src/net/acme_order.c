@@ -30,23 +30,6 @@
 #include "san_list.h"
 #include "util.h"
 
-/* The report's lines as one detail for a problem document. */
-static char *
-report_text(const struct report *rep)
-{
-	size_t i, n = 0;
-	char *out = xstrdup("");
-
-	for (i = 0; i < rep->n; i++, n++) {
-		char *next = xasprintf("%s%s%s", out, n > 0 ? "; " : "",
-		    rep->lines[i].text);
-
-		free(out);
-		out = next;
-	}
-	return out;
-}
-
 /* The record of kind and id when it belongs to the request's account. */
 static struct store_record *
 owned(struct acme_req *r, const char *kind, const char *id, json_t **out_doc)
@@ -731,7 +714,7 @@ issue_order(struct acme_req *r, const struct store_record *order, json_t *doc,
 		snprintf(out_serial, 2 * SERIAL_LEN + 1, "%s", is.serial);
 		rc = 0;
 	} else {
-		text = report_text(&rep);
+		text = report_join(&rep, "; ");
 		*out_err = acme_problem_json(res == RESULT_E_REFUSED ? "rejectedIdentifier" :
 		    res == RESULT_E_INPUT ? "badCSR" : "serverInternal",
 		    text[0] != '\0' ? text : "the certificate cannot be issued");

@@ -57,3 +57,18 @@ report_clear(struct report *r)
 	r->lines = NULL;
 	r->n = 0;
 }
+
+char *
+report_join(const struct report *r, const char *sep)
+{
+	size_t i, len = 1;
+	char *out, *p;
+
+	for (i = 0; i < r->n; i++)
+		len += strlen(r->lines[i].text) + (i > 0 ? strlen(sep) : 0);
+	p = out = xmalloc(len);
+	for (i = 0; i < r->n; i++)
+		p = stpcpy(i > 0 ? stpcpy(p, sep) : p, r->lines[i].text);
+	*p = '\0';
+	return out;
+}
