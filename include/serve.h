@@ -39,6 +39,9 @@ struct serve_limits {
 	unsigned max_connections;	/* in all */
 	unsigned per_ip;		/* connections from one address */
 	unsigned timeout;		/* seconds a connection may be idle */
+	/* Seconds a request's line, headers and body may take to arrive,
+	 * from the connection's start or the previous response. */
+	unsigned request_time;
 	unsigned threads;		/* 0: one per CPU */
 };
 void serve_limits_default(struct serve_limits *l);

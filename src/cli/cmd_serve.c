@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "acme.h"
@@ -33,7 +34,7 @@ enum {
 	OPT_LISTEN = 256, OPT_HTTP, OPT_NAME, OPT_MAX_BODY, OPT_MAX_HEADER,
 	OPT_MAX_CONN, OPT_PER_IP, OPT_TIMEOUT, OPT_THREADS, OPT_NO_ACME,
 	OPT_EAB_OPTIONAL, OPT_HTTP01_PORT, OPT_TLSALPN_PORT, OPT_DNS_SERVER,
-	OPT_DAYS, OPT_ORDERS, OPT_PASSFILE,
+	OPT_DAYS, OPT_ORDERS, OPT_PASSFILE, OPT_REQUEST_TIME,
 };
 
 /* How often the server looks at its certificate and the CRL (upkeep.h). */
@@ -48,6 +49,7 @@ static const struct cli_option serve_options[] = {
 	{ "max-connections", OPT_MAX_CONN, 1, "N", NULL, "connections in all (default 4000)" },
 	{ "per-ip", OPT_PER_IP, 1, "N", NULL, "connections from one address (default 2000)" },
 	{ "timeout", OPT_TIMEOUT, 1, "SECONDS", NULL, "close a connection idle this long (default 10)" },
+	{ "request-time", OPT_REQUEST_TIME, 1, "SECONDS", NULL, "close a connection whose request (line, headers and body) has not all arrived this long after it opened or after the previous answer, however steadily it trickles in (default 30)" },
 	{ "threads", OPT_THREADS, 1, "N", NULL, "threads per listener (default one per CPU)" },
 	{ "no-acme", OPT_NO_ACME, 0, NULL, NULL, "serve no ACME (only the CA certificate and the CRL)" },
 	{ "acme-without-eab", OPT_EAB_OPTIONAL, 0, NULL, NULL, "open ACME accounts without an External Account Binding key (anyone who reaches the server and proves a name in the domain gets a certificate)" },
@@ -79,6 +81,24 @@ log_stderr(const char *line, void *arg)
 	fprintf(stderr, "sipca: serve: %s\n", line);
 	fflush(stderr);
 	funlockfile(stderr);
+}
+
+/*
+ * A descriptor per connection: --max-connections of them (4,000 by
+ * default) need more than the soft limit most systems start with (1,024).
+ * libmicrohttpd polls with epoll, not select(2), so the soft limit can go
+ * up to the hard one, as systemd's documentation of LimitNOFILE= asks of
+ * such programs.
+ */
+static void
+raise_descriptor_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
 }
 
 /* The host's name as resolvers know it, for --name's default. */
@@ -357,6 +377,11 @@ cmd_serve(int argc, char **argv)
 				goto out;
 			cfg.limits.timeout = (unsigned)v;
 			break;
+		case OPT_REQUEST_TIME:
+			if (parse_limit("request-time", p.arg, 1, 3600, &v) < 0)
+				goto out;
+			cfg.limits.request_time = (unsigned)v;
+			break;
 		case OPT_THREADS:
 			if (parse_limit("threads", p.arg, 1, 64, &v) < 0)
 				goto out;
@@ -428,6 +453,7 @@ cmd_serve(int argc, char **argv)
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	raise_descriptor_limit();
 	if (serve_start(&cfg, &content, &srv, err, sizeof(err)) != 0) {
 		error_msg("%s", err);
 		goto out;

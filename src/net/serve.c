@@ -24,6 +24,7 @@
 #include <microhttpd.h>
 
 #include "serve.h"
+#include "serve_deadline.h"
 #include "util.h"
 
 struct listener {
@@ -47,6 +48,7 @@ struct serve {
 	pthread_mutex_t mu;		/* content and retired */
 	struct serve_content content;
 	struct retired *retired;
+	struct deadline *deadline;	/* of every daemon's connections */
 };
 
 /* What one request has sent so far, between the handler's calls. */
@@ -101,6 +103,8 @@ serve_limits_default(struct serve_limits *l)
 	l->max_connections = 4000;
 	l->per_ip = 2000;
 	l->timeout = 10;
+	/* Three idle timeouts: a slow client's request, not a trickle's. */
+	l->request_time = 30;
 	l->threads = 0;
 }
 
@@ -226,12 +230,8 @@ mhd_logger(void *cls, const char *fmt, va_list ap)
 }
 
 static void
-client_text(struct MHD_Connection *conn, char *buf, size_t size)
+address_text(const struct sockaddr *sa, char *buf, size_t size)
 {
-	const union MHD_ConnectionInfo *ci =
-	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	const struct sockaddr *sa = ci != NULL ? ci->client_addr : NULL;
-
 	snprintf(buf, size, "-");
 	if (sa == NULL)
 		return;
@@ -241,6 +241,25 @@ client_text(struct MHD_Connection *conn, char *buf, size_t size)
 	else if (sa->sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
 		    buf, (socklen_t)size);
+}
+
+static void
+client_text(struct MHD_Connection *conn, char *buf, size_t size)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+
+	address_text(ci != NULL ? ci->client_addr : NULL, buf, size);
+}
+
+/* The request deadline closed a connection (serve_deadline.h). */
+static void
+deadline_log(void *arg, const struct sockaddr *peer, unsigned seconds)
+{
+	char client[INET6_ADDRSTRLEN];
+
+	address_text(peer, client, sizeof(client));
+	log_line(arg, "%s closed: no whole request within %u s", client, seconds);
 }
 
 static enum MHD_Result respond_with(struct serve *srv,
@@ -397,10 +416,12 @@ answer(void *cls, struct MHD_Connection *conn, const char *url,
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 		    MHD_HTTP_HEADER_CONTENT_LENGTH);
 		/* Refused before a byte of it is read. */
-		if (cl != NULL && strtoull(cl, NULL, 10) > srv->cfg.limits.max_body)
+		if (cl != NULL && strtoull(cl, NULL, 10) > srv->cfg.limits.max_body) {
+			deadline_received(conn);
 			return respond(srv, conn, method, url,
 			    MHD_HTTP_CONTENT_TOO_LARGE, "text/plain", too_large,
 			    sizeof(too_large) - 1);
+		}
 		return MHD_YES;
 	}
 	if (*upload_size > 0) {
@@ -420,6 +441,8 @@ answer(void *cls, struct MHD_Connection *conn, const char *url,
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	/* All of it is here; what the answer takes is not the client's delay. */
+	deadline_received(conn);
 	if (rq->too_large)
 		return respond(srv, conn, method, url, MHD_HTTP_CONTENT_TOO_LARGE,
 		    "text/plain", too_large, sizeof(too_large) - 1);
@@ -437,8 +460,8 @@ request_done(void *cls, struct MHD_Connection *conn, void **req_cls,
     enum MHD_RequestTerminationCode why)
 {
 	(void)cls;
-	(void)conn;
 	(void)why;
+	deadline_rearm(conn);
 	if (*req_cls != NULL)
 		free(((struct request *)*req_cls)->body);
 	free(*req_cls);
@@ -475,6 +498,8 @@ start_daemon(struct serve *srv, const struct listener *l, int fd,
 	ops[k - 1].value = (intptr_t)mhd_logger;
 	ops[k - 1].ptr_value = srv;
 	OPT(MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)request_done, NULL);
+	OPT(MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)deadline_notify,
+	    srv->deadline);
 	OPT(MHD_OPTION_CONNECTION_LIMIT, lim->max_connections, NULL);
 	OPT(MHD_OPTION_PER_IP_CONNECTION_LIMIT, lim->per_ip, NULL);
 	OPT(MHD_OPTION_CONNECTION_TIMEOUT, lim->timeout, NULL);
@@ -548,6 +573,11 @@ serve_start(const struct serve_config *cfg, struct serve_content *content,
 	srv->l = xcalloc(srv->n > 0 ? srv->n : 1, sizeof(*srv->l));
 	if (cfg->n_https > 0 && tls_content_usable(content, err, size) != 0)
 		goto out;
+	if ((srv->deadline = deadline_start(cfg->limits.request_time,
+	    deadline_log, srv)) == NULL) {
+		snprintf(err, size, "cannot start the request deadline's thread");
+		goto out;
+	}
 	for (i = 0; i < srv->n; i++) {
 		struct listener *l = &srv->l[i];
 
@@ -576,6 +606,7 @@ out:
 		for (i = 0; i < srv->n; i++)
 			if (srv->l[i].d != NULL)
 				MHD_stop_daemon(srv->l[i].d);
+		deadline_stop(srv->deadline);
 		pthread_mutex_destroy(&srv->mu);
 		free(srv->l);
 		free(srv);
@@ -686,6 +717,7 @@ serve_stop(struct serve *srv, unsigned grace)
 		if (srv->l[i].d != NULL)
 			MHD_stop_daemon(srv->l[i].d);
 	reap(srv, 1);
+	deadline_stop(srv->deadline);
 	serve_content_clear(&srv->content);
 	pthread_mutex_destroy(&srv->mu);
 	free(srv->l);

@@ -111,10 +111,11 @@ check "SIGTERM ends serve with status 0" test $? -eq 0
 BG_PIDS=""
 expect_grep "stopping" "$T/serve.log" "SIGTERM is logged"
 
-# The limits: a body over --max-body, headers over --max-header, and a
-# request that never ends, closed after --timeout.
+# The limits: a body over --max-body, headers over --max-header, a
+# request that never ends, closed after --timeout, and one that trickles
+# in faster than that, closed after --request-time.
 check "serve with small limits" start_serve "$T/limits.log" --max-body 1024 \
-    --max-header 4096 --timeout 2
+    --max-header 4096 --timeout 2 --request-time 5
 head -c 2048 /dev/zero > "$T/big"
 check "POST 2 KiB" get http://127.0.0.1:$HTTP/ca.pem --data-binary @"$T/big"
 check "a body over --max-body: 413" grep -q "^413 " "$T/got"
@@ -134,6 +135,34 @@ if s.recv(1) != b"":
     sys.exit("answered a request that has not ended")
 sys.exit(0 if time.time() - t < 12 else "closed too late")
 ' $HTTP
+# A header line a second (slowloris), a body an octet a second: each
+# keeps the idle timeout from ever running out; the request deadline
+# closes both (not before 4 s: the 2 s idle timeout did not).
+for how in headers body; do
+	check "a request trickling its $how is closed after --request-time" python3 -c '
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+t = time.time()
+s.sendall(b"POST /ca.pem HTTP/1.1\r\nHost: x\r\n")
+if sys.argv[2] == "body":
+    s.sendall(b"Content-Length: 100\r\n\r\n")
+s.settimeout(1)
+for i in range(60):
+    try:
+        s.sendall(b"X-%d: y\r\n" % i if sys.argv[2] == "headers" else b"a")
+        if s.recv(1) == b"":
+            break
+    except socket.timeout:
+        continue
+    except OSError:
+        break
+    sys.exit("answered a request that has not ended")
+took = time.time() - t
+sys.exit(0 if 4 <= took < 50 else "closed after %.1f s" % took)
+' $HTTP $how
+done
+expect_grep "127.0.0.1 closed: no whole request within 5 s" "$T/limits.log" \
+    "the request deadline's closes are logged"
 stop_bg "$SERVE"
 
 # The default address is every interface of this namespace, port 8443.
