@@ -89,6 +89,15 @@ long=$(printf 'b%.0s' $(seq 64))
 check "eab new: 64 characters" sipca acme eab new "$long"
 check "eab new: every character allowed" sipca acme eab new "A-z.0_9@x"
 
+# No kid or key starts with '-', which certbot and lego would read as an
+# option (each draw would with odds 1 in 64; 128 draws).
+: > "$T/keys"
+for i in $(seq 64); do
+	sipca acme eab new "draw$i" >> "$T/keys" 2>/dev/null || fail "eab new draw$i"
+done
+check "64 keys made" test "$(grep -c '^kid: ' "$T/keys")" -eq 64
+check "no kid or HMAC key starts with '-'" sh -c "! grep -q '^[a-z]*: -' '$T/keys'"
+
 # revoke: valid -> revoked; again is refused.
 expect_exit 0 "eab revoke alice" sipca acme eab revoke alice &&
 	expect_grep "revoked" "$T/stderr" "revoke says so"
