@@ -7,6 +7,7 @@
 # with the server certificate for ca.example.test, and:
 #   start_serve LOG [options]  sipca serve there; its pid in $SERVE
 #   eab NAME                   a new EAB key into $KID and $HMAC
+#   cb ARGS                    certbot against it, its state under $LE
 # $DIRURL is the directory; the CA is trusted by certbot and lego.
 if [ -z "${SIPCA_TEST_NETNS:-}" ]; then
 	SIPCA_TEST_NETNS=1; export SIPCA_TEST_NETNS
@@ -65,3 +66,9 @@ eab() {
 	HMAC=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["hmac"])' "$T/eab.json")
 }
 
+# cb ARGS: certbot with its state under $LE, bounded.
+LE=$T/le
+cb() {
+	timeout 120 certbot --non-interactive --config-dir "$LE/config" \
+	    --work-dir "$LE/work" --logs-dir "$LE/logs" --server "$DIRURL" "$@"
+}

@@ -11,12 +11,6 @@
 . "$(dirname "$0")/../acme/env.sh"
 need_tools certbot lego openssl certtool python3
 
-LE=$T/le
-# cb ARGS: certbot with its state under $LE, bounded.
-cb() {
-	timeout 120 certbot --non-interactive --config-dir "$LE/config" \
-	    --work-dir "$LE/work" --logs-dir "$LE/logs" --server "$DIRURL" "$@"
-}
 
 # The CA's name as a store name reads in sipca list --json.
 origin_of() {

@@ -38,12 +38,8 @@ check "Kamailio presents the certificate issued by hand" \
 
 check "an EAB key" eab kamailio-host
 check "serve starts" start_serve "$T/serve.log"
-LE=$T/le
-cb() {
-	env KAMAILIO_TLS_DIR="$TLS" KAMAILIO_CTL="$CTL" timeout 120 certbot \
-	    --non-interactive --config-dir "$LE/config" --work-dir "$LE/work" \
-	    --logs-dir "$LE/logs" --server "$DIRURL" "$@"
-}
+# The deploy hook's settings, in certbot's environment.
+export KAMAILIO_TLS_DIR="$TLS" KAMAILIO_CTL="$CTL"
 check "certbot for the domain and the proxy, the Kamailio deploy hook" \
     cb certonly --agree-tos -m admin@example.test --eab-kid "$KID" \
     --eab-hmac-key "$HMAC" --standalone --key-type ecdsa \
