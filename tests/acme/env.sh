@@ -8,6 +8,7 @@
 #   start_serve LOG [options]  sipca serve there; its pid in $SERVE
 #   eab NAME                   a new EAB key into $KID and $HMAC
 #   cb ARGS                    certbot against it, its state under $LE
+#   count_checks FILE NAME STATUS  a client's "ok"/"not ok" lines counted
 # $DIRURL is the directory; the CA is trusted by certbot and lego.
 if [ -z "${SIPCA_TEST_NETNS:-}" ]; then
 	SIPCA_TEST_NETNS=1; export SIPCA_TEST_NETNS
@@ -71,4 +72,18 @@ LE=$T/le
 cb() {
 	timeout 120 certbot --non-interactive --config-dir "$LE/config" \
 	    --work-dir "$LE/work" --logs-dir "$LE/logs" --server "$DIRURL" "$@"
+}
+
+# count_checks FILE NAME STATUS: the "ok ..."/"not ok ..." lines a test
+# client of tests/acme/ printed into FILE, each a check; NAME ran to its
+# end when STATUS is 0 (else FILE is shown).
+count_checks() {
+	while IFS= read -r line; do
+		case $line in
+		"ok "*) ok ;;
+		"not ok "*) fail "${line#not ok }" ;;
+		esac
+	done < "$1"
+	check "$2 ran to its end (status $3)" test "$3" -eq 0
+	[ "$3" -eq 0 ] || sed 's/^/    /' "$1" >&2
 }

@@ -107,9 +107,17 @@ def finalize_on(conn, path, body):
     return time.monotonic() - t
 
 
-def connection():
+def ready_to_finalize(key, acct):
+    """A new ready order, its finalize signed and its connection open:
+    the order's URL, the CSR, the connection, the path and the body."""
+    _, csr = csr_for([NAME])
+    url = new_order(key, acct)
+    _, _, order = post(key, url, None, kid=acct)
+    path, body = finalize_body(key, acct, order, csr)
     host, port = DIRECTORY.split("/")[2].split(":")
-    return http.client.HTTPSConnection(host, int(port), context=client.CTX, timeout=30)
+    conn = http.client.HTTPSConnection(host, int(port), context=client.CTX, timeout=30)
+    conn.connect()
+    return url, csr, conn, path, body
 
 
 def main():
@@ -123,12 +131,7 @@ def main():
     serials = []
 
     # How long a finalize takes when nothing kills it.
-    _, csr = csr_for([NAME])
-    url = new_order(key, acct)
-    _, _, order = post(key, url, None, kid=acct)
-    path, body = finalize_body(key, acct, order, csr)
-    conn = connection()
-    conn.connect()
+    url, csr, conn, path, body = ready_to_finalize(key, acct)
     span = finalize_on(conn, path, body)
     cert = certificate(key, acct, url, csr)
     check("an order uninterrupted: its certificate (finalize took %.0f ms)" %
@@ -138,12 +141,7 @@ def main():
 
     landed = {"ready": 0, "invalid": 0, "valid": 0}
     for n in range(int(ROUNDS)):
-        _, csr = csr_for([NAME])
-        url = new_order(key, acct)
-        _, _, order = post(key, url, None, kid=acct)
-        path, body = finalize_body(key, acct, order, csr)
-        conn = connection()
-        conn.connect()
+        url, csr, conn, path, body = ready_to_finalize(key, acct)
         delay = random.uniform(0, span)
         threading.Timer(delay, os.kill, (PROC[0].pid, signal.SIGKILL)).start()
         finalize_on(conn, path, body)

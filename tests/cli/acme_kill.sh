@@ -14,15 +14,7 @@ timeout 900 $PY "$(dirname "$0")/../acme/kill_finalize.py" "$DIRURL" "$CA/ca.pem
     "$KID" "$HMAC" "$SIPCA" "$CA" 10 "$T/serve.log" -- \
     "$SIPCA_BARE" -d "$CA" serve --listen 127.0.0.1:$SERVE_PORT \
     --http 127.0.0.1:$HTTP --name ca.example.test > "$T/kill.out" 2>&1
-rc=$?
-while IFS= read -r line; do
-	case $line in
-	"ok "*) ok ;;
-	"not ok "*) fail "${line#not ok }" ;;
-	esac
-done < "$T/kill.out"
-check "kill_finalize.py ran to its end (status $rc)" test $rc -eq 0
-[ $rc -eq 0 ] || sed 's/^/    /' "$T/kill.out" >&2
+count_checks "$T/kill.out" kill_finalize.py $?
 echo "    where the kills fell (still ready, made invalid, valid): $(sed -n 's/^landed //p' "$T/kill.out")" >&2
 
 # Every certificate the client got is in the store, each serial once.

@@ -20,15 +20,7 @@ check "serve with three orders an hour per account" start_serve "$T/serve.log" \
     --orders-per-hour 3
 timeout 300 $PY "$(dirname "$0")/../acme/protocol.py" "$DIRURL" "$CA/ca.pem" \
     "$KID1" "$HMAC1" "$KID" "$HMAC" > "$T/protocol.out" 2>&1
-rc=$?
-while IFS= read -r line; do
-	case $line in
-	"ok "*) ok ;;
-	"not ok "*) fail "${line#not ok }" ;;
-	esac
-done < "$T/protocol.out"
-check "protocol.py ran to its end (status $rc)" test $rc -eq 0
-[ $rc -eq 0 ] || sed 's/^/    /' "$T/protocol.out" >&2
+count_checks "$T/protocol.out" protocol.py $?
 
 # The store agrees: the certificate revoked by its own key is revoked.
 serial=$(sed -n 's/^serial //p' "$T/protocol.out")
