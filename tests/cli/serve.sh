@@ -235,6 +235,8 @@ bad "--name without a certificate" "no valid server certificate named 'nobody.ex
 bad "--name of a device" "no valid server certificate named 'alice'" \
     --listen 127.0.0.1:0 --name alice
 bad "--timeout 0" "invalid --timeout: '0'" --timeout 0
+bad "--request-time 0" "invalid --request-time: '0'" --request-time 0
+bad "--request-time not a number" "invalid --request-time: '30s'" --request-time 30s
 bad "an operand" "unexpected argument: 'extra'" extra
 expect_exit 2 "serve on a directory that is no store" "$SIPCA" -d "$T/none" serve --http 127.0.0.1:0
 expect_unchanged "$T/before" "$CA" "bad serve flags"
