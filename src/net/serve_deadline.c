@@ -55,8 +55,10 @@ static void *
 sweep(void *arg)
 {
 	struct deadline *d = arg;
+	struct sockaddr_storage *cut = NULL;
 	struct timespec until;
 	struct slot *s;
+	size_t n, cap = 0, i;
 	time_t t;
 
 	pthread_mutex_lock(&d->mu);
@@ -67,6 +69,7 @@ sweep(void *arg)
 		    &until) != ETIMEDOUT)
 			;
 		t = now();
+		n = 0;
 		for (s = d->list.next; s != &d->list; s = s->next) {
 			if (!s->receiving || s->cut ||
 			    t - s->since < (time_t)d->seconds)
@@ -74,12 +77,23 @@ sweep(void *arg)
 			/* libmicrohttpd reads the end of the stream and closes it. */
 			shutdown(s->fd, SHUT_RDWR);
 			s->cut = 1;
-			if (d->log != NULL)
-				d->log(d->arg, (const struct sockaddr *)&s->peer,
+			if (n == cap) {
+				cap = cap == 0 ? 16 : cap * 2;
+				cut = xrealloc(cut, cap * sizeof(*cut));
+			}
+			cut[n++] = s->peer;
+		}
+		/* Logged unlocked: a slow stderr must not hold up accepts. */
+		if (n > 0 && d->log != NULL) {
+			pthread_mutex_unlock(&d->mu);
+			for (i = 0; i < n; i++)
+				d->log(d->arg, (const struct sockaddr *)&cut[i],
 				    d->seconds);
+			pthread_mutex_lock(&d->mu);
 		}
 	}
 	pthread_mutex_unlock(&d->mu);
+	free(cut);
 	return NULL;
 }
 
