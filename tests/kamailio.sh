@@ -6,6 +6,7 @@ EX=$top/examples/kamailio
 KAMAILIO=$(command -v kamailio || echo /usr/sbin/kamailio)
 
 K_PIDS=""
+K_MAINS=""
 # start_kamailio NAME CERTDIR [CAFILE [CRLFILE]]: Kamailio with the
 # example's configuration, serving CERTDIR's key.pem and chain.pem (and
 # presenting them to the next hop), trusting CAFILE (default the exported
@@ -39,12 +40,23 @@ start_kamailio() {
 		fail "$1: the example configuration no longer has the paths this test replaces"
 	fi
 	# -DD: foreground, yet with the TCP/TLS workers (-D alone has none).
-	start_bg "$k/log" "$KAMAILIO" -f "$k/kamailio.cfg" -DD -E \
+	# Bounded by the whole script's length (kamailio.sh takes 200 s
+	# under valgrind), not start_bg's two minutes: an instance started
+	# early must still be there for the last checks.
+	start_bg_within 900 "$k/log" "$KAMAILIO" -f "$k/kamailio.cfg" -DD -E \
 	    -Y "$k/run" -P "$k/run/kamailio.pid" -w "$k/run" -m 32 -M 8
 	K_PIDS="$K_PIDS $BG_PID"
 	if ! wait_port "$PORT"; then
 		fail "$1: Kamailio did not listen on 127.0.0.1:$PORT"
 		sed 's/^/    /' "$k/log" >&2
 	fi
+	# Kamailio may listen before it writes its pidfile, and removes the
+	# file when it exits: the main process's pid is taken now.
+	i=0
+	while [ ! -s "$k/run/kamailio.pid" ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	K_MAINS="$K_MAINS $(cat "$k/run/kamailio.pid" 2>/dev/null)"
 }
 

@@ -154,8 +154,13 @@ free_port() {
 # start_bg LOGFILE COMMAND...: starts a background process (bounded by
 # timeout), remembers its pid in $BG_PID and for cleanup.
 start_bg() {
-	log=$1; shift
-	timeout 120 "$@" >"$log" 2>&1 &
+	start_bg_within 120 "$@"
+}
+
+# start_bg_within SECONDS LOG CMD...: start_bg with another bound.
+start_bg_within() {
+	limit=$1; log=$2; shift 2
+	timeout "$limit" "$@" >"$log" 2>&1 &
 	BG_PID=$!
 	BG_PIDS="$BG_PIDS $BG_PID"
 }

@@ -306,13 +306,13 @@ expect_refused "overlap: an old certificate without the old bridge, Kamailio wit
 unset CLIENT_CA
 
 # Stopped by pid (the timeout wrapper passes SIGTERM on to Kamailio),
-# and gone afterwards: the main processes' pids come from their pidfiles.
-mains=$(cat "$T"/k-*/run/kamailio.pid)
-check "nine Kamailio pidfiles" test "$(echo $mains | wc -w)" -eq 9
+# and gone afterwards: the main processes' pids come from their
+# pidfiles, read as each started.
+check "nine Kamailio pidfiles" test "$(echo $K_MAINS | wc -w)" -eq 9
 for pid in $K_PIDS; do
 	stop_bg "$pid"
 done
-for pid in $mains; do
+for pid in $K_MAINS; do
 	check_fails "Kamailio $pid has exited" kill -0 "$pid"
 done
 
