@@ -142,7 +142,8 @@ _demo: $(BUILD)/sipca
 	@cp $(BUILD)/sipca ./sipca
 	@SIPCA=$(abspath $(BUILD)/sipca) sh scripts/demo.sh
 
-bench: deps
+bench:
+	@sh scripts/deps.sh bench
 	@$(MAKE) --no-print-directory _bench
 
 # The bare GnuTLS rates bench/batch.sh and bench/lint.sh compare sipca with.

@@ -2,12 +2,14 @@
 # Installs the Debian packages sipca needs, when one is missing; prints
 # every command it runs. "deps.sh demo": what the build and make demo
 # need (the libraries, gnutls-bin, openssl, python3); with no argument,
-# everything the tests need as well (Check, Kamailio, valgrind, shells).
+# everything the tests need as well (Check, Kamailio, valgrind, shells);
+# "deps.sh bench": the tests' packages and Pebble, which make bench
+# compares sipca serve with.
 set -eu
 profile=${1:-check}
 case $profile in
-check|demo) ;;
-*) echo "sipca: deps: unknown profile '$profile' (check, demo)" >&2; exit 2 ;;
+check|demo|bench) ;;
+*) echo "sipca: deps: unknown profile '$profile' (check, demo, bench)" >&2; exit 2 ;;
 esac
 
 missing=""
@@ -35,7 +37,7 @@ need gnutls-bin      have_cmd certtool
 need openssl         have_cmd openssl
 need build-essential have_cmd cc
 need python3         have_cmd python3	# the demo's and tests' free ports, JSON checks
-if [ "$profile" = check ]; then
+if [ "$profile" != demo ]; then
 	need check           have_pc check
 	need ca-certificates have_pkg ca-certificates	# tests/cli/lint.sh lints /etc/ssl/certs
 	need time            have_cmd /usr/bin/time	# bench/lint.sh: peak RSS
@@ -60,6 +62,9 @@ if [ "$profile" = check ]; then
 	need certbot         have_cmd certbot
 	need lego            have_cmd lego
 	need dehydrated      have_cmd dehydrated	# tests/cli/acme_dehydrated.sh, with dnsmasq
+fi
+if [ "$profile" = bench ]; then
+	need pebble          have_cmd pebble	# bench/acme.sh: Let's Encrypt's ACME test server
 fi
 
 [ -z "$missing" ] && exit 0

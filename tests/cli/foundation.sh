@@ -286,7 +286,7 @@ mkdir -p "$T/bare"
 printf '#!/bin/sh\necho 1000\n' > "$T/bare/id"
 for c in pkg-config dpkg-query grep; do printf '#!/bin/sh\nexit 1\n' > "$T/bare/$c"; done
 chmod +x "$T/bare"/*
-for profile in demo check; do
+for profile in demo check bench; do
 	expect_exit 2 "deps.sh $profile on a bare machine" env PATH="$T/bare" /bin/sh "$top/scripts/deps.sh" $profile
 	cp "$T/stderr" "$T/deps-$profile"
 done
@@ -296,5 +296,8 @@ done
 for pkg in kamailio zsh fish valgrind softhsm2 check; do
 	expect_no_grep " $pkg\b" "$T/deps-demo" "the demo does not install $pkg"
 	expect_grep " $pkg\b" "$T/deps-check" "the tests install $pkg"
+	expect_grep " $pkg\b" "$T/deps-bench" "the bench installs $pkg"
 done
+expect_grep " pebble\b" "$T/deps-bench" "the bench installs pebble"
+expect_no_grep " pebble\b" "$T/deps-check" "the tests do not install pebble"
 finish
