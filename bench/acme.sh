@@ -155,9 +155,10 @@ load sipca "https://ca.example.test:$SP/acme/directory" "$T/mem" "$N_MEM" --eab 
 RSS1=$(awk '$1 == "rss_kib" && $2 == 1000 { print $3 }' "$T/mem")
 RSS2=$(awk -v n="$N_MEM" '$1 == "rss_kib" && $2 == n { print $3 }' "$T/mem")
 echo "  sipca, $N_MEM more orders: $(sed -n 's/^orders //p' "$T/mem")"
+later="$((RSS1 / 1024)) MiB 1000 orders later"
+[ "$N_MEM" -ne 1000 ] && later="$later, $((RSS2 / 1024)) MiB $N_MEM orders later"
 echo "  resident memory: sipca $((RSS0 / 1024)) MiB after $((N * ROUNDS)) orders," \
-    "$((RSS1 / 1024)) MiB 1,000 orders later, $((RSS2 / 1024)) MiB after $N_MEM;" \
-    "pebble $((PRSS / 1024)) MiB after $((N * ROUNDS))"
+    "$later; pebble $((PRSS / 1024)) MiB after $((N * ROUNDS))"
 echo
 echo "issue 16's Performance rows, measured in this run (best of $ROUNDS):"
 row "orders/s, sipca vs Pebble ($S_RATE vs $P_RATE)" \
