@@ -105,7 +105,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ctx ctx;
-	struct lint_reader reader = { on_cert, on_error, &ctx };
+	struct lint_reader reader = { on_cert, on_error, &ctx, NULL };
 	char path[64];
 	size_t i;
 	int fd;

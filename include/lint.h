@@ -394,13 +394,20 @@ struct lint_reader {
 	void (*cert)(const struct lint_source *src, void *arg);
 	void (*error)(const char *message, void *arg);
 	void *arg;
+	/*
+	 * Once per PEM block of another label (a private key, a request),
+	 * which is skipped; a file that holds only such blocks is not an
+	 * x509.parse finding. The message names the file, the line and the
+	 * label, nothing of the contents. NULL: skipped silently.
+	 */
+	void (*skipped)(const char *message, void *arg);
 };
 
 /*
  * Reads path: a file with PEM certificates or one DER certificate, a
  * directory (walked for .pem .crt .cer .der, in name order), or "-" for
- * stdin. Input that holds no certificate is given to r->cert as an
- * undecodable one (x509.parse). Returns 0, or -1 when some input could
+ * stdin. Input that holds no certificate, and no PEM block of another
+ * label either, is given to r->cert as an undecodable one (x509.parse). Returns 0, or -1 when some input could
  * not be read (each told to r->error).
  */
 int lint_input(const char *path, const struct lint_reader *r);

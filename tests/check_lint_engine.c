@@ -207,6 +207,8 @@ struct seen {
 	char problem[8][80];
 	unsigned n_error;
 	char error[160];
+	unsigned n_skipped;
+	char skipped[160];
 };
 
 static void
@@ -234,6 +236,15 @@ collect_error(const char *message, void *arg)
 	snprintf(s->error, sizeof(s->error), "%s", message);
 }
 
+static void
+collect_skipped(const char *message, void *arg)
+{
+	struct seen *s = arg;
+
+	s->n_skipped++;
+	snprintf(s->skipped, sizeof(s->skipped), "%s", message);
+}
+
 static char *
 write_tmp(const char *content, size_t len)
 {
@@ -254,7 +265,8 @@ START_TEST(test_input_stream)
 	gnutls_datum_t der, pem;
 	gnutls_x509_crt_t crt;
 	struct seen seen;
-	struct lint_reader reader = { collect, collect_error, &seen };
+	struct lint_reader reader = { collect, collect_error, &seen,
+	    collect_skipped };
 	char *text, *path;
 
 	lintcert_build(&s, &der);
@@ -293,6 +305,40 @@ START_TEST(test_input_stream)
 	ck_assert(seen.der[0]);
 	unlink(path);
 	free(path);
+
+	/*
+	 * A key beside the certificates (a store's issued/NAME/key.pem) is
+	 * skipped by its label, not linted as a certificate that failed to
+	 * parse; its contents appear nowhere.
+	 */
+	text = xasprintf("-----BEGIN PRIVATE KEY-----\nU0VDUkVU\n"
+	    "-----END PRIVATE KEY-----\n");
+	path = write_tmp(text, strlen(text));
+	memset(&seen, 0, sizeof(seen));
+	ck_assert_int_eq(lint_input(path, &reader), 0);
+	ck_assert_uint_eq(seen.n, 0);
+	ck_assert_uint_eq(seen.n_skipped, 1);
+	ck_assert(strstr(seen.skipped, "line 1: skipped a PEM block that is not "
+	    "a certificate (PRIVATE KEY)") != NULL);
+	ck_assert(strstr(seen.skipped, "U0VDUkVU") == NULL);
+	unlink(path);
+	free(path);
+	free(text);
+
+	/* ... and beside a certificate, the certificate is still linted */
+	text = xasprintf("-----BEGIN EC PRIVATE KEY-----\nAAAA\n"
+	    "-----END EC PRIVATE KEY-----\n%.*s", (int)pem.size,
+	    (const char *)pem.data);
+	path = write_tmp(text, strlen(text));
+	memset(&seen, 0, sizeof(seen));
+	ck_assert_int_eq(lint_input(path, &reader), 0);
+	ck_assert_uint_eq(seen.n, 1);
+	ck_assert(seen.der[0]);
+	ck_assert_uint_eq(seen.line[0], 4);
+	ck_assert_uint_eq(seen.n_skipped, 1);
+	unlink(path);
+	free(path);
+	free(text);
 
 	memset(&seen, 0, sizeof(seen));
 	ck_assert_int_eq(lint_input("/nonexistent/x.pem", &reader), -1);

@@ -92,6 +92,13 @@ on_error(const char *message, void *arg)
 	error_msg("%s", message);
 }
 
+static void
+on_skipped(const char *message, void *arg)
+{
+	(void)arg;
+	note_msg("%s", message);
+}
+
 static int
 load_cas(const char *const *files, size_t n, struct lint_ca **cas,
     size_t *n_ca)
@@ -130,7 +137,7 @@ cmd_lint(int argc, char **argv)
 	struct cli_parser p;
 	struct lint_options opts;
 	struct lint_ctx ctx;
-	struct lint_reader reader = { on_cert, on_error, &ctx };
+	struct lint_reader reader = { on_cert, on_error, &ctx, on_skipped };
 	struct lint_ca *cas = NULL;
 	size_t n_ca = 0, n_exclude = 0, n_cafile = 0;
 	const char **exclude = NULL, **cafiles = NULL;

@@ -58,6 +58,32 @@ is_cert_begin(const char *line)
 	    strncmp(line, "-----BEGIN X509 CERTIFICATE-----", 32) == 0;
 }
 
+/*
+ * A block of another label (RFC 7468 section 2: a key, a request, a CRL
+ * beside the certificates, as a store's issued/NAME/ holds them) is not
+ * a certificate that failed to parse: the reader is told it was skipped,
+ * by its label only, never its contents.
+ */
+static void
+skipped_block(const struct lint_reader *r, const char *name, unsigned lineno,
+    const char *line)
+{
+	const char *label = line + 11, *end = strstr(label, "-----");
+	char *esc_name, *esc_label, *msg;
+
+	if (r->skipped == NULL)
+		return;
+	esc_name = text_escape(name, strlen(name), 0);
+	esc_label = text_escape(label, end != NULL ? (size_t)(end - label) :
+	    strcspn(label, "\r\n"), 0);
+	msg = xasprintf("'%s': line %u: skipped a PEM block that is not a "
+	    "certificate (%s)", esc_name, lineno, esc_label);
+	r->skipped(msg, r->arg);
+	free(msg);
+	free(esc_label);
+	free(esc_name);
+}
+
 /* RFC 7468 lines are 64 characters; anything far longer is not PEM. */
 #define LINT_MAX_LINE 4096
 #define READ_BLOCK 65536
@@ -183,7 +209,7 @@ lint_stream(int fd, const char *name, const struct lint_reader *r)
 	size_t blen = 0, bcap = 0;
 	ssize_t n;
 	unsigned char *b = NULL;
-	unsigned lineno = 0, start = 0, index = 0;
+	unsigned lineno = 0, start = 0, index = 0, skipped = 0;
 	int in_block = 0, rc = 0;
 
 	if (!refill(&in)) {
@@ -216,6 +242,9 @@ lint_stream(int fd, const char *name, const struct lint_reader *r)
 				in_block = 1;
 				start = lineno;
 				blen = 0;
+			} else if (strncmp(line, "-----BEGIN ", 11) == 0) {
+				skipped_block(r, name, lineno, line);
+				skipped++;
 			}
 			continue;
 		}
@@ -244,7 +273,7 @@ lint_stream(int fd, const char *name, const struct lint_reader *r)
 		index++;
 		emit(r, name, index, start, NULL, 0,
 		    "PEM block has no END line (truncated)");
-	} else if (index == 0 && in.err == 0) {
+	} else if (index == 0 && skipped == 0 && in.err == 0) {
 		emit(r, name, 1, 1, NULL, 0, "no PEM certificate and not DER");
 	}
 out:

@@ -219,6 +219,17 @@ for f in empty.pem text.pem noise.der truncated.pem truncated.der badb64.pem; do
 	expect_exit 1 "$f gives x509.parse" "$SIPCA" lint "$C/$f"
 	expect_grep "fatal x509.parse" "$T/stdout" "$f"
 done
+# A store's issued/ holds keys beside the certificates: the keys are
+# skipped with a note naming the label, never linted as x509.parse, and
+# the key's bytes appear in no output.
+expect_exit 0 "lint of a store's issued/ directory" \
+    "$SIPCA" lint --profile rfc5280 "$T/store/issued/sip.example.com"
+expect_grep "note: '.*/key.pem': line 1: skipped a PEM block that is not a certificate (PRIVATE KEY)" \
+    "$T/stderr" "the key is skipped with a note"
+expect_no_grep "x509.parse" "$T/stdout" "no parse finding for the key"
+keyline=$(sed -n 2p "$T/store/issued/sip.example.com/key.pem")
+expect_no_grep "$keyline" "$T/stdout" "no key bytes in the output"
+expect_no_grep "$keyline" "$T/stderr" "no key bytes in the messages"
 expect_exit 1 "stdin" sh -c "\"$SIPCA\" lint - < \"$C/dup-ext.pem\""
 expect_grep "^-#1: error rfc5280.duplicate_extension" "$T/stdout" "stdin is '-'"
 
