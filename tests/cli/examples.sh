@@ -157,6 +157,30 @@ check "and hands out the CA" sh -c 'curl -sS --max-time 10 "http://127.0.0.1:$1/
 stop_bg "$BG_PID"
 expect_grep "^Environment=SIPCA_DIR=/var/lib/sipca$" "$U" "the unit names the store it writes"
 
+# The renewal timer and its service: the README's cron line as units.
+# Both verify together (the timer starts the service of its name), the
+# service is hardened as the serve unit is, and its ExecStart lines, run
+# in order on the store, renew and check it.
+for f in sipca-renew.service sipca-renew.timer; do
+	sed -e "s|/usr/bin/sipca|$SIPCA_ABS|" -e '/^Documentation=/d' \
+	    -e '/^ConditionPathExists=/d' "$E/systemd/$f" > "$T/$f"
+done
+check "systemd-analyze verify of the renewal units: no complaint" sh -c \
+    'out=$(systemd-analyze verify "$1" "$2" 2>&1) && [ -z "$out" ] || { echo "$out"; exit 1; }' \
+    sh "$T/sipca-renew.timer" "$T/sipca-renew.service"
+systemd-analyze security --offline=true "$T/sipca-renew.service" > "$T/security" 2>&1
+exposure=$(sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p' "$T/security")
+check "systemd-analyze security of the renewal: exposure ${exposure:-?} <= 2.0" \
+    awk -v e="${exposure:-99}" 'BEGIN { exit !(e <= 2.0) }'
+expect_grep "^RandomizedDelaySec=" "$E/systemd/sipca-renew.timer" "the timer's start is randomised"
+expect_grep "^OnCalendar=" "$E/systemd/sipca-renew.timer" "the timer is daily"
+sed -n "s|^ExecStart=/usr/bin/sipca ||p" "$E/systemd/sipca-renew.service" > "$T/renew.cmds"
+check "the renewal service renews, then checks" sh -c \
+    'test "$(cat "$1")" = "$(printf "renew --expiring 30\ncheck")"' sh "$T/renew.cmds"
+while read -r cmd; do
+	expect_exit 0 "the renewal unit's 'sipca $cmd'" env SIPCA_DIR="$D" "$SIPCA" $cmd
+done < "$T/renew.cmds"
+
 # Every recipe has a README.
 for d in "$E"/*/; do
 	case $d in */kamailio/) continue ;; esac
