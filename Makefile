@@ -5,6 +5,7 @@
 #   make demo       a throwaway CA: init, issue, export, verify
 #   make bench      benchmarks (not part of check)
 #   make install    PREFIX=/usr/local DESTDIR=
+#   make dist       sipca-VERSION.tar.gz, reproducible
 #   make VARIANT=san check   the same with ASan and UBSan
 
 PREFIX    ?= /usr/local
@@ -64,7 +65,7 @@ FUZZ_TIME    ?= 60
 FUZZ_BINS    = $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 REPLAY_BINS  = $(patsubst %,$(BUILD)/fuzz/replay_%,$(FUZZ_TARGETS))
 
-.PHONY: all check demo bench install uninstall clean deps _check _demo _bench fuzz _fuzz man
+.PHONY: all check demo bench install uninstall clean deps _check _demo _bench fuzz _fuzz man dist FORCE
 
 all: $(BUILD)/sipca
 	@cp $(BUILD)/sipca ./sipca
@@ -75,9 +76,17 @@ $(BUILD)/sipca: $(BUILD)/cli/main.o $(LIB_OBJS)
 $(BUILD)/sipca-test: $(BUILD)/cli/main.o $(TEST_LIB_OBJS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/%.o: src/%.c | $(BUILD) $(ASN_TABS)
+$(BUILD)/%.o: src/%.c | $(BUILD) $(ASN_TABS) $(BUILD)/version-gen.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# The version (scripts/version.sh), remade on every run but written only
+# when it changed, so that a new commit rebuilds main.o and cmd_man.o and
+# nothing else. SIPCA_VERSION=X on the command line sets it (debian/rules).
+$(BUILD)/version-gen.h: FORCE | $(BUILD)
+	@SIPCA_VERSION="$(SIPCA_VERSION)" sh scripts/version.sh --header > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+FORCE:
 
 $(BUILD)/util/util-testclock.o: src/util/util.c | $(BUILD)
 	@mkdir -p $(@D)
@@ -198,6 +207,11 @@ fuzz:
 
 _fuzz: $(FUZZ_BINS)
 	@sh fuzz/run.sh $(FUZZ_TIME) $(BUILD) $(FUZZ_TARGETS)
+
+# A release tarball, sipca-VERSION.tar.gz: what git tracks at HEAD and
+# .tarball-version, the same bytes from every run (scripts/dist.sh).
+dist:
+	@sh scripts/dist.sh
 
 clean:
 	rm -rf build sipca
