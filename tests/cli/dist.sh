@@ -15,7 +15,7 @@ check "a version: '$version'" test -n "$version"
 echo "a build output" > "$T/src/sipca"
 mkdir -p "$T/src/build/release" && echo x > "$T/src/build/release/main.o"
 
-(cd "$T/src" && TMPDIR="$T" make -s dist > "$T/dist1.out" 2>&1) || fail "make dist: $(cat "$T/dist1.out")"
+(cd "$T/src" && TMPDIR="$T" env -u BUILD make -s dist > "$T/dist1.out" 2>&1) || fail "make dist: $(cat "$T/dist1.out")"
 check "make dist names its tarball" grep -qx "sipca-$version.tar.gz" "$T/dist1.out"
 mv "$T/src/sipca-$version.tar.gz" "$T/first.tar.gz"
 sleep 1
@@ -38,7 +38,7 @@ mkdir "$T/x" && tar -xzf "$T/first.tar.gz" -C "$T/x"
 X=$T/x/sipca-$version
 check ".tarball-version names the version" grep -qx "$version" "$X/.tarball-version"
 check "version.sh reads it without git" sh -c 'test "$(sh "$1/scripts/version.sh")" = "$2"' sh "$X" "$version"
-(cd "$X" && make -s -j2 build/release/sipca > "$T/build.out" 2>&1) || fail "the tarball does not build: $(tail -5 "$T/build.out")"
+(cd "$X" && env -u BUILD -u VARIANT make -s -j2 build/release/sipca > "$T/build.out" 2>&1) || fail "the tarball does not build: $(tail -5 "$T/build.out")"
 check "the tarball's sipca prints its version" sh -c \
     '"$1/build/release/sipca" --version | grep -q "^sipca $2 "' sh "$X" "$version"
 
