@@ -12,6 +12,10 @@ PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
 MANDIR    ?= $(PREFIX)/share/man
 DATADIR   ?= $(PREFIX)/share
+# systemd reads units from /usr/local/lib/systemd/system too; the Debian
+# package sets /lib/systemd/system.
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+UNITS     = sipca-serve.service sipca-renew.service sipca-renew.timer
 VARIANT   ?= release
 BUILD     ?= build/$(VARIANT)
 CC        ?= cc
@@ -41,7 +45,7 @@ SAN_FLAGS = -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=al
             -fno-omit-frame-pointer
 CFLAGS    = -O1 -g
 endif
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARNINGS) $(CFLAGS) $(SAN_FLAGS) \
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(CPPFLAGS) $(WARNINGS) $(CFLAGS) $(SAN_FLAGS) \
              -Iinclude -I$(BUILD) $(PKG_CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
 
@@ -181,12 +185,20 @@ install: $(BUILD)/sipca $(BUILD)/sipca.1
 	install -m 0644 completions/sipca.bash $(DESTDIR)$(DATADIR)/bash-completion/completions/sipca
 	install -m 0644 completions/_sipca $(DESTDIR)$(DATADIR)/zsh/site-functions/_sipca
 	install -m 0644 completions/sipca.fish $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/sipca.fish
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
+# the units name the binary where this install puts it
+	for u in $(UNITS); do \
+		sed 's|/usr/bin/sipca|$(BINDIR)/sipca|g' examples/systemd/$$u > $(DESTDIR)$(SYSTEMDUNITDIR)/$$u.tmp && \
+		chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$u.tmp && \
+		mv $(DESTDIR)$(SYSTEMDUNITDIR)/$$u.tmp $(DESTDIR)$(SYSTEMDUNITDIR)/$$u || exit 1; \
+	done
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/sipca $(DESTDIR)$(MANDIR)/man1/sipca.1 \
 	    $(DESTDIR)$(DATADIR)/bash-completion/completions/sipca \
 	    $(DESTDIR)$(DATADIR)/zsh/site-functions/_sipca \
-	    $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/sipca.fish
+	    $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/sipca.fish \
+	    $(addprefix $(DESTDIR)$(SYSTEMDUNITDIR)/,$(UNITS))
 
 # The corpus replayed without libFuzzer (gcc; ASan with VARIANT=san) by
 # tests/cli/fuzz_replay.sh, so a crash found once stays fixed.
