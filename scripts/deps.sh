@@ -62,6 +62,10 @@ if [ "$profile" != demo ]; then
 	need certbot         have_cmd certbot
 	need lego            have_cmd lego
 	need dehydrated      have_cmd dehydrated	# tests/cli/acme_dehydrated.sh, with dnsmasq
+	# tests/cli/deb.sh builds the Debian package, lints and installs it
+	need dpkg-dev        have_cmd dpkg-buildpackage
+	need debhelper       have_cmd dh
+	need lintian         have_cmd lintian
 fi
 if [ "$profile" = bench ]; then
 	need pebble          have_cmd pebble	# bench/acme.sh: Let's Encrypt's ACME test server
