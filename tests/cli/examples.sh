@@ -114,11 +114,15 @@ expect_no_grep '^security\.\|^[a-z_]*certificates\.url' "$E/yealink/sipca.cfg" \
 [ "$(grep -c '^static\.security\.' "$E/yealink/sipca.cfg")" = 4 ] && ok ||
     fail "sipca.cfg sets the four static.security parameters"
 
-# CI: the YAML parses and runs the lint command sipca has.
+# CI: the YAML parses; the workflow uses sipca's action (action.yml,
+# whose steps tests/cli/action.sh runs), the GitLab job the action's lint
+# step; neither clones a placeholder URL.
 for y in "$E/ci/github-actions.yml" "$E/ci/gitlab-ci.yml"; do
 	check "$(basename "$y") parses" python3 -c 'import sys,yaml; yaml.safe_load(open(sys.argv[1]))' "$y"
-	expect_grep "sipca lint --format sarif" "$y" "$(basename "$y") runs lint with SARIF"
+	expect_no_grep "example.org" "$y" "$(basename "$y") names no placeholder repository"
 done
+expect_grep "uses: sipca/sipca@v" "$E/ci/github-actions.yml" "the workflow uses the action at a release tag"
+expect_grep "scripts/ci-lint.sh" "$E/ci/gitlab-ci.yml" "the GitLab job runs the action's lint step"
 # What the jobs run, on a directory like a repository's certs/.
 mkdir -p "$T/certs"
 cp "$D/ca.pem" "$T/certs/ca.pem"
