@@ -396,8 +396,8 @@ struct lint_reader {
 	void *arg;
 	/*
 	 * Once per PEM block of another label (a private key, a request),
-	 * which is skipped; a file that holds only such blocks is not an
-	 * x509.parse finding. The message names the file, the line and the
+	 * which is skipped; a file found in a directory that holds only such
+	 * blocks is not an x509.parse finding. The message names the file, the line and the
 	 * label, nothing of the contents. NULL: skipped silently.
 	 */
 	void (*skipped)(const char *message, void *arg);
@@ -406,9 +406,10 @@ struct lint_reader {
 /*
  * Reads path: a file with PEM certificates or one DER certificate, a
  * directory (walked for .pem .crt .cer .der, in name order), or "-" for
- * stdin. Input that holds no certificate, and no PEM block of another
- * label either, is given to r->cert as an undecodable one (x509.parse). Returns 0, or -1 when some input could
- * not be read (each told to r->error).
+ * stdin. Input that holds no certificate is given to r->cert as an
+ * undecodable one (x509.parse), except a file of other PEM blocks only
+ * (a key) met while walking a directory. Returns 0, or -1 when some
+ * input could not be read (each told to r->error).
  */
 int lint_input(const char *path, const struct lint_reader *r);
 

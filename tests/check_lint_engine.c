@@ -313,16 +313,33 @@ START_TEST(test_input_stream)
 	 */
 	text = xasprintf("-----BEGIN PRIVATE KEY-----\nU0VDUkVU\n"
 	    "-----END PRIVATE KEY-----\n");
-	path = write_tmp(text, strlen(text));
-	memset(&seen, 0, sizeof(seen));
-	ck_assert_int_eq(lint_input(path, &reader), 0);
-	ck_assert_uint_eq(seen.n, 0);
-	ck_assert_uint_eq(seen.n_skipped, 1);
-	ck_assert(strstr(seen.skipped, "line 1: skipped a PEM block that is not "
-	    "a certificate (PRIVATE KEY)") != NULL);
-	ck_assert(strstr(seen.skipped, "U0VDUkVU") == NULL);
-	unlink(path);
-	free(path);
+	{
+		char dir[] = "/tmp/check_lint_dir.XXXXXX", *key;
+		FILE *f;
+
+		ck_assert(mkdtemp(dir) != NULL);
+		key = xasprintf("%s/key.pem", dir);
+		ck_assert((f = fopen(key, "w")) != NULL);
+		fputs(text, f);
+		fclose(f);
+		memset(&seen, 0, sizeof(seen));
+		ck_assert_int_eq(lint_input(dir, &reader), 0);
+		ck_assert_uint_eq(seen.n, 0);
+		ck_assert_uint_eq(seen.n_skipped, 1);
+		ck_assert(strstr(seen.skipped, "line 1: skipped a PEM block that "
+		    "is not a certificate (PRIVATE KEY)") != NULL);
+		ck_assert(strstr(seen.skipped, "U0VDUkVU") == NULL);
+
+		/* named itself, a file without a certificate is a finding */
+		memset(&seen, 0, sizeof(seen));
+		ck_assert_int_eq(lint_input(key, &reader), 0);
+		ck_assert_uint_eq(seen.n, 1);
+		ck_assert(!seen.der[0]);
+		ck_assert(strstr(seen.problem[0], "other labels") != NULL);
+		unlink(key);
+		rmdir(dir);
+		free(key);
+	}
 	free(text);
 
 	/* ... and beside a certificate, the certificate is still linted */

@@ -202,7 +202,7 @@ emit_pem(const struct lint_reader *r, const char *name, unsigned index,
  * decoded by lint_one() on the thread that lints it, or one DER value.
  */
 static int
-lint_stream(int fd, const char *name, const struct lint_reader *r)
+lint_stream(int fd, const char *name, int walked, const struct lint_reader *r)
 {
 	struct input in = { fd, 0, 0, xmalloc(READ_BLOCK), 0, 0 };
 	char *line = xmalloc(LINT_MAX_LINE);
@@ -273,8 +273,18 @@ lint_stream(int fd, const char *name, const struct lint_reader *r)
 		index++;
 		emit(r, name, index, start, NULL, 0,
 		    "PEM block has no END line (truncated)");
-	} else if (index == 0 && skipped == 0 && in.err == 0) {
-		emit(r, name, 1, 1, NULL, 0, "no PEM certificate and not DER");
+	} else if (index == 0 && in.err == 0) {
+		/*
+		 * A key found by walking a directory is no finding; a file
+		 * named on the command line that holds no certificate is,
+		 * whatever else it holds: the user asked for a certificate.
+		 */
+		if (skipped == 0)
+			emit(r, name, 1, 1, NULL, 0,
+			    "no PEM certificate and not DER");
+		else if (!walked)
+			emit(r, name, 1, 1, NULL, 0, "no PEM certificate, "
+			    "only blocks of other labels");
 	}
 out:
 	if (in.err != 0) {
@@ -298,7 +308,7 @@ wanted_file(const char *name)
 }
 
 static int
-lint_file(const char *path, const struct lint_reader *r)
+lint_file(const char *path, int walked, const struct lint_reader *r)
 {
 	int fd, rc;
 
@@ -307,7 +317,7 @@ lint_file(const char *path, const struct lint_reader *r)
 		read_error(r, path, errno);
 		return -1;
 	}
-	rc = lint_stream(fd, path, r);
+	rc = lint_stream(fd, path, walked, r);
 	close(fd);
 	return rc;
 }
@@ -344,7 +354,7 @@ lint_dir(const char *path, int depth, const struct lint_reader *r)
 			    lint_dir(sub, depth + 1, r) != 0)
 				rc = -1;
 		} else if (S_ISREG(st.st_mode) && wanted_file(sub)) {
-			if (lint_file(sub, r) != 0)
+			if (lint_file(sub, 1, r) != 0)
 				rc = -1;
 		}
 		free(sub);
@@ -361,12 +371,12 @@ lint_input(const char *path, const struct lint_reader *r)
 	struct stat st;
 
 	if (strcmp(path, "-") == 0)
-		return lint_stream(STDIN_FILENO, "-", r);
+		return lint_stream(STDIN_FILENO, "-", 0, r);
 	if (stat(path, &st) != 0) {
 		read_error(r, path, errno);
 		return -1;
 	}
 	if (S_ISDIR(st.st_mode))
 		return lint_dir(path, 0, r);
-	return lint_file(path, r);
+	return lint_file(path, 0, r);
 }
