@@ -1,0 +1,74 @@
+/*
+ * scep_challenge: the one-time challenge passwords a device enrolls
+ * with by SCEP (RFC 8894 section 2.3, the CSR's challengePassword of
+ * RFC 2985 section 5.4.1): each bound to a device NAME and optionally
+ * its URIs, valid until it expires, used once, then gone.
+ *
+ * They live in the store as records (store.h) of kind
+ * SCEP_CHALLENGE_KIND: id = NAME (one live challenge per name: a new
+ * one replaces the old), key = the hex SHA-256 of the challenge (the
+ * challenge itself is never stored, so a copy of the store enrolls no
+ * phone), status "valid", "used" or "revoked", expires, doc
+ * {"uris": [...], "origin": "..."}. Consuming one is a single
+ * conditional update, so two servers (or two threads) can never both
+ * use it. Prints nothing.
+ */
+#ifndef SIPCA_SCEP_CHALLENGE_H
+#define SIPCA_SCEP_CHALLENGE_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "result.h"
+
+struct store;
+struct report;
+
+#define SCEP_CHALLENGE_KIND "scep-challenge"
+/* 128 bits of GnuTLS's random, base32 without padding (26 characters:
+ * typed into a phone's web page, no case or symbol to get wrong). */
+#define SCEP_CHALLENGE_LEN 26
+#define SCEP_CHALLENGE_TTL_DEFAULT (24 * 3600)
+
+struct scep_challenge_spec {
+	const char *name;		/* the device NAME, as issue device takes it */
+	const char *const *uris;	/* SANs bound to it; NULL/0: sip:NAME@DOMAIN */
+	size_t n_uris;
+	long ttl;			/* seconds; 0: SCEP_CHALLENGE_TTL_DEFAULT */
+	const char *origin;		/* who made it ("sipca scep challenge", "batch FILE:LINE") */
+};
+
+/*
+ * Makes a challenge for spec->name (replacing a live one), records its
+ * hash and writes the challenge (NUL-terminated) into out, which has
+ * SCEP_CHALLENGE_LEN + 1 octets. Returns RESULT_OK, RESULT_E_INPUT for
+ * a name or URI issuance_validate() refuses (reason in rep), or
+ * RESULT_E_FAILED when the store cannot record it.
+ */
+enum result scep_challenge_create(struct store *s, const char *domain,
+    const struct scep_challenge_spec *spec, char *out, struct report *rep);
+
+/* What a challenge bound a device to; scep_challenge_binding_clear(). */
+struct scep_challenge_binding {
+	char *name;
+	char **uris;
+	size_t n_uris;
+};
+void scep_challenge_binding_clear(struct scep_challenge_binding *b);
+
+/*
+ * Uses challenge up for name (the CSR's CN), once: valid, unexpired at
+ * now and bound to name, it is marked "used" and *out filled. Returns
+ * 0, or -1 with a reason for the CertRep's failInfoText in *out_reason
+ * (static: "no such challenge", "the challenge has expired", "the
+ * challenge was already used", "the challenge is for another device").
+ * A wrong challenge costs the same time as a right one.
+ */
+int scep_challenge_consume(struct store *s, const char *name,
+    const char *challenge, time_t now, struct scep_challenge_binding *out,
+    const char **out_reason);
+
+/* "sipca scep challenge --revoke NAME": 0, or -1 when none is live. */
+int scep_challenge_revoke(struct store *s, const char *name);
+
+#endif
