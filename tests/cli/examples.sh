@@ -144,11 +144,32 @@ check "systemd-analyze verify: no complaint" sh -c \
     sh "$T/sipca-serve.service"
 systemd-analyze security --offline=true "$T/sipca-serve.service" > "$T/security" 2>&1
 exposure=$(sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p' "$T/security")
+echo "systemd-analyze security: the unit: exposure ${exposure:-?}"
 check "systemd-analyze security: exposure ${exposure:-?} <= 2.0" \
     awk -v e="${exposure:-99}" 'BEGIN { exit !(e <= 2.0) }'
-for k in NoNewPrivileges=yes ProtectSystem=strict ReadWritePaths=/var/lib/sipca User=sipca; do
+for k in NoNewPrivileges=yes ProtectSystem=strict ReadWritePaths=/var/lib/sipca User=sipca \
+    CapabilityBoundingSet=; do
 	expect_grep "^$k\$" "$U" "the unit has $k"
 done
+expect_no_grep "^AmbientCapabilities" "$U" "the unit itself grants no capability"
+# The drop-in for ports under 1024: the one capability, read by systemd
+# as a drop-in of the unit (verify looks for NAME.service.d/ beside it).
+mkdir "$T/sipca-serve.service.d"
+cp "$E/systemd/sipca-serve.service.d/low-ports.conf" "$T/sipca-serve.service.d/"
+check "systemd-analyze verify with the low-ports drop-in: no complaint" sh -c \
+    'out=$(systemd-analyze verify "$1" 2>&1) && [ -z "$out" ] || { echo "$out"; exit 1; }' \
+    sh "$T/sipca-serve.service"
+check "the drop-in grants CAP_NET_BIND_SERVICE only" sh -c \
+    '[ "$(grep -c "^[A-Za-z]*=" "$1")" = 2 ] && grep -qx "CapabilityBoundingSet=CAP_NET_BIND_SERVICE" "$1" &&
+     grep -qx "AmbientCapabilities=CAP_NET_BIND_SERVICE" "$1"' sh "$T/sipca-serve.service.d/low-ports.conf"
+cat "$T/sipca-serve.service" > "$T/low.service"
+sed -n '/^\[Service\]/,$p' "$T/sipca-serve.service.d/low-ports.conf" | sed 1d >> "$T/low.service"
+systemd-analyze security --offline=true "$T/low.service" > "$T/security" 2>&1
+exposure=$(sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p' "$T/security")
+echo "systemd-analyze security: the unit with the drop-in's lines: exposure ${exposure:-?}"
+check "systemd-analyze security with CAP_NET_BIND_SERVICE: exposure ${exposure:-?} <= 2.0" \
+    awk -v e="${exposure:-99}" 'BEGIN { exit !(e <= 2.0) }'
+rm -rf "$T/sipca-serve.service.d"
 PORT=$(free_port)
 "$SIPCA" -d "$D" config serve-http 127.0.0.1:$PORT >/dev/null 2>&1
 "$SIPCA" -d "$D" config serve-listen 127.0.0.1:0 >/dev/null 2>&1
