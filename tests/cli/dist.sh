@@ -38,7 +38,7 @@ mkdir "$T/x" && tar -xzf "$T/first.tar.gz" -C "$T/x"
 X=$T/x/sipca-$version
 check ".tarball-version names the version" grep -qx "$version" "$X/.tarball-version"
 check "version.sh reads it without git" sh -c 'test "$(sh "$1/scripts/version.sh")" = "$2"' sh "$X" "$version"
-(cd "$X" && env -u BUILD -u VARIANT make -s -j2 build/release/sipca > "$T/build.out" 2>&1) || fail "the tarball does not build: $(tail -5 "$T/build.out")"
+(cd "$X" && env -u BUILD -u VARIANT -u MAKEFLAGS -u MAKEOVERRIDES -u MFLAGS -u MAKELEVEL make -s -j2 build/release/sipca > "$T/build.out" 2>&1) || fail "the tarball does not build: $(tail -5 "$T/build.out")"
 check "the tarball's sipca prints its version" sh -c \
     '"$1/build/release/sipca" --version | grep -q "^sipca $2 "' sh "$X" "$version"
 
