@@ -42,7 +42,8 @@ pg_stop() {
 	[ -z "$PG_DIR" ] || rm -rf "$PG_DIR"
 	PG_DIR=
 }
-trap 'pg_stop; cleanup' EXIT INT TERM
+trap 'pg_stop; cleanup' EXIT
+trap 'exit 129' HUP INT TERM PIPE
 
 # pg_fail_start WHY: the test cannot run; it fails, loudly.
 pg_fail_start() {

@@ -89,15 +89,26 @@ no_notices(void *arg, const char *message)
 	(void)message;
 }
 
-/* libpq's message without its final newline, as a new string. */
+/*
+ * libpq's message as one line, as a new string: its lines (a server's
+ * "DETAIL:", a lost connection's explanation) joined by single spaces.
+ */
 static char *
 pg_words(const char *m)
 {
 	char *t = xstrdup(m != NULL && *m != '\0' ? m : "unknown error");
-	size_t n = strlen(t);
+	size_t i, n = 0;
 
-	while (n > 0 && (t[n - 1] == '\n' || t[n - 1] == ' '))
-		t[--n] = '\0';
+	for (i = 0; t[i] != '\0'; i++) {
+		if (strchr("\n\t\r ", t[i]) != NULL) {
+			if (n > 0 && t[n - 1] != ' ')
+				t[n++] = ' ';
+		} else
+			t[n++] = t[i];
+	}
+	while (n > 0 && t[n - 1] == ' ')
+		n--;
+	t[n] = '\0';
 	return t;
 }
 
