@@ -1,5 +1,6 @@
 /*
- * Tests for src/store/sqlite_records.c and the index's schema version 2
+ * Tests for src/store/sqlite_records.c (and pg_records.c, when
+ * tests/cli/pg_suites.sh runs them on PostgreSQL) and the index's schema version 2
  * (src/store/sqlite.c): records added, read by id and by key, listed in
  * order, updated only from the status expected, deleted; a key taken
  * twice refused; four threads racing for the same transitions, exactly
@@ -504,9 +505,12 @@ check_suite(void)
 	tcase_add_test(tc, test_update_delete);
 	tcase_add_test(tc, test_readonly);
 	tcase_add_test(tc, test_threads);
-	tcase_add_test(tc, test_upgrade_v1);
-	tcase_add_test(tc, test_upgrade_race);
-	tcase_add_test(tc, test_newer_refused);
+	/* index.db's version and its upgrade: SQLite's alone (store_fixture.h). */
+	if (store_fixture_sqlite()) {
+		tcase_add_test(tc, test_upgrade_v1);
+		tcase_add_test(tc, test_upgrade_race);
+		tcase_add_test(tc, test_newer_refused);
+	}
 	tcase_add_test(tc, test_origin);
 	suite_add_tcase(s, tc);
 	return s;

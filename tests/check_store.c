@@ -758,9 +758,12 @@ check_suite(void)
 	    sizeof(fresh_crashes) / sizeof(fresh_crashes[0]));
 	tcase_add_test(tc, test_group_issue);
 	tcase_add_test(tc, test_issue_refuses_linked_name);
-	tcase_add_test(tc, test_open_refuses_writable_index);
+	/* About the file index.db: SQLite's alone (store_fixture.h). */
+	if (store_fixture_sqlite()) {
+		tcase_add_test(tc, test_open_refuses_writable_index);
+		tcase_add_test(tc, test_recovery_one_transaction);
+	}
 	tcase_add_test(tc, test_revoke_all_or_none);
-	tcase_add_test(tc, test_recovery_one_transaction);
 	tcase_add_test(tc, test_check_clean);
 	tcase_add_loop_test(tc, test_check_reports, 0,
 	    sizeof(damages) / sizeof(damages[0]));
