@@ -66,7 +66,7 @@ index_select(struct store *s)
 	const char *env = getenv("SIPCA_STORE");
 	unsigned char *text = NULL;
 	size_t len = 0;
-	char *value = NULL;
+	char *value = NULL, *copy;
 	int ret;
 
 	s->be = &sqlite_backend;
@@ -74,26 +74,29 @@ index_select(struct store *s)
 		value = xstrdup(env);
 		s->conninfo_from_env = 1;
 	} else {
-		ret = file_read(s, "store.conf", WALK_READ, &text, &len);
+		/* It may hold a password: one others can read is refused, as ca.key is. */
+		ret = read_private(s, "store.conf", WALK_READ, 1, &text, &len);
 		if (ret == STORE_E_NOTFOUND)
 			return STORE_OK;
 		if (ret < 0)
 			return ret;
 		if (len > MAX_CONF || memchr(text, '\0', len) != NULL) {
 			store_msg(s, "'%s/store.conf' is not a connection string", s->dir);
-			free(text);
+			secret_free_buf(text, len);
 			return STORE_E_NOCA;
 		}
-		text = xrealloc(text, len + 1);
-		text[len] = '\0';
-		value = conf_value((char *)text);
-		free(text);
+		copy = xmalloc(len + 1);
+		memcpy(copy, text, len);
+		copy[len] = '\0';
+		secret_free_buf(text, len);
+		value = conf_value(copy);
+		secret_free_buf(copy, len + 1);
 		if (value == NULL)
 			return STORE_OK;
 	}
 	ret = STORE_OK;
 	if (strcmp(value, "sqlite") == 0)
-		free(value);
+		secret_free(value);
 	else if (is_pg_conninfo(value)) {
 		s->be = &pg_backend;
 		s->conninfo = value;
@@ -102,7 +105,7 @@ index_select(struct store *s)
 		store_msg(s, "unknown store %s: expected 'sqlite' or a PostgreSQL"
 		    " connection string (postgresql://...)", s->conninfo_from_env ?
 		    "in SIPCA_STORE (or --store)" : "in store.conf");
-		free(value);
+		secret_free(value);
 		ret = STORE_E_NOCA;
 	}
 	return ret;

@@ -475,19 +475,27 @@ pg_unlock(struct store *s)
 	s->pg_locked = 0;
 }
 
-/* init over a database another CA uses: only when it records no certificate. */
+/*
+ * init into a database: only an empty one. SQLite's index.db is the
+ * directory's own, so an init that was killed may go again over its
+ * settings; a database may be another directory's, another host's, so
+ * its settings are another CA's until shown otherwise: an interrupted
+ * init's are emptied by hand (the message says so).
+ */
 static int
 pg_refuse_rows(struct store *s)
 {
 	PGresult *res = NULL;
 	int ret;
 
-	if ((ret = pg_run(s, "init", "SELECT count(*) FROM certs", 0, NULL,
-	    &res)) < 0)
+	if ((ret = pg_run(s, "init", "SELECT (SELECT count(*) FROM certs),"
+	    " (SELECT count(*) FROM settings)", 0, NULL, &res)) < 0)
 		return ret;
-	if (pg_int(res, 0, 0) > 0) {
-		store_msg(s, "a CA already exists in the database '%s'",
-		    s->conninfo_shown);
+	if (pg_int(res, 0, 0) > 0 || pg_int(res, 0, 1) > 0) {
+		store_msg(s, "a CA already exists in the database '%s'%s",
+		    s->conninfo_shown, pg_int(res, 0, 0) > 0 ? "" : " (its settings"
+		    " are there; after an interrupted init, empty the database to"
+		    " start again)");
 		ret = STORE_E_EXISTS;
 	}
 	PQclear(res);

@@ -37,6 +37,15 @@ check "the database has the schema, version 2" test "$(rows 'SELECT version FROM
 check "the database has the CA's settings" test "$(rows "SELECT value FROM settings WHERE key = 'domain'")" = example.com
 expect_exit 2 "a second init into the directory is refused" "$SIPCA" --store "$PG_URL" \
     -d "$CA" init --domain example.com --no-passphrase --key p256
+expect_exit 2 "init of another directory into a database that has a CA is refused" \
+    "$SIPCA" --store "$PG_URL" -d "$T/other" init --domain example.com --no-passphrase --key p256
+expect_grep "a CA already exists in the database 'user=sipca" "$T/stderr" "the refusal names the database"
+check "the refused init left the database's CA alone" \
+    test "$(rows "SELECT count(*) FROM settings WHERE key = 'domain'")" = 1
+chmod 644 "$CA/store.conf"
+expect_exit 2 "a store.conf others can read is refused" "$SIPCA" -d "$CA" list
+expect_grep "store.conf' is readable by others" "$T/stderr" "the refusal says why"
+chmod 600 "$CA/store.conf"
 expect_exit 0 "--help names --store" "$SIPCA" --help
 expect_grep "--store" "$T/stdout" "sipca --help"
 
