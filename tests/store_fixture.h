@@ -18,6 +18,7 @@
 #include <check.h>
 #include <ctype.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,11 +49,28 @@ pg_fixture_exec(const char *sql)
 
 	ck_assert_msg(PQstatus(c) == CONNECTION_OK, "PostgreSQL: %s",
 	    PQerrorMessage(c));
+	PQclear(PQexec(c, "SET client_min_messages = warning"));
 	r = PQexec(c, sql);
-	ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK, "%s: %s", sql,
+	ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK ||
+	    PQresultStatus(r) == PGRES_TUPLES_OK, "%s: %s", sql,
 	    PQresultErrorMessage(r));
 	PQclear(r);
 	PQfinish(c);
+}
+
+/*
+ * Ends every session the store has open (libpq's application_name
+ * "sipca"), as a server restart would, and gives the server's goodbye
+ * time to arrive.
+ */
+static inline void
+pg_fixture_end_sessions(void)
+{
+	struct timespec t = { 0, 200 * 1000 * 1000 };
+
+	pg_fixture_exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+	    " WHERE application_name = 'sipca'");
+	nanosleep(&t, NULL);
 }
 
 /* A schema named after the test's directory, lowercase letters and digits. */
@@ -71,7 +89,10 @@ pg_fixture_setup(void)
 	    pg_schema, pg_schema);
 	pg_fixture_exec(sql);
 	free(sql);
-	opts = xasprintf("-c search_path=%s", pg_schema);
+	/* $SIPCA_TEST_PGOPTIONS: more, e.g. another default isolation. */
+	opts = xasprintf("-c search_path=%s %s", pg_schema,
+	    getenv("SIPCA_TEST_PGOPTIONS") != NULL ?
+	    getenv("SIPCA_TEST_PGOPTIONS") : "");
 	ck_assert_int_eq(setenv("PGOPTIONS", opts, 1), 0);
 	ck_assert_int_eq(setenv("SIPCA_STORE", getenv("SIPCA_TEST_STORE"), 1), 0);
 	free(opts);

@@ -190,6 +190,16 @@ reconnect(struct store *s)
 {
 	char *words;
 
+	/*
+	 * What the server sent meanwhile, without waiting: a server that
+	 * ended the session (a restart, pg_terminate_backend) said so and
+	 * closed it, which this reads, so that the connection is known bad
+	 * before a statement is sent on it rather than after, when whether
+	 * the statement ran could not be told.
+	 */
+	/* Twice: the server's last message, then the end of the stream. */
+	if (PQtransactionStatus(s->pg) == PQTRANS_IDLE && PQconsumeInput(s->pg))
+		PQconsumeInput(s->pg);
 	if (PQstatus(s->pg) != CONNECTION_BAD || s->pg_locked)
 		return STORE_OK;
 	PQreset(s->pg);
