@@ -23,14 +23,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <libpq-fe.h>
 
 #include "pg_int.h"
 #include "util.h"
 
-/* The writers' advisory lock: pg_advisory_lock(int, int) keys "sipc", 1. */
-#define PG_LOCK_KEY "1936289891, 1"
+/*
+ * The advisory locks' keys: "sipc" in the high half; in the low half 1
+ * for init's (the schema made once), and for the writers' lock the OID of
+ * this index's certs table, so that two CAs' indexes in two schemas of
+ * one database do not wait for each other.
+ */
+#define PG_LOCK_KEY "(1936289891::bigint << 32) | 1"
+#define PG_WRITERS_KEY "(1936289891::bigint << 32) | to_regclass('certs')::oid::bigint"
 
 #define RECORDS_SCHEMA \
     "CREATE TABLE records (" \
@@ -243,13 +250,20 @@ pg_exec(struct store *s, const char *what, const char *sql, int n,
 	return ret;
 }
 
-/* A little longer each time, and not in step with the other side. */
+/*
+ * A little longer each time, and not in step with the other side: the
+ * jitter (up to 5 ms) from the clock and the pid, not rand(), whose one
+ * sequence every process would share.
+ */
 static void
 retry_pause(int attempt)
 {
-	struct timespec t = { 0, (long)(attempt + 1) * 5 * 1000 * 1000 +
-	    (long)(rand() % 5000) * 1000 };
+	struct timespec now, t;
 
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	t.tv_sec = 0;
+	t.tv_nsec = (long)(attempt + 1) * 5 * 1000 * 1000 +
+	    ((now.tv_nsec / 1000 + (long)getpid() * 7919) % 5000) * 1000;
 	nanosleep(&t, NULL);
 }
 
@@ -454,7 +468,7 @@ pg_lock(struct store *s)
 
 	while (!got) {
 		if ((ret = pg_run(s, "store", "SELECT pg_try_advisory_lock("
-		    PG_LOCK_KEY ")", 0, NULL, &res)) < 0)
+		    PG_WRITERS_KEY ")", 0, NULL, &res)) < 0)
 			return ret;
 		got = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
 		PQclear(res);
@@ -479,7 +493,7 @@ pg_unlock(struct store *s)
 	PGresult *res;
 
 	if (s->pg_locked && PQstatus(s->pg) == CONNECTION_OK) {
-		res = PQexec(s->pg, "SELECT pg_advisory_unlock(" PG_LOCK_KEY ")");
+		res = PQexec(s->pg, "SELECT pg_advisory_unlock(" PG_WRITERS_KEY ")");
 		PQclear(res);
 	}
 	s->pg_locked = 0;

@@ -200,19 +200,18 @@ reserve_one(struct store *s, struct store_issue *it, struct settle *out,
 	PGresult *res = NULL;
 	int ret, rows;
 
-	if ((ret = pg_exec(s, "store", "SELECT 1 FROM certs WHERE name = $1"
-	    " AND status = 'pending'", 1, p, &res)) < 0)
+	/* One round trip: a pending row of the name sorts first. */
+	if ((ret = pg_exec(s, "store", "SELECT serial, not_after, status ="
+	    " 'pending' FROM certs WHERE name = $1 AND status IN ('pending',"
+	    " 'valid') ORDER BY status = 'pending' DESC", 1, p, &res)) < 0)
 		return ret;
 	rows = PQntuples(res);
-	PQclear(res);
-	if (rows > 0) {
+	if (rows > 0 && strcmp(PQgetvalue(res, 0, 2), "t") == 0) {
 		it->result = STORE_E_NAME_TAKEN;	/* twice in one call */
+		PQclear(res);
 		return STORE_OK;
 	}
-	if ((ret = pg_exec(s, "store", "SELECT serial, not_after FROM certs"
-	    " WHERE name = $1 AND status = 'valid'", 1, p, &res)) < 0)
-		return ret;
-	if (PQntuples(res) > 0) {
+	if (rows > 0) {
 		if (!it->replace && pg_int(res, 0, 1) > strtoll(now, NULL, 10)) {
 			it->result = STORE_E_NAME_TAKEN;
 			PQclear(res);
@@ -328,9 +327,65 @@ pg_pending(struct store *s, struct pending **out, size_t *out_n)
 	return STORE_OK;
 }
 
+/*
+ * v's serials of one action as a text[] literal ({"a","b"}), each
+ * element quoted with its '"' and '\\' escaped; NULL when there is none.
+ */
+static char *
+serial_array(const struct settle *v, size_t n, int action, int supersedes)
+{
+	size_t i, len = 3, at = 0;
+	const char *e, *c;
+	char *out;
+
+	for (i = 0; i < n; i++) {
+		e = supersedes ? v[i].supersedes : v[i].serial;
+		if (v[i].action == action && e != NULL)
+			len += 2 * strlen(e) + 3;
+	}
+	if (len == 3)
+		return NULL;
+	out = xmalloc(len);
+	out[at++] = '{';
+	for (i = 0; i < n; i++) {
+		e = supersedes ? v[i].supersedes : v[i].serial;
+		if (v[i].action != action || e == NULL)
+			continue;
+		if (at > 1)
+			out[at++] = ',';
+		out[at++] = '"';
+		for (c = e; *c != '\0'; c++) {
+			if (*c == '"' || *c == '\\')
+				out[at++] = '\\';
+			out[at++] = *c;
+		}
+		out[at++] = '"';
+	}
+	out[at++] = '}';
+	out[at] = '\0';
+	return out;
+}
+
+/*
+ * A group's rows in at most three statements, not three per row: what
+ * the FINISH rows supersede, the FINISH rows, the DELETE rows. A name has
+ * one row in a group, so that superseding every old row before any new
+ * one becomes valid keeps one valid row per name throughout.
+ */
+static const struct {
+	int action, supersedes;
+	const char *sql;
+} settle_steps[] = {
+	{ SETTLE_FINISH, 1, "UPDATE certs SET status = 'superseded' WHERE"
+	  " serial = ANY ($1::text[]) AND status = 'valid'" },
+	{ SETTLE_FINISH, 0, "UPDATE certs SET status = 'valid' WHERE"
+	  " serial = ANY ($1::text[]) AND status = 'pending'" },
+	{ SETTLE_DELETE, 0, "DELETE FROM certs WHERE serial = ANY ($1::text[])"
+	  " AND status = 'pending'" },
+};
+
 struct settle_args {
-	const struct settle *v;
-	size_t n;
+	char *arrays[3];
 };
 
 static int
@@ -341,24 +396,9 @@ settle_body(struct store *s, void *arg)
 	size_t i;
 	int ret = STORE_OK;
 
-	for (i = 0; i < a->n && ret == STORE_OK; i++) {
-		if (a->v[i].action == SETTLE_FINISH) {
-			if (a->v[i].supersedes != NULL) {
-				p[0] = a->v[i].supersedes;
-				ret = pg_exec(s, "store", "UPDATE certs SET status ="
-				    " 'superseded' WHERE serial = $1 AND status = 'valid'",
-				    1, p, NULL);
-			}
-			p[0] = a->v[i].serial;
-			if (ret == STORE_OK)
-				ret = pg_exec(s, "store", "UPDATE certs SET status ="
-				    " 'valid' WHERE serial = $1 AND status = 'pending'", 1,
-				    p, NULL);
-		} else if (a->v[i].action == SETTLE_DELETE) {
-			p[0] = a->v[i].serial;
-			ret = pg_exec(s, "store", "DELETE FROM certs WHERE serial = $1"
-			    " AND status = 'pending'", 1, p, NULL);
-		}
+	for (i = 0; i < 3 && ret == STORE_OK; i++) {
+		if ((p[0] = a->arrays[i]) != NULL)
+			ret = pg_exec(s, "store", settle_steps[i].sql, 1, p, NULL);
 	}
 	return ret;
 }
@@ -366,9 +406,17 @@ settle_body(struct store *s, void *arg)
 int
 pg_settle(struct store *s, const struct settle *v, size_t n)
 {
-	struct settle_args a = { v, n };
+	struct settle_args a;
+	size_t i;
+	int ret;
 
-	return pg_tx(s, "store", settle_body, &a);
+	for (i = 0; i < 3; i++)
+		a.arrays[i] = serial_array(v, n, settle_steps[i].action,
+		    settle_steps[i].supersedes);
+	ret = pg_tx(s, "store", settle_body, &a);
+	for (i = 0; i < 3; i++)
+		free(a.arrays[i]);
+	return ret;
 }
 
 int
