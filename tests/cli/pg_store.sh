@@ -10,7 +10,9 @@
 # re-run finishes and sipca check finds clean; a connection the server
 # drops fails the command in flight with exit 3 and a store the next
 # command finds consistent; the connection string's password is never
-# printed. The certificate files stay in DIR in this slice.
+# printed; key=value strings and PGPASSFILE work as libpq has them; check
+# reports a unique index dropped by hand, and a newer schema is refused.
+# The certificate files stay in DIR in this slice.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../pg.sh"
 
@@ -210,6 +212,34 @@ expect_grep "cannot connect to the database 'user=sipca host=127.0.0.1 port=$PG_
 expect_no_grep "NotThePassword42" "$T/stderr" "the wrong password is not printed"
 expect_no_grep "NotThePassword42" "$T/stdout" "nor on stdout"
 expect_no_grep "$PG_PASSWORD" "$ALL_ERR" "the password appears in no message of this test"
+
+# ---- libpq's own ways: key=value strings, PGPASSFILE ----
+KV="host=127.0.0.1 port=$PG_PORT dbname=sipca user=sipca password=$PG_PASSWORD"
+expect_exit 0 "a key=value connection string" "$SIPCA" --store "$KV" -d "$CA" list
+expect_grep "^alice " "$T/stdout" "the key=value string reaches the same index"
+expect_exit 3 "a key=value string naming a database that is not there" \
+    "$SIPCA" --store "$KV dbname=absent" -d "$CA" list
+cat "$T/stderr" >> "$ALL_ERR"
+expect_grep "dbname=absent" "$T/stderr" "the message names the database"
+printf '127.0.0.1:%s:sipca:sipca:%s\n' "$PG_PORT" "$PG_PASSWORD" > "$T/pgpass"
+chmod 600 "$T/pgpass"
+expect_exit 0 "no password in the string: PGPASSFILE gives it" env PGPASSFILE="$T/pgpass" \
+    "$SIPCA" --store "postgresql://sipca@127.0.0.1:$PG_PORT/sipca" -d "$CA" list
+expect_exit 3 "and without PGPASSFILE the server refuses" env PGPASSFILE=/nonexistent \
+    "$SIPCA" --store "postgresql://sipca@127.0.0.1:$PG_PORT/sipca" -d "$CA" list
+
+# ---- check reads the database's constraints; versions are checked ----
+# (on the second CA: the first one's directory lacks host 2's files)
+PG_DB=crash pg_psql -q -c "DROP INDEX certs_one_valid"
+expect_exit 1 "check: a unique index dropped by hand is a problem" run -d "$CK" check
+expect_grep "certs_one_valid is missing" "$T/stdout" "check names the index"
+PG_DB=crash pg_psql -q -c "CREATE UNIQUE INDEX certs_one_valid ON certs(name) WHERE status = 'valid'"
+expect_exit 0 "check, the index made again" run -d "$CK" check
+PG_DB=crash pg_psql -q -c "UPDATE schema_version SET version = 3"
+expect_exit 2 "a newer schema is refused" "$SIPCA" -d "$CK" list
+expect_grep "schema version 3; this sipca knows 2" "$T/stderr" "the refusal gives both versions"
+PG_DB=crash pg_psql -q -c "UPDATE schema_version SET version = 2"
+expect_exit 0 "the schema back at 2" "$SIPCA" -d "$CK" list
 
 # ---- the server gone ----
 pg_stop
