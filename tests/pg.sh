@@ -11,7 +11,8 @@
 # A server that cannot start fails the test: it is never skipped.
 #
 # Sets PG_URL (postgresql://sipca:PASSWORD@127.0.0.1:PORT/sipca),
-# PG_PASSWORD, PG_PORT, PG_SOCKDIR, and pg_psql runs psql on it.
+# PG_PASSWORD, PG_PORT, PG_SOCKDIR, PG_TLS_CA (the CA of the server's TLS
+# certificate, for localhost and 127.0.0.1), and pg_psql runs psql on it.
 
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 PG_USER_OS=sipca-pg-test
@@ -76,9 +77,30 @@ pg_start() {
 		pg_fail_start "initdb failed"
 	fi
 	rm -f "$PG_DIR/pw"
+	# TLS as well (libpq's default sslmode=prefer uses it): a server
+	# certificate for localhost and 127.0.0.1 from a CA of the test's,
+	# $PG_TLS_CA, for sslmode=verify-full.
+	if ! timeout 60 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+	    -nodes -days 2 -subj "/CN=sipca test PostgreSQL CA" -keyout "$PG_DIR/ca.key" \
+	    -out "$PG_DIR/ca.pem" >/dev/null 2>&1 ||
+	    ! timeout 60 openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -subj "/CN=localhost" -keyout "$PG_DIR/server.key" -out "$PG_DIR/server.csr" \
+	    >/dev/null 2>&1 ||
+	    ! timeout 60 openssl x509 -req -in "$PG_DIR/server.csr" -CA "$PG_DIR/ca.pem" \
+	    -CAkey "$PG_DIR/ca.key" -CAcreateserial -days 2 -out "$PG_DIR/server.pem" \
+	    -extfile /dev/stdin >/dev/null 2>&1 <<-EOT
+		subjectAltName = DNS:localhost, IP:127.0.0.1
+		EOT
+	then
+		pg_fail_start "cannot make the server's TLS certificate"
+	fi
+	chmod 600 "$PG_DIR/server.key"
+	[ "$(id -u)" != 0 ] || chown "$PG_USER_OS" "$PG_DIR/server.key" "$PG_DIR/server.pem"
+	PG_TLS_CA=$PG_DIR/ca.pem
 	PG_PORT=$(free_port)
 	if ! pg_as timeout 120 "$PG_BIN/pg_ctl" -w -t 60 -D "$PG_DIR/data" \
-	    -l "$PG_DIR/log" -o "-k $PG_DIR -h 127.0.0.1 -p $PG_PORT -c fsync=off" \
+	    -l "$PG_DIR/log" -o "-k $PG_DIR -h 127.0.0.1 -p $PG_PORT -c fsync=off \
+	    -c ssl=on -c ssl_cert_file=$PG_DIR/server.pem -c ssl_key_file=$PG_DIR/server.key" \
 	    start >/dev/null 2>&1; then
 		pg_fail_start "the server did not start"
 	fi

@@ -228,6 +228,18 @@ expect_exit 0 "no password in the string: PGPASSFILE gives it" env PGPASSFILE="$
 expect_exit 3 "and without PGPASSFILE the server refuses" env PGPASSFILE=/nonexistent \
     "$SIPCA" --store "postgresql://sipca@127.0.0.1:$PG_PORT/sipca" -d "$CA" list
 
+# ---- TLS to the server, verified ----
+TLS="postgresql://sipca:$PG_PASSWORD@localhost:$PG_PORT/sipca?sslmode=verify-full&sslrootcert=$PG_TLS_CA"
+expect_exit 0 "sslmode=verify-full with the server's CA" "$SIPCA" --store "$TLS" -d "$CA" list
+expect_grep "^alice " "$T/stdout" "over TLS, the same index"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 \
+    -subj "/CN=another CA" -keyout "$T/other-ca.key" -out "$T/other-ca.pem" >/dev/null 2>&1
+OTHER="postgresql://sipca:$PG_PASSWORD@localhost:$PG_PORT/sipca?sslmode=verify-full&sslrootcert=$T/other-ca.pem"
+expect_exit 3 "verify-full with another CA: refused" "$SIPCA" --store "$OTHER" -d "$CA" list
+cat "$T/stderr" >> "$ALL_ERR"
+expect_grep "certificate verify failed" "$T/stderr" "libpq's words say why"
+expect_grep "sslmode=verify-full" "$T/stderr" "the message shows the TLS options"
+
 # ---- check reads the database's constraints; versions are checked ----
 # (on the second CA: the first one's directory lacks host 2's files)
 PG_DB=crash pg_psql -q -c "DROP INDEX certs_one_valid"
