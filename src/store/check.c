@@ -5,7 +5,9 @@
  *
  *   the index itself: SQLite's integrity_check, and the uniqueness the
  *     schema promises (one row per serial, one valid certificate per
- *     name) asked again without the indexes that should enforce it;
+ *     name) asked again without the indexes that should enforce it
+ *     (PostgreSQL: that those unique indexes are there and valid, and
+ *     the same uniqueness asked again; pg_certs.c);
  *   a row without its files: a valid row's issued/NAME/cert.pem (equal
  *     to the row's pem), chain.pem and, for a generated key, key.pem; a
  *     superseded row's history/SERIAL.pem;
