@@ -23,7 +23,8 @@ PKG_CONFIG ?= pkg-config
 ASN1PARSER ?= asn1Parser
 
 # libcurl: ACME's http-01 validation (src/net/acme_challenge.c).
-LIBS_PKG  = gnutls libtasn1 sqlite3 nettle libmicrohttpd jansson libcurl
+# libpq: the store's index in PostgreSQL (src/store/pg*.c).
+LIBS_PKG  = gnutls libtasn1 sqlite3 libpq nettle libmicrohttpd jansson libcurl
 # Evaluated lazily so that "make check" can install the packages first.
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(LIBS_PKG))
 # -lresolv: dns-01's res_ninit/res_nquery and ns_initparse (no .pc file).

@@ -97,7 +97,8 @@ void cli_set_dir_option(const char *dir);
  * Those marked every_command are taken after the command too (cli_next).
  * Terminated by a row whose opt.name is NULL.
  */
-enum { CLI_OPT_DIR = 'd', CLI_OPT_HELP = 'h', CLI_OPT_VERSION = 256 };
+enum { CLI_OPT_DIR = 'd', CLI_OPT_HELP = 'h', CLI_OPT_VERSION = 256,
+    CLI_OPT_STORE };
 
 struct cli_global {
 	struct cli_option opt;	/* opt.help: one line, in commands' --help and completions */

@@ -1,9 +1,10 @@
 /*
- * store: the CA directory and its SQLite index, behind one narrow
- * interface so that another backend can replace it without touching the
- * commands. It owns the layout
+ * store: the CA directory and its index (SQLite or PostgreSQL), behind
+ * one narrow interface, so that the commands do not know which. It owns
+ * the layout
  *
  *   DIR/ca.pem  ca.key (0600)  index.db  lock
+ *   DIR/store.conf (0600)   instead of index.db: the index's PostgreSQL
  *   DIR/root.pem  root.key (0600)  root-crl.pem   (a two-level CA only)
  *   DIR/issued/NAME/cert.pem  key.pem (0600)  chain.pem  history/SERIAL.pem
  *
@@ -18,10 +19,22 @@
  * no serial is recorded twice.
  *
  * The code lives in src/store/, one file per concern (the list is in
- * src/store/store_int.h). What knows the index is SQLite is in
- * src/store/sqlite.c and sqlite_certs.c only; a second backend
- * (PostgreSQL) is one more such pair beside them, behind this same
- * interface.
+ * src/store/store_int.h). The index has two backends behind this one
+ * interface (the seam is struct store_backend in store_int.h): SQLite,
+ * DIR/index.db, the default (sqlite*.c), and PostgreSQL (pg*.c, libpq),
+ * chosen by a connection string: sipca --store URL (which sets
+ * $SIPCA_STORE), $SIPCA_STORE, or DIR/store.conf, which init writes
+ * (0600: it may hold a password; one others can read is refused). Its
+ * tables are SQLite's, plus a schema_version table; the writers' lock is
+ * the flock and a PostgreSQL advisory lock. Messages show a connection
+ * string without its password.
+ *
+ * In this first step only the index is in the database: the CA's files
+ * (ca.pem, ca.key, root.*, a rollover's), crl.pem and issued/NAME/ stay
+ * in DIR as above, so a database serves one directory, on one host.
+ * Moving those files into the database (with DIR/issued/ a copy written
+ * on demand), so that several hosts share one store, is the next step
+ * (issue 18).
  */
 #ifndef SIPCA_STORE_H
 #define SIPCA_STORE_H
@@ -392,7 +405,7 @@ int store_crl_number_next(struct store *s, unsigned long long *out_number);
  * (an account's JWK thumbprint, an EAB key's name); ref is a lookup that
  * is not unique (an order's account id). doc is the caller's JSON text.
  *
- * Each call is one SQLite statement, atomic on its own, and safe to make
+ * Each call is one statement of the index, atomic on its own, and safe to make
  * from several threads of one process at once (the records' calls take
  * turns on the store's connection) and from several processes. The
  * store's other functions do not take those turns: a caller that mixes

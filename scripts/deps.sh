@@ -30,6 +30,7 @@ need nettle-dev      have_pc nettle	# base64 (RFC 4648); libgnutls28-dev brings 
 need libtasn1-6-dev  have_pc libtasn1
 need libtasn1-bin    have_cmd asn1Parser
 need libsqlite3-dev  have_pc sqlite3
+need libpq-dev       have_pc libpq	# the store's index in PostgreSQL (src/store/pg*.c)
 need libmicrohttpd-dev have_pc libmicrohttpd	# sipca serve: HTTP(S), its TLS on GnuTLS
 need libjansson-dev  have_pc jansson	# ACME's JSON
 need libcurl4-gnutls-dev have_pc libcurl	# ACME's http-01 validation, libcurl on GnuTLS
@@ -42,6 +43,9 @@ if [ "$profile" != demo ]; then
 	need ca-certificates have_pkg ca-certificates	# tests/cli/lint.sh lints /etc/ssl/certs
 	need time            have_cmd /usr/bin/time	# bench/lint.sh: peak RSS
 	need sqlite3         have_cmd sqlite3	# tests/cli/sec_store.sh: looks at and damages index.db
+	# tests/pg.sh: a PostgreSQL 15 of each test's own (initdb, pg_ctl), psql
+	need postgresql      have_cmd /usr/lib/postgresql/15/bin/initdb
+	need postgresql-client have_cmd psql
 	# tests/cli/pkcs11.sh: a SoftHSM2 token; .ci/run: the valgrind pass
 	need softhsm2        have_cmd softhsm2-util
 	need valgrind        have_cmd valgrind

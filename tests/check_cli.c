@@ -484,8 +484,8 @@ START_TEST(test_global_table)
 		n++;
 		every += g->every_command != 0;
 	}
-	ck_assert_uint_eq(n, 3);
-	ck_assert_uint_eq(every, 2);	/* -d and -h, not --version */
+	ck_assert_uint_eq(n, 4);
+	ck_assert_uint_eq(every, 2);	/* -d and -h, not --store or --version */
 }
 END_TEST
 

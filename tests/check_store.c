@@ -737,6 +737,40 @@ START_TEST(test_settings)
 }
 END_TEST
 
+/*
+ * PostgreSQL: a session the server ended (a restart) is opened again
+ * before the next call; one ended while the writers' lock is held, which
+ * went with it, fails the call (STORE_E_IO, saying the connection was
+ * lost), and the next writer finds the store consistent and carries on.
+ */
+START_TEST(test_pg_reconnect)
+{
+	struct store *s = NULL;
+	struct store_issue it;
+	struct store_cert *c = NULL;
+
+	ck_assert_int_eq(store_open(dir, 0, &s, NULL), STORE_OK);
+	fill_item(&it, "0e01", "alice", "CERT A\n");
+	ck_assert_int_eq(store_issue(s, &it, 1, 0), STORE_OK);
+	pg_fixture_end_sessions();
+	ck_assert_int_eq(store_find_current(s, "alice", &c), STORE_OK);
+	store_cert_free(c);
+	c = NULL;
+	ck_assert_int_eq(store_lock(s), STORE_OK);
+	pg_fixture_end_sessions();
+	fill_item(&it, "0e02", "bob", "CERT B\n");
+	ck_assert_int_eq(store_issue(s, &it, 1, 0), STORE_E_IO);
+	ck_assert_ptr_nonnull(strstr(store_last_message(s), "was lost"));
+	store_unlock(s);
+	store_take_messages(s, NULL);
+	ck_assert_int_eq(store_issue(s, &it, 1, 0), STORE_OK);
+	ck_assert_int_eq(store_find_current(s, "bob", &c), STORE_OK);
+	ck_assert_str_eq(c->serial, "0e02");
+	store_cert_free(c);
+	store_close(s);
+}
+END_TEST
+
 Suite *
 check_suite(void)
 {
@@ -758,9 +792,14 @@ check_suite(void)
 	    sizeof(fresh_crashes) / sizeof(fresh_crashes[0]));
 	tcase_add_test(tc, test_group_issue);
 	tcase_add_test(tc, test_issue_refuses_linked_name);
-	tcase_add_test(tc, test_open_refuses_writable_index);
+	/* About the file index.db: SQLite's alone (store_fixture.h). */
+	if (store_fixture_sqlite()) {
+		tcase_add_test(tc, test_open_refuses_writable_index);
+		tcase_add_test(tc, test_recovery_one_transaction);
+	}
+	else
+		tcase_add_test(tc, test_pg_reconnect);
 	tcase_add_test(tc, test_revoke_all_or_none);
-	tcase_add_test(tc, test_recovery_one_transaction);
 	tcase_add_test(tc, test_check_clean);
 	tcase_add_loop_test(tc, test_check_reports, 0,
 	    sizeof(damages) / sizeof(damages[0]));

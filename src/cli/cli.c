@@ -19,6 +19,18 @@ const struct cli_global cli_global_options[] = {
 	  "${XDG_DATA_HOME:-~/.local/share}/sipca)",
 	  "The store. Default: \\fB$SIPCA_DIR\\fR, else\n"
 	  "\\fB${XDG_DATA_HOME:\\-~/.local/share}/sipca\\fR." },
+	{ { "store", CLI_OPT_STORE, 1, "URL", NULL,
+	    "the store's index: postgresql://... or sqlite (default $SIPCA_STORE)" }, 0,
+	  "the store's index: a PostgreSQL connection string\n"
+	  "(postgresql://...) or sqlite (default $SIPCA_STORE,\n"
+	  "else the one DIR/store.conf names, else DIR/index.db)",
+	  "Where the store's index is: a PostgreSQL connection string\n"
+	  "(\\fBpostgresql://\\fR\\fIUSER\\fR\\fB@\\fR\\fIHOST\\fR\\fB/\\fR\\fIDB\\fR,\n"
+	  "or libpq's \\fIkey\\fB=\\fIvalue\\fR form), or \\fBsqlite\\fR for\n"
+	  "\\fIDIR\\fB/index.db\\fR. Default: \\fB$SIPCA_STORE\\fR, else the\n"
+	  "connection string in \\fIDIR\\fB/store.conf\\fR (which \\fBinit\\fR\n"
+	  "writes), else \\fIDIR\\fB/index.db\\fR. The certificate and key files\n"
+	  "stay in \\fIDIR\\fR. A password in it is never printed." },
 	{ { "help", CLI_OPT_HELP, 0, NULL, NULL, "show this help" }, 1,
 	  "show this help; 'sipca help COMMAND' for a command",
 	  "Show the commands; \\fBsipca help\\fR \\fICOMMAND\\fR or\n"

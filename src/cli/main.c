@@ -184,6 +184,13 @@ main(int argc, char **argv)
 		case CLI_OPT_DIR:
 			cli_set_dir_option(arg);
 			break;
+		case CLI_OPT_STORE:
+			/* The store reads it (src/store/index.c), as do the commands sipca starts. */
+			if (setenv("SIPCA_STORE", arg, 1) < 0) {
+				fprintf(stderr, "sipca: --store: %s\n", strerror(errno));
+				return EXIT_OPERATIONAL;
+			}
+			break;
 		case CLI_OPT_HELP:
 			print_overview(stdout);
 			return finish(EXIT_OK);

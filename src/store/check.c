@@ -5,7 +5,9 @@
  *
  *   the index itself: SQLite's integrity_check, and the uniqueness the
  *     schema promises (one row per serial, one valid certificate per
- *     name) asked again without the indexes that should enforce it;
+ *     name) asked again without the indexes that should enforce it
+ *     (PostgreSQL: that those unique indexes are there and valid, and
+ *     the same uniqueness asked again; pg_certs.c);
  *   a row without its files: a valid row's issued/NAME/cert.pem (equal
  *     to the row's pem), chain.pem and, for a generated key, key.pem; a
  *     superseded row's history/SERIAL.pem;
@@ -487,6 +489,7 @@ check_top(struct check_state *cs)
 {
 	static const char *const files[] = {
 		"ca.pem", "index.db", "index.db-journal", "lock", "crl.pem",
+		"store.conf",
 		"root.pem", "root-crl.pem", "next-root.pem", "next-ca.pem",
 		"bridge.pem", "old-bridge.pem", "old-root.pem", "old-ca.pem",
 		"retired-cas.pem", "crls.pem", "next-crl.pem", "next-root-crl.pem",

@@ -1,7 +1,10 @@
 /*
  * lock: the writers' lock, an flock on DIR/lock, so that there is one
  * writer at a time (readers need only the index's own locking), and the
- * recovery that runs whenever it is taken.
+ * recovery that runs whenever it is taken. On PostgreSQL, whose index
+ * several hosts may share, the backend's lock (an advisory lock, pg.c)
+ * is taken after the flock: recovery's "only a crashed writer leaves
+ * pending rows" must hold for every host's writers, not this host's.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -17,7 +20,7 @@ int
 lock_take(struct store *s)
 {
 	struct timespec pause = { 0, 20 * 1000 * 1000 };
-	int waited = 0;
+	int waited = 0, ret;
 
 	if (s->readonly || s->lock_fd < 0) {
 		store_msg(s, "the store is open read-only");
@@ -40,7 +43,12 @@ lock_take(struct store *s)
 		nanosleep(&pause, NULL);
 		waited += 20;
 	}
-	return STORE_OK;
+	/* A database shared by hosts: the flock is this host's, the database's lock all of theirs. */
+	if ((ret = index_lock(s)) < 0) {
+		flock(s->lock_fd, LOCK_UN);
+		s->lock_depth = 0;
+	}
+	return ret;
 }
 
 int
@@ -62,6 +70,7 @@ store_unlock(struct store *s)
 {
 	if (s->lock_depth == 0 || --s->lock_depth > 0)
 		return;
+	index_unlock(s);
 	flock(s->lock_fd, LOCK_UN);
 }
 

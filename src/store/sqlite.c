@@ -159,12 +159,14 @@ index_upgrade(struct store *s, int *version)
 	return schema_version(s, version);
 }
 
+static int sqlite_refuse_rows(struct store *s);
+
 /*
  * Opens DIR/index.db (init: creates its schema). Returns STORE_OK, or an
  * error after a message; s->db is index_close()'s to close either way.
  */
-int
-index_open(struct store *s, int creating)
+static int
+sqlite_open(struct store *s, int creating)
 {
 	char *path = NULL, why[96];
 	const char *reason = NULL;
@@ -220,7 +222,7 @@ index_open(struct store *s, int creating)
 		    version, SCHEMA_VERSION);
 		ret = STORE_E_NOCA;
 		goto out;
-	} else if (creating && (ret = index_refuse_rows(s)) < 0)
+	} else if (creating && (ret = sqlite_refuse_rows(s)) < 0)
 		goto out;
 	s->index_version = version;
 	ret = STORE_OK;
@@ -229,8 +231,8 @@ out:
 	return ret;
 }
 
-void
-index_close(struct store *s)
+static void
+sqlite_close(struct store *s)
 {
 	if (s->db != NULL)
 		sqlite3_close(s->db);
@@ -238,8 +240,8 @@ index_close(struct store *s)
 }
 
 /* init over an index a killed init left: only when it records no certificate. */
-int
-index_refuse_rows(struct store *s)
+static int
+sqlite_refuse_rows(struct store *s)
 {
 	sqlite3_stmt *st = NULL;
 	int ret = STORE_OK;
@@ -278,8 +280,8 @@ step_single(struct store *s, sqlite3_stmt *st)
 	return db_error(s, "store");
 }
 
-int
-store_setting_get(struct store *s, const char *key, char **out_value)
+static int
+sqlite_setting_get(struct store *s, const char *key, char **out_value)
 {
 	sqlite3_stmt *st = NULL;
 	int ret;
@@ -311,8 +313,8 @@ setting_put(struct store *s, const char *key, const char *value)
 	return rc == SQLITE_DONE ? STORE_OK : db_error(s, "store");
 }
 
-int
-index_put_settings(struct store *s, const char *const *settings)
+static int
+sqlite_put_settings(struct store *s, const char *const *settings)
 {
 	size_t i;
 	int ret;
@@ -327,32 +329,18 @@ index_put_settings(struct store *s, const char *const *settings)
 	return ret;
 }
 
-int
-store_setting_set(struct store *s, const char *key, const char *value)
-{
-	int ret;
-
-	if ((ret = store_lock(s)) < 0)
-		return ret;
-	ret = setting_put(s, key, value);
-	store_unlock(s);
-	return ret;
-}
-
-int
-store_crl_number_next(struct store *s, unsigned long long *out_number)
+/* Under the writers' lock (index.c). */
+static int
+sqlite_crl_number_next(struct store *s, unsigned long long *out_number)
 {
 	char *text = NULL, *end = NULL, next_text[32];
 	unsigned long long next = 1;
-	int ret, locked = 0, in_tx = 0;
+	int ret, in_tx = 0;
 
-	if ((ret = store_lock(s)) < 0)
-		goto out;
-	locked = 1;
 	if ((ret = exec_sql(s, "BEGIN IMMEDIATE")) < 0)
 		goto out;
 	in_tx = 1;
-	ret = store_setting_get(s, "crl_number", &text);
+	ret = sqlite_setting_get(s, "crl_number", &text);
 	if (ret == STORE_OK) {
 		errno = 0;
 		next = strtoull(text, &end, 10);
@@ -375,8 +363,6 @@ store_crl_number_next(struct store *s, unsigned long long *out_number)
 out:
 	if (in_tx)
 		rollback(s);
-	if (locked)
-		store_unlock(s);
 	free(text);
 	return ret;
 }
@@ -410,8 +396,8 @@ setting_row(sqlite3_stmt *st, void *arg)
 	    (const char *)sqlite3_column_text(st, 1), f->arg);
 }
 
-int
-store_setting_each(struct store *s,
+static int
+sqlite_setting_each(struct store *s,
     int (*fn)(const char *key, const char *value, void *arg), void *arg)
 {
 	struct setting_fn f = { fn, arg };
@@ -423,24 +409,48 @@ store_setting_each(struct store *s,
 	return step_rows(s, st, setting_row, &f);
 }
 
-int
-store_setting_unset(struct store *s, const char *key)
+/* Under the writers' lock (index.c). */
+static int
+sqlite_setting_delete(struct store *s, const char *key)
 {
 	sqlite3_stmt *st = NULL;
-	int rc, ret;
+	int rc;
 
-	if ((ret = store_lock(s)) < 0)
-		return ret;
 	if (sqlite3_prepare_v2(s->db, "DELETE FROM settings WHERE key = ?", -1,
-	    &st, NULL) != SQLITE_OK) {
-		ret = db_error(s, "store");
-		goto out;
-	}
+	    &st, NULL) != SQLITE_OK)
+		return db_error(s, "store");
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	ret = rc == SQLITE_DONE ? STORE_OK : db_error(s, "store");
 	sqlite3_finalize(st);
-out:
-	store_unlock(s);
-	return ret;
+	return rc == SQLITE_DONE ? STORE_OK : db_error(s, "store");
 }
+
+const struct store_backend sqlite_backend = {
+	.name = "sqlite",
+	.open = sqlite_open,
+	.close = sqlite_close,
+	.lock = NULL,
+	.unlock = NULL,
+	.refuse_rows = sqlite_refuse_rows,
+	.put_settings = sqlite_put_settings,
+	.setting_get = sqlite_setting_get,
+	.setting_put = setting_put,
+	.setting_delete = sqlite_setting_delete,
+	.setting_each = sqlite_setting_each,
+	.crl_number_next = sqlite_crl_number_next,
+	.find_current = sqlite_find_current,
+	.find_serial = sqlite_find_serial,
+	.list = sqlite_list,
+	.revoke = sqlite_revoke,
+	.reserve = sqlite_reserve,
+	.pem = sqlite_pem,
+	.pending = sqlite_pending,
+	.settle = sqlite_settle,
+	.check = sqlite_check,
+	.check_rows = sqlite_check_rows,
+	.record_add = sqlite_record_add,
+	.record_update = sqlite_record_update,
+	.record_one = sqlite_record_one,
+	.record_list = sqlite_record_list,
+	.record_delete = sqlite_record_delete,
+};

@@ -78,7 +78,7 @@ find_one(struct store *s, const char *where, const char *arg,
 }
 
 int
-store_find_current(struct store *s, const char *name,
+sqlite_find_current(struct store *s, const char *name,
     struct store_cert **out_cert)
 {
 	return find_one(s, "FROM certs WHERE name = ?"
@@ -86,7 +86,7 @@ store_find_current(struct store *s, const char *name,
 }
 
 int
-store_find_serial(struct store *s, const char *serial_hex,
+sqlite_find_serial(struct store *s, const char *serial_hex,
     struct store_cert **out_cert)
 {
 	return find_one(s, "FROM certs WHERE serial ="
@@ -110,7 +110,7 @@ list_row(sqlite3_stmt *st, void *arg)
 }
 
 int
-store_list(struct store *s, const struct store_filter *f,
+sqlite_list(struct store *s, const struct store_filter *f,
     int (*fn)(const struct store_cert *c, void *arg), void *arg)
 {
 	struct list_fn lf = { fn, arg };
@@ -145,15 +145,13 @@ store_list(struct store *s, const struct store_filter *f,
  * by name is for.
  */
 int
-store_revoke(struct store *s, const char *const *serials, size_t n, time_t when,
+sqlite_revoke(struct store *s, const char *const *serials, size_t n, time_t when,
     const char *reason)
 {
 	sqlite3_stmt *st = NULL;
 	size_t i;
 	int ret, in_tx = 0;
 
-	if ((ret = store_lock(s)) < 0)
-		return ret;
 	if ((ret = exec_sql(s, "BEGIN IMMEDIATE")) < 0)
 		goto out;
 	in_tx = 1;
@@ -185,7 +183,6 @@ out:
 	sqlite3_finalize(st);
 	if (in_tx)
 		rollback(s);
-	store_unlock(s);
 	return ret;
 }
 
@@ -219,7 +216,7 @@ insert_pending(struct store *s, struct store_issue *it, const char *supersedes,
 }
 
 int
-index_reserve(struct store *s, struct store_issue *items, size_t n,
+sqlite_reserve(struct store *s, struct store_issue *items, size_t n,
     struct settle *out)
 {
 	sqlite3_stmt *cur = NULL, *pend = NULL, *ins = NULL;
@@ -290,7 +287,7 @@ out:
 }
 
 char *
-index_pem(struct store *s, const char *serial)
+sqlite_pem(struct store *s, const char *serial)
 {
 	struct store_cert *c = NULL;
 	char *pem = NULL;
@@ -336,7 +333,7 @@ exec_on_serial(struct store *s, sqlite3_stmt **st, enum settle_sql which,
 }
 
 int
-index_pending(struct store *s, struct pending **out, size_t *out_n)
+sqlite_pending(struct store *s, struct pending **out, size_t *out_n)
 {
 	sqlite3_stmt *st = NULL;
 	struct pending *p = NULL;
@@ -362,22 +359,8 @@ index_pending(struct store *s, struct pending **out, size_t *out_n)
 	return ret;
 }
 
-void
-pending_free(struct pending *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		free(p[i].serial);
-		free(p[i].name);
-		free(p[i].supersedes);
-		free(p[i].pem);
-	}
-	free(p);
-}
-
 int
-index_settle(struct store *s, const struct settle *v, size_t n)
+sqlite_settle(struct store *s, const struct settle *v, size_t n)
 {
 	sqlite3_stmt *st[SQL_SETTLE_N] = { NULL };
 	size_t i;
@@ -403,7 +386,7 @@ index_settle(struct store *s, const struct settle *v, size_t n)
 }
 
 int
-index_check_rows(struct check_state *cs)
+sqlite_check_rows(struct check_state *cs)
 {
 	sqlite3_stmt *st = NULL;
 	size_t pending = 0;
@@ -448,7 +431,7 @@ index_check_rows(struct check_state *cs)
  * for itself.
  */
 void
-index_check(struct check_state *cs)
+sqlite_check(struct check_state *cs)
 {
 	static const struct { const char *sql, *what, *note; } unique[] = {
 		{ "SELECT serial, count(*) FROM certs NOT INDEXED GROUP BY serial"

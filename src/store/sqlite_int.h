@@ -1,7 +1,8 @@
 /*
  * sqlite_int: what the files of the SQLite index share (sqlite.c,
- * sqlite_certs.c, sqlite_records.c). Nothing outside them includes it: the rest of the
- * store reaches the index through store_int.h's index_*() functions.
+ * sqlite_certs.c, sqlite_records.c). Nothing outside them includes it: the
+ * rest of the store reaches the index through sqlite_backend
+ * (store_int.h, struct store_backend), which sqlite.c fills with these.
  */
 #ifndef SIPCA_SQLITE_INT_H
 #define SIPCA_SQLITE_INT_H
@@ -27,5 +28,32 @@ int step_single(struct store *s, sqlite3_stmt *st);
  */
 int step_rows(struct store *s, sqlite3_stmt *st,
     int (*row)(sqlite3_stmt *st, void *arg), void *arg);
+
+/* sqlite_certs.c: struct store_backend's members of the same names. */
+int sqlite_find_current(struct store *s, const char *name,
+    struct store_cert **out_cert);
+int sqlite_find_serial(struct store *s, const char *serial_hex,
+    struct store_cert **out_cert);
+int sqlite_list(struct store *s, const struct store_filter *f,
+    int (*fn)(const struct store_cert *c, void *arg), void *arg);
+int sqlite_revoke(struct store *s, const char *const *serials, size_t n,
+    time_t when, const char *reason);
+int sqlite_reserve(struct store *s, struct store_issue *items, size_t n,
+    struct settle *out);
+char *sqlite_pem(struct store *s, const char *serial);
+int sqlite_pending(struct store *s, struct pending **out, size_t *out_n);
+int sqlite_settle(struct store *s, const struct settle *v, size_t n);
+void sqlite_check(struct check_state *cs);
+int sqlite_check_rows(struct check_state *cs);
+
+/* sqlite_records.c */
+int sqlite_record_add(struct store *s, const struct store_record *r);
+int sqlite_record_update(struct store *s, const struct store_record *r,
+    const char *expect_status);
+int sqlite_record_one(struct store *s, int by_key, const char *kind,
+    const char *value, struct store_record **out);
+int sqlite_record_list(struct store *s, const char *kind, const char *ref,
+    struct store_record ***out, size_t *out_n);
+int sqlite_record_delete(struct store *s, const char *kind, const char *id);
 
 #endif

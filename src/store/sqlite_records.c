@@ -12,12 +12,9 @@
  *
  * Threads: the connection is SQLITE_OPEN_FULLMUTEX, which makes each
  * sqlite3_* call safe but not a prepare-bind-step-read sequence, nor
- * sqlite3_errmsg after it, nor the store's messages. One mutex for every
- * store's records makes each call here run whole before the next: it is
- * held for the length of one statement, so one for all stores costs
- * nothing a server would notice.
+ * sqlite3_errmsg after it, nor the store's messages. index.c's records
+ * mutex makes each call here run whole before the next.
  */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,39 +23,7 @@
 #include "sqlite_int.h"
 #include "util.h"
 
-static pthread_mutex_t records_mu = PTHREAD_MUTEX_INITIALIZER;
-
 #define RECORD_COLUMNS "kind, id, key, ref, status, expires, created, doc"
-
-void
-store_record_free(struct store_record *r)
-{
-	if (r == NULL)
-		return;
-	free(r->kind);
-	free(r->id);
-	free(r->key);
-	free(r->ref);
-	free(r->status);
-	free(r->doc);
-	free(r);
-}
-
-/* A version-1 index open read-only has no records table (store.h). */
-static int
-records_usable(struct store *s, int writing)
-{
-	if (s->index_version < 2) {
-		store_msg(s, "the store's index is version %d; run any writing sipca"
-		    " command to upgrade it", s->index_version);
-		return STORE_E_IO;
-	}
-	if (writing && s->readonly) {
-		store_msg(s, "the store is open read-only");
-		return STORE_E_IO;
-	}
-	return STORE_OK;
-}
 
 static struct store_record *
 row_to_record(sqlite3_stmt *st)
@@ -93,14 +58,11 @@ write_error(struct store *s, const char *what)
 }
 
 int
-store_record_add(struct store *s, const struct store_record *r)
+sqlite_record_add(struct store *s, const struct store_record *r)
 {
 	sqlite3_stmt *st = NULL;
 	int ret;
 
-	pthread_mutex_lock(&records_mu);
-	if ((ret = records_usable(s, 1)) < 0)
-		goto out;
 	if (sqlite3_prepare_v2(s->db, "INSERT INTO records (" RECORD_COLUMNS ")"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", -1, &st, NULL) != SQLITE_OK) {
 		ret = db_error(s, "store");
@@ -118,7 +80,6 @@ store_record_add(struct store *s, const struct store_record *r)
 	ret = sqlite3_step(st) == SQLITE_DONE ? STORE_OK : write_error(s, "store");
 out:
 	sqlite3_finalize(st);
-	pthread_mutex_unlock(&records_mu);
 	return ret;
 }
 
@@ -131,15 +92,12 @@ out:
  * in between is then NOTFOUND, which it is by then.
  */
 int
-store_record_update(struct store *s, const struct store_record *r,
+sqlite_record_update(struct store *s, const struct store_record *r,
     const char *expect_status)
 {
 	sqlite3_stmt *st = NULL;
 	int ret, rc;
 
-	pthread_mutex_lock(&records_mu);
-	if ((ret = records_usable(s, 1)) < 0)
-		goto out;
 	if (sqlite3_prepare_v2(s->db, "UPDATE records SET status = ?3,"
 	    " expires = ?4, ref = ?5, key = ?6, doc = ?7 WHERE kind = ?1"
 	    " AND id = ?2 AND (?8 IS NULL OR status = ?8) RETURNING 1", -1, &st,
@@ -180,22 +138,20 @@ store_record_update(struct store *s, const struct store_record *r,
 		ret = STORE_E_CONFLICT;
 out:
 	sqlite3_finalize(st);
-	pthread_mutex_unlock(&records_mu);
 	return ret;
 }
 
-/* One record where column = value, into *out. */
-static int
-record_one(struct store *s, const char *column_sql, const char *kind,
+/* One record of kind whose id (by_key: key) is value, into *out. */
+int
+sqlite_record_one(struct store *s, int by_key, const char *kind,
     const char *value, struct store_record **out)
 {
 	sqlite3_stmt *st = NULL;
 	int ret;
 
-	pthread_mutex_lock(&records_mu);
-	if ((ret = records_usable(s, 0)) < 0)
-		goto out;
-	if (sqlite3_prepare_v2(s->db, column_sql, -1, &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(s->db, by_key ? "SELECT " RECORD_COLUMNS
+	    " FROM records WHERE kind = ? AND key = ?" : "SELECT " RECORD_COLUMNS
+	    " FROM records WHERE kind = ? AND id = ?", -1, &st, NULL) != SQLITE_OK) {
 		ret = db_error(s, "store");
 		goto out;
 	}
@@ -205,24 +161,7 @@ record_one(struct store *s, const char *column_sql, const char *kind,
 		*out = row_to_record(st);
 out:
 	sqlite3_finalize(st);
-	pthread_mutex_unlock(&records_mu);
 	return ret;
-}
-
-int
-store_record_get(struct store *s, const char *kind, const char *id,
-    struct store_record **out)
-{
-	return record_one(s, "SELECT " RECORD_COLUMNS " FROM records"
-	    " WHERE kind = ? AND id = ?", kind, id, out);
-}
-
-int
-store_record_by_key(struct store *s, const char *kind, const char *key,
-    struct store_record **out)
-{
-	return record_one(s, "SELECT " RECORD_COLUMNS " FROM records"
-	    " WHERE kind = ? AND key = ?", kind, key, out);
 }
 
 struct record_rows {
@@ -240,50 +179,35 @@ collect_row(sqlite3_stmt *st, void *arg)
 	return 0;
 }
 
-/*
- * The rows are read whole before fn sees the first: fn may then call
- * the records' functions itself (an expired order marked invalid while
- * an account's orders are listed) without the mutex held.
- */
+/* Every record of kind with that ref (NULL: any), created then id order. */
 int
-store_record_each(struct store *s, const char *kind, const char *ref,
-    int (*fn)(const struct store_record *r, void *arg), void *arg)
+sqlite_record_list(struct store *s, const char *kind, const char *ref,
+    struct store_record ***out, size_t *out_n)
 {
 	struct record_rows rows = { NULL, 0 };
 	sqlite3_stmt *st = NULL;
-	size_t i;
 	int ret;
 
-	pthread_mutex_lock(&records_mu);
-	if ((ret = records_usable(s, 0)) == STORE_OK) {
-		if (sqlite3_prepare_v2(s->db, "SELECT " RECORD_COLUMNS " FROM records"
-		    " WHERE kind = ?1 AND (?2 IS NULL OR ref = ?2)"
-		    " ORDER BY created, id", -1, &st, NULL) != SQLITE_OK)
-			ret = db_error(s, "store");
-		else {
-			sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
-			sqlite3_bind_text(st, 2, ref, -1, SQLITE_STATIC);
-			ret = step_rows(s, st, collect_row, &rows);
-		}
+	if (sqlite3_prepare_v2(s->db, "SELECT " RECORD_COLUMNS " FROM records"
+	    " WHERE kind = ?1 AND (?2 IS NULL OR ref = ?2)"
+	    " ORDER BY created, id", -1, &st, NULL) != SQLITE_OK)
+		ret = db_error(s, "store");
+	else {
+		sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, ref, -1, SQLITE_STATIC);
+		ret = step_rows(s, st, collect_row, &rows);
 	}
-	pthread_mutex_unlock(&records_mu);
-	for (i = 0; ret == STORE_OK && i < rows.n; i++)
-		ret = fn(rows.v[i], arg);
-	for (i = 0; i < rows.n; i++)
-		store_record_free(rows.v[i]);
-	free(rows.v);
+	*out = rows.v;
+	*out_n = rows.n;
 	return ret;
 }
 
 int
-store_record_delete(struct store *s, const char *kind, const char *id)
+sqlite_record_delete(struct store *s, const char *kind, const char *id)
 {
 	sqlite3_stmt *st = NULL;
 	int ret, rc;
 
-	pthread_mutex_lock(&records_mu);
-	if ((ret = records_usable(s, 1)) < 0)
-		goto out;
 	if (sqlite3_prepare_v2(s->db, "DELETE FROM records WHERE kind = ?"
 	    " AND id = ? RETURNING 1", -1, &st, NULL) != SQLITE_OK) {
 		ret = db_error(s, "store");
@@ -301,6 +225,5 @@ store_record_delete(struct store *s, const char *kind, const char *id)
 	ret = rc == SQLITE_DONE ? STORE_OK : db_error(s, "store");
 out:
 	sqlite3_finalize(st);
-	pthread_mutex_unlock(&records_mu);
 	return ret;
 }

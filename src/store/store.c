@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "fileio.h"
+#include "secret.h"
 #include "store_int.h"
 #include "util.h"
 
@@ -119,6 +120,7 @@ open_checks(struct store *s, int creating)
 	static const struct { const char *rel; int dir, needed; } entries[] = {
 		{ "ca.pem", 0, 1 }, { "index.db", 0, 1 }, { "issued", 1, 0 },
 		{ "lock", 0, 0 }, { "root.pem", 0, 0 }, { "root.key", 0, 0 },
+		{ "store.conf", 0, 0 },
 		/* a rollover's (src/store/rollover.c) */
 		{ "next-root.pem", 0, 0 }, { "next-root.key", 0, 0 },
 		{ "next-ca.pem", 0, 0 }, { "next-ca.key", 0, 0 },
@@ -147,7 +149,9 @@ open_checks(struct store *s, int creating)
 		if (s->inspect && entries[i].dir)
 			continue;
 		if (fstatat(s->dir_fd, entries[i].rel, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-			if (errno == ENOENT && !creating && entries[i].needed) {
+			/* A database's store has no index.db. */
+			if (errno == ENOENT && !creating && entries[i].needed &&
+			    (i == 0 || index_is_file(s))) {
 				if (i == 0)
 					store_msg(s, "no CA in '%s' (run 'sipca init' first)", s->dir);
 				else
@@ -248,7 +252,8 @@ store_open(const char *dir, int flags, struct store **out_store,
 		goto out;
 	}
 	/* Preconditions first: a refused init leaves everything as it was. */
-	if ((creating && (ret = create_checks(s)) < 0) ||
+	if ((ret = index_select(s)) < 0 ||
+	    (creating && (ret = create_checks(s)) < 0) ||
 	    (ret = open_checks(s, creating)) < 0)
 		goto out;
 	ret = STORE_E_IO;
@@ -287,6 +292,8 @@ store_close(struct store *s)
 	if (s == NULL)
 		return;
 	index_close(s);
+	secret_free(s->conninfo);
+	free(s->conninfo_shown);
 	if (s->lock_fd >= 0)
 		close(s->lock_fd);
 	if (s->dir_fd >= 0)

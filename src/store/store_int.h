@@ -14,20 +14,31 @@
  *   staging.c       the files of one issuance: staging, renames, undo
  *   issue.c         the two-phase issuance (its protocol is described there)
  *   check.c         store_check: the files against the rows
+ *   index.c         the index's public functions (settings, CRL numbers,
+ *                   store_find_*, store_list, store_revoke, store_record_*)
+ *                   and the index_*() functions below: each takes the
+ *                   locks the protocol needs and calls the backend; and
+ *                   which backend a store uses (store.conf, SIPCA_STORE)
  *   sqlite.c        the SQLite index: opening, schema, transactions,
- *                   settings, CRL numbers
+ *                   settings, CRL numbers; fills sqlite_backend
  *   sqlite_certs.c  the SQLite index's certs table: row reads, revocation,
  *                   the issuance's rows, recovery's rows, check's queries
  *   sqlite_records.c  the SQLite index's records table (store.h, records)
+ *   pg.c            the PostgreSQL index on libpq: connecting, schema and
+ *                   its version table, transactions and their retries,
+ *                   the advisory lock, settings, CRL numbers; fills
+ *                   pg_backend
+ *   pg_certs.c      the PostgreSQL index's certs table (as sqlite_certs.c)
+ *   pg_records.c    the PostgreSQL index's records table
  *
- * Only sqlite*.c include <sqlite3.h>. They implement the index_*()
- * functions below and the public functions that are index work only
- * (settings, CRL numbers, store_find_*, store_list, store_revoke,
- * store_record_*). A
- * second backend (PostgreSQL) is one more pair of files beside them that
- * implements the same; the directory, the lock and the files stay as they
- * are. Choosing between two backends at run time is then a table of these
- * functions in struct store.
+ * The seam between the store and its index is struct store_backend
+ * below: one table of the index's operations per backend, chosen when
+ * the store is opened (index.c, index_select) and kept in s->be. Only
+ * sqlite*.c include <sqlite3.h> and only pg*.c <libpq-fe.h>; the
+ * directory, the lock file and the files are the same for both. What a
+ * backend's member does is what the public function of the same name in
+ * store.h does, less the writers' lock and the records' mutex, which
+ * index.c takes around it, so that the locking protocol is written once.
  */
 #ifndef SIPCA_STORE_INT_H
 #define SIPCA_STORE_INT_H
@@ -46,11 +57,19 @@
 #define MAX_STORE_FILE (16u << 20)
 
 struct sqlite3;
+struct pg_conn;
+struct store_backend;
 
 struct store {
 	char *dir;		/* as given: for messages and the index */
 	int dir_fd;		/* DIR: everything inside is reached from here */
-	struct sqlite3 *db;
+	const struct store_backend *be;	/* the index's (index_select) */
+	struct sqlite3 *db;	/* sqlite*.c's */
+	struct pg_conn *pg;	/* pg*.c's (a PGconn) */
+	char *conninfo;		/* PostgreSQL: the connection string, secrets and all */
+	char *conninfo_shown;	/* ... and as messages show it: no password */
+	int conninfo_from_env;	/* it came from SIPCA_STORE (--store), not store.conf */
+	int pg_locked;		/* pg.c holds the advisory writers' lock */
 	int index_version;	/* the index's schema: 1 until upgraded (read-only) */
 	int lock_fd;
 	int lock_depth;
@@ -155,15 +174,31 @@ void check_problem(struct check_state *cs, enum store_problem what,
     __attribute__((format(printf, 4, 5)));
 
 /*
- * The index, one implementation per backend (sqlite*.c). Errors are
- * STORE_E_BUSY or STORE_E_IO after a message, or as documented.
+ * The index, one implementation per backend (index.c calls s->be's).
+ * Errors are STORE_E_BUSY or STORE_E_IO after a message, or as
+ * documented.
  */
+/*
+ * Chooses s->be before anything else is opened: $SIPCA_STORE (which
+ * sipca --store sets), else DIR/store.conf, else SQLite's DIR/index.db.
+ * STORE_E_NOCA after a message for a connection string of no known kind.
+ */
+int index_select(struct store *s);
+/* Whether the index is DIR/index.db (then store.c and check.c expect it). */
+int index_is_file(const struct store *s);
 int index_open(struct store *s, int creating);
 void index_close(struct store *s);
 /* init: STORE_E_EXISTS (after a message) when the index records a certificate. */
 int index_refuse_rows(struct store *s);
-/* init: the settings (key, value, ..., NULL) in one transaction. */
+/*
+ * init: the settings (key, value, ..., NULL) in one transaction; then,
+ * for a database named by $SIPCA_STORE, DIR/store.conf naming it, so
+ * that the directory's later commands find it without --store.
+ */
 int index_put_settings(struct store *s, const char *const *settings);
+/* lock.c: the writers' lock's part the database holds (PostgreSQL's advisory lock). */
+int index_lock(struct store *s);
+void index_unlock(struct store *s);
 
 /* What settling a pending row does; its strings are its filler's. */
 enum { SETTLE_LEAVE = 0, SETTLE_FINISH, SETTLE_DELETE };
@@ -200,5 +235,59 @@ int index_settle(struct store *s, const struct settle *v, size_t n);
 /* check: the index's own integrity, then its rows into cs. */
 void index_check(struct check_state *cs);
 int index_check_rows(struct check_state *cs);
+
+/*
+ * One backend of the index. Each member is the store.h or index_*()
+ * function of that name for this backend; index.c calls them, under the
+ * writers' lock where store.h says the function takes it (setting_put,
+ * setting_delete, crl_number_next, revoke, and everything issuance and
+ * recovery call), and each record_* under the records' mutex. A backend
+ * makes each member's writes one transaction, so that a process killed
+ * anywhere leaves them done or undone.
+ */
+struct store_backend {
+	const char *name;		/* "sqlite", "postgresql": for messages */
+	int (*open)(struct store *s, int creating);
+	void (*close)(struct store *s);
+	/* Taken after the flock, released before it; NULL: the flock is all. */
+	int (*lock)(struct store *s);
+	void (*unlock)(struct store *s);
+	int (*refuse_rows)(struct store *s);
+	int (*put_settings)(struct store *s, const char *const *settings);
+	int (*setting_get)(struct store *s, const char *key, char **out_value);
+	int (*setting_put)(struct store *s, const char *key, const char *value);
+	int (*setting_delete)(struct store *s, const char *key);
+	int (*setting_each)(struct store *s,
+	    int (*fn)(const char *key, const char *value, void *arg), void *arg);
+	int (*crl_number_next)(struct store *s, unsigned long long *out_number);
+	int (*find_current)(struct store *s, const char *name,
+	    struct store_cert **out_cert);
+	int (*find_serial)(struct store *s, const char *serial_hex,
+	    struct store_cert **out_cert);
+	int (*list)(struct store *s, const struct store_filter *f,
+	    int (*fn)(const struct store_cert *c, void *arg), void *arg);
+	int (*revoke)(struct store *s, const char *const *serials, size_t n,
+	    time_t when, const char *reason);
+	int (*reserve)(struct store *s, struct store_issue *items, size_t n,
+	    struct settle *out);
+	char *(*pem)(struct store *s, const char *serial);
+	int (*pending)(struct store *s, struct pending **out, size_t *out_n);
+	int (*settle)(struct store *s, const struct settle *v, size_t n);
+	void (*check)(struct check_state *cs);
+	int (*check_rows)(struct check_state *cs);
+	int (*record_add)(struct store *s, const struct store_record *r);
+	int (*record_update)(struct store *s, const struct store_record *r,
+	    const char *expect_status);
+	/* by_key: value is the record's key, else its id. */
+	int (*record_one)(struct store *s, int by_key, const char *kind,
+	    const char *value, struct store_record **out);
+	/* Every record of kind with ref (NULL: any), in created then id order. */
+	int (*record_list)(struct store *s, const char *kind, const char *ref,
+	    struct store_record ***out, size_t *out_n);
+	int (*record_delete)(struct store *s, const char *kind, const char *id);
+};
+
+extern const struct store_backend sqlite_backend;	/* sqlite.c */
+extern const struct store_backend pg_backend;		/* pg.c */
 
 #endif
