@@ -2,6 +2,7 @@
  * scep_ra: the SCEP RA certificate as an issued certificate of the
  * store (include/scep_ra.h says why and where).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <gnutls/gnutls.h>
