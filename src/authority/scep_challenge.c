@@ -249,6 +249,25 @@ out:
 }
 
 int
+scep_challenge_restore(struct store *s, const char *name)
+{
+	struct store_record *r = NULL;
+	char *folded = san_fold_store_name(xstrdup(name));
+	int rc = -1;
+
+	if (store_record_get(s, SCEP_CHALLENGE_KIND, folded, &r) != STORE_OK)
+		goto out;
+	free(r->status);
+	r->status = xstrdup("valid");
+	if (store_record_update(s, r, "used") == STORE_OK)
+		rc = 0;
+out:
+	store_record_free(r);
+	free(folded);
+	return rc;
+}
+
+int
 scep_challenge_revoke(struct store *s, const char *name)
 {
 	struct store_record *r = NULL;
