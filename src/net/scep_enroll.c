@@ -382,6 +382,11 @@ enroll(struct scep *sc, const struct scep_request *req, const char *client,
 		    " device's name");
 		goto out;
 	}
+	/* Section 3.2.1.1: every request has one; it names the answer. */
+	if (req->transaction_id[0] == '\0') {
+		refuse(a, SCEP_BAD_REQUEST, "the request has no transactionID");
+		goto out;
+	}
 	sha256_hex(&req->content, hash);
 	/* The same request again: the same certificate, not a second one. */
 	if (transaction_serial(sc, req->transaction_id, hash, a->serial)) {
