@@ -209,6 +209,18 @@ check "GetCACert after SIGHUP" get "$H/scep?operation=GetCACert"
 fps "$T/body" > "$T/got.fp"
 check "the new RA is served" grep -qx "$(fp1 "$CA/issued/scep-ra/cert.pem")" "$T/got.fp"
 check "the old RA is not" sh -c "! grep -q '$(openssl x509 -in "$T/ra1.pem" -noout -fingerprint -sha256 | sed 's/.*=//')' '$T/got.fp'"
+# The RA revoked: the next SIGHUP makes a new one and serves it.
+check "revoke scep-ra" "$SIPCA" -d "$CA" revoke scep-ra
+pkill -HUP -P "$SERVE"
+i=0
+while ! grep -q "made a new SCEP RA" "$T/serve.log" && [ $i -lt 100 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+expect_grep "made a new SCEP RA certificate" "$T/serve.log" "a revoked RA is replaced on SIGHUP"
+check "GetCACert after the revocation" get "$H/scep?operation=GetCACert"
+fps "$T/body" > "$T/got.fp"
+check "the replacement RA is served" grep -qx "$(fp1 "$CA/issued/scep-ra/cert.pem")" "$T/got.fp"
+check "the replacement is not the revoked one" test "$(fp1 "$CA/issued/scep-ra/cert.pem")" != "$(fp1 "$T/ra1.pem")"
 stop_bg "$SERVE"
 
 # Without --scep: nothing at /scep; config serve-scep on turns it on.
@@ -238,7 +250,7 @@ new_ca "$CA2"
 P=$(free_port)
 start_bg "$T/serve5.log" "$SIPCA" -d "$CA2" serve --http 127.0.0.1:$P --scep
 check "serve --scep on a store without an RA" wait_port $P
-expect_grep "made the SCEP RA certificate" "$T/serve5.log" "the first serve --scep makes the RA"
+expect_grep "made a new SCEP RA certificate" "$T/serve5.log" "the first serve --scep makes the RA"
 check "its RA is in the store" test -s "$CA2/issued/scep-ra/cert.pem"
 curl -sS --max-time 10 -o "$T/body" "http://127.0.0.1:$P/scep?operation=GetCACert" 2>/dev/null
 openssl pkcs7 -inform DER -in "$T/body" -print_certs > "$T/certs" 2>&1
