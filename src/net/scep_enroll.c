@@ -516,8 +516,17 @@ scep_operation(struct scep *sc, const struct serve_request *rq,
 	spec.n_certs = a.status == SCEP_SUCCESS ? 2 : 0;
 	if (scep_reply_make(&spec, sc->ra.crt, sc->ra.key, &rep, err, sizeof(err)) < 0) {
 		scep_text(out, 500, "the CertRep cannot be made: %s", err);
-		out->log = xasprintf("scep %s (transaction %s): CertRep failed: %s",
-		    scep_type_name(req.type), tid, err);
+		out->log = xasprintf("scep %s (transaction %s): CertRep failed: %s"
+		    " (it said %s%s%s)", scep_type_name(req.type), tid, err,
+		    a.status == SCEP_SUCCESS ? "SUCCESS" : "FAILURE: ",
+		    a.status == SCEP_SUCCESS ? "" : scep_fail_name(a.fail),
+		    a.status == SCEP_SUCCESS ? "" : "");
+		if (a.status != SCEP_SUCCESS) {
+			char *note = xasprintf("%s: %s", out->log, a.text);
+
+			free(out->log);
+			out->log = note;
+		}
 		goto out;
 	}
 	out->status = 200;
