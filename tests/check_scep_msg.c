@@ -532,8 +532,8 @@ START_TEST(test_reply_failure_pending)
 	spec.request = &req;
 	ck_assert_msg(scep_reply_make(&spec, ra.crt, ra.key, &msg, err,
 	    sizeof(err)) == 0, "%s", err);
-	ck_assert_int_eq(scep_reply_parse(msg.data, msg.size, ra.crt, client.crt,
-	    client.key, &rep, err, sizeof(err)), 0);
+	ck_assert_msg(scep_reply_parse(msg.data, msg.size, ra.crt, client.crt,
+	    client.key, &rep, err, sizeof(err)) == 0, "%s", err);
 	ck_assert_int_eq(rep.status, SCEP_FAILURE);
 	ck_assert_int_eq(rep.fail, SCEP_BAD_REQUEST);
 	ck_assert_uint_eq(rep.n_certs, 0);
@@ -609,6 +609,57 @@ START_TEST(test_reply_openssl)
 	free(path);
 	gnutls_free(msg.data);
 	gnutls_free(certs[0].data);
+	scep_request_clear(&req);
+}
+END_TEST
+
+/* FAILURE has no content (RFC 8894 3.3.2): OpenSSL verifies it over the
+ * empty content and shows failInfo and failInfoText; a change breaks it
+ * for the client's side as for OpenSSL. */
+START_TEST(test_failure_openssl)
+{
+	struct scep_request req;
+	struct scep_reply_spec spec;
+	struct scep_reply rep;
+	gnutls_datum_t msg;
+	char err[256], *path;
+
+	parsed_request(&req, CMS_AES128_CBC, combos[_i].dig);
+	memset(&spec, 0, sizeof(spec));
+	spec.status = SCEP_FAILURE;
+	spec.fail = SCEP_BAD_CERT_ID;
+	spec.fail_text = "no such certificate";
+	spec.request = &req;
+	ck_assert_int_eq(scep_reply_make(&spec, ra.crt, ra.key, &msg, err,
+	    sizeof(err)), 0);
+	path = tmpdir_path("fail.der");
+	file_put(path, msg.data, msg.size);
+	free(path);
+	path = tmpdir_path("empty");
+	file_put(path, "", 0);
+	free(path);
+	ck_assert_int_eq(sh("openssl cms -verify -binary -noverify -inform DER "
+	    "-in fail.der -content empty -out /dev/null 2>/dev/null"), 0);
+	ck_assert_int_eq(sh("openssl cms -cmsout -print -inform DER -in fail.der "
+	    "> print.txt && grep -q 2.16.840.1.113733.1.9.4 print.txt && "
+	    "grep -q 1.3.6.1.5.5.7.24.1 print.txt && "
+	    "grep -q \"no such certificate\" print.txt"), 0);
+	ck_assert_msg(scep_reply_parse(msg.data, msg.size, ra.crt, client.crt,
+	    client.key, &rep, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(rep.fail, SCEP_BAD_CERT_ID);
+	scep_reply_clear(&rep);
+	/* the signature's last octet, then an attribute's */
+	msg.data[msg.size - 1] ^= 1;
+	ck_assert_int_eq(scep_reply_parse(msg.data, msg.size, ra.crt, client.crt,
+	    client.key, &rep, err, sizeof(err)), -1);
+	msg.data[msg.size - 1] ^= 1;
+	path = (char *)memmem(msg.data, msg.size, "tid-1", 5);
+	ck_assert_ptr_nonnull(path);
+	path[4] = '2';
+	ck_assert_int_eq(scep_reply_parse(msg.data, msg.size, ra.crt, client.crt,
+	    client.key, &rep, err, sizeof(err)), -1);
+	ck_assert(strstr(err, "does not verify") != NULL);
+	gnutls_free(msg.data);
 	scep_request_clear(&req);
 }
 END_TEST
@@ -690,6 +741,7 @@ check_suite(void)
 	tcase_add_loop_test(tc, test_reply_success, 0, n_combos);
 	tcase_add_test(tc, test_reply_failure_pending);
 	tcase_add_test(tc, test_reply_openssl);
+	tcase_add_loop_test(tc, test_failure_openssl, 0, n_combos);
 	tcase_add_test(tc, test_degenerate);
 	tcase_add_test(tc, test_openssl_signed_no_attrs);
 	suite_add_tcase(s, tc);

@@ -8,9 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gnutls/crypto.h>
 #include <gnutls/pkcs7.h>
 #include <libtasn1.h>
 
+#include "cms.h"
 #include "scep_wire.h"
 
 /* RFC 8894 section 3.2.1 (id-attributes: 2.16.840.1.113733.1.9) */
@@ -75,57 +77,214 @@ scep_attrs_init(struct scep_attrs *a)
 	a->type = a->status = a->fail = -1;
 }
 
-/* A string attribute: its DER (tag, length, text) added to *list. */
-static int
-add_string(gnutls_pkcs7_attrs_t *list, const char *oid, unsigned etype,
-    const char *text, char *err, size_t size)
-{
-	unsigned char der[SCEP_FAIL_TEXT_MAX + 8];
-	unsigned tl_len = 8, len = (unsigned)strlen(text);
-	gnutls_datum_t d;
-	int ret;
+/* Signed attributes as DER values, for either way of signing. */
+#define MAX_ATTRS 10
+struct attr_list {
+	size_t n;
+	struct {
+		const char *oid;
+		unsigned char der[SCEP_FAIL_TEXT_MAX + 8];
+		unsigned len;
+	} a[MAX_ATTRS];
+};
 
-	if (len > SCEP_FAIL_TEXT_MAX ||
-	    asn1_encode_simple_der(etype, (const unsigned char *)text, len, der,
+/* An attribute value of etype holding len octets of p. */
+static int
+add_value(struct attr_list *l, const char *oid, unsigned etype,
+    const void *p, size_t len, char *err, size_t size)
+{
+	unsigned tl_len = 8;
+
+	if (l->n == MAX_ATTRS || len > SCEP_FAIL_TEXT_MAX ||
+	    asn1_encode_simple_der(etype, p, (unsigned)len, l->a[l->n].der,
 	    &tl_len) != ASN1_SUCCESS) {
-		snprintf(err, size, "attribute %s: cannot encode '%.40s'", oid, text);
+		snprintf(err, size, "attribute %s: cannot encode it", oid);
 		return -1;
 	}
-	memcpy(der + tl_len, text, len);
-	d.data = der;
-	d.size = tl_len + len;
-	if ((ret = gnutls_pkcs7_add_attr(list, oid, &d, 0)) < 0) {
-		snprintf(err, size, "gnutls_pkcs7_add_attr: %s", gnutls_strerror(ret));
-		return -1;
-	}
+	memcpy(l->a[l->n].der + tl_len, p, len);
+	l->a[l->n].oid = oid;
+	l->a[l->n].len = tl_len + (unsigned)len;
+	l->n++;
 	return 0;
 }
 
 static int
-add_number(gnutls_pkcs7_attrs_t *list, const char *oid, int n, char *err,
-    size_t size)
+add_number(struct attr_list *l, const char *oid, int n, char *err, size_t size)
 {
 	char text[16];
 
 	snprintf(text, sizeof(text), "%d", n);
-	return add_string(list, oid, ASN1_ETYPE_PRINTABLE_STRING, text, err, size);
+	return add_value(l, oid, ASN1_ETYPE_PRINTABLE_STRING, text, strlen(text),
+	    err, size);
 }
 
+/* RFC 8894 3.2.1: the SCEP attributes of a, as DER values. */
 static int
-add_nonce(gnutls_pkcs7_attrs_t *list, const char *oid, const unsigned char *n,
-    char *err, size_t size)
+scep_attr_list(const struct scep_attrs *a, struct attr_list *l, char *err,
+    size_t size)
 {
-	gnutls_datum_t d;
+	l->n = 0;
+	if ((a->type >= 0 && add_number(l, OID_MESSAGE_TYPE, a->type, err,
+	    size) != 0) ||
+	    (a->status >= 0 && add_number(l, OID_PKI_STATUS, a->status, err,
+	    size) != 0) ||
+	    (a->fail >= 0 && add_number(l, OID_FAIL_INFO, a->fail, err,
+	    size) != 0) ||
+	    (a->fail_text[0] != '\0' && add_value(l, OID_FAIL_INFO_TEXT,
+	    ASN1_ETYPE_UTF8_STRING, a->fail_text, strlen(a->fail_text), err,
+	    size) != 0) ||
+	    (a->transaction_id[0] != '\0' && add_value(l, OID_TRANSACTION_ID,
+	    ASN1_ETYPE_PRINTABLE_STRING, a->transaction_id,
+	    strlen(a->transaction_id), err, size) != 0) ||
+	    (a->has_sender_nonce && add_value(l, OID_SENDER_NONCE,
+	    ASN1_ETYPE_OCTET_STRING, a->sender_nonce, SCEP_NONCE_LEN, err,
+	    size) != 0) ||
+	    (a->has_recipient_nonce && add_value(l, OID_RECIPIENT_NONCE,
+	    ASN1_ETYPE_OCTET_STRING, a->recipient_nonce, SCEP_NONCE_LEN, err,
+	    size) != 0))
+		return -1;
+	return 0;
+}
+
+/* asn1_write_value() of base + field; the name in err on failure. */
+static int
+put(asn1_node node, const char *base, const char *field, const void *value,
+    int len, char *err, size_t size)
+{
+	char name[256];
 	int ret;
 
-	d.data = (unsigned char *)n;
-	d.size = SCEP_NONCE_LEN;
-	if ((ret = gnutls_pkcs7_add_attr(list, oid, &d,
-	    GNUTLS_PKCS7_ATTR_ENCODE_OCTET_STRING)) < 0) {
-		snprintf(err, size, "gnutls_pkcs7_add_attr: %s", gnutls_strerror(ret));
+	snprintf(name, sizeof(name), "%s%s", base, field);
+	if ((ret = asn1_write_value(node, name, value, len)) != ASN1_SUCCESS) {
+		snprintf(err, size, "asn1_write_value %s: %s", name,
+		    asn1_strerror(ret));
 		return -1;
 	}
 	return 0;
+}
+
+/* The attributes of l as the SET OF Attribute set ("": the element). */
+static int
+put_attrs(asn1_node node, const char *set, const struct attr_list *l,
+    char *err, size_t size)
+{
+	char last[128];
+	size_t i;
+
+	snprintf(last, sizeof(last), "%s%s?LAST.", set, set[0] != '\0' ? "." : "");
+	for (i = 0; i < l->n; i++)
+		if (put(node, set, "", "NEW", 1, err, size) != 0 ||
+		    put(node, last, "attrType", l->a[i].oid, 1, err, size) != 0 ||
+		    put(node, last, "attrValues", "NEW", 1, err, size) != 0 ||
+		    put(node, last, "attrValues.?LAST", l->a[i].der,
+		    (int)l->a[i].len, err, size) != 0)
+			return -1;
+	return 0;
+}
+
+/*
+ * RFC 5652 section 5 by hand for the one case GnuTLS refuses: signed
+ * attributes over empty, absent content (gnutls_pkcs7_sign() then
+ * answers GNUTLS_E_NO_EMBEDDED_DATA). libtasn1 arranges the octets;
+ * the digest and the signature are GnuTLS's.
+ */
+static int
+sign_empty(struct attr_list *l, gnutls_x509_crt_t signer, gnutls_privkey_t key,
+    gnutls_digest_algorithm_t dig, gnutls_datum_t *out, char *err, size_t size)
+{
+	static const char *const si = "content.signerInfos.?LAST.";
+	unsigned char digest[64], serial[64];
+	size_t serial_len = sizeof(serial);
+	gnutls_datum_t tbs = { NULL, 0 }, sig = { NULL, 0 }, dn = { NULL, 0 },
+	    crt = { NULL, 0 };
+	gnutls_pk_algorithm_t pk = gnutls_privkey_get_pk_algorithm(key, NULL);
+	const char *dig_oid = gnutls_digest_get_oid(dig);
+	const char *sig_oid = gnutls_sign_get_oid(gnutls_pk_to_sign(pk, dig));
+	asn1_node attrs = NULL, node = NULL;
+	int ret, rc = -1;
+
+	if (dig_oid == NULL || sig_oid == NULL) {
+		snprintf(err, size, "no signature algorithm for %s with %s",
+		    gnutls_pk_get_name(pk), gnutls_digest_get_name(dig));
+		goto out;
+	}
+	/* RFC 5652 5.3: contentType and messageDigest (of nothing) */
+	if ((ret = gnutls_hash_fast(dig, "", 0, digest)) < 0) {
+		snprintf(err, size, "gnutls_hash_fast: %s", gnutls_strerror(ret));
+		goto out;
+	}
+	if (l->n + 2 > MAX_ATTRS) {
+		snprintf(err, size, "too many attributes");
+		goto out;
+	}
+	l->a[l->n].oid = "1.2.840.113549.1.9.3";
+	memcpy(l->a[l->n].der, "\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x07\x01", 11);
+	l->a[l->n++].len = 11;
+	if (add_value(l, "1.2.840.113549.1.9.4", ASN1_ETYPE_OCTET_STRING, digest,
+	    gnutls_hash_get_len(dig), err, size) != 0)
+		goto out;
+	/* 5.4: the signature covers the attributes as a universal SET */
+	if (cms_asn1_new("SignedAttributes", &attrs, err, size) != 0 ||
+	    put_attrs(attrs, "", l, err, size) != 0 ||
+	    cms_asn1_encode(attrs, &tbs, err, size) != 0)
+		goto out;
+	if ((ret = gnutls_privkey_sign_data(key, dig, 0, &tbs, &sig)) < 0) {
+		snprintf(err, size, "gnutls_privkey_sign_data: %s",
+		    gnutls_strerror(ret));
+		goto out;
+	}
+	if ((ret = gnutls_x509_crt_get_raw_issuer_dn(signer, &dn)) < 0 ||
+	    (ret = gnutls_x509_crt_get_serial(signer, serial, &serial_len)) < 0 ||
+	    (ret = gnutls_x509_crt_export2(signer, GNUTLS_X509_FMT_DER, &crt)) < 0) {
+		snprintf(err, size, "the signer's certificate: %s",
+		    gnutls_strerror(ret));
+		goto out;
+	}
+	if (cms_asn1_new("SignedContentInfo", &node, err, size) != 0 ||
+	    put(node, "", "contentType", "1.2.840.113549.1.7.2", 1, err, size) ||
+	    put(node, "content.", "version", "1", 0, err, size) ||
+	    put(node, "content.", "digestAlgorithms", "NEW", 1, err, size) ||
+	    put(node, "content.", "digestAlgorithms.?LAST.algorithm", dig_oid, 1,
+	    err, size) ||
+	    put(node, "content.", "digestAlgorithms.?LAST.parameters", NULL, 0,
+	    err, size) ||
+	    put(node, "content.", "encapContentInfo.eContentType",
+	    "1.2.840.113549.1.7.1", 1, err, size) ||
+	    put(node, "content.", "encapContentInfo.eContent", NULL, 0, err,
+	    size) ||
+	    put(node, "content.", "certificates", "NEW", 1, err, size) ||
+	    put(node, "content.", "certificates.?LAST", crt.data, (int)crt.size,
+	    err, size) ||
+	    put(node, "content.", "crls", NULL, 0, err, size) ||
+	    put(node, "content.", "signerInfos", "NEW", 1, err, size) ||
+	    put(node, si, "version", "1", 0, err, size) ||
+	    put(node, si, "sid.issuer", dn.data, (int)dn.size, err, size) ||
+	    put(node, si, "sid.serialNumber", serial, (int)serial_len, err,
+	    size) ||
+	    put(node, si, "digestAlgorithm.algorithm", dig_oid, 1, err, size) ||
+	    put(node, si, "digestAlgorithm.parameters", NULL, 0, err, size) ||
+	    put_attrs(node, "content.signerInfos.?LAST.signedAttrs", l, err,
+	    size) ||
+	    put(node, si, "signatureAlgorithm.algorithm", sig_oid, 1, err, size) ||
+	    put(node, si, "signatureAlgorithm.parameters",
+	    pk == GNUTLS_PK_RSA ? "\x05\x00" : NULL, pk == GNUTLS_PK_RSA ? 2 : 0,
+	    err, size) ||
+	    put(node, si, "signature", sig.data, (int)sig.size, err, size) ||
+	    put(node, si, "unsignedAttrs", NULL, 0, err, size))
+		goto out;
+	if (cms_asn1_encode(node, out, err, size) != 0)
+		goto out;
+	rc = 0;
+out:
+	if (attrs != NULL)
+		asn1_delete_structure(&attrs);
+	if (node != NULL)
+		asn1_delete_structure(&node);
+	gnutls_free(tbs.data);
+	gnutls_free(sig.data);
+	gnutls_free(dn.data);
+	gnutls_free(crt.data);
+	return rc;
 }
 
 int
@@ -133,26 +292,34 @@ scep_wire_sign(const gnutls_datum_t *content, const struct scep_attrs *a,
     gnutls_x509_crt_t signer, gnutls_privkey_t key,
     gnutls_digest_algorithm_t dig, gnutls_datum_t *out, char *err, size_t size)
 {
+	struct attr_list *l = NULL;
 	gnutls_pkcs7_attrs_t list = NULL;
 	gnutls_pkcs7_t p7 = NULL;
-	gnutls_datum_t empty = { (unsigned char *)"", 0 };
+	gnutls_datum_t d;
+	size_t i;
 	int ret, rc = -1;
 
-	if ((a->type >= 0 && add_number(&list, OID_MESSAGE_TYPE, a->type, err,
-	    size) != 0) ||
-	    (a->status >= 0 && add_number(&list, OID_PKI_STATUS, a->status, err,
-	    size) != 0) ||
-	    (a->fail >= 0 && add_number(&list, OID_FAIL_INFO, a->fail, err,
-	    size) != 0) ||
-	    (a->fail_text[0] != '\0' && add_string(&list, OID_FAIL_INFO_TEXT,
-	    ASN1_ETYPE_UTF8_STRING, a->fail_text, err, size) != 0) ||
-	    (a->transaction_id[0] != '\0' && add_string(&list, OID_TRANSACTION_ID,
-	    ASN1_ETYPE_PRINTABLE_STRING, a->transaction_id, err, size) != 0) ||
-	    (a->has_sender_nonce && add_nonce(&list, OID_SENDER_NONCE,
-	    a->sender_nonce, err, size) != 0) ||
-	    (a->has_recipient_nonce && add_nonce(&list, OID_RECIPIENT_NONCE,
-	    a->recipient_nonce, err, size) != 0))
+	if ((l = calloc(1, sizeof(*l))) == NULL) {
+		snprintf(err, size, "out of memory");
 		goto out;
+	}
+	if (scep_attr_list(a, l, err, size) != 0)
+		goto out;
+	/* RFC 8894 3.3.2: a FAILURE or PENDING CertRep omits the
+	 * pkcsPKIEnvelope, so there is no eContent. */
+	if (content == NULL || content->size == 0) {
+		rc = sign_empty(l, signer, key, dig, out, err, size);
+		goto out;
+	}
+	for (i = 0; i < l->n; i++) {
+		d.data = l->a[i].der;
+		d.size = l->a[i].len;
+		if ((ret = gnutls_pkcs7_add_attr(&list, l->a[i].oid, &d, 0)) < 0) {
+			snprintf(err, size, "gnutls_pkcs7_add_attr: %s",
+			    gnutls_strerror(ret));
+			goto out;
+		}
+	}
 	if ((ret = gnutls_pkcs7_init(&p7)) < 0) {
 		p7 = NULL;
 		snprintf(err, size, "gnutls_pkcs7_init: %s", gnutls_strerror(ret));
@@ -160,14 +327,10 @@ scep_wire_sign(const gnutls_datum_t *content, const struct scep_attrs *a,
 	}
 	/* RFC 8894 3.2: eContentType id-data, the content embedded; the
 	 * signer's certificate carried (the client's for the server to
-	 * encrypt to, the RA's for the client to verify). Without content
-	 * (a FAILURE or PENDING CertRep, 3.3.2: the pkcsPKIEnvelope is
-	 * omitted) there is no eContent, and the signature covers the empty
-	 * content: GnuTLS will not embed an empty one beside attributes. */
-	if ((ret = gnutls_pkcs7_sign(p7, signer, key,
-	    content != NULL ? content : &empty, list, NULL, dig,
-	    (content != NULL ? GNUTLS_PKCS7_EMBED_DATA : 0) |
-	    GNUTLS_PKCS7_INCLUDE_CERT | GNUTLS_PKCS7_INCLUDE_TIME)) < 0) {
+	 * encrypt to, the RA's for the client to verify). */
+	if ((ret = gnutls_pkcs7_sign(p7, signer, key, content, list, NULL, dig,
+	    GNUTLS_PKCS7_EMBED_DATA | GNUTLS_PKCS7_INCLUDE_CERT |
+	    GNUTLS_PKCS7_INCLUDE_TIME)) < 0) {
 		snprintf(err, size, "gnutls_pkcs7_sign: %s", gnutls_strerror(ret));
 		goto out;
 	}
@@ -177,6 +340,7 @@ scep_wire_sign(const gnutls_datum_t *content, const struct scep_attrs *a,
 	}
 	rc = 0;
 out:
+	free(l);
 	if (list != NULL)
 		gnutls_pkcs7_attrs_deinit(list);
 	if (p7 != NULL)
@@ -292,20 +456,97 @@ out:
 	return rc;
 }
 
+/*
+ * RFC 5652 5.4 for a SignedData without eContent, which
+ * gnutls_pkcs7_verify_direct() will not check (it wants content): the
+ * messageDigest is that of nothing, and the signature covers the signed
+ * attributes as a DER SET, re-encoded from GnuTLS's reading of them as
+ * GnuTLS does for its own check. Returns 0, or -1 with the reason.
+ */
+static int
+verify_empty(const struct scep_signed *s, gnutls_x509_crt_t crt, char *err,
+    size_t size)
+{
+	gnutls_digest_algorithm_t dig = gnutls_sign_get_hash_algorithm(s->info.algo);
+	unsigned char want[64];
+	const unsigned char *md = NULL;
+	unsigned md_len = 0;
+	struct attr_list *l = NULL;
+	gnutls_datum_t d = { NULL, 0 }, tbs = { NULL, 0 };
+	gnutls_pubkey_t pub = NULL;
+	asn1_node attrs = NULL;
+	char *oid;
+	unsigned idx;
+	int ret, found = 0, rc = -1;
+
+	if ((l = calloc(1, sizeof(*l))) == NULL) {
+		snprintf(err, size, "out of memory");
+		goto out;
+	}
+	for (idx = 0;; idx++) {
+		ret = gnutls_pkcs7_get_attr(s->info.signed_attrs, idx, &oid, &d, 0);
+		if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+			break;
+		if (ret < 0 || l->n == MAX_ATTRS || d.size > sizeof(l->a[0].der)) {
+			snprintf(err, size, "the signed attributes: %s", ret < 0 ?
+			    gnutls_strerror(ret) : "too many or too large");
+			goto out;
+		}
+		l->a[l->n].oid = oid;
+		memcpy(l->a[l->n].der, d.data, d.size);
+		l->a[l->n].len = d.size;
+		if (strcmp(oid, "1.2.840.113549.1.9.4") == 0 &&
+		    asn1_decode_simple_der(ASN1_ETYPE_OCTET_STRING, l->a[l->n].der,
+		    d.size, &md, &md_len) == ASN1_SUCCESS)
+			found = 1;
+		l->n++;
+		gnutls_free(d.data);
+		d.data = NULL;
+	}
+	if (dig == GNUTLS_DIG_UNKNOWN || gnutls_hash_fast(dig, "", 0, want) < 0 ||
+	    !found || md_len != gnutls_hash_get_len(dig) ||
+	    memcmp(md, want, md_len) != 0) {
+		snprintf(err, size, "the signature does not verify: the "
+		    "messageDigest is not that of the (empty) content");
+		goto out;
+	}
+	if (cms_asn1_new("SignedAttributes", &attrs, err, size) != 0 ||
+	    put_attrs(attrs, "", l, err, size) != 0 ||
+	    cms_asn1_encode(attrs, &tbs, err, size) != 0)
+		goto out;
+	if ((ret = gnutls_pubkey_init(&pub)) < 0 ||
+	    (ret = gnutls_pubkey_import_x509(pub, crt, 0)) < 0 ||
+	    (ret = gnutls_pubkey_verify_data2(pub, s->info.algo,
+	    GNUTLS_VERIFY_ALLOW_SIGN_WITH_SHA1, &tbs, &s->info.sig)) < 0) {
+		snprintf(err, size, "the signature does not verify: %s",
+		    gnutls_strerror(ret));
+		goto out;
+	}
+	rc = 0;
+out:
+	free(l);
+	gnutls_free(d.data);
+	gnutls_free(tbs.data);
+	if (attrs != NULL)
+		asn1_delete_structure(&attrs);
+	if (pub != NULL)
+		gnutls_pubkey_deinit(pub);
+	return rc;
+}
+
 int
 scep_wire_verify(struct scep_signed *s, gnutls_x509_crt_t crt, char *err,
     size_t size)
 {
-	gnutls_datum_t probe = { NULL, 0 }, empty = { (unsigned char *)"", 0 };
-	const gnutls_datum_t *data = NULL;
-	int ret;
+	gnutls_datum_t probe = { NULL, 0 };
+	int ret, empty;
 
-	/* No eContent (or an empty one): the signed content is empty. */
 	ret = gnutls_pkcs7_get_embedded_data(s->p7, 0, &probe);
-	if (ret < 0 || probe.size == 0)
-		data = &empty;
+	empty = ret < 0 || probe.size == 0;
 	gnutls_free(probe.data);
-	ret = gnutls_pkcs7_verify_direct(s->p7, crt, 0, data, VERIFY_FLAGS);
+	if (empty)
+		return verify_empty(s, crt, err, size);
+	ret = gnutls_pkcs7_verify_direct(s->p7, crt, 0, NULL, VERIFY_FLAGS);
 	if (ret < 0) {
 		snprintf(err, size, "the signature does not verify: %s",
 		    gnutls_strerror(ret));
