@@ -137,7 +137,8 @@ next_ca_answer(const struct scep_ra *ra, const gnutls_datum_t *certs, size_t n,
 	}
 	if ((ret = gnutls_pkcs7_init(&p7)) < 0 ||
 	    (ret = gnutls_pkcs7_sign(p7, ra->crt, ra->key, &inner, NULL, NULL,
-	    GNUTLS_DIG_SHA256, GNUTLS_PKCS7_INCLUDE_CERT)) < 0 ||
+	    GNUTLS_DIG_SHA256, GNUTLS_PKCS7_EMBED_DATA | GNUTLS_PKCS7_INCLUDE_CERT |
+	    GNUTLS_PKCS7_INCLUDE_TIME)) < 0 ||
 	    (ret = gnutls_pkcs7_export2(p7, GNUTLS_X509_FMT_DER, out)) < 0) {
 		report_add(rep, REPORT_MESSAGE, "GetNextCACert: gnutls_pkcs7_sign: %s",
 		    gnutls_strerror(ret));

@@ -257,4 +257,26 @@ openssl pkcs7 -inform DER -in "$T/body" -print_certs > "$T/certs" 2>&1
 expect_grep "scep-ra" "$T/certs" "and serves it"
 stop_bg "$BG_PID"
 
+# During a rollover: GetCACaps offers GetNextCACert, which hands out the
+# next CA signed by the RA (RFC 8894 section 4.7).
+CA3=$T/ca3
+new_ca "$CA3"
+"$SIPCA" -d "$CA3" rollover start --no-passphrase >/dev/null 2>&1 || fail "rollover start"
+P=$(free_port)
+start_bg "$T/serve6.log" "$SIPCA" -d "$CA3" serve --http 127.0.0.1:$P --scep
+check "serve --scep during a rollover" wait_port $P
+curl -sS --max-time 10 -o "$T/body" "http://127.0.0.1:$P/scep?operation=GetCACaps" 2>/dev/null
+check "GetCACaps offers GetNextCACert" grep -q "^GetNextCACert$(printf '\r')\$" "$T/body"
+curl -sS --max-time 10 -o "$T/body" -w '%{http_code} %{content_type}\n' \
+    "http://127.0.0.1:$P/scep?operation=GetNextCACert" > "$T/got" 2>/dev/null
+check "GetNextCACert: 200 application/x-x509-next-ca-cert" \
+    grep -qx "200 application/x-x509-next-ca-cert" "$T/got"
+check "GetNextCACert is signed by the RA (openssl smime -verify)" \
+    openssl smime -verify -inform DER -in "$T/body" -noverify \
+    -certfile "$CA3/issued/scep-ra/cert.pem" -out "$T/inner.der"
+fps "$T/inner.der" > "$T/got.fp"
+check "GetNextCACert holds the next CA" grep -qx "$(fp1 "$CA3/next-ca.pem")" "$T/got.fp"
+expect_no_grep "$(fp1 "$CA3/ca.pem")" "$T/got.fp" "GetNextCACert: not the current CA"
+stop_bg "$BG_PID"
+
 finish
