@@ -165,7 +165,7 @@ load(struct scep *sc, struct report *rep)
 	struct scep_ra_params p;
 	char serial[2 * SERIAL_LEN + 1];
 	struct scep_ra ra;
-	gnutls_datum_t *certs = NULL, *next = NULL, ca_der = { NULL, 0 };
+	gnutls_datum_t *certs = NULL, *next = NULL;
 	gnutls_datum_t cacert = { NULL, 0 }, nextca = { NULL, 0 };
 	unsigned char *pem = NULL;
 	size_t len = 0, n = 0, n_next = 0;
@@ -190,12 +190,6 @@ load(struct scep *sc, struct report *rep)
 	if (r != RESULT_OK)
 		goto out;
 	r = RESULT_E_FAILED;
-	if ((ret = gnutls_x509_crt_export2(sc->cfg->ca->crt, GNUTLS_X509_FMT_DER,
-	    &ca_der)) < 0) {
-		report_add(rep, REPORT_MESSAGE, "gnutls_x509_crt_export2: %s",
-		    gnutls_strerror(ret));
-		goto out;
-	}
 	/* Section 4.2.1.2: the CA and the RA; the root above a two-level CA after them. */
 	certs = xcalloc(1, sizeof(*certs));
 	n = 0;
@@ -226,9 +220,6 @@ load(struct scep *sc, struct report *rep)
 	scep_ra_clear(&sc->ra);
 	sc->ra = ra;
 	memset(&ra, 0, sizeof(ra));
-	gnutls_free(sc->ca_der.data);
-	sc->ca_der = ca_der;
-	ca_der.data = NULL;
 	gnutls_free(sc->cacert.data);
 	sc->cacert = cacert;
 	cacert.data = NULL;
@@ -242,7 +233,6 @@ out:
 	scep_ra_clear(&ra);
 	clear_certs(certs, n);
 	clear_certs(next, n_next);
-	gnutls_free(ca_der.data);
 	gnutls_free(cacert.data);
 	gnutls_free(nextca.data);
 	return r;
@@ -272,7 +262,6 @@ scep_free(struct scep *sc)
 	if (sc == NULL)
 		return;
 	scep_ra_clear(&sc->ra);
-	gnutls_free(sc->ca_der.data);
 	gnutls_free(sc->cacert.data);
 	gnutls_free(sc->nextca.data);
 	pthread_rwlock_destroy(&sc->ra_lock);
