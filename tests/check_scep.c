@@ -514,6 +514,40 @@ START_TEST(renewal)
 }
 END_TEST
 
+/*
+ * A renewal that repeats the enrollment's request and transactionID
+ * (same key, same subject; a transactionID derived from the key) is a
+ * renewal, not a retry: it is signed by the certificate it renews.
+ */
+START_TEST(renewal_same_request)
+{
+	struct device dv;
+	struct scep_reply r;
+	gnutls_datum_t csr = { NULL, 0 }, msg = { NULL, 0 };
+	char c[SCEP_CHALLENGE_LEN + 1], s1[64], s2[64];
+
+	device_new(&dv, "phone1");
+	challenge("phone1", 0, c);
+	csr_make(&dv, "phone1", c, &csr);
+	request_make(SCEP_PKCS_REQ, "tid-key", &csr, &dv, NULL, &msg);
+	exchange(&msg, &dv, &r);
+	ck_assert_int_eq(r.status, SCEP_SUCCESS);
+	device_take(&dv, issued_of(&r, &dv));
+	scep_reply_clear(&r);
+	gnutls_free(msg.data);
+	ck_assert(has_current("phone1", s1));
+	request_make(SCEP_RENEWAL_REQ, "tid-key", &csr, &dv, NULL, &msg);
+	exchange(&msg, &dv, &r);
+	ck_assert_int_eq(r.status, SCEP_SUCCESS);
+	scep_reply_clear(&r);
+	ck_assert(has_current("phone1", s2));
+	ck_assert_str_ne(s1, s2);
+	gnutls_free(msg.data);
+	gnutls_free(csr.data);
+	device_clear(&dv);
+}
+END_TEST
+
 START_TEST(renewal_refusals)
 {
 	struct device dv, fresh, other;
@@ -645,7 +679,7 @@ START_TEST(challenge_race)
 	struct scep_reply r;
 	pthread_t th[2];
 	gnutls_datum_t csr;
-	char c[SCEP_CHALLENGE_LEN + 1], err[256], tid[16];
+	char c[SCEP_CHALLENGE_LEN + 1], err[256], tid[32];
 	int i, wins = 0;
 
 	ck_assert_int_eq(store_open(store_dir(store), 0, &s2, NULL), STORE_OK);
@@ -849,6 +883,7 @@ check_suite(void)
 	tcase_add_test(tc, challenge_refusals);
 	tcase_add_test(tc, challenge_module);
 	tcase_add_loop_test(tc, renewal, 0, 2);
+	tcase_add_test(tc, renewal_same_request);
 	tcase_add_loop_test(tc, renewal_refusals, 0, 5);
 	tcase_add_loop_test(tc, ciphers, 0, 6);
 	tcase_add_test(tc, challenge_race);

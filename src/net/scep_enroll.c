@@ -367,7 +367,8 @@ enroll(struct scep *sc, const struct scep_request *req, const char *client,
 {
 	gnutls_x509_crq_t crq = NULL;
 	const char *reason = NULL;
-	char cn[128], hash[65];
+	char cn[128], hash[65], signer_serial[2 * SERIAL_LEN + 1];
+	char done[2 * SERIAL_LEN + 1];
 	int renewal;
 
 	if (req->content.size == 0 || csr_load(req->content.data, req->content.size,
@@ -388,8 +389,19 @@ enroll(struct scep *sc, const struct scep_request *req, const char *client,
 		goto out;
 	}
 	sha256_hex(&req->content, hash);
-	/* The same request again: the same certificate, not a second one. */
-	if (transaction_serial(sc, req->transaction_id, hash, a->serial)) {
+	/*
+	 * The same request again: the same certificate, not a second one.
+	 * Unless it is signed by that very certificate: a renewal that
+	 * keeps the key and the subject repeats the request (and, from
+	 * clients that derive it from the key, the transactionID) of the
+	 * enrollment it renews.
+	 */
+	if (req->signer == NULL || cert_serial_hex(req->signer, signer_serial,
+	    sizeof(signer_serial)) < 0)
+		signer_serial[0] = '\0';
+	if (transaction_serial(sc, req->transaction_id, hash, done) &&
+	    strcmp(done, signer_serial) != 0) {
+		snprintf(a->serial, sizeof(a->serial), "%s", done);
 		a->status = SCEP_SUCCESS;
 		snprintf(a->text, sizeof(a->text), "again");
 		goto out;
