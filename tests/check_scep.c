@@ -256,6 +256,42 @@ START_TEST(renewal_same_request)
 }
 END_TEST
 
+/* certmonger's resubmit: the used challenge again, signed by the current certificate. */
+START_TEST(renewal_with_used_challenge)
+{
+	struct device dv, fresh;
+	struct scep_reply r;
+	gnutls_datum_t csr = { NULL, 0 }, msg = { NULL, 0 };
+	char c[SCEP_CHALLENGE_LEN + 1], s1[64], s2[64];
+
+	device_new(&dv, "phone1");
+	challenge("phone1", 0, c);
+	enroll(&dv, "phone1", c, "tid-1", &r);
+	ck_assert_int_eq(r.status, SCEP_SUCCESS);
+	device_take(&dv, issued_of(&r, &dv));
+	scep_reply_clear(&r);
+	ck_assert(has_current("phone1", s1));
+	device_new(&fresh, "phone1");
+	csr_make(&fresh, "phone1", c, &csr);
+	request_make(SCEP_PKCS_REQ, "tid-2", &csr, &dv, NULL, &msg);
+	exchange(&msg, &dv, &r);
+	ck_assert_int_eq(r.status, SCEP_SUCCESS);
+	scep_reply_clear(&r);
+	ck_assert(has_current("phone1", s2));
+	ck_assert_str_ne(s1, s2);
+	/* Signed by the self-signed certificate instead: the challenge is spent. */
+	gnutls_free(msg.data);
+	request_make(SCEP_PKCS_REQ, "tid-3", &csr, &fresh, NULL, &msg);
+	exchange(&msg, &fresh, &r);
+	assert_failure(&r, SCEP_BAD_REQUEST);
+	scep_reply_clear(&r);
+	gnutls_free(msg.data);
+	gnutls_free(csr.data);
+	device_clear(&fresh);
+	device_clear(&dv);
+}
+END_TEST
+
 START_TEST(renewal_refusals)
 {
 	struct device dv, fresh, other;
@@ -592,6 +628,7 @@ check_suite(void)
 	tcase_add_test(tc, challenge_module);
 	tcase_add_loop_test(tc, renewal, 0, 2);
 	tcase_add_test(tc, renewal_same_request);
+	tcase_add_test(tc, renewal_with_used_challenge);
 	tcase_add_loop_test(tc, renewal_refusals, 0, 5);
 	tcase_add_loop_test(tc, ciphers, 0, 6);
 	tcase_add_test(tc, challenge_race);
