@@ -346,6 +346,37 @@ START_TEST(test_key_mismatch)
 }
 END_TEST
 
+/* Client certificates as phones make them: only keyEncipherment, long
+ * expired, SHA-1: only the signature matters (RFC 8894 2.3). */
+START_TEST(test_odd_signer)
+{
+	struct scep_request r;
+	enum scep_fail fail;
+	gnutls_datum_t csr, msg;
+	char err[256];
+
+	if (_i == 0) {
+		ck_assert_int_eq(gnutls_x509_crt_set_key_usage(client.crt,
+		    GNUTLS_KEY_KEY_ENCIPHERMENT), 0);
+	} else {
+		ck_assert_int_eq(gnutls_x509_crt_set_activation_time(client.crt,
+		    time(NULL) - 20 * 86400), 0);
+		ck_assert_int_eq(gnutls_x509_crt_set_expiration_time(client.crt,
+		    time(NULL) - 10 * 86400), 0);
+	}
+	ck_assert_int_eq(gnutls_x509_crt_sign2(client.crt, client.crt, client.xkey,
+	    GNUTLS_DIG_SHA1, 0), 0);
+	csr = make_csr(client.xkey, "dev", NULL, 0);
+	msg = make_request(&csr, SCEP_PKCS_REQ, CMS_AES128_CBC, GNUTLS_DIG_SHA1,
+	    ra.crt);
+	ck_assert_msg(scep_request_parse(msg.data, msg.size, ra.crt, ra.key, 0, &r,
+	    &fail, err, sizeof(err)) == SCEP_PARSE_OK, "%s", err);
+	scep_request_clear(&r);
+	gnutls_free(msg.data);
+	gnutls_free(csr.data);
+}
+END_TEST
+
 /* Not a pkiMessage: INVALID; every prefix of one: never OK. */
 START_TEST(test_garbage)
 {
@@ -735,6 +766,7 @@ check_suite(void)
 	tcase_add_test(tc, test_bad_signature);
 	tcase_add_test(tc, test_envelope_failures);
 	tcase_add_test(tc, test_key_mismatch);
+	tcase_add_loop_test(tc, test_odd_signer, 0, 2);
 	tcase_add_test(tc, test_garbage);
 	tcase_add_test(tc, test_ber_request);
 	tcase_add_test(tc, test_cert_poll);
