@@ -799,7 +799,7 @@ START_TEST(test_micromdm_server)
 	char err[256], *path;
 	int port, i;
 
-	if (sh("command -v scepserver && command -v curl >/dev/null") != 0) {
+	if (sh("command -v scepserver >/dev/null && command -v curl >/dev/null") != 0) {
 		ck_assert_msg(getenv("CI") == NULL, "scepserver (Debian scep) or curl "
 		    "is missing");
 		fprintf(stderr, "check_scep_msg: skipped: no scepserver or curl\n");
