@@ -104,7 +104,7 @@ enum scep_parse {
  * (badMessageCheck); for PKCSReq signed by a self-signed certificate
  * (subject = issuer), that its key is the request's (badMessageCheck;
  * a PKCSReq signed by a CA-issued certificate is a renewal, RFC 8894
- * 3.3.1.2, whose key may differ); the content's syntax (badRequest).
+ * 2.3 and 3.3.1, whose key may differ); the content's syntax (badRequest).
  * What is not: the signer certificate's dates, chain or revocation
  * (the caller's, for renewals), the challenge's value.
  */
