@@ -10,6 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <gnutls/gnutls.h>
 #include <gnutls/crypto.h>
@@ -343,6 +347,37 @@ START_TEST(test_key_mismatch)
 	gnutls_free(msg.data);
 	gnutls_free(csr.data);
 	gnutls_x509_privkey_deinit(k);
+}
+END_TEST
+
+/* Client certificates as phones make them: only keyEncipherment, long
+ * expired, SHA-1: only the signature matters (RFC 8894 2.3). */
+START_TEST(test_odd_signer)
+{
+	struct scep_request r;
+	enum scep_fail fail;
+	gnutls_datum_t csr, msg;
+	char err[256];
+
+	if (_i == 0) {
+		ck_assert_int_eq(gnutls_x509_crt_set_key_usage(client.crt,
+		    GNUTLS_KEY_KEY_ENCIPHERMENT), 0);
+	} else {
+		ck_assert_int_eq(gnutls_x509_crt_set_activation_time(client.crt,
+		    time(NULL) - 20 * 86400), 0);
+		ck_assert_int_eq(gnutls_x509_crt_set_expiration_time(client.crt,
+		    time(NULL) - 10 * 86400), 0);
+	}
+	ck_assert_int_eq(gnutls_x509_crt_sign2(client.crt, client.crt, client.xkey,
+	    GNUTLS_DIG_SHA1, 0), 0);
+	csr = make_csr(client.xkey, "dev", NULL, 0);
+	msg = make_request(&csr, SCEP_PKCS_REQ, CMS_AES128_CBC, GNUTLS_DIG_SHA1,
+	    ra.crt);
+	ck_assert_msg(scep_request_parse(msg.data, msg.size, ra.crt, ra.key, 0, &r,
+	    &fail, err, sizeof(err)) == SCEP_PARSE_OK, "%s", err);
+	scep_request_clear(&r);
+	gnutls_free(msg.data);
+	gnutls_free(csr.data);
 }
 END_TEST
 
@@ -718,6 +753,124 @@ START_TEST(test_openssl_signed_no_attrs)
 }
 END_TEST
 
+/* An unused TCP port on 127.0.0.1. */
+static int
+free_port(void)
+{
+	struct sockaddr_in a;
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
+
+	ck_assert_int_ge(fd, 0);
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	port = ntohs(a.sin_port);
+	close(fd);
+	return port;
+}
+
+/*
+ * Against a second implementation: micromdm's scepserver (Go's pkcs7)
+ * reads the requests scep_request_make() makes, and scep_reply_parse()
+ * reads the CertReps it makes, SUCCESS and FAILURE (a wrong challenge).
+ */
+static const struct {
+	enum cms_cipher cipher;
+	const char *challenge;
+	enum scep_status want;
+} mdm_rows[] = {
+	{ CMS_AES128_CBC, "\x13\x06" "secret", SCEP_SUCCESS },
+	{ CMS_AES256_CBC, "\x0c\x06" "secret", SCEP_SUCCESS },
+	{ CMS_DES3_CBC, "\x13\x06" "secret", SCEP_SUCCESS },
+	{ CMS_AES128_CBC, "\x13\x05" "wrong", SCEP_FAILURE },
+};
+
+START_TEST(test_micromdm_server)
+{
+	struct scep_request_spec spec;
+	struct scep_reply rep;
+	gnutls_x509_crt_t ca, issued;
+	gnutls_datum_t csr, msg, d;
+	unsigned char a[64], b[64];
+	size_t al = sizeof(a), bl = sizeof(b);
+	char err[256], *path;
+	int port, i;
+
+	if (sh("command -v scepserver >/dev/null && command -v curl >/dev/null") != 0) {
+		ck_assert_msg(getenv("CI") == NULL, "scepserver (Debian scep) or curl "
+		    "is missing");
+		fprintf(stderr, "check_scep_msg: skipped: no scepserver or curl\n");
+		return;
+	}
+	ck_assert_int_eq(sh("timeout 120 scepserver ca -init -depot depot "
+	    "-keySize 2048 > ca.log 2>&1"), 0);
+	port = free_port();
+	ck_assert_int_eq(sh("timeout 60 scepserver -depot depot -port %d "
+	    "-challenge secret > srv.log 2>&1 & echo $! > srv.pid", port), 0);
+	for (i = 0; i < 100 && sh("curl -sf -o /dev/null "
+	    "\"http://127.0.0.1:%d/scep?operation=GetCACaps\"", port) != 0; i++)
+		usleep(100000);
+	ck_assert_int_lt(i, 100);
+
+	path = tmpdir_path("depot/ca.pem");
+	d = file_get(path);
+	free(path);
+	ck_assert_int_eq(gnutls_x509_crt_init(&ca), 0);
+	ck_assert_int_eq(gnutls_x509_crt_import(ca, &d, GNUTLS_X509_FMT_PEM), 0);
+	gnutls_free(d.data);
+	csr = make_csr(client.xkey, "00:11:22:33:44:55",
+	    (const unsigned char *)mdm_rows[_i].challenge,
+	    strlen(mdm_rows[_i].challenge + 2) + 2);
+	memset(&spec, 0, sizeof(spec));
+	spec.type = SCEP_PKCS_REQ;
+	spec.nonce = nonce;
+	spec.content = &csr;
+	spec.signer = client.crt;
+	spec.signer_key = client.key;
+	spec.digest = GNUTLS_DIG_SHA256;
+	spec.recipient = ca;
+	spec.cipher = mdm_rows[_i].cipher;
+	ck_assert_int_eq(scep_request_make(&spec, &msg, err, sizeof(err)), 0);
+	path = tmpdir_path("req.der");
+	file_put(path, msg.data, msg.size);
+	free(path);
+	gnutls_free(msg.data);
+	ck_assert_int_eq(sh("curl -sf --data-binary @req.der -H \"Content-Type: "
+	    "application/x-pki-message\" -o rep.der "
+	    "\"http://127.0.0.1:%d/scep?operation=PKIOperation\"", port), 0);
+	sh("kill $(cat srv.pid)");
+	path = tmpdir_path("rep.der");
+	msg = file_get(path);
+	free(path);
+	ck_assert_msg(scep_reply_parse(msg.data, msg.size, ca, client.crt,
+	    client.key, &rep, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(rep.status, mdm_rows[_i].want);
+	ck_assert(memcmp(rep.recipient_nonce, nonce, SCEP_NONCE_LEN) == 0);
+	if (rep.status == SCEP_SUCCESS) {
+		/* the issued certificate is for the request's key */
+		ck_assert_uint_ge(rep.n_certs, 1);
+		ck_assert_int_eq(gnutls_x509_crt_init(&issued), 0);
+		ck_assert_int_eq(gnutls_x509_crt_import(issued, &rep.certs[0],
+		    GNUTLS_X509_FMT_DER), 0);
+		ck_assert_int_eq(gnutls_x509_crt_get_key_id(issued,
+		    GNUTLS_KEYID_USE_SHA256, a, &al), 0);
+		ck_assert_int_eq(gnutls_x509_crt_get_key_id(client.crt,
+		    GNUTLS_KEYID_USE_SHA256, b, &bl), 0);
+		ck_assert(al == bl && memcmp(a, b, al) == 0);
+		gnutls_x509_crt_deinit(issued);
+	} else {
+		ck_assert_int_eq(rep.fail, SCEP_BAD_REQUEST);
+	}
+	scep_reply_clear(&rep);
+	gnutls_free(msg.data);
+	gnutls_free(csr.data);
+	gnutls_x509_crt_deinit(ca);
+}
+END_TEST
+
 Suite *
 check_suite(void)
 {
@@ -735,6 +888,7 @@ check_suite(void)
 	tcase_add_test(tc, test_bad_signature);
 	tcase_add_test(tc, test_envelope_failures);
 	tcase_add_test(tc, test_key_mismatch);
+	tcase_add_loop_test(tc, test_odd_signer, 0, 2);
 	tcase_add_test(tc, test_garbage);
 	tcase_add_test(tc, test_ber_request);
 	tcase_add_test(tc, test_cert_poll);
@@ -744,6 +898,8 @@ check_suite(void)
 	tcase_add_loop_test(tc, test_failure_openssl, 0, n_combos);
 	tcase_add_test(tc, test_degenerate);
 	tcase_add_test(tc, test_openssl_signed_no_attrs);
+	tcase_add_loop_test(tc, test_micromdm_server, 0,
+	    (int)(sizeof(mdm_rows) / sizeof(mdm_rows[0])));
 	suite_add_tcase(s, tc);
 	return s;
 }
