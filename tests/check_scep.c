@@ -461,7 +461,7 @@ END_TEST
 
 START_TEST(cert_poll)
 {
-	struct device dv;
+	struct device dv, other;
 	struct scep_reply r;
 	gnutls_datum_t issuer = { NULL, 0 }, subject = { NULL, 0 }, ias = { NULL, 0 };
 	gnutls_datum_t msg = { NULL, 0 };
@@ -482,6 +482,14 @@ START_TEST(cert_poll)
 	assert_failure(&r, SCEP_BAD_CERT_ID);
 	scep_reply_clear(&r);
 	gnutls_free(msg.data);
+	/* The transaction's ID from another key: not its answer. */
+	device_new(&other, "phone1");
+	request_make(SCEP_CERT_POLL, "tid-enroll", &ias, &other, NULL, &msg);
+	exchange(&msg, &other, &r);
+	assert_failure(&r, SCEP_BAD_CERT_ID);
+	scep_reply_clear(&r);
+	gnutls_free(msg.data);
+	device_clear(&other);
 	gnutls_free(ias.data);
 	gnutls_free(issuer.data);
 	gnutls_free(subject.data);

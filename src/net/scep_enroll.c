@@ -86,20 +86,40 @@ sha256_hex(const gnutls_datum_t *data, char out[65])
 	free(hex);
 }
 
+/* Hex SHA-256 key id of the signer's public key into out (65 octets); "" when none. */
+static void
+signer_id(gnutls_x509_crt_t signer, char out[65])
+{
+	unsigned char id[32];
+	size_t len = sizeof(id);
+	char *hex;
+
+	out[0] = '\0';
+	if (signer == NULL || gnutls_x509_crt_get_key_id(signer,
+	    GNUTLS_KEYID_USE_SHA256, id, &len) < 0)
+		return;
+	hex = hex_encode(id, len);
+	snprintf(out, 65, "%s", hex);
+	free(hex);
+}
+
 /*
  * A transaction recorded before (section 3.3.1: a client that lost the
  * answer sends the same request again): the serial it was given, when
+ * the request's signer has the same key (transactionIDs are the
+ * client's to choose, so one device cannot collect another's answer),
  * request_hash matches (NULL: any, for CertPoll) and that certificate is
  * still valid. Returns 1 with serial, else 0.
  */
 static int
-transaction_serial(struct scep *sc, const char *tid, const char *request_hash,
-    char serial[2 * SERIAL_LEN + 1])
+transaction_serial(struct scep *sc, const char *tid, gnutls_x509_crt_t signer,
+    const char *request_hash, char serial[2 * SERIAL_LEN + 1])
 {
+	char key[65];
 	struct store_record *r = NULL;
 	struct store_cert *c = NULL;
 	json_t *doc = NULL;
-	const char *sv, *rh;
+	const char *sv, *rh, *sk;
 	int found = 0;
 
 	if (store_record_get(sc->cfg->store, SCEP_TXN_KIND, tid, &r) != STORE_OK)
@@ -107,8 +127,10 @@ transaction_serial(struct scep *sc, const char *tid, const char *request_hash,
 	doc = json_loads(r->doc != NULL ? r->doc : "{}", 0, NULL);
 	sv = json_string_value(json_object_get(doc, "serial"));
 	rh = json_string_value(json_object_get(doc, "request"));
-	if (sv == NULL || (request_hash != NULL && (rh == NULL ||
-	    strcmp(rh, request_hash) != 0)))
+	sk = json_string_value(json_object_get(doc, "signer"));
+	signer_id(signer, key);
+	if (sv == NULL || sk == NULL || strcmp(sk, key) != 0 ||
+	    (request_hash != NULL && (rh == NULL || strcmp(rh, request_hash) != 0)))
 		goto out;
 	if (store_find_serial(sc->cfg->store, sv, &c) != STORE_OK ||
 	    c->status != STATUS_VALID)
@@ -123,13 +145,17 @@ out:
 }
 
 static void
-transaction_record(struct scep *sc, const char *tid, const char *request_hash,
-    const char *serial, const char *name)
+transaction_record(struct scep *sc, const char *tid, gnutls_x509_crt_t signer,
+    const char *request_hash, const char *serial, const char *name)
 {
 	struct store_record r;
-	json_t *doc = json_pack("{ssssss}", "serial", serial, "request",
-	    request_hash, "name", name);
-	char *text = json_dumps(doc, JSON_COMPACT);
+	json_t *doc;
+	char key[65], *text;
+
+	signer_id(signer, key);
+	doc = json_pack("{ssssssss}", "serial", serial, "request", request_hash,
+	    "name", name, "signer", key);
+	text = json_dumps(doc, JSON_COMPACT);
 
 	memset(&r, 0, sizeof(r));
 	r.kind = (char *)SCEP_TXN_KIND;
@@ -399,7 +425,7 @@ enroll(struct scep *sc, const struct scep_request *req, const char *client,
 	if (req->signer == NULL || cert_serial_hex(req->signer, signer_serial,
 	    sizeof(signer_serial)) < 0)
 		signer_serial[0] = '\0';
-	if (transaction_serial(sc, req->transaction_id, hash, done) &&
+	if (transaction_serial(sc, req->transaction_id, req->signer, hash, done) &&
 	    strcmp(done, signer_serial) != 0) {
 		snprintf(a->serial, sizeof(a->serial), "%s", done);
 		a->status = SCEP_SUCCESS;
@@ -433,7 +459,8 @@ enroll(struct scep *sc, const struct scep_request *req, const char *client,
 	else
 		enroll_challenge(sc, req, crq, cn, client, a);
 	if (a->status == SCEP_SUCCESS) {
-		transaction_record(sc, req->transaction_id, hash, a->serial, cn);
+		transaction_record(sc, req->transaction_id, req->signer, hash,
+		    a->serial, cn);
 		snprintf(a->text, sizeof(a->text), "%s", renewal ? "renewed" : "enrolled");
 	}
 out:
@@ -451,7 +478,8 @@ poll(struct scep *sc, const struct scep_request *req, struct answer *a)
 		refuse(a, SCEP_BAD_REQUEST, "the CertPoll holds no IssuerAndSubject");
 		return;
 	}
-	if (!transaction_serial(sc, req->transaction_id, NULL, a->serial)) {
+	if (!transaction_serial(sc, req->transaction_id, req->signer, NULL,
+	    a->serial)) {
 		refuse(a, SCEP_BAD_CERT_ID, "no certificate for this transactionID");
 		return;
 	}
