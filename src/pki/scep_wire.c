@@ -203,7 +203,13 @@ sign_empty(struct attr_list *l, gnutls_x509_crt_t signer, gnutls_privkey_t key,
 	    crt = { NULL, 0 };
 	gnutls_pk_algorithm_t pk = gnutls_privkey_get_pk_algorithm(key, NULL);
 	const char *dig_oid = gnutls_digest_get_oid(dig);
-	const char *sig_oid = gnutls_sign_get_oid(gnutls_pk_to_sign(pk, dig));
+	/*
+	 * RSA as rsaEncryption (RFC 3370 section 3.2, as gnutls_pkcs7_sign
+	 * writes a SUCCESS): strongSwan's pki --scep reads no other
+	 * ("only RSA digest encryption supported"), nor does certmonger.
+	 */
+	const char *sig_oid = pk == GNUTLS_PK_RSA ? "1.2.840.113549.1.1.1" :
+	    gnutls_sign_get_oid(gnutls_pk_to_sign(pk, dig));
 	asn1_node attrs = NULL, node = NULL;
 	int ret, rc = -1;
 
@@ -254,7 +260,7 @@ sign_empty(struct attr_list *l, gnutls_x509_crt_t signer, gnutls_privkey_t key,
 	    err, size) ||
 	    put(node, "content.", "encapContentInfo.eContentType",
 	    "1.2.840.113549.1.7.1", 1, err, size) ||
-	    put(node, "content.", "encapContentInfo.eContent", NULL, 0, err,
+	    put(node, "content.", "encapContentInfo.eContent", "", 0, err,
 	    size) ||
 	    put(node, "content.", "certificates", "NEW", 1, err, size) ||
 	    put(node, "content.", "certificates.?LAST", crt.data, (int)crt.size,
