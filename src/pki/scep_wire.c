@@ -316,7 +316,8 @@ scep_wire_sign(const gnutls_datum_t *content, const struct scep_attrs *a,
 	if (scep_attr_list(a, l, err, size) != 0)
 		goto out;
 	/* RFC 8894 3.3.2: a FAILURE or PENDING CertRep omits the
-	 * pkcsPKIEnvelope, so there is no eContent. */
+	 * pkcsPKIEnvelope, so the eContent is empty (present: OpenSSL's
+	 * PKCS7_verify, certmonger's, refuses a SignedData without one). */
 	if (content == NULL || content->size == 0) {
 		rc = sign_empty(l, signer, key, dig, out, err, size);
 		goto out;
@@ -467,7 +468,7 @@ out:
 }
 
 /*
- * RFC 5652 5.4 for a SignedData without eContent, which
+ * RFC 5652 5.4 for a SignedData with an empty or no eContent, which
  * gnutls_pkcs7_verify_direct() will not check (it wants content): the
  * messageDigest is that of nothing, and the signature covers the signed
  * attributes as a DER SET, re-encoded from GnuTLS's reading of them as
