@@ -256,6 +256,18 @@ curl -sS --max-time 10 -o "$T/body" "http://127.0.0.1:$P/scep?operation=GetCACer
 openssl pkcs7 -inform DER -in "$T/body" -print_certs > "$T/certs" 2>&1
 expect_grep "scep-ra" "$T/certs" "and serves it"
 stop_bg "$BG_PID"
+# 500 days on (the RA is for 730): the server renews it at its start.
+old=$(fp1 "$CA2/issued/scep-ra/cert.pem")
+P=$(free_port)
+start_bg "$T/serve5b.log" env SIPCA_NOW=$(($(date +%s) + 500 * 86400)) \
+    "$SIPCA" -d "$CA2" serve --http 127.0.0.1:$P --scep
+check "serve --scep 500 days on" wait_port $P
+expect_grep "scep: renewed the RA certificate" "$T/serve5b.log" "the server renews an RA due"
+check "the renewed RA is in the store" test "$(fp1 "$CA2/issued/scep-ra/cert.pem")" != "$old"
+curl -sS --max-time 10 -o "$T/body" "http://127.0.0.1:$P/scep?operation=GetCACert" 2>/dev/null
+fps "$T/body" > "$T/got.fp"
+check "and serves it" grep -qx "$(fp1 "$CA2/issued/scep-ra/cert.pem")" "$T/got.fp"
+stop_bg "$BG_PID"
 
 # A real client: micromdm's scepclient (Debian scep). Version 2.1.0
 # encrypts with single DES whatever GetCACaps says: refused (a signed
