@@ -68,6 +68,13 @@ int scep_challenge_consume(struct store *s, const char *name,
     const char *challenge, time_t now, struct scep_challenge_binding *out,
     const char **out_reason);
 
+/*
+ * Gives back a challenge consume() marked used whose issuance then
+ * failed (the lint guard refused it, the store did not write): "used"
+ * becomes "valid" again, so the device may retry. 0, or -1.
+ */
+int scep_challenge_restore(struct store *s, const char *name);
+
 /* "sipca scep challenge --revoke NAME": 0, or -1 when none is live. */
 int scep_challenge_revoke(struct store *s, const char *name);
 

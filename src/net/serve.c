@@ -56,7 +56,31 @@ struct request {
 	unsigned char *body;
 	size_t len, cap;
 	int too_large;
+	int started;		/* answer() has seen it */
+	/*
+	 * The query string as it came, after '?' (NULL: none): libmicrohttpd
+	 * hands GET arguments only unescaped with '+' made a space, which
+	 * breaks SCEP's base64 message (RFC 8894 section 4.1).
+	 */
+	char *query;
 };
+
+/*
+ * libmicrohttpd's URI log callback: the first look at a request, with
+ * its URI as sent; what it returns is the request's *req_cls.
+ */
+static void *
+request_begin(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct request *rq = xcalloc(1, sizeof(*rq));
+	const char *q = uri != NULL ? strchr(uri, '?') : NULL;
+
+	(void)cls;
+	(void)conn;
+	if (q != NULL)
+		rq->query = xstrdup(q + 1);
+	return rq;
+}
 
 void
 serve_response_header(struct serve_response *r, const char *name,
@@ -382,7 +406,7 @@ hand_over(struct serve *srv, struct MHD_Connection *conn, const char *method,
 	rq.body = body->body != NULL ? body->body : (const unsigned char *)"";
 	rq.body_len = body->len;
 	rq.client = client;
-	rq.query = NULL;
+	rq.query = body->query;
 	rq.tls = ci != NULL && ci->tls_session != NULL;
 	if (!srv->cfg.handler(srv->cfg.handler_arg, &rq, &out)) {
 		if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
@@ -413,6 +437,9 @@ answer(void *cls, struct MHD_Connection *conn, const char *url,
 	if (rq == NULL) {
 		rq = xcalloc(1, sizeof(*rq));
 		*req_cls = rq;
+	}
+	if (!rq->started) {
+		rq->started = 1;
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 		    MHD_HTTP_HEADER_CONTENT_LENGTH);
 		/* Refused before a byte of it is read. */
@@ -462,8 +489,10 @@ request_done(void *cls, struct MHD_Connection *conn, void **req_cls,
 	(void)cls;
 	(void)why;
 	deadline_rearm(conn);
-	if (*req_cls != NULL)
+	if (*req_cls != NULL) {
 		free(((struct request *)*req_cls)->body);
+		free(((struct request *)*req_cls)->query);
+	}
 	free(*req_cls);
 	*req_cls = NULL;
 }
@@ -498,6 +527,7 @@ start_daemon(struct serve *srv, const struct listener *l, int fd,
 	ops[k - 1].value = (intptr_t)mhd_logger;
 	ops[k - 1].ptr_value = srv;
 	OPT(MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)request_done, NULL);
+	OPT(MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)request_begin, NULL);
 	OPT(MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)deadline_notify,
 	    srv->deadline);
 	OPT(MHD_OPTION_CONNECTION_LIMIT, lim->max_connections, NULL);
