@@ -22,6 +22,7 @@
 #include "issuance.h"
 #include "report.h"
 #include "san.h"
+#include "scep_ra.h"
 #include "util.h"
 #include "validity.h"
 
@@ -285,6 +286,11 @@ challenge_row_check(const struct issuance_spec *spec, char *const *cells,
 		*out_msg = xstrdup("a server row: SCEP challenges are for devices"
 		    " that enroll themselves (issue servers without"
 		    " --scep-challenges)");
+		return -1;
+	}
+	if (strcmp(spec->name, SCEP_RA_NAME) == 0) {
+		*out_msg = xstrdup("'" SCEP_RA_NAME "' is the SCEP RA's name: no"
+		    " device enrolls as it");
 		return -1;
 	}
 	for (i = 0; i < sizeof(unused) / sizeof(unused[0]); i++) {

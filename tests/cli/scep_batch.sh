@@ -30,6 +30,7 @@ device,withip,,,192.0.2.7,,,
 device,withcsr,,,,,,x.csr
 device,bad-uri,sip:@example.com,,,,,
 device,good1,,,,,,
+device,SCEP-RA,,,,,,
 CSV
 snapshot "$CA" > "$T/before"
 expect_exit 2 "bad rows are refused" \
@@ -43,7 +44,8 @@ for want in \
     "bad.csv:8: a csr cell" \
     "bad.csv:9: invalid SIP URI" \
     "bad.csv:10: duplicate name 'good1' (also on line 2)" \
-    "8 bad rows: nothing created"; do
+    "bad.csv:11: 'scep-ra' is the SCEP RA's name" \
+    "9 bad rows: nothing created"; do
 	expect_grep "$want" "$T/stderr" "bad row reported"
 done
 expect_no_grep "bad.csv:2:" "$T/stderr" "the good row is not reported"
