@@ -1,0 +1,288 @@
+#!/bin/sh
+# sipca serve --scep (RFC 8894) with real SCEP clients on loopback:
+# micromdm's scepclient (Go), strongSwan's pki --scep (C, its own CMS) and
+# certmonger's scep-submit (C on OpenSSL, driven by getcert over a
+# private session bus). Each enrolls with a one-time challenge bound to
+# its device name, fails with a wrong, a used and an expired challenge,
+# and renews with its current certificate; every certificate verifies
+# with openssl -x509_strict and certtool and carries the bound URI. A
+# challenge from issue --batch --scep-challenges enrolls too. micromdm's
+# scepserver, a second server, answers the same GetCACaps and GetCACert
+# for comparison. Every client is bounded by timeout(1).
+. "$(dirname "$0")/../lib.sh"
+
+for tool in scepclient scepserver pki openssl certtool curl python3 \
+    certmonger getcert dbus-run-session; do
+	if ! command -v "$tool" >/dev/null 2>&1; then
+		fail "$tool is not installed (make check installs it: scripts/deps.sh)"
+		finish
+		exit 1
+	fi
+done
+# strongSwan fetches over HTTP with its curl plugin (Debian
+# libstrongswan-extra-plugins); without it pki says "no capable fetcher".
+if [ ! -e /usr/lib/ipsec/plugins/libstrongswan-curl.so ]; then
+	fail "strongSwan's curl plugin is not installed (libstrongswan-extra-plugins: scripts/deps.sh)"
+fi
+
+CA=$T/ca
+new_ca "$CA"	# an EC CA: the RSA RA decrypts and signs
+check "sipca scep ra makes the RA" "$SIPCA" -d "$CA" scep ra
+
+HTTP=$(free_port)
+URL=http://127.0.0.1:$HTTP/scep
+start_bg_within 600 "$T/serve.log" "$SIPCA" -d "$CA" serve --scep \
+    --http 127.0.0.1:$HTTP
+SERVE=$BG_PID
+check "serve --scep listens" wait_port "$HTTP"
+
+# challenge NAME [options]: a new one-time challenge in $CH.
+challenge() {
+	CH=$("$SIPCA" -d "$CA" scep challenge "$@" 2>"$T/challenge.err") &&
+	    echo "$CH" >> "$T/all.challenges"
+}
+
+# verify_cert PEM NAME URI: the chain, strictly, by two libraries; the
+# subject's CN and the SAN that the challenge bound.
+verify_cert() {
+	check "$2: openssl verify -x509_strict" \
+	    openssl verify -x509_strict -CAfile "$CA/ca.pem" "$1"
+	check "$2: certtool --verify" sh -c "certtool --verify \
+	    --load-ca-certificate '$CA/ca.pem' --infile '$1' | grep -q 'Chain verification output: Verified'"
+	openssl x509 -in "$1" -noout -text > "$T/$2.txt" 2>&1
+	expect_grep "Subject:.*CN *= *$2" "$T/$2.txt" "$2: the CN is the device name"
+	expect_grep "URI:$3\$" "$T/$2.txt" "$2: the SAN is the bound URI"
+	expect_grep "TLS Web Client Authentication" "$T/$2.txt" "$2: the device profile"
+}
+
+# serial_of PEM: the certificate's serial as sipca list shows it.
+serial_of() {
+	openssl x509 -in "$1" -noout -serial | sed 's/^serial=//' | tr 'A-F' 'a-f'
+}
+
+# status_of SERIAL: what the store says of it.
+status_of() {
+	"$SIPCA" -d "$CA" list --json 2>/dev/null | python3 -c '
+import json, sys
+s = sys.argv[1].lower().lstrip("0")
+print("".join(c["status"] for c in json.load(sys.stdin) if c["serial"].lower().lstrip("0") == s))
+' "$1"
+}
+
+# ---- GetCACaps and GetCACert, against micromdm's scepserver too ----
+REF=$(free_port)
+mkdir -p "$T/ref"
+timeout 60 scepserver ca -init -depot "$T/ref/depot" -keySize 2048 >/dev/null 2>&1
+start_bg_within 600 "$T/ref.log" scepserver -depot "$T/ref/depot" \
+    -port "$REF" -challenge refsecret -allowrenew 0
+REFSERVE=$BG_PID
+check "micromdm scepserver listens" wait_port "$REF"
+
+for who in sipca ref; do
+	if [ $who = sipca ]; then u=$URL; else u=http://127.0.0.1:$REF/scep; fi
+	curl -sS --max-time 10 -o "$T/$who.caps" -w '%{http_code} %{content_type}\n' \
+	    "$u?operation=GetCACaps" > "$T/$who.caps.got" 2>&1
+	curl -sS --max-time 10 -o "$T/$who.cacert" -w '%{http_code} %{content_type}\n' \
+	    "$u?operation=GetCACert&message=any" > "$T/$who.cacert.got" 2>&1
+	tr -d '\r' < "$T/$who.caps" > "$T/$who.caps.lf"
+done
+check "GetCACaps: 200 text/plain" grep -q "^200 text/plain" "$T/sipca.caps.got"
+for cap in POSTPKIOperation SHA-256 AES SCEPStandard Renewal; do
+	check "GetCACaps has $cap (so has micromdm's)" sh -c \
+	    "grep -qx '$cap' '$T/sipca.caps.lf' && grep -qx '$cap' '$T/ref.caps.lf'"
+done
+check "GetCACaps lines end in CRLF (RFC 8894 3.5.2)" sh -c \
+    "[ \$(grep -c \$(printf '\\r')\$ '$T/sipca.caps') -eq \$(wc -l < '$T/sipca.caps.lf') ]"
+expect_no_grep "^DES\$" "$T/sipca.caps.lf" "single DES is not advertised"
+# Two certificates (the CA and the RA) as a degenerate PKCS#7, which
+# micromdm sends only when it has an RA (one CA: x-x509-ca-cert).
+check "GetCACert (message= ignored): 200 x-x509-ca-ra-cert" \
+    grep -qx "200 application/x-x509-ca-ra-cert" "$T/sipca.cacert.got"
+check "GetCACert parses as PKCS#7 with openssl" sh -c "openssl pkcs7 -inform DER \
+    -in '$T/sipca.cacert' -print_certs > '$T/cacert.pem'"
+check "GetCACert holds the CA and the RA" sh -c \
+    "[ \$(grep -c 'BEGIN CERTIFICATE' '$T/cacert.pem') -eq 2 ] && \
+     grep -q 'subject=.*CN *= *scep-ra' '$T/cacert.pem'"
+check "micromdm's GetCACert: one CA certificate" \
+    grep -qx "200 application/x-x509-ca-cert" "$T/ref.cacert.got"
+
+# ---- micromdm scepclient: enroll, refusals, renewal ----
+NAME=0004f2a1b2c3
+SC=$T/sc
+mkdir -p "$SC"
+# sc DIR NAME [options]: scepclient with its key and certificate in DIR.
+sc() {
+	d=$1 n=$2; shift 2
+	timeout 60 scepclient -server-url "$URL" -cn "$n" -keySize 2048 \
+	    -private-key "$d/key.pem" -certificate "$d/cert.pem" "$@" \
+	    > "$d/out" 2>&1
+}
+
+check "a challenge for $NAME" challenge $NAME --uri sip:lobby@example.com
+check "the challenge is alone on stdout" expr "$CH" : '[A-Z2-7]\{26\}$'
+
+mkdir -p "$SC/wrong"
+check_fails "scepclient: a wrong challenge fails" sc "$SC/wrong" $NAME \
+    -challenge AAAAAAAAAAAAAAAAAAAAAAAAAA
+expect_grep "FAILURE\|failInfo: badRequest" "$SC/wrong/out" "scepclient reports the FAILURE"
+check_fails "no certificate after a wrong challenge" test -s "$SC/wrong/cert.pem"
+
+mkdir -p "$SC/other"
+check_fails "scepclient: the challenge for another name fails" sc "$SC/other" \
+    otherphone -challenge "$CH"
+expect_grep "FAILURE\|failInfo: badRequest" "$SC/other/out" "scepclient reports it"
+
+check "scepclient enrolls with the challenge" sc "$SC" $NAME -challenge "$CH"
+[ -s "$SC/cert.pem" ] || sed 's/^/    /' "$SC/out" >&2
+verify_cert "$SC/cert.pem" $NAME sip:lobby@example.com
+check "the certificate is for scepclient's key" sh -c "[ \"\$(openssl x509 -in '$SC/cert.pem' \
+    -noout -pubkey)\" = \"\$(openssl pkey -in '$SC/key.pem' -pubout)\" ]"
+SERIAL1=$(serial_of "$SC/cert.pem")
+check "sipca list has it valid" test "$(status_of "$SERIAL1")" = valid
+
+mkdir -p "$SC/again"
+check_fails "scepclient: the used challenge fails" sc "$SC/again" $NAME -challenge "$CH"
+expect_grep "FAILURE\|failInfo: badRequest" "$SC/again/out" "scepclient reports the FAILURE"
+check_fails "no certificate from a used challenge" test -s "$SC/again/cert.pem"
+
+# Expired: made an hour and a half ago with an hour to live.
+mkdir -p "$SC/late"
+LATE=$(SIPCA_NOW=$(($(date +%s) - 5400)) "$SIPCA" -d "$CA" scep challenge \
+    latephone --ttl 1h 2>/dev/null)
+check "an expired challenge" expr "$LATE" : '[A-Z2-7]\{26\}$'
+check_fails "scepclient: an expired challenge fails" sc "$SC/late" latephone -challenge "$LATE"
+expect_grep "FAILURE\|failInfo: badRequest" "$SC/late/out" "scepclient reports the FAILURE"
+check_fails "no certificate from an expired challenge" test -s "$SC/late/cert.pem"
+
+# Renewal: scepclient sends RenewalReq signed with the current certificate.
+cp "$SC/cert.pem" "$SC/old.pem"
+check "scepclient renews with its certificate (no challenge)" sc "$SC" $NAME
+verify_cert "$SC/cert.pem" $NAME sip:lobby@example.com
+SERIAL2=$(serial_of "$SC/cert.pem")
+check "the renewal is a new certificate" test "$SERIAL2" != "$SERIAL1"
+check "the renewed one is valid" test "$(status_of "$SERIAL2")" = valid
+check "the old one is superseded (not valid)" test "$(status_of "$SERIAL1")" != valid
+
+# A certificate from another CA does not renew.
+mkdir -p "$SC/foreign"
+cp "$SC/key.pem" "$SC/foreign/key.pem"
+openssl req -new -x509 -key "$SC/foreign/key.pem" -subj "/CN=$NAME" -days 30 \
+    -out "$SC/foreign/cert.pem" 2>/dev/null
+cp "$SC/foreign/cert.pem" "$SC/foreign/self.pem"
+check_fails "scepclient: a self-signed certificate does not renew" sc "$SC/foreign" $NAME
+check "no certificate for it" cmp -s "$SC/foreign/cert.pem" "$SC/foreign/self.pem"
+
+# ---- a challenge from issue --batch --scep-challenges ----
+printf 'kind,name,uri\ndevice,805ec0112233,sip:desk7@example.com\n' > "$T/fleet.csv"
+check "batch challenges" "$SIPCA" -d "$CA" issue --batch "$T/fleet.csv" \
+    --scep-challenges "$T/challenges.csv"
+BCH=$(sed -n 's/^805ec0112233,\([A-Z2-7]*\),.*/\1/p' "$T/challenges.csv" | tr -d '\r')
+mkdir -p "$T/batch"
+check "scepclient enrolls with the batch challenge" sc "$T/batch" 805ec0112233 -challenge "$BCH"
+verify_cert "$T/batch/cert.pem" 805ec0112233 sip:desk7@example.com
+
+# ---- strongSwan pki --scep ----
+SW=$T/sw
+mkdir -p "$SW"
+# sw ARGS...: pki bounded, its messages (without plugin noise) in $SW/out.
+sw() {
+	timeout 60 pki "$@" > "$SW/stdout" 2> "$SW/err"
+	rc=$?
+	grep -v '^plugin\|^TPM' "$SW/err" > "$SW/out"
+	return $rc
+}
+check "pki --scepca fetches the CA and the RA" sw --scepca --url "$URL" \
+    --caout "$SW/ca.der" --raout "$SW/ra.der" --force
+expect_grep "Root CA cert" "$SW/out" "strongSwan sees the root CA"
+check "the CA pki fetched is sipca's" sh -c "openssl x509 -inform DER -in '$SW/ca.der' \
+    -outform PEM | cmp -s - '$CA/ca.pem'"
+RA=$SW/ra.der
+[ -e "$RA" ] || RA=$SW/ra-1.der
+check "pki --gen an RSA key" sh -c "pki --gen --type rsa --size 2048 --outform pem > '$SW/key.pem' 2>/dev/null"
+check "a challenge for swphone" challenge swphone
+# swscep [extra...]: pki --scep with sipca's RA for both roles.
+swscep() {
+	sw --scep --url "$URL" --dn "CN=swphone" --cacert-enc "$RA" \
+	    --cacert-sig "$RA" --cacert "$SW/ca.der" --interval 1 --maxpolltime 10 \
+	    --outform pem "$@"
+}
+check_fails "pki --scep: a wrong challenge fails" swscep --in "$SW/key.pem" \
+    --password AAAAAAAAAAAAAAAAAAAAAAAAAA
+expect_grep "[Ff]ail" "$SW/out" "strongSwan reports the failure"
+check "pki --scep enrolls (AES)" swscep --in "$SW/key.pem" --password "$CH"
+cp "$SW/stdout" "$SW/cert.pem"
+verify_cert "$SW/cert.pem" swphone sip:swphone@example.com
+check_fails "pki --scep: the used challenge fails" swscep --in "$SW/key.pem" --password "$CH"
+expect_grep "[Ff]ail" "$SW/out" "strongSwan reports the failure"
+check "a challenge for swphone3" challenge swphone3
+check "pki --scep enrolls with --cipher des3 (the client's choice)" \
+    sw --scep --url "$URL" --dn "CN=swphone3" --cacert-enc "$RA" --cacert-sig "$RA" \
+    --cacert "$SW/ca.der" --interval 1 --maxpolltime 10 --outform pem \
+    --in "$SW/key.pem" --password "$CH" --cipher des3
+cp "$SW/stdout" "$SW/cert3.pem"
+verify_cert "$SW/cert3.pem" swphone3 sip:swphone3@example.com
+# Renewal: a new key, the request signed with the old certificate and key.
+check "pki --gen a new key" sh -c "pki --gen --type rsa --size 2048 --outform pem > '$SW/key2.pem' 2>/dev/null"
+check "pki --scep renews with --cert/--key" swscep --in "$SW/key2.pem" \
+    --cert "$SW/cert.pem" --key "$SW/key.pem"
+cp "$SW/stdout" "$SW/cert2.pem"
+verify_cert "$SW/cert2.pem" swphone sip:swphone@example.com
+check "the renewal is a new certificate" test "$(serial_of "$SW/cert2.pem")" != "$(serial_of "$SW/cert.pem")"
+check "the renewal certifies the new key" sh -c "[ \"\$(openssl x509 -in '$SW/cert2.pem' \
+    -noout -pubkey)\" = \"\$(openssl pkey -in '$SW/key2.pem' -pubout)\" ]"
+check "the old one is superseded (not valid)" test "$(status_of "$(serial_of "$SW/cert.pem")")" != valid
+
+# ---- certmonger, on a session bus of its own ----
+# certmonger keeps its state in /var/lib/certmonger unless told: every
+# directory it uses goes under $T, so the test leaves nothing behind.
+CM=$T/cm
+mkdir -p "$CM/requests" "$CM/cas" "$CM/local" "$CM/tmp" "$CM/run"
+chmod 700 "$CM/run"
+cat > "$CM/run.sh" <<EOF
+export CERTMONGER_REQUESTS_DIR=$CM/requests CERTMONGER_CAS_DIR=$CM/cas
+export CERTMONGER_LOCAL_CA_DIR=$CM/local CERTMONGER_TMPDIR=$CM/tmp
+export CERTMONGER_CONFIG_DIR=$CM HOME=$CM XDG_RUNTIME_DIR=$CM/run
+certmonger -s -n -d 2 -p $CM/pid > $CM/daemon.log 2>&1 &
+i=0
+while ! getcert list-cas -s >/dev/null 2>&1 && [ \$i -lt 50 ]; do sleep 0.1; i=\$((i + 1)); done
+getcert add-scep-ca -s -c sipca -u $URL || exit 1
+getcert list-cas -s -c sipca > $CM/cas.txt
+# wait_status ID: until the request leaves the submitting states (30 s).
+wait_status() {
+	i=0
+	while [ \$i -lt 300 ]; do
+		st=\$(getcert list -s -i "\$1" | sed -n 's/^[[:space:]]*status: //p')
+		case \$st in
+		MONITORING|CA_REJECTED|CA_UNREACHABLE|CA_UNCONFIGURED|NEED_GUIDANCE) echo "\$st"; return ;;
+		esac
+		sleep 0.1
+		i=\$((i + 1))
+	done
+	echo TIMEOUT
+}
+getcert request -s -c sipca -I good -k $CM/key.pem -f $CM/cert.pem \
+    -N CN=cmphone -L "\$(cat $CM/ch1)" -R
+wait_status good > $CM/good.status
+getcert list -s -i good > $CM/good.txt
+getcert request -s -c sipca -I used -k $CM/key2.pem -f $CM/cert2.pem \
+    -N CN=cmphone -L "\$(cat $CM/ch1)" -R
+wait_status used > $CM/used.status
+getcert list -s -i used > $CM/used.txt
+kill \$(cat $CM/pid)
+EOF
+check "a challenge for cmphone" challenge cmphone --uri sip:cm@example.com
+printf '%s' "$CH" > "$CM/ch1"
+check "certmonger runs on a private bus" timeout 90 dbus-run-session -- sh "$CM/run.sh"
+check "getcert add-scep-ca read the CA (fingerprints)" grep -q "thumbprint (SHA1)" "$CM/cas.txt"
+check "certmonger enrolls: MONITORING" grep -qx MONITORING "$CM/good.status"
+[ "$(cat "$CM/good.status" 2>/dev/null)" = MONITORING ] || sed 's/^/    /' "$CM/good.txt" "$CM/daemon.log" >&2
+verify_cert "$CM/cert.pem" cmphone sip:cm@example.com
+check "certmonger: the used challenge is rejected (CA_REJECTED)" grep -qx CA_REJECTED "$CM/used.status"
+check_fails "no certificate from the used challenge" test -s "$CM/cert2.pem"
+
+# ---- what the server logged, and the store ----
+check "no challenge in the server's log" sh -c "! grep -qF -f '$T/all.challenges' '$T/serve.log'"
+check "the store is consistent" "$SIPCA" -d "$CA" check
+stop_bg "$SERVE"
+stop_bg "$REFSERVE"
+finish
