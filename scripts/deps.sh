@@ -73,7 +73,7 @@ if [ "$profile" != demo ]; then
 	need strongswan-pki  have_cmd pki
 	need libstrongswan-extra-plugins have_pkg libstrongswan-extra-plugins
 	need certmonger      have_cmd getcert
-	need dbus            have_cmd dbus-run-session
+	need dbus-daemon     have_cmd dbus-run-session
 fi
 if [ "$profile" = bench ]; then
 	need pebble          have_cmd pebble	# bench/acme.sh: Let's Encrypt's ACME test server
