@@ -37,9 +37,9 @@ const struct command command_config = {
 	"config crl-url --unset\n"
 	"config default-key TYPE | default-days N | default-org ORG\n"
 	"config default-key|default-days|default-org --unset\n"
-	"config serve-listen|serve-http ADDR:PORT[,ADDR:PORT...] | serve-name FQDN",
+	"config serve-listen|serve-http ADDR:PORT[,ADDR:PORT...] | serve-name FQDN | serve-scep on|off",
 	"Show the store's settings, change the CRL distribution point, the team's defaults or where sipca serve listens.",
-	config_options, "crl-url,default-key,default-days,default-org,serve-listen,serve-http,serve-name,domain,created-at,ca-key-type,ca-key-encrypted,crl-number",
+	config_options, "crl-url,default-key,default-days,default-org,serve-listen,serve-http,serve-name,serve-scep,domain,created-at,ca-key-type,ca-key-encrypted,crl-number",
 };
 
 /* A server certificate's store name: a DNS name (RFC 1035 section 2.3.1). */
@@ -47,6 +47,16 @@ static int
 check_serve_name(const char *value, const char **out_reason)
 {
 	return san_check_dns(value, 0, out_reason);
+}
+
+/* serve-scep: whether sipca serve answers SCEP without --scep. */
+static int
+check_on_off(const char *value, const char **out_reason)
+{
+	if (strcmp(value, "on") == 0 || strcmp(value, "off") == 0)
+		return 0;
+	*out_reason = "on or off";
+	return -1;
 }
 
 /*
@@ -82,6 +92,9 @@ static const struct config_key {
 	{ "serve-name", "serve_name", check_serve_name,
 	  "sipca serve presents this server certificate unless --name says otherwise",
 	  "sipca serve presents the certificate named as the host unless --name says otherwise" },
+	{ "serve-scep", "serve_scep", check_on_off,
+	  "sipca serve answers SCEP (on) or not (off) unless --scep or --no-scep says otherwise",
+	  "sipca serve answers SCEP only with --scep" },
 	{ "created-at", "created_at", NULL, NULL, NULL },
 	{ "ca-key-type", "ca_key_type", NULL, NULL, NULL },
 	{ "ca-key-encrypted", "ca_key_encrypted", NULL, NULL, NULL },

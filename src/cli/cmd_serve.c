@@ -23,6 +23,8 @@
 #include "crl.h"
 #include "issuance.h"
 #include "report.h"
+#include "scep.h"
+#include "scep_ra.h"
 #include "serve.h"
 #include "serve_content.h"
 #include "signer.h"
@@ -34,7 +36,8 @@ enum {
 	OPT_LISTEN = 256, OPT_HTTP, OPT_NAME, OPT_MAX_BODY, OPT_MAX_HEADER,
 	OPT_MAX_CONN, OPT_PER_IP, OPT_TIMEOUT, OPT_THREADS, OPT_NO_ACME,
 	OPT_EAB_OPTIONAL, OPT_HTTP01_PORT, OPT_TLSALPN_PORT, OPT_DNS_SERVER,
-	OPT_DAYS, OPT_ORDERS, OPT_PASSFILE, OPT_REQUEST_TIME,
+	OPT_DAYS, OPT_ORDERS, OPT_PASSFILE, OPT_REQUEST_TIME, OPT_SCEP, OPT_NO_SCEP,
+	OPT_SCEP_DES,
 };
 
 /* How often the server looks at its certificate and the CRL (upkeep.h). */
@@ -58,7 +61,10 @@ static const struct cli_option serve_options[] = {
 	{ "dns-server", OPT_DNS_SERVER, 1, "ADDR[:PORT]", NULL, "the resolver dns-01 validation asks (default: the system's)" },
 	{ "days", OPT_DAYS, 1, "N", NULL, "validity of certificates ACME issues (default: config default-days, else 825)" },
 	{ "orders-per-hour", OPT_ORDERS, 1, "N", NULL, "new ACME orders an account may make in an hour (default 300; 0: no limit)" },
-	{ "passphrase-file", OPT_PASSFILE, 1, "FILE", "@file", "the CA key's passphrase, for ACME" },
+	{ "scep", OPT_SCEP, 0, NULL, NULL, "answer SCEP (RFC 8894) on /scep and .../pkiclient.exe, over HTTP and HTTPS (default: config serve-scep); makes the RA certificate when there is none" },
+	{ "no-scep", OPT_NO_SCEP, 0, NULL, NULL, "answer no SCEP, whatever config serve-scep says" },
+	{ "scep-allow-des", OPT_SCEP_DES, 0, NULL, NULL, "accept SCEP requests encrypted with single DES (broken: for devices that know nothing else; each is logged)" },
+	{ "passphrase-file", OPT_PASSFILE, 1, "FILE", "@file", "the CA key's passphrase, for ACME and SCEP" },
 	CLI_OPTION_PIN_FILE,
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
@@ -67,8 +73,8 @@ static int cmd_serve(int argc, char **argv);
 
 const struct command command_serve = {
 	"serve", cmd_serve,
-	"serve [--listen ADDR:PORT]... [--http ADDR:PORT]... [--name FQDN] [limits]",
-	"Serve ACME, the CA certificate and the CRL over HTTP(S), in the foreground.",
+	"serve [--listen ADDR:PORT]... [--http ADDR:PORT]... [--name FQDN] [--scep] [limits]",
+	"Serve ACME, SCEP, the CA certificate and the CRL over HTTP(S), in the foreground.",
 	serve_options, NULL,
 };
 
@@ -168,8 +174,9 @@ split_addresses(char *value, const char ***list, size_t *n)
  */
 static int
 read_settings(struct serve_config *cfg, const char ***https,
-    const char ***http, char **name, char *kept[3])
+    const char ***http, char **name, int *scep, char *kept[3])
 {
+	char *on = NULL;
 	struct report rep = { 0 };
 	struct store *s = NULL;
 	int ret;
@@ -188,6 +195,9 @@ read_settings(struct serve_config *cfg, const char ***https,
 	}
 	if (*name == NULL && store_setting_get(s, "serve_name", &kept[2]) == STORE_OK)
 		*name = xstrdup(kept[2]);
+	if (*scep < 0 && store_setting_get(s, "serve_scep", &on) == STORE_OK)
+		*scep = strcmp(on, "on") == 0;
+	free(on);
 	store_close(s);
 	return EXIT_OK;
 }
@@ -200,20 +210,25 @@ acme_changed(void *arg)
 	kill(getpid(), SIGHUP);
 }
 
-/* The store opened to sign, for ACME, and its server on it. */
+/* The store opened to sign, for ACME and SCEP. */
 static int
-acme_start(struct signing *sg, const struct signer_secrets *secrets,
-    struct acme_config *ac, struct acme **out)
+signing_start(struct signing *sg, const struct signer_secrets *secrets)
 {
 	struct report rep = { NULL, 0 };
-	char err[256];
 	int status;
 
 	if ((status = cli_outcome(signing_open(cli_dir_option(), 0, 1, sg, &rep),
 	    &rep)) != EXIT_OK)
 		return status;
-	if ((status = cli_outcome(signing_unlock(sg, secrets, &rep), &rep)) != EXIT_OK)
-		return status;
+	return cli_outcome(signing_unlock(sg, secrets, &rep), &rep);
+}
+
+/* The ACME server on the signing store. */
+static int
+acme_start(struct signing *sg, struct acme_config *ac, struct acme **out)
+{
+	char err[256];
+
 	ac->store = sg->store;
 	ac->ca = sg->ca;
 	ac->domain = sg->domain;
@@ -233,6 +248,101 @@ acme_start(struct signing *sg, const struct signer_secrets *secrets,
 		return EXIT_OPERATIONAL;
 	}
 	return EXIT_OK;
+}
+
+static void
+lock_acme(void *arg)
+{
+	acme_pause(arg);
+}
+
+static void
+unlock_acme(void *arg)
+{
+	acme_resume(arg);
+}
+
+/*
+ * The SCEP server on the signing store, sharing ACME's lock when ACME
+ * runs; the RA certificate made first when the store has none.
+ */
+static int
+scep_start(struct signing *sg, struct acme *acme, struct scep_config *sc,
+    struct scep **out)
+{
+	struct report rep = { NULL, 0 };
+	struct scep_ra ra;
+	struct scep_ra_params p;
+	char serial[2 * SERIAL_LEN + 1], line[128];
+	enum result r;
+
+	memset(&ra, 0, sizeof(ra));
+	r = scep_ra_load(sg->store, &ra, &rep);
+	scep_ra_clear(&ra);
+	if (r == RESULT_E_INPUT && rep.n == 0) {
+		memset(&p, 0, sizeof(p));
+		p.domain = sg->domain;
+		p.crl_url = sg->crl_url;
+		p.organization = sg->defaults.organization;
+		if ((r = scep_ra_make(sg->store, sg->ca, &p, 0, serial, &rep)) == RESULT_OK) {
+			snprintf(line, sizeof(line), "made the SCEP RA certificate %s"
+			    " (issued/%s/)", serial, SCEP_RA_NAME);
+			log_stderr(line, NULL);
+		}
+	}
+	if (r != RESULT_OK)
+		return cli_outcome(r, &rep);
+	sc->store = sg->store;
+	sc->ca = sg->ca;
+	sc->domain = sg->domain;
+	sc->crl_url = sg->crl_url;
+	sc->organization = sg->defaults.organization;
+	sc->days = sg->defaults.days > 0 ? sg->defaults.days : DEFAULT_LEAF_DAYS;
+	if (acme != NULL) {
+		sc->lock = lock_acme;
+		sc->unlock = unlock_acme;
+		sc->lock_arg = acme;
+	}
+	if ((*out = scep_new(sc, &rep)) == NULL)
+		return cli_outcome(RESULT_E_FAILED, &rep);
+	if (sc->allow_des)
+		log_stderr("scep: single DES is accepted (--scep-allow-des)", NULL);
+	return EXIT_OK;
+}
+
+/* Both handlers: SCEP's paths first, then ACME's. */
+struct handlers {
+	struct acme *acme;
+	struct scep *scep;
+};
+
+static int
+handle(void *arg, const struct serve_request *rq, struct serve_response *out)
+{
+	struct handlers *h = arg;
+
+	if (h->scep != NULL && scep_handle(h->scep, rq, out))
+		return 1;
+	return h->acme != NULL && acme_handle(h->acme, rq, out);
+}
+
+/* The SCEP RA and CA certificates again, after SIGHUP or the upkeep. */
+static void
+scep_reread(struct scep *sc)
+{
+	struct report rep = { NULL, 0 };
+	char line[256];
+	size_t i;
+
+	if (sc == NULL)
+		return;
+	if (scep_reload(sc, &rep) == RESULT_OK)
+		log_stderr("scep: reloaded the RA and CA certificates", NULL);
+	for (i = 0; i < rep.n; i++) {
+		snprintf(line, sizeof(line), "scep: reload: %s", rep.lines[i].text);
+		log_stderr(line, NULL);
+	}
+	report_clear(&rep);
 }
 
 /* What the store holds now; a store that does not read keeps the old. */
@@ -258,18 +368,31 @@ reload(struct serve *srv, const char *name)
  * the same store and key). Returns 1 when something new is to be served.
  */
 static int
-upkeep(struct acme *acme, struct signing *sg, const char *name)
+upkeep(struct acme *acme, struct scep *scep, struct signing *sg, const char *name)
 {
 	struct report rep = { NULL, 0 };
 	struct upkeep_done done;
-	char until[21], line[256];
+	char until[21], line[256], serial[2 * SERIAL_LEN + 1];
 	size_t i;
 	enum result r;
 
-	acme_pause(acme);
+	if (acme != NULL)
+		acme_pause(acme);
+	else
+		scep_pause(scep);
 	r = upkeep_run(sg->store, sg->ca, name, sg->domain, sg->crl_url,
 	    sg->defaults.organization, sipca_now(), &done, &rep);
-	acme_resume(acme);
+	if (acme != NULL)
+		acme_resume(acme);
+	else
+		scep_resume(scep);
+	/* The RA renews itself (new key) with a third of its life left. */
+	if (scep != NULL && scep_upkeep(scep, sipca_now(), serial, &rep) == RESULT_OK &&
+	    serial[0] != '\0') {
+		snprintf(line, sizeof(line), "scep: renewed the RA certificate: now %s",
+		    serial);
+		log_stderr(line, NULL);
+	}
 	for (i = 0; i < rep.n; i++) {
 		snprintf(line, sizeof(line), "upkeep: %s", rep.lines[i].text);
 		log_stderr(line, NULL);
@@ -313,7 +436,10 @@ cmd_serve(int argc, char **argv)
 	struct signer_secrets secrets = { NULL, NULL };
 	struct acme_config ac;
 	struct acme *acme = NULL;
-	int no_acme = 0;
+	struct scep_config scfg;
+	struct scep *scep = NULL;
+	struct handlers handlers = { NULL, NULL };
+	int no_acme = 0, want_scep = -1;
 	const char **https = NULL, **http = NULL, *reason;
 	char *name = NULL, err[256], *shown = NULL, *kept[3] = { NULL, NULL, NULL };
 	sigset_t sigs;
@@ -325,6 +451,7 @@ cmd_serve(int argc, char **argv)
 	memset(&content, 0, sizeof(content));
 	memset(&sg, 0, sizeof(sg));
 	memset(&ac, 0, sizeof(ac));
+	memset(&scfg, 0, sizeof(scfg));
 	ac.http_port = 80;
 	ac.tls_port = 443;
 	ac.orders_per_hour = 300;
@@ -388,6 +515,9 @@ cmd_serve(int argc, char **argv)
 			cfg.limits.threads = (unsigned)v;
 			break;
 		case OPT_NO_ACME: no_acme = 1; break;
+		case OPT_SCEP: want_scep = 1; break;
+		case OPT_NO_SCEP: want_scep = 0; break;
+		case OPT_SCEP_DES: scfg.allow_des = 1; break;
 		case OPT_EAB_OPTIONAL: ac.eab_optional = 1; break;
 		case OPT_HTTP01_PORT:
 		case OPT_TLSALPN_PORT:
@@ -419,8 +549,14 @@ cmd_serve(int argc, char **argv)
 		status = cli_usage_error(&command_serve);
 		goto out;
 	}
-	if ((status = read_settings(&cfg, &https, &http, &name, kept)) != EXIT_OK)
+	if ((status = read_settings(&cfg, &https, &http, &name, &want_scep, kept)) !=
+	    EXIT_OK)
 		goto out;
+	if (scfg.allow_des && want_scep != 1) {
+		error_msg("--scep-allow-des goes with SCEP (--scep or config serve-scep on)");
+		status = EXIT_USAGE;
+		goto out;
+	}
 	status = EXIT_USAGE;
 	if (cfg.n_https == 0 && cfg.n_http == 0) {
 		cfg.https = default_https;
@@ -433,16 +569,24 @@ cmd_serve(int argc, char **argv)
 		error_msg("cannot tell this host's name: give --name FQDN");
 		goto out;
 	}
-	/* ACME is for HTTPS (RFC 8555 6.1). */
-	if (!no_acme && cfg.n_https > 0) {
-		if ((status = acme_start(&sg, &secrets, &ac, &acme)) != EXIT_OK)
-			goto out;
-		cfg.handler = acme_handle;
-		cfg.handler_arg = acme;
+	/* ACME is for HTTPS (RFC 8555 6.1); SCEP for both (RFC 8894 4.1). */
+	if (((!no_acme && cfg.n_https > 0) || want_scep == 1) &&
+	    (status = signing_start(&sg, &secrets)) != EXIT_OK)
+		goto out;
+	if (!no_acme && cfg.n_https > 0 &&
+	    (status = acme_start(&sg, &ac, &acme)) != EXIT_OK)
+		goto out;
+	if (want_scep == 1 && (status = scep_start(&sg, acme, &scfg, &scep)) != EXIT_OK)
+		goto out;
+	if (acme != NULL || scep != NULL) {
+		handlers.acme = acme;
+		handlers.scep = scep;
+		cfg.handler = handle;
+		cfg.handler_arg = &handlers;
 	}
 	/* A certificate or CRL already due is made before it is first served. */
-	if (acme != NULL)
-		upkeep(acme, &sg, cfg.n_https > 0 ? name : NULL);
+	if (acme != NULL || scep != NULL)
+		upkeep(acme, scep, &sg, cfg.n_https > 0 ? name : NULL);
 	if ((status = load(cfg.n_https > 0 ? name : NULL, &content)) != EXIT_OK)
 		goto out;
 	status = EXIT_OPERATIONAL;
@@ -461,20 +605,22 @@ cmd_serve(int argc, char **argv)
 	for (;;) {
 		if ((sig = sigtimedwait(&sigs, NULL, &tick)) < 0) {
 			/* The upkeep's turn; what it made is served at once. */
-			if (errno == EAGAIN && acme != NULL &&
-			    upkeep(acme, &sg, cfg.n_https > 0 ? name : NULL))
+			if (errno == EAGAIN && (acme != NULL || scep != NULL) &&
+			    upkeep(acme, scep, &sg, cfg.n_https > 0 ? name : NULL))
 				reload(srv, cfg.n_https > 0 ? name : NULL);
 			continue;
 		}
 		if (sig != SIGHUP)
 			break;
 		reload(srv, cfg.n_https > 0 ? name : NULL);
+		scep_reread(scep);
 	}
 	log_stderr(sig == SIGINT ? "interrupted: stopping" : "stopping", NULL);
 	serve_stop(srv, cfg.limits.timeout);
 	srv = NULL;
 	status = EXIT_OK;
 out:
+	scep_free(scep);
 	acme_free(acme);
 	if (acme != NULL)
 		acme_challenge_global_deinit();

@@ -32,6 +32,7 @@ extern const struct command command_check;
 extern const struct command command_probe;
 extern const struct command command_serve;
 extern const struct command command_acme;
+extern const struct command command_scep;
 extern const struct command command_complete;
 extern const struct command command_man;
 static const struct command command_help;
@@ -52,6 +53,7 @@ static const struct command *const commands[] = {
 	&command_probe,
 	&command_serve,
 	&command_acme,
+	&command_scep,
 	&command_help,
 	&command_complete,
 	&command_man,
