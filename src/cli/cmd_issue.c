@@ -53,7 +53,7 @@ static const struct cli_option issue_options[] = {
 	{ "jobs", OPT_JOBS, 1, "N", NULL, "with --batch: signing threads (default: online CPUs)" },
 	{ "quiet", OPT_QUIET, 0, NULL, NULL, "with --batch: no progress line and no summary" },
 	{ "scep-challenges", OPT_SCEP_CHALLENGES, 1, "OUT", "@file", "with --batch: make a one-time SCEP challenge for each device row instead of its certificate, and write " BATCH_SCEP_COLUMNS " to OUT (a new file, mode 0600)" },
-	{ "ttl", OPT_TTL, 1, "DURATION", NULL, "with --scep-challenges: how long the challenges are valid (e.g. 3600, 90m, 24h, 7d; default 24h)" },
+	{ "ttl", OPT_TTL, 1, "DURATION", NULL, "with --scep-challenges: how long the challenges may be used, N[s|m|h|d] (default 24h, 1m to 365d)" },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 
@@ -188,36 +188,32 @@ out:
 }
 
 /*
- * --ttl: seconds, or a number with s, m, h or d. Returns 0 or -1. At
- * most a year: a challenge is a password for the phone's first
- * enrollment, not a standing credential.
+ * --ttl: "90", "90s", "15m", "24h", "7d", 1 minute to 365 days: the
+ * rules of 'sipca scep challenge --ttl' (cmd_scep.c), so that a batch
+ * and a single challenge take the same words.
  */
 static int
 parse_ttl(const char *text, long *out)
 {
-	static const struct { char unit; long seconds; } units[] = {
-		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
-	};
-	size_t n = strlen(text), i;
-	long mult = 1, v;
-	char *digits;
-	int ret;
+	char num[32];
+	size_t n = strlen(text);
+	long v, unit = 1;
 
-	if (n > 1 && (text[n - 1] < '0' || text[n - 1] > '9')) {
-		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-			if (text[n - 1] == units[i].unit)
-				break;
-		if (i == sizeof(units) / sizeof(units[0]))
-			return -1;
-		mult = units[i].seconds;
-		n--;
+	if (n == 0 || n >= sizeof(num))
+		return -1;
+	memcpy(num, text, n + 1);
+	switch (num[n - 1]) {
+	case 's': unit = 1; num[n - 1] = '\0'; break;
+	case 'm': unit = 60; num[n - 1] = '\0'; break;
+	case 'h': unit = 3600; num[n - 1] = '\0'; break;
+	case 'd': unit = 86400; num[n - 1] = '\0'; break;
+	default: break;
 	}
-	digits = xasprintf("%.*s", (int)n, text);
-	ret = parse_long(digits, 1, 366L * 86400 / mult, &v);
-	free(digits);
-	if (ret == 0)
-		*out = v * mult;
-	return ret;
+	if (parse_long(num, 1, 365L * 86400, &v) < 0 || v > 365L * 86400 / unit ||
+	    v * unit < 60)
+		return -1;
+	*out = v * unit;
+	return 0;
 }
 
 /*
@@ -388,8 +384,7 @@ cmd_issue(int argc, char **argv)
 		case OPT_SCEP_CHALLENGES: batch.challenges_out = p.arg; break;
 		case OPT_TTL:
 			if (parse_ttl(p.arg, &batch.ttl) < 0) {
-				error_msg("invalid --ttl: '%s' (seconds, or a number"
-				    " with s, m, h or d; at most 366d)",
+				error_msg("invalid --ttl: '%s' (N[s|m|h|d], 1m to 365d)",
 				    (shown = text_echo(p.arg)));
 				goto out;
 			}

@@ -71,7 +71,7 @@ expect_exit 2 "--scep-challenges needs --batch" \
     "$SIPCA" -d "$CA" issue device x --scep-challenges "$T/out.csv"
 expect_exit 2 "--ttl needs --scep-challenges" \
     "$SIPCA" -d "$CA" issue --batch "$T/in/one.csv" --ttl 1h
-for bad in 0 -5 1x h 367d 99999999999999999999; do
+for bad in 0 -5 1x h 59s 366d 99999999999999999999; do
 	expect_exit 2 "--ttl $bad refused" \
 	    "$SIPCA" -d "$CA" issue --batch "$T/in/one.csv" \
 	    --scep-challenges "$T/out.csv" --ttl "$bad"
