@@ -164,7 +164,13 @@ $(BUILD)/bench/%: bench/%.c
 	@mkdir -p $(BUILD)/bench
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS) $(PKG_LIBS)
 
-_bench: $(BUILD)/sipca $(BUILD)/bench/raw_rate $(BUILD)/bench/raw_parse $(BUILD)/bench/raw_inodes
+# bench/scep.sh's load generator makes its requests with scep_msg.c.
+$(BUILD)/bench/scep_load: bench/scep_load.c $(BUILD)/libsipca-test.a
+	@mkdir -p $(BUILD)/bench
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libsipca-test.a $(ALL_LDFLAGS) $(PKG_LIBS)
+
+_bench: $(BUILD)/sipca $(BUILD)/bench/raw_rate $(BUILD)/bench/raw_parse $(BUILD)/bench/raw_inodes \
+    $(BUILD)/bench/scep_load
 	@SIPCA=$(abspath $(BUILD)/sipca) BUILD=$(abspath $(BUILD)) sh bench/run.sh
 
 # sipca(1) is generated from the command tables; doc/sipca.1 is the
