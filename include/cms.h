@@ -19,6 +19,7 @@
 #include <gnutls/gnutls.h>
 #include <gnutls/abstract.h>
 #include <gnutls/x509.h>
+#include <libtasn1.h>
 
 /* Content encryption algorithms, best last (GetCACaps bounds the choice). */
 enum cms_cipher {
@@ -57,5 +58,26 @@ int cms_envelope_open(const unsigned char *data, size_t len,
 int cms_envelope_seal(const gnutls_datum_t *content, gnutls_x509_crt_t recipient,
     enum cms_cipher cipher, int bare, gnutls_datum_t *out, char *err,
     size_t size);
+
+/*
+ * The module's ASN.1 (src/pki/cms.asn: "ContentInfo", "IssuerAndSubject",
+ * "IssuerAndSerialNumber", ...), for scep_msg.c, which reads and writes
+ * SCEP's messageData with it. Added to the interface for that: the
+ * definitions are loaded once here.
+ *
+ * cms_asn1_new(): an empty element to fill (asn1_write_value()) and
+ * encode; cms_asn1_decode(): BER (not strict DER) decoded, nothing may
+ * follow the value. Both return 0 and a new element (the caller frees it
+ * with asn1_delete_structure()), or -1 with the reason in err.
+ * cms_asn1_read(): a field's value into a new buffer *out (free()), for
+ * an ANY the whole TLV; 0 or -1. cms_asn1_encode(): the element as DER
+ * into *out (gnutls_free()); 0, or -1 with libtasn1's reason in err.
+ */
+int cms_asn1_new(const char *type, asn1_node *out_node, char *err, size_t size);
+int cms_asn1_decode(const char *type, const unsigned char *data, size_t len,
+    asn1_node *out_node, char *err, size_t size);
+int cms_asn1_read(asn1_node node, const char *name, unsigned char **out,
+    size_t *out_len);
+int cms_asn1_encode(asn1_node node, gnutls_datum_t *out, char *err, size_t size);
 
 #endif
