@@ -12,7 +12,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 for tool in scepclient scepserver pki openssl certtool curl python3 \
-    certmonger getcert dbus-run-session; do
+    certmonger getcert dbus-run-session dbus-send; do
 	if ! command -v "$tool" >/dev/null 2>&1; then
 		fail "$tool is not installed (make check installs it: scripts/deps.sh)"
 		finish
@@ -239,12 +239,17 @@ CM=$T/cm
 mkdir -p "$CM/requests" "$CM/cas" "$CM/local" "$CM/tmp" "$CM/run"
 chmod 700 "$CM/run"
 cat > "$CM/run.sh" <<EOF
-export CERTMONGER_REQUESTS_DIR=$CM/requests CERTMONGER_CAS_DIR=$CM/cas
-export CERTMONGER_LOCAL_CA_DIR=$CM/local CERTMONGER_TMPDIR=$CM/tmp
-export CERTMONGER_CONFIG_DIR=$CM HOME=$CM XDG_RUNTIME_DIR=$CM/run
+# Started here, before anything asks for it: a getcert call would have
+# the bus activate a certmonger of its own (with this environment too).
 certmonger -s -n -d 2 -p $CM/pid > $CM/daemon.log 2>&1 &
 i=0
-while ! getcert list-cas -s >/dev/null 2>&1 && [ \$i -lt 50 ]; do sleep 0.1; i=\$((i + 1)); done
+until dbus-send --session --print-reply --dest=org.freedesktop.DBus / \
+    org.freedesktop.DBus.NameHasOwner string:org.fedorahosted.certmonger 2>/dev/null |
+    grep -q 'boolean true'; do
+	[ \$i -lt 100 ] || exit 1
+	sleep 0.1
+	i=\$((i + 1))
+done
 getcert add-scep-ca -s -c sipca -u $URL || exit 1
 getcert list-cas -s -c sipca > $CM/cas.txt
 # wait_status ID: until the request leaves the submitting states (30 s).
@@ -272,7 +277,10 @@ kill \$(cat $CM/pid)
 EOF
 check "a challenge for cmphone" challenge cmphone --uri sip:cm@example.com
 printf '%s' "$CH" > "$CM/ch1"
-check "certmonger runs on a private bus" timeout 90 dbus-run-session -- sh "$CM/run.sh"
+check "certmonger runs on a private bus" env CERTMONGER_REQUESTS_DIR="$CM/requests" \
+    CERTMONGER_CAS_DIR="$CM/cas" CERTMONGER_LOCAL_CA_DIR="$CM/local" \
+    CERTMONGER_TMPDIR="$CM/tmp" CERTMONGER_CONFIG_DIR="$CM" HOME="$CM" \
+    XDG_RUNTIME_DIR="$CM/run" timeout 90 dbus-run-session -- sh "$CM/run.sh"
 check "getcert add-scep-ca read the CA (fingerprints)" grep -q "thumbprint (SHA1)" "$CM/cas.txt"
 check "certmonger enrolls: MONITORING" grep -qx MONITORING "$CM/good.status"
 [ "$(cat "$CM/good.status" 2>/dev/null)" = MONITORING ] || sed 's/^/    /' "$CM/good.txt" "$CM/daemon.log" >&2
