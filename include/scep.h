@@ -59,8 +59,10 @@ struct scep_config {
 struct scep;
 
 /*
- * A server on cfg (kept by pointer), with the store's RA (which must
- * exist: scep_ra_make()). NULL with the reason in rep.
+ * A server on cfg (kept by pointer), with the store's RA: made now
+ * (scep_ra_make(), a warning in rep says so) when the store has none
+ * valid, as again by scep_reload() after it was revoked. NULL with the
+ * reason in rep.
  */
 struct scep *scep_new(const struct scep_config *cfg, struct report *rep);
 void scep_free(struct scep *sc);

@@ -184,7 +184,7 @@ START_TEST(test_ber)
 	ck_assert_int_eq(cms_envelope_seal(&in, ra.crt, CMS_AES128_CBC, 0, &env,
 	    err, sizeof(err)), 0);
 	for (depth = 0; depth < 10; depth++) {
-		ber = ber_of(&env, depth, 0);
+		ber = ber_of(&env, depth, 0, 99);
 		ck_assert_int_eq(ber.data[1], 0x80);
 		ck_assert_msg(cms_envelope_open(ber.data, ber.size, ra.crt, ra.key, 0,
 		    &out, &got, err, sizeof(err)) == 0, "depth %d: %s", depth, err);

@@ -167,21 +167,24 @@ ber_header(const unsigned char *p, size_t len, size_t *hdr, size_t *n)
 }
 
 /*
- * Re-encodes the DER TLVs in p as BER into out (which must have room:
- * ber_size() says how much): every constructed value down to depth
- * max_depth gets an indefinite length; an OCTET STRING there (universal,
- * or a context tag in keep_primitive_ctx = 0) longer than 8 octets becomes
- * a constructed one of 8-octet pieces. Returns the octets written.
+ * Re-encodes the DER TLVs in p as BER into out (NULL: only measures):
+ * every constructed value down to depth max_depth gets an indefinite
+ * length; an OCTET STRING there (universal, or a context tag in
+ * keep_primitive_ctx = 0) longer than 8 octets becomes a constructed one
+ * of 8-octet pieces. A SEQUENCE or SET from depth seq_depth on is kept
+ * as it is (a certificate, a signerInfo, as BouncyCastle streams
+ * SignedData). Returns the octets written.
  */
 static size_t
 ber_encode(const unsigned char *p, size_t len, int depth, int max_depth,
-    int keep_primitive_ctx, unsigned char *out)
+    int keep_primitive_ctx, int seq_depth, unsigned char *out)
 {
 	size_t i = 0, o = 0, hdr, n, k, piece;
 
 	while (i < len) {
 		ck_assert_int_eq(ber_header(p + i, len - i, &hdr, &n), 0);
-		if (depth > max_depth) {
+		if (depth > max_depth || (depth >= seq_depth &&
+		    (p[i] == 0x30 || p[i] == 0x31))) {
 			if (out != NULL)
 				memcpy(out + o, p + i, hdr + n);
 			o += hdr + n;
@@ -192,7 +195,7 @@ ber_encode(const unsigned char *p, size_t len, int depth, int max_depth,
 			}
 			o += 2;
 			o += ber_encode(p + i + hdr, n, depth + 1, max_depth,
-			    keep_primitive_ctx, out != NULL ? out + o : NULL);
+			    keep_primitive_ctx, seq_depth, out != NULL ? out + o : NULL);
 			if (out != NULL)
 				out[o] = out[o + 1] = 0;
 			o += 2;
@@ -227,16 +230,17 @@ ber_encode(const unsigned char *p, size_t len, int depth, int max_depth,
 
 /* ber_encode() into a new datum (gnutls_free()). */
 static gnutls_datum_t __attribute__((unused))
-ber_of(const gnutls_datum_t *der, int max_depth, int keep_primitive_ctx)
+ber_of(const gnutls_datum_t *der, int max_depth, int keep_primitive_ctx,
+    int seq_depth)
 {
 	gnutls_datum_t d;
 	size_t n = ber_encode(der->data, der->size, 0, max_depth,
-	    keep_primitive_ctx, NULL);
+	    keep_primitive_ctx, seq_depth, NULL);
 
 	d.data = gnutls_malloc(n);
 	ck_assert_ptr_nonnull(d.data);
 	d.size = (unsigned)ber_encode(der->data, der->size, 0, max_depth,
-	    keep_primitive_ctx, d.data);
+	    keep_primitive_ctx, seq_depth, d.data);
 	ck_assert_uint_eq(d.size, n);
 	return d;
 }

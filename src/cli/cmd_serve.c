@@ -24,7 +24,6 @@
 #include "issuance.h"
 #include "report.h"
 #include "scep.h"
-#include "scep_ra.h"
 #include "serve.h"
 #include "serve_content.h"
 #include "signer.h"
@@ -264,34 +263,16 @@ unlock_acme(void *arg)
 
 /*
  * The SCEP server on the signing store, sharing ACME's lock when ACME
- * runs; the RA certificate made first when the store has none.
+ * runs; it makes the RA certificate when the store has none (scep.h).
  */
 static int
 scep_start(struct signing *sg, struct acme *acme, struct scep_config *sc,
     struct scep **out)
 {
 	struct report rep = { NULL, 0 };
-	struct scep_ra ra;
-	struct scep_ra_params p;
-	char serial[2 * SERIAL_LEN + 1], line[128];
-	enum result r;
+	char line[256];
+	size_t i;
 
-	memset(&ra, 0, sizeof(ra));
-	r = scep_ra_load(sg->store, &ra, &rep);
-	scep_ra_clear(&ra);
-	if (r == RESULT_E_INPUT && rep.n == 0) {
-		memset(&p, 0, sizeof(p));
-		p.domain = sg->domain;
-		p.crl_url = sg->crl_url;
-		p.organization = sg->defaults.organization;
-		if ((r = scep_ra_make(sg->store, sg->ca, &p, 0, serial, &rep)) == RESULT_OK) {
-			snprintf(line, sizeof(line), "made the SCEP RA certificate %s"
-			    " (issued/%s/)", serial, SCEP_RA_NAME);
-			log_stderr(line, NULL);
-		}
-	}
-	if (r != RESULT_OK)
-		return cli_outcome(r, &rep);
 	sc->store = sg->store;
 	sc->ca = sg->ca;
 	sc->domain = sg->domain;
@@ -305,6 +286,11 @@ scep_start(struct signing *sg, struct acme *acme, struct scep_config *sc,
 	}
 	if ((*out = scep_new(sc, &rep)) == NULL)
 		return cli_outcome(RESULT_E_FAILED, &rep);
+	for (i = 0; i < rep.n; i++) {
+		snprintf(line, sizeof(line), "scep: %s", rep.lines[i].text);
+		log_stderr(line, NULL);
+	}
+	report_clear(&rep);
 	if (sc->allow_des)
 		log_stderr("scep: single DES is accepted (--scep-allow-des)", NULL);
 	return EXIT_OK;

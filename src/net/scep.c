@@ -160,6 +160,9 @@ static enum result
 load(struct scep *sc, struct report *rep)
 {
 	struct store *s = sc->cfg->store;
+	struct report mine = { NULL, 0 };
+	struct scep_ra_params p;
+	char serial[2 * SERIAL_LEN + 1];
 	struct scep_ra ra;
 	gnutls_datum_t *certs = NULL, *next = NULL, ca_der = { NULL, 0 };
 	gnutls_datum_t cacert = { NULL, 0 }, nextca = { NULL, 0 };
@@ -169,12 +172,22 @@ load(struct scep *sc, struct report *rep)
 	int ret;
 
 	memset(&ra, 0, sizeof(ra));
-	if ((r = scep_ra_load(s, &ra, rep)) != RESULT_OK) {
-		if (rep != NULL && rep->n == 0)
-			report_add(rep, REPORT_MESSAGE, "the store has no SCEP RA"
-			    " certificate: make one with 'sipca scep ra'");
-		goto out;
+	memset(&p, 0, sizeof(p));
+	if ((r = scep_ra_load(s, &ra, &mine)) == RESULT_E_INPUT && mine.n == 0) {
+		/* None (revoked since, or never made): the server makes one, as its first start does. */
+		p.domain = sc->cfg->domain;
+		p.crl_url = sc->cfg->crl_url;
+		p.organization = sc->cfg->organization;
+		if ((r = scep_ra_make(s, sc->cfg->ca, &p, 0, serial, &mine)) == RESULT_OK) {
+			report_add(&mine, REPORT_WARNING, "made a new SCEP RA"
+			    " certificate %s: the store had none valid", serial);
+			r = scep_ra_load(s, &ra, &mine);
+		}
 	}
+	if (rep != NULL)
+		report_move(rep, &mine);
+	if (r != RESULT_OK)
+		goto out;
 	r = RESULT_E_FAILED;
 	if ((ret = gnutls_x509_crt_export2(sc->cfg->ca->crt, GNUTLS_X509_FMT_DER,
 	    &ca_der)) < 0) {
@@ -223,6 +236,7 @@ load(struct scep *sc, struct report *rep)
 	nextca.data = NULL;
 	r = RESULT_OK;
 out:
+	report_clear(&mine);
 	free(pem);
 	scep_ra_clear(&ra);
 	clear_certs(certs, n);

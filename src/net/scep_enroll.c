@@ -382,6 +382,11 @@ enroll(struct scep *sc, const struct scep_request *req, const char *client,
 		    " device's name");
 		goto out;
 	}
+	/* Section 3.2.1.1: every request has one; it names the answer. */
+	if (req->transaction_id[0] == '\0') {
+		refuse(a, SCEP_BAD_REQUEST, "the request has no transactionID");
+		goto out;
+	}
 	sha256_hex(&req->content, hash);
 	/* The same request again: the same certificate, not a second one. */
 	if (transaction_serial(sc, req->transaction_id, hash, a->serial)) {
@@ -511,8 +516,17 @@ scep_operation(struct scep *sc, const struct serve_request *rq,
 	spec.n_certs = a.status == SCEP_SUCCESS ? 2 : 0;
 	if (scep_reply_make(&spec, sc->ra.crt, sc->ra.key, &rep, err, sizeof(err)) < 0) {
 		scep_text(out, 500, "the CertRep cannot be made: %s", err);
-		out->log = xasprintf("scep %s (transaction %s): CertRep failed: %s",
-		    scep_type_name(req.type), tid, err);
+		out->log = xasprintf("scep %s (transaction %s): CertRep failed: %s"
+		    " (it said %s%s%s)", scep_type_name(req.type), tid, err,
+		    a.status == SCEP_SUCCESS ? "SUCCESS" : "FAILURE: ",
+		    a.status == SCEP_SUCCESS ? "" : scep_fail_name(a.fail),
+		    a.status == SCEP_SUCCESS ? "" : "");
+		if (a.status != SCEP_SUCCESS) {
+			char *note = xasprintf("%s: %s", out->log, a.text);
+
+			free(out->log);
+			out->log = note;
+		}
 		goto out;
 	}
 	out->status = 200;

@@ -1,0 +1,758 @@
+/*
+ * check_scep: the SCEP server (src/net/scep.c, scep_enroll.c) and its
+ * challenges (src/authority/scep_challenge.c) on a store in a temporary
+ * directory, driven through scep_handle() as serve.c calls it, with
+ * requests made by the client side of scep_msg.h and CertReps read back
+ * by it: enrollment with a one-time challenge, its single use and
+ * expiry, renewal by the current certificate and each of its refusals
+ * (expired, revoked, another CA's, superseded), retried transactions,
+ * CertPoll, GET with a base64 message, and the HTTP errors.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gnutls/gnutls.h>
+#include <gnutls/abstract.h>
+#include <gnutls/pkcs7.h>
+#include <gnutls/x509.h>
+
+#include "ca.h"
+#include "cert.h"
+#include "report.h"
+#include "scep.h"
+#include "scep_challenge.h"
+#include "scep_msg.h"
+#include "scep_ra.h"
+#include "serve.h"
+#include "store.h"
+#include "util.h"
+
+#define DAY 86400
+#define T0 1796083200L		/* 2026-12-01T00:00:00Z */
+
+static char tmpdir[64];
+static struct store *store;
+static struct ca *ca;
+static struct scep_config cfg;
+static struct scep *sc;
+static struct scep_ra ra;
+
+static void
+at(long t)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%ld", t);
+	setenv("SIPCA_NOW", buf, 1);
+}
+
+static void
+setup(void)
+{
+	const char *settings[] = { "domain", "example.com", NULL };
+	struct ca_params p;
+	struct scep_ra_params rp;
+	gnutls_datum_t key_pem = { NULL, 0 };
+	char serial[2 * SERIAL_LEN + 1], *d;
+
+	at(T0);
+	strcpy(tmpdir, "/tmp/check_scep.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	d = xasprintf("%s/ca", tmpdir);
+	memset(&p, 0, sizeof(p));
+	p.common_name = "example.com SIP CA";
+	p.key_type = KEY_P256;
+	p.days = 3650;
+	p.not_before = T0 - DAY;
+	ck_assert_int_eq(ca_create(&p, NULL, &ca, &key_pem), 0);
+	ck_assert_int_eq(store_open(d, STORE_CREATE, &store, NULL), STORE_OK);
+	ck_assert_int_eq(store_init_ca(store, (const char *)ca->pem.data,
+	    ca->pem.size, (const char *)key_pem.data, key_pem.size, settings),
+	    STORE_OK);
+	gnutls_memset(key_pem.data, 0, key_pem.size);
+	gnutls_free(key_pem.data);
+	free(d);
+	memset(&rp, 0, sizeof(rp));
+	rp.domain = "example.com";
+	ck_assert_int_eq(scep_ra_make(store, ca, &rp, 0, serial, NULL), RESULT_OK);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.store = store;
+	cfg.ca = ca;
+	cfg.domain = "example.com";
+	cfg.days = 30;
+	ck_assert_ptr_nonnull(sc = scep_new(&cfg, NULL));
+	ck_assert_int_eq(scep_ra_load(store, &ra, NULL), RESULT_OK);
+}
+
+static void
+teardown(void)
+{
+	char *cmd = xasprintf("rm -rf '%s'", tmpdir);
+
+	scep_ra_clear(&ra);
+	scep_free(sc);
+	store_close(store);
+	ca_free(ca);
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+	unsetenv("SIPCA_NOW");
+}
+
+/* A device: its RSA key and a self-signed certificate for it. */
+struct device {
+	gnutls_x509_privkey_t xkey;
+	gnutls_privkey_t key;
+	gnutls_x509_crt_t crt;		/* self-signed, or what the CA issued */
+};
+
+static void
+device_new(struct device *dv, const char *cn)
+{
+	unsigned char serial[1] = { 1 };
+
+	ck_assert_int_eq(gnutls_x509_privkey_init(&dv->xkey), 0);
+	ck_assert_int_eq(gnutls_x509_privkey_generate(dv->xkey, GNUTLS_PK_RSA, 2048, 0), 0);
+	ck_assert_int_eq(gnutls_privkey_init(&dv->key), 0);
+	ck_assert_int_eq(gnutls_privkey_import_x509(dv->key, dv->xkey, 0), 0);
+	ck_assert_int_eq(gnutls_x509_crt_init(&dv->crt), 0);
+	ck_assert_int_eq(gnutls_x509_crt_set_key(dv->crt, dv->xkey), 0);
+	ck_assert_int_eq(gnutls_x509_crt_set_dn_by_oid(dv->crt,
+	    GNUTLS_OID_X520_COMMON_NAME, 0, cn, strlen(cn)), 0);
+	ck_assert_int_eq(gnutls_x509_crt_set_serial(dv->crt, serial, 1), 0);
+	ck_assert_int_eq(gnutls_x509_crt_set_version(dv->crt, 3), 0);
+	ck_assert_int_eq(gnutls_x509_crt_set_activation_time(dv->crt, T0 - DAY), 0);
+	ck_assert_int_eq(gnutls_x509_crt_set_expiration_time(dv->crt, T0 + 3650 * DAY), 0);
+	ck_assert_int_eq(gnutls_x509_crt_sign2(dv->crt, dv->crt, dv->xkey,
+	    GNUTLS_DIG_SHA256, 0), 0);
+}
+
+static void
+device_clear(struct device *dv)
+{
+	gnutls_x509_crt_deinit(dv->crt);
+	gnutls_privkey_deinit(dv->key);
+	gnutls_x509_privkey_deinit(dv->xkey);
+}
+
+/*
+ * The certificate of a SUCCESS for dv's key: a degenerate SignedData's
+ * SET OF is in DER order, so not necessarily first.
+ */
+static const gnutls_datum_t *
+issued_of(const struct scep_reply *r, const struct device *dv)
+{
+	gnutls_x509_crt_t crt;
+	unsigned char a[64], b[64];
+	size_t alen, blen, i;
+	const gnutls_datum_t *found = NULL;
+
+	blen = sizeof(b);
+	ck_assert_int_eq(gnutls_x509_privkey_get_key_id(dv->xkey, 0, b, &blen), 0);
+	for (i = 0; i < r->n_certs && found == NULL; i++) {
+		ck_assert_int_eq(gnutls_x509_crt_init(&crt), 0);
+		ck_assert_int_eq(gnutls_x509_crt_import(crt, &r->certs[i],
+		    GNUTLS_X509_FMT_DER), 0);
+		alen = sizeof(a);
+		if (gnutls_x509_crt_get_key_id(crt, 0, a, &alen) == 0 && alen == blen &&
+		    memcmp(a, b, alen) == 0)
+			found = &r->certs[i];
+		gnutls_x509_crt_deinit(crt);
+	}
+	ck_assert_msg(found != NULL, "no certificate for the device's key");
+	return found;
+}
+
+/* dv's certificate is now crt (DER): what the CA issued, to renew with. */
+static void
+device_take(struct device *dv, const gnutls_datum_t *der)
+{
+	gnutls_x509_crt_deinit(dv->crt);
+	ck_assert_int_eq(gnutls_x509_crt_init(&dv->crt), 0);
+	ck_assert_int_eq(gnutls_x509_crt_import(dv->crt, der, GNUTLS_X509_FMT_DER), 0);
+}
+
+/* A PKCS#10 request for key, CN cn, with challenge (NULL: none), DER. */
+static void
+csr_make(const struct device *dv, const char *cn, const char *challenge,
+    gnutls_datum_t *out)
+{
+	gnutls_x509_crq_t crq;
+
+	ck_assert_int_eq(gnutls_x509_crq_init(&crq), 0);
+	ck_assert_int_eq(gnutls_x509_crq_set_key(crq, dv->xkey), 0);
+	ck_assert_int_eq(gnutls_x509_crq_set_dn_by_oid(crq,
+	    GNUTLS_OID_X520_COMMON_NAME, 0, cn, strlen(cn)), 0);
+	if (challenge != NULL)
+		ck_assert_int_eq(gnutls_x509_crq_set_challenge_password(crq,
+		    challenge), 0);
+	ck_assert_int_eq(gnutls_x509_crq_sign2(crq, dv->xkey, GNUTLS_DIG_SHA256, 0), 0);
+	ck_assert_int_eq(gnutls_x509_crq_export2(crq, GNUTLS_X509_FMT_DER, out), 0);
+	gnutls_x509_crq_deinit(crq);
+}
+
+/* A pkiMessage of type with content, signed by signer (dv's key), DER. */
+static void
+request_make(enum scep_type type, const char *tid, const gnutls_datum_t *content,
+    const struct device *signer, gnutls_privkey_t key, gnutls_datum_t *out)
+{
+	struct scep_request_spec spec;
+	char err[256];
+
+	memset(&spec, 0, sizeof(spec));
+	spec.type = type;
+	spec.transaction_id = tid;
+	spec.content = content;
+	spec.signer = signer->crt;
+	spec.signer_key = key != NULL ? key : signer->key;
+	spec.digest = GNUTLS_DIG_SHA256;
+	spec.recipient = ra.crt;
+	spec.cipher = CMS_AES128_CBC;
+	ck_assert_msg(scep_request_make(&spec, out, err, sizeof(err)) == 0, "%s", err);
+}
+
+/* The handler's answer to a request. */
+static int
+call_path(const char *path, const char *method, const char *query,
+    const gnutls_datum_t *body, struct serve_response *out)
+{
+	struct serve_request rq;
+
+	memset(&rq, 0, sizeof(rq));
+	memset(out, 0, sizeof(*out));
+	rq.method = method;
+	rq.path = path;
+	rq.query = query;
+	rq.body = body != NULL ? body->data : (const unsigned char *)"";
+	rq.body_len = body != NULL ? body->size : 0;
+	rq.client = "192.0.2.7";
+	return scep_handle(sc, &rq, out);
+}
+
+static int
+call(const char *method, const char *query, const gnutls_datum_t *body,
+    struct serve_response *out)
+{
+	return call_path("/cgi-bin/pkiclient.exe", method, query, body, out);
+}
+
+/* POSTs msg and reads the CertRep with dv's key. */
+static void
+exchange(const gnutls_datum_t *msg, const struct device *dv, struct scep_reply *rep)
+{
+	struct serve_response out;
+	char err[256];
+
+	ck_assert_int_eq(call("POST", "operation=PKIOperation", msg, &out), 1);
+	ck_assert_uint_eq(out.status, 200);
+	ck_assert_str_eq(out.type, "application/x-pki-message");
+	memset(rep, 0, sizeof(*rep));
+	ck_assert_msg(scep_reply_parse((unsigned char *)out.body, out.len, ra.crt,
+	    dv->crt, dv->key, rep, err, sizeof(err)) == 0, "%s", err);
+	serve_response_clear(&out);
+}
+
+/* PKCSReq for cn with challenge, signed by dv; the reply in *rep. */
+static void
+enroll(const struct device *dv, const char *cn, const char *challenge,
+    const char *tid, struct scep_reply *rep)
+{
+	gnutls_datum_t csr = { NULL, 0 }, msg = { NULL, 0 };
+
+	csr_make(dv, cn, challenge, &csr);
+	request_make(SCEP_PKCS_REQ, tid, &csr, dv, NULL, &msg);
+	exchange(&msg, dv, rep);
+	gnutls_free(csr.data);
+	gnutls_free(msg.data);
+}
+
+static void
+challenge(const char *name, long ttl, char out[SCEP_CHALLENGE_LEN + 1])
+{
+	struct scep_challenge_spec spec;
+
+	memset(&spec, 0, sizeof(spec));
+	spec.name = name;
+	spec.ttl = ttl;
+	ck_assert_int_eq(scep_challenge_create(store, "example.com", &spec, out,
+	    NULL), RESULT_OK);
+}
+
+static int
+has_current(const char *name, char *serial_out)
+{
+	struct store_cert *c = NULL;
+	int found = store_find_current(store, name, &c) == STORE_OK;
+
+	if (found && serial_out != NULL)
+		strcpy(serial_out, c->serial);
+	store_cert_free(c);
+	return found;
+}
+
+static void
+assert_failure(const struct scep_reply *r, enum scep_fail fail)
+{
+	ck_assert_int_eq(r->status, SCEP_FAILURE);
+	ck_assert_int_eq(r->fail, fail);
+	ck_assert_uint_eq(r->n_certs, 0);
+}
+
+START_TEST(enroll_with_challenge)
+{
+	struct device dv;
+	struct scep_reply r;
+	char c[SCEP_CHALLENGE_LEN + 1], serial[64], uri[128];
+	gnutls_x509_crt_t crt;
+	size_t len = sizeof(uri);
+	unsigned type;
+
+	device_new(&dv, "phone1");
+	challenge("phone1", 0, c);
+	enroll(&dv, "phone1", c, "tid-1", &r);
+	ck_assert_int_eq(r.status, SCEP_SUCCESS);
+	ck_assert_str_eq(r.transaction_id, "tid-1");
+	ck_assert_uint_ge(r.n_certs, 1);
+	ck_assert_int_eq(gnutls_x509_crt_init(&crt), 0);
+	ck_assert_uint_eq(r.n_certs, 2);
+	ck_assert_int_eq(gnutls_x509_crt_import(crt, issued_of(&r, &dv),
+	    GNUTLS_X509_FMT_DER), 0);
+	/* The device profile, the SAN the challenge bound, the device's own key. */
+	ck_assert_int_eq(gnutls_x509_crt_get_subject_alt_name2(crt, 0, uri, &len,
+	    &type, NULL), GNUTLS_SAN_URI);
+	ck_assert_str_eq(uri, "sip:phone1@example.com");
+	ck_assert(has_current("phone1", serial));
+	ck_assert_int_eq(gnutls_x509_crt_check_issuer(crt, ca->crt), 1);
+	gnutls_x509_crt_deinit(crt);
+	scep_reply_clear(&r);
+	device_clear(&dv);
+}
+END_TEST
+
+START_TEST(challenge_single_use)
+{
+	struct device dv, dv2;
+	struct scep_reply r;
+	char c[SCEP_CHALLENGE_LEN + 1], s1[64], s2[64];
+
+	device_new(&dv, "phone1");
+	device_new(&dv2, "phone1");
+	challenge("phone1", 0, c);
+	enroll(&dv, "phone1", c, "tid-1", &r);
+	ck_assert_int_eq(r.status, SCEP_SUCCESS);
+	scep_reply_clear(&r);
+	ck_assert(has_current("phone1", s1));
+	/* The same request again (a lost answer): the same certificate. */
+	enroll(&dv, "phone1", c, "tid-1", &r);
+	ck_assert_int_eq(r.status, SCEP_SUCCESS);
+	scep_reply_clear(&r);
+	ck_assert(has_current("phone1", s2));
+	ck_assert_str_eq(s1, s2);
+	/* Another request with the used challenge: refused. */
+	enroll(&dv2, "phone1", c, "tid-2", &r);
+	assert_failure(&r, SCEP_BAD_REQUEST);
+	scep_reply_clear(&r);
+	ck_assert(has_current("phone1", s2));
+	ck_assert_str_eq(s1, s2);
+	device_clear(&dv);
+	device_clear(&dv2);
+}
+END_TEST
+
+START_TEST(challenge_refusals)
+{
+	struct device dv;
+	struct scep_reply r;
+	char c[SCEP_CHALLENGE_LEN + 1], c2[SCEP_CHALLENGE_LEN + 1];
+
+	device_new(&dv, "phone1");
+	challenge("phone1", 3600, c);
+	challenge("phone2", 0, c2);
+	/* Wrong, another device's, none at all. */
+	enroll(&dv, "phone1", "AAAAAAAAAAAAAAAAAAAAAAAAAA", "tid-1", &r);
+	assert_failure(&r, SCEP_BAD_REQUEST);
+	scep_reply_clear(&r);
+	enroll(&dv, "phone1", c2, "tid-2", &r);
+	assert_failure(&r, SCEP_BAD_REQUEST);
+	scep_reply_clear(&r);
+	enroll(&dv, "phone1", NULL, "tid-3", &r);
+	assert_failure(&r, SCEP_BAD_REQUEST);
+	scep_reply_clear(&r);
+	enroll(&dv, "phone3", c, "tid-4", &r);
+	assert_failure(&r, SCEP_BAD_REQUEST);
+	scep_reply_clear(&r);
+	ck_assert(!has_current("phone1", NULL));
+	ck_assert(!has_current("phone3", NULL));
+	/* Expired: two hours on. */
+	at(T0 + 7200);
+	enroll(&dv, "phone1", c, "tid-5", &r);
+	assert_failure(&r, SCEP_BAD_REQUEST);
+	scep_reply_clear(&r);
+	ck_assert(!has_current("phone1", NULL));
+	/* Revoked. */
+	ck_assert_int_eq(scep_challenge_revoke(store, "phone2"), 0);
+	enroll(&dv, "phone2", c2, "tid-6", &r);
+	assert_failure(&r, SCEP_BAD_REQUEST);
+	scep_reply_clear(&r);
+	ck_assert(!has_current("phone2", NULL));
+	ck_assert_int_eq(scep_challenge_revoke(store, "phone2"), -1);
+	device_clear(&dv);
+}
+END_TEST
+
+START_TEST(challenge_module)
+{
+	struct scep_challenge_binding b;
+	struct scep_challenge_spec spec;
+	const char *uris[] = { "sip:1001@example.com", "sip:Alice@Example.COM" };
+	const char *reason = NULL;
+	char c[SCEP_CHALLENGE_LEN + 1], lower[SCEP_CHALLENGE_LEN + 1];
+	size_t i;
+
+	memset(&spec, 0, sizeof(spec));
+	spec.name = "Phone9";
+	spec.uris = uris;
+	spec.n_uris = 2;
+	ck_assert_int_eq(scep_challenge_create(store, "example.com", &spec, c, NULL),
+	    RESULT_OK);
+	ck_assert_uint_eq(strlen(c), SCEP_CHALLENGE_LEN);
+	ck_assert_uint_eq(strspn(c, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"), SCEP_CHALLENGE_LEN);
+	/* Typed in lower case into a phone's form: still it. */
+	for (i = 0; i <= SCEP_CHALLENGE_LEN; i++)
+		lower[i] = (char)(c[i] >= 'A' && c[i] <= 'Z' ? c[i] - 'A' + 'a' : c[i]);
+	ck_assert_int_eq(scep_challenge_consume(store, "phone9", lower, sipca_now(),
+	    &b, &reason), 0);
+	ck_assert_str_eq(b.name, "phone9");
+	ck_assert_uint_eq(b.n_uris, 2);
+	ck_assert_str_eq(b.uris[0], "sip:1001@example.com");
+	ck_assert_str_eq(b.uris[1], "sip:Alice@example.com");
+	scep_challenge_binding_clear(&b);
+	ck_assert_int_eq(scep_challenge_consume(store, "phone9", c, sipca_now(), &b,
+	    &reason), -1);
+	ck_assert_str_eq(reason, "the challenge was already used");
+	/* Given back after a failed issuance, usable once more. */
+	ck_assert_int_eq(scep_challenge_restore(store, "phone9"), 0);
+	ck_assert_int_eq(scep_challenge_consume(store, "phone9", c, sipca_now(), &b,
+	    &reason), 0);
+	scep_challenge_binding_clear(&b);
+	ck_assert_int_eq(scep_challenge_consume(store, "nobody", c, sipca_now(), &b,
+	    &reason), -1);
+	/* A bad URI or a name issue device refuses: nothing recorded. */
+	uris[0] = "sip:a@other.org";
+	ck_assert_int_eq(scep_challenge_create(store, "example.com", &spec, c, NULL),
+	    RESULT_E_INPUT);
+	spec.name = "bad name";
+	spec.n_uris = 0;
+	ck_assert_int_eq(scep_challenge_create(store, "example.com", &spec, c, NULL),
+	    RESULT_E_INPUT);
+	ck_assert_int_eq(scep_challenge_revoke(store, "bad name"), -1);
+}
+END_TEST
+
+/* phone1 enrolled; dv then holds its certificate. */
+static void
+enrolled(struct device *dv, char serial[64])
+{
+	struct scep_reply r;
+	char c[SCEP_CHALLENGE_LEN + 1];
+
+	device_new(dv, "phone1");
+	challenge("phone1", 0, c);
+	enroll(dv, "phone1", c, "tid-enroll", &r);
+	ck_assert_int_eq(r.status, SCEP_SUCCESS);
+	device_take(dv, issued_of(&r, dv));
+	scep_reply_clear(&r);
+	ck_assert(has_current("phone1", serial));
+}
+
+/* A RenewalReq (or a PKCSReq) for a new key, signed with old's certificate. */
+static void
+renew(enum scep_type type, const struct device *old, struct device *fresh,
+    const char *tid, struct scep_reply *rep)
+{
+	gnutls_datum_t csr = { NULL, 0 }, msg = { NULL, 0 };
+	char err[256];
+	struct serve_response out;
+
+	device_new(fresh, "phone1");
+	csr_make(fresh, "phone1", NULL, &csr);
+	request_make(type, tid, &csr, old, NULL, &msg);
+	ck_assert_int_eq(call("POST", "operation=PKIOperation", &msg, &out), 1);
+	ck_assert_uint_eq(out.status, 200);
+	memset(rep, 0, sizeof(*rep));
+	/* The answer is encrypted to the signer: the old certificate's key. */
+	ck_assert_msg(scep_reply_parse((unsigned char *)out.body, out.len, ra.crt,
+	    old->crt, old->key, rep, err, sizeof(err)) == 0, "%s", err);
+	serve_response_clear(&out);
+	gnutls_free(csr.data);
+	gnutls_free(msg.data);
+}
+
+START_TEST(renewal)
+{
+	struct device dv, fresh;
+	struct scep_reply r;
+	struct store_cert *old = NULL;
+	char s1[64], s2[64];
+
+	enrolled(&dv, s1);
+	renew(_i == 0 ? SCEP_RENEWAL_REQ : SCEP_PKCS_REQ, &dv, &fresh, "tid-renew", &r);
+	ck_assert_int_eq(r.status, SCEP_SUCCESS);
+	scep_reply_clear(&r);
+	ck_assert(has_current("phone1", s2));
+	ck_assert_str_ne(s1, s2);
+	ck_assert_int_eq(store_find_serial(store, s1, &old), STORE_OK);
+	ck_assert_int_eq(old->status, STATUS_SUPERSEDED);
+	store_cert_free(old);
+	device_clear(&fresh);
+	device_clear(&dv);
+}
+END_TEST
+
+START_TEST(renewal_refusals)
+{
+	struct device dv, fresh, other;
+	struct scep_reply r;
+	struct ca *ca2 = NULL;
+	struct ca_params p;
+	gnutls_datum_t k = { NULL, 0 };
+	const char *serials[1];
+	char s1[64], s2[64], want[64];
+
+	enrolled(&dv, s1);
+	strcpy(want, s1);
+	switch (_i) {
+	case 0:		/* expired: the certificate is for 30 days */
+		at(T0 + 40 * DAY);
+		renew(SCEP_RENEWAL_REQ, &dv, &fresh, "tid-x", &r);
+		assert_failure(&r, SCEP_BAD_TIME);
+		break;
+	case 1:		/* revoked */
+		serials[0] = s1;
+		ck_assert_int_eq(store_revoke(store, serials, 1, sipca_now(), "keyCompromise"),
+		    STORE_OK);
+		renew(SCEP_RENEWAL_REQ, &dv, &fresh, "tid-x", &r);
+		assert_failure(&r, SCEP_BAD_REQUEST);
+		break;
+	case 2:		/* another CA's certificate of the same name */
+		memset(&p, 0, sizeof(p));
+		p.common_name = "example.com SIP CA";
+		p.key_type = KEY_P256;
+		p.days = 3650;
+		p.not_before = T0 - DAY;
+		ck_assert_int_eq(ca_create(&p, NULL, &ca2, &k), 0);
+		gnutls_free(k.data);
+		device_new(&other, "phone1");
+		ck_assert_int_eq(gnutls_x509_crt_privkey_sign(other.crt, ca2->crt,
+		    ca2->key, GNUTLS_DIG_SHA256, 0), 0);
+		renew(SCEP_RENEWAL_REQ, &other, &fresh, "tid-x", &r);
+		assert_failure(&r, SCEP_BAD_REQUEST);
+		device_clear(&other);
+		ca_free(ca2);
+		break;
+	case 3:		/* superseded: renewed already, then the old one again */
+		renew(SCEP_RENEWAL_REQ, &dv, &fresh, "tid-y", &r);
+		ck_assert_int_eq(r.status, SCEP_SUCCESS);
+		scep_reply_clear(&r);
+		ck_assert(has_current("phone1", want));
+		device_clear(&fresh);
+		renew(SCEP_RENEWAL_REQ, &dv, &fresh, "tid-z", &r);
+		assert_failure(&r, SCEP_BAD_REQUEST);
+		break;
+	default:	/* self-signed: a RenewalReq needs the current certificate */
+		device_clear(&dv);
+		device_new(&dv, "phone1");
+		renew(SCEP_RENEWAL_REQ, &dv, &fresh, "tid-x", &r);
+		assert_failure(&r, SCEP_BAD_REQUEST);
+		break;
+	}
+	scep_reply_clear(&r);
+	/* Nothing issued: NAME's current certificate is what it was (none once revoked). */
+	if (_i == 1)
+		ck_assert(!has_current("phone1", NULL));
+	else {
+		ck_assert(has_current("phone1", s2));
+		ck_assert_str_eq(s2, want);
+	}
+	device_clear(&fresh);
+	device_clear(&dv);
+}
+END_TEST
+
+START_TEST(cert_poll)
+{
+	struct device dv;
+	struct scep_reply r;
+	gnutls_datum_t issuer = { NULL, 0 }, subject = { NULL, 0 }, ias = { NULL, 0 };
+	gnutls_datum_t msg = { NULL, 0 };
+	char s1[64];
+
+	enrolled(&dv, s1);
+	ck_assert_int_eq(gnutls_x509_crt_get_raw_issuer_dn(dv.crt, &issuer), 0);
+	ck_assert_int_eq(gnutls_x509_crt_get_raw_dn(dv.crt, &subject), 0);
+	ck_assert_int_eq(scep_issuer_and_subject_make(&issuer, &subject, &ias), 0);
+	request_make(SCEP_CERT_POLL, "tid-enroll", &ias, &dv, NULL, &msg);
+	exchange(&msg, &dv, &r);
+	ck_assert_int_eq(r.status, SCEP_SUCCESS);
+	ck_assert_uint_ge(r.n_certs, 1);
+	scep_reply_clear(&r);
+	gnutls_free(msg.data);
+	request_make(SCEP_CERT_POLL, "tid-unknown", &ias, &dv, NULL, &msg);
+	exchange(&msg, &dv, &r);
+	assert_failure(&r, SCEP_BAD_CERT_ID);
+	scep_reply_clear(&r);
+	gnutls_free(msg.data);
+	gnutls_free(ias.data);
+	gnutls_free(issuer.data);
+	gnutls_free(subject.data);
+	device_clear(&dv);
+}
+END_TEST
+
+/* GET PKIOperation: base64 in message=, as devices send it. */
+START_TEST(get_message)
+{
+	struct device dv;
+	struct serve_response out;
+	struct scep_reply r;
+	gnutls_datum_t csr = { NULL, 0 }, msg = { NULL, 0 }, b64 = { NULL, 0 };
+	char c[SCEP_CHALLENGE_LEN + 1], err[256], *query, *q;
+	size_t i, n = 0;
+
+	device_new(&dv, "phone1");
+	challenge("phone1", 0, c);
+	csr_make(&dv, "phone1", c, &csr);
+	request_make(SCEP_PKCS_REQ, "tid-get", &csr, &dv, NULL, &msg);
+	ck_assert_int_eq(gnutls_base64_encode2(&msg, &b64), 0);
+	/* Half the '+' and '/' escaped, half literal, the padding dropped. */
+	query = xmalloc(3 * b64.size + 64);
+	n = (size_t)sprintf(query, "operation=PKIOperation&message=");
+	q = query + n;
+	for (i = 0; i < b64.size && b64.data[i] != '='; i++) {
+		if ((b64.data[i] == '+' || b64.data[i] == '/') && i % 2 == 0)
+			q += sprintf(q, "%%%02X", b64.data[i]);
+		else
+			*q++ = (char)b64.data[i];
+	}
+	*q = '\0';
+	ck_assert_int_eq(call("GET", query, NULL, &out), 1);
+	ck_assert_uint_eq(out.status, 200);
+	memset(&r, 0, sizeof(r));
+	ck_assert_msg(scep_reply_parse((unsigned char *)out.body, out.len, ra.crt,
+	    dv.crt, dv.key, &r, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(r.status, SCEP_SUCCESS);
+	scep_reply_clear(&r);
+	serve_response_clear(&out);
+	free(query);
+	gnutls_free(b64.data);
+	gnutls_free(msg.data);
+	gnutls_free(csr.data);
+	device_clear(&dv);
+}
+END_TEST
+
+START_TEST(decode_message)
+{
+	static const struct { const char *in, *out; } cases[] = {
+		{ "AQID", "\x01\x02\x03" },
+		{ "AQI", "\x01\x02" },		/* padding missing */
+		{ "AQ%3D%3D", "\x01" },		/* padding escaped */
+		{ "+/8=", "\xfb\xff" },		/* '+' is '+', never a space */
+		{ "%2B%2F8", "\xfb\xff" },
+		{ "-_8", "\xfb\xff" },		/* base64url */
+		{ "AQ\r\nID ", "\x01\x02\x03" },	/* whitespace */
+	};
+	unsigned char *out = NULL;
+	size_t len = 0, i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_assert_msg(scep_decode_message(cases[i].in, strlen(cases[i].in),
+		    &out, &len) == 0, "%s", cases[i].in);
+		ck_assert_uint_eq(len, strlen(cases[i].out));
+		ck_assert(memcmp(out, cases[i].out, len) == 0);
+		free(out);
+	}
+	ck_assert_int_eq(scep_decode_message("", 0, &out, &len), -1);
+	ck_assert_int_eq(scep_decode_message("A", 1, &out, &len), -1);
+	ck_assert_int_eq(scep_decode_message("A*B", 3, &out, &len), -1);
+}
+END_TEST
+
+START_TEST(http_side)
+{
+	struct serve_response out;
+	gnutls_pkcs7_t p7;
+	gnutls_datum_t d, junk;
+	unsigned char buf[600];
+
+	ck_assert_int_eq(call("GET", "operation=GetCACaps", NULL, &out), 1);
+	ck_assert_uint_eq(out.status, 200);
+	ck_assert_str_eq(out.type, "text/plain");
+	ck_assert_ptr_nonnull(strstr(out.body, "POSTPKIOperation\r\n"));
+	ck_assert_ptr_nonnull(strstr(out.body, "SCEPStandard\r\n"));
+	ck_assert_ptr_null(strstr(out.body, "GetNextCACert"));
+	serve_response_clear(&out);
+	ck_assert_int_eq(call("GET", "operation=GetCACert&message=x", NULL, &out), 1);
+	ck_assert_uint_eq(out.status, 200);
+	ck_assert_str_eq(out.type, "application/x-x509-ca-ra-cert");
+	d.data = (unsigned char *)out.body;
+	d.size = (unsigned)out.len;
+	ck_assert_int_eq(gnutls_pkcs7_init(&p7), 0);
+	ck_assert_int_eq(gnutls_pkcs7_import(p7, &d, GNUTLS_X509_FMT_DER), 0);
+	ck_assert_int_eq(gnutls_pkcs7_get_crt_count(p7), 2);
+	gnutls_pkcs7_deinit(p7);
+	serve_response_clear(&out);
+	/* Not SCEP's: left to the server. */
+	ck_assert_int_eq(call_path("/ca.pem", "GET", NULL, NULL, &out), 0);
+	ck_assert_int_eq(call_path("/pkiclient.exe.bak", "GET", "operation=GetCACaps",
+	    NULL, &out), 0);
+	ck_assert_int_eq(call_path("/scep", "GET", "operation=GetCACaps", NULL, &out), 1);
+	ck_assert_uint_eq(out.status, 200);
+	serve_response_clear(&out);
+	/* Empty, short, garbage: HTTP 400, never a 500 or a CertRep. */
+	ck_assert_int_eq(call("POST", "operation=PKIOperation", NULL, &out), 1);
+	ck_assert_uint_eq(out.status, 400);
+	serve_response_clear(&out);
+	memset(buf, 0x30, sizeof(buf));
+	junk.data = buf;
+	junk.size = sizeof(buf);
+	ck_assert_int_eq(call("POST", "operation=PKIOperation", &junk, &out), 1);
+	ck_assert_uint_eq(out.status, 400);
+	serve_response_clear(&out);
+	ck_assert_int_eq(call("GET", "operation=PKIOperation", NULL, &out), 1);
+	ck_assert_uint_eq(out.status, 400);
+	serve_response_clear(&out);
+	ck_assert_int_eq(call("DELETE", "operation=GetCACaps", NULL, &out), 1);
+	ck_assert_uint_eq(out.status, 405);
+	serve_response_clear(&out);
+	ck_assert_int_eq(call("GET", NULL, NULL, &out), 1);
+	ck_assert_uint_eq(out.status, 400);
+	serve_response_clear(&out);
+	ck_assert_int_eq(call("GET", "operation=GetNextCACert", NULL, &out), 1);
+	ck_assert_uint_eq(out.status, 404);
+	serve_response_clear(&out);
+}
+END_TEST
+
+Suite *
+check_suite(void)
+{
+	Suite *s = suite_create("scep");
+	TCase *tc = tcase_create("scep");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, enroll_with_challenge);
+	tcase_add_test(tc, challenge_single_use);
+	tcase_add_test(tc, challenge_refusals);
+	tcase_add_test(tc, challenge_module);
+	tcase_add_loop_test(tc, renewal, 0, 2);
+	tcase_add_loop_test(tc, renewal_refusals, 0, 5);
+	tcase_add_test(tc, cert_poll);
+	tcase_add_test(tc, get_message);
+	tcase_add_test(tc, decode_message);
+	tcase_add_test(tc, http_side);
+	suite_add_tcase(s, tc);
+	return s;
+}
