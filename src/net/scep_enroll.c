@@ -122,6 +122,34 @@ out:
 	return found;
 }
 
+/*
+ * The request is signed by the certificate with this serial: a renewal
+ * by the very certificate a recorded transaction gave. Clients derive
+ * the transactionID from the key (RFC 8894 3.2.1.1 suggests a hash of
+ * it; micromdm's scepclient and strongSwan do so, and keep the CSR), so
+ * a renewal that keeps its key repeats the enrollment's transactionID
+ * and request: its answer is a new certificate, not the one it holds.
+ */
+static int
+signed_by_serial(const struct scep_request *req, const char *serial)
+{
+	unsigned char raw[64];
+	char hex[2 * sizeof(raw) + 1];
+	size_t len = sizeof(raw), i, a = 0, b = 0;
+
+	if (req->signer == NULL ||
+	    gnutls_x509_crt_get_serial(req->signer, raw, &len) < 0)
+		return 0;
+	for (i = 0; i < len; i++)
+		snprintf(hex + 2 * i, 3, "%02x", raw[i]);
+	hex[2 * len] = '\0';
+	while (hex[a] == '0')
+		a++;
+	while (serial[b] == '0')
+		b++;
+	return strcasecmp(hex + a, serial + b) == 0;
+}
+
 static void
 transaction_record(struct scep *sc, const char *tid, const char *request_hash,
     const char *serial, const char *name)
@@ -389,11 +417,13 @@ enroll(struct scep *sc, const struct scep_request *req, const char *client,
 	}
 	sha256_hex(&req->content, hash);
 	/* The same request again: the same certificate, not a second one. */
-	if (transaction_serial(sc, req->transaction_id, hash, a->serial)) {
+	if (transaction_serial(sc, req->transaction_id, hash, a->serial) &&
+	    !signed_by_serial(req, a->serial)) {
 		a->status = SCEP_SUCCESS;
 		snprintf(a->text, sizeof(a->text), "again");
 		goto out;
 	}
+	a->serial[0] = '\0';
 	/*
 	 * Section 3.3.1.2: a RenewalReq, or (Cisco, sscep) a PKCSReq signed
 	 * by the current certificate; a PKCSReq with a challenge is an

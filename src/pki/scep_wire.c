@@ -199,7 +199,14 @@ sign_empty(struct attr_list *l, gnutls_x509_crt_t signer, gnutls_privkey_t key,
 	    crt = { NULL, 0 };
 	gnutls_pk_algorithm_t pk = gnutls_privkey_get_pk_algorithm(key, NULL);
 	const char *dig_oid = gnutls_digest_get_oid(dig);
-	const char *sig_oid = gnutls_sign_get_oid(gnutls_pk_to_sign(pk, dig));
+	/*
+	 * RSA as rsaEncryption (RFC 3370 3.2; what gnutls_pkcs7_sign writes
+	 * for the SUCCESS replies): strongSwan's pki --scep accepts no other
+	 * ("only RSA digest encryption supported") and so could not verify a
+	 * FAILURE signed sha256WithRSAEncryption.
+	 */
+	const char *sig_oid = pk == GNUTLS_PK_RSA ? "1.2.840.113549.1.1.1" :
+	    gnutls_sign_get_oid(gnutls_pk_to_sign(pk, dig));
 	asn1_node attrs = NULL, node = NULL;
 	int ret, rc = -1;
 
