@@ -257,7 +257,10 @@ sign_empty(struct attr_list *l, gnutls_x509_crt_t signer, gnutls_privkey_t key,
 	    err, size) ||
 	    put(node, "content.", "encapContentInfo.eContentType",
 	    "1.2.840.113549.1.7.1", 1, err, size) ||
-	    put(node, "content.", "encapContentInfo.eContent", NULL, 0, err,
+	    /* An empty eContent rather than none: OpenSSL's PKCS7_verify
+	     * (certmonger's scep-submit) refuses a SignedData without one
+	     * ("no content"), and the messageDigest is that of "" either way. */
+	    put(node, "content.", "encapContentInfo.eContent", "", 0, err,
 	    size) ||
 	    put(node, "content.", "certificates", "NEW", 1, err, size) ||
 	    put(node, "content.", "certificates.?LAST", crt.data, (int)crt.size,
@@ -313,7 +316,7 @@ scep_wire_sign(const gnutls_datum_t *content, const struct scep_attrs *a,
 	if (scep_attr_list(a, l, err, size) != 0)
 		goto out;
 	/* RFC 8894 3.3.2: a FAILURE or PENDING CertRep omits the
-	 * pkcsPKIEnvelope, so there is no eContent. */
+	 * pkcsPKIEnvelope, so its eContent is empty. */
 	if (content == NULL || content->size == 0) {
 		rc = sign_empty(l, signer, key, dig, out, err, size);
 		goto out;
