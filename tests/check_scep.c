@@ -9,6 +9,7 @@
  * CertPoll, GET with a base64 message, and the HTTP errors.
  */
 #include <check.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,7 @@ static struct ca *ca;
 static struct scep_config cfg;
 static struct scep *sc;
 static struct scep_ra ra;
+static enum cms_cipher cipher = CMS_AES128_CBC;
 
 static void
 at(long t)
@@ -98,6 +100,7 @@ teardown(void)
 	ck_assert_int_eq(system(cmd), 0);
 	free(cmd);
 	unsetenv("SIPCA_NOW");
+	cipher = CMS_AES128_CBC;
 }
 
 /* A device: its RSA key and a self-signed certificate for it. */
@@ -208,7 +211,7 @@ request_make(enum scep_type type, const char *tid, const gnutls_datum_t *content
 	spec.signer_key = key != NULL ? key : signer->key;
 	spec.digest = GNUTLS_DIG_SHA256;
 	spec.recipient = ra.crt;
-	spec.cipher = CMS_AES128_CBC;
+	spec.cipher = cipher;
 	ck_assert_msg(scep_request_make(&spec, out, err, sizeof(err)) == 0, "%s", err);
 }
 
@@ -315,6 +318,7 @@ START_TEST(enroll_with_challenge)
 	ck_assert_str_eq(r.transaction_id, "tid-1");
 	ck_assert_uint_ge(r.n_certs, 1);
 	ck_assert_int_eq(gnutls_x509_crt_init(&crt), 0);
+	/* The issued certificate alone, so it is the first (clients take that). */
 	ck_assert_uint_eq(r.n_certs, 1);
 	ck_assert_int_eq(gnutls_x509_crt_import(crt, issued_of(&r, &dv),
 	    GNUTLS_X509_FMT_DER), 0);
@@ -580,6 +584,103 @@ START_TEST(renewal_refusals)
 }
 END_TEST
 
+/* Each cipher a device may use; single DES only when allowed. */
+START_TEST(ciphers)
+{
+	static const enum cms_cipher all[] = { CMS_DES3_CBC, CMS_AES128_CBC,
+	    CMS_AES192_CBC, CMS_AES256_CBC, CMS_DES_CBC, CMS_DES_CBC };
+	struct device dv;
+	struct scep_reply r;
+	char c[SCEP_CHALLENGE_LEN + 1];
+
+	cipher = all[_i];
+	/* The last: an explicit opt-in (serve --scep-allow-des). */
+	cfg.allow_des = _i == 5;
+	device_new(&dv, "phone1");
+	challenge("phone1", 0, c);
+	enroll(&dv, "phone1", c, "tid-1", &r);
+	if (_i == 4) {
+		assert_failure(&r, SCEP_BAD_ALG);
+		ck_assert(!has_current("phone1", NULL));
+	} else {
+		ck_assert_int_eq(r.status, SCEP_SUCCESS);
+		ck_assert(has_current("phone1", NULL));
+	}
+	scep_reply_clear(&r);
+	cfg.allow_des = 0;
+	device_clear(&dv);
+}
+END_TEST
+
+/* Two servers on the store (two connections): one challenge enrolls once. */
+struct racer {
+	struct scep *sc;
+	gnutls_datum_t msg;
+	struct serve_response out;
+};
+
+static void *
+race(void *arg)
+{
+	struct racer *rc = arg;
+	struct serve_request rq;
+
+	memset(&rq, 0, sizeof(rq));
+	rq.method = "POST";
+	rq.path = "/scep";
+	rq.query = "operation=PKIOperation";
+	rq.body = rc->msg.data;
+	rq.body_len = rc->msg.size;
+	rq.client = "192.0.2.8";
+	scep_handle(rc->sc, &rq, &rc->out);
+	return NULL;
+}
+
+START_TEST(challenge_race)
+{
+	struct device dv[2];
+	struct racer rc[2];
+	struct scep_config cfg2 = cfg;
+	struct store *s2 = NULL;
+	struct scep_reply r;
+	pthread_t th[2];
+	gnutls_datum_t csr;
+	char c[SCEP_CHALLENGE_LEN + 1], err[256], tid[16];
+	int i, wins = 0;
+
+	ck_assert_int_eq(store_open(store_dir(store), 0, &s2, NULL), STORE_OK);
+	cfg2.store = s2;
+	memset(rc, 0, sizeof(rc));
+	challenge("phone1", 0, c);
+	for (i = 0; i < 2; i++) {
+		device_new(&dv[i], "phone1");
+		csr_make(&dv[i], "phone1", c, &csr);
+		snprintf(tid, sizeof(tid), "race-%d", i);
+		request_make(SCEP_PKCS_REQ, tid, &csr, &dv[i], NULL, &rc[i].msg);
+		gnutls_free(csr.data);
+		ck_assert_ptr_nonnull(rc[i].sc = scep_new(i == 0 ? &cfg : &cfg2, NULL));
+	}
+	for (i = 0; i < 2; i++)
+		ck_assert_int_eq(pthread_create(&th[i], NULL, race, &rc[i]), 0);
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_eq(pthread_join(th[i], NULL), 0);
+		ck_assert_uint_eq(rc[i].out.status, 200);
+		memset(&r, 0, sizeof(r));
+		ck_assert_msg(scep_reply_parse((unsigned char *)rc[i].out.body,
+		    rc[i].out.len, ra.crt, dv[i].crt, dv[i].key, &r, err,
+		    sizeof(err)) == 0, "%s", err);
+		wins += r.status == SCEP_SUCCESS;
+		scep_reply_clear(&r);
+		serve_response_clear(&rc[i].out);
+		gnutls_free(rc[i].msg.data);
+		scep_free(rc[i].sc);
+		device_clear(&dv[i]);
+	}
+	ck_assert_int_eq(wins, 1);
+	store_close(s2);
+}
+END_TEST
+
 START_TEST(cert_poll)
 {
 	struct device dv;
@@ -749,6 +850,8 @@ check_suite(void)
 	tcase_add_test(tc, challenge_module);
 	tcase_add_loop_test(tc, renewal, 0, 2);
 	tcase_add_loop_test(tc, renewal_refusals, 0, 5);
+	tcase_add_loop_test(tc, ciphers, 0, 6);
+	tcase_add_test(tc, challenge_race);
 	tcase_add_test(tc, cert_poll);
 	tcase_add_test(tc, get_message);
 	tcase_add_test(tc, decode_message);

@@ -137,7 +137,8 @@ next_ca_answer(const struct scep_ra *ra, const gnutls_datum_t *certs, size_t n,
 	}
 	if ((ret = gnutls_pkcs7_init(&p7)) < 0 ||
 	    (ret = gnutls_pkcs7_sign(p7, ra->crt, ra->key, &inner, NULL, NULL,
-	    GNUTLS_DIG_SHA256, GNUTLS_PKCS7_INCLUDE_CERT)) < 0 ||
+	    GNUTLS_DIG_SHA256, GNUTLS_PKCS7_EMBED_DATA | GNUTLS_PKCS7_INCLUDE_CERT |
+	    GNUTLS_PKCS7_INCLUDE_TIME)) < 0 ||
 	    (ret = gnutls_pkcs7_export2(p7, GNUTLS_X509_FMT_DER, out)) < 0) {
 		report_add(rep, REPORT_MESSAGE, "GetNextCACert: gnutls_pkcs7_sign: %s",
 		    gnutls_strerror(ret));
@@ -164,7 +165,7 @@ load(struct scep *sc, struct report *rep)
 	struct scep_ra_params p;
 	char serial[2 * SERIAL_LEN + 1];
 	struct scep_ra ra;
-	gnutls_datum_t *certs = NULL, *next = NULL, ca_der = { NULL, 0 };
+	gnutls_datum_t *certs = NULL, *next = NULL;
 	gnutls_datum_t cacert = { NULL, 0 }, nextca = { NULL, 0 };
 	unsigned char *pem = NULL;
 	size_t len = 0, n = 0, n_next = 0;
@@ -189,12 +190,6 @@ load(struct scep *sc, struct report *rep)
 	if (r != RESULT_OK)
 		goto out;
 	r = RESULT_E_FAILED;
-	if ((ret = gnutls_x509_crt_export2(sc->cfg->ca->crt, GNUTLS_X509_FMT_DER,
-	    &ca_der)) < 0) {
-		report_add(rep, REPORT_MESSAGE, "gnutls_x509_crt_export2: %s",
-		    gnutls_strerror(ret));
-		goto out;
-	}
 	/* Section 4.2.1.2: the CA and the RA; the root above a two-level CA after them. */
 	certs = xcalloc(1, sizeof(*certs));
 	n = 0;
@@ -225,9 +220,6 @@ load(struct scep *sc, struct report *rep)
 	scep_ra_clear(&sc->ra);
 	sc->ra = ra;
 	memset(&ra, 0, sizeof(ra));
-	gnutls_free(sc->ca_der.data);
-	sc->ca_der = ca_der;
-	ca_der.data = NULL;
 	gnutls_free(sc->cacert.data);
 	sc->cacert = cacert;
 	cacert.data = NULL;
@@ -241,7 +233,6 @@ out:
 	scep_ra_clear(&ra);
 	clear_certs(certs, n);
 	clear_certs(next, n_next);
-	gnutls_free(ca_der.data);
 	gnutls_free(cacert.data);
 	gnutls_free(nextca.data);
 	return r;
@@ -271,7 +262,6 @@ scep_free(struct scep *sc)
 	if (sc == NULL)
 		return;
 	scep_ra_clear(&sc->ra);
-	gnutls_free(sc->ca_der.data);
 	gnutls_free(sc->cacert.data);
 	gnutls_free(sc->nextca.data);
 	pthread_rwlock_destroy(&sc->ra_lock);

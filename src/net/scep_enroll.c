@@ -465,9 +465,14 @@ poll(struct scep *sc, const struct scep_request *req, struct answer *a)
 	snprintf(a->text, sizeof(a->text), "polled");
 }
 
-/* The issued certificate's DER, then the issuing CA's. */
+/*
+ * The issued certificate's DER, alone: a degenerate SignedData's SET OF
+ * is sorted in DER, so a CA beside it could come first, and clients
+ * (micromdm's scepclient, jscep) take the first certificate as theirs.
+ * The device has the CA from GetCACert.
+ */
 static int
-success_certs(struct scep *sc, const char *serial, gnutls_datum_t certs[2],
+success_cert(struct scep *sc, const char *serial, gnutls_datum_t *cert,
     char *name, size_t size)
 {
 	struct store_cert *c = NULL;
@@ -478,11 +483,8 @@ success_certs(struct scep *sc, const char *serial, gnutls_datum_t certs[2],
 	    gnutls_x509_crt_init(&crt) < 0 ||
 	    gnutls_x509_crt_import(crt, &(gnutls_datum_t){ (unsigned char *)c->pem,
 	    (unsigned)strlen(c->pem) }, GNUTLS_X509_FMT_PEM) < 0 ||
-	    gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_DER, &certs[0]) < 0)
+	    gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_DER, cert) < 0)
 		goto out;
-	certs[1].data = gnutls_malloc(sc->ca_der.size);
-	memcpy(certs[1].data, sc->ca_der.data, sc->ca_der.size);
-	certs[1].size = sc->ca_der.size;
 	snprintf(name, size, "%s", c->name);
 	rc = 0;
 out:
@@ -499,7 +501,7 @@ scep_operation(struct scep *sc, const struct serve_request *rq,
 	struct scep_request req;
 	struct scep_reply_spec spec;
 	struct answer a;
-	gnutls_datum_t certs[2] = { { NULL, 0 }, { NULL, 0 } }, rep = { NULL, 0 };
+	gnutls_datum_t cert = { NULL, 0 }, rep = { NULL, 0 };
 	enum scep_fail fail = SCEP_BAD_REQUEST;
 	enum scep_parse p;
 	char err[256], name[128] = "", *tid = NULL;
@@ -533,7 +535,7 @@ scep_operation(struct scep *sc, const struct serve_request *rq,
 	else
 		refuse(&a, SCEP_BAD_REQUEST, "%s is not served: sipca answers PKCSReq,"
 		    " RenewalReq and CertPoll", scep_type_name(req.type));
-	if (a.status == SCEP_SUCCESS && success_certs(sc, a.serial, certs, name,
+	if (a.status == SCEP_SUCCESS && success_cert(sc, a.serial, &cert, name,
 	    sizeof(name)) < 0)
 		refuse(&a, SCEP_BAD_CERT_ID, "the certificate %s cannot be read back",
 		    a.serial);
@@ -542,13 +544,7 @@ scep_operation(struct scep *sc, const struct serve_request *rq,
 	spec.fail = a.fail;
 	spec.fail_text = a.status == SCEP_FAILURE ? a.text : NULL;
 	spec.request = &req;
-	spec.certs = certs;
-	/*
-	 * The issued certificate alone (RFC 8894 3.3.2 asks for no more; the
-	 * CA is GetCACert's): the certificates are a SET OF, which DER sorts,
-	 * so no order can be promised, and micromdm's scepclient keeps the
-	 * first one it finds as its own (tests/cli/scep_interop.sh).
-	 */
+	spec.certs = &cert;
 	spec.n_certs = a.status == SCEP_SUCCESS ? 1 : 0;
 	if (scep_reply_make(&spec, sc->ra.crt, sc->ra.key, &rep, err, sizeof(err)) < 0) {
 		scep_text(out, 500, "the CertRep cannot be made: %s", err);
@@ -579,8 +575,7 @@ scep_operation(struct scep *sc, const struct serve_request *rq,
 		out->log = xasprintf("scep %s (transaction %s): FAILURE %s: %s",
 		    scep_type_name(req.type), tid, scep_fail_name(a.fail), a.text);
 out:
-	gnutls_free(certs[0].data);
-	gnutls_free(certs[1].data);
+	gnutls_free(cert.data);
 	gnutls_free(rep.data);
 	free(tid);
 	scep_request_clear(&req);

@@ -23,7 +23,6 @@ struct scep {
 	 */
 	pthread_rwlock_t ra_lock;
 	struct scep_ra ra;
-	gnutls_datum_t ca_der;		/* the issuing CA, DER */
 	gnutls_datum_t cacert;		/* GetCACert's answer */
 	gnutls_datum_t nextca;		/* GetNextCACert's; size 0: no rollover */
 };

@@ -257,4 +257,72 @@ openssl pkcs7 -inform DER -in "$T/body" -print_certs > "$T/certs" 2>&1
 expect_grep "scep-ra" "$T/certs" "and serves it"
 stop_bg "$BG_PID"
 
+# A real client: micromdm's scepclient (Debian scep). Version 2.1.0
+# encrypts with single DES whatever GetCACaps says: refused (a signed
+# FAILURE badAlg it reads), then enrolled with --scep-allow-des. It
+# encrypts to the certificates whose SHA-256 it is given: the RA's.
+if command -v scepclient >/dev/null 2>&1; then
+	RAFP=$("$SIPCA" -d "$CA" scep 2>/dev/null | awk '$1 == "ra" && $2 == "sha256" { print $3 }' | tr -d : | tr A-F a-f)
+	"$SIPCA" -d "$CA" scep challenge 0004f2aabbcc > "$T/ch" 2>/dev/null
+	mkdir -p "$T/mdm"
+	for des in no yes; do
+		P=$(free_port)
+		if [ $des = yes ]; then
+			start_bg "$T/serve7.log" "$SIPCA" -d "$CA" serve --http 127.0.0.1:$P --scep --scep-allow-des
+		else
+			start_bg "$T/serve7.log" "$SIPCA" -d "$CA" serve --http 127.0.0.1:$P --scep
+		fi
+		wait_port $P || fail "serve for scepclient"
+		(cd "$T/mdm" && rm -f csr.pem self.pem && timeout 60 scepclient \
+		    -server-url http://127.0.0.1:$P/cgi-bin/pkiclient.exe \
+		    -challenge "$(cat "$T/ch")" -cn 0004f2aabbcc -private-key key.pem \
+		    -certificate cert.pem -ca-fingerprint "$RAFP") > "$T/mdm.out" 2>&1
+		echo $? > "$T/mdm.rc"
+		stop_bg "$BG_PID"
+		if [ $des = no ]; then
+			check_fails "scepclient with single DES: refused" test "$(cat "$T/mdm.rc")" = 0
+			expect_grep "badAlg" "$T/mdm.out" "scepclient reads the FAILURE badAlg"
+			expect_grep "FAILURE badAlg.*des-cbc, which is refused" "$T/serve7.log" "the refusal logged"
+			check "nothing issued for the refused request" sh -c "! '$SIPCA' -d '$CA' list 2>/dev/null | grep -q 0004f2aabbcc"
+		fi
+	done
+	check "scepclient enrolled with --scep-allow-des" test "$(cat "$T/mdm.rc")" = 0
+	expect_grep "single DES allowed by --scep-allow-des): enrolled '0004f2aabbcc'" "$T/serve7.log" "single DES logged"
+	check "scepclient's certificate verifies (openssl verify -x509_strict)" \
+	    openssl verify -x509_strict -CAfile "$CA/ca.pem" "$T/mdm/cert.pem"
+	openssl x509 -in "$T/mdm/cert.pem" -noout -subject -ext subjectAltName,extendedKeyUsage > "$T/mdm.txt" 2>&1
+	expect_grep "CN *= *0004f2aabbcc" "$T/mdm.txt" "scepclient's certificate: CN the device's name"
+	expect_grep "URI:sip:0004f2aabbcc@example.com" "$T/mdm.txt" "scepclient's certificate: the SAN the challenge bound"
+	expect_grep "TLS Web Client Authentication" "$T/mdm.txt" "scepclient's certificate: the device profile"
+	check "its key is the client's" sh -c "[ \"\$(openssl x509 -in '$T/mdm/cert.pem' -noout -pubkey)\" = \"\$(openssl pkey -in '$T/mdm/key.pem' -pubout)\" ]"
+	"$SIPCA" -d "$CA" list > "$T/list" 2>/dev/null
+	expect_grep "^0004f2aabbcc  *device" "$T/list" "sipca list shows the enrolled phone"
+	"$SIPCA" -d "$CA" scep challenges > "$T/list" 2>/dev/null
+	expect_grep "^0004f2aabbcc  *used" "$T/list" "its challenge is used"
+else
+	skip "scepclient enrollment" "scepclient is not installed (Debian scep)"
+fi
+
+# During a rollover: GetCACaps offers GetNextCACert, which hands out the
+# next CA signed by the RA (RFC 8894 section 4.7).
+CA3=$T/ca3
+new_ca "$CA3"
+"$SIPCA" -d "$CA3" rollover start --no-passphrase >/dev/null 2>&1 || fail "rollover start"
+P=$(free_port)
+start_bg "$T/serve6.log" "$SIPCA" -d "$CA3" serve --http 127.0.0.1:$P --scep
+check "serve --scep during a rollover" wait_port $P
+curl -sS --max-time 10 -o "$T/body" "http://127.0.0.1:$P/scep?operation=GetCACaps" 2>/dev/null
+check "GetCACaps offers GetNextCACert" grep -q "^GetNextCACert$(printf '\r')\$" "$T/body"
+curl -sS --max-time 10 -o "$T/body" -w '%{http_code} %{content_type}\n' \
+    "http://127.0.0.1:$P/scep?operation=GetNextCACert" > "$T/got" 2>/dev/null
+check "GetNextCACert: 200 application/x-x509-next-ca-cert" \
+    grep -qx "200 application/x-x509-next-ca-cert" "$T/got"
+check "GetNextCACert is signed by the RA (openssl smime -verify)" \
+    openssl smime -verify -inform DER -in "$T/body" -noverify \
+    -certfile "$CA3/issued/scep-ra/cert.pem" -out "$T/inner.der"
+fps "$T/inner.der" > "$T/got.fp"
+check "GetNextCACert holds the next CA" grep -qx "$(fp1 "$CA3/next-ca.pem")" "$T/got.fp"
+expect_no_grep "$(fp1 "$CA3/ca.pem")" "$T/got.fp" "GetNextCACert: not the current CA"
+stop_bg "$BG_PID"
+
 finish
