@@ -70,7 +70,6 @@ if [ "$profile" != demo ]; then
 	# tests/cli/scep_interop.sh: real SCEP clients against serve --scep,
 	# micromdm's scepserver beside it; strongSwan fetches with its curl
 	# plugin; certmonger runs on a session bus of its own.
-	need scep            have_cmd scepclient
 	need strongswan-pki  have_cmd pki
 	need libstrongswan-extra-plugins have_pkg libstrongswan-extra-plugins
 	need certmonger      have_cmd getcert
