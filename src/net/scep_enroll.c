@@ -426,11 +426,23 @@ enroll(struct scep *sc, const struct scep_request *req, const char *client,
 	a->serial[0] = '\0';
 	/*
 	 * Section 3.3.1.2: a RenewalReq, or (Cisco, sscep) a PKCSReq signed
-	 * by the current certificate; a PKCSReq with a challenge is an
-	 * enrollment, whatever signed it.
+	 * by the current certificate. A PKCSReq with a challenge is an
+	 * enrollment, unless it is signed by the device's current, valid
+	 * certificate: certmonger's resubmit sends the enrollment's (used)
+	 * challenge again, signed by the certificate it renews. One signed
+	 * by an old, revoked or foreign certificate enrolls by its challenge.
 	 */
-	renewal = req->type == SCEP_RENEWAL_REQ ||
-	    (req->challenge == NULL && signed_by_ca(sc, req->signer));
+	if (req->challenge != NULL && req->type == SCEP_PKCS_REQ &&
+	    signed_by_ca(sc, req->signer)) {
+		struct answer probe;
+		struct store_cert *cur = NULL;
+
+		memset(&probe, 0, sizeof(probe));
+		renewal = renewal_allowed(sc, req, cn, &cur, &probe);
+		store_cert_free(cur);
+	} else
+		renewal = req->type == SCEP_RENEWAL_REQ ||
+		    (req->challenge == NULL && signed_by_ca(sc, req->signer));
 	if (renewal)
 		enroll_renewal(sc, req, crq, cn, a);
 	else if (req->challenge == NULL)
