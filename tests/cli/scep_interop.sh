@@ -299,6 +299,13 @@ getcert request -s -c sipca -I used -k $CM/key2.pem -f $CM/cert2.pem \
     -N CN=cmphone -L "\$(cat $CM/ch1)" -R
 wait_status used > $CM/used.status
 getcert list -s -i used > $CM/used.txt
+# Renewal: resubmit signs with the certificate it has (and sends the
+# used challenge again).
+cp $CM/cert.pem $CM/cert-before.pem
+getcert resubmit -s -i good
+i=0
+while cmp -s $CM/cert.pem $CM/cert-before.pem && [ \$i -lt 300 ]; do sleep 0.1; i=\$((i + 1)); done
+wait_status good > $CM/renew.status
 # By now it has fetched the CA (GetCACert) and shows its thumbprints.
 getcert list-cas -s -c sipca > $CM/cas.txt
 kill \$(cat $CM/pid)
@@ -317,6 +324,12 @@ check "certmonger enrolls: MONITORING" grep -qx MONITORING "$CM/good.status"
 verify_cert "$CM/cert.pem" cmphone sip:cm@example.com
 check "certmonger: the used challenge is rejected (CA_REJECTED)" grep -qx CA_REJECTED "$CM/used.status"
 check_fails "no certificate from the used challenge" test -s "$CM/cert2.pem"
+check "certmonger renews (getcert resubmit): MONITORING" grep -qx MONITORING "$CM/renew.status"
+check "the renewal is a new certificate" sh -c "[ \"\$(openssl x509 -in '$CM/cert.pem' -noout \
+    -serial)\" != \"\$(openssl x509 -in '$CM/cert-before.pem' -noout -serial)\" ]"
+verify_cert "$CM/cert.pem" cmphone sip:cm@example.com
+check "the old one is superseded (not valid)" test \
+    "$(status_of "$(serial_of "$CM/cert-before.pem")")" != valid
 
 # ---- what the server logged, and the store ----
 check "no challenge in the server's log" sh -c "! grep -qF -f '$T/all.challenges' '$T/serve.log'"
