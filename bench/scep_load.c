@@ -14,7 +14,7 @@
  * request and verifies the reply (sipca's RA; a CA that is its own RA).
  * CHALLENGES is a file of name,challenge lines (what issue --batch
  * --scep-challenges writes; a header line is skipped), one per request,
- * or "static:SECRET" for names bench-I sharing one challenge. Prints one
+ * or "static:SECRET" for names bench-RUN-I sharing one challenge. Prints one
  * line: "N enrollments, F failed, S s, R/s, p50 X ms, p99 Y ms". Exit 0
  * when nothing failed.
  */
@@ -186,7 +186,7 @@ client(void *arg)
 	CURL *c = curl_easy_init();
 	struct curl_slist *h = curl_slist_append(NULL,
 	    "Content-Type: application/x-pki-message");
-	char url[1024], err[256];
+	char url[1024], err[256] = "";
 	(void)arg;
 
 	snprintf(url, sizeof(url), "%s?operation=PKIOperation", g.url);
@@ -220,6 +220,9 @@ client(void *arg)
 		    g.keys[r->key], &rep, err, sizeof(err)) == 0 &&
 		    rep.status == SCEP_SUCCESS && rep.n_certs > 0)
 			r->ok = 1;
+		else if (getenv("SCEP_LOAD_DEBUG") != NULL)
+			fprintf(stderr, "scep_load: request %zu: HTTP %ld, %zu octets,"
+			    " status %d: %s\n", i, code, b.len, (int)rep.status, err);
 		r->ms = now_ms() - t0;
 		scep_reply_clear(&rep);
 		free(b.data);
@@ -243,6 +246,7 @@ main(int argc, char **argv)
 	FILE *f = NULL;
 	char line[512], **names, **challenges, *secret = NULL;
 	size_t i, n, failed = 0, got = 0;
+	unsigned run = 0;
 	long clients, nkeys;
 	pthread_t *th;
 	double t0, secs, *lat;
@@ -268,11 +272,14 @@ main(int argc, char **argv)
 		perror(argv[3]);
 		return 2;
 	}
+	gnutls_rnd(GNUTLS_RND_NONCE, &run, sizeof(run));
 	for (i = 0; i < n; i++) {
 		if (secret != NULL) {
-			char *nm = malloc(32);
+			char *nm = malloc(48);
 
-			snprintf(nm, 32, "bench-%zu", i);
+			/* A name of its own per run: a server may refuse a second
+			 * certificate for a name (micromdm's -allowrenew). */
+			snprintf(nm, 48, "bench-%08x-%zu", run, i);
 			names[i] = nm;
 			challenges[i] = strdup(secret);
 			continue;
