@@ -141,7 +141,8 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory _check
 
-_check: $(BUILD)/sipca $(BUILD)/sipca-test $(CHECK_BINS) $(REPLAY_BINS)
+_check: $(BUILD)/sipca $(BUILD)/sipca-test $(CHECK_BINS) $(REPLAY_BINS) \
+    $(BUILD)/bench/scep_load
 	@cp $(BUILD)/sipca ./sipca
 	@SIPCA=$(abspath $(BUILD)/sipca-test) BUILD=$(abspath $(BUILD)) \
 	    sh tests/run.sh $(CHECK_BINS)

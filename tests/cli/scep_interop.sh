@@ -116,6 +116,20 @@ check "GetCACert holds the CA and the RA" sh -c \
 check "micromdm's GetCACert: one CA certificate" \
     grep -qx "200 application/x-x509-ca-cert" "$T/ref.cacert.got"
 
+# The other direction: sipca's client side (scep_msg.h, as
+# bench/scep_load uses it) makes requests micromdm's server reads, and
+# reads micromdm's signed, encrypted CertReps (Go's pkcs7).
+LOAD=${BUILD:-}/bench/scep_load
+if [ -x "$LOAD" ]; then
+	check "sipca's SCEP client enrolls at micromdm's scepserver" sh -c \
+	    "'$LOAD' http://127.0.0.1:$REF/scep '$T/ref/depot/ca.pem' static:refsecret 3 1 1 \
+	    | grep -q '^3 enrollments, 0 failed'"
+	check_fails "and is refused with a wrong static challenge" \
+	    "$LOAD" http://127.0.0.1:$REF/scep "$T/ref/depot/ca.pem" static:wrong 1 1 1
+else
+	fail "$LOAD is not built (make check builds it; \$BUILD names the build directory)"
+fi
+
 # ---- micromdm scepclient: enroll, refusals, renewal ----
 NAME=0004f2a1b2c3
 SC=$T/sc
