@@ -3,7 +3,7 @@
  * section 3.2.2), which GnuTLS does not provide: decoded and encoded with
  * libtasn1 from src/pki/cms.asn (compiled by asn1Parser), the content key
  * moved by RSA key transport (gnutls_privkey_decrypt_data,
- * gnutls_pubkey_encrypt_data: PKCS#1 v1.5, RFC 8894 section 3.5.2) and
+ * gnutls_pubkey_encrypt_data: PKCS#1 v1.5, RFC 8894 section 3.1) and
  * the content encrypted by gnutls_cipher_* in CBC mode. No home-made
  * cryptography: this file only arranges the octets.
  *

@@ -98,6 +98,15 @@ enum scep_parse {
  * leniently), reads the attributes and opens the envelope with ra_key.
  * allow_des as cms_envelope_open(). *out is filled as far as it got in
  * every case but SCEP_PARSE_INVALID, and is cleared by the caller.
+ *
+ * What is checked here (scep_msg.c): the CMS signature (SHA-1 accepted,
+ * MD5 refused: badAlg); the PKCS#10 request's own signature
+ * (badMessageCheck); for PKCSReq signed by a self-signed certificate
+ * (subject = issuer), that its key is the request's (badMessageCheck;
+ * a PKCSReq signed by a CA-issued certificate is a renewal, RFC 8894
+ * 2.3 and 3.3.1, whose key may differ); the content's syntax (badRequest).
+ * What is not: the signer certificate's dates, chain or revocation
+ * (the caller's, for renewals), the challenge's value.
  */
 enum scep_parse scep_request_parse(const unsigned char *msg, size_t len,
     gnutls_x509_crt_t ra_cert, gnutls_privkey_t ra_key, int allow_des,
@@ -117,8 +126,10 @@ struct scep_reply_spec {
 	enum scep_fail fail;		/* FAILURE only */
 	const char *fail_text;		/* failInfoText (RFC 8894 3.2.1.4.1); NULL: none */
 	const struct scep_request *request;	/* its transactionID, nonce, signer, digest, cipher */
-	/* SUCCESS: the certificates of the degenerate SignedData, DER, the
-	 * issued one first; encrypted to the request's signer. */
+	/* SUCCESS: the certificates of the degenerate SignedData, DER;
+	 * encrypted to the request's signer. DER sorts the SET OF
+	 * certificates, so the order given is not kept: clients that take
+	 * the first one (micromdm's) need the issued certificate alone. */
 	const gnutls_datum_t *certs;
 	size_t n_certs;
 };
@@ -126,8 +137,11 @@ struct scep_reply_spec {
 /*
  * A CertRep (section 3.3.2) signed by ra_cert/ra_key with the request's
  * digest, carrying messageType, pkiStatus, failInfo, transactionID,
- * senderNonce (fresh) and recipientNonce (the request's senderNonce).
- * DER in *out (gnutls_free()). Returns 0, or -1 with the reason in err.
+ * senderNonce (fresh) and recipientNonce (the request's senderNonce),
+ * and failInfoText when given. FAILURE and PENDING carry no eContent
+ * (3.3.2: the pkcsPKIEnvelope is omitted); the signature then covers
+ * the empty content. DER in *out (gnutls_free()). Returns 0, or -1 with
+ * the reason in err.
  */
 int scep_reply_make(const struct scep_reply_spec *spec, gnutls_x509_crt_t ra_cert,
     gnutls_privkey_t ra_key, gnutls_datum_t *out, char *err, size_t size);
@@ -135,7 +149,8 @@ int scep_reply_make(const struct scep_reply_spec *spec, gnutls_x509_crt_t ra_cer
 /*
  * A certificates-only SignedData (degenerate: no signers, no content),
  * DER in *out: GetCACert's answer with the CA and the RA (section 4.2.1.2)
- * and a CertRep's content. Returns 0 or -1.
+ * and a CertRep's content. n >= 1 (in any order: see certs above).
+ * Returns 0 or -1.
  */
 int scep_degenerate(const gnutls_datum_t *certs, size_t n, gnutls_datum_t *out);
 
@@ -177,7 +192,9 @@ void scep_reply_clear(struct scep_reply *r);
 /*
  * Reads a CertRep: verifies its signature by one of the server's
  * certificates (ra: the RA's signing certificate), and on SUCCESS opens
- * the envelope with the client's key. Returns 0, or -1 with err.
+ * the envelope with the client's key (any cipher, single DES too: the
+ * server chose it). Comparing the nonces and the transactionID with the
+ * request's is the caller's. Returns 0, or -1 with err.
  */
 int scep_reply_parse(const unsigned char *msg, size_t len, gnutls_x509_crt_t ra,
     gnutls_x509_crt_t client, gnutls_privkey_t client_key,

@@ -62,7 +62,7 @@ if [ "$profile" != demo ]; then
 	need certbot         have_cmd certbot
 	need lego            have_cmd lego
 	need dehydrated      have_cmd dehydrated	# tests/cli/acme_dehydrated.sh, with dnsmasq
-	need scep            have_cmd scepclient	# tests/cli/scep.sh: micromdm's SCEP client
+	need scep            have_cmd scepclient	# tests/cli/scep*.sh, check_scep_msg: micromdm's scepclient and scepserver
 	# tests/cli/deb.sh builds the Debian package, lints and installs it
 	need dpkg-dev        have_cmd dpkg-buildpackage
 	need debhelper       have_cmd dh

@@ -245,4 +245,109 @@ ber_of(const gnutls_datum_t *der, int max_depth, int keep_primitive_ctx,
 	return d;
 }
 
+#ifdef SCEP_FIXTURE_MESSAGES
+/*
+ * For the pkiMessage suites (check_scep_msg.c, check_scep_peers.c): the
+ * RA and a phone's self-signed SHA-1 identity, made per test by the
+ * checked fixture, CSRs, and requests from the phone to the RA.
+ */
+#include "cms.h"
+#include "scep_msg.h"
+
+#define OID_CHALLENGE "1.2.840.113549.1.9.7"
+
+static struct rsa_id ra, client;
+
+static void
+ids_setup(void)
+{
+	tmpdir_setup();
+	rsa_id_make(&ra, "sipca RA", NULL, GNUTLS_DIG_SHA256);
+	/* as phones make them: self-signed, SHA-1 */
+	rsa_id_make(&client, "00:11:22:33:44:55", NULL, GNUTLS_DIG_SHA1);
+}
+
+static void
+ids_teardown(void)
+{
+	rsa_id_clear(&ra);
+	rsa_id_clear(&client);
+	tmpdir_teardown();
+}
+
+/* A CSR for key named cn, with challenge_der (a DirectoryString's DER)
+ * as challengePassword unless NULL; DER in a new datum. */
+static gnutls_datum_t
+make_csr(gnutls_x509_privkey_t key, const char *cn,
+    const unsigned char *challenge_der, size_t challenge_len)
+{
+	gnutls_x509_crq_t crq;
+	gnutls_datum_t d;
+
+	ck_assert_int_eq(gnutls_x509_crq_init(&crq), 0);
+	ck_assert_int_eq(gnutls_x509_crq_set_dn_by_oid(crq,
+	    GNUTLS_OID_X520_COMMON_NAME, 0, cn, (unsigned)strlen(cn)), 0);
+	ck_assert_int_eq(gnutls_x509_crq_set_key(crq, key), 0);
+	if (challenge_der != NULL)
+		ck_assert_int_eq(gnutls_x509_crq_set_attribute_by_oid(crq,
+		    OID_CHALLENGE, (void *)challenge_der, challenge_len), 0);
+	ck_assert_int_eq(gnutls_x509_crq_sign2(crq, key, GNUTLS_DIG_SHA256, 0), 0);
+	ck_assert_int_eq(gnutls_x509_crq_export2(crq, GNUTLS_X509_FMT_DER, &d), 0);
+	gnutls_x509_crq_deinit(crq);
+	return d;
+}
+
+static const unsigned char nonce[SCEP_NONCE_LEN] = "0123456789abcdef";
+
+/* A PKCSReq from client with csr, as the spec's defaults say. */
+static gnutls_datum_t
+make_request(const gnutls_datum_t *content, enum scep_type type,
+    enum cms_cipher cipher, gnutls_digest_algorithm_t dig,
+    gnutls_x509_crt_t recipient)
+{
+	struct scep_request_spec spec;
+	gnutls_datum_t msg;
+	char err[256];
+
+	memset(&spec, 0, sizeof(spec));
+	spec.type = type;
+	spec.transaction_id = "tid-1";
+	spec.nonce = nonce;
+	spec.content = content;
+	spec.signer = client.crt;
+	spec.signer_key = client.key;
+	spec.digest = dig;
+	spec.recipient = recipient;
+	spec.cipher = cipher;
+	ck_assert_msg(scep_request_make(&spec, &msg, err, sizeof(err)) == 0, "%s",
+	    err);
+	return msg;
+}
+
+static const struct {
+	enum cms_cipher cipher;
+	gnutls_digest_algorithm_t dig;
+} combos[] = {
+	{ CMS_AES128_CBC, GNUTLS_DIG_SHA256 }, { CMS_AES192_CBC, GNUTLS_DIG_SHA1 },
+	{ CMS_AES256_CBC, GNUTLS_DIG_SHA512 }, { CMS_DES3_CBC, GNUTLS_DIG_SHA1 },
+};
+
+/* A parsed request, as the server has it when it answers. */
+static void
+parsed_request(struct scep_request *r, enum cms_cipher cipher,
+    gnutls_digest_algorithm_t dig)
+{
+	enum scep_fail fail;
+	gnutls_datum_t csr, msg;
+	char err[256];
+
+	csr = make_csr(client.xkey, "dev", NULL, 0);
+	msg = make_request(&csr, SCEP_PKCS_REQ, cipher, dig, ra.crt);
+	ck_assert_msg(scep_request_parse(msg.data, msg.size, ra.crt, ra.key, 0, r,
+	    &fail, err, sizeof(err)) == SCEP_PARSE_OK, "%s", err);
+	gnutls_free(msg.data);
+	gnutls_free(csr.data);
+}
+#endif
+
 #endif

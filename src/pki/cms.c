@@ -366,12 +366,13 @@ cms_envelope_open(const unsigned char *data, size_t len,
 	}
 	snprintf(base, sizeof(base), "recipientInfos.?%d", chosen);
 
-	/* RFC 8894 3.5.2: rsaEncryption, PKCS#1 v1.5. */
+	/* RFC 8894 3.1: the messageData is encrypted to the recipient's RSA
+	 * key: rsaEncryption, PKCS#1 v1.5. */
 	snprintf(name, sizeof(name), "%s.ktri.keyEncryptionAlgorithm.algorithm", base);
 	if (pkix_read_oid(node, name, oid, sizeof(oid)) != 0 ||
 	    strcmp(oid, OID_RSA_ENCRYPTION) != 0) {
 		snprintf(err, size, "key transport %s is not supported "
-		    "(RFC 8894 section 3.5.2: rsaEncryption)", oid);
+		    "(RFC 8894 section 3.1: rsaEncryption)", oid);
 		goto out;
 	}
 	snprintf(name, sizeof(name),
@@ -381,6 +382,8 @@ cms_envelope_open(const unsigned char *data, size_t len,
 		snprintf(err, size, "content encryption %s is not supported", oid);
 		goto out;
 	}
+	/* RFC 8894 2.9: single DES MUST NOT be supported; some old
+	 * devices know nothing else, hence the explicit opt-in. */
 	if (c->id == CMS_DES_CBC && !allow_des) {
 		snprintf(err, size, "content encrypted with des-cbc, which is refused");
 		goto out;
@@ -409,7 +412,7 @@ cms_envelope_open(const unsigned char *data, size_t len,
 	}
 
 	if (gnutls_privkey_get_pk_algorithm(key, NULL) != GNUTLS_PK_RSA) {
-		snprintf(err, size, "RFC 8894 section 3.5.2: the recipient key is "
+		snprintf(err, size, "RFC 8894 section 3.1: the recipient key is "
 		    "not RSA");
 		goto out;
 	}
@@ -530,7 +533,7 @@ cms_envelope_seal(const gnutls_datum_t *content, gnutls_x509_crt_t recipient,
 		goto out;
 	}
 	if (gnutls_pubkey_get_pk_algorithm(pub, NULL) != GNUTLS_PK_RSA) {
-		snprintf(err, size, "RFC 8894 section 3.5.2: the recipient's key is "
+		snprintf(err, size, "RFC 8894 section 3.1: the recipient's key is "
 		    "not RSA");
 		goto out;
 	}

@@ -98,7 +98,7 @@ bmp_to_utf8(const unsigned char *p, size_t len, unsigned char *out)
 
 /*
  * The CSR's challengePassword (RFC 2985 5.4.1: a DirectoryString; RFC
- * 8894 2.5 and 3.3.1), as UTF-8: PrintableString, UTF8String and
+ * 8894 2.4 and 3.3.1), as UTF-8: PrintableString, UTF8String and
  * BMPString as devices send them, IA5String and TeletexString when
  * ASCII. gnutls_x509_crq_get_challenge_password() does not read them
  * all, so the attribute's DER is decoded here. *out NULL when there is
@@ -296,7 +296,8 @@ scep_request_parse(const unsigned char *msg, size_t len,
 	out->digest = gnutls_sign_get_hash_algorithm(s.info.algo);
 	out->cipher = CMS_AES128_CBC;
 
-	/* From here on the answer is a signed FAILURE. */
+	/* From here on the answer is a signed FAILURE. RFC 8894 2.9: MD5
+	 * MUST NOT be supported. */
 	rc = SCEP_PARSE_FAIL;
 	if (out->digest == GNUTLS_DIG_UNKNOWN || out->digest == GNUTLS_DIG_MD5 ||
 	    out->digest == GNUTLS_DIG_MD2) {
