@@ -35,7 +35,8 @@ struct serve_response;
 /*
  * Records of a transaction (store.h): id = the transactionID, status
  * "issued", doc {"serial": HEX, "request": SHA-256 hex of the CSR's DER,
- * "name": NAME}.
+ * "name": NAME, "signer": SHA-256 key id of the request's signer, hex}:
+ * a retry or a CertPoll is answered only to a signer with that key.
  */
 #define SCEP_TXN_KIND "scep-txn"
 

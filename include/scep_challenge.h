@@ -62,7 +62,9 @@ void scep_challenge_binding_clear(struct scep_challenge_binding *b);
  * 0, or -1 with a reason for the CertRep's failInfoText in *out_reason
  * (static: "no such challenge", "the challenge has expired", "the
  * challenge was already used", "the challenge is for another device").
- * A wrong challenge costs the same time as a right one.
+ * The challenge's hash is compared in constant time against the one
+ * recorded for name, so the time taken says nothing of how much of a
+ * guess was right.
  */
 int scep_challenge_consume(struct store *s, const char *name,
     const char *challenge, time_t now, struct scep_challenge_binding *out,

@@ -448,7 +448,12 @@ scep_handle(void *arg, const struct serve_request *rq, struct serve_response *ou
 			out->log = xstrdup("scep GetNextCACert");
 		}
 	} else if (strcmp(op, "PKIOperation") == 0) {
-		if (post) {
+		if (strcmp(rq->method, "HEAD") == 0) {
+			/* A HEAD has no answer to read: it enrolls nothing. */
+			scep_text(out, 405, "PKIOperation takes GET or POST");
+			serve_response_header(out, "Allow", "GET, POST");
+			out->log = xstrdup("scep PKIOperation: HEAD refused");
+		} else if (post) {
 			scep_operation(sc, rq, rq->body, rq->body_len, out);
 		} else if ((msg = query_value(rq->query, "message", &msg_len)) == NULL ||
 		    scep_decode_message(msg, msg_len, &der, &der_len) < 0) {

@@ -86,20 +86,40 @@ sha256_hex(const gnutls_datum_t *data, char out[65])
 	free(hex);
 }
 
+/* Hex SHA-256 key id of the signer's public key into out (65 octets); "" when none. */
+static void
+signer_id(gnutls_x509_crt_t signer, char out[65])
+{
+	unsigned char id[32];
+	size_t len = sizeof(id);
+	char *hex;
+
+	out[0] = '\0';
+	if (signer == NULL || gnutls_x509_crt_get_key_id(signer,
+	    GNUTLS_KEYID_USE_SHA256, id, &len) < 0)
+		return;
+	hex = hex_encode(id, len);
+	snprintf(out, 65, "%s", hex);
+	free(hex);
+}
+
 /*
  * A transaction recorded before (section 3.3.1: a client that lost the
  * answer sends the same request again): the serial it was given, when
+ * the request's signer has the same key (transactionIDs are the
+ * client's to choose, so one device cannot collect another's answer),
  * request_hash matches (NULL: any, for CertPoll) and that certificate is
  * still valid. Returns 1 with serial, else 0.
  */
 static int
-transaction_serial(struct scep *sc, const char *tid, const char *request_hash,
-    char serial[2 * SERIAL_LEN + 1])
+transaction_serial(struct scep *sc, const char *tid, gnutls_x509_crt_t signer,
+    const char *request_hash, char serial[2 * SERIAL_LEN + 1])
 {
+	char key[65];
 	struct store_record *r = NULL;
 	struct store_cert *c = NULL;
 	json_t *doc = NULL;
-	const char *sv, *rh;
+	const char *sv, *rh, *sk;
 	int found = 0;
 
 	if (store_record_get(sc->cfg->store, SCEP_TXN_KIND, tid, &r) != STORE_OK)
@@ -107,8 +127,10 @@ transaction_serial(struct scep *sc, const char *tid, const char *request_hash,
 	doc = json_loads(r->doc != NULL ? r->doc : "{}", 0, NULL);
 	sv = json_string_value(json_object_get(doc, "serial"));
 	rh = json_string_value(json_object_get(doc, "request"));
-	if (sv == NULL || (request_hash != NULL && (rh == NULL ||
-	    strcmp(rh, request_hash) != 0)))
+	sk = json_string_value(json_object_get(doc, "signer"));
+	signer_id(signer, key);
+	if (sv == NULL || sk == NULL || strcmp(sk, key) != 0 ||
+	    (request_hash != NULL && (rh == NULL || strcmp(rh, request_hash) != 0)))
 		goto out;
 	if (store_find_serial(sc->cfg->store, sv, &c) != STORE_OK ||
 	    c->status != STATUS_VALID)
@@ -122,42 +144,18 @@ out:
 	return found;
 }
 
-/*
- * The request is signed by the certificate with this serial: a renewal
- * by the very certificate a recorded transaction gave. Clients derive
- * the transactionID from the key (RFC 8894 3.2.1.1 suggests a hash of
- * it; micromdm's scepclient and strongSwan do so, and keep the CSR), so
- * a renewal that keeps its key repeats the enrollment's transactionID
- * and request: its answer is a new certificate, not the one it holds.
- */
-static int
-signed_by_serial(const struct scep_request *req, const char *serial)
-{
-	unsigned char raw[64];
-	char hex[2 * sizeof(raw) + 1];
-	size_t len = sizeof(raw), i, a = 0, b = 0;
-
-	if (req->signer == NULL ||
-	    gnutls_x509_crt_get_serial(req->signer, raw, &len) < 0)
-		return 0;
-	for (i = 0; i < len; i++)
-		snprintf(hex + 2 * i, 3, "%02x", raw[i]);
-	hex[2 * len] = '\0';
-	while (hex[a] == '0')
-		a++;
-	while (serial[b] == '0')
-		b++;
-	return strcasecmp(hex + a, serial + b) == 0;
-}
-
 static void
-transaction_record(struct scep *sc, const char *tid, const char *request_hash,
-    const char *serial, const char *name)
+transaction_record(struct scep *sc, const char *tid, gnutls_x509_crt_t signer,
+    const char *request_hash, const char *serial, const char *name)
 {
 	struct store_record r;
-	json_t *doc = json_pack("{ssssss}", "serial", serial, "request",
-	    request_hash, "name", name);
-	char *text = json_dumps(doc, JSON_COMPACT);
+	json_t *doc;
+	char key[65], *text;
+
+	signer_id(signer, key);
+	doc = json_pack("{ssssssss}", "serial", serial, "request", request_hash,
+	    "name", name, "signer", key);
+	text = json_dumps(doc, JSON_COMPACT);
 
 	memset(&r, 0, sizeof(r));
 	r.kind = (char *)SCEP_TXN_KIND;
@@ -395,7 +393,8 @@ enroll(struct scep *sc, const struct scep_request *req, const char *client,
 {
 	gnutls_x509_crq_t crq = NULL;
 	const char *reason = NULL;
-	char cn[128], hash[65];
+	char cn[128], hash[65], signer_serial[2 * SERIAL_LEN + 1];
+	char done[2 * SERIAL_LEN + 1];
 	int renewal;
 
 	if (req->content.size == 0 || csr_load(req->content.data, req->content.size,
@@ -416,14 +415,23 @@ enroll(struct scep *sc, const struct scep_request *req, const char *client,
 		goto out;
 	}
 	sha256_hex(&req->content, hash);
-	/* The same request again: the same certificate, not a second one. */
-	if (transaction_serial(sc, req->transaction_id, hash, a->serial) &&
-	    !signed_by_serial(req, a->serial)) {
+	/*
+	 * The same request again: the same certificate, not a second one.
+	 * Unless it is signed by that very certificate: a renewal that
+	 * keeps the key and the subject repeats the request (and, from
+	 * clients that derive it from the key, the transactionID) of the
+	 * enrollment it renews.
+	 */
+	if (req->signer == NULL || cert_serial_hex(req->signer, signer_serial,
+	    sizeof(signer_serial)) < 0)
+		signer_serial[0] = '\0';
+	if (transaction_serial(sc, req->transaction_id, req->signer, hash, done) &&
+	    strcmp(done, signer_serial) != 0) {
+		snprintf(a->serial, sizeof(a->serial), "%s", done);
 		a->status = SCEP_SUCCESS;
 		snprintf(a->text, sizeof(a->text), "again");
 		goto out;
 	}
-	a->serial[0] = '\0';
 	/*
 	 * Section 3.3.1.2: a RenewalReq, or (Cisco, sscep) a PKCSReq signed
 	 * by the current certificate. A PKCSReq with a challenge is an
@@ -451,7 +459,8 @@ enroll(struct scep *sc, const struct scep_request *req, const char *client,
 	else
 		enroll_challenge(sc, req, crq, cn, client, a);
 	if (a->status == SCEP_SUCCESS) {
-		transaction_record(sc, req->transaction_id, hash, a->serial, cn);
+		transaction_record(sc, req->transaction_id, req->signer, hash,
+		    a->serial, cn);
 		snprintf(a->text, sizeof(a->text), "%s", renewal ? "renewed" : "enrolled");
 	}
 out:
@@ -469,7 +478,8 @@ poll(struct scep *sc, const struct scep_request *req, struct answer *a)
 		refuse(a, SCEP_BAD_REQUEST, "the CertPoll holds no IssuerAndSubject");
 		return;
 	}
-	if (!transaction_serial(sc, req->transaction_id, NULL, a->serial)) {
+	if (!transaction_serial(sc, req->transaction_id, req->signer, NULL,
+	    a->serial)) {
 		refuse(a, SCEP_BAD_CERT_ID, "no certificate for this transactionID");
 		return;
 	}

@@ -303,6 +303,21 @@ else
 	skip "scepclient enrollment" "scepclient is not installed (Debian scep)"
 fi
 
+# A two-level CA: GetCACert holds the issuing CA, the RA and the root,
+# and what it issues chains to the root (openssl verify).
+CA4=$T/ca4
+new_ca "$CA4" --intermediate
+P=$(free_port)
+start_bg "$T/serve8.log" "$SIPCA" -d "$CA4" serve --http 127.0.0.1:$P --scep
+check "serve --scep on a two-level CA" wait_port $P
+curl -sS --max-time 10 -o "$T/body" "http://127.0.0.1:$P/scep?operation=GetCACert" 2>/dev/null
+fps "$T/body" > "$T/got.fp"
+{ fp1 "$CA4/ca.pem"; fp1 "$CA4/root.pem"; fp1 "$CA4/issued/scep-ra/cert.pem"; } | sort > "$T/want.fp"
+check "GetCACert: the issuing CA, the root and the RA" cmp "$T/got.fp" "$T/want.fp"
+check "the RA chains to the root" openssl verify -CAfile "$CA4/root.pem" \
+    -untrusted "$CA4/ca.pem" "$CA4/issued/scep-ra/cert.pem"
+stop_bg "$BG_PID"
+
 # During a rollover: GetCACaps offers GetNextCACert, which hands out the
 # next CA signed by the RA (RFC 8894 section 4.7).
 CA3=$T/ca3
