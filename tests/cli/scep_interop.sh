@@ -195,6 +195,8 @@ check "an expired challenge" expr "$LATE" : '[A-Z2-7]\{26\}$'
 check_fails "scepclient: an expired challenge fails" sc "$SC/late" latephone -challenge "$LATE"
 expect_grep "FAILURE\|failInfo: badRequest" "$SC/late/out" "scepclient reports the FAILURE"
 check_fails "no certificate from an expired challenge" test -s "$SC/late/cert.pem"
+expect_grep "FAILURE badRequest: the challenge has expired" "$T/serve-des.log" \
+    "the server says the challenge expired"
 
 # Renewal: scepclient sends RenewalReq signed with the current certificate.
 cp "$SC/cert.pem" "$SC/old.pem"
@@ -262,6 +264,15 @@ verify_cert "$SW/cert.pem" swphone sip:swphone@example.com
 check "pki --gen another key" sh -c "pki --gen --type rsa --size 2048 --outform pem > '$SW/keyR.pem' 2>/dev/null"
 check_fails "pki --scep: the used challenge fails" swscep --in "$SW/keyR.pem" --password "$CH"
 expect_grep "failInfo: *badRequest" "$SW/out" "strongSwan reports FAILURE badRequest"
+LATE=$(SIPCA_NOW=$(($(date +%s) - 5400)) "$SIPCA" -d "$CA" scep challenge \
+    swlate --ttl 1h 2>/dev/null)
+check_fails "pki --scep: an expired challenge fails" sw --scep --url "$URL" \
+    --dn "CN=swlate" --cacert-enc "$RA" --cacert-sig "$RA" --cacert "$SW/ca.der" \
+    --interval 1 --maxpolltime 10 --outform pem --cipher des3 \
+    --in "$SW/keyR.pem" --password "$LATE"
+expect_grep "failInfo: *badRequest" "$SW/out" "strongSwan reports FAILURE badRequest"
+expect_grep "swlate.*expired\|expired.*swlate\|FAILURE badRequest: the challenge has expired" \
+    "$T/serve.log" "the server says the challenge expired"
 # Renewal: a new key, the request signed with the old certificate and key.
 check "pki --gen a new key" sh -c "pki --gen --type rsa --size 2048 --outform pem > '$SW/key2.pem' 2>/dev/null"
 check "pki --scep renews with --cert/--key" swscep --in "$SW/key2.pem" \
