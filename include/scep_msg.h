@@ -138,9 +138,10 @@ struct scep_reply_spec {
  * A CertRep (section 3.3.2) signed by ra_cert/ra_key with the request's
  * digest, carrying messageType, pkiStatus, failInfo, transactionID,
  * senderNonce (fresh) and recipientNonce (the request's senderNonce),
- * and failInfoText when given. FAILURE and PENDING carry no eContent
- * (3.3.2: the pkcsPKIEnvelope is omitted); the signature then covers
- * the empty content. DER in *out (gnutls_free()). Returns 0, or -1 with
+ * and failInfoText when given. FAILURE and PENDING carry an empty
+ * eContent (3.3.2: the pkcsPKIEnvelope is omitted; empty rather than
+ * absent, which OpenSSL's PKCS7_verify refuses); the signature then
+ * covers the empty content. DER in *out (gnutls_free()). Returns 0, or -1 with
  * the reason in err.
  */
 int scep_reply_make(const struct scep_reply_spec *spec, gnutls_x509_crt_t ra_cert,

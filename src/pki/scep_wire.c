@@ -204,10 +204,9 @@ sign_empty(struct attr_list *l, gnutls_x509_crt_t signer, gnutls_privkey_t key,
 	gnutls_pk_algorithm_t pk = gnutls_privkey_get_pk_algorithm(key, NULL);
 	const char *dig_oid = gnutls_digest_get_oid(dig);
 	/*
-	 * RSA as rsaEncryption (RFC 3370 3.2; what gnutls_pkcs7_sign writes
-	 * for the SUCCESS replies): strongSwan's pki --scep accepts no other
-	 * ("only RSA digest encryption supported") and so could not verify a
-	 * FAILURE signed sha256WithRSAEncryption.
+	 * RSA as rsaEncryption (RFC 3370 section 3.2, as gnutls_pkcs7_sign
+	 * writes a SUCCESS): strongSwan's pki --scep reads no other
+	 * ("only RSA digest encryption supported"), nor does certmonger.
 	 */
 	const char *sig_oid = pk == GNUTLS_PK_RSA ? "1.2.840.113549.1.1.1" :
 	    gnutls_sign_get_oid(gnutls_pk_to_sign(pk, dig));
@@ -261,9 +260,6 @@ sign_empty(struct attr_list *l, gnutls_x509_crt_t signer, gnutls_privkey_t key,
 	    err, size) ||
 	    put(node, "content.", "encapContentInfo.eContentType",
 	    "1.2.840.113549.1.7.1", 1, err, size) ||
-	    /* An empty eContent rather than none: OpenSSL's PKCS7_verify
-	     * (certmonger's scep-submit) refuses a SignedData without one
-	     * ("no content"), and the messageDigest is that of "" either way. */
 	    put(node, "content.", "encapContentInfo.eContent", "", 0, err,
 	    size) ||
 	    put(node, "content.", "certificates", "NEW", 1, err, size) ||
@@ -320,7 +316,8 @@ scep_wire_sign(const gnutls_datum_t *content, const struct scep_attrs *a,
 	if (scep_attr_list(a, l, err, size) != 0)
 		goto out;
 	/* RFC 8894 3.3.2: a FAILURE or PENDING CertRep omits the
-	 * pkcsPKIEnvelope, so its eContent is empty. */
+	 * pkcsPKIEnvelope, so the eContent is empty (present: OpenSSL's
+	 * PKCS7_verify, certmonger's, refuses a SignedData without one). */
 	if (content == NULL || content->size == 0) {
 		rc = sign_empty(l, signer, key, dig, out, err, size);
 		goto out;
@@ -471,7 +468,7 @@ out:
 }
 
 /*
- * RFC 5652 5.4 for a SignedData without eContent, which
+ * RFC 5652 5.4 for a SignedData with an empty or no eContent, which
  * gnutls_pkcs7_verify_direct() will not check (it wants content): the
  * messageDigest is that of nothing, and the signature covers the signed
  * attributes as a DER SET, re-encoded from GnuTLS's reading of them as
