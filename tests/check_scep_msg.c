@@ -344,6 +344,35 @@ START_TEST(test_garbage)
 }
 END_TEST
 
+/* More certificates than the signer's (a chain, say): the signerInfo's
+ * issuerAndSerialNumber picks the right one. */
+START_TEST(test_signer_among_certs)
+{
+	struct scep_request r;
+	enum scep_fail fail;
+	gnutls_pkcs7_t p7;
+	gnutls_datum_t csr, msg, more;
+	char err[256];
+
+	csr = make_csr(client.xkey, "dev", NULL, 0);
+	msg = make_request(&csr, SCEP_PKCS_REQ, CMS_AES128_CBC, GNUTLS_DIG_SHA256,
+	    ra.crt);
+	ck_assert_int_eq(gnutls_pkcs7_init(&p7), 0);
+	ck_assert_int_eq(gnutls_pkcs7_import(p7, &msg, GNUTLS_X509_FMT_DER), 0);
+	ck_assert_int_eq(gnutls_pkcs7_set_crt(p7, ra.crt), 0);
+	ck_assert_int_eq(gnutls_pkcs7_export2(p7, GNUTLS_X509_FMT_DER, &more), 0);
+	ck_assert_int_eq(gnutls_pkcs7_get_crt_count(p7), 2);
+	gnutls_pkcs7_deinit(p7);
+	ck_assert_msg(scep_request_parse(more.data, more.size, ra.crt, ra.key, 0,
+	    &r, &fail, err, sizeof(err)) == SCEP_PARSE_OK, "%s", err);
+	ck_assert_int_eq(gnutls_x509_crt_equals(r.signer, client.crt), 1);
+	scep_request_clear(&r);
+	gnutls_free(more.data);
+	gnutls_free(msg.data);
+	gnutls_free(csr.data);
+}
+END_TEST
+
 /* BER as jscep streams it: indefinite lengths, eContent in pieces. */
 START_TEST(test_ber_request)
 {
@@ -524,6 +553,7 @@ check_suite(void)
 	tcase_add_test(tc, test_key_mismatch);
 	tcase_add_loop_test(tc, test_odd_signer, 0, 2);
 	tcase_add_test(tc, test_garbage);
+	tcase_add_test(tc, test_signer_among_certs);
 	tcase_add_test(tc, test_ber_request);
 	tcase_add_test(tc, test_cert_poll);
 	tcase_add_loop_test(tc, test_reply_success, 0, n_combos);
