@@ -349,6 +349,8 @@ check "certmonger enrolls: MONITORING" grep -qx MONITORING "$CM/good.status"
 verify_cert "$CM/cert.pem" cmphone sip:cm@example.com
 check "certmonger: the used challenge is rejected (CA_REJECTED)" grep -qx CA_REJECTED "$CM/used.status"
 check_fails "no certificate from the used challenge" test -s "$CM/cert2.pem"
+expect_grep "GET /scep 200 .*PKCSReq.*enrolled 'cmphone'" "$T/serve.log" \
+    "certmonger sent PKIOperation by GET (base64 in the query)"
 check "certmonger renews (getcert resubmit): MONITORING" grep -qx MONITORING "$CM/renew.status"
 check "the renewal is a new certificate" sh -c "[ \"\$(openssl x509 -in '$CM/cert.pem' -noout \
     -serial)\" != \"\$(openssl x509 -in '$CM/cert-before.pem' -noout -serial)\" ]"
@@ -359,6 +361,8 @@ check "the old one is superseded (not valid)" test \
 # ---- what the server logged, and the store ----
 check "no challenge in the server's log" sh -c "! grep -qF -f '$T/all.challenges' '$T/serve.log'"
 check "the store is consistent" "$SIPCA" -d "$CA" check
+expect_grep "POST /scep 200 .*PKCSReq.*enrolled '$NAME'" "$T/serve-des.log" \
+    "scepclient sent PKIOperation by POST"
 expect_grep "des-cbc, single DES allowed by --scep-allow-des" "$T/serve-des.log" \
     "each single-DES request is logged"
 stop_bg "$SERVE"
