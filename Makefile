@@ -142,7 +142,8 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory _check
 
-_check: $(BUILD)/sipca $(BUILD)/sipca-test $(CHECK_BINS) $(REPLAY_BINS)
+_check: $(BUILD)/sipca $(BUILD)/sipca-test $(CHECK_BINS) $(REPLAY_BINS) \
+    $(BUILD)/bench/scep_load
 	@cp $(BUILD)/sipca ./sipca
 	@SIPCA=$(abspath $(BUILD)/sipca-test) BUILD=$(abspath $(BUILD)) \
 	    sh tests/run.sh $(CHECK_BINS)
@@ -165,7 +166,13 @@ $(BUILD)/bench/%: bench/%.c
 	@mkdir -p $(BUILD)/bench
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS) $(PKG_LIBS)
 
-_bench: $(BUILD)/sipca $(BUILD)/bench/raw_rate $(BUILD)/bench/raw_parse $(BUILD)/bench/raw_inodes
+# bench/scep.sh's load generator makes its requests with scep_msg.c.
+$(BUILD)/bench/scep_load: bench/scep_load.c $(BUILD)/libsipca-test.a
+	@mkdir -p $(BUILD)/bench
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libsipca-test.a $(ALL_LDFLAGS) $(PKG_LIBS)
+
+_bench: $(BUILD)/sipca $(BUILD)/bench/raw_rate $(BUILD)/bench/raw_parse $(BUILD)/bench/raw_inodes \
+    $(BUILD)/bench/scep_load
 	@SIPCA=$(abspath $(BUILD)/sipca) BUILD=$(abspath $(BUILD)) sh bench/run.sh
 
 # sipca(1) is generated from the command tables; doc/sipca.1 is the

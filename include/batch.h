@@ -46,6 +46,13 @@ struct batch_plan_options {
 	const char *domain;		/* the store's SIP domain */
 	const char *crl_url;		/* NULL: none */
 	const char *organization;	/* every row's subject O; NULL: none */
+	/*
+	 * --scep-challenges: the rows are devices that enroll themselves
+	 * (batch_scep.h), so a server row, or a key, days, csr, dns or ip
+	 * cell (the phone makes its key; a challenge binds URIs only) is
+	 * a bad row, and the CA's notAfter is not checked here.
+	 */
+	int challenges;
 };
 
 struct batch_row {

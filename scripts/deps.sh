@@ -72,6 +72,13 @@ if [ "$profile" != demo ]; then
 	need dpkg-dev        have_cmd dpkg-buildpackage
 	need debhelper       have_cmd dh
 	need lintian         have_cmd lintian
+	# tests/cli/scep_interop.sh: real SCEP clients against serve --scep,
+	# micromdm's scepserver beside it; strongSwan fetches with its curl
+	# plugin; certmonger runs on a session bus of its own.
+	need strongswan-pki  have_cmd pki
+	need libstrongswan-extra-plugins have_pkg libstrongswan-extra-plugins
+	need certmonger      have_cmd getcert
+	need dbus-daemon     have_cmd dbus-run-session
 fi
 if [ "$profile" = bench ]; then
 	need pebble          have_cmd pebble	# bench/acme.sh: Let's Encrypt's ACME test server

@@ -22,6 +22,7 @@
 #include "issuance.h"
 #include "report.h"
 #include "san.h"
+#include "scep_ra.h"
 #include "util.h"
 #include "validity.h"
 
@@ -268,6 +269,41 @@ row_validity(struct plan_ctx *b, const struct issuance_spec *spec,
 		*out_msg = validity_message(&ask, v);
 }
 
+/*
+ * A row that gets a SCEP challenge instead of a certificate: a device
+ * (servers are not phones that enroll themselves), whose key the phone
+ * makes and whose SANs are the URIs the challenge binds.
+ */
+static int
+challenge_row_check(const struct issuance_spec *spec, char *const *cells,
+    char **out_msg)
+{
+	static const enum column unused[] = { COL_KEY, COL_DAYS, COL_CSR,
+	    COL_DNS, COL_IP };
+	size_t i;
+
+	if (spec->kind == KIND_SERVER) {
+		*out_msg = xstrdup("a server row: SCEP challenges are for devices"
+		    " that enroll themselves (issue servers without"
+		    " --scep-challenges)");
+		return -1;
+	}
+	if (strcmp(spec->name, SCEP_RA_NAME) == 0) {
+		*out_msg = xstrdup("'" SCEP_RA_NAME "' is the SCEP RA's name: no"
+		    " device enrolls as it");
+		return -1;
+	}
+	for (i = 0; i < sizeof(unused) / sizeof(unused[0]); i++) {
+		if (cells[unused[i]] != NULL && *cells[unused[i]] != '\0') {
+			*out_msg = xasprintf("a %s cell: with --scep-challenges the"
+			    " phone makes its own key and the challenge binds"
+			    " only the name and its URIs", column_names[unused[i]]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* One data row into a spec, checked the way 'sipca issue' checks one. */
 static int
 parse_row(struct plan_ctx *b, const struct csv_record *rec, const int *map,
@@ -302,6 +338,8 @@ parse_row(struct plan_ctx *b, const struct csv_record *rec, const int *map,
 		    " (server or device)");
 		goto out;
 	}
+	if (b->o->challenges && challenge_row_check(spec, cells, &msg) < 0)
+		goto out;
 	if (cells[COL_KEY] != NULL && *cells[COL_KEY] != '\0' &&
 	    key_type_parse(cells[COL_KEY], &spec->key_type) < 0) {
 		msg = msg_with("unknown key type: ", cells[COL_KEY],
@@ -328,7 +366,8 @@ parse_row(struct plan_ctx *b, const struct csv_record *rec, const int *map,
 	issuance_default_sans(spec, b->o->no_domain_dns);
 	if (issuance_validate(spec, &msg) < 0)
 		goto out;
-	row_validity(b, spec, &msg);
+	if (!b->o->challenges)
+		row_validity(b, spec, &msg);
 out:
 	row->error = msg;
 	return msg == NULL ? 0 : -1;
@@ -428,8 +467,9 @@ parse_rows(struct plan_ctx *b, const char *data, size_t len)
 		}
 	}
 	if (b->plan->bad > 0) {
-		report_add(b->rep, REPORT_MESSAGE, "%s: %zu bad row%s: nothing issued",
-		    b->label, b->plan->bad, b->plan->bad == 1 ? "" : "s");
+		report_add(b->rep, REPORT_MESSAGE, "%s: %zu bad row%s: nothing %s",
+		    b->label, b->plan->bad, b->plan->bad == 1 ? "" : "s",
+		    b->o->challenges ? "created" : "issued");
 		goto out;
 	}
 	if (b->capped > 0) {

@@ -10,6 +10,7 @@
 #include <gnutls/gnutls.h>
 
 #include "batch.h"
+#include "batch_scep.h"
 #include "ca.h"
 #include "cert.h"
 #include "cli.h"
@@ -19,6 +20,7 @@
 #include "fileio.h"
 #include "issuance.h"
 #include "progress.h"
+#include "secret.h"
 #include "signer.h"
 #include "store.h"
 #include "util.h"
@@ -28,7 +30,7 @@ enum {
 	OPT_URI = 256, OPT_DNS, OPT_IP, OPT_NO_DOMAIN_DNS, OPT_CSR, OPT_COPY_SAN,
 	OPT_KEY, OPT_DAYS, OPT_WILDCARD, OPT_FORCE, OPT_PASSFILE,
 	OPT_BATCH, OPT_JOBS, OPT_QUIET, OPT_FOREIGN, OPT_DROP_OTHER_SANS,
-	OPT_REUSE_KEY,
+	OPT_REUSE_KEY, OPT_SCEP_CHALLENGES, OPT_TTL,
 };
 
 static const struct cli_option issue_options[] = {
@@ -50,6 +52,8 @@ static const struct cli_option issue_options[] = {
 	{ "batch", OPT_BATCH, 1, "FILE", "@file", "issue every row of a CSV file (" BATCH_COLUMNS "; - for stdin)" },
 	{ "jobs", OPT_JOBS, 1, "N", NULL, "with --batch: signing threads (default: online CPUs)" },
 	{ "quiet", OPT_QUIET, 0, NULL, NULL, "with --batch: no progress line and no summary" },
+	{ "scep-challenges", OPT_SCEP_CHALLENGES, 1, "OUT", "@file", "with --batch: make a one-time SCEP challenge for each device row instead of its certificate, and write " BATCH_SCEP_COLUMNS " to OUT (a new file, mode 0600)" },
+	{ "ttl", OPT_TTL, 1, "DURATION", NULL, "with --scep-challenges: how long the challenges may be used, N[s|m|h|d] (default 24h, 1m to 365d)" },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 
@@ -60,7 +64,8 @@ const struct command command_issue = {
 	"issue server FQDN [--dns NAME]... [--uri URI]... [--ip ADDR]... [options]\n"
 	"issue device NAME [--uri sip:USER@DOMAIN]... [options]\n"
 	"issue server|device NAME --csr FILE [--copy-san [--drop-other-sans]] [options]\n"
-	"issue --batch FILE [--jobs N] [--quiet] [--key TYPE] [--days N] [options]",
+	"issue --batch FILE [--jobs N] [--quiet] [--key TYPE] [--days N] [options]\n"
+	"issue --batch FILE --scep-challenges OUT [--ttl DURATION]",
 	"Issue a server (proxy, SBC) or device (phone, softphone) certificate.",
 	issue_options, "server,device",
 };
@@ -87,6 +92,8 @@ struct batch_args {
 	const char *file;		/* the CSV, or "-" for stdin */
 	long jobs;			/* worker threads; 0: online CPUs */
 	int quiet;			/* no progress, no summary */
+	const char *challenges_out;	/* --scep-challenges OUT, or NULL */
+	long ttl;			/* --ttl in seconds; 0: the default */
 	int key_given;			/* --key: the store's default-key is not used */
 	struct signer_secrets secrets;
 	struct batch_plan_options plan;
@@ -177,6 +184,104 @@ issue_batch(const struct batch_args *a)
 out:
 	batch_plan_clear(&plan);
 	signing_clear(&sg);
+	return status;
+}
+
+/*
+ * --ttl: "90", "90s", "15m", "24h", "7d", 1 minute to 365 days: the
+ * rules of 'sipca scep challenge --ttl' (cmd_scep.c), so that a batch
+ * and a single challenge take the same words.
+ */
+static int
+parse_ttl(const char *text, long *out)
+{
+	char num[32];
+	size_t n = strlen(text);
+	long v, unit = 1;
+
+	if (n == 0 || n >= sizeof(num))
+		return -1;
+	memcpy(num, text, n + 1);
+	switch (num[n - 1]) {
+	case 's': unit = 1; num[n - 1] = '\0'; break;
+	case 'm': unit = 60; num[n - 1] = '\0'; break;
+	case 'h': unit = 3600; num[n - 1] = '\0'; break;
+	case 'd': unit = 86400; num[n - 1] = '\0'; break;
+	default: break;
+	}
+	if (parse_long(num, 1, 365L * 86400, &v) < 0 || v > 365L * 86400 / unit ||
+	    v * unit < 60)
+		return -1;
+	*out = v * unit;
+	return 0;
+}
+
+/*
+ * sipca issue --batch FILE --scep-challenges OUT: every row checked
+ * (device rows only) and OUT found absent before any challenge is made;
+ * then the challenges, then OUT written atomically and exclusively
+ * (mode 0600: it holds passwords). When OUT cannot be written the new
+ * challenges are revoked: nobody could hand them to a phone. Exit
+ * status: 0 done; 2 a bad row or OUT already there (nothing created);
+ * 3 the store or OUT failed.
+ */
+static int
+issue_challenges(const struct batch_args *a)
+{
+	struct signing sg;
+	struct batch_plan plan;
+	struct batch_plan_options po = a->plan;
+	struct batch_challenges made;
+	struct report rep = { NULL, 0 };
+	char *csv = NULL, *shown = text_echo(a->challenges_out);
+	size_t csv_len = 0;
+	int status;
+
+	memset(&sg, 0, sizeof(sg));
+	memset(&plan, 0, sizeof(plan));
+	memset(&made, 0, sizeof(made));
+	if ((status = cli_outcome(signing_open(cli_dir_option(), 0, 1, &sg, &rep),
+	    &rep)) != EXIT_OK)
+		goto out;
+	po.domain = sg.domain;
+	po.crl_url = sg.crl_url;
+	po.organization = sg.defaults.organization;
+	po.challenges = 1;
+	if ((status = cli_outcome(batch_plan_read(a->file, &po, &plan, &rep),
+	    &rep)) != EXIT_OK)
+		goto out;
+	/* Checked now, and again by the exclusive write. */
+	if (path_exists(a->challenges_out)) {
+		error_msg("'%s' already exists: the challenges go to a new file"
+		    " (nothing created)", shown);
+		status = EXIT_USAGE;
+		goto out;
+	}
+	if ((status = cli_outcome(batch_scep_create(&plan, sg.store, sg.domain,
+	    a->file, a->ttl, &made, &rep), &rep)) != EXIT_OK)
+		goto out;
+	csv = batch_scep_csv(&made, &csv_len);
+	if (atomic_write(a->challenges_out, csv, csv_len, 0600,
+	    ATOMIC_EXCLUSIVE) < 0) {
+		int err = errno;
+
+		error_msg("cannot write '%s': %s (the %zu challenges made are"
+		    " revoked)", shown, file_strerror(err), made.n);
+		batch_scep_revoke(sg.store, &made);
+		status = err == EEXIST ? EXIT_USAGE : EXIT_OPERATIONAL;
+		goto out;
+	}
+	if (!a->quiet)
+		cli_say("%zu SCEP challenge%s written to %s (%s)\n", made.n,
+		    made.n == 1 ? "" : "s", shown, BATCH_SCEP_COLUMNS);
+	status = EXIT_OK;
+out:
+	if (csv != NULL)
+		secret_free_buf(csv, csv_len + 1);
+	batch_challenges_clear(&made);
+	batch_plan_clear(&plan);
+	signing_clear(&sg);
+	free(shown);
 	return status;
 }
 
@@ -276,6 +381,14 @@ cmd_issue(int argc, char **argv)
 			}
 			break;
 		case OPT_QUIET: batch.quiet = 1; break;
+		case OPT_SCEP_CHALLENGES: batch.challenges_out = p.arg; break;
+		case OPT_TTL:
+			if (parse_ttl(p.arg, &batch.ttl) < 0) {
+				error_msg("invalid --ttl: '%s' (N[s|m|h|d], 1m to 365d)",
+				    (shown = text_echo(p.arg)));
+				goto out;
+			}
+			break;
 		case CLI_HELP:
 			status = EXIT_OK;
 			goto out;
@@ -290,6 +403,22 @@ cmd_issue(int argc, char **argv)
 	}
 	if (drop_others && !copy_san) {
 		error_msg("--drop-other-sans goes with --copy-san");
+		goto out;
+	}
+	if (batch.ttl != 0 && batch.challenges_out == NULL) {
+		error_msg("--ttl goes with --scep-challenges OUT");
+		goto out;
+	}
+	if (batch.challenges_out != NULL && batch.file == NULL) {
+		error_msg("--scep-challenges goes with --batch FILE");
+		goto out;
+	}
+	if (batch.challenges_out != NULL && (batch.key_given ||
+	    spec.days_from != NULL || copy_san || spec.force || batch.jobs != 0 ||
+	    checks.reuse_key)) {
+		/* The phone makes its key; the enrollment picks the validity. */
+		error_msg("--scep-challenges takes no --key, --days, --copy-san,"
+		    " --force or --jobs (no certificate is made here)");
 		goto out;
 	}
 	if (batch.file != NULL) {
@@ -310,7 +439,8 @@ cmd_issue(int argc, char **argv)
 		batch.plan.copy_san = copy_san;
 		batch.plan.drop_other_sans = drop_others;
 		batch.secrets = secrets;
-		status = issue_batch(&batch);
+		status = batch.challenges_out != NULL ? issue_challenges(&batch) :
+		    issue_batch(&batch);
 		goto out;
 	}
 	if (batch.jobs != 0 || batch.quiet) {

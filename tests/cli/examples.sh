@@ -206,6 +206,16 @@ while read -r cmd; do
 	expect_exit 0 "the renewal unit's 'sipca $cmd'" env SIPCA_DIR="$D" "$SIPCA" $cmd
 done < "$T/renew.cmds"
 
+# SCEP: the batch file makes one challenge per row, in the README's form.
+check "examples/scep/fleet.csv makes challenges" "$SIPCA" issue --batch \
+    "$E/scep/fleet.csv" --scep-challenges "$T/challenges.csv" --ttl 7d --quiet
+check "a challenge for each of fleet.csv's rows" sh -c \
+    '[ "$(grep -c "^[0-9a-f]*,[A-Z2-7]\{26\},20[0-9-]*T[0-9:]*Z" "$1")" = "$(($(wc -l < "$2") - 1))" ]' \
+    sh "$T/challenges.csv" "$E/scep/fleet.csv"
+check "the README's header is the file's" sh -c \
+    'head -1 "$1" | tr -d "\r" | grep -qx "name,challenge,expires" && grep -q "^    name,challenge,expires" "$2"' \
+    sh "$T/challenges.csv" "$E/scep/README.md"
+
 # Every recipe has a README.
 for d in "$E"/*/; do
 	case $d in */kamailio/) continue ;; esac
