@@ -28,6 +28,7 @@
 #include <libpq-fe.h>
 
 #include "pg_int.h"
+#include "schema.h"
 #include "util.h"
 
 /*
@@ -39,52 +40,12 @@
 #define PG_LOCK_KEY "(1936289891::bigint << 32) | 1"
 #define PG_WRITERS_KEY "(1936289891::bigint << 32) | to_regclass('certs')::oid::bigint"
 
-#define RECORDS_SCHEMA \
-    "CREATE TABLE records (" \
-    "  kind TEXT NOT NULL," \
-    "  id TEXT NOT NULL," \
-    "  key TEXT," \
-    "  ref TEXT," \
-    "  status TEXT NOT NULL," \
-    "  expires BIGINT NOT NULL DEFAULT 0," \
-    "  created BIGINT NOT NULL," \
-    "  doc TEXT NOT NULL," \
-    "  PRIMARY KEY (kind, id));" \
-    "CREATE UNIQUE INDEX records_key ON records(kind, key) WHERE key IS NOT NULL;" \
-    "CREATE INDEX records_ref ON records(kind, ref);"
-
 /*
- * SQLite's schema (sqlite.c), and the version table both backends are to
- * share: SQLite keeps its version in PRAGMA user_version, which a
- * database has no equivalent of.
+ * schema.h's tables, and a version table: SQLite keeps its version in
+ * PRAGMA user_version, which PostgreSQL has no equivalent of.
  */
 static const char schema[] =
-    "CREATE TABLE settings ("
-    "  key TEXT PRIMARY KEY,"
-    "  value TEXT NOT NULL);"
-    "CREATE TABLE certs ("
-    "  serial TEXT PRIMARY KEY,"
-    "  name TEXT NOT NULL,"
-    "  kind TEXT NOT NULL,"
-    "  subject TEXT NOT NULL,"
-    "  sans TEXT NOT NULL,"
-    "  not_before BIGINT NOT NULL,"
-    "  not_after BIGINT NOT NULL,"
-    "  status TEXT NOT NULL CHECK (status IN"
-    "    ('pending', 'valid', 'revoked', 'superseded')),"
-    "  key_source TEXT NOT NULL,"
-    "  key_type TEXT,"
-    "  forced INTEGER NOT NULL DEFAULT 0,"
-    "  issued_at BIGINT NOT NULL,"
-    "  revoked_at BIGINT,"
-    "  revoke_reason TEXT,"
-    "  supersedes TEXT,"
-    "  pem TEXT NOT NULL,"
-    "  origin TEXT);"
-    "CREATE UNIQUE INDEX certs_one_valid ON certs(name) WHERE status = 'valid';"
-    "CREATE INDEX certs_by_name ON certs(name, status);"
-    "CREATE INDEX certs_by_status ON certs(status, not_after);"
-    RECORDS_SCHEMA
+    STORE_SCHEMA("BIGINT")
     "CREATE TABLE schema_version (version INTEGER NOT NULL);"
     "INSERT INTO schema_version (version) VALUES (2);";
 

@@ -14,62 +14,24 @@
 
 #include <sqlite3.h>
 
+#include "schema.h"
 #include "sqlite_int.h"
 #include "util.h"
 
 /*
- * The records table (version 2): documents the store keeps for the
- * server's protocols without reading them (store.h). key is unique
- * within a kind when it is set; ref is a lookup that is not.
+ * schema.h's tables. The records table came with version 2: documents
+ * the store keeps for the server's protocols without reading them
+ * (store.h); key is unique within a kind when it is set, ref is a lookup
+ * that is not.
  */
-#define RECORDS_SCHEMA \
-    "CREATE TABLE records (" \
-    "  kind TEXT NOT NULL," \
-    "  id TEXT NOT NULL," \
-    "  key TEXT," \
-    "  ref TEXT," \
-    "  status TEXT NOT NULL," \
-    "  expires INTEGER NOT NULL DEFAULT 0," \
-    "  created INTEGER NOT NULL," \
-    "  doc TEXT NOT NULL," \
-    "  PRIMARY KEY (kind, id));" \
-    "CREATE UNIQUE INDEX records_key ON records(kind, key) WHERE key IS NOT NULL;" \
-    "CREATE INDEX records_ref ON records(kind, ref);"
-
 static const char schema[] =
-    "CREATE TABLE settings ("
-    "  key TEXT PRIMARY KEY,"
-    "  value TEXT NOT NULL);"
-    "CREATE TABLE certs ("
-    "  serial TEXT PRIMARY KEY,"
-    "  name TEXT NOT NULL,"
-    "  kind TEXT NOT NULL,"
-    "  subject TEXT NOT NULL,"
-    "  sans TEXT NOT NULL,"
-    "  not_before INTEGER NOT NULL,"
-    "  not_after INTEGER NOT NULL,"
-    "  status TEXT NOT NULL CHECK (status IN"
-    "    ('pending', 'valid', 'revoked', 'superseded')),"
-    "  key_source TEXT NOT NULL,"
-    "  key_type TEXT,"
-    "  forced INTEGER NOT NULL DEFAULT 0,"
-    "  issued_at INTEGER NOT NULL,"
-    "  revoked_at INTEGER,"
-    "  revoke_reason TEXT,"
-    "  supersedes TEXT,"
-    "  pem TEXT NOT NULL,"
-    "  origin TEXT);"
-    /* One current certificate per name; renewals swap within one transaction. */
-    "CREATE UNIQUE INDEX certs_one_valid ON certs(name) WHERE status = 'valid';"
-    "CREATE INDEX certs_by_name ON certs(name, status);"
-    "CREATE INDEX certs_by_status ON certs(status, not_after);"
-    RECORDS_SCHEMA
+    STORE_SCHEMA("INTEGER")
     "PRAGMA user_version = 2;";
 
 /* Version 1 to 2, additive: what a version-1 sipca reads is all still there. */
 static const char upgrade_v2[] =
     "ALTER TABLE certs ADD COLUMN origin TEXT;"
-    RECORDS_SCHEMA
+    STORE_RECORDS_SCHEMA("INTEGER")
     "PRAGMA user_version = 2;";
 
 int
