@@ -39,6 +39,13 @@ struct scep_challenge_spec {
 };
 
 /*
+ * A lifetime as --ttl takes it, for "sipca scep challenge" and the
+ * batch alike: "90" or "90s", "15m", "24h", "7d"; one minute to 365
+ * days. Returns 0 with the seconds in *out, or -1.
+ */
+int scep_challenge_parse_ttl(const char *text, long *out);
+
+/*
  * Makes a challenge for spec->name (replacing a live one), records its
  * hash and writes the challenge (NUL-terminated) into out, which has
  * SCEP_CHALLENGE_LEN + 1 octets. Returns RESULT_OK, RESULT_E_INPUT for

@@ -286,3 +286,27 @@ out:
 	free(folded);
 	return rc;
 }
+
+int
+scep_challenge_parse_ttl(const char *text, long *out)
+{
+	char num[32];
+	size_t n = strlen(text);
+	long v, unit = 1;
+
+	if (n == 0 || n >= sizeof(num))
+		return -1;
+	memcpy(num, text, n + 1);
+	switch (num[n - 1]) {
+	case 's': unit = 1; num[n - 1] = '\0'; break;
+	case 'm': unit = 60; num[n - 1] = '\0'; break;
+	case 'h': unit = 3600; num[n - 1] = '\0'; break;
+	case 'd': unit = 86400; num[n - 1] = '\0'; break;
+	default: break;
+	}
+	if (parse_long(num, 1, 365L * 86400, &v) < 0 || v > 365L * 86400 / unit ||
+	    v * unit < 60)
+		return -1;
+	*out = v * unit;
+	return 0;
+}

@@ -188,35 +188,6 @@ out:
 }
 
 /*
- * --ttl: "90", "90s", "15m", "24h", "7d", 1 minute to 365 days: the
- * rules of 'sipca scep challenge --ttl' (cmd_scep.c), so that a batch
- * and a single challenge take the same words.
- */
-static int
-parse_ttl(const char *text, long *out)
-{
-	char num[32];
-	size_t n = strlen(text);
-	long v, unit = 1;
-
-	if (n == 0 || n >= sizeof(num))
-		return -1;
-	memcpy(num, text, n + 1);
-	switch (num[n - 1]) {
-	case 's': unit = 1; num[n - 1] = '\0'; break;
-	case 'm': unit = 60; num[n - 1] = '\0'; break;
-	case 'h': unit = 3600; num[n - 1] = '\0'; break;
-	case 'd': unit = 86400; num[n - 1] = '\0'; break;
-	default: break;
-	}
-	if (parse_long(num, 1, 365L * 86400, &v) < 0 || v > 365L * 86400 / unit ||
-	    v * unit < 60)
-		return -1;
-	*out = v * unit;
-	return 0;
-}
-
-/*
  * sipca issue --batch FILE --scep-challenges OUT: every row checked
  * (device rows only) and OUT found absent before any challenge is made;
  * then the challenges, then OUT written atomically and exclusively
@@ -383,7 +354,7 @@ cmd_issue(int argc, char **argv)
 		case OPT_QUIET: batch.quiet = 1; break;
 		case OPT_SCEP_CHALLENGES: batch.challenges_out = p.arg; break;
 		case OPT_TTL:
-			if (parse_ttl(p.arg, &batch.ttl) < 0) {
+			if (scep_challenge_parse_ttl(p.arg, &batch.ttl) < 0) {
 				error_msg("invalid --ttl: '%s' (N[s|m|h|d], 1m to 365d)",
 				    (shown = text_echo(p.arg)));
 				goto out;

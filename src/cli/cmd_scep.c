@@ -60,31 +60,6 @@ struct scep_args {
 	struct signer_secrets secrets;
 };
 
-/* "90", "90s", "15m", "24h", "7d": seconds, 60 to 365 days. */
-static int
-parse_ttl(const char *text, long *out)
-{
-	char num[32];
-	size_t n = strlen(text);
-	long v, unit = 1;
-
-	if (n == 0 || n >= sizeof(num))
-		return -1;
-	memcpy(num, text, n + 1);
-	switch (num[n - 1]) {
-	case 's': unit = 1; num[n - 1] = '\0'; break;
-	case 'm': unit = 60; num[n - 1] = '\0'; break;
-	case 'h': unit = 3600; num[n - 1] = '\0'; break;
-	case 'd': unit = 86400; num[n - 1] = '\0'; break;
-	default: break;
-	}
-	if (parse_long(num, 1, 365L * 86400, &v) < 0 || v > 365L * 86400 / unit ||
-	    v * unit < 60)
-		return -1;
-	*out = v * unit;
-	return 0;
-}
-
 static int
 challenge_new(const char *name, const struct scep_args *a)
 {
@@ -350,7 +325,7 @@ cmd_scep(int argc, char **argv)
 			a.uris[a.n_uris++] = p.arg;
 			break;
 		case OPT_TTL:
-			if (parse_ttl(p.arg, &a.ttl) < 0) {
+			if (scep_challenge_parse_ttl(p.arg, &a.ttl) < 0) {
 				error_msg("invalid --ttl: '%s' (N[s|m|h|d], 1m to 365d)",
 				    (shown = text_echo(p.arg)));
 				goto out;
