@@ -11,7 +11,7 @@
 
 #include "cms.h"
 #include "scep_msg.h"
-#include "scep_ra.h"
+#include "scep_ids.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "scep_msg.h"
-#include "scep_ra.h"
+#include "scep_ids.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -1,12 +1,12 @@
 /*
- * scep_ra: the fuzz targets' RA and client, RSA keys made from fixed
+ * scep_ids: the fuzz targets' RA and client, RSA keys made from fixed
  * seeds (provable primes, FIPS 186-4, so the same key every run) and
  * certificates with fixed fields: seeds in tests/fuzz/cms and
  * tests/fuzz/scep_msg made for them stay decryptable, and reach past
  * the key transport. No key is stored anywhere.
  */
-#ifndef SIPCA_FUZZ_SCEP_RA_H
-#define SIPCA_FUZZ_SCEP_RA_H
+#ifndef SIPCA_FUZZ_SCEP_IDS_H
+#define SIPCA_FUZZ_SCEP_IDS_H
 
 #include <string.h>
 
