@@ -248,8 +248,13 @@ out:
 	return rc;
 }
 
-int
-scep_challenge_restore(struct store *s, const char *name)
+/*
+ * NAME's challenge from status from to status to, by one conditional
+ * update (store_record_update's expected status): 0, or -1 when it has
+ * none or it is not in from.
+ */
+static int
+move(struct store *s, const char *name, const char *from, const char *to)
 {
 	struct store_record *r = NULL;
 	char *folded = san_fold_store_name(xstrdup(name));
@@ -258,8 +263,8 @@ scep_challenge_restore(struct store *s, const char *name)
 	if (store_record_get(s, SCEP_CHALLENGE_KIND, folded, &r) != STORE_OK)
 		goto out;
 	free(r->status);
-	r->status = xstrdup("valid");
-	if (store_record_update(s, r, "used") == STORE_OK)
+	r->status = xstrdup(to);
+	if (store_record_update(s, r, from) == STORE_OK)
 		rc = 0;
 out:
 	store_record_free(r);
@@ -268,23 +273,15 @@ out:
 }
 
 int
+scep_challenge_restore(struct store *s, const char *name)
+{
+	return move(s, name, "used", "valid");
+}
+
+int
 scep_challenge_revoke(struct store *s, const char *name)
 {
-	struct store_record *r = NULL;
-	char *folded = san_fold_store_name(xstrdup(name));
-	int rc = -1;
-
-	if (store_record_get(s, SCEP_CHALLENGE_KIND, folded, &r) != STORE_OK ||
-	    strcmp(r->status, "valid") != 0)
-		goto out;
-	free(r->status);
-	r->status = xstrdup("revoked");
-	if (store_record_update(s, r, "valid") == STORE_OK)
-		rc = 0;
-out:
-	store_record_free(r);
-	free(folded);
-	return rc;
+	return move(s, name, "valid", "revoked");
 }
 
 int
