@@ -185,6 +185,45 @@ wait_port() {
 	return 1
 }
 
+# start_serve LOG [serve options]: sipca serve on the store $CA, on two
+# free loopback ports, HTTPS on $HTTPS (presenting $HOST's certificate)
+# and HTTP on $HTTP; its pid in $SERVE.
+start_serve() {
+	log=$1; shift
+	HTTPS=$(free_port)
+	HTTP=$(free_port)
+	start_bg "$log" "$SIPCA" -d "$CA" serve --listen 127.0.0.1:$HTTPS \
+	    --http 127.0.0.1:$HTTP --name $HOST "$@"
+	SERVE=$BG_PID
+	wait_port $HTTPS && wait_port $HTTP
+}
+
+# get URL [curl options]: the body into $T/body, "CODE TYPE" into $T/got.
+# HTTPS is verified against the CA as exported, for the name $HOST.
+get() {
+	url=$1; shift
+	curl -sS --max-time 10 --cacert "$CA/ca.pem" \
+	    --resolve $HOST:$HTTPS:127.0.0.1 -o "$T/body" \
+	    -w '%{http_code} %{content_type}\n' "$@" "$url" > "$T/got" 2>"$T/curl.err"
+}
+
+# sip_send OUT CLIENT...: sends $T/options.sip (a SIP request the script
+# wrote) through CLIENT, keeping its stdin open until an answer or a
+# failure shows in OUT (5 s at most).
+sip_send() {
+	out=$1; shift
+	: > "$out"
+	{
+		cat "$T/options.sip"
+		i=0
+		while [ $i -lt 50 ] && ! grep -q -i -e '^SIP/2.0 ' -e 'error' \
+		    -e 'alert' -e 'terminated' -e 'closed' "$out"; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+	} | "$@" > "$out" 2>&1
+}
+
 # finish: the script's result; call it last.
 finish() {
 	echo "$(basename "$0" .sh): $TESTS_RUN checks, $TESTS_FAILED failed, $TESTS_SKIPPED skipped"

@@ -116,24 +116,6 @@ fps() {
 	rm -f "$T"/split.*.pem
 }
 cp "$RAC" "$T/ra1.pem"
-start_serve() {
-	log=$1; shift
-	HTTPS=$(free_port)
-	HTTP=$(free_port)
-	start_bg "$log" "$SIPCA" -d "$CA" serve --listen 127.0.0.1:$HTTPS \
-	    --http 127.0.0.1:$HTTP --name $HOST "$@"
-	SERVE=$BG_PID
-	wait_port $HTTPS && wait_port $HTTP
-}
-
-# get URL [curl options]: the body into $T/body, "CODE TYPE" into $T/got.
-get() {
-	url=$1; shift
-	curl -sS --max-time 10 --cacert "$CA/ca.pem" \
-	    --resolve $HOST:$HTTPS:127.0.0.1 -o "$T/body" \
-	    -w '%{http_code} %{content_type}\n' "$@" "$url" > "$T/got" 2>"$T/curl.err"
-}
-
 check "serve --scep starts" start_serve "$T/serve.log" --scep
 H=http://127.0.0.1:$HTTP
 check "GetCACaps" get "$H/scep?operation=GetCACaps"

@@ -52,21 +52,6 @@ check "revoke lostphone" "$SIPCA" -d "$CA" revoke lostphone
 # OPTIONS with exact CRLFs (RFC 3261 section 7).
 printf 'OPTIONS sip:example.com SIP/2.0\r\nVia: SIP/2.0/TLS 127.0.0.1:5061;branch=z9hG4bK-scep;rport\r\nMax-Forwards: 70\r\nTo: <sip:example.com>\r\nFrom: <sip:deskphone@example.com>;tag=1\r\nCall-ID: scep@127.0.0.1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n' > "$T/options.sip"
 
-# sip_send OUT CLIENT...: sends the OPTIONS through CLIENT, keeping its
-# stdin open until an answer or a failure shows in OUT (5 s at most).
-sip_send() {
-	out=$1; shift
-	: > "$out"
-	{
-		cat "$T/options.sip"
-		i=0
-		while [ $i -lt 50 ] && ! grep -q -i -e '^SIP/2.0 ' -e 'error' \
-		    -e 'alert' -e 'terminated' -e 'closed' "$out"; do
-			sleep 0.1
-			i=$((i + 1))
-		done
-	} | "$@" > "$out" 2>&1
-}
 gnutls_client() {	# [cert key]
 	if [ $# -gt 0 ]; then set -- --x509certfile "$1" --x509keyfile "$2"; fi
 	timeout 10 gnutls-cli --x509cafile "$T/cert.pem" --verify-hostname $HOST \

@@ -15,27 +15,6 @@ new_ca "$CA" --crl-url http://ca.example.com/sip.crl
 "$SIPCA" -d "$CA" issue server $HOST >/dev/null 2>&1
 "$SIPCA" -d "$CA" issue device alice >/dev/null 2>&1
 
-# start_serve LOG [serve options]: sipca serve on two free loopback
-# ports, HTTPS on $HTTPS and HTTP on $HTTP; its pid in $SERVE.
-start_serve() {
-	log=$1; shift
-	HTTPS=$(free_port)
-	HTTP=$(free_port)
-	start_bg "$log" "$SIPCA" -d "$CA" serve --listen 127.0.0.1:$HTTPS \
-	    --http 127.0.0.1:$HTTP --name $HOST "$@"
-	SERVE=$BG_PID
-	wait_port $HTTPS && wait_port $HTTP
-}
-
-# get URL [curl options]: the body into $T/body, "CODE TYPE" into $T/got.
-# HTTPS is verified against the CA as exported, for the name $HOST.
-get() {
-	url=$1; shift
-	curl -sS --max-time 10 --cacert "$CA/ca.pem" \
-	    --resolve $HOST:$HTTPS:127.0.0.1 -o "$T/body" \
-	    -w '%{http_code} %{content_type}\n' "$@" "$url" > "$T/got" 2>"$T/curl.err"
-}
-
 # hup: SIGHUP, then until the log says it read the store again. Sent to
 # sipca itself: the timeout(1) that bounds it passes on only the first.
 hup() {
