@@ -20,7 +20,7 @@
 struct ca;
 
 struct cert_request {
-	enum cert_kind kind;		/* KIND_SERVER or KIND_DEVICE */
+	enum cert_kind kind;		/* KIND_SERVER, KIND_DEVICE or KIND_EAP_TLS */
 	const char *common_name;
 	const char *organization;	/* NULL: none */
 	const struct san_list *sans;

@@ -29,7 +29,7 @@ struct leaf_template;
 #define DEFAULT_LEAF_DAYS 825
 
 struct issuance_spec {
-	enum cert_kind kind;		/* KIND_SERVER or KIND_DEVICE */
+	enum cert_kind kind;		/* KIND_SERVER, KIND_DEVICE or KIND_EAP_TLS */
 	const char *name;		/* the store name; the CN */
 	const char *domain;		/* the CA's SIP domain */
 	struct san_list sans;		/* owned: filled by issuance_default_sans() */
@@ -82,7 +82,8 @@ struct issuance {
  * The identities a certificate gets by default, then the extra ones:
  * server: URI:sip:DOMAIN (RFC 5922 section 4), DNS:DOMAIN unless
  * no_domain_dns (clients that match the SRV-found domain as a DNS name),
- * DNS:FQDN; device: URI:sip:NAME@DOMAIN when no URI is given.
+ * DNS:FQDN; device: URI:sip:NAME@DOMAIN when no URI is given; eap-tls:
+ * DNS:MAC.DOMAIN (eap_tls.h), and a URI only when one is given.
  */
 void issuance_default_sans(struct issuance_spec *spec, int no_domain_dns);
 
@@ -95,7 +96,8 @@ void issuance_default_sans(struct issuance_spec *spec, int no_domain_dns);
 void issuance_fold_sans(struct san_list *sans);
 
 /*
- * Checks the name and every SAN: their syntax, the CN's X.520 bound, and
+ * Checks the name and every SAN: their syntax (an eap-tls name is a MAC
+ * as eap_tls_mac_parse() writes it), the CN's X.520 bound, and
  * the CA's identity policy: no device certificate with the domain's own
  * identity (a sip:/sips: URI without a user part, or DNS:DOMAIN: RFC
  * 5922 section 7.1), and no DNS name or URI host outside the SIP domain

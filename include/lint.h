@@ -38,7 +38,8 @@ int lint_severity_parse(const char *s, enum lint_severity *out);
 #define KINDS_CA	LINT_KIND(KIND_CA)
 #define KINDS_SERVER	LINT_KIND(KIND_SERVER)
 #define KINDS_DEVICE	LINT_KIND(KIND_DEVICE)
-#define KINDS_LEAF	(KINDS_SERVER | KINDS_DEVICE)
+#define KINDS_EAP_TLS	LINT_KIND(KIND_EAP_TLS)
+#define KINDS_LEAF	(KINDS_SERVER | KINDS_DEVICE | KINDS_EAP_TLS)
 #define KINDS_ALL	(KINDS_CA | KINDS_LEAF)
 
 /* Profiles group rules; a rule belongs to one. 0: always on (x509.*). */
@@ -284,7 +285,11 @@ void lint_cert_clear(struct lint_cert *c);
  * lint_cert_clear() afterwards frees the rest.
  */
 void lint_cert_release(struct lint_cert *c);
-/* ca/server/device detection, RFC 5280 4.2.1.9 and 4.2.1.12. */
+/*
+ * ca/server/device detection, RFC 5280 4.2.1.9 and 4.2.1.12. Never
+ * eap-tls: nothing in a certificate says it is for 802.1X, so that kind
+ * is a --role (or the issuance guard's).
+ */
 enum cert_kind lint_detect_kind(const struct lint_cert *c);
 /* The extension with this OID, or NULL; the first when duplicated. */
 const struct lint_ext *lint_cert_ext(const struct lint_cert *c,

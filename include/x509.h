@@ -13,9 +13,18 @@ enum cert_kind {
 	KIND_CA = 0,
 	KIND_SERVER,
 	KIND_DEVICE,
+	/*
+	 * A device's 802.1X certificate (EAP-TLS, RFC 5216): clientAuth
+	 * only, its name the device's MAC address (eap_tls.h). Stored as
+	 * kind "eap-tls"; a device in everything the SIP device rules of
+	 * the store's policy say (issuance.h).
+	 */
+	KIND_EAP_TLS,
 };
 const char *cert_kind_name(enum cert_kind k);
 int cert_kind_parse(const char *s, enum cert_kind *out);
+/* KIND_DEVICE or KIND_EAP_TLS: a certificate a device holds, not the domain. */
+int cert_kind_is_device(enum cert_kind k);
 
 /* RFC 5280 4.1.2.2: at most 20 octets, positive. */
 #define SERIAL_LEN 20

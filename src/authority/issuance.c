@@ -12,6 +12,7 @@
 
 #include "ca.h"
 #include "cert.h"
+#include "eap_tls.h"
 #include "guard.h"
 #include "issuance.h"
 #include "key.h"
@@ -40,6 +41,17 @@ issuance_default_sans(struct issuance_spec *spec, int no_domain_dns)
 		if (!no_domain_dns)
 			san_list_add(&spec->sans, SAN_DNS, spec->domain);
 		san_list_add(&spec->sans, SAN_DNS, spec->name);
+	} else if (spec->kind == KIND_EAP_TLS) {
+		/* The host's dNSName (eap_tls.h), unless it is among the extra names. */
+		char *host = eap_tls_dns_name(spec->name, spec->domain);
+		int have_host = 0;
+
+		for (i = 0; i < extra.n; i++)
+			have_host |= extra.items[i].type == SAN_DNS &&
+			    strcasecmp(extra.items[i].value, host) == 0;
+		if (!have_host)
+			san_list_add(&spec->sans, SAN_DNS, host);
+		free(host);
 	} else {
 		int have_uri = 0;
 
@@ -134,7 +146,23 @@ validate_syntax(const struct issuance_spec *spec, char **out_msg)
 	char *tail;
 	size_t i;
 
-	if ((*out_msg = name_advice(spec)) != NULL)
+	if (spec->kind == KIND_EAP_TLS) {
+		char mac[EAP_TLS_MAC_LEN];
+
+		/* The MAC is the identity (eap_tls.h), written one way. */
+		if (eap_tls_mac_parse(spec->name, mac, &reason) < 0) {
+			what = "invalid 802.1X device name: ";
+			goto bad_name;
+		}
+		if (strcmp(mac, spec->name) != 0) {
+			tail = xasprintf(": an 802.1X device's name is its MAC as"
+			    " twelve lower-case hex digits: give '%s'", mac);
+			*out_msg = msg_value("invalid 802.1X device name: ",
+			    spec->name, tail);
+			free(tail);
+			return -1;
+		}
+	} else if ((*out_msg = name_advice(spec)) != NULL)
 		return -1;
 
 	/* A server's CN is its FQDN: the same rules as a DNS SAN. */
@@ -241,13 +269,13 @@ validate_policy(const struct issuance_spec *spec, char **out_msg)
 			if (sipid_uri_split(e->value, scheme, sizeof(scheme), &user,
 			    host, sizeof(host)) < 0)
 				why = "unreadable SIP URI";
-			else if (spec->kind == KIND_DEVICE && !user)
+			else if (cert_kind_is_device(spec->kind) && !user)
 				why = "a SIP URI without a user part is the identity of"
 				    " the domain, not of a device (RFC 5922 section 7.1)";
 			else
 				foreign = !sipid_in_domain(host, spec->domain);
 		} else if (e->type == SAN_DNS) {
-			if (spec->kind == KIND_DEVICE &&
+			if (cert_kind_is_device(spec->kind) &&
 			    strcasecmp(e->value, spec->domain) == 0)
 				why = "the SIP domain as a DNS name is the domain's"
 				    " identity, not a device's (RFC 5922 section 7.1)";
@@ -256,7 +284,7 @@ validate_policy(const struct issuance_spec *spec, char **out_msg)
 		}
 		if (why != NULL) {
 			tail = xasprintf(": %s", why);
-			*out_msg = msg_value(spec->kind != KIND_DEVICE ? "URI " :
+			*out_msg = msg_value(!cert_kind_is_device(spec->kind) ? "URI " :
 			    e->type == SAN_URI ? "device certificate with URI " :
 			    "device certificate with DNS name ", e->value, tail);
 			free(tail);

@@ -62,7 +62,7 @@ renewal_spec(const struct store_cert *cur, const struct renewal_options *o,
 	spec->force = o->force;
 	spec->allow_foreign = o->allow_foreign;
 	if (cert_kind_parse(cur->kind, &spec->kind) < 0 ||
-	    (spec->kind != KIND_SERVER && spec->kind != KIND_DEVICE)) {
+	    spec->kind == KIND_CA) {
 		report_add(rep, REPORT_MESSAGE, "%s: cannot renew a certificate of"
 		    " kind '%s'", cur->name, cur->kind);
 		return RESULT_E_INPUT;

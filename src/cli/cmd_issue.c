@@ -17,6 +17,7 @@
 #include "cli_secret.h"
 #include "cli_csr.h"
 #include "cli_status.h"
+#include "eap_tls.h"
 #include "fileio.h"
 #include "issuance.h"
 #include "progress.h"
@@ -30,13 +31,14 @@ enum {
 	OPT_URI = 256, OPT_DNS, OPT_IP, OPT_NO_DOMAIN_DNS, OPT_CSR, OPT_COPY_SAN,
 	OPT_KEY, OPT_DAYS, OPT_WILDCARD, OPT_FORCE, OPT_PASSFILE,
 	OPT_BATCH, OPT_JOBS, OPT_QUIET, OPT_FOREIGN, OPT_DROP_OTHER_SANS,
-	OPT_REUSE_KEY, OPT_SCEP_CHALLENGES, OPT_TTL,
+	OPT_REUSE_KEY, OPT_SCEP_CHALLENGES, OPT_TTL, OPT_EAP_TLS,
 };
 
 static const struct cli_option issue_options[] = {
 	{ "uri", OPT_URI, 1, "URI", NULL, "add a SIP URI SAN, e.g. sip:alice@example.com (repeatable)" },
 	{ "dns", OPT_DNS, 1, "NAME", NULL, "add a DNS SAN (repeatable)" },
 	{ "ip", OPT_IP, 1, "ADDR", NULL, "add an IP address SAN (repeatable)" },
+	{ "eap-tls", OPT_EAP_TLS, 0, NULL, NULL, "device: an 802.1X (EAP-TLS) certificate: NAME is the MAC, the SAN DNS:MAC.DOMAIN, no SIP URI unless --uri" },
 	{ "no-domain-dns", OPT_NO_DOMAIN_DNS, 0, NULL, NULL, "server: leave DNS:DOMAIN out of the SAN" },
 	{ "csr", OPT_CSR, 1, "FILE", "@file", "sign this request (PEM or DER) instead of making a key" },
 	{ "copy-san", OPT_COPY_SAN, 0, NULL, NULL, "with --csr: take the SANs the request asks for" },
@@ -63,6 +65,7 @@ const struct command command_issue = {
 	"issue", cmd_issue,
 	"issue server FQDN [--dns NAME]... [--uri URI]... [--ip ADDR]... [options]\n"
 	"issue device NAME [--uri sip:USER@DOMAIN]... [options]\n"
+	"issue device MAC --eap-tls [--dns NAME]... [--uri URI]... [options]\n"
 	"issue server|device NAME --csr FILE [--copy-san [--drop-other-sans]] [options]\n"
 	"issue --batch FILE [--jobs N] [--quiet] [--key TYPE] [--days N] [options]\n"
 	"issue --batch FILE --scep-challenges OUT [--ttl DURATION]",
@@ -292,7 +295,10 @@ cmd_issue(int argc, char **argv)
 	char *msg = NULL, *shown = NULL;
 	char *name = NULL;
 	struct cli_csr_checks checks;
+	const char *typed;
+	char mac[EAP_TLS_MAC_LEN];
 	int no_domain_dns = 0, copy_san = 0, drop_others = 0, c, ret = STORE_OK;
+	int eap_tls = 0;
 	int status = EXIT_USAGE;
 
 	memset(&spec, 0, sizeof(spec));
@@ -317,6 +323,7 @@ cmd_issue(int argc, char **argv)
 			}
 			break;
 		case OPT_NO_DOMAIN_DNS: no_domain_dns = 1; break;
+		case OPT_EAP_TLS: eap_tls = 1; break;
 		case OPT_CSR: csr_path = p.arg; break;
 		case OPT_COPY_SAN: copy_san = 1; break;
 		case OPT_DROP_OTHER_SANS: drop_others = 1; break;
@@ -392,6 +399,11 @@ cmd_issue(int argc, char **argv)
 		    " --force or --jobs (no certificate is made here)");
 		goto out;
 	}
+	if (eap_tls && batch.file != NULL) {
+		error_msg("--eap-tls is for one device: in --batch the row's kind"
+		    " is eap-tls");
+		goto out;
+	}
 	if (batch.file != NULL) {
 		/* The rows say kind, name and identities; these say it for one. */
 		if (argc != p.index || spec.sans.n > 0 || csr_path != NULL) {
@@ -424,9 +436,7 @@ cmd_issue(int argc, char **argv)
 		goto out;
 	}
 	kind_word = argv[p.index];
-	/* Names are case-insensitive: stored, and compared, in lower case. */
-	name = san_fold_store_name(xstrdup(argv[p.index + 1]));
-	spec.name = name;
+	typed = argv[p.index + 1];
 	if (strcmp(kind_word, "server") == 0)
 		spec.kind = KIND_SERVER;
 	else if (strcmp(kind_word, "device") == 0)
@@ -436,6 +446,29 @@ cmd_issue(int argc, char **argv)
 		    (shown = text_echo(kind_word)));
 		goto out;
 	}
+	if (eap_tls && spec.kind != KIND_DEVICE) {
+		/* The RADIUS server's own certificate is a server certificate. */
+		error_msg("--eap-tls is a device's 802.1X certificate: issue device"
+		    " MAC --eap-tls");
+		goto out;
+	}
+	if (eap_tls && no_domain_dns) {
+		error_msg("--no-domain-dns is for servers");
+		goto out;
+	}
+	if (eap_tls) {
+		/* The MAC, as the phone or the switch writes it, one way (eap_tls.h). */
+		if (eap_tls_mac_parse(typed, mac, &reason) < 0) {
+			error_msg("invalid 802.1X device name: '%s': %s",
+			    (shown = text_echo(typed)), reason);
+			goto out;
+		}
+		typed = mac;
+		spec.kind = KIND_EAP_TLS;
+	}
+	/* Names are case-insensitive: stored, and compared, in lower case. */
+	name = san_fold_store_name(xstrdup(typed));
+	spec.name = name;
 	if (copy_san && csr_path == NULL) {
 		error_msg("--copy-san needs --csr FILE");
 		goto out;
@@ -461,7 +494,7 @@ cmd_issue(int argc, char **argv)
 		goto out;
 	}
 	/* As typed, too: a mixed-case name from before folding is the same one. */
-	ret = issuance_find_current(sg.store, argv[p.index + 1], &current);
+	ret = issuance_find_current(sg.store, typed, &current);
 	cli_store_print(sg.store);
 	if (ret == STORE_OK && current->status == STATUS_VALID) {
 		char until[21];

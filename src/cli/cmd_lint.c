@@ -33,7 +33,7 @@ static const struct cli_option lint_options[] = {
 	{ "profile", OPT_PROFILE, 1, "LIST", "@profile",
 	  "only these profiles (" LINT_PROFILE_NAMES "); default all" },
 	{ "exclude", OPT_EXCLUDE, 1, "RULE", "@rule", "drop one rule (repeatable)" },
-	{ "role", OPT_ROLE, 1, "KIND", "ca,server,device",
+	{ "role", OPT_ROLE, 1, "KIND", "ca,server,device,eap-tls",
 	  "lint as this kind instead of detecting it" },
 	{ "sip-domain", OPT_SIP_DOMAIN, 1, "DOMAIN", NULL,
 	  "the SIP domain a server certificate must carry (RFC 5922 7.1)" },
@@ -173,7 +173,7 @@ cmd_lint(int argc, char **argv)
 			break;
 		case OPT_ROLE:
 			if (cert_kind_parse(p.arg, &role) != 0) {
-				error_msg("invalid role: '%s' (ca, server or device)",
+				error_msg("invalid role: '%s' (ca, server, device or eap-tls)",
 				    (shown = text_echo(p.arg)));
 				goto out;
 			}

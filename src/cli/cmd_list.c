@@ -27,7 +27,7 @@ enum { OPT_JSON = 256, OPT_EXPIRING, OPT_STATUS, OPT_KIND };
 static const struct cli_option list_options[] = {
 	{ "expiring", OPT_EXPIRING, 1, "DAYS", NULL, "only valid certificates (the CA's too) expiring within DAYS; exit 1 if any" },
 	{ "status", OPT_STATUS, 1, "STATUS", "valid,expired,revoked,superseded", "only certificates with this status" },
-	{ "kind", OPT_KIND, 1, "KIND", "server,device", "only server or device certificates" },
+	{ "kind", OPT_KIND, 1, "KIND", "server,device,eap-tls", "only server, device or 802.1X (eap-tls) device certificates" },
 	{ "json", OPT_JSON, 0, NULL, NULL, "print a JSON array of objects (schema in README.md, Inventory)" },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
@@ -234,7 +234,7 @@ cmd_list(int argc, char **argv)
 			break;
 		case OPT_KIND:
 			if (cert_kind_parse(p.arg, &kind) < 0 || kind == KIND_CA) {
-				error_msg("unknown kind: '%s' (server or device)", p.arg);
+				error_msg("unknown kind: '%s' (server, device or eap-tls)", p.arg);
 				goto out;
 			}
 			filter.kind = cert_kind_name(kind);

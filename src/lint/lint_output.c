@@ -116,6 +116,8 @@ write_rule_json(struct jsonw *j, const struct lint_rule *r)
 		jsonw_string(j, "server");
 	if (r->kinds & KINDS_DEVICE)
 		jsonw_string(j, "device");
+	if (r->kinds & KINDS_EAP_TLS)
+		jsonw_string(j, "eap-tls");
 	jsonw_end_array(j);
 	put_str(j, "summary", r->summary);
 	put_str(j, "citation", r->citation);

@@ -1,6 +1,7 @@
 /*
  * lint_tls: what TLS stacks refuse in a certificate: weak signature
- * hashes, small RSA keys, a keyUsage that forbids signing.
+ * hashes, small RSA keys, a keyUsage that forbids signing, an 802.1X
+ * peer's certificate that may not authenticate a TLS client.
  */
 #include <string.h>
 
@@ -61,6 +62,21 @@ check_ku_digitalsignature(const struct lint_cert *c, struct lint_findings *f)
 		    c->ku);
 }
 
+/*
+ * An 802.1X peer is the TLS client of EAP-TLS (RFC 5216 section 2.1.1):
+ * RFC 5280 4.2.1.12 says a certificate with extendedKeyUsage "MUST only
+ * be used for one of the purposes indicated", and the RADIUS servers
+ * check it: Microsoft KB 814394 (NPS) asks the client certificate for
+ * the Client Authentication purpose, and OpenSSL-based ones (FreeRADIUS)
+ * verify the peer's chain for the sslclient purpose.
+ */
+static void
+check_eap_lacks_clientauth(const struct lint_cert *c, struct lint_findings *f)
+{
+	if (c->has_eku && !c->eku_client && !c->eku_any)
+		lint_report(f, "extendedKeyUsage lacks id-kp-clientAuth: RADIUS servers refuse it as an EAP-TLS peer's certificate");
+}
+
 const struct lint_rule lint_rules_tls[] = {
 	{ "tls.weak_signature", SEV_ERROR, KINDS_ALL, PROF_TLS, 0,
 	  "signed with MD5 or SHA-1 (self-signed certificates excepted)",
@@ -72,5 +88,9 @@ const struct lint_rule lint_rules_tls[] = {
 	{ "tls.ku_digitalsignature", SEV_ERROR, KINDS_LEAF, PROF_TLS, 0,
 	  "keyUsage present without digitalSignature",
 	  "RFC 8446 section 4.4.2.2", check_ku_digitalsignature },
+	{ "tls.eap_lacks_clientauth", SEV_ERROR, KINDS_EAP_TLS, PROF_TLS, 0,
+	  "an 802.1X (EAP-TLS) certificate without clientAuth",
+	  "RFC 5280 section 4.2.1.12; RFC 5216 section 2.1.1; Microsoft KB 814394",
+	  check_eap_lacks_clientauth },
 	{ NULL }
 };

@@ -14,12 +14,19 @@ static const char *const kind_names[] = {
 	[KIND_CA] = "ca",
 	[KIND_SERVER] = "server",
 	[KIND_DEVICE] = "device",
+	[KIND_EAP_TLS] = "eap-tls",
 };
 
 const char *
 cert_kind_name(enum cert_kind k)
 {
 	return kind_names[k];
+}
+
+int
+cert_kind_is_device(enum cert_kind k)
+{
+	return k == KIND_DEVICE || k == KIND_EAP_TLS;
 }
 
 int
