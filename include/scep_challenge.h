@@ -9,7 +9,9 @@
  * one replaces the old), key = the hex SHA-256 of the challenge (the
  * challenge itself is never stored, so a copy of the store enrolls no
  * phone), status "valid", "used" or "revoked", expires, doc
- * {"uris": [...], "origin": "..."}. Consuming one is a single
+ * {"uris": [...], "origin": "...", "profile": "eap-tls"}, the profile
+ * only for a device's 802.1X certificate (eap_tls.h), whose NAME is then
+ * its MAC as eap_tls_mac_parse() writes it. Consuming one is a single
  * conditional update, so two servers (or two threads) can never both
  * use it. Prints nothing.
  */
@@ -22,6 +24,7 @@
 #include "result.h"
 
 struct store;
+struct store_record;
 struct report;
 
 #define SCEP_CHALLENGE_KIND "scep-challenge"
@@ -36,6 +39,7 @@ struct scep_challenge_spec {
 	size_t n_uris;
 	long ttl;			/* seconds; 0: SCEP_CHALLENGE_TTL_DEFAULT */
 	const char *origin;		/* who made it ("sipca scep challenge", "batch FILE:LINE") */
+	int eap_tls;			/* the certificate is KIND_EAP_TLS; name is a MAC */
 };
 
 /*
@@ -60,12 +64,18 @@ struct scep_challenge_binding {
 	char *name;
 	char **uris;
 	size_t n_uris;
+	int eap_tls;			/* the profile: KIND_EAP_TLS, else KIND_DEVICE */
 };
 void scep_challenge_binding_clear(struct scep_challenge_binding *b);
 
+/* Whether a challenge record binds the 802.1X profile. */
+int scep_challenge_is_eap_tls(const struct store_record *r);
+
 /*
  * Uses challenge up for name (the CSR's CN), once: valid, unexpired at
- * now and bound to name, it is marked "used" and *out filled. Returns
+ * now and bound to name, it is marked "used" and *out filled. A CN that
+ * is a MAC written another way (00:04:F2:A1:B2:C3) finds the challenge
+ * made for its twelve-digit form when there is none under the CN itself. Returns
  * 0, or -1 with a reason for the CertRep's failInfoText in *out_reason
  * (static: "no such challenge", "the challenge has expired", "the
  * challenge was already used", "the challenge is for another device").

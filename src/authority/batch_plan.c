@@ -18,6 +18,7 @@
 #include "batch.h"
 #include "cert.h"
 #include "csv.h"
+#include "eap_tls.h"
 #include "fileio.h"
 #include "issuance.h"
 #include "report.h"
@@ -333,9 +334,26 @@ parse_row(struct plan_ctx *b, const struct csv_record *rec, const int *map,
 		spec->kind = KIND_SERVER;
 	else if (strcmp(cells[COL_KIND], "device") == 0)
 		spec->kind = KIND_DEVICE;
-	else {
+	else if (strcmp(cells[COL_KIND], "eap-tls") == 0) {
+		char mac[EAP_TLS_MAC_LEN];
+		const char *reason;
+
+		/* An 802.1X device (eap_tls.h): its name is its MAC, one way. */
+		if (eap_tls_mac_parse(row->name, mac, &reason) < 0) {
+			char *tail = xasprintf(": %s", reason);
+
+			msg = msg_with("invalid 802.1X device name: ", cells[COL_NAME],
+			    tail);
+			free(tail);
+			goto out;
+		}
+		free(row->name);
+		row->name = xstrdup(mac);
+		spec->name = row->name;
+		spec->kind = KIND_EAP_TLS;
+	} else {
 		msg = msg_with("unknown certificate kind: ", cells[COL_KIND],
-		    " (server or device)");
+		    " (server, device or eap-tls)");
 		goto out;
 	}
 	if (b->o->challenges && challenge_row_check(spec, cells, &msg) < 0)

@@ -59,6 +59,7 @@ batch_scep_create(const struct batch_plan *plan, struct store *s,
 		spec.uris = spec.n_uris > 0 ? uris : NULL;
 		spec.ttl = ttl;
 		spec.origin = origin;
+		spec.eap_tls = row->spec.kind == KIND_EAP_TLS;
 		c->name = row->name;
 		if ((r = scep_challenge_create(s, domain, &spec, c->challenge,
 		    rep)) != RESULT_OK) {

@@ -11,6 +11,7 @@
 #include <gnutls/crypto.h>
 #include <jansson.h>
 
+#include "eap_tls.h"
 #include "issuance.h"
 #include "report.h"
 #include "san.h"
@@ -69,7 +70,7 @@ binding_sans(const char *domain, const struct scep_challenge_spec *spec,
 	enum result r = RESULT_E_INPUT;
 
 	memset(&is, 0, sizeof(is));
-	is.kind = KIND_DEVICE;
+	is.kind = spec->eap_tls ? KIND_EAP_TLS : KIND_DEVICE;
 	is.name = name;
 	is.domain = domain;
 	for (i = 0; i < spec->n_uris; i++)
@@ -100,13 +101,28 @@ scep_challenge_create(struct store *s, const char *domain,
 	unsigned char raw[SCEP_CHALLENGE_LEN];
 	char challenge[SCEP_CHALLENGE_LEN + 1], hash[HASH_HEX];
 	char *name = san_fold_store_name(xstrdup(spec->name)), *doc = NULL;
+	char mac[EAP_TLS_MAC_LEN];
+	const char *reason;
 	json_t *uris = NULL, *d = NULL;
 	long ttl = spec->ttl > 0 ? spec->ttl : SCEP_CHALLENGE_TTL_DEFAULT;
 	size_t i;
 	int ret;
-	enum result res;
+	enum result res = RESULT_E_INPUT;
 
 	memset(&r, 0, sizeof(r));
+	/* The MAC written one way, the name its certificate will have. */
+	if (spec->eap_tls) {
+		if (eap_tls_mac_parse(name, mac, &reason) < 0) {
+			char *shown = text_echo(spec->name);
+
+			report_add(rep, REPORT_MESSAGE, "invalid 802.1X device"
+			    " name: '%s': %s", shown, reason);
+			free(shown);
+			goto out;
+		}
+		free(name);
+		name = xstrdup(mac);
+	}
 	if ((res = binding_sans(domain, spec, name, &uris, rep)) != RESULT_OK)
 		goto out;
 	res = RESULT_E_FAILED;
@@ -123,6 +139,8 @@ scep_challenge_create(struct store *s, const char *domain,
 	}
 	d = json_pack("{sOss}", "uris", uris, "origin",
 	    spec->origin != NULL ? spec->origin : "sipca scep challenge");
+	if (spec->eap_tls)
+		json_object_set_new(d, "profile", json_string("eap-tls"));
 	doc = json_dumps(d, JSON_COMPACT);
 	r.kind = (char *)SCEP_CHALLENGE_KIND;
 	r.id = name;
@@ -169,6 +187,24 @@ scep_challenge_binding_clear(struct scep_challenge_binding *b)
 	memset(b, 0, sizeof(*b));
 }
 
+static int
+doc_is_eap_tls(json_t *doc)
+{
+	json_t *p = json_object_get(doc, "profile");
+
+	return json_is_string(p) && strcmp(json_string_value(p), "eap-tls") == 0;
+}
+
+int
+scep_challenge_is_eap_tls(const struct store_record *r)
+{
+	json_t *doc = json_loads(r->doc != NULL ? r->doc : "{}", 0, NULL);
+	int yes = doc_is_eap_tls(doc);
+
+	json_decref(doc);
+	return yes;
+}
+
 static void
 binding_fill(const struct store_record *r, struct scep_challenge_binding *out)
 {
@@ -178,6 +214,7 @@ binding_fill(const struct store_record *r, struct scep_challenge_binding *out)
 
 	memset(out, 0, sizeof(*out));
 	out->name = xstrdup(r->id);
+	out->eap_tls = doc_is_eap_tls(doc);
 	json_array_foreach(uris, i, u) {
 		if (!json_is_string(u))
 			continue;
@@ -193,8 +230,9 @@ scep_challenge_consume(struct store *s, const char *name,
     const char **out_reason)
 {
 	struct store_record *r = NULL, *other = NULL;
-	char hash[HASH_HEX], none[HASH_HEX];
+	char hash[HASH_HEX], none[HASH_HEX], mac[EAP_TLS_MAC_LEN];
 	char *folded = san_fold_store_name(xstrdup(name));
+	const char *why;
 	int ret, same, rc = -1;
 
 	*out_reason = "no such challenge";
@@ -206,6 +244,10 @@ scep_challenge_consume(struct store *s, const char *name,
 	 * a challenge compares against a hash nothing has.
 	 */
 	ret = store_record_get(s, SCEP_CHALLENGE_KIND, folded, &r);
+	/* 00:04:F2:A1:B2:C3 for the challenge of 0004f2a1b2c3 (eap_tls.h). */
+	if (ret == STORE_E_NOTFOUND && eap_tls_mac_parse(folded, mac, &why) == 0 &&
+	    strcmp(mac, folded) != 0)
+		ret = store_record_get(s, SCEP_CHALLENGE_KIND, mac, &r);
 	memset(none, '-', sizeof(none) - 1);
 	none[sizeof(none) - 1] = '\0';
 	same = gnutls_memcmp(hash, ret == STORE_OK && r->key != NULL &&

@@ -18,6 +18,7 @@
 #include "cli.h"
 #include "cli_secret.h"
 #include "cli_status.h"
+#include "eap_tls.h"
 #include "issuance.h"
 #include "report.h"
 #include "san.h"
@@ -27,10 +28,11 @@
 #include "store.h"
 #include "util.h"
 
-enum { OPT_URI = 256, OPT_TTL, OPT_REVOKE, OPT_RENEW, OPT_PASSFILE };
+enum { OPT_URI = 256, OPT_TTL, OPT_REVOKE, OPT_RENEW, OPT_PASSFILE, OPT_EAP_TLS };
 
 static const struct cli_option scep_options[] = {
 	{ "uri", OPT_URI, 1, "URI", NULL, "challenge: a SIP URI the device's certificate gets (repeatable; default sip:NAME@DOMAIN)" },
+	{ "eap-tls", OPT_EAP_TLS, 0, NULL, NULL, "challenge: the device enrolls for an 802.1X (EAP-TLS) certificate; NAME is its MAC (as issue device --eap-tls)" },
 	{ "ttl", OPT_TTL, 1, "DURATION", NULL, "challenge: how long it may be used, N[s|m|h|d] (default 24h, at most 365d)" },
 	{ "revoke", OPT_REVOKE, 0, NULL, NULL, "challenge: revoke NAME's live challenge instead" },
 	{ "renew", OPT_RENEW, 0, NULL, NULL, "ra: replace the RA certificate with a new key" },
@@ -45,6 +47,7 @@ const struct command command_scep = {
 	"scep", cmd_scep,
 	"scep [fingerprints]\n"
 	"scep challenge NAME [--uri URI]... [--ttl DURATION]\n"
+	"scep challenge MAC --eap-tls [--uri URI]... [--ttl DURATION]\n"
 	"scep challenge --revoke NAME\n"
 	"scep challenges\n"
 	"scep ra [--renew]",
@@ -56,7 +59,7 @@ struct scep_args {
 	const char **uris;
 	size_t n_uris;
 	long ttl;
-	int revoke, renew;
+	int revoke, renew, eap_tls;
 	struct signer_secrets secrets;
 };
 
@@ -67,10 +70,18 @@ challenge_new(const char *name, const struct scep_args *a)
 	struct report rep = { NULL, 0 };
 	struct scep_challenge_spec spec;
 	char challenge[SCEP_CHALLENGE_LEN + 1], until[21], *folded = NULL;
+	char mac[EAP_TLS_MAC_LEN], *shown = NULL;
+	const char *reason;
 	int status;
 
 	memset(&sg, 0, sizeof(sg));
-	folded = san_fold_store_name(xstrdup(name));
+	if (a->eap_tls && eap_tls_mac_parse(name, mac, &reason) < 0) {
+		error_msg("invalid 802.1X device name: '%s': %s",
+		    (shown = text_echo(name)), reason);
+		status = EXIT_USAGE;
+		goto out;
+	}
+	folded = san_fold_store_name(xstrdup(a->eap_tls ? mac : name));
 	if (strcmp(folded, SCEP_RA_NAME) == 0) {
 		error_msg("'%s' is the SCEP RA's reserved name: no device enrolls"
 		    " under it", SCEP_RA_NAME);
@@ -86,6 +97,7 @@ challenge_new(const char *name, const struct scep_args *a)
 	spec.n_uris = a->n_uris;
 	spec.ttl = a->ttl;
 	spec.origin = "sipca scep challenge";
+	spec.eap_tls = a->eap_tls;
 	if ((status = cli_outcome(scep_challenge_create(sg.store, sg.domain, &spec,
 	    challenge, &rep), &rep)) != EXIT_OK)
 		goto out;
@@ -93,11 +105,13 @@ challenge_new(const char *name, const struct scep_args *a)
 	printf("%s\n", challenge);
 	format_time_rfc3339(sipca_now() + (a->ttl > 0 ? a->ttl :
 	    SCEP_CHALLENGE_TTL_DEFAULT), until);
-	cli_say("made a one-time SCEP challenge for '%s', valid until %s; it is"
-	    " not shown again\n", folded, until);
+	cli_say("made a one-time SCEP challenge for %s'%s', valid until %s; it is"
+	    " not shown again\n", a->eap_tls ? "the 802.1X (EAP-TLS) device " : "",
+	    folded, until);
 	status = EXIT_OK;
 out:
 	gnutls_memset(challenge, 0, sizeof(challenge));
+	free(shown);
 	free(folded);
 	signing_clear(&sg);
 	return status;
@@ -107,12 +121,16 @@ static int
 challenge_revoke(const char *name)
 {
 	struct store *s = NULL;
-	char *shown = NULL;
+	char *shown = NULL, mac[EAP_TLS_MAC_LEN];
+	const char *reason;
 	int status;
 
 	if ((status = cli_store_open(0, &s)) != EXIT_OK)
 		return status;
-	if (scep_challenge_revoke(s, name) < 0) {
+	/* An 802.1X device's challenge is under its MAC's twelve-digit form. */
+	if (scep_challenge_revoke(s, name) < 0 &&
+	    (eap_tls_mac_parse(name, mac, &reason) < 0 ||
+	    scep_challenge_revoke(s, mac) < 0)) {
 		error_msg("no live SCEP challenge for '%s' (sipca scep challenges)",
 		    (shown = text_echo(name)));
 		status = EXIT_USAGE;
@@ -137,7 +155,9 @@ challenge_row(const struct store_record *r, void *arg)
 	    r->expires <= sipca_now())
 		shown = "expired";
 	format_time_rfc3339(r->expires, until);
-	printf("%-32s %-8s %s\n", name, shown, r->expires != 0 ? until : "never");
+	/* The profile last, so the first three columns read as they always have. */
+	printf("%-32s %-8s %s%s\n", name, shown, r->expires != 0 ? until : "never",
+	    scep_challenge_is_eap_tls(r) ? " eap-tls" : "");
 	free(name);
 	free(st);
 	return 0;
@@ -332,6 +352,7 @@ cmd_scep(int argc, char **argv)
 			}
 			break;
 		case OPT_REVOKE: a.revoke = 1; break;
+		case OPT_EAP_TLS: a.eap_tls = 1; break;
 		case OPT_RENEW: a.renew = 1; break;
 		case OPT_PASSFILE: a.secrets.passphrase_file = p.arg; break;
 		case CLI_OPT_PIN_FILE: a.secrets.pin_file = p.arg; break;
@@ -341,8 +362,9 @@ cmd_scep(int argc, char **argv)
 	}
 	n = argc - p.index;
 	verb = n >= 1 ? argv[p.index] : "fingerprints";
-	if (strcmp(verb, "challenge") != 0 && (a.n_uris > 0 || a.ttl > 0 || a.revoke)) {
-		error_msg("--uri, --ttl and --revoke go with 'scep challenge'");
+	if (strcmp(verb, "challenge") != 0 && (a.n_uris > 0 || a.ttl > 0 || a.revoke ||
+	    a.eap_tls)) {
+		error_msg("--uri, --ttl, --eap-tls and --revoke go with 'scep challenge'");
 		status = cli_usage_error(&command_scep);
 	} else if (strcmp(verb, "ra") != 0 && (a.renew || a.secrets.passphrase_file ||
 	    a.secrets.pin_file)) {
@@ -351,8 +373,8 @@ cmd_scep(int argc, char **argv)
 	} else if (strcmp(verb, "fingerprints") == 0 && n <= 1) {
 		status = fingerprints();
 	} else if (strcmp(verb, "challenge") == 0 && n == 2) {
-		if (a.revoke && (a.n_uris > 0 || a.ttl > 0)) {
-			error_msg("--revoke takes no --uri or --ttl");
+		if (a.revoke && (a.n_uris > 0 || a.ttl > 0 || a.eap_tls)) {
+			error_msg("--revoke takes no --uri, --ttl or --eap-tls");
 			status = cli_usage_error(&command_scep);
 		} else
 			status = a.revoke ? challenge_revoke(argv[p.index + 1]) :

@@ -20,6 +20,7 @@
 
 #include "ca.h"
 #include "cert.h"
+#include "eap_tls.h"
 #include "issuance.h"
 #include "renewal.h"
 #include "report.h"
@@ -194,7 +195,8 @@ renewal_allowed(struct scep *sc, const struct scep_request *req, const char *cn,
 	struct store_cert *c = NULL, *cur = NULL;
 	gnutls_datum_t der = { NULL, 0 }, rec = { NULL, 0 };
 	gnutls_x509_crt_t stored = NULL;
-	char serial[2 * SERIAL_LEN + 1];
+	char serial[2 * SERIAL_LEN + 1], mac[EAP_TLS_MAC_LEN];
+	const char *why;
 	time_t now = sipca_now();
 	int ok = 0;
 
@@ -241,12 +243,15 @@ renewal_allowed(struct scep *sc, const struct scep_request *req, const char *cn,
 		    " one recorded for '%s'", serial, c->name);
 		goto out;
 	}
-	if (strcmp(cur->kind, "device") != 0 || strcmp(cur->name, SCEP_RA_NAME) == 0) {
+	if ((strcmp(cur->kind, "device") != 0 && strcmp(cur->kind, "eap-tls") != 0) ||
+	    strcmp(cur->name, SCEP_RA_NAME) == 0) {
 		refuse(a, SCEP_BAD_REQUEST, "'%s' is not a device certificate: SCEP"
 		    " renews devices only", cur->name);
 		goto out;
 	}
-	if (strcasecmp(cn, cur->name) != 0) {
+	/* An 802.1X certificate's name is its MAC, which the CN may write otherwise. */
+	if (strcasecmp(cn, cur->name) != 0 && !(strcmp(cur->kind, "eap-tls") == 0 &&
+	    eap_tls_mac_parse(cn, mac, &why) == 0 && strcmp(mac, cur->name) == 0)) {
 		refuse(a, SCEP_BAD_REQUEST, "the request's CN is not '%s', the name"
 		    " of the certificate it is signed with", cur->name);
 		goto out;
@@ -327,7 +332,7 @@ enroll_challenge(struct scep *sc, const struct scep_request *req,
 		refuse(a, SCEP_BAD_REQUEST, "%s", reason);
 		goto out;
 	}
-	spec.kind = KIND_DEVICE;
+	spec.kind = b.eap_tls ? KIND_EAP_TLS : KIND_DEVICE;
 	spec.name = b.name;
 	spec.days = sc->cfg->days;
 	spec_defaults(sc, &spec, crq);
