@@ -79,6 +79,10 @@ if [ "$profile" != demo ]; then
 	need libstrongswan-extra-plugins have_pkg libstrongswan-extra-plugins
 	need certmonger      have_cmd getcert
 	need dbus-daemon     have_cmd dbus-run-session
+	# tests/cli/eap_radius.sh: 802.1X EAP-TLS with an eap-tls certificate,
+	# FreeRADIUS the server and wpa_supplicant's eapol_test the phone.
+	need freeradius      have_cmd freeradius
+	need eapoltest       have_cmd eapol_test
 fi
 if [ "$profile" = bench ]; then
 	need pebble          have_cmd pebble	# bench/acme.sh: Let's Encrypt's ACME test server

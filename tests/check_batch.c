@@ -91,7 +91,7 @@ static const struct {
 	const char *want;
 } bad_rows[] = {
 	{ "kind,name\nphone,x\n",
-	  "rows.csv:2: unknown certificate kind: 'phone' (server or device)" },
+	  "rows.csv:2: unknown certificate kind: 'phone' (server, device or eap-tls)" },
 	{ "kind,name,key\ndevice,x,dsa\n",
 	  "rows.csv:2: unknown key type: 'dsa' (one of " KEY_TYPE_NAMES ")" },
 	{ "kind,name,days\ndevice,x,0\n",
