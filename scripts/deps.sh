@@ -81,7 +81,7 @@ if [ "$profile" != demo ]; then
 	need dbus-daemon     have_cmd dbus-run-session
 	# tests/cli/eap_radius.sh: 802.1X EAP-TLS with an eap-tls certificate,
 	# FreeRADIUS the server and wpa_supplicant's eapol_test the phone.
-	need freeradius      have_cmd freeradius
+	need freeradius      have_pkg freeradius
 	need eapoltest       have_cmd eapol_test
 fi
 if [ "$profile" = bench ]; then
