@@ -97,6 +97,10 @@ expect_grep "DNS:$MAC.example.com" "$T/x509.txt" "renewed: the same SAN"
 sipca list > "$T/list" 2>/dev/null
 expect_grep "^$MAC  *eap-tls  *$NEW .* valid$" "$T/list" "list: the renewal is eap-tls and valid"
 expect_grep "^$MAC  *eap-tls  *$OLD .* superseded$" "$T/list" "list: the old one superseded"
+expect_exit 0 "renew --expiring: every one due" sipca renew --expiring 4000
+expect_grep "^renewed eap-tls '0004f2a1b2c4'" "$T/stderr" "renew --expiring: still eap-tls"
+check "renew --expiring: clientAuth alone" sh -c "openssl x509 -in '$CA/issued/0004f2a1b2c4/cert.pem' \
+    -noout -ext extendedKeyUsage | tail -1 | grep -qx ' *TLS Web Client Authentication'"
 
 # ---- lint ----
 expect_exit 0 "lint --role eap-tls on the certificate" sipca lint --role eap-tls \
