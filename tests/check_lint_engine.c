@@ -183,8 +183,8 @@ START_TEST(test_rule_table)
 	r = lint_rules(&n);
 	/* 41, issue 11's seven rules on names' bytes and syntax,
 	 * rfc5280.name_empty_rdn, validity.outlives_issuer and
-	 * chain.name_constraints */
-	ck_assert_uint_eq(n, 51);
+	 * chain.name_constraints, and tls.eap_lacks_clientauth (issue 17) */
+	ck_assert_uint_eq(n, 52);
 	for (i = 0; i < n; i++) {
 		ck_assert_msg(r[i]->summary[0] != '\0' && r[i]->citation[0] != '\0',
 		    "%s: no summary or citation", r[i]->id);

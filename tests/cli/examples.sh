@@ -136,12 +136,20 @@ expect_grep "upload-sarif" "$E/ci/github-actions.yml" "github workflow uploads S
 # (systemd-analyze verify, the binary's path put where this build is),
 # hardened (systemd-analyze security: exposure at most 2.0 of 10), and its
 # ExecStart, with its Environment, serves from the store it names.
+# What verify says of the units given: it loads what they are wanted by
+# (multi-user.target) and so every unit the system has enabled there,
+# whose complaints (freeradius.service's MemoryLimit=, for
+# tests/cli/eap_radius.sh) are the system's packages', not ours.
+unit_verify() {
+	out=$(systemd-analyze verify "$@" 2>&1 | grep -v -e '^/lib/systemd/' \
+	    -e '^/usr/lib/systemd/' -e '^/etc/systemd/')
+	[ -z "$out" ] || { echo "$out"; return 1; }
+	systemd-analyze verify "$@" >/dev/null 2>&1
+}
 U=$E/systemd/sipca-serve.service
 SIPCA_ABS=$(command -v "$SIPCA")
 sed -e "s|/usr/bin/sipca|$SIPCA_ABS|" -e '/^Documentation=/d' "$U" > "$T/sipca-serve.service"
-check "systemd-analyze verify: no complaint" sh -c \
-    'out=$(systemd-analyze verify "$1" 2>&1) && [ -z "$out" ] || { echo "$out"; exit 1; }' \
-    sh "$T/sipca-serve.service"
+check "systemd-analyze verify: no complaint" unit_verify "$T/sipca-serve.service"
 systemd-analyze security --offline=true "$T/sipca-serve.service" > "$T/security" 2>&1
 exposure=$(sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p' "$T/security")
 echo "systemd-analyze security: the unit: exposure ${exposure:-?}"
@@ -156,9 +164,8 @@ expect_no_grep "^AmbientCapabilities" "$U" "the unit itself grants no capability
 # as a drop-in of the unit (verify looks for NAME.service.d/ beside it).
 mkdir "$T/sipca-serve.service.d"
 cp "$E/systemd/sipca-serve.service.d/low-ports.conf" "$T/sipca-serve.service.d/"
-check "systemd-analyze verify with the low-ports drop-in: no complaint" sh -c \
-    'out=$(systemd-analyze verify "$1" 2>&1) && [ -z "$out" ] || { echo "$out"; exit 1; }' \
-    sh "$T/sipca-serve.service"
+check "systemd-analyze verify with the low-ports drop-in: no complaint" \
+    unit_verify "$T/sipca-serve.service"
 check "the drop-in grants CAP_NET_BIND_SERVICE only" sh -c \
     '[ "$(grep -c "^[A-Za-z]*=" "$1")" = 2 ] && grep -qx "CapabilityBoundingSet=CAP_NET_BIND_SERVICE" "$1" &&
      grep -qx "AmbientCapabilities=CAP_NET_BIND_SERVICE" "$1"' sh "$T/sipca-serve.service.d/low-ports.conf"
@@ -190,9 +197,8 @@ for f in sipca-renew.service sipca-renew.timer; do
 	sed -e "s|/usr/bin/sipca|$SIPCA_ABS|" -e '/^Documentation=/d' \
 	    -e '/^ConditionPathExists=/d' "$E/systemd/$f" > "$T/$f"
 done
-check "systemd-analyze verify of the renewal units: no complaint" sh -c \
-    'out=$(systemd-analyze verify "$1" "$2" 2>&1) && [ -z "$out" ] || { echo "$out"; exit 1; }' \
-    sh "$T/sipca-renew.timer" "$T/sipca-renew.service"
+check "systemd-analyze verify of the renewal units: no complaint" \
+    unit_verify "$T/sipca-renew.timer" "$T/sipca-renew.service"
 systemd-analyze security --offline=true "$T/sipca-renew.service" > "$T/security" 2>&1
 exposure=$(sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p' "$T/security")
 check "systemd-analyze security of the renewal: exposure ${exposure:-?} <= 2.0" \
