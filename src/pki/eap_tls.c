@@ -26,7 +26,7 @@ eap_tls_mac_parse(const char *text, char out[EAP_TLS_MAC_LEN],
 	static const char digits[] = "0123456789abcdef";
 	char buf[EAP_TLS_MAC_LEN], sep = '\0';
 	size_t len = strlen(text), i, n = 0, group = 0, run = 0;
-	int v;
+	int v, rc = -1;
 
 	*out_reason = "not a MAC address: twelve hex digits, bare or in pairs"
 	    " joined by ':' or '-', or in fours joined by '.'";
@@ -36,11 +36,11 @@ eap_tls_mac_parse(const char *text, char out[EAP_TLS_MAC_LEN],
 	else if (len == 14)
 		group = 4;
 	else if (len != 12)
-		return -1;
+		goto out;
 	for (i = 0; i < len; i++) {
 		if ((v = mac_digit(text[i])) >= 0) {
 			if (n == 12 || (group != 0 && run == group))
-				return -1;
+				goto out;
 			buf[n++] = digits[v];
 			run++;
 			continue;
@@ -50,12 +50,12 @@ eap_tls_mac_parse(const char *text, char out[EAP_TLS_MAC_LEN],
 		    (group == 2 && text[i] != ':' && text[i] != '-') ||
 		    (group == 4 && text[i] != '.') ||
 		    (sep != '\0' && text[i] != sep))
-			return -1;
+			goto out;
 		sep = text[i];
 		run = 0;
 	}
 	if (n != 12)
-		return -1;
+		goto out;
 	/*
 	 * The I/G bit, the first octet's lowest (IEEE 802 clause 8.2): a
 	 * group address names no one device.
@@ -63,12 +63,14 @@ eap_tls_mac_parse(const char *text, char out[EAP_TLS_MAC_LEN],
 	if (mac_digit(buf[1]) & 1) {
 		*out_reason = "a group (multicast) address: a device's own MAC is"
 		    " an individual one (IEEE 802, the I/G bit)";
-		return -1;
+		goto out;
 	}
 	buf[n] = '\0';
 	memcpy(out, buf, EAP_TLS_MAC_LEN);
 	*out_reason = NULL;
-	return 0;
+	rc = 0;
+out:
+	return rc;
 }
 
 char *
