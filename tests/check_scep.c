@@ -178,17 +178,17 @@ enrolled(struct device *dv, char serial[64])
 	ck_assert(has_current("phone1", serial));
 }
 
-/* A RenewalReq (or a PKCSReq) for a new key, signed with old's certificate. */
+/* A RenewalReq (or a PKCSReq) for a new key with CN cn, signed with old's certificate. */
 static void
-renew(enum scep_type type, const struct device *old, struct device *fresh,
-    const char *tid, struct scep_reply *rep)
+renew_as(enum scep_type type, const struct device *old, struct device *fresh,
+    const char *cn, const char *tid, struct scep_reply *rep)
 {
 	gnutls_datum_t csr = { NULL, 0 }, msg = { NULL, 0 };
 	char err[256];
 	struct serve_response out;
 
-	device_new(fresh, "phone1");
-	csr_make(fresh, "phone1", NULL, &csr);
+	device_new(fresh, cn);
+	csr_make(fresh, cn, NULL, &csr);
 	request_make(type, tid, &csr, old, NULL, &msg);
 	ck_assert_int_eq(call("POST", "operation=PKIOperation", &msg, &out), 1);
 	ck_assert_uint_eq(out.status, 200);
@@ -200,6 +200,82 @@ renew(enum scep_type type, const struct device *old, struct device *fresh,
 	gnutls_free(csr.data);
 	gnutls_free(msg.data);
 }
+
+static void
+renew(enum scep_type type, const struct device *old, struct device *fresh,
+    const char *tid, struct scep_reply *rep)
+{
+	renew_as(type, old, fresh, "phone1", tid, rep);
+}
+
+/*
+ * A challenge made with --eap-tls (scep_challenge_spec.eap_tls) gives
+ * the 802.1X profile: a CN in another spelling of the MAC finds it, the
+ * certificate is the MAC's with DNS:MAC.DOMAIN and no URI, the store
+ * records kind eap-tls, and a renewal (the CN in colons again) keeps it.
+ */
+START_TEST(enroll_eap_tls)
+{
+	struct scep_challenge_spec spec;
+	struct device dv, fresh;
+	struct scep_reply r;
+	struct store_cert *cur = NULL;
+	char c[SCEP_CHALLENGE_LEN + 1], san[128], s1[64], s2[64];
+	gnutls_x509_crt_t crt;
+	size_t len = sizeof(san);
+	unsigned type;
+
+	memset(&spec, 0, sizeof(spec));
+	spec.name = "00:04:F2:AA:BB:CC";
+	spec.eap_tls = 1;
+	ck_assert_int_eq(scep_challenge_create(store, "example.com", &spec, c, NULL),
+	    RESULT_OK);
+	device_new(&dv, "00-04-f2-aa-bb-cc");
+	enroll(&dv, "00-04-f2-aa-bb-cc", c, "tid-eap", &r);
+	ck_assert_int_eq(r.status, SCEP_SUCCESS);
+	ck_assert_int_eq(gnutls_x509_crt_init(&crt), 0);
+	ck_assert_int_eq(gnutls_x509_crt_import(crt, issued_of(&r, &dv),
+	    GNUTLS_X509_FMT_DER), 0);
+	ck_assert_int_eq(gnutls_x509_crt_get_subject_alt_name2(crt, 0, san, &len,
+	    &type, NULL), GNUTLS_SAN_DNSNAME);
+	ck_assert_str_eq(san, "0004f2aabbcc.example.com");
+	len = sizeof(san);
+	ck_assert_int_eq(gnutls_x509_crt_get_subject_alt_name2(crt, 1, san, &len,
+	    &type, NULL), GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE);
+	len = sizeof(san);
+	ck_assert_int_eq(gnutls_x509_crt_get_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME,
+	    0, 0, san, &len), 0);
+	ck_assert_str_eq(san, "0004f2aabbcc");
+	gnutls_x509_crt_deinit(crt);
+	device_take(&dv, issued_of(&r, &dv));
+	scep_reply_clear(&r);
+	ck_assert_int_eq(store_find_current(store, "0004f2aabbcc", &cur), STORE_OK);
+	ck_assert_str_eq(cur->kind, "eap-tls");
+	snprintf(s1, sizeof(s1), "%s", cur->serial);
+	store_cert_free(cur);
+	cur = NULL;
+
+	renew_as(SCEP_RENEWAL_REQ, &dv, &fresh, "00:04:F2:AA:BB:CC", "tid-eap-renew", &r);
+	ck_assert_int_eq(r.status, SCEP_SUCCESS);
+	device_take(&fresh, issued_of(&r, &fresh));
+	scep_reply_clear(&r);
+	ck_assert(has_current("0004f2aabbcc", s2));
+	ck_assert_str_ne(s1, s2);
+	ck_assert_int_eq(store_find_current(store, "0004f2aabbcc", &cur), STORE_OK);
+	ck_assert_str_eq(cur->kind, "eap-tls");
+	store_cert_free(cur);
+	/* Signed by the current certificate, but another MAC's CN: refused. */
+	device_clear(&dv);
+	renew_as(SCEP_RENEWAL_REQ, &fresh, &dv, "00:04:F2:AA:BB:CD", "tid-eap-other", &r);
+	assert_failure(&r, SCEP_BAD_REQUEST);
+	scep_reply_clear(&r);
+	ck_assert(has_current("0004f2aabbcc", s1));
+	ck_assert_str_eq(s1, s2);
+	ck_assert(!has_current("0004f2aabbcd", NULL));
+	device_clear(&fresh);
+	device_clear(&dv);
+}
+END_TEST
 
 START_TEST(renewal)
 {
@@ -634,6 +710,7 @@ check_suite(void)
 	tcase_add_test(tc, challenge_single_use);
 	tcase_add_test(tc, challenge_refusals);
 	tcase_add_test(tc, challenge_module);
+	tcase_add_test(tc, enroll_eap_tls);
 	tcase_add_loop_test(tc, renewal, 0, 2);
 	tcase_add_test(tc, renewal_same_request);
 	tcase_add_test(tc, renewal_with_used_challenge);
