@@ -341,7 +341,8 @@ enroll_static(struct scep *sc, gnutls_x509_crq_t crq, const char *cn,
 	struct issuance_record how = { NULL, 0, NULL };
 	struct store_filter f = { cn, NULL, -1, 0 };
 	struct seen seen;
-	char *origin = NULL, *msg = NULL;
+	/* The CN is the requester's: shown escaped, as the log is one line. */
+	char *origin = NULL, *msg = NULL, *shown = text_echo(cn);
 
 	memset(&spec, 0, sizeof(spec));
 	memset(&seen, 0, sizeof(seen));
@@ -350,25 +351,26 @@ enroll_static(struct scep *sc, gnutls_x509_crq_t crq, const char *cn,
 		    " sipca serve runs without --scep-static-challenge");
 		goto out;
 	}
+	/* The CN said: a device whose CN form is unknown shows it here. */
 	if (v != SCEP_STATIC_OK) {
-		refuse(a, SCEP_BAD_REQUEST, "%s", reason);
+		refuse(a, SCEP_BAD_REQUEST, "%s (CN '%s')", reason, shown);
 		goto out;
 	}
 	if (store_list(sc->cfg->store, &f, first_cert, &seen) < 0) {
 		refuse(a, SCEP_BAD_REQUEST, "the store cannot say whether '%s' is"
-		    " enrolled", cn);
+		    " enrolled", shown);
 		goto out;
 	}
 	if (seen.found) {
 		if (seen.status == STATUS_VALID)
 			refuse(a, SCEP_BAD_REQUEST, "'%s' already has a valid"
 			    " certificate (%s): it renews with it; the static"
-			    " challenge enrolls new names only", cn, seen.serial);
+			    " challenge enrolls new names only", shown, seen.serial);
 		else
 			refuse(a, SCEP_BAD_REQUEST, "'%s' had a certificate (%s, %s):"
 			    " the static challenge enrolls new names only (sipca"
-			    " scep challenge %s)", cn, seen.serial,
-			    store_status_name(seen.status), cn);
+			    " scep challenge %s)", shown, seen.serial,
+			    store_status_name(seen.status), shown);
 		goto out;
 	}
 	spec.kind = KIND_DEVICE;
@@ -387,6 +389,7 @@ enroll_static(struct scep *sc, gnutls_x509_crq_t crq, const char *cn,
 out:
 	free(msg);
 	free(origin);
+	free(shown);
 	san_list_clear(&spec.sans);
 }
 

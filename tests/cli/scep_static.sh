@@ -121,7 +121,7 @@ expect_grep "FAILURE badRequest: the static challenge is not accepted" "$T/off.l
 refused "a wrong static challenge" "$T/wrong" $HTTP_ON $D1 AAAAAAAAAAAAAAAAAAAAAAAAAA
 refused "the replaced static challenge" "$T/old" $HTTP_ON $D1 "$OLD"
 refused "a CN outside the pattern" "$T/lobby" $HTTP_ON lobbyphone "$ST"
-expect_grep "is not a name the static challenge enrolls" "$T/on.log" "the server says why"
+expect_grep "is not a name the static challenge enrolls.*(CN 'lobbyphone')" "$T/on.log" "the server says why, with the CN it got"
 
 check "device 1 enrolls with the static challenge" sc "$T/d1" $HTTP_ON $D1 -challenge "$ST"
 [ -s "$T/d1/cert.pem" ] || sed 's/^/    /' "$T/d1/out" >&2
