@@ -157,7 +157,7 @@ static_new(const struct scep_args *a)
 	cli_say("made the static SCEP challenge, valid until %s for new device"
 	    " names matching '%s'; it is not shown again. It is weaker than"
 	    " one-time challenges: sipca serve accepts it only with"
-	    " --scep-static-challenge\n", until, a->names != NULL ? a->names :
+	    " --scep-static-challenge (or config serve-scep-static on)\n", until, a->names != NULL ? a->names :
 	    "a MAC address");
 out:
 	gnutls_memset(challenge, 0, sizeof(challenge));
