@@ -7,7 +7,9 @@
  * Who may enroll: a PKCSReq whose challengePassword is a live one-time
  * challenge bound to the request's CN (scep_challenge.h), and a
  * RenewalReq, or a PKCSReq without a challenge, signed by the device's
- * current certificate from this CA (section 3.3.1.2). Issuance is
+ * current certificate from this CA (section 3.3.1.2); with allow_static
+ * also the static shared challenge (scep_static.h) for a name the store
+ * has no certificate for. Issuance is
  * immediate, so PENDING is never answered; each transactionID is
  * recorded (SCEP_TXN_KIND) so that a retried request gets the same
  * certificate and CertPoll answers from the store.
@@ -48,6 +50,7 @@ struct scep_config {
 	const char *organization;	/* NULL: none */
 	long days;			/* validity of what a challenge enrolls */
 	int allow_des;			/* single DES accepted (serve --scep-allow-des) */
+	int allow_static;		/* the static challenge accepted (serve --scep-static-challenge) */
 	/*
 	 * The lock on the store and the CA key shared with another user of
 	 * them (acme_pause/acme_resume); NULL: the server's own.

@@ -97,4 +97,15 @@ int scep_challenge_restore(struct store *s, const char *name);
 /* "sipca scep challenge --revoke NAME": 0, or -1 when none is live. */
 int scep_challenge_revoke(struct store *s, const char *name);
 
+/*
+ * For the static challenge (scep_static.h), made and kept as these are:
+ * the hex SHA-256 as a record's key holds it (SCEP_CHALLENGE_HASH octets
+ * with the NUL; 0 or -1), and a new random challenge with its hash
+ * (RESULT_OK, or RESULT_E_FAILED with the reason in rep).
+ */
+#define SCEP_CHALLENGE_HASH (2 * 32 + 1)
+int scep_challenge_hash(const char *challenge, char out[SCEP_CHALLENGE_HASH]);
+enum result scep_challenge_secret(char out[SCEP_CHALLENGE_LEN + 1],
+    char out_hash[SCEP_CHALLENGE_HASH], struct report *rep);
+
 #endif

@@ -66,7 +66,7 @@ if [ "$profile" != demo ]; then
 	need certbot         have_cmd certbot
 	need lego            have_cmd lego
 	need dehydrated      have_cmd dehydrated	# tests/cli/acme_dehydrated.sh, with dnsmasq
-	# micromdm's SCEP client (tests/cli/scep.sh) and server (check_scep_msg)
+	# micromdm's SCEP client (tests/cli/scep.sh, scep_static.sh) and server (check_scep_msg)
 	need scep            have_cmd scepclient
 	# tests/cli/deb.sh builds the Debian package, lints and installs it
 	need dpkg-dev        have_cmd dpkg-buildpackage

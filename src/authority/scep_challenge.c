@@ -349,3 +349,38 @@ scep_challenge_parse_ttl(const char *text, long *out)
 	*out = v * unit;
 	return 0;
 }
+
+int
+scep_challenge_hash(const char *challenge, char out[SCEP_CHALLENGE_HASH])
+{
+	return challenge_hash(challenge, out);
+}
+
+enum result
+scep_challenge_secret(char out[SCEP_CHALLENGE_LEN + 1],
+    char out_hash[SCEP_CHALLENGE_HASH], struct report *rep)
+{
+	unsigned char raw[SCEP_CHALLENGE_LEN];
+	char challenge[SCEP_CHALLENGE_LEN + 1];
+	size_t i;
+	int ret;
+	enum result res = RESULT_E_FAILED;
+
+	if ((ret = gnutls_rnd(GNUTLS_RND_KEY, raw, sizeof(raw))) < 0) {
+		report_add(rep, REPORT_MESSAGE, "gnutls_rnd: %s", gnutls_strerror(ret));
+		goto out;
+	}
+	for (i = 0; i < SCEP_CHALLENGE_LEN; i++)
+		challenge[i] = alphabet[raw[i] & 31];
+	challenge[SCEP_CHALLENGE_LEN] = '\0';
+	if (challenge_hash(challenge, out_hash) < 0) {
+		report_add(rep, REPORT_MESSAGE, "gnutls_hash_fast: SHA-256 failed");
+		goto out;
+	}
+	memcpy(out, challenge, sizeof(challenge));
+	res = RESULT_OK;
+out:
+	gnutls_memset(raw, 0, sizeof(raw));
+	gnutls_memset(challenge, 0, sizeof(challenge));
+	return res;
+}

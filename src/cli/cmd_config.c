@@ -37,9 +37,10 @@ const struct command command_config = {
 	"config crl-url --unset\n"
 	"config default-key TYPE | default-days N | default-org ORG\n"
 	"config default-key|default-days|default-org --unset\n"
-	"config serve-listen|serve-http ADDR:PORT[,ADDR:PORT...] | serve-name FQDN | serve-scep on|off",
+	"config serve-listen|serve-http ADDR:PORT[,ADDR:PORT...] | serve-name FQDN | serve-scep on|off\n"
+	"config serve-scep-static on|off",
 	"Show the store's settings, change the CRL distribution point, the team's defaults or where sipca serve listens.",
-	config_options, "crl-url,default-key,default-days,default-org,serve-listen,serve-http,serve-name,serve-scep,domain,created-at,ca-key-type,ca-key-encrypted,crl-number",
+	config_options, "crl-url,default-key,default-days,default-org,serve-listen,serve-http,serve-name,serve-scep,serve-scep-static,domain,created-at,ca-key-type,ca-key-encrypted,crl-number",
 };
 
 /* A server certificate's store name: a DNS name (RFC 1035 section 2.3.1). */
@@ -95,6 +96,11 @@ static const struct config_key {
 	{ "serve-scep", "serve_scep", check_on_off,
 	  "sipca serve answers SCEP (on) or not (off) unless --scep or --no-scep says otherwise",
 	  "sipca serve answers SCEP only with --scep" },
+	{ "serve-scep-static", "serve_scep_static", check_on_off,
+	  "sipca serve --scep accepts the static shared challenge (on: weaker,"
+	  " whoever has it enrolls any new name its pattern allows) or only with"
+	  " --scep-static-challenge (off)",
+	  "sipca serve accepts the static shared challenge only with --scep-static-challenge" },
 	{ "created-at", "created_at", NULL, NULL, NULL },
 	{ "ca-key-type", "ca_key_type", NULL, NULL, NULL },
 	{ "ca-key-encrypted", "ca_key_encrypted", NULL, NULL, NULL },

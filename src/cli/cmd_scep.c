@@ -24,17 +24,20 @@
 #include "san.h"
 #include "scep_challenge.h"
 #include "scep_ra.h"
+#include "scep_static.h"
 #include "signer.h"
 #include "store.h"
 #include "util.h"
 
-enum { OPT_URI = 256, OPT_TTL, OPT_REVOKE, OPT_RENEW, OPT_PASSFILE, OPT_EAP_TLS };
+enum { OPT_URI = 256, OPT_TTL, OPT_REVOKE, OPT_RENEW, OPT_PASSFILE, OPT_EAP_TLS,
+    OPT_NAMES };
 
 static const struct cli_option scep_options[] = {
 	{ "uri", OPT_URI, 1, "URI", NULL, "challenge: a SIP URI the device's certificate gets (repeatable; default sip:NAME@DOMAIN)" },
 	{ "eap-tls", OPT_EAP_TLS, 0, NULL, NULL, "challenge: the device enrolls for an 802.1X (EAP-TLS) certificate; NAME is its MAC (as issue device --eap-tls)" },
-	{ "ttl", OPT_TTL, 1, "DURATION", NULL, "challenge: how long it may be used, N[s|m|h|d] (default 24h, at most 365d)" },
-	{ "revoke", OPT_REVOKE, 0, NULL, NULL, "challenge: revoke NAME's live challenge instead" },
+	{ "ttl", OPT_TTL, 1, "DURATION", NULL, "challenge, static-challenge: how long it may be used, N[s|m|h|d] (default 24h, static 30d; at most 365d)" },
+	{ "revoke", OPT_REVOKE, 0, NULL, NULL, "challenge: revoke NAME's live challenge instead; static-challenge: revoke the static one" },
+	{ "names", OPT_NAMES, 1, "GLOB", NULL, "static-challenge: the device names it enrolls, an fnmatch(3) pattern (default: a MAC address, 12 hex digits)" },
 	{ "renew", OPT_RENEW, 0, NULL, NULL, "ra: replace the RA certificate with a new key" },
 	{ "passphrase-file", OPT_PASSFILE, 1, "FILE", "@file", "ra: the CA key's passphrase" },
 	CLI_OPTION_PIN_FILE,
@@ -49,16 +52,19 @@ const struct command command_scep = {
 	"scep challenge NAME [--uri URI]... [--ttl DURATION]\n"
 	"scep challenge MAC --eap-tls [--uri URI]... [--ttl DURATION]\n"
 	"scep challenge --revoke NAME\n"
+	"scep static-challenge [--names GLOB] [--ttl DURATION]\n"
+	"scep static-challenge --revoke\n"
 	"scep challenges\n"
 	"scep ra [--renew]",
 	"Make SCEP challenges and the RA certificate; show the CA's fingerprints for devices.",
-	scep_options, "fingerprints,challenge,challenges,ra",
+	scep_options, "fingerprints,challenge,static-challenge,challenges,ra",
 };
 
 struct scep_args {
 	const char **uris;
 	size_t n_uris;
 	long ttl;
+	const char *names;
 	int revoke, renew, eap_tls;
 	struct signer_secrets secrets;
 };
@@ -143,6 +149,78 @@ challenge_revoke(const char *name)
 	return status;
 }
 
+/*
+ * The static shared challenge (scep_static.h): alone on stdout, as a
+ * one-time challenge is, for the provisioning file.
+ */
+static int
+static_new(const struct scep_args *a)
+{
+	struct store *s = NULL;
+	struct report rep = { NULL, 0 };
+	struct scep_static_spec spec;
+	char challenge[SCEP_CHALLENGE_LEN + 1], until[21];
+	long ttl = a->ttl > 0 ? a->ttl : SCEP_STATIC_TTL_DEFAULT;
+	int status;
+
+	if ((status = cli_store_open(0, &s)) != EXIT_OK)
+		return status;
+	memset(&spec, 0, sizeof(spec));
+	spec.ttl = ttl;
+	spec.names = a->names;
+	if ((status = cli_outcome(scep_static_create(s, &spec, challenge, &rep),
+	    &rep)) != EXIT_OK)
+		goto out;
+	printf("%s\n", challenge);
+	format_time_rfc3339(sipca_now() + ttl, until);
+	cli_say("made the static SCEP challenge, valid until %s for new device"
+	    " names matching '%s'; it is not shown again. It is weaker than"
+	    " one-time challenges: sipca serve accepts it only with"
+	    " --scep-static-challenge (or config serve-scep-static on)\n", until, a->names != NULL ? a->names :
+	    "a MAC address");
+out:
+	gnutls_memset(challenge, 0, sizeof(challenge));
+	store_close(s);
+	return status;
+}
+
+static int
+static_revoke(void)
+{
+	struct store *s = NULL;
+	int status;
+
+	if ((status = cli_store_open(0, &s)) != EXIT_OK)
+		return status;
+	if (scep_static_revoke(s) < 0) {
+		error_msg("no live static SCEP challenge (sipca scep challenges)");
+		status = EXIT_USAGE;
+	} else {
+		cli_say("revoked the static SCEP challenge\n");
+	}
+	store_close(s);
+	return status;
+}
+
+/* The static challenge's row: its pattern where a one-time one has its name. */
+static int
+static_row(const struct store_record *r, void *arg)
+{
+	char until[21], *names = scep_static_names(r), *shown = text_echo(names);
+	char *st = text_echo(r->status);
+
+	(void)arg;
+	format_time_rfc3339(r->expires, until);
+	printf("%-32s %-8s %s names %s\n", "(static)", strcmp(r->status, "valid") == 0 &&
+	    r->expires != 0 && r->expires <= sipca_now() ? "expired" : st,
+	    r->expires != 0 ? until : "never", strcmp(names,
+	    SCEP_STATIC_NAMES_MAC) == 0 ? "MAC" : shown);
+	free(st);
+	free(shown);
+	free(names);
+	return 0;
+}
+
 /* Name, status, expiry: never the hash, which would let a guess be checked offline. */
 static int
 challenge_row(const struct store_record *r, void *arg)
@@ -172,6 +250,8 @@ challenge_list(void)
 	if ((status = cli_store_open(STORE_READONLY, &s)) != EXIT_OK)
 		return status;
 	ret = store_record_each(s, SCEP_CHALLENGE_KIND, NULL, challenge_row, NULL);
+	if (ret >= 0)
+		ret = store_record_each(s, SCEP_STATIC_KIND, NULL, static_row, NULL);
 	status = ret < 0 ? cli_store_outcome(s, ret) : EXIT_OK;
 	store_close(s);
 	return status;
@@ -353,6 +433,14 @@ cmd_scep(int argc, char **argv)
 			break;
 		case OPT_REVOKE: a.revoke = 1; break;
 		case OPT_EAP_TLS: a.eap_tls = 1; break;
+		case OPT_NAMES:
+			if (scep_static_check_names(p.arg, &reason) < 0) {
+				error_msg("invalid --names: '%s': %s", (shown =
+				    text_echo(p.arg)), reason);
+				goto out;
+			}
+			a.names = p.arg;
+			break;
 		case OPT_RENEW: a.renew = 1; break;
 		case OPT_PASSFILE: a.secrets.passphrase_file = p.arg; break;
 		case CLI_OPT_PIN_FILE: a.secrets.pin_file = p.arg; break;
@@ -362,10 +450,27 @@ cmd_scep(int argc, char **argv)
 	}
 	n = argc - p.index;
 	verb = n >= 1 ? argv[p.index] : "fingerprints";
-	if (strcmp(verb, "challenge") != 0 && (a.n_uris > 0 || a.ttl > 0 || a.revoke ||
-	    a.eap_tls)) {
-		error_msg("--uri, --ttl, --eap-tls and --revoke go with 'scep challenge'");
+	if (strcmp(verb, "challenge") != 0 && strcmp(verb, "static-challenge") != 0 &&
+	    (a.n_uris > 0 || a.ttl > 0 || a.revoke || a.eap_tls)) {
+		error_msg("--uri, --ttl, --eap-tls and --revoke go with 'scep challenge'"
+		    " (--ttl and --revoke also with 'scep static-challenge')");
 		status = cli_usage_error(&command_scep);
+	} else if (strcmp(verb, "static-challenge") == 0 && a.eap_tls) {
+		error_msg("--eap-tls goes with 'scep challenge'");
+		status = cli_usage_error(&command_scep);
+	} else if (strcmp(verb, "static-challenge") != 0 && a.names != NULL) {
+		error_msg("--names goes with 'scep static-challenge'");
+		status = cli_usage_error(&command_scep);
+	} else if (strcmp(verb, "static-challenge") == 0 && n == 1) {
+		if (a.n_uris > 0) {
+			error_msg("the static challenge takes no --uri: its"
+			    " certificates get sip:NAME@DOMAIN");
+			status = cli_usage_error(&command_scep);
+		} else if (a.revoke && (a.ttl > 0 || a.names != NULL)) {
+			error_msg("--revoke takes no --names or --ttl");
+			status = cli_usage_error(&command_scep);
+		} else
+			status = a.revoke ? static_revoke() : static_new(&a);
 	} else if (strcmp(verb, "ra") != 0 && (a.renew || a.secrets.passphrase_file ||
 	    a.secrets.pin_file)) {
 		error_msg("--renew, --passphrase-file and --pin-file go with 'scep ra'");
@@ -388,11 +493,13 @@ cmd_scep(int argc, char **argv)
 			cli_operand_error(n - 1, argv + p.index + 1,
 			    "NAME: the device's name");
 		else if (strcmp(verb, "fingerprints") == 0 ||
-		    strcmp(verb, "challenges") == 0 || strcmp(verb, "ra") == 0)
+		    strcmp(verb, "challenges") == 0 || strcmp(verb, "ra") == 0 ||
+		    strcmp(verb, "static-challenge") == 0)
 			cli_operand_error(n, argv + p.index, "nothing");
 		else
 			error_msg("unknown scep subcommand: '%s' (fingerprints,"
-			    " challenge, challenges or ra)", (shown = text_echo(verb)));
+			    " challenge, static-challenge, challenges or ra)",
+			    (shown = text_echo(verb)));
 		status = cli_usage_error(&command_scep);
 	}
 out:

@@ -36,7 +36,7 @@ enum {
 	OPT_MAX_CONN, OPT_PER_IP, OPT_TIMEOUT, OPT_THREADS, OPT_NO_ACME,
 	OPT_EAB_OPTIONAL, OPT_HTTP01_PORT, OPT_TLSALPN_PORT, OPT_DNS_SERVER,
 	OPT_DAYS, OPT_ORDERS, OPT_PASSFILE, OPT_REQUEST_TIME, OPT_SCEP, OPT_NO_SCEP,
-	OPT_SCEP_DES,
+	OPT_SCEP_DES, OPT_SCEP_STATIC,
 };
 
 /* How often the server looks at its certificate and the CRL (upkeep.h). */
@@ -62,6 +62,7 @@ static const struct cli_option serve_options[] = {
 	{ "orders-per-hour", OPT_ORDERS, 1, "N", NULL, "new ACME orders an account may make in an hour (default 300; 0: no limit)" },
 	{ "scep", OPT_SCEP, 0, NULL, NULL, "answer SCEP (RFC 8894) on /scep and .../pkiclient.exe, over HTTP and HTTPS (default: config serve-scep); makes the RA certificate when there is none" },
 	{ "no-scep", OPT_NO_SCEP, 0, NULL, NULL, "answer no SCEP, whatever config serve-scep says" },
+	{ "scep-static-challenge", OPT_SCEP_STATIC, 0, NULL, NULL, "accept the static shared SCEP challenge (sipca scep static-challenge) for names with no certificate yet (weaker than one-time challenges: anyone with it enrolls such a name; default: config serve-scep-static)" },
 	{ "scep-allow-des", OPT_SCEP_DES, 0, NULL, NULL, "accept SCEP requests encrypted with single DES (broken: for devices that know nothing else; each is logged)" },
 	{ "passphrase-file", OPT_PASSFILE, 1, "FILE", "@file", "the CA key's passphrase, for ACME and SCEP" },
 	CLI_OPTION_PIN_FILE,
@@ -173,9 +174,9 @@ split_addresses(char *value, const char ***list, size_t *n)
  */
 static int
 read_settings(struct serve_config *cfg, const char ***https,
-    const char ***http, char **name, int *scep, char *kept[3])
+    const char ***http, char **name, int *scep, int *scep_static, char *kept[3])
 {
-	char *on = NULL;
+	char *on = NULL, *on_static = NULL;
 	struct report rep = { 0 };
 	struct store *s = NULL;
 	int ret;
@@ -196,7 +197,11 @@ read_settings(struct serve_config *cfg, const char ***https,
 		*name = xstrdup(kept[2]);
 	if (*scep < 0 && store_setting_get(s, "serve_scep", &on) == STORE_OK)
 		*scep = strcmp(on, "on") == 0;
+	if (!*scep_static && store_setting_get(s, "serve_scep_static", &on_static) ==
+	    STORE_OK)
+		*scep_static = strcmp(on_static, "on") == 0;
 	free(on);
+	free(on_static);
 	store_close(s);
 	return EXIT_OK;
 }
@@ -293,6 +298,11 @@ scep_start(struct signing *sg, struct acme *acme, struct scep_config *sc,
 	report_clear(&rep);
 	if (sc->allow_des)
 		log_stderr("scep: single DES is accepted (--scep-allow-des)", NULL);
+	if (sc->allow_static)
+		log_stderr("scep: the static shared challenge is accepted"
+		    " (--scep-static-challenge or config serve-scep-static): weaker"
+		    " than one-time challenges, whoever has it enrolls any new name"
+		    " its pattern allows", NULL);
 	return EXIT_OK;
 }
 
@@ -425,7 +435,7 @@ cmd_serve(int argc, char **argv)
 	struct scep_config scfg;
 	struct scep *scep = NULL;
 	struct handlers handlers = { NULL, NULL };
-	int no_acme = 0, want_scep = -1;
+	int no_acme = 0, want_scep = -1, static_flag = 0;
 	const char **https = NULL, **http = NULL, *reason;
 	char *name = NULL, err[256], *shown = NULL, *kept[3] = { NULL, NULL, NULL };
 	sigset_t sigs;
@@ -504,6 +514,7 @@ cmd_serve(int argc, char **argv)
 		case OPT_SCEP: want_scep = 1; break;
 		case OPT_NO_SCEP: want_scep = 0; break;
 		case OPT_SCEP_DES: scfg.allow_des = 1; break;
+		case OPT_SCEP_STATIC: scfg.allow_static = static_flag = 1; break;
 		case OPT_EAB_OPTIONAL: ac.eab_optional = 1; break;
 		case OPT_HTTP01_PORT:
 		case OPT_TLSALPN_PORT:
@@ -535,11 +546,17 @@ cmd_serve(int argc, char **argv)
 		status = cli_usage_error(&command_serve);
 		goto out;
 	}
-	if ((status = read_settings(&cfg, &https, &http, &name, &want_scep, kept)) !=
-	    EXIT_OK)
+	if ((status = read_settings(&cfg, &https, &http, &name, &want_scep,
+	    &scfg.allow_static, kept)) != EXIT_OK)
 		goto out;
 	if (scfg.allow_des && want_scep != 1) {
 		error_msg("--scep-allow-des goes with SCEP (--scep or config serve-scep on)");
+		status = EXIT_USAGE;
+		goto out;
+	}
+	if (static_flag && want_scep != 1) {
+		error_msg("--scep-static-challenge goes with SCEP (--scep or config"
+		    " serve-scep on)");
 		status = EXIT_USAGE;
 		goto out;
 	}

@@ -26,6 +26,7 @@
 #include "report.h"
 #include "san_list.h"
 #include "scep_challenge.h"
+#include "scep_static.h"
 #include "scep_int.h"
 #include "scep_msg.h"
 #include "serve.h"
@@ -308,6 +309,95 @@ spec_defaults(struct scep *sc, struct issuance_spec *spec, gnutls_x509_crq_t crq
 	spec->not_before = sipca_now();
 }
 
+/* A certificate the store has for a name: store_list stops at the first. */
+struct seen {
+	int found;
+	enum store_status status;
+	char serial[2 * SERIAL_LEN + 1];
+};
+
+static int
+first_cert(const struct store_cert *c, void *arg)
+{
+	struct seen *seen = arg;
+
+	snprintf(seen->serial, sizeof(seen->serial), "%s", c->serial);
+	seen->status = c->status == STATUS_VALID && c->not_after <= sipca_now() ?
+	    STATUS_EXPIRED : c->status;
+	seen->found = 1;
+	return 1;
+}
+
+/*
+ * Enrollment by the static shared challenge (scep_static.h), only with
+ * the server's opt-in and only for a name the store has never issued
+ * to: one that has a valid certificate renews with it, and one whose
+ * certificate expired or was revoked gets a one-time challenge from the
+ * admin. Otherwise anyone with the shared secret, which sits in every
+ * provisioning file, could take over an enrolled phone's identity, or
+ * bring back one the admin revoked.
+ */
+static void
+enroll_static(struct scep *sc, gnutls_x509_crq_t crq, const char *cn,
+    const char *client, enum scep_static_verdict v, const char *reason,
+    struct answer *a)
+{
+	struct issuance_spec spec;
+	struct issuance_record how = { NULL, 0, NULL };
+	struct store_filter f = { cn, NULL, -1, 0 };
+	struct seen seen;
+	/* The CN is the requester's: shown escaped, as the log is one line. */
+	char *origin = NULL, *msg = NULL, *shown = text_echo(cn);
+
+	memset(&spec, 0, sizeof(spec));
+	memset(&seen, 0, sizeof(seen));
+	if (!sc->cfg->allow_static) {
+		refuse(a, SCEP_BAD_REQUEST, "the static challenge is not accepted:"
+		    " sipca serve runs without --scep-static-challenge");
+		goto out;
+	}
+	/* The CN said: a device whose CN form is unknown shows it here. */
+	if (v != SCEP_STATIC_OK) {
+		refuse(a, SCEP_BAD_REQUEST, "%s (CN '%s')", reason, shown);
+		goto out;
+	}
+	if (store_list(sc->cfg->store, &f, first_cert, &seen) < 0) {
+		refuse(a, SCEP_BAD_REQUEST, "the store cannot say whether '%s' is"
+		    " enrolled", shown);
+		goto out;
+	}
+	if (seen.found) {
+		if (seen.status == STATUS_VALID)
+			refuse(a, SCEP_BAD_REQUEST, "'%s' already has a valid"
+			    " certificate (%s): it renews with it; the static"
+			    " challenge enrolls new names only", shown, seen.serial);
+		else
+			refuse(a, SCEP_BAD_REQUEST, "'%s' had a certificate (%s, %s):"
+			    " the static challenge enrolls new names only (sipca"
+			    " scep challenge %s)", shown, seen.serial,
+			    store_status_name(seen.status), shown);
+		goto out;
+	}
+	spec.kind = KIND_DEVICE;
+	spec.name = (char *)cn;
+	spec.days = sc->cfg->days;
+	spec_defaults(sc, &spec, crq);
+	issuance_default_sans(&spec, 0);
+	if (issuance_validate(&spec, &msg) < 0) {
+		refuse(a, SCEP_BAD_REQUEST, "%s", msg);
+		goto out;
+	}
+	/* replace 0: the store refuses a name that became valid meanwhile. */
+	origin = xasprintf("scep static challenge from %s", client);
+	how.origin = origin;
+	issue(sc, &spec, &how, a);
+out:
+	free(msg);
+	free(origin);
+	free(shown);
+	san_list_clear(&spec.sans);
+}
+
 /* Section 2.3: enrollment authorised by a one-time challenge. */
 static void
 enroll_challenge(struct scep *sc, const struct scep_request *req,
@@ -319,12 +409,18 @@ enroll_challenge(struct scep *sc, const struct scep_request *req,
 	struct store_cert *cur = NULL;
 	const char *reason = NULL;
 	char *origin = NULL;
+	enum scep_static_verdict v;
 	size_t i;
 
 	memset(&b, 0, sizeof(b));
 	memset(&spec, 0, sizeof(spec));
 	if (strcmp(cn, SCEP_RA_NAME) == 0) {
 		refuse(a, SCEP_BAD_REQUEST, "'%s' is the RA's reserved name", cn);
+		goto out;
+	}
+	v = scep_static_check(sc->cfg->store, req->challenge, cn, sipca_now(), &reason);
+	if (v != SCEP_STATIC_NOT) {
+		enroll_static(sc, crq, cn, client, v, reason, a);
 		goto out;
 	}
 	if (scep_challenge_consume(sc->cfg->store, cn, req->challenge, sipca_now(),

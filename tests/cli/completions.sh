@@ -68,6 +68,10 @@ if grep -qx lint "$T/commands"; then
 	printf 'lint --profile sip,|sip,tls\nlint --profile sip,|sip,rfc5922\n' >> "$T/expected"
 fi
 printf 'export -o some\nhelp \n' >> "$T/queries"
+# A command's subcommands (its table's operand words): scep's, the
+# static challenge's among them, and config's keys.
+printf 'scep st\nconfig serve-scep\n' >> "$T/queries"
+printf 'scep st|static-challenge\nconfig serve-scep|serve-scep\nconfig serve-scep|serve-scep-static\n' >> "$T/expected"
 printf 'export -o some|some-file.pem\nhelp |export\n' >> "$T/expected"
 sort -u "$T/expected" > "$T/expected.sorted"
 

@@ -222,6 +222,54 @@ check "the README's header is the file's" sh -c \
     'head -1 "$1" | tr -d "\r" | grep -qx "name,challenge,expires" && grep -q "^    name,challenge,expires" "$2"' \
     sh "$T/challenges.csv" "$E/scep/README.md"
 
+# SCEP, the phones: each family's file names its source, firmware, uses
+# and fingerprint form; every URL in it is on sipca.example.com:8080 and
+# its path is one sipca serve --scep answers (SCEP's GetCACaps, or the CA
+# certificate); the fingerprint form it names is one 'sipca scep' prints.
+SPORT=$(free_port)
+start_bg "$T/scep-serve.log" "$SIPCA" -d "$D" serve --scep --http 127.0.0.1:$SPORT
+SSERVE=$BG_PID
+check "serve --scep for the phone examples listens" wait_port $SPORT
+"$SIPCA" -d "$D" scep > "$T/scep.fp" 2>/dev/null
+n=0
+for f in "$E"/scep/*.txt "$E"/scep/*.cfg; do
+	[ -e "$f" ] || continue
+	n=$((n + 1))
+	b=$(basename "$f")
+	for k in sipca-example source firmware uses fingerprint; do
+		expect_grep "^#* *$k: ." "$f" "$b names its $k"
+	done
+	grep -oE 'https?://[A-Za-z0-9][^ "]*' "$f" | sort -u > "$T/urls"
+	check "$b points the phone at sipca serve" grep -q 'pkiclient\.exe$' "$T/urls"
+	while read -r u; do
+		case $u in
+		http://sipca.example.com:8080/*) ;;
+		*) fail "$b: $u is not on sipca.example.com:8080, the host the steps serve on"; continue ;;
+		esac
+		path=${u#http://sipca.example.com:8080}
+		case $path in
+		*pkiclient.exe|/scep)
+			code=$(curl -sS --max-time 10 -o "$T/caps" -w '%{http_code}' \
+			    "http://127.0.0.1:$SPORT$path?operation=GetCACaps" 2>&1)
+			check "$b: sipca serve answers SCEP on $path" sh -c \
+			    "[ '$code' = 200 ] && grep -q '^SCEPStandard' '$T/caps'" ;;
+		*)
+			check "$b: sipca serve hands out $path" curl -sSf --max-time 10 \
+			    -o /dev/null "http://127.0.0.1:$SPORT$path" ;;
+		esac
+	done < "$T/urls"
+	form=$(sed -n 's/^#* *fingerprint: \(ca\|ra\|root\) \([a-z0-9-]*\).*/\1 \2/p' "$f")
+	if [ -n "$form" ]; then
+		expect_grep "^$form " "$T/scep.fp" "$b: 'sipca scep' prints the '$form' it names"
+	else
+		expect_grep "^#* *fingerprint: \(none\|unknown\) " "$f" "$b: a fingerprint form, or none/unknown"
+	fi
+done
+check "a file per SCEP family in examples/scep (4)" test "$n" -eq 4
+stop_bg "$SSERVE"
+check "examples/scep/README.md says none was found for Yealink, Grandstream, Snom" \
+    grep -q "Yealink, Grandstream and Snom: no SCEP was found" "$E/scep/README.md"
+
 # Every recipe has a README.
 for d in "$E"/*/; do
 	case $d in */kamailio/) continue ;; esac
