@@ -201,6 +201,11 @@ expect_exit 2 "a migrated store migrated again: refused" "$SIPCA" -d "$CA" store
 keep
 expect_grep "already in PostgreSQL" "$T/stderr" "the second migrate says why"
 
+chmod 666 "$CA/index.db.migrated"
+expect_exit 1 "check: a kept index others can write is a problem" "$SIPCA" -d "$CA" check
+expect_grep "index.db.migrated" "$T/stdout" "check names the kept index"
+chmod 600 "$CA/index.db.migrated"
+
 # ---- the way back: store.conf away, index.db.migrated back ----
 BACK=$T/back
 cp -a "$CA" "$BACK"
