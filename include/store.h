@@ -29,6 +29,10 @@
  * the flock and a PostgreSQL advisory lock. Messages show a connection
  * string without its password.
  *
+ * sipca store migrate moves an SQLite store's index into a database
+ * (store_migrate), and sipca store upgrade reports the schema's
+ * version (store_schema).
+ *
  * In this first step only the index is in the database: the CA's files
  * (ca.pem, ca.key, root.*, a rollover's), crl.pem and issued/NAME/ stay
  * in DIR as above, so a database serves one directory, on one host.
@@ -116,6 +120,51 @@ void store_take_messages(struct store *s, struct report *out);
 const char *store_dir(const struct store *s);
 /* DIR/rel as a new string. */
 char *store_path(const struct store *s, const char *rel);
+
+/*
+ * The index's schema, for store upgrade: one sequence of versions for
+ * both backends (SQLite keeps the number in PRAGMA user_version,
+ * PostgreSQL in its schema_version table). A read-write store_open
+ * upgrades an older index in one transaction, and refuses a newer one
+ * (STORE_E_NOCA, after a message giving both versions); this says what
+ * the open found and what the index is now.
+ */
+struct store_schema {
+	const char *backend;	/* "sqlite", "postgresql" */
+	char *where;		/* DIR/index.db, or the database as messages show it */
+	int found;		/* the version before this open */
+	int version;		/* the version now */
+};
+void store_schema(const struct store *s, struct store_schema *out);
+void store_schema_clear(struct store_schema *sc);
+
+/*
+ * Moves an SQLite store's index into the empty PostgreSQL database
+ * conninfo names: under the writers' lock (recovery runs first, so no
+ * row is pending), every row of every table of the index (certificates
+ * of every status, the CA's settings and CRL number, the ACME and SCEP
+ * records) is copied in one transaction, with the schema when the
+ * database has none, and each table's count in the database is checked
+ * against the rows read before it commits. Then DIR/store.conf (0600)
+ * names the database, and index.db (with its journal) is renamed
+ * index.db.migrated, kept for going back; the CA's files and issued/
+ * stay in DIR. Another process that had the store open and then takes
+ * the lock finds index.db gone and writes nothing (lock.c).
+ *
+ * Refused, after a message and with nothing changed: the index is not
+ * SQLite's or conninfo is not a PostgreSQL connection string
+ * (STORE_E_NOCA), the database holds a sipca index with a row or of
+ * another version, or DIR/index.db.migrated exists (STORE_E_EXISTS).
+ * On success the store is only for closing.
+ */
+struct store_migration {
+	unsigned long settings, certs, records;
+	char *target;		/* the database as messages show it: no password */
+	char *kept;		/* DIR/index.db.migrated */
+};
+int store_migrate(struct store *s, const char *conninfo,
+    struct store_migration *out);
+void store_migration_clear(struct store_migration *m);
 
 /* Settings (the CA's SIP domain, its CRL URL, ...). get returns 0 and a
  * new string, or STORE_E_NOTFOUND. */

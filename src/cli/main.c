@@ -27,6 +27,7 @@ extern const struct command command_revoke;
 extern const struct command command_crl;
 extern const struct command command_rollover;
 extern const struct command command_config;
+extern const struct command command_store;
 extern const struct command command_lint;
 extern const struct command command_check;
 extern const struct command command_probe;
@@ -48,6 +49,7 @@ static const struct command *const commands[] = {
 	&command_crl,
 	&command_rollover,
 	&command_config,
+	&command_store,
 	&command_lint,
 	&command_check,
 	&command_probe,

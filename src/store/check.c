@@ -489,7 +489,7 @@ check_top(struct check_state *cs)
 {
 	static const char *const files[] = {
 		"ca.pem", "index.db", "index.db-journal", "lock", "crl.pem",
-		"store.conf",
+		"store.conf", "index.db.migrated",
 		"root.pem", "root-crl.pem", "next-root.pem", "next-ca.pem",
 		"bridge.pem", "old-bridge.pem", "old-root.pem", "old-ca.pem",
 		"retired-cas.pem", "crls.pem", "next-crl.pem", "next-root-crl.pem",

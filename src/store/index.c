@@ -13,9 +13,11 @@
  * hold a password), so that the directory's later commands use the
  * database without being told.
  */
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "secret.h"
 #include "store_int.h"
@@ -35,8 +37,8 @@
 static pthread_mutex_t records_mu = PTHREAD_MUTEX_INITIALIZER;
 
 /* postgresql://..., postgres://... or libpq's "key=value ..." form. */
-static int
-is_pg_conninfo(const char *v)
+int
+index_is_pg_conninfo(const char *v)
 {
 	return strncmp(v, "postgresql://", 13) == 0 ||
 	    strncmp(v, "postgres://", 11) == 0 || strchr(v, '=') != NULL;
@@ -97,7 +99,7 @@ index_select(struct store *s)
 	ret = STORE_OK;
 	if (strcmp(value, "sqlite") == 0)
 		secret_free(value);
-	else if (is_pg_conninfo(value)) {
+	else if (index_is_pg_conninfo(value)) {
 		s->be = &pg_backend;
 		s->conninfo = value;
 	} else {
@@ -120,7 +122,32 @@ index_is_file(const struct store *s)
 int
 index_open(struct store *s, int creating)
 {
-	return s->be->open(s, creating);
+	struct stat st;
+	int ret;
+
+	if ((ret = s->be->open(s, creating)) < 0 || !index_is_file(s))
+		return ret;
+	if (fstatat(s->dir_fd, "index.db", &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return fail_errno(s, "read", "index.db", 8);
+	s->index_dev = st.st_dev;
+	s->index_ino = st.st_ino;
+	return STORE_OK;
+}
+
+int
+index_unchanged(struct store *s)
+{
+	struct stat st;
+
+	if (!index_is_file(s) || s->index_ino == 0)
+		return STORE_OK;
+	if (fstatat(s->dir_fd, "index.db", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    st.st_dev == s->index_dev && st.st_ino == s->index_ino)
+		return STORE_OK;
+	store_msg(s, "the store's index '%s/index.db' was moved or replaced"
+	    " while this sipca waited for the store's lock (a 'sipca store"
+	    " migrate'?): nothing was written; run the command again", s->dir);
+	return STORE_E_IO;
 }
 
 void
@@ -137,19 +164,27 @@ index_refuse_rows(struct store *s)
 }
 
 int
-index_put_settings(struct store *s, const char *const *settings)
+index_write_conf(struct store *s, const char *conninfo)
 {
 	char *text;
+	int ret;
+
+	text = xasprintf("# sipca: this store's index is in PostgreSQL\n%s\n",
+	    conninfo);
+	ret = store_write_file(s, "store.conf", text, strlen(text), 1);
+	secret_free(text);
+	return ret;
+}
+
+int
+index_put_settings(struct store *s, const char *const *settings)
+{
 	int ret;
 
 	if ((ret = s->be->put_settings(s, settings)) < 0 || index_is_file(s) ||
 	    !s->conninfo_from_env)
 		return ret;
-	text = xasprintf("# sipca: this store's index is in PostgreSQL\n%s\n",
-	    s->conninfo);
-	ret = store_write_file(s, "store.conf", text, strlen(text), 1);
-	secret_free(text);
-	return ret;
+	return index_write_conf(s, s->conninfo);
 }
 
 int

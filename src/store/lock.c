@@ -43,8 +43,12 @@ lock_take(struct store *s)
 		nanosleep(&pause, NULL);
 		waited += 20;
 	}
-	/* A database shared by hosts: the flock is this host's, the database's lock all of theirs. */
-	if ((ret = index_lock(s)) < 0) {
+	/*
+	 * A database shared by hosts: the flock is this host's, the
+	 * database's lock all of theirs. An index.db a migration set aside
+	 * while this process waited is not written to.
+	 */
+	if ((ret = index_unchanged(s)) < 0 || (ret = index_lock(s)) < 0) {
 		flock(s->lock_fd, LOCK_UN);
 		s->lock_depth = 0;
 	}

@@ -328,10 +328,11 @@ read_version(struct store *s, int *out)
 /*
  * init: the schema, once. The transaction-scoped advisory lock makes two
  * inits at once take turns: the second finds the version table and
- * makes nothing.
+ * makes nothing. (store migrate makes it so too, inside its copy's
+ * transaction: pg_migrate.c.)
  */
-static int
-create_body(struct store *s, void *arg)
+int
+pg_create_body(struct store *s, void *arg)
 {
 	int *version = arg, ret;
 	PGresult *res;
@@ -354,19 +355,14 @@ create_body(struct store *s, void *arg)
 
 static int pg_refuse_rows(struct store *s);
 
-/*
- * Connects (init: creates the schema). Returns STORE_OK, or an error
- * after a message; s->pg is pg_close's to close either way.
- */
-static int
-pg_open(struct store *s, int creating)
+int
+pg_connect(struct store *s)
 {
 	/* Ours first: what the connection string says overrides them. */
 	const char *const keys[] = { "connect_timeout",
 	    "fallback_application_name", "dbname", NULL };
 	const char *vals[] = { "15", "sipca", s->conninfo, NULL };
-	char *words = NULL;
-	int ret = STORE_E_IO, version = 0;
+	char *words;
 
 	s->conninfo_shown = conninfo_shown(s->conninfo);
 	s->pg = PQconnectdbParams(keys, vals, 1);
@@ -375,12 +371,25 @@ pg_open(struct store *s, int creating)
 		    "out of memory");
 		store_msg(s, "cannot connect to the database '%s': %s",
 		    s->conninfo_shown, words);
-		goto out;
+		free(words);
+		return STORE_E_IO;
 	}
-	if ((ret = session_setup(s)) < 0)
+	return session_setup(s);
+}
+
+/*
+ * Connects (init: creates the schema). Returns STORE_OK, or an error
+ * after a message; s->pg is pg_close's to close either way.
+ */
+static int
+pg_open(struct store *s, int creating)
+{
+	int ret, version = 0;
+
+	if ((ret = pg_connect(s)) < 0)
 		goto out;
 	if (creating && !s->readonly)
-		ret = pg_tx(s, "init", create_body, &version);
+		ret = pg_tx(s, "init", pg_create_body, &version);
 	else
 		ret = read_version(s, &version);
 	if (ret < 0)
@@ -402,7 +411,6 @@ pg_open(struct store *s, int creating)
 	s->index_version = version;
 	ret = STORE_OK;
 out:
-	free(words);
 	return ret;
 }
 
@@ -639,4 +647,7 @@ const struct store_backend pg_backend = {
 	.record_one = pg_record_one,
 	.record_list = pg_record_list,
 	.record_delete = pg_record_delete,
+	.export_rows = NULL,
+	.retire = NULL,
+	.import_rows = pg_import_rows,
 };

@@ -43,6 +43,11 @@ int pg_run(struct store *s, const char *what, const char *sql, int n,
 int pg_tx(struct store *s, const char *what,
     int (*body)(struct store *s, void *arg), void *arg);
 
+/* Connects to s->conninfo (s->conninfo_shown set first). */
+int pg_connect(struct store *s);
+/* A pg_tx body: the schema when there is none; *(int *)arg its version. */
+int pg_create_body(struct store *s, void *arg);
+
 /* Row i, column j as a new string, or NULL for SQL NULL. */
 char *pg_dup(const PGresult *res, int i, int j);
 long long pg_int(const PGresult *res, int i, int j);
@@ -73,5 +78,8 @@ int pg_record_one(struct store *s, int by_key, const char *kind,
 int pg_record_list(struct store *s, const char *kind, const char *ref,
     struct store_record ***out, size_t *out_n);
 int pg_record_delete(struct store *s, const char *kind, const char *id);
+
+/* pg_migrate.c */
+int pg_import_rows(struct store *s, struct store *src, unsigned long *counts);
 
 #endif

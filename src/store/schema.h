@@ -51,4 +51,18 @@
     "CREATE INDEX certs_by_status ON certs(status, not_after);" \
     STORE_RECORDS_SCHEMA(BIG)
 
+/*
+ * Every column of each table above, by name, for store migrate
+ * (migrate.c, index_tables), which copies the rows by these names: a
+ * column added above is added here too (migrate refuses a table with a
+ * column these do not name, rather than leave it behind).
+ */
+#define STORE_SETTINGS_COLUMNS "key, value"
+#define STORE_CERTS_COLUMNS \
+    "serial, name, kind, subject, sans, not_before, not_after, status," \
+    " key_source, key_type, forced, issued_at, revoked_at, revoke_reason," \
+    " supersedes, pem, origin"
+#define STORE_RECORDS_COLUMNS \
+    "kind, id, key, ref, status, expires, created, doc"
+
 #endif

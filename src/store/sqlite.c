@@ -118,6 +118,9 @@ index_upgrade(struct store *s, int *version)
 		rollback(s);
 		return ret;
 	}
+	/* What store upgrade reports; another process may have upgraded first. */
+	if (*version == 1)
+		s->index_upgraded_from = 1;
 	return schema_version(s, version);
 }
 
@@ -415,4 +418,7 @@ const struct store_backend sqlite_backend = {
 	.record_one = sqlite_record_one,
 	.record_list = sqlite_record_list,
 	.record_delete = sqlite_record_delete,
+	.export_rows = sqlite_export_rows,
+	.retire = sqlite_retire,
+	.import_rows = NULL,
 };

@@ -56,4 +56,10 @@ int sqlite_record_list(struct store *s, const char *kind, const char *ref,
     struct store_record ***out, size_t *out_n);
 int sqlite_record_delete(struct store *s, const char *kind, const char *id);
 
+/* sqlite_export.c */
+int sqlite_export_rows(struct store *s, const struct index_table *t,
+    int (*row)(const char *const *values, void *arg), void *arg,
+    unsigned long *out_count);
+int sqlite_retire(struct store *s, char **out_kept);
+
 #endif

@@ -30,6 +30,12 @@
  *                   pg_backend
  *   pg_certs.c      the PostgreSQL index's certs table (as sqlite_certs.c)
  *   pg_records.c    the PostgreSQL index's records table
+ *   migrate.c       store migrate: an SQLite index copied into PostgreSQL,
+ *                   the directory pointed at it; store upgrade's report
+ *   sqlite_export.c the SQLite index's side of it: its rows read out,
+ *                   index.db set aside afterwards
+ *   pg_migrate.c    the PostgreSQL side: the rows written in, one
+ *                   transaction with the schema
  *
  * The seam between the store and its index is struct store_backend
  * below: one table of the index's operations per backend, chosen when
@@ -50,7 +56,14 @@
 #include "report.h"
 #include "store.h"
 
-/* 2: certs.origin and the records table (sqlite.c upgrades a 1). */
+/*
+ * The index's schema version, one sequence for both backends: SQLite
+ * keeps it in PRAGMA user_version (the file header's version field, made
+ * for this), PostgreSQL, which has no such field, in the table
+ * schema_version. 2: certs.origin and the records table (sqlite.c
+ * upgrades a 1; the PostgreSQL index began at 2). An upgrade is made by
+ * any read-write open; store upgrade (migrate.c) is its explicit form.
+ */
 #define SCHEMA_VERSION 2
 #define LOCK_TIMEOUT_MS 60000
 #define BUSY_TIMEOUT_MS 60000
@@ -71,6 +84,9 @@ struct store {
 	int conninfo_from_env;	/* it came from SIPCA_STORE (--store), not store.conf */
 	int pg_locked;		/* pg.c holds the advisory writers' lock */
 	int index_version;	/* the index's schema: 1 until upgraded (read-only) */
+	int index_upgraded_from;	/* the version this open upgraded from; 0: none */
+	dev_t index_dev;	/* index.db as it was opened (SQLite): lock.c */
+	ino_t index_ino;	/* makes sure it is still the one after waiting */
 	int lock_fd;
 	int lock_depth;
 	int readonly;
@@ -187,6 +203,15 @@ int index_select(struct store *s);
 /* Whether the index is DIR/index.db (then store.c and check.c expect it). */
 int index_is_file(const struct store *s);
 int index_open(struct store *s, int creating);
+/*
+ * After the writers' lock is taken: STORE_E_IO, after a message, when
+ * index.db is no longer the file this store opened (a store migrate
+ * set it aside while this process waited for the lock), so that nothing
+ * is written into an index the directory no longer uses.
+ */
+int index_unchanged(struct store *s);
+/* Whether v is a PostgreSQL connection string (postgresql://, key=value). */
+int index_is_pg_conninfo(const char *v);
 void index_close(struct store *s);
 /* init: STORE_E_EXISTS (after a message) when the index records a certificate. */
 int index_refuse_rows(struct store *s);
@@ -196,6 +221,8 @@ int index_refuse_rows(struct store *s);
  * that the directory's later commands find it without --store.
  */
 int index_put_settings(struct store *s, const char *const *settings);
+/* DIR/store.conf (0600, atomically) naming the database conninfo names. */
+int index_write_conf(struct store *s, const char *conninfo);
 /* lock.c: the writers' lock's part the database holds (PostgreSQL's advisory lock). */
 int index_lock(struct store *s);
 void index_unlock(struct store *s);
@@ -235,6 +262,19 @@ int index_settle(struct store *s, const struct settle *v, size_t n);
 /* check: the index's own integrity, then its rows into cs. */
 void index_check(struct check_state *cs);
 int index_check_rows(struct check_state *cs);
+
+/*
+ * store migrate: the index's tables (schema.h), each with its columns by
+ * name, so that the rows are copied by name, not by position: the
+ * INDEX_TABLES of them, in migrate.c.
+ */
+struct index_table {
+	const char *name;
+	const char *columns;	/* "key, value" */
+	int n_columns;
+};
+extern const struct index_table index_tables[];
+#define INDEX_TABLES 3
 
 /*
  * One backend of the index. Each member is the store.h or index_*()
@@ -285,6 +325,35 @@ struct store_backend {
 	int (*record_list)(struct store *s, const char *kind, const char *ref,
 	    struct store_record ***out, size_t *out_n);
 	int (*record_delete)(struct store *s, const char *kind, const char *id);
+	/*
+	 * store migrate, as its source (NULL: this backend is not one):
+	 * every row of t, in one read, each as t->n_columns text values
+	 * (NULL: SQL NULL) to row, which stops the read by returning
+	 * non-zero; *out_count is the table's count(*) in the same read.
+	 * STORE_E_NOCA, after a message, when the table has columns t does
+	 * not name (schema.h and migrate.c's list have drifted apart).
+	 */
+	int (*export_rows)(struct store *s, const struct index_table *t,
+	    int (*row)(const char *const *values, void *arg), void *arg,
+	    unsigned long *out_count);
+	/*
+	 * Afterwards, under the writers' lock: the index closed and set
+	 * aside where the store no longer finds it (kept, so that the admin
+	 * can go back), its name in *out_kept (a new string).
+	 */
+	int (*retire)(struct store *s, char **out_kept);
+	/*
+	 * As the target (NULL: this backend is not one), on s, a store that
+	 * is not open (s->conninfo set; STORE_E_NOCA, after a message, when
+	 * libpq cannot parse it): connects, then in one transaction
+	 * makes the schema when the database has none, refuses
+	 * (STORE_E_EXISTS, after a message, nothing written) a database
+	 * whose index has a row or another version, copies every table of
+	 * index_tables from src->be->export_rows, and checks that each
+	 * table then holds the rows read: counts[i] for index_tables[i].
+	 */
+	int (*import_rows)(struct store *s, struct store *src,
+	    unsigned long *counts);
 };
 
 extern const struct store_backend sqlite_backend;	/* sqlite.c */
