@@ -7,18 +7,6 @@
 #include "eap_tls.h"
 #include "util.h"
 
-static int
-mac_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 eap_tls_mac_parse(const char *text, char out[EAP_TLS_MAC_LEN],
     const char **out_reason)
@@ -38,7 +26,7 @@ eap_tls_mac_parse(const char *text, char out[EAP_TLS_MAC_LEN],
 	else if (len != 12)
 		goto out;
 	for (i = 0; i < len; i++) {
-		if ((v = mac_digit(text[i])) >= 0) {
+		if ((v = hex_value(text[i])) >= 0) {
 			if (n == 12 || (group != 0 && run == group))
 				goto out;
 			buf[n++] = digits[v];
@@ -60,7 +48,7 @@ eap_tls_mac_parse(const char *text, char out[EAP_TLS_MAC_LEN],
 	 * The I/G bit, the first octet's lowest (IEEE 802 clause 8.2): a
 	 * group address names no one device.
 	 */
-	if (mac_digit(buf[1]) & 1) {
+	if (hex_value(buf[1]) & 1) {
 		*out_reason = "a group (multicast) address: a device's own MAC is"
 		    " an individual one (IEEE 802, the I/G bit)";
 		goto out;
