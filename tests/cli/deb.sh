@@ -72,9 +72,15 @@ check "bash completes 'sipca iss' to issue" grep -qx issue "$T/complete"
 check "the sipca user exists" getent passwd sipca
 check "/var/lib/sipca is the sipca user's, 0700" sh -c \
     'test "$(stat -c "%U %a" /var/lib/sipca)" = "sipca 700"'
+# Complaints about other packages' units (freeradius.service's
+# MemoryLimit=, installed for tests/cli/eap_radius.sh) are theirs: only
+# lines naming no unit file, or a sipca one, count.
 check "the installed units verify" sh -c \
     'out=$(systemd-analyze verify /lib/systemd/system/sipca-serve.service \
-        /lib/systemd/system/sipca-renew.timer 2>&1) && [ -z "$out" ] || { echo "$out"; exit 1; }'
+        /lib/systemd/system/sipca-renew.timer 2>&1) || { echo "$out"; exit 1; }
+    out=$(printf "%s\n" "$out" | grep -v "^/[^:]*/[^/:]*\.[a-z]*:[0-9]" ; \
+        printf "%s\n" "$out" | grep "^/[^:]*/sipca[^/:]*:[0-9]")
+    [ -z "$(printf "%s" "$out" | tr -d "[:space:]")" ] || { echo "$out"; exit 1; }'
 check "the serve unit runs the installed binary" \
     grep -qx "ExecStart=/usr/bin/sipca serve" /lib/systemd/system/sipca-serve.service
 check "installed, not enabled" sh -c '! systemctl is-enabled sipca-serve.service 2>/dev/null | grep -qx enabled'
