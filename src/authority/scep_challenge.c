@@ -24,15 +24,13 @@
  * bits pick one without bias. */
 static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
-#define HASH_HEX (2 * 32 + 1)
-
 /*
  * The hex SHA-256 of the challenge as typed, folded to upper case when
  * it is one of ours (a phone's web form may lower-case it; the alphabet
  * has no letters that differ only in case). Returns 0 or -1.
  */
-static int
-challenge_hash(const char *challenge, char out[HASH_HEX])
+int
+scep_challenge_hash(const char *challenge, char out[SCEP_CHALLENGE_HASH])
 {
 	unsigned char folded[256], digest[32];
 	size_t i, len = strlen(challenge);
@@ -50,7 +48,7 @@ challenge_hash(const char *challenge, char out[HASH_HEX])
 	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, folded, len, digest) < 0)
 		goto out;
 	hex = hex_encode(digest, sizeof(digest));
-	memcpy(out, hex, HASH_HEX);
+	memcpy(out, hex, SCEP_CHALLENGE_HASH);
 	free(hex);
 	rc = 0;
 out:
@@ -94,18 +92,45 @@ out:
 }
 
 enum result
+scep_challenge_secret(char out[SCEP_CHALLENGE_LEN + 1],
+    char out_hash[SCEP_CHALLENGE_HASH], struct report *rep)
+{
+	unsigned char raw[SCEP_CHALLENGE_LEN];
+	char challenge[SCEP_CHALLENGE_LEN + 1];
+	size_t i;
+	int ret;
+	enum result res = RESULT_E_FAILED;
+
+	if ((ret = gnutls_rnd(GNUTLS_RND_KEY, raw, sizeof(raw))) < 0) {
+		report_add(rep, REPORT_MESSAGE, "gnutls_rnd: %s", gnutls_strerror(ret));
+		goto out;
+	}
+	for (i = 0; i < SCEP_CHALLENGE_LEN; i++)
+		challenge[i] = alphabet[raw[i] & 31];
+	challenge[SCEP_CHALLENGE_LEN] = '\0';
+	if (scep_challenge_hash(challenge, out_hash) < 0) {
+		report_add(rep, REPORT_MESSAGE, "gnutls_hash_fast: SHA-256 failed");
+		goto out;
+	}
+	memcpy(out, challenge, sizeof(challenge));
+	res = RESULT_OK;
+out:
+	gnutls_memset(raw, 0, sizeof(raw));
+	gnutls_memset(challenge, 0, sizeof(challenge));
+	return res;
+}
+
+enum result
 scep_challenge_create(struct store *s, const char *domain,
     const struct scep_challenge_spec *spec, char *out, struct report *rep)
 {
 	struct store_record r;
-	unsigned char raw[SCEP_CHALLENGE_LEN];
-	char challenge[SCEP_CHALLENGE_LEN + 1], hash[HASH_HEX];
+	char challenge[SCEP_CHALLENGE_LEN + 1], hash[SCEP_CHALLENGE_HASH];
 	char *name = san_fold_store_name(xstrdup(spec->name)), *doc = NULL;
 	char mac[EAP_TLS_MAC_LEN];
 	const char *reason;
 	json_t *uris = NULL, *d = NULL;
 	long ttl = spec->ttl > 0 ? spec->ttl : SCEP_CHALLENGE_TTL_DEFAULT;
-	size_t i;
 	int ret;
 	enum result res = RESULT_E_INPUT;
 
@@ -125,18 +150,9 @@ scep_challenge_create(struct store *s, const char *domain,
 	}
 	if ((res = binding_sans(domain, spec, name, &uris, rep)) != RESULT_OK)
 		goto out;
+	if ((res = scep_challenge_secret(challenge, hash, rep)) != RESULT_OK)
+		goto out;
 	res = RESULT_E_FAILED;
-	if ((ret = gnutls_rnd(GNUTLS_RND_KEY, raw, sizeof(raw))) < 0) {
-		report_add(rep, REPORT_MESSAGE, "gnutls_rnd: %s", gnutls_strerror(ret));
-		goto out;
-	}
-	for (i = 0; i < SCEP_CHALLENGE_LEN; i++)
-		challenge[i] = alphabet[raw[i] & 31];
-	challenge[SCEP_CHALLENGE_LEN] = '\0';
-	if (challenge_hash(challenge, hash) < 0) {
-		report_add(rep, REPORT_MESSAGE, "gnutls_hash_fast: SHA-256 failed");
-		goto out;
-	}
 	d = json_pack("{sOss}", "uris", uris, "origin",
 	    spec->origin != NULL ? spec->origin : "sipca scep challenge");
 	if (spec->eap_tls)
@@ -164,7 +180,6 @@ scep_challenge_create(struct store *s, const char *domain,
 	memcpy(out, challenge, sizeof(challenge));
 	res = RESULT_OK;
 out:
-	gnutls_memset(raw, 0, sizeof(raw));
 	gnutls_memset(challenge, 0, sizeof(challenge));
 	json_decref(uris);
 	json_decref(d);
@@ -230,13 +245,13 @@ scep_challenge_consume(struct store *s, const char *name,
     const char **out_reason)
 {
 	struct store_record *r = NULL, *other = NULL;
-	char hash[HASH_HEX], none[HASH_HEX], mac[EAP_TLS_MAC_LEN];
+	char hash[SCEP_CHALLENGE_HASH], none[SCEP_CHALLENGE_HASH], mac[EAP_TLS_MAC_LEN];
 	char *folded = san_fold_store_name(xstrdup(name));
 	const char *why;
 	int ret, same, rc = -1;
 
 	*out_reason = "no such challenge";
-	if (challenge_hash(challenge, hash) < 0)
+	if (scep_challenge_hash(challenge, hash) < 0)
 		goto out;
 	/*
 	 * Looked up by name, then compared in constant time, so the time
@@ -251,7 +266,7 @@ scep_challenge_consume(struct store *s, const char *name,
 	memset(none, '-', sizeof(none) - 1);
 	none[sizeof(none) - 1] = '\0';
 	same = gnutls_memcmp(hash, ret == STORE_OK && r->key != NULL &&
-	    strlen(r->key) == HASH_HEX - 1 ? r->key : none, HASH_HEX - 1) == 0;
+	    strlen(r->key) == SCEP_CHALLENGE_HASH - 1 ? r->key : none, SCEP_CHALLENGE_HASH - 1) == 0;
 	if (ret != STORE_OK || !same) {
 		/* Someone else's: worth saying, the device was given the wrong one. */
 		if (store_record_by_key(s, SCEP_CHALLENGE_KIND, hash, &other) ==
@@ -348,39 +363,4 @@ scep_challenge_parse_ttl(const char *text, long *out)
 		return -1;
 	*out = v * unit;
 	return 0;
-}
-
-int
-scep_challenge_hash(const char *challenge, char out[SCEP_CHALLENGE_HASH])
-{
-	return challenge_hash(challenge, out);
-}
-
-enum result
-scep_challenge_secret(char out[SCEP_CHALLENGE_LEN + 1],
-    char out_hash[SCEP_CHALLENGE_HASH], struct report *rep)
-{
-	unsigned char raw[SCEP_CHALLENGE_LEN];
-	char challenge[SCEP_CHALLENGE_LEN + 1];
-	size_t i;
-	int ret;
-	enum result res = RESULT_E_FAILED;
-
-	if ((ret = gnutls_rnd(GNUTLS_RND_KEY, raw, sizeof(raw))) < 0) {
-		report_add(rep, REPORT_MESSAGE, "gnutls_rnd: %s", gnutls_strerror(ret));
-		goto out;
-	}
-	for (i = 0; i < SCEP_CHALLENGE_LEN; i++)
-		challenge[i] = alphabet[raw[i] & 31];
-	challenge[SCEP_CHALLENGE_LEN] = '\0';
-	if (challenge_hash(challenge, out_hash) < 0) {
-		report_add(rep, REPORT_MESSAGE, "gnutls_hash_fast: SHA-256 failed");
-		goto out;
-	}
-	memcpy(out, challenge, sizeof(challenge));
-	res = RESULT_OK;
-out:
-	gnutls_memset(raw, 0, sizeof(raw));
-	gnutls_memset(challenge, 0, sizeof(challenge));
-	return res;
 }
