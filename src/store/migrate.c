@@ -31,10 +31,22 @@
 #include "util.h"
 
 const struct index_table index_tables[INDEX_TABLES] = {
-	{ "settings", STORE_SETTINGS_COLUMNS, 2 },
-	{ "certs", STORE_CERTS_COLUMNS, 17 },
-	{ "records", STORE_RECORDS_COLUMNS, 8 },
+	{ "settings", STORE_SETTINGS_COLUMNS },
+	{ "certs", STORE_CERTS_COLUMNS },
+	{ "records", STORE_RECORDS_COLUMNS },
 };
+
+/* Counted from the list, so that the number cannot drift from the names. */
+int
+index_table_width(const struct index_table *t)
+{
+	const char *c;
+	int n = 1;
+
+	for (c = t->columns; *c != '\0'; c++)
+		n += *c == ',';
+	return n;
+}
 
 void
 store_schema(const struct store *s, struct store_schema *out)

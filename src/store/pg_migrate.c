@@ -22,6 +22,7 @@ struct import {
 	unsigned long *counts;
 	const struct index_table *t;
 	char *insert;		/* t's INSERT, $1 ... $n */
+	int width;		/* n: its columns */
 	unsigned long sent;	/* rows of t inserted */
 	int failed;		/* the row callback's error, for import_body */
 };
@@ -61,10 +62,10 @@ insert_sql(const struct index_table *t)
 {
 	char *sql = xasprintf("INSERT INTO %s (%s) VALUES (", t->name, t->columns);
 	char *next;
-	int i;
+	int i, n = index_table_width(t);
 
-	for (i = 1; i <= t->n_columns; i++) {
-		next = xasprintf("%s$%d%s", sql, i, i < t->n_columns ? ", " : ")");
+	for (i = 1; i <= n; i++) {
+		next = xasprintf("%s$%d%s", sql, i, i < n ? ", " : ")");
 		free(sql);
 		sql = next;
 	}
@@ -78,8 +79,8 @@ import_row(const char *const *values, void *arg)
 	int ret;
 
 	/* values are borrowed from the source until this returns; libpq copies them. */
-	if ((ret = pg_exec(im->dst, "migrate", im->insert, im->t->n_columns,
-	    values, NULL)) < 0) {
+	if ((ret = pg_exec(im->dst, "migrate", im->insert, im->width, values,
+	    NULL)) < 0) {
 		im->failed = ret;
 		return 1;
 	}
@@ -130,6 +131,7 @@ import_body(struct store *s, void *arg)
 	for (i = 0; i < INDEX_TABLES; i++) {
 		im->t = &index_tables[i];
 		im->insert = insert_sql(im->t);
+		im->width = index_table_width(im->t);
 		im->sent = 0;
 		im->failed = 0;
 		read = 0;
@@ -151,7 +153,7 @@ import_body(struct store *s, void *arg)
 int
 pg_import_rows(struct store *s, struct store *src, unsigned long *counts)
 {
-	struct import im = { s, src, counts, NULL, NULL, 0, 0 };
+	struct import im = { s, src, counts, NULL, NULL, 0, 0, 0 };
 	PQconninfoOption *opts;
 	char *err = NULL;
 	int ret;

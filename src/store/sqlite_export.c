@@ -29,9 +29,9 @@ columns_named(struct store *s, const struct index_table *t)
 	free(sql);
 	if (n < 0)
 		return db_error(s, "migrate");
-	if (n != t->n_columns) {
+	if (n != index_table_width(t)) {
 		store_msg(s, "migrate: index.db's table %s has %d columns; this"
-		    " sipca copies %d (%s)", t->name, n, t->n_columns, t->columns);
+		    " sipca copies %d (%s)", t->name, n, index_table_width(t), t->columns);
 		return STORE_E_NOCA;
 	}
 	return STORE_OK;
@@ -82,7 +82,7 @@ sqlite_export_rows(struct store *s, const struct index_table *t,
     int (*row)(const char *const *values, void *arg), void *arg,
     unsigned long *out_count)
 {
-	struct export_rows e = { row, arg, NULL, t->n_columns };
+	struct export_rows e = { row, arg, NULL, index_table_width(t) };
 	sqlite3_stmt *st = NULL;
 	char *sql = NULL;
 	int ret, in_tx = 0;
@@ -98,7 +98,7 @@ sqlite_export_rows(struct store *s, const struct index_table *t,
 		ret = db_error(s, "migrate");
 		goto out;
 	}
-	e.values = xcalloc((size_t)t->n_columns, sizeof(*e.values));
+	e.values = xcalloc((size_t)index_table_width(t), sizeof(*e.values));
 	/* step_rows finalizes st. */
 	ret = step_rows(s, st, export_row, &e);
 	if (ret == STORE_OK && (ret = exec_sql(s, "COMMIT")) == STORE_OK)

@@ -271,9 +271,10 @@ int index_check_rows(struct check_state *cs);
 struct index_table {
 	const char *name;
 	const char *columns;	/* "key, value" */
-	int n_columns;
 };
 extern const struct index_table index_tables[];
+/* How many columns t->columns names. */
+int index_table_width(const struct index_table *t);
 #define INDEX_TABLES 3
 
 /*
