@@ -146,6 +146,24 @@ new_ca() {
 	fi
 }
 
+# server_only_cert CA_DIR CN OUT: with certtool (not sipca), OUT.pem and
+# OUT.key, a certificate for TLS servers only (CN, DNS:CN.example.com)
+# signed by the key of new_ca's CA_DIR.
+server_only_cert() {
+	cat > "$3.tmpl" <<EOF
+cn = "$2"
+dns_name = "$2.example.com"
+tls_www_server
+signing_key
+encryption_key
+expiration_days = 30
+EOF
+	certtool --generate-privkey --key-type ecdsa --outfile "$3.key" >/dev/null 2>&1 &&
+	certtool --generate-certificate --load-privkey "$3.key" --load-ca-certificate \
+	    "$1/ca.pem" --load-ca-privkey "$1/ca.key" --template "$3.tmpl" \
+	    --outfile "$3.pem" >/dev/null 2>&1
+}
+
 # free_port: an unused TCP port on 127.0.0.1.
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'

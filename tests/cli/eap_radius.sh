@@ -148,18 +148,7 @@ check_fails "another MAC's identity with this certificate is refused (check_cert
 expect_grep "Access-Reject" "$T/cn.out" "wrong identity: Access-Reject"
 
 # The same CA's key, a certificate for TLS servers only (certtool).
-cat > "$T/server.tmpl" <<EOF
-cn = "$MAC"
-dns_name = "$MAC.example.com"
-tls_www_server
-signing_key
-encryption_key
-expiration_days = 30
-EOF
-certtool --generate-privkey --key-type ecdsa --outfile "$T/srv.key" >/dev/null 2>&1
-certtool --generate-certificate --load-privkey "$T/srv.key" --load-ca-certificate \
-    "$CA/ca.pem" --load-ca-privkey "$CA/ca.key" --template "$T/server.tmpl" \
-    --outfile "$T/srv.pem" >/dev/null 2>&1 || fail "certtool: a serverAuth-only certificate"
+server_only_cert "$CA" "$MAC" "$T/srv" || fail "certtool: a serverAuth-only certificate"
 check_fails "a serverAuth-only certificate of the same CA is refused" \
     eapol $MAC "$T/srv.pem" "$T/srv.key" "$T/srv.out"
 expect_grep "Access-Reject" "$T/srv.out" "serverAuth only: Access-Reject"

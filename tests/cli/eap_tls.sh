@@ -107,18 +107,7 @@ expect_exit 0 "lint --role eap-tls on the certificate" sipca lint --role eap-tls
     --ca "$CA/ca.pem" "$CERT"
 # A certificate for TLS servers only, signed by the same CA's key with
 # certtool: no EAP-TLS peer can present it.
-cat > "$T/server.tmpl" <<EOF
-cn = "$MAC"
-dns_name = "$MAC.example.com"
-tls_www_server
-signing_key
-encryption_key
-expiration_days = 30
-EOF
-certtool --generate-privkey --key-type ecdsa --outfile "$T/srv.key" >/dev/null 2>&1
-certtool --generate-certificate --load-privkey "$T/srv.key" --load-ca-certificate \
-    "$CA/ca.pem" --load-ca-privkey "$CA/ca.key" --template "$T/server.tmpl" \
-    --outfile "$T/srv.pem" >/dev/null 2>&1 || fail "certtool: a serverAuth-only certificate"
+server_only_cert "$CA" "$MAC" "$T/srv" || fail "certtool: a serverAuth-only certificate"
 expect_exit 1 "lint --role eap-tls: a serverAuth-only certificate" sipca lint \
     --role eap-tls "$T/srv.pem"
 expect_grep "tls.eap_lacks_clientauth" "$T/stdout" "lint: the rule that refuses it"
