@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <gnutls/gnutls.h>
@@ -23,7 +24,6 @@
 #include "util.h"
 
 #define DAY	86400
-#define NOW	"2026-12-01T00:00:00Z"
 
 static char tmpdir[64];
 static char *dir;
@@ -36,9 +36,17 @@ setup(void)
 	const char *settings[] = { "domain", "example.com", NULL };
 	struct ca_params p;
 	gnutls_datum_t key_pem = { NULL, 0 };
+	time_t t = time(NULL);
+	char now[32];
 
-	/* The test clock: this_update is exactly now. */
-	setenv("SIPCA_NOW", NOW, 1);
+	/*
+	 * The test clock: this_update is exactly now. It is the real time
+	 * (to the second), not a fixed date: gnutls_x509_crl_verify judges
+	 * nextUpdate by the real clock, so a fixed date would make the CRL
+	 * superseded once its week had passed.
+	 */
+	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+	setenv("SIPCA_NOW", now, 1);
 	strcpy(tmpdir, "/tmp/check_crl_publish.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
 	dir = xasprintf("%s/ca", tmpdir);
